@@ -1,0 +1,5 @@
+import sys
+
+from tuitrain.cli import main
+
+sys.exit(main())
