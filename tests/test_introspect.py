@@ -1,0 +1,130 @@
+"""Introspection reads Keras itself: class lists, signatures, registry choices, form values."""
+
+from __future__ import annotations
+
+import pytest
+
+from tuitrain import introspect as I
+from tuitrain.undo import UndoStack, shared_history
+
+
+def test_layer_list_is_what_keras_exports():
+    import keras
+
+    names = I.layer_class_names()
+    assert {"Dense", "Conv2D", "MaxPooling2D", "Flatten", "Dropout", "LSTM", "Add"} <= set(names)
+    assert "Layer" not in names and "InputLayer" not in names
+    assert all(issubclass(getattr(keras.layers, n), keras.layers.Layer) for n in names)
+
+
+def test_seed_optimizers_and_callbacks_are_offered():
+    assert {"Adadelta", "Adagrad", "Adam", "Adamax", "Ftrl", "Nadam", "RMSprop", "SGD"} <= set(I.optimizer_names())
+    assert "Optimizer" not in I.optimizer_names()
+    assert "LossScaleOptimizer" not in I.optimizer_names()  # needs an inner optimizer
+    assert {"EarlyStopping", "ReduceLROnPlateau", "ModelCheckpoint", "CSVLogger"} <= set(I.callback_names())
+    assert "History" not in I.callback_names()
+
+
+def test_loss_and_metric_names_are_accepted_by_keras():
+    import keras
+
+    for name in I.loss_names():
+        assert keras.losses.get(name) is not None
+    assert "sparse_categorical_crossentropy" in I.loss_names()
+    assert I.metric_names()[0] == "accuracy"
+
+
+def test_dense_signature_with_registry_choices():
+    params = {p.name: p for p in I.constructor_params("layer", "Dense")}
+    assert params["units"].required and params["units"].annotation == "int"
+    assert params["use_bias"].annotation == "bool" and params["use_bias"].default is True
+    assert {"relu", "softmax", "linear"} <= set(params["activation"].choices)
+    assert "he_normal" in params["kernel_initializer"].choices
+    assert params["kernel_initializer"].default == "glorot_uniform"
+    assert {"name", "dtype", "trainable", "input_shape"} <= set(params)
+
+
+def test_every_registry_choice_is_accepted_by_keras():
+    import keras
+
+    for name in I.initializer_names():
+        assert keras.initializers.get(name) is not None
+    for name in I.activation_names():
+        assert keras.activations.get(name) is not None
+
+
+def test_conv_tuples_and_string_enums():
+    conv2d = {p.name: p for p in I.constructor_params("layer", "Conv2D")}
+    assert conv2d["kernel_size"].annotation == "tuple" and conv2d["kernel_size"].size == 2
+    assert conv2d["strides"].default == (1, 1)
+    assert conv2d["padding"].choices == ("valid", "same")
+    assert set(conv2d["data_format"].choices) == {"channels_last", "channels_first"}
+    conv1d = {p.name: p for p in I.constructor_params("layer", "Conv1D")}
+    assert "causal" in conv1d["padding"].choices
+
+
+def test_optimizer_and_callback_params_with_defaults():
+    adam = {p.name: p for p in I.constructor_params("optimizer", "Adam")}
+    assert adam["learning_rate"].default == 0.001 and adam["beta_1"].default == 0.9
+    sgd = {p.name: p for p in I.constructor_params("optimizer", "SGD")}
+    assert sgd["momentum"].annotation == "float"
+    es = {p.name: p for p in I.constructor_params("callback", "EarlyStopping")}
+    assert es["patience"].default == 0 and es["mode"].choices == ("auto", "min", "max")
+
+
+def test_unknown_class_raises_keyerror():
+    with pytest.raises(KeyError):
+        I.constructor_params("layer", "NoSuchLayer")
+
+
+@pytest.mark.parametrize("text", ["3, 3", "(3,3)", "[3, 3]", "(3, 3,)"])
+def test_tuple_entries(text):
+    p = {p.name: p for p in I.constructor_params("layer", "Conv2D")}["kernel_size"]
+    assert I.parse_value(text, p) == [3, 3]
+
+
+def test_entries_are_validated():
+    params = {p.name: p for p in I.constructor_params("layer", "Conv2D")}
+    with pytest.raises(ValueError, match="needs 2 integers"):
+        I.parse_value("3, 3, 3", params["kernel_size"])
+    with pytest.raises(ValueError, match="whole number"):
+        I.parse_value("2.5", params["filters"])
+    with pytest.raises(ValueError, match="one of"):
+        I.parse_value("middle", params["padding"])
+    assert I.parse_value("3", params["kernel_size"]) == 3
+    assert I.parse_value("relu") == "relu"
+    assert I.parse_value("") is None
+    assert I.parse_value("1e-3") == 0.001
+
+
+@pytest.mark.parametrize("value", [3, 0.5, True, "relu", "two words", [28, 28, 1], None])
+def test_format_then_parse_round_trips(value):
+    assert I.parse_value(I.format_value(value)) == value
+
+
+def test_only_non_defaults_are_kept():
+    params = I.constructor_params("layer", "Dense")
+    got = I.non_default_args(params, {"units": 10, "use_bias": True, "activation": "softmax"})
+    assert got == {"units": 10, "activation": "softmax"}
+
+
+def test_undo_redo_and_foreign_change():
+    stack = UndoStack()
+    stack.record({"n": 1}, {"n": 2})
+    stack.record({"n": 2}, {"n": 3})
+    assert stack.undo({"n": 3}) == {"n": 2}
+    assert stack.undo({"n": 2}) == {"n": 1}
+    assert stack.undo({"n": 1}) is None
+    assert stack.redo({"n": 1}) == {"n": 2}
+    stack.record({"n": 2}, {"n": 5})  # a new edit drops the redo branch
+    assert stack.redo({"n": 5}) is None
+    assert stack.undo({"n": 99}) is None and len(stack) == 0  # another file was opened
+
+
+def test_shared_history_is_one_per_owner():
+    class Owner:
+        pass
+
+    a, b = Owner(), Owner()
+    assert shared_history(a) is shared_history(a)
+    assert shared_history(a) is not shared_history(b)

@@ -1,0 +1,94 @@
+"""Undo/redo of preset edits: every editor records (before, after) and any pane can step back.
+
+Presets are small, so the history keeps whole snapshots (``preset.copy()``) rather than diffs:
+undoing is just handing an older snapshot back to ``app.update_preset``.  One history is shared
+per app (``shared_history(app)``) so undo in the Layers pane also steps over compile edits in
+the order they were made.  When the current preset is not the one the history last produced
+(another file was opened), the history no longer applies and is dropped.
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+def _same(a: Any, b: Any) -> bool:
+    if a is b:
+        return True
+    if a is None or b is None:
+        return False
+    to_dict = getattr(a, "to_dict", None)
+    if callable(to_dict) and callable(getattr(b, "to_dict", None)):
+        return to_dict() == b.to_dict()
+    return a == b
+
+
+def _snapshot(value: T) -> T:
+    copy = getattr(value, "copy", None)
+    return copy() if callable(copy) else value
+
+
+class UndoStack(Generic[T]):
+    """Snapshots before and after each edit; ``limit`` bounds memory on long sessions."""
+
+    def __init__(self, limit: int = 200) -> None:
+        self.limit = limit
+        self._undo: list[tuple[T, T]] = []
+        self._redo: list[tuple[T, T]] = []
+
+    def record(self, before: T, after: T) -> None:
+        """Remember an edit that turned ``before`` into ``after``; a new edit clears redo."""
+        self._undo.append((_snapshot(before), _snapshot(after)))
+        del self._undo[: max(0, len(self._undo) - self.limit)]
+        self._redo.clear()
+
+    def _applies(self, stack: list[tuple[T, T]], current: T, side: int) -> bool:
+        if not stack:
+            return False
+        if not _same(stack[-1][side], current):
+            self.clear()  # the preset changed behind our back (e.g. another file was opened)
+            return False
+        return True
+
+    def can_undo(self, current: T) -> bool:
+        return bool(self._undo) and _same(self._undo[-1][1], current)
+
+    def can_redo(self, current: T) -> bool:
+        return bool(self._redo) and _same(self._redo[-1][0], current)
+
+    def undo(self, current: T) -> T | None:
+        """The preset before the last edit, or None when there is nothing to undo."""
+        if not self._applies(self._undo, current, 1):
+            return None
+        before, after = self._undo.pop()
+        self._redo.append((before, after))
+        return _snapshot(before)
+
+    def redo(self, current: T) -> T | None:
+        """The preset after the last undone edit, or None."""
+        if not self._applies(self._redo, current, 0):
+            return None
+        before, after = self._redo.pop()
+        self._undo.append((before, after))
+        return _snapshot(after)
+
+    def clear(self) -> None:
+        self._undo.clear()
+        self._redo.clear()
+
+    def __len__(self) -> int:
+        return len(self._undo)
+
+
+_HISTORIES: "weakref.WeakKeyDictionary[Any, UndoStack]" = weakref.WeakKeyDictionary()
+
+
+def shared_history(owner: Any) -> UndoStack:
+    """The one history of ``owner`` (the app), created on first use."""
+    history = _HISTORIES.get(owner)
+    if history is None:
+        history = _HISTORIES[owner] = UndoStack()
+    return history
