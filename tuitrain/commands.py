@@ -1,0 +1,126 @@
+"""The core subcommands: `check`, `export` and `presets` (no UI, no training).
+
+Each returns an exit status; user errors are raised as ``TuitrainError`` and printed by
+``tuitrain.cli`` as one paragraph, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from tuitrain.errors import TuitrainError
+from tuitrain.fsutil import atomic_write_text
+from tuitrain.spec import bundled_presets, find_preset, load_preset
+
+STATS_HEADER = ("tensor", "dtype", "shape", "min", "max", "mean", "std", "NaN", "Inf")
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.4g}"
+
+
+def tensor_table(stats: list[Any]) -> str:
+    """The data tensors as an aligned text table (same numbers as the app's tensor pane)."""
+    rows = [STATS_HEADER] + [
+        (
+            s.name,
+            s.dtype,
+            "(" + ", ".join(map(str, s.shape)) + ("," if len(s.shape) == 1 else "") + ")",
+            _num(s.min),
+            _num(s.max),
+            _num(s.mean),
+            _num(s.std),
+            str(s.nan_count),
+            str(s.inf_count),
+        )
+        for s in stats
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(STATS_HEADER))]
+    right = {3, 4, 5, 6, 7, 8}
+    return "\n".join(
+        "  ".join(cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
+        for row in rows
+    )
+
+
+def _unexpected(err: BaseException, what: str) -> TuitrainError:
+    text = " ".join(str(err).split()) or type(err).__name__
+    return TuitrainError(f"{what} failed unexpectedly: {type(err).__name__}: {text[:500]}")
+
+
+def check_command(args: argparse.Namespace) -> int:
+    """Validate a preset end to end: data tensors, model summary, parameter count, warnings."""
+    from tuitrain.data import class_counts, describe
+    from tuitrain.model import param_counts, prepare, summary_text
+
+    path = find_preset(args.preset)
+    preset = load_preset(path, getattr(args, "overrides", []) or [])
+    try:
+        checked = prepare(preset)
+    except TuitrainError:
+        raise
+    except Exception as err:  # Keras/TensorFlow raise many types; the user gets one paragraph.
+        raise _unexpected(err, f"checking {path}") from None
+    ds = checked.dataset
+    out = sys.stdout
+    print(f"preset  {preset.name}  ({path})", file=out)
+    if preset.description:
+        print(f"        {preset.description}", file=out)
+    n_val = 0 if ds.x_val is None else len(ds.x_val)
+    classes = f", {ds.num_classes} classes" if ds.num_classes else ""
+    print(f"data    {ds.source}: {len(ds.x_train)} train, {n_val} validation samples, {ds.task}{classes}", file=out)
+    print(file=out)
+    print(tensor_table([describe(name, array) for name, array in ds.tensors().items()]), file=out)
+    if ds.task == "classification" and ds.y_train is not None:
+        counts = class_counts(ds.y_train)
+        shown = ", ".join(f"{k}: {v}" for k, v in list(counts.items())[:20])
+        more = f", … ({len(counts)} classes)" if len(counts) > 20 else ""
+        print(f"\nclass counts (y_train): {shown}{more}", file=out)
+    print(file=out)
+    print(summary_text(checked.model), file=out)
+    total, trainable, non_trainable = param_counts(checked.model)
+    print(f"\nparameters: {total:,} total, {trainable:,} trainable, {non_trainable:,} non-trainable", file=out)
+    if checked.warnings:
+        print(f"\n{len(checked.warnings)} warning(s):", file=out)
+        for warn in checked.warnings:
+            print(f"  warning: {warn.path}: {warn.message}", file=out)
+    print(f"\nok: {preset.name} is valid" + (" (with warnings)" if checked.warnings else ""), file=out)
+    return 0
+
+
+def export_command(args: argparse.Namespace) -> int:
+    """Write the stand-alone Keras script (stdout by default); checked by building it first."""
+    from tuitrain.export import export_script
+    from tuitrain.model import prepare
+
+    path = find_preset(args.preset)
+    preset = load_preset(path, getattr(args, "overrides", []) or [])
+    try:
+        prepare(preset)  # export only what builds: the script would fail the same way
+    except TuitrainError:
+        raise
+    except Exception as err:
+        raise _unexpected(err, f"checking {path}") from None
+    script = export_script(preset)
+    if args.output:
+        target = Path(args.output)
+        atomic_write_text(target, script)
+        print(f"wrote {target} ({preset.name}); run it with: python {target}", file=sys.stderr)
+    else:
+        sys.stdout.write(script)
+    return 0
+
+
+def presets_command(args: argparse.Namespace) -> int:
+    """List the bundled presets with their descriptions."""
+    entries = bundled_presets()
+    width = max((len(name) for name, _, _ in entries), default=0)
+    for name, _path, description in entries:
+        print(f"{name.ljust(width)}  {description}")
+    print("\nopen one with `tuitrain NAME`, check it with `tuitrain check NAME`", file=sys.stderr)
+    return 0
