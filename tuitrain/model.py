@@ -58,6 +58,7 @@ class BuildReport:
     total_params: int = 0
     trainable_params: int = 0
     non_trainable_params: int = 0
+    failure: SpecError | None = None  # the first error as raised, key path intact (for `check`)
 
 
 @dataclass
@@ -265,12 +266,13 @@ def build_model_partial(preset: "Preset", input_shape: tuple | None) -> BuildRep
     except SpecError as err:
         for i, layer in enumerate(preset.layers):
             rows.append(_error_row(i, layer, str(err) if i == 0 else "not built: the input shape is wrong"))
-        return BuildReport(rows=rows, model=None, error=str(err))
+        return BuildReport(rows=rows, model=None, error=str(err), failure=err)
 
     inputs = keras.Input(shape=shape, name="input")
     tensors: dict[str, Any] = {MODEL_INPUT: inputs}
     previous = inputs
     first_error: str | None = None
+    failure: SpecError | None = None
     functional = preset.is_functional
     for i, layer in enumerate(preset.layers):
         path = f"layers[{i}]"
@@ -315,10 +317,11 @@ def build_model_partial(preset: "Preset", input_shape: tuple | None) -> BuildRep
         except SpecError as err:
             message = str(err)
             first_error = first_error or message
+            failure = failure or err
             previous = None
             rows.append(_error_row(i, layer, message))
     if first_error is not None:
-        return BuildReport(rows=rows, model=None, error=first_error)
+        return BuildReport(rows=rows, model=None, error=first_error, failure=failure)
     if not preset.layers:
         return BuildReport(rows=[], model=None, error="the model has no layers yet")
     try:
@@ -375,6 +378,8 @@ def _shape_message(layer: dict, arg: Any, err: BaseException) -> str:
 def build_model(preset: "Preset", input_shape: tuple | None) -> Any:
     """The model, or SpecError naming the first broken layer."""
     report = build_model_partial(preset, input_shape)
+    if report.failure is not None:
+        raise report.failure
     if report.model is None:
         bad = next((r for r in report.rows if r.error), None)
         raise SpecError(bad.error if bad else (report.error or "the model could not be built"))
