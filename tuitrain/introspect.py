@@ -34,7 +34,8 @@ class Param:
     """One constructor argument as a form shows it.
 
     ``annotation`` is what the value should look like: ``bool``, ``int``, ``float``, ``str``,
-    ``tuple`` (an int or a list of ``size`` ints), ``list`` or ``any`` (a TOML literal).  Keras
+    ``tuple`` (an int or a list of ``size`` ints), ``shape`` (a list of ints; one int is a
+    1-D shape), ``list`` or ``any`` (a TOML literal).  Keras
     constructors carry almost no type hints, so it is derived from the default and the docstring.
     """
 
@@ -357,7 +358,7 @@ def _base_params(kind: str, cls, present: set[str]) -> list[Param]:
     if "input_shape" not in present:
         # The Keras 2 spelling many tutorials use on the first layer; tuitrain honours it.
         out.append(
-            Param("input_shape", None, True, "list", (), "Shape of one sample, without the batch axis "
+            Param("input_shape", None, True, "shape", (), "Shape of one sample, without the batch axis "
                   "(first layer only), e.g. [784] or [28, 28, 1].")
         )
     return out
@@ -465,6 +466,11 @@ def _check(value: Any, p: Param) -> Any:
             raise ValueError(f"{p.name} must be an integer or a list of integers, not {format_value(value)}")
         if isinstance(value, list) and p.size is not None and len(value) != p.size:
             raise ValueError(f"{p.name} needs {p.size} integers (or one for all), got {len(value)}")
+    if ann == "shape":
+        dims = value if isinstance(value, list) else [value]
+        if not dims or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in dims):
+            raise ValueError(f"{p.name} must be positive integers such as 784 or 28, 28, 1, not {format_value(value)}")
+        return dims
     if p.choices and isinstance(value, str) and value not in p.choices and not registry_choices(p.name):
         raise ValueError(f"{p.name} must be one of {', '.join(p.choices)}")
     return value

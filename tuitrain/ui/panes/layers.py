@@ -1,14 +1,313 @@
-"""Layers pane (placeholder until its issue lands; the app composes it already)."""
+"""Layers pane: the model's stack as a table, edited with keys, checked by Keras on every change.
+
+Each edit builds a new preset (``preset.copy()``), records it in the shared undo history and hands
+it to ``app.update_preset``; the app's debounced worker rebuilds the model
+(``tuitrain.model.build_model_partial``) and sets ``app.build_report``, whose rows fill in output
+shapes and parameter counts here.  Rows Keras refuses are marked with Keras' reason while the
+rest of the stack stays editable.
+"""
 
 from __future__ import annotations
 
-from textual.widgets import Static
+from pathlib import Path
+from typing import Any
 
-PANE_COMMANDS: list[tuple[str, str, str]] = []
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from tuitrain.undo import shared_history
+
+PANE_COMMANDS: list[tuple[str, str, str]] = [
+    ("Add layer", "Add a layer after the selected one (a)", "add_layer"),
+    ("Insert layer", "Insert a layer before the selected one (i)", "insert_layer"),
+    ("Edit layer", "Edit the selected layer's type and arguments (enter / e)", "edit_layer"),
+    ("Remove layer", "Remove the selected layer (d)", "remove_layer"),
+    ("Duplicate layer", "Copy the selected layer below it (c)", "duplicate_layer"),
+    ("Move layer up", "Move the selected layer up (shift+up / K)", "move_up"),
+    ("Move layer down", "Move the selected layer down (shift+down / J)", "move_down"),
+    ("Undo edit", "Undo the last preset edit (u / ctrl+z)", "undo"),
+    ("Redo edit", "Redo the last undone edit (ctrl+y)", "redo"),
+]
+
+_PENDING = "…"
 
 
-class LayersPane(Static):
-    """Placeholder: shows that the pane is not built yet."""
+def main_args(layer: dict[str, Any]) -> str:
+    """The row's arguments as the table shows them (as ``tuitrain.model`` writes ``LayerRow.args``)."""
+    parts = []
+    for key, value in layer.items():
+        if key in ("type", "name", "inputs"):
+            continue
+        if isinstance(value, dict):
+            value = value.get("type", value)
+        if isinstance(value, list):
+            value = "(" + ", ".join(str(v) for v in value) + ")"
+        parts.append(f"{key}={value}")
+    return ", ".join(parts)
+
+
+def _unique_name(name: str, taken: set[str]) -> str:
+    n = 2
+    while f"{name}_{n}" in taken:
+        n += 1
+    return f"{name}_{n}"
+
+
+class LayersPane(Vertical):
+    """The layer stack: index, name, type, arguments, output shape, parameters, trainable."""
+
+    DEFAULT_CSS = (Path(__file__).with_name("layers.tcss")).read_text(encoding="utf-8")
+    BINDINGS = [
+        Binding("a", "add_layer", "Add", id="layers.add"),
+        Binding("i", "insert_layer", "Insert", id="layers.insert"),
+        Binding("e", "edit_layer", "Edit", id="layers.edit"),
+        Binding("d,delete", "remove_layer", "Remove", id="layers.remove"),
+        Binding("c", "duplicate_layer", "Duplicate", id="layers.duplicate"),
+        Binding("shift+up,K", "move_up", "Up", id="layers.up"),
+        Binding("shift+down,J", "move_down", "Down", id="layers.down"),
+        Binding("u,ctrl+z", "undo", "Undo", id="layers.undo"),
+        Binding("ctrl+y", "redo", "Redo", id="layers.redo"),
+    ]
 
     def __init__(self) -> None:
-        super().__init__("Layers pane: coming soon")
+        super().__init__(id="layers-pane")
+        self._cursor_target: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield DataTable(id="layer-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="layer-reason")
+        yield Static("", id="layer-totals")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "preset", self._refresh, init=False)
+        self.watch(self.app, "build_report", self._refresh, init=False)
+        self._refresh()
+
+    # ------------------------------------------------------------------ showing
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#layer-table", DataTable)
+
+    def _report_rows(self, layers: list[dict]) -> list | None:
+        """The build report's rows when they describe these layers (not an older preset)."""
+        report = getattr(self.app, "build_report", None)
+        if report is None or len(report.rows) != len(layers):
+            return None
+        for row, layer in zip(report.rows, layers):
+            if row.type != layer.get("type") or row.args != main_args(layer):
+                return None
+        return report.rows
+
+    def _refresh(self, *_: Any) -> None:
+        preset = getattr(self.app, "preset", None)
+        layers = preset.layers if preset is not None else []
+        functional = bool(preset is not None and preset.is_functional)
+        rows = self._report_rows(layers)
+        table = self.table
+        keep = self._cursor_target if self._cursor_target is not None else table.cursor_row
+        table.clear(columns=True)
+        columns = ["#", "name", "type", "arguments"] + (["inputs"] if functional else []) + ["output shape", "params", "train"]
+        for col in columns:
+            table.add_column(col, key=col)
+        for i, layer in enumerate(layers):
+            row = rows[i] if rows else None
+            broken = row is not None and row.error is not None
+            style = "bold red" if broken else ""
+            cells: list[Any] = [
+                Text(("✗ " if broken else "") + str(i), style=style),
+                Text(str(layer.get("name", row.name if row and not broken else "")), style=style),
+                Text(str(layer.get("type", "?")), style=style),
+                Text(main_args(layer)),
+            ]
+            if functional:
+                refs = layer.get("inputs", [])
+                cells.append(Text(", ".join(refs) if isinstance(refs, list) else str(refs)))
+            if row is None:
+                cells += [Text(_PENDING, style="dim"), Text(_PENDING, style="dim"), Text(_PENDING, style="dim")]
+            elif broken:
+                cells += [Text("error", style="bold red"), Text("-", style="red"), Text("-", style="red")]
+            else:
+                cells += [
+                    Text(row.output_shape),
+                    Text(f"{row.params:,}", justify="right"),
+                    Text("yes" if row.trainable else "no"),
+                ]
+            table.add_row(*cells, key=str(i))
+        if layers:
+            table.move_cursor(row=max(0, min(keep, len(layers) - 1)), animate=False)
+        self._cursor_target = None
+        self._show_reason()
+        self._show_totals(preset, rows)
+
+    def _show_reason(self) -> None:
+        """The Keras reason for the selected broken row, else for the first broken one."""
+        reason = self.query_one("#layer-reason", Static)
+        preset = getattr(self.app, "preset", None)
+        rows = self._report_rows(preset.layers) if preset is not None else None
+        text = ""
+        if rows:
+            broken = [r for r in rows if r.error]
+            cur = self.table.cursor_row
+            chosen = rows[cur] if 0 <= cur < len(rows) and rows[cur].error else (broken[0] if broken else None)
+            if chosen is not None:
+                text = f"✗ layer {chosen.index} ({chosen.type}): {chosen.error}"
+        reason.update(Text(text, style="red"))
+        reason.display = bool(text)
+
+    def _show_totals(self, preset: Any, rows: list | None) -> None:
+        totals = self.query_one("#layer-totals", Static)
+        report = getattr(self.app, "build_report", None)
+        if preset is None:
+            message = getattr(self.app, "load_error", None) or "No preset loaded."
+            totals.update(Text(str(message)))
+        elif not preset.layers:
+            totals.update("No layers yet: press a to add one.")
+        elif rows is None:
+            totals.update(Text("Building the model…" if getattr(self.app, "tf_ready", False) else "Loading TensorFlow…", style="dim"))
+        elif report is not None and report.model is not None:
+            totals.update(
+                f"Total params: {report.total_params:,}    Trainable params: {report.trainable_params:,}"
+                f"    Non-trainable params: {report.non_trainable_params:,}"
+            )
+        else:
+            totals.update(Text("Total params: - (the model does not build; fix the rows marked ✗)", style="red"))
+
+    @on(DataTable.RowHighlighted)
+    def _moved(self, event: DataTable.RowHighlighted) -> None:
+        self._show_reason()
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_edit_layer()
+
+    # ------------------------------------------------------------------ editing
+
+    def _layers(self) -> list[dict] | None:
+        preset = getattr(self.app, "preset", None)
+        if preset is None:
+            self.notify("No preset is loaded.", severity="warning")
+            return None
+        return [dict(layer) for layer in preset.layers]
+
+    def _cursor(self) -> int:
+        return self.table.cursor_row if self.table.row_count else -1
+
+    def _apply(self, layers: list[dict], cursor: int) -> None:
+        """A new preset with ``layers``: recorded for undo and handed to the app."""
+        before = self.app.preset
+        after = before.copy()
+        after.layers = layers
+        shared_history(self.app).record(before, after)
+        self._cursor_target = cursor
+        self.app.update_preset(after)
+        self.table.focus()
+
+    def _available_inputs(self, layers: list[dict], pos: int) -> list[str]:
+        return ["input"] + [str(layer["name"]) for layer in layers[:pos] if "name" in layer]
+
+    def _open_form(self, layers: list[dict], pos: int, layer: dict | None, title: str, replace: bool) -> None:
+        from tuitrain.ui.screens.layer_form import LayerFormScreen
+
+        preset = self.app.preset
+        functional = bool(preset.is_functional)
+
+        def done(row: dict | None) -> None:
+            if row is None:
+                return
+            new = [dict(layer) for layer in layers]
+            if replace:
+                new[pos] = row
+            else:
+                new.insert(pos, row)
+            self._apply(new, pos)
+
+        self.app.push_screen(
+            LayerFormScreen(
+                layer,
+                title=title,
+                first=pos == 0,
+                functional=functional,
+                available_inputs=self._available_inputs(layers, pos),
+            ),
+            done,
+        )
+
+    def action_add_layer(self) -> None:
+        layers = self._layers()
+        if layers is None:
+            return
+        pos = self._cursor() + 1
+        where = f"after layer {pos - 1}" if layers else "to the empty stack"
+        self._open_form(layers, pos, None, f"Add a layer {where}", replace=False)
+
+    def action_insert_layer(self) -> None:
+        layers = self._layers()
+        if layers is None:
+            return
+        pos = max(0, self._cursor())
+        self._open_form(layers, pos, None, f"Insert a layer before layer {pos}" if layers else "Add a layer", replace=False)
+
+    def action_edit_layer(self) -> None:
+        layers = self._layers()
+        if not layers:
+            return
+        pos = self._cursor()
+        self._open_form(layers, pos, layers[pos], f"Edit layer {pos} ({layers[pos].get('type')})", replace=True)
+
+    def action_remove_layer(self) -> None:
+        layers = self._layers()
+        if not layers:
+            return
+        pos = self._cursor()
+        del layers[pos]
+        self._apply(layers, min(pos, len(layers) - 1))
+
+    def action_duplicate_layer(self) -> None:
+        layers = self._layers()
+        if not layers:
+            return
+        pos = self._cursor()
+        copy = dict(layers[pos])
+        if "name" in copy:  # Keras layer names must be unique
+            copy["name"] = _unique_name(str(copy["name"]), {str(x.get("name")) for x in layers})
+        layers.insert(pos + 1, copy)
+        self._apply(layers, pos + 1)
+
+    def _move(self, step: int) -> None:
+        layers = self._layers()
+        if not layers:
+            return
+        pos = self._cursor()
+        dest = pos + step
+        if not 0 <= dest < len(layers):
+            return
+        layers[pos], layers[dest] = layers[dest], layers[pos]
+        self._apply(layers, dest)
+
+    def action_move_up(self) -> None:
+        self._move(-1)
+
+    def action_move_down(self) -> None:
+        self._move(1)
+
+    def action_undo(self) -> None:
+        preset = getattr(self.app, "preset", None)
+        older = shared_history(self.app).undo(preset)
+        if older is None:
+            self.notify("Nothing to undo.")
+            return
+        self.app.update_preset(older)
+
+    def action_redo(self) -> None:
+        preset = getattr(self.app, "preset", None)
+        newer = shared_history(self.app).redo(preset)
+        if newer is None:
+            self.notify("Nothing to redo.")
+            return
+        self.app.update_preset(newer)

@@ -1,0 +1,221 @@
+"""The add/edit dialog for one layer: a searchable type picker, then a form from its signature.
+
+The picker lists every class ``keras.layers`` exports (``introspect.layer_class_names``); the
+form is ``ParamForm`` over ``introspect.constructor_params("layer", type)``.  The dialog returns
+the preset row (``{"type": ..., <non-default args>, "inputs": [...]}``) or None when cancelled.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from tuitrain import introspect
+from tuitrain.ui.widgets.forms import ParamForm
+
+# Keys of a preset row that are not constructor arguments.
+_META = ("type", "inputs")
+
+
+def rank_names(query: str, names: list[str]) -> list[str]:
+    """Names containing ``query`` (any case): exact match first, then prefixes, then the rest."""
+    q = query.strip().lower()
+    if not q:
+        return list(names)
+    hits = [n for n in names if q in n.lower()]
+    return sorted(hits, key=lambda n: (n.lower() != q, not n.lower().startswith(q), len(n), n.lower()))
+
+
+def parse_inputs(text: str, available: list[str]) -> list[str]:
+    """``"a, b"`` / ``["a", "b"]`` → names, each one an earlier layer or the model input."""
+    names = [t for t in re.split(r"[\s,\[\]\"']+", text) if t]
+    if not names:
+        raise ValueError("name at least one input: 'input' (the model's input) or an earlier layer's name")
+    unknown = [n for n in names if n not in available]
+    if unknown:
+        raise ValueError(f"'{unknown[0]}' is not an earlier layer; choose from {', '.join(available)}")
+    return names
+
+
+class LayerFormScreen(ModalScreen[dict | None]):
+    """Pick a layer type and fill in its arguments; dismisses with the preset row or None."""
+
+    DEFAULT_CSS = (Path(__file__).with_name("layer_form.tcss")).read_text(encoding="utf-8")
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+s", "submit", "OK", priority=True),
+        Binding("ctrl+t", "pick_type", "Type"),
+    ]
+
+    def __init__(
+        self,
+        layer: dict[str, Any] | None = None,
+        *,
+        title: str = "Add layer",
+        first: bool = False,
+        functional: bool = False,
+        available_inputs: list[str] | None = None,
+    ) -> None:
+        super().__init__()
+        self.row = dict(layer or {})
+        self.title_text = title
+        self.first = first
+        self.functional = functional
+        self.available_inputs = list(available_inputs or ["input"])
+        self.layer_type: str | None = self.row.get("type")
+        self._names = introspect.layer_class_names()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.title_text, id="dialog-title")
+            with Horizontal(id="dialog-body"):
+                with Vertical(id="picker"):
+                    yield Input(placeholder="search layer types", id="type-search", compact=True)
+                    yield OptionList(*[Option(n, id=n) for n in self._names], id="type-list")
+                with VerticalScroll(id="form-area"):
+                    yield Static(self._summary(), id="type-summary")
+                    if self.functional:
+                        with Horizontal(id="inputs-row", classes="field"):
+                            yield Label("inputs", classes="field-name")
+                            with Vertical(classes="field-body"):
+                                yield Input(
+                                    ", ".join(self._as_list(self.row.get("inputs", []))),
+                                    placeholder=", ".join(self.available_inputs[-1:]),
+                                    id="layer-inputs",
+                                    compact=True,
+                                    tooltip="Layers whose outputs feed this one: " + ", ".join(self.available_inputs),
+                                )
+                                yield Static("", id="inputs-error", classes="field-error")
+            with Horizontal(id="dialog-buttons"):
+                yield Static("enter/ctrl+s OK · esc cancel · ctrl+t type", id="dialog-hint")
+                yield Button("OK", variant="primary", id="ok")
+                yield Button("Cancel", id="cancel")
+
+    @staticmethod
+    def _as_list(value: Any) -> list:
+        return value if isinstance(value, list) else ([value] if value else [])
+
+    def _summary(self) -> str:
+        if not self.layer_type:
+            return "Choose a layer type: type to search, Enter to pick."
+        info = introspect.class_info("layer", self.layer_type)
+        alias = f" (alias of {info.alias_of})" if info.alias_of else ""
+        return f"[b]{self.layer_type}[/b]{alias}: {info.summary}"
+
+    async def on_mount(self) -> None:
+        if self.layer_type:
+            await self._show_form(self.layer_type)
+            self._highlight(self.layer_type)
+        else:
+            self.query_one("#type-search", Input).focus()
+
+    # ------------------------------------------------------------------ picking the type
+
+    def _highlight(self, name: str) -> None:
+        options = self.query_one("#type-list", OptionList)
+        try:
+            options.highlighted = options.get_option_index(name)
+        except Exception:  # noqa: BLE001 - the name may be filtered out
+            pass
+
+    @on(Input.Changed, "#type-search")
+    def _filter(self, event: Input.Changed) -> None:
+        event.stop()
+        options = self.query_one("#type-list", OptionList)
+        hits = rank_names(event.value, self._names)
+        options.set_options([Option(n, id=n) for n in hits])
+        if hits:
+            options.highlighted = 0
+
+    @on(Input.Submitted, "#type-search")
+    async def _pick_from_search(self, event: Input.Submitted) -> None:
+        event.stop()
+        options = self.query_one("#type-list", OptionList)
+        option = options.highlighted_option
+        if option is None:
+            self.notify("No layer type matches the search.", severity="warning")
+            return
+        await self._choose(str(option.id))
+
+    @on(OptionList.OptionSelected, "#type-list")
+    async def _pick_from_list(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        await self._choose(str(event.option.id))
+
+    async def _choose(self, name: str) -> None:
+        if self.layer_type and name != self.layer_type:
+            # Keep the values the new type also accepts (e.g. units from Dense to another Dense-like).
+            accepted = {p.name for p in introspect.constructor_params("layer", name)}
+            self.row = {k: v for k, v in self.row.items() if k in accepted or k in _META}
+        self.layer_type = name
+        await self._show_form(name)
+        self.query_one(ParamForm).focus_first()
+
+    async def _show_form(self, name: str) -> None:
+        for old in self.query(ParamForm):
+            await old.remove()
+        self.query_one("#type-summary", Static).update(self._summary())
+        values = {k: v for k, v in self.row.items() if k not in _META}
+        form = ParamForm(
+            introspect.constructor_params("layer", name),
+            values,
+            first=("input_shape",) if self.first and not self.functional else (),
+            id="layer-params",
+        )
+        await self.query_one("#form-area").mount(form)
+
+    def action_pick_type(self) -> None:
+        self.query_one("#type-search", Input).focus()
+
+    # ------------------------------------------------------------------ finishing
+
+    @on(Input.Submitted)
+    async def _enter_means_ok(self, event: Input.Submitted) -> None:
+        if event.input.id != "type-search":
+            event.stop()
+            self.action_submit()
+
+    @on(Button.Pressed, "#ok")
+    def _ok(self) -> None:
+        self.action_submit()
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def result_row(self) -> dict[str, Any] | None:
+        """The preset row the form describes, or None (errors shown under the fields)."""
+        if not self.layer_type:
+            self.notify("Choose a layer type first.", severity="warning")
+            return None
+        form = self.query_one(ParamForm)
+        if not form.validate_all():
+            return None
+        args, _ = form.non_default_values()
+        row: dict[str, Any] = {"type": self.layer_type, **args}
+        if self.functional:
+            error = self.query_one("#inputs-error", Static)
+            try:
+                text = self.query_one("#layer-inputs", Input).value or self.available_inputs[-1]
+                row["inputs"] = parse_inputs(text, self.available_inputs)
+            except ValueError as err:
+                error.update(str(err))
+                error.add_class("-shown")
+                self.query_one("#layer-inputs", Input).focus()
+                return None
+            error.remove_class("-shown")
+        return row
+
+    def action_submit(self) -> None:
+        row = self.result_row()
+        if row is not None:
+            self.dismiss(row)
