@@ -1,0 +1,207 @@
+"""The run directory: its file names, ``run.json`` (written atomically) and what it says about a run.
+
+``run.json`` is rewritten whole (temp file + rename, see ``tuitrain.fsutil``) so a reader never
+sees half of it. Only the launcher (status ``starting``) and then the trainer write it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import socket
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tuitrain.fsutil import atomic_write_text
+
+RUN_JSON = "run.json"
+PRESET_FILE = "preset.toml"
+SUMMARY_FILE = "model.summary.txt"
+MODEL_FILE = "model.keras"
+METRICS_CSV = "metrics.csv"
+TRAINER_LOG = "trainer.log"
+CHECKPOINTS = "checkpoints"
+LAST_CHECKPOINT = "checkpoints/last.keras"
+BEST_CHECKPOINT = "checkpoints/best.keras"
+CHECKPOINT_STATE = "checkpoints/state.json"
+TENSORBOARD_DIR = "tensorboard"
+
+ACTIVE = ("starting", "running", "paused", "stopping")
+FINAL = ("finished", "stopped", "failed", "crashed")
+
+
+def new_run_dir(runs_dir: Path, preset_name: str, *, now: float | None = None) -> Path:
+    """Create ``runs_dir/<preset>-<YYYYmmdd-HHMMSS>`` (``-2``, ``-3``… when taken) and return it."""
+    stamp = datetime.fromtimestamp(time.time() if now is None else now).strftime("%Y%m%d-%H%M%S")
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", preset_name).strip("._") or "run"
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    for n in range(1, 1000):
+        path = runs_dir / (f"{safe}-{stamp}" if n == 1 else f"{safe}-{stamp}-{n}")
+        try:
+            path.mkdir()
+            return path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"cannot create a run directory under {runs_dir}")
+
+
+def read_run_json(run_dir: str | os.PathLike) -> dict[str, Any]:
+    """``run.json`` as a dict; ``{}`` when missing or unreadable (a directory that is not a run)."""
+    try:
+        data = json.loads((Path(run_dir) / RUN_JSON).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_run_json(run_dir: str | os.PathLike, info: dict[str, Any]) -> None:
+    atomic_write_text(Path(run_dir) / RUN_JSON, json.dumps(info, indent=2, sort_keys=False, default=str) + "\n")
+
+
+def update_run_json(run_dir: str | os.PathLike, **fields: Any) -> dict[str, Any]:
+    """Read, merge ``fields``, write back atomically; returns the new content."""
+    info = read_run_json(run_dir)
+    info.update(fields)
+    write_run_json(run_dir, info)
+    return info
+
+
+# ---------------------------------------------------------------------------
+# Processes: is the trainer that wrote run.json still alive?
+
+
+def process_start_time(pid: int) -> float | None:
+    """When ``pid`` started (to tell it from a later process that reused the number)."""
+    try:
+        import psutil
+
+        return psutil.Process(pid).create_time()
+    except Exception:
+        return None
+
+
+def process_alive(pid: int | None, start_time: float | None = None) -> bool:
+    """True while ``pid`` runs and is the same process (not a zombie, not a reused pid)."""
+    if not pid:
+        return False
+    try:
+        import psutil
+    except ImportError:  # pragma: no cover - psutil is a dependency
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+    try:
+        proc = psutil.Process(pid)
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            return False
+        if start_time is not None and abs(proc.create_time() - start_time) > 1.0:
+            return False
+        return True
+    except (psutil.NoSuchProcess, psutil.AccessDenied):
+        return False
+
+
+def effective_status(info: dict[str, Any]) -> str:
+    """``run.json``'s status, or ``crashed`` when it says active but its trainer is gone."""
+    status = info.get("status", "unknown")
+    if status in ACTIVE:
+        pid = info.get("pid")
+        if pid is None:
+            # The launcher writes the pid right after spawning; give it a moment.
+            if status == "starting" and time.time() - float(info.get("created", 0) or 0) < 30:
+                return status
+            return "crashed"
+        if not process_alive(pid, info.get("pid_started")):
+            return "crashed"
+    return status
+
+
+def environment_info() -> dict[str, Any]:
+    """Host and versions (without importing TensorFlow: the trainer adds TF/Keras and devices)."""
+    import numpy
+
+    from tuitrain import __version__ as tuitrain_version
+
+    return {
+        "host": socket.gethostname(),
+        "platform": platform.platform(),
+        "versions": {
+            "python": platform.python_version(),
+            "numpy": numpy.__version__,
+            "tuitrain": tuitrain_version,
+        },
+        "python": sys.executable,
+    }
+
+
+# ---------------------------------------------------------------------------
+# RunInfo: what a list of runs shows
+
+
+@dataclass
+class RunInfo:
+    """One run as the runs table and the Train pane show it."""
+
+    path: Path
+    name: str
+    preset_name: str
+    status: str
+    started: float | None
+    ended: float | None
+    epochs_done: int
+    epochs_total: int | None
+    best: dict[str, float] = field(default_factory=dict)
+    duration_s: float | None = None
+    monitor: str | None = None
+    error: str | None = None
+    pid: int | None = None
+
+    @classmethod
+    def from_dir(cls, run_dir: str | os.PathLike) -> "RunInfo":
+        path = Path(run_dir)
+        info = read_run_json(path)
+        status = effective_status(info) if info else "unknown"
+        started = info.get("started")
+        ended = info.get("ended")
+        if ended is None and status in ("crashed",):
+            ended = info.get("updated")
+        duration = None
+        if started is not None:
+            end = ended if ended is not None else (time.time() if status in ACTIVE else info.get("updated"))
+            if end is not None:
+                duration = max(0.0, float(end) - float(started))
+        return cls(
+            path=path,
+            name=path.name,
+            preset_name=info.get("preset_name", ""),
+            status=status,
+            started=started,
+            ended=ended,
+            epochs_done=int(info.get("epochs_done", 0) or 0),
+            epochs_total=info.get("epochs_total"),
+            best=dict(info.get("best") or {}),
+            duration_s=duration,
+            monitor=info.get("monitor"),
+            error=info.get("error"),
+            pid=info.get("pid"),
+        )
+
+    @property
+    def best_monitor(self) -> tuple[str, float] | None:
+        """The checkpoint monitor's best value (the number the runs table shows)."""
+        if self.monitor and self.monitor in self.best:
+            return self.monitor, self.best[self.monitor]
+        for key in ("val_accuracy", "accuracy", "val_loss", "loss"):
+            if key in self.best:
+                return key, self.best[key]
+        return None

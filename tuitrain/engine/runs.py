@@ -1,0 +1,39 @@
+"""Where runs live and which ones there are."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from tuitrain.engine.rundir import RUN_JSON, RunInfo
+
+RUNS_ENV = "TUITRAIN_RUNS"
+
+
+def default_runs_dir(runs_dir: str | os.PathLike | None = None) -> Path:
+    """``--runs-dir`` when given, then ``$TUITRAIN_RUNS``, then ``./runs``."""
+    if runs_dir:
+        return Path(runs_dir).expanduser()
+    env = os.environ.get(RUNS_ENV)
+    if env:
+        return Path(env).expanduser()
+    return Path("runs")
+
+
+def _run_dirs(root: Path) -> list[Path]:
+    try:
+        return [p for p in root.iterdir() if p.is_dir() and (p / RUN_JSON).is_file()]
+    except FileNotFoundError:
+        return []
+
+
+def list_runs(runs_dir: str | os.PathLike | None = None) -> list[RunInfo]:
+    """Every run under the runs root, newest first (by start time, then name)."""
+    infos = [RunInfo.from_dir(p) for p in _run_dirs(default_runs_dir(runs_dir))]
+    infos.sort(key=lambda r: (r.started or 0.0, r.name), reverse=True)
+    return infos
+
+
+def newest_run(runs_dir: str | os.PathLike | None = None) -> Path | None:
+    runs = list_runs(runs_dir)
+    return runs[0].path if runs else None
