@@ -1,1 +1,35 @@
-"""The app's panes: one module per pane, each with its ``.tcss`` beside it."""
+"""The app's panes: one module per pane, each with its ``.tcss`` beside it.
+
+``PANES`` is the one list the app, the command palette and the help screen
+read, so a pane is added in one place.  Pane modules never import TensorFlow
+at module level (the app paints before TensorFlow is loaded).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import NamedTuple
+
+
+class PaneInfo(NamedTuple):
+    id: str  # TabPane id and the argument of the app's show_pane action
+    title: str  # tab label
+    module: str  # module holding the pane class and its PANE_COMMANDS
+    cls: str  # pane widget class, constructed with no arguments
+
+
+PANES: tuple[PaneInfo, ...] = (
+    PaneInfo("data", "Data", "tuitrain.ui.panes.data", "DataPane"),
+    PaneInfo("layers", "Layers", "tuitrain.ui.panes.layers", "LayersPane"),
+    PaneInfo("compile", "Compile", "tuitrain.ui.panes.compile", "CompilePane"),
+    PaneInfo("train", "Train", "tuitrain.ui.panes.train", "TrainPane"),
+)
+
+
+def pane_class(info: PaneInfo) -> type:
+    return getattr(importlib.import_module(info.module), info.cls)
+
+
+def pane_commands(info: PaneInfo) -> list[tuple[str, str, str]]:
+    """(title, help, action on the pane) the pane offers to the command palette."""
+    return list(getattr(importlib.import_module(info.module), "PANE_COMMANDS", []))

@@ -47,7 +47,12 @@ def parse_inputs(text: str, available: list[str]) -> list[str]:
 
 
 class LayerFormScreen(ModalScreen[dict | None]):
-    """Pick a layer type and fill in its arguments; dismisses with the preset row or None."""
+    """Pick a layer type and fill in its arguments; dismisses with the preset row or None.
+
+    ``KIND`` says which Keras namespace the picker lists (``callback_form`` reuses the dialog).
+    """
+
+    KIND = "layer"
 
     DEFAULT_CSS = (Path(__file__).with_name("layer_form.tcss")).read_text(encoding="utf-8")
     BINDINGS = [
@@ -72,14 +77,14 @@ class LayerFormScreen(ModalScreen[dict | None]):
         self.functional = functional
         self.available_inputs = list(available_inputs or ["input"])
         self.layer_type: str | None = self.row.get("type")
-        self._names = introspect.layer_class_names()
+        self._names = list(introspect.class_names(self.KIND))
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
             yield Static(self.title_text, id="dialog-title")
             with Horizontal(id="dialog-body"):
                 with Vertical(id="picker"):
-                    yield Input(placeholder="search layer types", id="type-search", compact=True)
+                    yield Input(placeholder=f"search {self.KIND} types", id="type-search", compact=True)
                     yield OptionList(*[Option(n, id=n) for n in self._names], id="type-list")
                 with VerticalScroll(id="form-area"):
                     yield Static(self._summary(), id="type-summary")
@@ -106,8 +111,8 @@ class LayerFormScreen(ModalScreen[dict | None]):
 
     def _summary(self) -> str:
         if not self.layer_type:
-            return "Choose a layer type: type to search, Enter to pick."
-        info = introspect.class_info("layer", self.layer_type)
+            return f"Choose a {self.KIND} type: type to search, Enter to pick."
+        info = introspect.class_info(self.KIND, self.layer_type)
         alias = f" (alias of {info.alias_of})" if info.alias_of else ""
         return f"[b]{self.layer_type}[/b]{alias}: {info.summary}"
 
@@ -142,7 +147,7 @@ class LayerFormScreen(ModalScreen[dict | None]):
         options = self.query_one("#type-list", OptionList)
         option = options.highlighted_option
         if option is None:
-            self.notify("No layer type matches the search.", severity="warning")
+            self.notify(f"No {self.KIND} type matches the search.", severity="warning")
             return
         await self._choose(str(option.id))
 
@@ -154,7 +159,7 @@ class LayerFormScreen(ModalScreen[dict | None]):
     async def _choose(self, name: str) -> None:
         if self.layer_type and name != self.layer_type:
             # Keep the values the new type also accepts (e.g. units from Dense to another Dense-like).
-            accepted = {p.name for p in introspect.constructor_params("layer", name)}
+            accepted = {p.name for p in introspect.constructor_params(self.KIND, name)}
             self.row = {k: v for k, v in self.row.items() if k in accepted or k in _META}
         self.layer_type = name
         await self._show_form(name)
@@ -166,7 +171,7 @@ class LayerFormScreen(ModalScreen[dict | None]):
         self.query_one("#type-summary", Static).update(self._summary())
         values = {k: v for k, v in self.row.items() if k not in _META}
         form = ParamForm(
-            introspect.constructor_params("layer", name),
+            introspect.constructor_params(self.KIND, name),
             values,
             first=("input_shape",) if self.first and not self.functional else (),
             id="layer-params",
@@ -195,7 +200,7 @@ class LayerFormScreen(ModalScreen[dict | None]):
     def result_row(self) -> dict[str, Any] | None:
         """The preset row the form describes, or None (errors shown under the fields)."""
         if not self.layer_type:
-            self.notify("Choose a layer type first.", severity="warning")
+            self.notify(f"Choose a {self.KIND} type first.", severity="warning")
             return None
         form = self.query_one(ParamForm)
         if not form.validate_all():

@@ -1,0 +1,50 @@
+"""Command palette provider: every app action plus each pane's PANE_COMMANDS."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, Callable
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from tuitrain.ui.panes import PANES, pane_commands
+
+# (title, help, app action)
+APP_COMMANDS: list[tuple[str, str, str]] = [
+    *[(f"Show {info.title} pane", f"switch to the {info.title} pane", f"show_pane('{info.id}')") for info in PANES],
+    ("Open preset…", "choose a bundled preset or a .toml file", "open_preset"),
+    ("Save preset", "write the preset to its file (comments kept)", "save"),
+    ("Save preset as…", "write the preset to a new file", "save_as"),
+    ("Reload preset", "read the preset file again (after fixing it in an editor)", "reload"),
+    ("Keys", "show every key", "help"),
+    ("Quit", "leave tuitrain", "quit"),
+]
+
+
+class TuitrainCommands(Provider):
+    """Offers what the app and its panes can do, by name."""
+
+    def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
+        app: Any = self.app
+        out = [(title, help_, partial(app.run_action, action)) for title, help_, action in APP_COMMANDS]
+        for info in PANES:
+            try:
+                commands = pane_commands(info)
+            except Exception:  # noqa: BLE001 - a pane that fails to import offers nothing
+                continue
+            for title, help_, action in commands:
+                if not title.lower().startswith(info.title.lower()):
+                    title = f"{info.title}: {title}"
+                out.append((title, help_, partial(app.run_pane_command, info.id, action)))
+        return out
+
+    async def discover(self) -> Hits:
+        for title, help_, command in self._commands():
+            yield DiscoveryHit(title, command, help=help_)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_, command in self._commands():
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), command, text=title, help=help_)

@@ -1,0 +1,95 @@
+"""Small modal dialogs: a question with a few answers, and a path prompt.
+
+Each answer has a key (its first letter by default) so the dialog works
+without a mouse; escape always means "cancel".
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Key
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Static
+
+
+class ChoiceDialog(ModalScreen[str]):
+    """Ask one question; dismiss with the value of the chosen answer (``"cancel"`` on escape)."""
+
+    DEFAULT_CSS = """
+    ChoiceDialog { align: center middle; }
+    ChoiceDialog > Vertical {
+        width: 64; max-width: 100%; height: auto;
+        border: thick $primary; background: $surface; padding: 1 2;
+    }
+    ChoiceDialog #question { width: 100%; margin-bottom: 1; }
+    ChoiceDialog Horizontal { height: auto; width: 100%; }
+    ChoiceDialog Button { margin-right: 1; min-width: 10; }
+    """
+    BINDINGS = [Binding("escape", "dismiss('cancel')", "Cancel")]
+
+    def __init__(self, question: str, choices: list[tuple[str, str, str]], *, title: str = "") -> None:
+        """``choices``: (key, label, value); the first one is the default (focused)."""
+        super().__init__()
+        self.question = question
+        self.choices = choices
+        self.dialog_title = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = self.dialog_title
+            yield Static(self.question, id="question")
+            with Horizontal():
+                for i, (key, label, value) in enumerate(self.choices):
+                    variant = "primary" if i == 0 else ("error" if value in ("discard", "stop") else "default")
+                    yield Button(f"{label} [{key}]", id=f"choice-{value}", variant=variant)
+
+    def on_mount(self) -> None:
+        self.query(Button).first().focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(str(event.button.id).removeprefix("choice-"))
+
+    def on_key(self, event: Key) -> None:
+        for key, _label, value in self.choices:
+            if event.key == key:
+                event.stop()
+                self.dismiss(value)
+                return
+
+
+class PathPrompt(ModalScreen[Path | None]):
+    """Ask for a file path (save as); dismiss with the path or None."""
+
+    DEFAULT_CSS = """
+    PathPrompt { align: center middle; }
+    PathPrompt > Vertical {
+        width: 70; max-width: 100%; height: auto;
+        border: thick $primary; background: $surface; padding: 1 2;
+    }
+    PathPrompt #hint { color: $text-muted; }
+    """
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, prompt: str, default: str = "", *, title: str = "") -> None:
+        super().__init__()
+        self.prompt = prompt
+        self.default = default
+        self.dialog_title = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = self.dialog_title
+            yield Label(self.prompt)
+            yield Input(self.default, id="path")
+            yield Static("enter: OK · escape: cancel", id="hint")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        text = event.value.strip()
+        self.dismiss(Path(text).expanduser() if text else None)

@@ -1,0 +1,62 @@
+"""The `?` screen: every key of the app and of each pane, read from their BINDINGS."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+
+def binding_rows(app, bindings: list[BindingType]) -> list[tuple[str, str]]:
+    """(keys as the footer shows them, description) for bindings that have a description."""
+    rows = []
+    for item in bindings:
+        binding = item if isinstance(item, Binding) else Binding(*item)
+        if not binding.description:
+            continue
+        keys = ", ".join(app.get_key_display(Binding(k.strip(), binding.action)) for k in binding.key.split(","))
+        rows.append((keys, binding.description))
+    return rows
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys grouped by where they work; escape, q or ? closes it."""
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 76; max-width: 100%; height: 90%;
+        border: thick $primary; background: $surface; padding: 0 1;
+    }
+    """
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss", "Close"),
+    ]
+
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll() as scroll:
+            scroll.border_title = "Keys"
+            scroll.border_subtitle = "escape: close"
+            yield Static(self._table(), id="help-keys")
+
+    def _table(self) -> Table:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(no_wrap=True, style="bold")
+        table.add_column()
+        for title, rows in self.sections:
+            if not rows:
+                continue
+            table.add_row(Text(title, style="bold underline"), "")
+            for keys, description in rows:
+                table.add_row(keys, description)
+            table.add_row("", "")
+        table.add_row(Text("Everything is also in the command palette (ctrl+p).", style="italic"), "")
+        return table
