@@ -500,3 +500,51 @@ def _literal(value: Any) -> str:
     if isinstance(value, dict):
         return "{ " + ", ".join(f"{k} = {_literal(v)}" for k, v in value.items()) + " }"
     return repr(value)
+
+
+# ---------------------------------------------------------------- compile() and fit() options
+
+# compile()/fit() arguments the Compile pane shows as plain fields (the optimizer, loss and
+# metrics have pickers of their own; x, y, callbacks... come from elsewhere in the preset).
+COMPILE_FORM_ARGS = ("loss_weights", "weighted_metrics", "run_eagerly", "jit_compile", "steps_per_execution")
+FIT_FORM_ARGS = ("epochs", "batch_size", "validation_split", "shuffle")
+
+
+def _model_method_params(method: str, names: tuple[str, ...]) -> list[Param]:
+    model_cls = _keras().Model
+    sig = inspect.signature(getattr(model_cls, method))
+    docs = _arg_docs(model_cls) | _method_docs(model_cls, method)
+    out = []
+    for name in names:
+        p = sig.parameters[name]
+        default = None if p.default is inspect.Parameter.empty else p.default
+        doc = docs.get(name, "")
+        if name == "jit_compile":
+            # A switch: on = XLA, off = Keras' own choice ("auto").
+            out.append(Param(name, False, True, "bool", (), doc or "Compile the train step with XLA (off: Keras decides, 'auto')."))
+            continue
+        if name == "weighted_metrics":
+            out.append(Param(name, None, True, "list", (), doc or "Metrics weighted by sample_weight, e.g. accuracy, mae."))
+            continue
+        param = _param(model_cls, name, default, True, doc)
+        if default is None and name in ("batch_size",):
+            param = Param(name, None, True, "int", (), doc or "Samples per gradient update (Keras' default: 32).")
+        if default is None and name in ("loss_weights",):
+            param = Param(name, None, True, "any", (), doc or "A list or table weighting each output's loss.")
+        out.append(param)
+    return out
+
+
+@functools.cache
+def _method_docs(cls, method: str) -> dict[str, str]:
+    return _arg_docs(getattr(cls, method))
+
+
+def compile_params() -> list[Param]:
+    """Plain ``model.compile`` options, read from Keras' ``Model.compile`` signature."""
+    return _model_method_params("compile", COMPILE_FORM_ARGS)
+
+
+def fit_params() -> list[Param]:
+    """The ``model.fit`` options the Compile pane edits (``validation_split`` lives in [data])."""
+    return _model_method_params("fit", FIT_FORM_ARGS)

@@ -42,7 +42,7 @@ class ParamForm(Vertical):
     DEFAULT_CSS = """
     ParamForm { height: auto; }
     ParamForm .field { height: auto; margin: 0 0 0 0; }
-    ParamForm .field-name { width: 22; padding: 0 1 0 0; text-style: bold; }
+    ParamForm .field-name { width: 24; padding: 0 1 0 0; text-style: bold; text-wrap: nowrap; text-overflow: ellipsis; }
     ParamForm .field-body { height: auto; width: 1fr; }
     ParamForm .field-body > Input { width: 1fr; }
     ParamForm .field-body > Select { width: 1fr; }
