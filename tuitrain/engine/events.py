@@ -107,12 +107,15 @@ class EventWriter:
         t = self.now()
         with self._lock:
             parts = []
+            new_aliases = []
             for name, value in metrics.items():
                 alias = self._aliases.get(name)
                 if alias is None:
                     alias = self._aliases[name] = str(len(self._aliases))
-                    self._buf.append("{" + f'"k":"{ALIAS_KIND}",{json.dumps(alias)}:{json.dumps(name)}' + "}\n")
+                    new_aliases.append(f",{json.dumps(alias)}:{json.dumps(name)}")
                 parts.append(f',"{alias}":{fmt_number(value)}')
+            if new_aliases:
+                self._buf.append(f'{{"k":"{ALIAS_KIND}"{"".join(new_aliases)}}}\n')
             line = f'{{"s":{step},"e":{epoch},"t":{t:.2f},"r":{_rate(samples_per_s)}{"".join(parts)}}}\n'
             self._buf.append(line)
             self.batch_rows += 1

@@ -1,0 +1,224 @@
+"""The live-metrics callback: batch and epoch events, samples/s, control requests, NaN watch.
+
+It writes events; it does not plot, print or save models (``checkpoint.py`` does that).
+
+Keras dispatches ``on_train_batch_end`` to a worker thread when every callback is
+``async_safe`` or leaves that hook alone (``keras/src/callbacks/callback_list.py``): the
+training loop then never waits for the metric values of a batch. This callback is async-safe
+(rows go through a locked buffer, steps come from Keras' batch index, not a counter), so it
+keeps that fast path. Control — stop, pause — lives in ``on_train_batch_begin``, which Keras
+always calls synchronously on the training thread: that is the only hook where sleeping
+actually pauses training and where ``model.stop_training`` takes effect after the batch
+about to run.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import deque
+from typing import Any
+
+import keras
+
+from tuitrain.engine.control import ControlInbox
+from tuitrain.engine.events import EventWriter
+from tuitrain.engine.options import better_direction
+
+# samples/s is averaged over windows of about this many seconds (per-batch rates are noise).
+RATE_WINDOW_S = 0.5
+
+
+class LiveMetrics(keras.callbacks.Callback):
+    async_safe = True
+
+    def __init__(
+        self,
+        writer: EventWriter,
+        inbox: ControlInbox | None,
+        *,
+        samples: int | None,
+        batch_size: int,
+        log_every: int = 1,
+    ) -> None:
+        super().__init__()
+        self.writer = writer
+        self.inbox = inbox
+        self.samples = samples
+        self.batch_size = batch_size
+        self.log_every = max(1, int(log_every))
+        self.steps = 0  # steps per epoch (from Keras' params)
+        self.epochs = 0
+        self.epoch = 0  # 1-based epoch in progress
+        self.step = 0  # global steps done
+        self.epochs_done = 0  # complete epochs (what a resume starts from)
+        self.stop_reason: str | None = None  # stop_batch | stop_epoch | signal
+        self.failure: str | None = None  # NaN/Inf loss message
+        self.paused = False
+        self.best: dict[str, float] = {}
+        self._pending: deque[str] = deque()  # requests from signal handlers
+        self._lock = threading.Lock()
+        self._epoch_t0 = 0.0
+        self._last_batch_t = 0.0
+        self._batches_in_epoch = 0
+        self._paused_s = 0.0
+        self._win_t = 0.0
+        self._win_n = 0
+        self._rate = 0.0
+        self._seen = 0  # samples done in this epoch (max over batch ends)
+        self.samples_total = 0  # samples trained in this process (the benchmark's numerator)
+
+    # -- Keras hooks ---------------------------------------------------------------------------
+
+    def on_train_begin(self, logs=None):
+        self.steps = int(self.params.get("steps") or 0)
+        self.epochs = int(self.params.get("epochs") or 0)
+        self.writer.status("running", step=self.step, epoch=self.epoch, epochs=self.epochs, steps_per_epoch=self.steps,
+                           initial_epoch=self.epochs_done, samples=self.samples, batch_size=self.batch_size)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch + 1
+        self.step = epoch * self.steps
+        now = time.monotonic()
+        with self._lock:
+            self._epoch_t0 = self._last_batch_t = self._win_t = now
+            self._win_n = self._seen = 0
+            self._batches_in_epoch = 0
+            self._paused_s = 0.0
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._handle_requests()
+        while self.paused and self.stop_reason is None:
+            self.writer.flush()
+            time.sleep(0.05)
+            self._handle_requests(force=True)
+
+    def on_train_batch_end(self, batch, logs=None):
+        logs = logs or {}
+        step = (self.epoch - 1) * self.steps + batch + 1
+        now = time.monotonic()
+        done = (batch + 1) * self.batch_size
+        if self.samples:
+            done = min(done, self.samples)
+        with self._lock:
+            self.step = max(self.step, step)
+            self._seen = max(self._seen, done)
+            self._batches_in_epoch = max(self._batches_in_epoch, batch + 1)
+            self._last_batch_t = max(self._last_batch_t, now)
+            rate = self._update_rate(now)
+        loss = logs.get("loss")
+        if loss is not None and not math.isfinite(loss) and self.failure is None:
+            self.failure = f"loss became {loss} at step {step} (epoch {self.epoch}, batch {batch + 1}); training stopped."
+            self.model.stop_training = True
+        if step % self.log_every == 0 or batch + 1 == self.steps:
+            self.writer.batch(step, self.epoch, logs, rate)
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = dict(logs or {})
+        with self._lock:
+            train_s = max(1e-9, self._last_batch_t - self._epoch_t0 - self._paused_s)
+            rate = self._seen / train_s if self._seen else 0.0
+            partial = self.steps and self._batches_in_epoch < self.steps
+            self.samples_total += self._seen
+        lr = self._learning_rate()
+        if lr is not None and "lr" not in logs and "learning_rate" not in logs:
+            logs["lr"] = lr
+        if partial:
+            logs["partial"] = True
+        else:
+            self.epochs_done = epoch + 1
+        self._track_best(logs)
+        self.writer.epoch(self.step, self.epoch, logs, samples_per_s=rate, epochs=self.epochs, steps=self.steps)
+        loss = logs.get("loss")
+        if loss is not None and not math.isfinite(loss) and self.failure is None:
+            self.failure = f"loss became {loss} at step {self.step} (epoch {self.epoch}); training stopped."
+        if self.stop_reason == "stop_epoch" or self.failure:
+            self.model.stop_training = True
+
+    def on_train_end(self, logs=None):
+        self.writer.flush()
+
+    # -- control ---------------------------------------------------------------------------
+
+    def request(self, action: str) -> None:
+        """Queue a request from outside the training loop (signal handler); acted on at the next batch."""
+        self._pending.append(action)
+        if action == "stop_batch" and self.model is not None:
+            self.stop_reason = self.stop_reason or "stop_batch"
+            self.model.stop_training = True
+
+    def _handle_requests(self, force: bool = False) -> None:
+        actions = list(self.inbox.poll(force=force)) if self.inbox is not None else []
+        while self._pending:
+            actions.append(self._pending.popleft())
+        for action in actions:
+            self._apply(action)
+
+    def _apply(self, action: str) -> None:
+        at = {"step": self.step, "epoch": self.epoch}
+        if action == "pause" and not self.paused:
+            self.paused = True
+            self._pause_t0 = time.monotonic()
+            self.writer.status("paused", message=f"paused at step {self.step} (epoch {self.epoch})", **at)
+        elif action == "resume" and self.paused:
+            self._unpause()
+            self.writer.status("running", message="resumed", **at)
+        elif action == "stop_batch":
+            self._unpause()
+            self.stop_reason = "stop_batch"
+            self.model.stop_training = True
+            self.writer.status("stopping", message="stopping after the current batch", request="stop_batch", **at)
+        elif action == "stop_epoch" and self.stop_reason is None:
+            self._unpause()
+            self.stop_reason = "stop_epoch"
+            self.writer.status("stopping", message=f"stopping after epoch {self.epoch}", request="stop_epoch", **at)
+
+    def _unpause(self) -> None:
+        if self.paused:
+            self.paused = False
+            now = time.monotonic()
+            with self._lock:
+                self._paused_s += now - self._pause_t0
+                self._win_t, self._win_n = now, self._seen  # the pause is not part of any rate
+
+    # -- numbers ---------------------------------------------------------------------------
+
+    def _update_rate(self, now: float) -> float:
+        dt = now - self._win_t
+        if dt >= RATE_WINDOW_S:
+            self._rate = (self._seen - self._win_n) / dt
+            self._win_t, self._win_n = now, self._seen
+        elif not self._rate and dt > 0.05:
+            return (self._seen - self._win_n) / dt
+        return self._rate
+
+    def _learning_rate(self) -> float | None:
+        try:
+            return float(keras.ops.convert_to_numpy(self.model.optimizer.learning_rate))
+        except Exception:
+            return None
+
+    def _track_best(self, logs: dict[str, Any]) -> None:
+        for key, value in logs.items():
+            if key in ("lr", "learning_rate", "partial") or not isinstance(value, (int, float)) or not math.isfinite(value):
+                continue
+            old = self.best.get(key)
+            better = max if better_direction(key) == "max" else min
+            self.best[key] = float(value) if old is None else float(better(old, value))
+
+
+class RunProgress(keras.callbacks.Callback):
+    """Calls ``update`` at an epoch end at most every ``every_s`` seconds (run.json progress)."""
+
+    def __init__(self, update: Any, *, every_s: float) -> None:
+        super().__init__()
+        self.update = update
+        self.every_s = every_s
+        self._last = time.monotonic()
+
+    def on_epoch_end(self, epoch, logs=None):
+        now = time.monotonic()
+        if now - self._last >= self.every_s:
+            self._last = now
+            self.update()

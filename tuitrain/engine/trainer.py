@@ -1,0 +1,225 @@
+"""The trainer process: ``python -m tuitrain.engine RUN_DIR``.
+
+Reads ``preset.toml`` from the run directory, builds data and model with ``tuitrain.model``,
+fits with the live-metrics and checkpoint callbacks, and records the outcome in ``run.json``
+and ``events.jsonl`` whatever happens: ``finished``, ``stopped`` (a control request or
+SIGTERM), or ``failed`` with the error text (NaN loss, a bad preset, an exception in data or
+model code). Output (TensorFlow's warnings, tracebacks) goes to ``trainer.log``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from tuitrain.engine.control import ControlInbox
+from tuitrain.engine.events import EVENTS_FILE, EventWriter
+from tuitrain.engine.rundir import (
+    CHECKPOINTS,
+    LAST_CHECKPOINT,
+    METRICS_CSV,
+    MODEL_FILE,
+    PRESET_FILE,
+    SUMMARY_FILE,
+    TENSORBOARD_DIR,
+    process_start_time,
+    read_run_json,
+    update_run_json,
+)
+from tuitrain.errors import TuitrainError
+
+# run.json is rewritten (with fsync) at most this often for progress; always at the end.
+PROGRESS_EVERY_S = 2.0
+
+
+class StopRequested(Exception):
+    """SIGTERM/SIGINT before training started (or a second one while stopping)."""
+
+
+class Trainer:
+    def __init__(self, run_dir: Path) -> None:
+        self.run_dir = run_dir
+        self.info = read_run_json(run_dir)
+        self.t0 = float(self.info.get("started") or time.time())
+        self.writer = EventWriter(run_dir / EVENTS_FILE, t0=self.t0)
+        self.live: Any = None
+        self.checkpointer: Any = None
+        self.fitting = False
+        self.signals = 0
+        self.fit_seconds: float | None = None
+        self.samples_trained = 0
+
+    # -- signals -----------------------------------------------------------------------------
+
+    def _on_signal(self, signum: int, frame: Any) -> None:
+        self.signals += 1
+        name = signal.Signals(signum).name
+        if self.fitting and self.live is not None and self.signals == 1:
+            self.writer.log(f"{name} received: stopping after the current batch")
+            self.live.request("stop_batch")
+            self.live.stop_reason = "signal"
+            return
+        raise StopRequested(f"{name} received")
+
+    def install_signals(self) -> None:
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+        if hasattr(signal, "SIGHUP"):
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)  # the terminal that started us may go away
+
+    # -- the run ---------------------------------------------------------------------------
+
+    def run(self) -> int:
+        update_run_json(self.run_dir, pid=os.getpid(), pid_started=process_start_time(os.getpid()))
+        status, error, message = "failed", None, None
+        try:
+            status, message = self._train()
+        except StopRequested as err:
+            status, message = "stopped", str(err)
+        except TuitrainError as err:
+            error = str(err)
+        except BaseException as err:  # noqa: BLE001 - everything ends up in run.json
+            traceback.print_exc()
+            error = f"{type(err).__name__}: {err}".strip()
+            if isinstance(err, KeyboardInterrupt):
+                status, error, message = "stopped", None, "interrupted"
+        if status == "failed" and error is None and self.live is not None:
+            error = self.live.failure
+        self._finish(status, error, message)
+        return 0 if status in ("finished", "stopped") else 1
+
+    def _finish(self, status: str, error: str | None, message: str | None) -> None:
+        live = self.live
+        step = live.step if live else 0
+        epoch = live.epoch if live else 0
+        if error:
+            print(f"tuitrain trainer: {status}: {error}", file=sys.stderr, flush=True)
+        self.writer.status(status, step=step, epoch=epoch, message=error or message)
+        stats = self.writer.stats()
+        self.writer.close()
+        fields: dict[str, Any] = {"status": status, "ended": time.time(), "error": error, "message": message,
+                                  "events": stats, "fit_seconds": self.fit_seconds, "samples_trained": self.samples_trained}
+        if live is not None:
+            fields.update(self._progress_fields())
+        update_run_json(self.run_dir, **fields)
+
+    def _progress_fields(self) -> dict[str, Any]:
+        live = self.live
+        fields: dict[str, Any] = {"epochs_done": live.epochs_done, "step": live.step, "best": live.best}
+        if self.checkpointer is not None:
+            fields["best_epoch"] = self.checkpointer.best_epoch
+        return fields
+
+    def _train(self) -> tuple[str, str | None]:
+        from tuitrain.engine.options import engine_options
+        from tuitrain.spec import load_preset
+
+        preset = load_preset(self.run_dir / PRESET_FILE)
+        if self.info.get("preset_path"):
+            # Relative data paths belong to the folder of the preset the user started from.
+            preset.path = Path(self.info["preset_path"])
+        options = engine_options(preset.fit)
+        self.writer.flush_interval = options.flush_interval
+        self.writer.log(f"loading TensorFlow, data and model for {preset.name}")
+
+        import keras
+        import tensorflow as tf
+
+        from tuitrain.engine.callback import LiveMetrics, RunProgress
+        from tuitrain.engine.checkpoint import Checkpointer, read_state
+        from tuitrain.model import fit_kwargs, prepare, resolve_callbacks, summary_text
+
+        versions = dict(self.info.get("versions") or {}, tensorflow=tf.__version__, keras=keras.__version__)
+        devices = [f"{d.device_type}:{d.name}" for d in tf.config.list_physical_devices()]
+        update_run_json(self.run_dir, versions=versions, devices=devices)
+
+        checked = prepare(preset)
+        ds = checked.dataset
+        for warn in checked.warnings:
+            self.writer.log(f"warning: {warn}")
+        model = checked.model
+        resume = bool(self.info.get("resumed"))
+        state: dict[str, Any] = {}
+        if resume:
+            state = read_state(self.run_dir / CHECKPOINTS)
+            model = keras.models.load_model(self.run_dir / LAST_CHECKPOINT, safe_mode=True)
+            self.writer.log(f"resumed from {LAST_CHECKPOINT} after epoch {state.get('epochs_done', 0)}")
+        (self.run_dir / SUMMARY_FILE).write_text(summary_text(model) + "\n", encoding="utf-8")
+
+        kwargs = fit_kwargs(preset.fit)
+        epochs = int(kwargs.pop("epochs", 1))
+        batch_size = int(kwargs.pop("batch_size", 32))
+        initial_epoch = int(state.get("epochs_done", kwargs.pop("initial_epoch", 0)) or 0)
+        kwargs.pop("initial_epoch", None)
+        has_val = ds.x_val is not None and ds.y_val is not None
+        monitor = options.monitor_for(has_val)
+        mode = options.mode_for(monitor)
+
+        self.live = LiveMetrics(self.writer, ControlInbox(self.run_dir), samples=len(ds.x_train),
+                                batch_size=batch_size, log_every=options.log_every)
+        self.live.epochs_done = initial_epoch
+        self.checkpointer = Checkpointer(self.run_dir / CHECKPOINTS, monitor=monitor, mode=mode,
+                                         every_s=options.checkpoint_every, epochs_done=initial_epoch,
+                                         best=state.get("best") if state.get("monitor") == monitor else None,
+                                         live=self.live)
+        progress = RunProgress(lambda: update_run_json(self.run_dir, **self._progress_fields()), every_s=PROGRESS_EVERY_S)
+        callbacks = [self.live, self.checkpointer, progress,
+                     keras.callbacks.CSVLogger(str(self.run_dir / METRICS_CSV), append=resume)]
+        if options.tensorboard:
+            callbacks.append(keras.callbacks.TensorBoard(log_dir=str(self.run_dir / TENSORBOARD_DIR)))
+        callbacks.extend(resolve_callbacks(preset.fit))
+
+        update_run_json(self.run_dir, status="running", epochs_total=epochs, monitor=monitor, monitor_mode=mode,
+                        batch_size=batch_size, samples=len(ds.x_train), epochs_done=initial_epoch)
+        if initial_epoch >= epochs:
+            self.writer.log(f"nothing to do: {initial_epoch} of {epochs} epochs already done (raise fit.epochs to train on)")
+            return "finished", "already complete"
+
+        self.fitting = True
+        start = time.perf_counter()
+        try:
+            model.fit(
+                ds.x_train,
+                ds.y_train,
+                validation_data=(ds.x_val, ds.y_val) if has_val else None,
+                epochs=epochs,
+                batch_size=batch_size,
+                initial_epoch=initial_epoch,
+                callbacks=callbacks,
+                verbose=0,
+                **kwargs,
+            )
+        finally:
+            self.fit_seconds = time.perf_counter() - start
+            self.fitting = False
+            self.samples_trained = self.live.samples_total
+
+        if self.live.failure:
+            return "failed", None
+        self.checkpointer.finalize()
+        from tuitrain.engine.checkpoint import save_model_atomic
+
+        save_model_atomic(model, self.run_dir / MODEL_FILE)
+        if self.live.stop_reason:
+            return "stopped", f"stopped on request ({self.live.stop_reason}) after {self.live.epochs_done} epochs"
+        if self.live.epochs_done < epochs:
+            return "finished", f"stopped early by a callback after epoch {self.live.epochs_done}"
+        return "finished", None
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print("usage: python -m tuitrain.engine RUN_DIR", file=sys.stderr)
+        return 2
+    run_dir = Path(argv[0])
+    if not (run_dir / "run.json").is_file():
+        print(f"{run_dir}: not a run directory (no run.json)", file=sys.stderr)
+        return 2
+    trainer = Trainer(run_dir)
+    trainer.install_signals()
+    return trainer.run()
