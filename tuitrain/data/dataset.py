@@ -57,3 +57,4 @@ class SourceCode:
     imports: list[str] = field(default_factory=list)
     functions: list[Callable[..., Any]] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
+    has_test: bool | None = False  # the source has its own test split (None: only the file can tell)

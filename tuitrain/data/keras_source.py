@@ -172,4 +172,4 @@ class KerasSource:
             maxlen = options.get("maxlen", SEQUENCE_MAXLEN)
             functions.append(pad_sequences)
             lines.append(f"x, x_test = pad_sequences(x, {maxlen!r}), pad_sequences(x_test, {maxlen!r})")
-        return SourceCode(imports=["import keras"], functions=functions, lines=lines)
+        return SourceCode(imports=["import keras"], functions=functions, lines=lines, has_test=True)

@@ -1,0 +1,88 @@
+"""`folder:<dir>`: one subfolder per class, each holding images (PNG/JPEG/...), read with Pillow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tuitrain.data.dataset import RawData, SourceCode
+from tuitrain.data.options import signature_options, suggest
+from tuitrain.errors import DataError
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
+COLOR_MODES = {"rgb": "RGB", "grayscale": "L", "rgba": "RGBA"}
+
+
+def load_image_folder(root, image_size=None, color_mode="rgb"):
+    """(x uint8 (N, H, W, C), y int64, class names) from root/<class>/<image>, in sorted order.
+
+    Images are resized (bilinear) to image_size = [height, width], or to the first image's size.
+    """
+    import numpy as np
+    from pathlib import Path
+    from PIL import Image
+
+    mode = {"rgb": "RGB", "grayscale": "L", "rgba": "RGBA"}[color_mode]
+    suffixes = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
+    classes = sorted(p.name for p in Path(root).iterdir() if p.is_dir() and not p.name.startswith("."))
+    images, labels = [], []
+    for label, name in enumerate(classes):
+        for file in sorted(Path(root, name).iterdir()):
+            if file.suffix.lower() not in suffixes:
+                continue
+            with Image.open(file) as img:
+                img = img.convert(mode)
+                if image_size is None:
+                    image_size = [img.height, img.width]
+                if (img.height, img.width) != tuple(image_size):
+                    img = img.resize((image_size[1], image_size[0]), Image.BILINEAR)
+                pixels = np.asarray(img, dtype=np.uint8)
+            images.append(pixels if pixels.ndim == 3 else pixels[:, :, None])
+            labels.append(label)
+    return np.stack(images), np.array(labels, dtype=np.int64), classes
+
+
+class FolderSource:
+    kind = "folder"
+
+    def names(self) -> list[str]:
+        return []
+
+    def options(self, name: str) -> dict[str, Any]:
+        return signature_options(load_image_folder, skip=("root",))
+
+    def _checked(self, name: str, options: dict[str, Any], base_dir: Path) -> Path:
+        root = (base_dir / Path(name).expanduser()).resolve()
+        if not root.is_dir():
+            raise DataError(f"folder not found: {root} (relative paths are resolved against {base_dir}).", path="data.source")
+        mode = options.get("color_mode", "rgb")
+        if mode not in COLOR_MODES:
+            raise DataError(f"expected one of {', '.join(COLOR_MODES)}, got {mode!r}{suggest(str(mode), COLOR_MODES)}.", path="data.color_mode")
+        size = options.get("image_size")
+        if size is not None and (
+            not isinstance(size, (list, tuple)) or len(size) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in size)
+        ):
+            raise DataError(f"expected [height, width] in pixels, got {size!r}.", path="data.image_size")
+        classes = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        if not classes:
+            raise DataError(f"{root} has no subfolders: put the images of each class in a subfolder named after the class.", path="data.source")
+        if not any(f.suffix.lower() in IMAGE_SUFFIXES for c in classes for f in c.iterdir()):
+            raise DataError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in the class folders of {root}.", path="data.source")
+        try:
+            import PIL  # noqa: F401
+        except ImportError:
+            raise DataError("folder: sources read images with Pillow, which is not installed: pip install pillow.", path="data.source") from None
+        return root
+
+    def load(self, name, options, *, seed, base_dir) -> RawData:
+        root = self._checked(name, options, base_dir)
+        try:
+            x, y, classes = load_image_folder(str(root), **options)
+        except (OSError, ValueError) as err:
+            raise DataError(f"cannot read the images in {root}: {err}", path="data.source") from None
+        return RawData(x, y, task="classification", class_names=classes)
+
+    def code(self, name, options, *, seed, base_dir) -> SourceCode:
+        root = self._checked(name, options, base_dir)
+        args = "".join(f", {k}={v!r}" for k, v in options.items())
+        return SourceCode(functions=[load_image_folder], lines=[f"x, y, _ = load_image_folder({str(root)!r}{args})", "x_test = y_test = None"])
