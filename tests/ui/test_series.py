@@ -9,13 +9,13 @@ from tuitrain.ui.series import GrowableArray, RunSeries
 def _events(epochs=3, steps=4):
     out = [{"kind": "status", "status": "running", "epochs": epochs, "steps_per_epoch": steps, "time": 0.0}]
     step = 0
-    for e in range(epochs):
+    for e in range(1, epochs + 1):  # the engine numbers epochs from 1
         for _ in range(steps):
             step += 1
             out.append({"kind": "batch", "step": step, "epoch": e, "time": step * 0.5,
-                        "loss": 1.0 / step, "accuracy": 0.1 * e, "samples_per_s": 100.0})
+                        "loss": 1.0 / step, "accuracy": 0.1 * (e - 1), "samples_per_s": 100.0})
         out.append({"kind": "epoch", "step": step, "epoch": e, "time": step * 0.5, "loss": 1.0 / step,
-                    "accuracy": 0.1 * e, "val_loss": 2.0 / step, "val_accuracy": 0.2 * e,
+                    "accuracy": 0.1 * (e - 1), "val_loss": 2.0 / step, "val_accuracy": 0.2 * (e - 1),
                     "lr": 0.01, "samples_per_s": 100.0, "epochs": epochs, "steps": steps})
     return out
 
@@ -82,8 +82,8 @@ def test_best_value_respects_metric_direction():
 
 def test_metric_appearing_late_reads_nan_before():
     series = RunSeries()
-    series.extend([{"kind": "batch", "step": 1, "epoch": 0, "time": 0.1, "loss": 1.0},
-                   {"kind": "batch", "step": 2, "epoch": 0, "time": 0.2, "loss": 0.9, "auc": 0.7}])
+    series.extend([{"kind": "batch", "step": 1, "epoch": 1, "time": 0.1, "loss": 1.0},
+                   {"kind": "batch", "step": 2, "epoch": 1, "time": 0.2, "loss": 0.9, "auc": 0.7}])
     _, auc = series.curve("batch", "auc")
     assert np.isnan(auc[0]) and auc[1] == 0.7
 

@@ -174,15 +174,17 @@ class RunSeries:
         table.append(row)
 
     def _epoch_x(self, granularity: str, ev: dict) -> float:
-        """Epochs completed at this point: 1.0 at the end of the first epoch, 0.5 half-way."""
+        """Epochs completed at this point: 1.0 at the end of the first epoch, 0.5 half-way.
+
+        Engine events number epochs from 1 and count ``step`` as batches since the run began.
+        """
         epoch = float(ev.get("epoch", 0))
         if granularity == "epoch":
-            return epoch + 1.0
+            return epoch
         spe = self.steps_per_epoch
         if spe:
-            in_epoch = float(ev.get("step", 0)) - epoch * spe
-            return epoch + min(max(in_epoch, 0.0), spe) / spe
-        return epoch
+            return float(ev.get("step", 0)) / spe
+        return max(0.0, epoch - 1.0)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -225,7 +227,7 @@ class RunSeries:
         return cache.values.view()
 
     def best(self, key: str) -> tuple[float, int] | None:
-        """Best epoch value of ``key`` and the (1-based) epoch it came from."""
+        """Best epoch value of ``key`` and the epoch (numbered from 1) it came from."""
         values = self.epoch.get(key)
         if not len(values) or not np.isfinite(values).any():
             return None

@@ -1,14 +1,347 @@
-"""Train pane (placeholder until its issue lands; the app composes it already)."""
+"""Train pane: start a trainer process, watch its chart and numbers, stop or pause it.
+
+Training never happens in the app's process: ``s`` hands the current (possibly unsaved) preset
+to ``tuitrain.engine.start_run`` and the pane then only reads the run directory (a timer polls
+``RunReader`` a few times a second and redraws only when new events came). The same pane shows
+an attached or finished run (``app.run_dir``), so quitting the app leaves the run going.
+"""
 
 from __future__ import annotations
 
-from textual.widgets import Static
+import math
+from pathlib import Path
+from typing import Any
 
-PANE_COMMANDS: list[tuple[str, str, str]] = []
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import DataTable, ProgressBar, Static
+
+from tuitrain.errors import TuitrainError
+from tuitrain.ui.series import RunSeries
+from tuitrain.ui.widgets.plot import MetricsChart, best_text
+
+__all__ = ["TrainPane", "PANE_COMMANDS", "POLL_INTERVAL", "ACTIVE_STATUSES"]
+
+POLL_INTERVAL = 0.25  # seconds between reads of events.jsonl
+_SLOW_EVERY = 8  # run.json and trainer.log are read every 8th poll (2 s) or when a status came
+ACTIVE_STATUSES = ("starting", "running", "paused", "stopping")
+_STATUS_STYLE = {
+    "starting": "yellow", "running": "green", "paused": "yellow", "stopping": "yellow",
+    "finished": "blue", "stopped": "magenta", "failed": "red", "crashed": "red",
+}
+
+PANE_COMMANDS: list[tuple[str, str, str]] = [
+    ("Start training", "train the current preset (unsaved edits included) in a trainer process", "start_run"),
+    ("Stop after this batch", "ask the trainer to stop as soon as the current batch ends", "stop_batch"),
+    ("Stop after this epoch", "ask the trainer to finish the epoch, then stop", "stop_epoch"),
+    ("Pause / resume training", "pause the trainer between batches, or let it go on", "pause_resume"),
+    ("Chart: per batch / per epoch", "toggle the chart's granularity", "toggle_granularity"),
+    ("Chart: x axis step / epoch / time", "cycle the chart's x axis", "cycle_x_axis"),
+    ("Chart: log / linear y", "toggle a logarithmic y axis", "toggle_log"),
+    ("Chart: more smoothing", "raise the EMA smoothing of batch curves", "smooth_more"),
+    ("Chart: less smoothing", "lower the EMA smoothing of batch curves", "smooth_less"),
+    ("Chart: next metric", "show every metric or one at a time", "cycle_metric"),
+    ("Runs: list and compare", "list the runs, overlay several, reopen a run's preset", "show_runs"),
+]
 
 
-class TrainPane(Static):
-    """Placeholder: shows that the pane is not built yet."""
+class TrainPane(Widget, can_focus=True):
+    """Controls, live chart, progress, epoch table and log of the run in ``app.run_dir``."""
+
+    DEFAULT_CSS = (Path(__file__).with_name("train.tcss")).read_text(encoding="utf-8")
+
+    BINDINGS = [
+        Binding("s", "start_run", "Start", id="train.start"),
+        Binding("x", "stop_batch", "Stop", id="train.stop_batch"),
+        Binding("e", "stop_epoch", "Stop after epoch", id="train.stop_epoch"),
+        Binding("p", "pause_resume", "Pause/resume", id="train.pause"),
+        Binding("g", "toggle_granularity", "Batch/epoch", id="train.granularity"),
+        Binding("t", "cycle_x_axis", "X axis", id="train.x_axis"),
+        Binding("l", "toggle_log", "Log y", id="train.log_y"),
+        Binding("right_square_bracket,plus", "smooth_more", "Smooth+", show=False, id="train.smooth_more"),
+        Binding("left_square_bracket,minus", "smooth_less", "Smooth-", show=False, id="train.smooth_less"),
+        Binding("m", "cycle_metric", "Metric", show=False, id="train.metric"),
+        Binding("r", "show_runs", "Runs", id="train.runs"),
+    ]
 
     def __init__(self) -> None:
-        super().__init__("Train pane: coming soon")
+        super().__init__()
+        self.series = RunSeries()
+        self.reader: Any = None
+        self._run_dir: Path | None = None
+        self._run_info: dict = {}
+        self._polls = 0
+        self._table_rows = 0
+        self._table_keys: list[str] = []
+
+    # --- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="train-top"):
+            yield MetricsChart(id="train-chart")
+            with Vertical(id="train-side"):
+                yield Static("", id="train-status")
+                yield Static("", id="train-stats")
+                yield ProgressBar(id="train-progress", show_eta=False)
+                yield Static("", id="train-log")
+        yield DataTable(id="train-epochs", zebra_stripes=True, cursor_type="row")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "run_dir", self._show_run, init=True)
+        self.set_interval(POLL_INTERVAL, self.poll_run, name="train-poll")
+        self._update_panel()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.height >= 30, "-tall")
+
+    @property
+    def chart(self) -> MetricsChart:
+        return self.query_one("#train-chart", MetricsChart)
+
+    # --- the run being shown ---------------------------------------------------------------
+
+    def _show_run(self, run_dir: Path | None) -> None:
+        run_dir = Path(run_dir) if run_dir is not None else None
+        if run_dir == self._run_dir and self.reader is not None:
+            return
+        from tuitrain.engine import RunReader
+
+        self._run_dir = run_dir
+        self.series = RunSeries()
+        self.reader = RunReader(run_dir) if run_dir is not None else None
+        self._run_info = {}
+        self._polls = 0
+        self._table_rows = 0
+        self._table_keys = []
+        table = self.query_one("#train-epochs", DataTable)
+        table.clear(columns=True)
+        self.chart.set_sources([("", self.series)] if run_dir is not None else [])
+        self.poll_run(force=True)
+
+    def poll_run(self, force: bool = False) -> bool:
+        """Read new events; update the widgets only when something arrived. True if it did."""
+        reader = self.reader
+        if reader is None:
+            if force:
+                self._update_panel()
+            return False
+        self._polls += 1
+        events = reader.poll()
+        used = self.series.extend(events) if events else 0
+        status_event = any(e.get("kind") in ("status", "log") for e in events)
+        slow = force or status_event or self._polls % _SLOW_EVERY == 0
+        if slow:
+            self._run_info = reader.status()
+            self._log_lines = reader.log_tail(12)
+        if not used and not slow:
+            return False
+        with self.app.batch_update():
+            if used:
+                self.chart.data_changed()
+                self._add_epoch_rows()
+            self._update_panel()
+        return bool(used)
+
+    @property
+    def run_status(self) -> str | None:
+        """``run.json``'s word (``crashed`` when the trainer vanished), else the last status event."""
+        status = self._run_info.get("status")
+        latest = self.series.status
+        if status in ACTIVE_STATUSES and latest in ("paused", "running", "stopping"):
+            return latest  # the ack events arrive before run.json is rewritten
+        return status or latest
+
+    def run_is_active(self) -> bool:
+        return self.run_status in ACTIVE_STATUSES
+
+    # --- side panel and table ---------------------------------------------------------------
+
+    def _update_panel(self) -> None:
+        status_w = self.query_one("#train-status", Static)
+        stats_w = self.query_one("#train-stats", Static)
+        log_w = self.query_one("#train-log", Static)
+        bar = self.query_one("#train-progress", ProgressBar)
+        if self._run_dir is None:
+            name = getattr(getattr(self.app, "preset", None), "name", None)
+            status_w.update(Text("no run", style="dim"))
+            stats_w.update(Text(f"press s to train {name}" if name else "open a preset, then press s to train",
+                                no_wrap=False))
+            bar.update(total=None, progress=0)
+            log_w.update("")
+            return
+        series = self.series
+        status = self.run_status or "…"
+        line = Text()
+        line.append(f"● {status}", style=_STATUS_STYLE.get(status, ""))
+        line.append(f"  {self._run_dir.name}", style="bold")
+        status_w.update(line)
+
+        epochs = series.epochs_total or self._run_info.get("epochs_total")
+        spe = series.steps_per_epoch
+        last_b, last_e = series.last_batch, series.last_epoch
+        step = max(int((last_b or {}).get("step", 0)), int((last_e or {}).get("step", 0)))
+        epoch_done = int((last_e or {}).get("epoch", 0))
+        epoch_now = int((last_b or {}).get("epoch", epoch_done))
+        total_steps = epochs * spe if epochs and spe else None
+        rows: list[Text | str] = []
+        rows.append(f"epoch {epoch_now}/{epochs or '?'} · step {step}/{total_steps or '?'}")
+        rate = (last_b or last_e or {}).get("samples_per_s")
+        eta = _eta(series, step, total_steps) if status in ("running", "starting") else None
+        parts = []
+        if eta is not None:
+            parts.append(f"ETA {_duration(eta)}")
+        elif status in ("paused",):
+            parts.append("paused")
+        if rate:
+            parts.append(f"{rate:,.0f} samples/s")
+        if parts:
+            rows.append(" · ".join(parts))
+        monitor = series.monitor_key()
+        if monitor is not None:
+            rows.append(f"best {best_text(series, monitor)}")
+        lr = (last_e or {}).get("lr")
+        elapsed = max(float((last_b or {}).get("time", 0.0)), float((last_e or {}).get("time", 0.0)))
+        rows.append(f"lr {lr:.3g} · {_duration(elapsed)} elapsed" if isinstance(lr, (int, float))
+                    else f"{_duration(elapsed)} elapsed")
+        message = self._run_info.get("error") or series.message
+        if message:
+            rows.append(Text(str(message), style="red" if status in ("failed", "crashed") else "italic"))
+        if status in ACTIVE_STATUSES:
+            rows.append(Text("quitting leaves the run going", style="dim"))
+        stats = Text("\n").join(r if isinstance(r, Text) else Text(r) for r in rows)
+        stats_w.update(stats)
+        if total_steps:
+            bar.update(total=total_steps, progress=min(step, total_steps))
+        elif epochs:
+            bar.update(total=epochs, progress=epoch_done)
+        log_w.update(Text("\n".join(getattr(self, "_log_lines", [])), style="dim", no_wrap=True,
+                          overflow="ellipsis"))
+
+    def _add_epoch_rows(self) -> None:
+        rows = self.series.epoch_rows
+        if self._table_rows >= len(rows):
+            return
+        table = self.query_one("#train-epochs", DataTable)
+        if not self._table_keys:
+            self._table_keys = [k for k in self.series.metric_keys("epoch")]
+            table.add_column("epoch", key="epoch")
+            for key in self._table_keys:
+                table.add_column(_short(key), key=key)
+            table.add_column("lr", key="lr")
+            table.add_column("time", key="time")
+        for ev in rows[self._table_rows:]:
+            cells = [str(ev.get("epoch", ""))]
+            cells += [_num(ev.get(k)) for k in self._table_keys]
+            cells += [_num(ev.get("lr")), _duration(float(ev.get("time", 0.0)))]
+            table.add_row(*cells, key=str(self._table_rows))
+            self._table_rows += 1
+        table.move_cursor(row=self._table_rows - 1, animate=False)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def action_start_run(self) -> None:
+        from tuitrain.engine import start_run
+
+        app: Any = self.app
+        preset = getattr(app, "preset", None)
+        if preset is None:
+            self.notify("no valid preset to train: fix or open one first", severity="error")
+            return
+        if self.run_is_active():
+            self.notify(f"{self._run_dir.name} is still {self.run_status}: stop it first (x or e)",
+                        severity="warning")
+            return
+        try:
+            run_dir = start_run(preset, runs_dir=getattr(app, "runs_dir", None))
+        except (TuitrainError, OSError) as err:
+            self.notify(str(err), title="cannot start", severity="error", timeout=10)
+            return
+        app.run_dir = run_dir
+        self.notify(f"training {preset.name} in {run_dir}")
+
+    def _control(self, action: str, said: str) -> None:
+        from tuitrain.engine import request_control
+
+        if self._run_dir is None or not self.run_is_active():
+            self.notify("no run in progress", severity="warning")
+            return
+        try:
+            request_control(self._run_dir, action)
+        except TuitrainError as err:
+            self.notify(str(err), severity="error")
+            return
+        self.notify(said)
+
+    def action_stop_batch(self) -> None:
+        self._control("stop_batch", "asked the trainer to stop after this batch")
+
+    def action_stop_epoch(self) -> None:
+        self._control("stop_epoch", "asked the trainer to stop after this epoch")
+
+    def action_pause_resume(self) -> None:
+        if self.run_status == "paused":
+            self._control("resume", "asked the trainer to resume")
+        else:
+            self._control("pause", "asked the trainer to pause after this batch")
+
+    def action_toggle_granularity(self) -> None:
+        self.chart.toggle_granularity()
+
+    def action_cycle_x_axis(self) -> None:
+        self.chart.cycle_x_axis()
+
+    def action_toggle_log(self) -> None:
+        self.chart.log_y = not self.chart.log_y
+
+    def action_smooth_more(self) -> None:
+        self.chart.change_smoothing(+1)
+
+    def action_smooth_less(self) -> None:
+        self.chart.change_smoothing(-1)
+
+    def action_cycle_metric(self) -> None:
+        self.chart.cycle_metric()
+
+    def action_show_runs(self) -> None:
+        from tuitrain.ui.screens.runs import RunsScreen
+
+        self.app.push_screen(RunsScreen(runs_dir=getattr(self.app, "runs_dir", None)))
+
+
+def _eta(series: RunSeries, step: int, total_steps: int | None) -> float | None:
+    """Seconds left, from the trainer's own clock (so it is right after attaching too)."""
+    if not total_steps or step <= 0:
+        return None
+    times = series.batch.get("time")
+    steps = series.batch.get("step")
+    if len(times) >= 2:
+        # recent pace: the last ~200 batches, so a slow first (compiling) batch does not skew it
+        i = max(0, len(times) - 200)
+        dt, ds = times[-1] - times[i], steps[-1] - steps[i]
+        if ds > 0 and dt > 0:
+            return max(0.0, (total_steps - step) * dt / ds)
+    last = series.last_epoch or series.last_batch or {}
+    t = float(last.get("time", 0.0))
+    return max(0.0, (total_steps - step) * t / step) if t > 0 else None
+
+
+def _duration(seconds: float) -> str:
+    if seconds is None or not math.isfinite(seconds):
+        return "?"
+    s = int(round(seconds))
+    h, rest = divmod(s, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return ""
+    return f"{value:.4g}"
+
+
+def _short(key: str) -> str:
+    return key.replace("accuracy", "acc")

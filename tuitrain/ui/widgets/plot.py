@@ -64,10 +64,12 @@ def render_chart(sources: list[tuple[str, RunSeries]], width: int, height: int,
 
     cols = 2 if len(groups) > 1 and width >= 2 * _MIN_PANEL_WIDTH else 1
     max_rows = max(1, (height - 1) // _MIN_PANEL_HEIGHT)
+    hidden = len(groups) - max_rows * cols
     groups = groups[: max_rows * cols]
     rows = math.ceil(len(groups) / cols)
     cols = min(cols, len(groups))
 
+    plotext.terminal.limit(False, False)  # the widget, not the real terminal, sets the size
     fig = plot_class(parent=plotext.terminal)
     fig.theme("simple")
     fig.plot_size(width, height - 1)  # the last row is our legend
@@ -110,6 +112,8 @@ def render_chart(sources: list[tuple[str, RunSeries]], width: int, height: int,
         legend.append("━ ", style=f"color({color})")
         legend.append(name + "  ")
     legend.append(_options_text(options), style="dim")
+    if hidden > 0:
+        legend.append(f" · +{hidden} metric{'s' if hidden > 1 else ''} (m)", style="dim")
     figure = fig.build().string().removesuffix("\n")
     text = Text.from_ansi(figure, no_wrap=True, overflow="crop")
     text.append("\n")
@@ -118,9 +122,9 @@ def render_chart(sources: list[tuple[str, RunSeries]], width: int, height: int,
 
 
 def _options_text(options: ChartOptions) -> str:
-    parts = [f"x: {_X_LABELS[options.x_axis]}", f"per {options.granularity}"]
+    parts = [f"x {_X_LABELS[options.x_axis]}", f"per {options.granularity}"]
     if options.smoothing and options.granularity == "batch":
-        parts.append(f"smooth {options.smoothing:g}")
+        parts.append(f"ema {options.smoothing:g}")
     if options.log_y:
         parts.append("log y")
     return " · ".join(parts)
@@ -301,10 +305,10 @@ class MetricsChart(Widget):
 
 
 def best_text(series: RunSeries, key: str) -> str:
-    """``val_loss 0.231 (epoch 7)`` for the status panel."""
+    """``val_loss 0.231↓ @ep7`` for the status panel."""
     best = series.best(key)
     if best is None:
         return "—"
     value, epoch = best
     arrow = "↑" if is_better_max(key) else "↓"
-    return f"{key} {value:.4g} {arrow} (epoch {epoch})"
+    return f"{key} {value:.4g}{arrow} @ep{epoch}"
