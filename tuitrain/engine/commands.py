@@ -1,0 +1,114 @@
+"""``tuitrain train`` and ``tuitrain runs``.
+
+``train`` never trains in this process: it starts the trainer (``start_run``) and, unless
+``--detach``, follows its run directory with a plain progress display. Ctrl-C asks the trainer
+to stop after the current batch and waits for it to finish cleanly; a second Ctrl-C leaves the
+trainer running and says how to find it again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from tuitrain.engine.control import request_control
+from tuitrain.engine.launch import start_run
+from tuitrain.engine.progress import ProgressView, fmt_duration
+from tuitrain.engine.reader import RunReader
+from tuitrain.engine.rundir import FINAL, MODEL_FILE, PRESET_FILE, RunInfo
+from tuitrain.engine.runs import default_runs_dir, list_runs
+from tuitrain.errors import TuitrainError
+
+POLL_S = 0.25
+
+
+def train_command(args: argparse.Namespace) -> int:
+    from tuitrain.spec import find_preset, load_preset
+
+    overrides = list(getattr(args, "overrides", None) or [])
+    resume = getattr(args, "resume", None)
+    if resume:
+        if args.preset:
+            raise TuitrainError("give either a PRESET or --resume RUN_DIR, not both (a resumed run keeps its own preset.toml; change it with --set).")
+        run_path = Path(resume)
+        if not (run_path / PRESET_FILE).is_file():
+            raise TuitrainError(f"{run_path}: not a run directory (no {PRESET_FILE}).")
+        preset = load_preset(run_path / PRESET_FILE, overrides)
+    else:
+        if not args.preset:
+            raise TuitrainError("tuitrain train needs a PRESET (a .toml file or a bundled name such as spiral_mlp) or --resume RUN_DIR.")
+        preset = load_preset(find_preset(args.preset), overrides)
+    run_dir = start_run(preset, runs_dir=getattr(args, "runs_dir", None), resume=resume)
+    if getattr(args, "detach", False):
+        print(run_dir)
+        print(f"trainer started in the background; watch it with `tuitrain attach {run_dir}`, list runs with `tuitrain runs`.",
+              file=sys.stderr)
+        return 0
+    return follow_run(run_dir)
+
+
+def follow_run(run_dir: Path, out: TextIO | None = None, *, poll_s: float = POLL_S) -> int:
+    """Show progress until the trainer ends; returns 0 for finished/stopped, 1 otherwise."""
+    out = out or sys.stdout
+    reader = RunReader(run_dir)
+    view = ProgressView(out, live=out.isatty())
+    view.message(f"run {run_dir}")
+    interrupts = 0
+    while True:
+        try:
+            for event in reader.poll():
+                view.feed(event)
+            info = reader.status()
+            status = info.get("status")
+            if status in FINAL:
+                for event in reader.poll():  # rows flushed just before run.json was written
+                    view.feed(event)
+                return _final(view, run_dir, info)
+            view.render()
+            time.sleep(poll_s)
+        except KeyboardInterrupt:
+            interrupts += 1
+            if interrupts == 1:
+                request_control(run_dir, "stop_batch")
+                view.message("stopping after the current batch… (Ctrl-C again to leave the trainer running)")
+            else:
+                pid = reader.status().get("pid")
+                view.message(f"left the trainer running (pid {pid}): {run_dir}\n"
+                             f"  watch it: tuitrain attach {run_dir}    list runs: tuitrain runs")
+                return 130
+
+
+def _final(view: ProgressView, run_dir: Path, info: dict) -> int:
+    status = info.get("status")
+    if status in ("finished", "stopped"):
+        model = run_dir / MODEL_FILE
+        where = f"; model: {model}" if model.is_file() else ""
+        view.message(f"{status} after {info.get('epochs_done', 0)} epochs in {fmt_duration(RunInfo.from_dir(run_dir).duration_s)}{where}")
+        return 0
+    reason = info.get("error") or "the trainer process ended without a word (killed?)"
+    view.message(f"{status}: {reason}\n  log: {run_dir / 'trainer.log'}")
+    return 1
+
+
+def runs_table(runs: list[RunInfo]) -> str:
+    header = ("NAME", "STATUS", "EPOCHS", "BEST", "DURATION")
+    rows = [header]
+    for r in runs:
+        best = r.best_monitor
+        epochs = f"{r.epochs_done}/{r.epochs_total}" if r.epochs_total else str(r.epochs_done)
+        rows.append((r.name, r.status, epochs, f"{best[0]} {best[1]:.4g}" if best else "-", fmt_duration(r.duration_s)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+
+
+def runs_command(args: argparse.Namespace) -> int:
+    root = default_runs_dir(getattr(args, "runs_dir", None))
+    runs = list_runs(root)
+    if not runs:
+        print(f"no runs under {root} (start one with `tuitrain train PRESET`)")
+        return 0
+    print(runs_table(runs))
+    return 0
