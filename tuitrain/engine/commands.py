@@ -89,7 +89,9 @@ def _final(view: ProgressView, run_dir: Path, info: dict) -> int:
         view.message(f"{status} after {info.get('epochs_done', 0)} epochs in {fmt_duration(RunInfo.from_dir(run_dir).duration_s)}{where}")
         return 0
     reason = info.get("error") or "the trainer process ended without a word (killed?)"
-    view.message(f"{status}: {reason}\n  log: {run_dir / 'trainer.log'}")
+    if view.final_status != status:  # the status event already printed the reason
+        view.message(f"{status}: {reason}")
+    view.message(f"  log: {run_dir / 'trainer.log'}")
     return 1
 
 

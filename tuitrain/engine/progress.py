@@ -49,6 +49,7 @@ class ProgressView:
         self._last_time = 0.0
         self._last_batch: dict[str, Any] | None = None
         self._line_open = False
+        self.final_status: str | None = None  # the trainer's last word, once seen
 
     # -- input -----------------------------------------------------------------------------
 
@@ -68,6 +69,8 @@ class ProgressView:
             self._print(self.epoch_line(event))
         elif kind == "status":
             status = event.get("status")
+            if status in ("finished", "stopped", "failed"):
+                self.final_status = status
             if status == "running":
                 self.epochs = event.get("epochs", self.epochs)
                 self.steps = event.get("steps_per_epoch", self.steps)

@@ -75,7 +75,9 @@ class Trainer:
     # -- the run ---------------------------------------------------------------------------
 
     def run(self) -> int:
-        update_run_json(self.run_dir, pid=os.getpid(), pid_started=process_start_time(os.getpid()))
+        # sid == pid and no controlling tty: nothing that happens to the starting terminal reaches us.
+        update_run_json(self.run_dir, pid=os.getpid(), pid_started=process_start_time(os.getpid()),
+                        sid=os.getsid(0), controlling_tty=_has_controlling_tty())
         status, error, message = "failed", None, None
         try:
             status, message = self._train()
@@ -210,6 +212,14 @@ class Trainer:
         if self.live.epochs_done < epochs:
             return "finished", f"stopped early by a callback after epoch {self.live.epochs_done}"
         return "finished", None
+
+
+def _has_controlling_tty() -> bool:
+    try:
+        os.close(os.open("/dev/tty", os.O_RDONLY))
+    except OSError:
+        return False
+    return True
 
 
 def main(argv: list[str]) -> int:
