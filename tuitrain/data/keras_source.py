@@ -111,7 +111,7 @@ def keras_files(dataset_module):
 
 def missing_message(source: str, missing: list[tuple[Path, str, str]]) -> str:
     files = "; ".join(f"download {url} and save it as {path}" for path, url, _ in missing)
-    folder = missing[0][0].parent
+    folder = keras_home() / "datasets"
     return (
         f"{source} is not in the Keras cache and could not be downloaded ({missing[0][2]})."
         f" To use it on this machine, {files}. The cache folder is {folder}"
