@@ -1,0 +1,1 @@
+"""Reusable widgets: plotext view, image preview, forms, charts."""
