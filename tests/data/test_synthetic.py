@@ -85,3 +85,12 @@ def test_unknown_source_kind_and_name():
         load_dataset({"source": "synthetic:spirals"}, seed=0)
     with pytest.raises(DataError, match=r'^data.source: expected "<kind>:<name>"'):
         load_dataset({"source": "spiral"}, seed=0)
+
+
+def test_options_are_introspectable_for_forms():
+    from tuitrain.data import options_for, source_names
+
+    assert options_for("synthetic:blobs") == {"samples": 1000, "noise": 1.0, "classes": 3, "features": 2}
+    assert options_for("synthetic:regression") == {"samples": 1000, "features": 8, "noise": 0.1}
+    assert source_names("synthetic") == ["spiral", "circles", "moons", "xor", "blobs", "regression"]
+    assert "digits" in source_names("sklearn") and "files" not in source_names("sklearn")

@@ -2,6 +2,13 @@
 
 The split comes before the ops so that ops which learn statistics (standardize, normalize) learn
 them from the training samples only and apply the same numbers to the validation samples.
+
+Validation data: `validation_split` (a fraction in [0, 1); 0 → none) takes a seeded shuffle
+(seed + 1) of the samples and keeps the first fraction for validation. When the preset does not
+set it, a source with its own test split (keras: data sets, an .npz in Keras layout) uses that
+test split as validation data, and every other source splits off DEFAULT_VALIDATION_SPLIT. When
+the preset sets it for such a source, the validation part is split off the training part and
+the test split is not used.
 """
 
 from __future__ import annotations
@@ -20,6 +27,17 @@ from tuitrain.errors import DataError
 
 # Used when a source has no held-out split of its own and the preset does not set validation_split.
 DEFAULT_VALIDATION_SPLIT = 0.2
+
+
+def options_for(source: str) -> dict[str, Any]:
+    """Options a source takes beside source/validation_split/preprocess, with defaults (for forms)."""
+    kind, name = parse_source(source)
+    return get_source(kind).options(name)
+
+
+def source_names(kind: str) -> list[str]:
+    """Data set names a `kind:` offers (empty for file:/folder:, which take a path)."""
+    return get_source(kind).names()
 
 
 def source_options(data_spec: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
