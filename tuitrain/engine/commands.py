@@ -50,7 +50,7 @@ def train_command(args: argparse.Namespace) -> int:
     return follow_run(run_dir)
 
 
-def follow_run(run_dir: Path, out: TextIO | None = None, *, poll_s: float = POLL_S) -> int:
+def follow_run(run_dir: Path, out: TextIO | None = None, *, poll_s: float = POLL_S, sleep=time.sleep) -> int:
     """Show progress until the trainer ends; returns 0 for finished/stopped, 1 otherwise."""
     out = out or sys.stdout
     reader = RunReader(run_dir)
@@ -68,7 +68,7 @@ def follow_run(run_dir: Path, out: TextIO | None = None, *, poll_s: float = POLL
                     view.feed(event)
                 return _final(view, run_dir, info)
             view.render()
-            time.sleep(poll_s)
+            sleep(poll_s)
         except KeyboardInterrupt:
             interrupts += 1
             if interrupts == 1:

@@ -1,0 +1,93 @@
+"""Stop and pause requests reach a real trainer and are acknowledged in events.jsonl."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import time
+
+from tests.engine.helpers import Tail, spiral
+from tuitrain.engine import request_control, start_run
+from tuitrain.engine.commands import follow_run
+from tuitrain.engine.rundir import write_run_json, process_start_time
+
+LONG = ("data.samples=400", "fit.epochs=300")  # far more than any test waits for
+
+
+def test_pause_resume_and_stop_after_epoch_are_acknowledged(tmp_path):
+    run_dir = start_run(spiral(*LONG), runs_dir=tmp_path)
+    tail = Tail(run_dir)
+    tail.wait(lambda t: t.kinds("batch"), "the first batch")
+    request_control(run_dir, "pause")
+    tail.wait(lambda t: "paused" in t.statuses(), "the pause acknowledged")
+    request_control(run_dir, "resume")
+    tail.wait(lambda t: t.statuses().count("running") >= 2, "the resume acknowledged")
+    resumed = [e for e in tail.kinds("status") if e["status"] == "running"][-1]
+    assert resumed["message"] == "resumed"
+    request_control(run_dir, "stop_epoch")
+    assert tail.wait_status("stopped", "failed", "finished", "crashed") == "stopped"
+
+    assert tail.statuses()[-2:] == ["stopping", "stopped"]
+    stopping = [e for e in tail.kinds("status") if e["status"] == "stopping"][0]
+    assert stopping["request"] == "stop_epoch"
+    epochs = tail.kinds("epoch")
+    last = epochs[-1]
+    assert "partial" not in last and last["epoch"] < 300  # a whole epoch, then the stop
+    assert last["epoch"] >= stopping["epoch"]
+    assert max(b["step"] for b in tail.kinds("batch")) == last["step"] == last["epoch"] * last["steps"]
+    info = tail.reader.status()
+    assert info["epochs_done"] == last["epoch"] and (run_dir / "model.keras").is_file()
+
+
+def test_ctrl_c_stops_after_the_batch_and_waits_for_the_trainer(tmp_path):
+    run_dir = start_run(spiral(*LONG), runs_dir=tmp_path)
+    interrupted = []
+
+    def sleep(seconds: float) -> None:
+        time.sleep(seconds)
+        events = run_dir / "events.jsonl"
+        if not interrupted and events.exists() and b'{"s":' in events.read_bytes():  # a batch row is out
+            interrupted.append(True)
+            raise KeyboardInterrupt
+
+    out = io.StringIO()
+    assert follow_run(run_dir, out, poll_s=0.05, sleep=sleep) == 0
+    text = out.getvalue()
+    assert "stopping after the current batch" in text
+    assert "stopped after" in text.splitlines()[-1]
+    tail = Tail(run_dir)
+    assert tail.wait_status("stopped") == "stopped"
+    stopping = [e for e in tail.kinds("status") if e["status"] == "stopping"]
+    assert stopping[0]["request"] == "stop_batch"
+    assert tail.kinds("epoch")[-1]["epoch"] < 300
+
+
+def test_sigterm_stops_the_trainer_cleanly(tmp_path):
+    run_dir = start_run(spiral(*LONG), runs_dir=tmp_path)
+    tail = Tail(run_dir)
+    tail.wait(lambda t: t.kinds("batch"), "the first batch")
+    os.kill(tail.reader.status()["pid"], signal.SIGTERM)
+    assert tail.wait_status("stopped", "failed", "crashed", "finished") == "stopped"
+    assert any("SIGTERM" in e.get("message", "") for e in tail.kinds("log"))
+    assert (run_dir / "model.keras").is_file() and (run_dir / "checkpoints" / "last.keras").is_file()
+
+
+def test_second_ctrl_c_leaves_the_trainer_running(tmp_path):
+    # No trainer needed: a run.json that says running under a live pid (ours).
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    write_run_json(run_dir, {"status": "running", "pid": os.getpid(), "pid_started": process_start_time(os.getpid()),
+                             "started": time.time()})
+    calls = []
+
+    def sleep(seconds: float) -> None:
+        calls.append(seconds)
+        raise KeyboardInterrupt
+
+    out = io.StringIO()
+    assert follow_run(run_dir, out, sleep=sleep) == 130
+    assert "left the trainer running" in out.getvalue() and f"tuitrain attach {run_dir}" in out.getvalue()
+    requests = [json.loads(line)["action"] for line in (run_dir / "control.jsonl").read_text().splitlines()]
+    assert requests == ["stop_batch"]
