@@ -71,10 +71,10 @@ def render_chart(sources: list[tuple[str, RunSeries]], width: int, height: int,
 
     plotext.terminal.limit(False, False)  # the widget, not the real terminal, sets the size
     fig = plot_class(parent=plotext.terminal)
-    fig.theme("simple")
     fig.plot_size(width, height - 1)  # the last row is our legend
     if rows * cols > 1:
         fig.subplots(rows, cols)
+    fig.theme("simple")  # after subplots(): it propagates to them (subplots copy no colours)
     panel_width = max(10, width // cols - 8)  # minus the y tick labels and frame
     seen_labels: dict[str, int] = {}
     drawn = 0

@@ -1,0 +1,140 @@
+"""Train pane against the real engine: start, watch, pause, stop, attach, compare.
+
+Runs are tiny (200 spiral samples, a few epochs). Waiting is a polling loop on app state with a
+generous deadline; nothing asserts how long anything took.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from tuitrain.engine import RunReader, start_run
+from tuitrain.engine.events import read_events
+from tuitrain.spec import find_preset, load_preset
+from tuitrain.ui.app import TuitrainApp
+from tuitrain.ui.panes.train import TrainPane
+from tuitrain.ui.screens.runs import RunsScreen
+
+SNAPSHOT_APP = Path(__file__).parent / "snapshot_apps" / "train_finished.py"
+FINAL = ("finished", "stopped", "failed", "crashed")
+
+
+def tiny_preset(epochs: int = 2, **more: str):
+    overrides = ["data.samples=200", f"fit.epochs={epochs}", *[f"{k}={v}" for k, v in more.items()]]
+    return load_preset(find_preset("spiral_mlp"), overrides=overrides)
+
+
+async def wait_for(pilot, condition, what: str, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting for {what}")
+        await pilot.pause(0.1)
+
+
+def wait_finished(run_dir: Path, timeout: float = 120.0) -> str:
+    reader = RunReader(run_dir)
+    deadline = time.monotonic() + timeout
+    while (status := reader.status().get("status")) not in FINAL:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{run_dir} still {status}")
+        time.sleep(0.2)
+    return status
+
+
+def shown(app, selector: str) -> str:
+    return str(app.query_one(selector).render())
+
+
+@pytest.fixture(scope="module")
+def finished_runs(tmp_path_factory):
+    """Two real runs, trained side by side, with different learning rates."""
+    root = tmp_path_factory.mktemp("runs")
+    runs = [start_run(tiny_preset(3), runs_dir=root),
+            start_run(tiny_preset(3, **{"compile.optimizer.learning_rate": "0.05"}), runs_dir=root)]
+    assert [wait_finished(r) for r in runs] == ["finished", "finished"], [RunReader(r).log_tail() for r in runs]
+    return root, runs
+
+
+async def test_start_from_the_app_fills_the_epoch_table(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUITRAIN_RUNS", str(tmp_path))
+    app = TuitrainApp("spiral_mlp", pane="train", background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.update_preset(tiny_preset(2), modified=True)  # an unsaved edit is what gets trained
+        pane = app.query_one(TrainPane)
+        pane.focus()
+        await pilot.press("s")
+        assert app.run_dir is not None and app.run_dir.parent == tmp_path
+        table = app.query_one("#train-epochs")
+        await wait_for(pilot, lambda: table.row_count == 2 and pane.run_status == "finished",
+                       "two epoch rows and a finished run")
+        assert "finished" in shown(app, "#train-status")
+        assert "epoch 2/2" in shown(app, "#train-stats")
+        assert set(app.query_one("#train-chart").legend_labels()) == {"train", "validation"}
+        resolved = load_preset(app.run_dir / "preset.toml")
+        assert resolved.data["samples"] == 200 and resolved.fit["epochs"] == 2
+
+
+async def test_pause_resume_and_stop_are_acknowledged(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUITRAIN_RUNS", str(tmp_path))
+    app = TuitrainApp("spiral_mlp", pane="train", background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.update_preset(tiny_preset(500), modified=True)
+        pane = app.query_one(TrainPane)
+        pane.focus()
+        await pilot.press("s")
+        await wait_for(pilot, lambda: pane.series.last_batch is not None, "the first batch")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: pane.run_status == "paused", "the pause acknowledgement")
+        assert "paused" in shown(app, "#train-status")
+        await pilot.press("p")
+        await wait_for(pilot, lambda: pane.run_status == "running", "the resume acknowledgement")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: pane.run_status == "stopped", "the stop")
+        assert "stopped" in shown(app, "#train-status")
+        assert pane.series.epochs_total == 500 and len(pane.series.epoch_rows) < 500
+
+
+async def test_attach_to_a_finished_run_shows_its_whole_history(finished_runs):
+    _, runs = finished_runs
+    events = read_events(runs[0] / "events.jsonl")
+    app = TuitrainApp(runs[0] / "preset.toml", run_dir=runs[0], pane="train", background=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(TrainPane)
+        await wait_for(pilot, lambda: app.query_one("#train-epochs").row_count == 3, "three epoch rows")
+        assert len(pane.series.batch) == sum(e["kind"] == "batch" for e in events)
+        assert "finished" in shown(app, "#train-status")
+        assert "epoch 3/3" in shown(app, "#train-stats")
+
+
+async def test_compare_two_runs_and_reopen_a_preset(finished_runs, monkeypatch):
+    root, runs = finished_runs
+    monkeypatch.setenv("TUITRAIN_RUNS", str(root))
+    app = TuitrainApp("digits_mlp", pane="train", background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.query_one(TrainPane).focus()
+        await pilot.press("r")
+        screen = app.screen
+        assert isinstance(screen, RunsScreen)
+        assert screen.query_one("#runs-table").row_count == 2
+        await pilot.press("space", "down", "space")
+        assert sorted(screen.marked) == sorted(runs)
+        labels = screen.query_one("#runs-chart").legend_labels()
+        names = [r.name for r in runs]
+        assert len({label.removesuffix(" val") for label in labels}) == 2
+        assert all(any(n.endswith(label.removesuffix(" val")) for n in names) for label in labels)
+        await pilot.press("e")  # the run under the cursor: its preset becomes the unsaved current one
+        await pilot.pause()
+        assert not isinstance(app.screen, RunsScreen)
+        assert app.preset.name == "spiral_mlp" and app.modified
+
+
+def test_snapshot_train_pane_80x24(snap_compare):
+    assert snap_compare(SNAPSHOT_APP, terminal_size=(80, 24))
+
+
+def test_snapshot_train_pane_120x40(snap_compare):
+    assert snap_compare(SNAPSHOT_APP, terminal_size=(120, 40))

@@ -1,0 +1,244 @@
+"""Runs screen: every run under the runs root, several overlaid in one chart, a run reopened.
+
+The list comes from ``tuitrain.engine.list_runs`` (status, preset, start, duration, best
+metrics). Space marks runs; the chart below overlays the marked ones (or shows the one under
+the cursor), each run in its own colours with a legend. ``enter`` (or ``w``) watches a run in the Train
+pane; ``e`` loads its resolved ``preset.toml`` into the editors to train again with changes.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from tuitrain.errors import TuitrainError
+from tuitrain.ui.series import RunSeries
+from tuitrain.ui.widgets.plot import MetricsChart
+
+__all__ = ["RunsScreen", "run_labels", "load_series"]
+
+_STATUS_STYLE = {"running": "green", "paused": "yellow", "starting": "yellow", "stopping": "yellow",
+                 "finished": "blue", "stopped": "magenta", "failed": "red", "crashed": "red"}
+
+
+def load_series(run_dir: Path, reader: Any = None) -> tuple[RunSeries, Any]:
+    """A run's whole history so far (reads until the reader has nothing new)."""
+    from tuitrain.engine import RunReader
+
+    reader = reader or RunReader(run_dir)
+    series = RunSeries()
+    while True:
+        events = reader.poll()
+        if not events:
+            break
+        series.extend(events)
+    return series, reader
+
+
+def run_labels(names: list[str]) -> list[str]:
+    """Short legend labels: drop the prefix all names share, cut at a ``-`` so stamps stay whole."""
+    if len(names) < 2:
+        return list(names)
+    prefix = os.path.commonprefix(names)
+    cut = prefix.rfind("-") + 1
+    labels = [n[cut:] or n for n in names]
+    return labels if len(set(labels)) == len(labels) else list(names)
+
+
+class RunsScreen(Screen[None]):
+    """List runs, compare several, reopen one."""
+
+    DEFAULT_CSS = (Path(__file__).with_name("runs.tcss")).read_text(encoding="utf-8")
+
+    BINDINGS = [
+        Binding("escape,q", "app.pop_screen", "Back", id="runs.back"),
+        Binding("space", "toggle_mark", "Mark", id="runs.mark"),
+        Binding("w", "watch_run", "Watch", id="runs.watch"),
+        Binding("e", "edit_preset", "Edit its preset", id="runs.edit"),
+        Binding("ctrl+r,f5", "reload", "Refresh", id="runs.reload"),
+        Binding("g", "toggle_granularity", "Batch/epoch", id="runs.granularity"),
+        Binding("t", "cycle_x_axis", "X axis", id="runs.x_axis"),
+        Binding("l", "toggle_log", "Log y", id="runs.log_y"),
+        Binding("m", "cycle_metric", "Metric", show=False, id="runs.metric"),
+    ]
+
+    def __init__(self, runs_dir: str | os.PathLike | None = None) -> None:
+        super().__init__()
+        self.runs_dir = runs_dir
+        self.runs: list[Any] = []
+        self.marked: list[Path] = []
+        self._loaded: dict[Path, tuple[RunSeries, Any]] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="runs-title")
+        yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
+        yield MetricsChart(id="runs-chart")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#runs-table", DataTable)
+        table.add_column("✓", key="mark", width=1)
+        for label, key in (("run", "run"), ("status", "status"), ("preset", "preset"),
+                           ("started", "started"), ("duration", "duration"), ("epochs", "epochs"),
+                           ("best", "best")):
+            table.add_column(label, key=key)
+        self.chart.granularity = "epoch"
+        self.chart.smoothing = 0.0
+        self.action_reload()
+        self.set_interval(1.0, self._poll_live)
+
+    @property
+    def chart(self) -> MetricsChart:
+        return self.query_one("#runs-chart", MetricsChart)
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#runs-table", DataTable)
+
+    # --- list ---------------------------------------------------------------------------------
+
+    def action_reload(self) -> None:
+        from tuitrain.engine import default_runs_dir, list_runs
+
+        self.runs = list_runs(self.runs_dir)
+        root = default_runs_dir(self.runs_dir)
+        self.query_one("#runs-title", Static).update(
+            Text.assemble(("Runs ", "bold"), (f"in {root}", "dim"), f" · {len(self.runs)} found",
+                          (" · space marks runs to compare · enter/w watches one · e edits its preset", "dim")))
+        table = self.table
+        table.clear()
+        for info in self.runs:
+            table.add_row(*self._cells(info), key=str(info.path))
+        if not self.runs:
+            self.query_one("#runs-title", Static).update(
+                Text.assemble(("No runs ", "bold"), (f"in {root} yet: start one with s on the Train pane", "dim")))
+        self.marked = [p for p in self.marked if any(r.path == p for r in self.runs)]
+        self._update_chart()
+
+    def _cells(self, info: Any) -> list[Any]:
+        mark = "✓" if info.path in self.marked else ""
+        status = Text(info.status, style=_STATUS_STYLE.get(info.status, ""))
+        started = datetime.fromtimestamp(info.started).strftime("%Y-%m-%d %H:%M") if info.started else ""
+        duration = _duration(info.duration_s)
+        epochs = f"{info.epochs_done}/{info.epochs_total or '?'}"
+        best = info.best_monitor
+        best_s = f"{best[0]} {best[1]:.4g}" if best else ""
+        return [mark, info.name, status, info.preset_name, started, duration, epochs, best_s]
+
+    def _cursor_run(self) -> Any | None:
+        table = self.table
+        if not self.runs or table.cursor_row is None or table.cursor_row >= len(self.runs):
+            return None
+        return self.runs[table.cursor_row]
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_watch_run()
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if not self.marked:
+            self._update_chart()
+
+    # --- compare ------------------------------------------------------------------------------
+
+    def action_toggle_mark(self) -> None:
+        info = self._cursor_run()
+        if info is None:
+            return
+        if info.path in self.marked:
+            self.marked.remove(info.path)
+        else:
+            self.marked.append(info.path)
+        self.table.update_cell(str(info.path), "mark", "✓" if info.path in self.marked else "")
+        self._update_chart()
+
+    def shown_runs(self) -> list[Path]:
+        """Marked runs, or the one under the cursor when none is marked."""
+        if self.marked:
+            return list(self.marked)
+        info = self._cursor_run()
+        return [info.path] if info is not None else []
+
+    def _update_chart(self) -> None:
+        paths = self.shown_runs()
+        labels = run_labels([p.name for p in paths]) if len(paths) > 1 else [""] * len(paths)
+        sources = []
+        for path, label in zip(paths, labels):
+            if path not in self._loaded:
+                self._loaded[path] = load_series(path)
+            sources.append((label, self._loaded[path][0]))
+        self.chart.set_sources(sources)
+
+    def _poll_live(self) -> None:
+        """Keep overlaid curves of runs that are still training moving."""
+        changed = False
+        for path in self.shown_runs():
+            if path in self._loaded:
+                series, reader = self._loaded[path]
+                events = reader.poll()
+                if events:
+                    changed |= bool(series.extend(events))
+        if changed:
+            self.chart.data_changed()
+
+    # --- open ---------------------------------------------------------------------------------
+
+    def action_watch_run(self) -> None:
+        info = self._cursor_run()
+        if info is None:
+            return
+        app: Any = self.app
+        app.run_dir = info.path
+        self.app.pop_screen()
+        if hasattr(app, "action_show_pane"):
+            app.action_show_pane("train")
+
+    def action_edit_preset(self) -> None:
+        """Load the run's resolved preset as the current, unsaved one: train again with changes."""
+        from tuitrain.spec import load_preset
+
+        info = self._cursor_run()
+        if info is None:
+            return
+        app: Any = self.app
+        try:
+            preset = load_preset(info.path / "preset.toml")
+        except (TuitrainError, OSError) as err:
+            self.notify(str(err), title="cannot open its preset", severity="error", timeout=10)
+            return
+        app.update_preset(preset, modified=True)
+        self.app.pop_screen()
+        self.notify(f"editing the preset of {info.name} (unsaved)")
+        if hasattr(app, "action_show_pane"):
+            app.action_show_pane("layers")
+
+    def action_toggle_granularity(self) -> None:
+        self.chart.toggle_granularity()
+
+    def action_cycle_x_axis(self) -> None:
+        self.chart.cycle_x_axis()
+
+    def action_toggle_log(self) -> None:
+        self.chart.log_y = not self.chart.log_y
+
+    def action_cycle_metric(self) -> None:
+        self.chart.cycle_metric()
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    s = int(round(seconds))
+    h, rest = divmod(s, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
