@@ -26,6 +26,14 @@ def test_sklearn_regression_set_and_options():
         load_dataset({"source": "sklearn:iris", "as_frame": True}, seed=0)
 
 
+def test_sklearn_missing_gives_an_install_hint(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "sklearn", None)  # import sklearn → ImportError
+    with pytest.raises(DataError, match=r"^data.source: sklearn: sources need scikit-learn, which is not installed: pip install scikit-learn"):
+        load_dataset({"source": "sklearn:digits"}, seed=0)
+
+
 EXPECTED = {
     "mnist": ((64, 28, 28), (16, 28, 28), 10),
     "fashion_mnist": ((64, 28, 28), (16, 28, 28), 10),
@@ -53,7 +61,11 @@ def test_keras_sets_load_from_the_fake_cache(tmp_path, monkeypatch):
 @pytest.fixture
 def offline(monkeypatch):
     """Any download attempt fails at once, as on a machine without network."""
-    import keras.src.utils.file_utils as file_utils
+    import sys
+
+    import keras
+
+    file_utils = sys.modules[keras.utils.get_file.__module__]  # where get_file looks up urlretrieve
 
     def no_network(url, *args, **kwargs):
         raise urllib.error.URLError("offline (test)")
