@@ -1,0 +1,174 @@
+"""The Layers pane in the real app: build, reorder, break and fix a model with keys alone."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui.snapshot_apps.layers_support import EMPTY_TUTORIAL, TUTORIAL_LAYERS, settle, write_preset
+from tuitrain.ui.app import TuitrainApp
+
+SIZE = (120, 40)
+
+
+@pytest.fixture(autouse=True)
+def quick_rebuilds(monkeypatch):
+    """The debounce is for typing humans; tests press keys in bursts and then wait anyway."""
+    monkeypatch.setattr("tuitrain.ui.app.BUILD_DEBOUNCE_S", 0.02)
+
+
+def table_rows(app) -> list[list[str]]:
+    table = app.query_one("#layer-table")
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
+def totals(app) -> str:
+    return str(app.query_one("#layer-totals").render())
+
+
+def reason(app) -> str:
+    return str(app.query_one("#layer-reason").render())
+
+
+async def add_layer(pilot, type_name: str, *keys: str) -> None:
+    """a → search the type → Enter → type into the fields → Enter (OK)."""
+    await pilot.press("a")
+    await pilot.pause()
+    await pilot.press(*type_name, "enter")
+    await pilot.pause()
+    await pilot.press(*keys)
+    await pilot.pause()
+    await settle(pilot)
+
+
+async def test_tutorial_mlp_from_an_empty_stack_by_keys(tmp_path):
+    path = write_preset(tmp_path, EMPTY_TUTORIAL)
+    app = TuitrainApp(path, pane="layers")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "No layers yet" in totals(app)
+        # Dense(32, input_shape=(784,)): units first, then input_shape (offered early on the first layer).
+        await add_layer(pilot, "Dense", *"32", "tab", *"784", "enter")
+        # Activation('relu'): open the select, type to search, pick, OK.
+        await add_layer(pilot, "Activation", "enter", *"relu", "enter", "ctrl+s")
+        await add_layer(pilot, "Dense", *"10", "enter")
+        await add_layer(pilot, "Activation", "enter", *"softmax", "enter", "ctrl+s")
+
+        assert app.preset.layers == [
+            {"type": "Dense", "units": 32, "input_shape": [784]},
+            {"type": "Activation", "activation": "relu"},
+            {"type": "Dense", "units": 10},
+            {"type": "Activation", "activation": "softmax"},
+        ]
+        rows = table_rows(app)
+        assert [r[2] for r in rows] == ["Dense", "Activation", "Dense", "Activation"]
+        assert [r[-3:] for r in rows] == [
+            ["(None, 32)", "25,120", "yes"],
+            ["(None, 32)", "0", "yes"],
+            ["(None, 10)", "330", "yes"],
+            ["(None, 10)", "0", "yes"],
+        ]
+        assert "Total params: 25,450" in totals(app)
+        assert "Trainable params: 25,450" in totals(app) and "Non-trainable params: 0" in totals(app)
+        assert app.modified
+
+
+async def test_reorder_remove_duplicate_and_undo(tmp_path):
+    path = write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS)
+    app = TuitrainApp(path, pane="layers")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        types = lambda: [r[2] + ":" + r[3] for r in table_rows(app)]  # noqa: E731
+        original = types()
+        await pilot.press("down", "J")  # relu moves below Dense(10)
+        await settle(pilot)
+        assert types() == [original[0], original[2], original[1], original[3]]
+        assert app.query_one("#layer-table").cursor_row == 2  # the cursor follows the moved row
+        await pilot.press("K", "K")  # and back up to the top
+        await settle(pilot)
+        assert types()[0] == original[1]
+
+        await pilot.press("u", "u", "u")
+        await settle(pilot)
+        assert types() == original
+        await pilot.press("ctrl+y")
+        await settle(pilot)
+        assert types() == [original[0], original[2], original[1], original[3]]
+        await pilot.press("u")
+        await settle(pilot)
+
+        await pilot.press("ctrl+home", "d")  # remove Dense(32): Dense(10) now sees 784 inputs
+        await settle(pilot)
+        assert "Total params: 7,850" in totals(app)
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert types() == original and "Total params: 25,450" in totals(app)
+
+        await pilot.press("ctrl+home", "c")  # a second Dense(32) after the first: 32*32+32 more
+        await settle(pilot)
+        assert len(types()) == 5 and "Total params: 26,506" in totals(app)
+        await pilot.press("u")
+        await settle(pilot)
+        assert "Total params: 25,450" in totals(app)
+
+
+async def test_a_broken_layer_shows_keras_reason_and_can_be_fixed(tmp_path):
+    path = write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS)
+    app = TuitrainApp(path, pane="layers")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        # Conv2D on flat (784,) input, inserted after the first Dense.
+        await add_layer(pilot, "Conv2D", *"8", "tab", *"3, 3", "enter")
+        assert app.preset.layers[1] == {"type": "Conv2D", "filters": 8, "kernel_size": [3, 3]}
+        rows = table_rows(app)
+        assert rows[1][0].startswith("✗") and rows[1][-3] == "error"
+        assert "Conv2D expects 4-D input" in reason(app) and "(None, 32)" in reason(app)
+        assert "does not build" in totals(app)
+        # The rest stays editable: edit the last row while the model is broken.
+        await pilot.press("ctrl+end", "e")
+        await pilot.pause()
+        assert app.screen.query_one("#field-activation").value == "softmax"
+        await pilot.press("escape")
+        await pilot.pause()
+        # Fix: go to the broken row and remove it.
+        await pilot.press("ctrl+home", "down", "d")
+        await settle(pilot)
+        assert not reason(app) and "Total params: 25,450" in totals(app)
+
+
+async def test_form_rejects_a_bad_tuple_next_to_the_field(tmp_path):
+    path = write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS)
+    app = TuitrainApp(path, pane="layers")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"Conv2D", "enter", *"8", "tab", *"3, 3, 3", "enter")
+        await pilot.pause()
+        error = str(app.screen.query_one("#error-kernel_size").render())
+        assert "kernel_size needs 2 integers" in error
+        assert len(app.preset.layers) == 4  # nothing changed: the dialog is still open
+        await pilot.press("escape")
+
+
+async def test_functional_inputs_are_shown_and_edited():
+    app = TuitrainApp("two_branch", pane="layers")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.query_one("#layer-table")
+        assert [str(c.label) for c in table.columns.values()][4] == "inputs"
+        rows = table_rows(app)
+        assert rows[3][1:5] == ["merge", "Concatenate", "", "wide, deep2"]
+        assert rows[3][5] == "(None, 24)"
+        await pilot.press("down", "down", "down", "e")  # edit "merge"
+        await pilot.pause()
+        inputs = app.screen.query_one("#layer-inputs")
+        assert inputs.value == "wide, deep2"
+        inputs.value = "wide, nowhere"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "'nowhere' is not an earlier layer" in str(app.screen.query_one("#inputs-error").render())
+        inputs.value = "wide, deep1"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert app.preset.layers[3]["inputs"] == ["wide", "deep1"]
+        assert table_rows(app)[3][5] == "(None, 40)"  # 8 + 32
