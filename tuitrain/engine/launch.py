@@ -50,7 +50,7 @@ def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, re
         if not (run_dir / LAST_CHECKPOINT).is_file():
             raise TuitrainError(f"{run_dir}: no checkpoints/last.keras to resume from.")
         history = list(info.get("attempts", []))
-        history.append({k: info.get(k) for k in ("status", "started", "ended", "epochs_done", "error")})
+        history.append({k: info.get(k) for k in ("started", "ended", "epochs_done", "error")} | {"status": effective_status(info)})
         info.update(status="starting", pid=None, pid_started=None, error=None, message=None, ended=None,
                     created=now, resumed=True, attempts=history)
     else:
