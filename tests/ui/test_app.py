@@ -1,0 +1,201 @@
+"""The app shell: panes, loading, errors shown in-app, save, quit prompts, no TensorFlow at import."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+
+from textual.widgets import Static, TabbedContent
+
+from tests.ui.conftest import wait_ready
+from tuitrain.errors import SpecError
+from tuitrain.spec import load_preset
+from tuitrain.ui.app import TuitrainApp
+from tuitrain.ui.screens import ChoiceDialog, HelpScreen, OpenPresetScreen, PathPrompt
+
+BAD_EPOCHS = """# a comment that must not matter
+name = "broken"
+seed = 1
+
+[data]
+source = "synthetic:spiral"
+samples = 200
+
+[[layers]]
+type = "Dense"
+units = 8
+
+[[layers]]
+type = "Dense"
+units = 2
+
+[compile]
+optimizer = "adam"
+loss = "sparse_categorical_crossentropy"
+
+[fit]
+epochs = 0
+"""
+
+
+def test_import_does_not_load_tensorflow():
+    code = "import sys, tuitrain.ui.app, tuitrain.ui.launch; print([m for m in ('tensorflow', 'keras') if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+async def test_switch_panes_with_keys_and_palette():
+    app = TuitrainApp("spiral_mlp", background=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        tabs = app.query_one("#panes", TabbedContent)
+        assert tabs.active == "data"
+        await pilot.press("2")
+        assert tabs.active == "layers"
+        await pilot.press("f4")
+        assert tabs.active == "train"
+        await pilot.press("3")
+        assert tabs.active == "compile"
+        await pilot.press("1")
+        assert tabs.active == "data"
+        await pilot.press("ctrl+p")
+        await pilot.press(*"show train")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert tabs.active == "train"
+
+
+async def test_loads_preset_and_fills_state(spiral_copy):
+    app = TuitrainApp(spiral_copy)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_ready(pilot)
+        assert app.preset.name == "spiral_mlp" and not app.modified and app.load_error is None
+        assert app.title == "spiral_mlp"
+        assert app.dataset.x_train.shape == (800, 2) and app.dataset.x_val.shape == (200, 2)
+        assert app.build_report.error is None and app.build_report.total_params == 4482
+        assert "4,482 parameters" in str(app.query_one("#status", Static).render())
+
+
+async def test_open_preset_dialog_loads_the_typed_path(spiral_copy):
+    app = TuitrainApp("spiral_mlp", background=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert isinstance(app.screen, OpenPresetScreen)
+        app.screen.query_one("#preset-path").value = str(spiral_copy)
+        app.screen.query_one("#preset-path").focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.preset_path == spiral_copy and app.preset.path == spiral_copy
+
+
+async def test_bad_preset_shows_the_check_message_and_reload_recovers(spiral_copy):
+    spiral_copy.write_text(BAD_EPOCHS)
+    try:
+        load_preset(spiral_copy)
+    except SpecError as err:
+        expected = str(err)  # what `tuitrain check` prints after "error: "
+    assert "fit.epochs" in expected
+    app = TuitrainApp(spiral_copy, background=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        panel = app.query_one("#error-panel", Static)
+        assert panel.display and app.preset is None
+        shown = str(panel.render())
+        assert expected in shown and "ctrl+r" in shown
+        await pilot.press("2")  # still usable
+        assert app.query_one("#panes", TabbedContent).active == "layers"
+        spiral_copy.write_text(BAD_EPOCHS.replace("epochs = 0", "epochs = 2"))
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert app.load_error is None and not panel.display
+        assert app.preset.fit["epochs"] == 2
+
+
+async def test_save_keeps_comments(spiral_copy):
+    app = TuitrainApp(spiral_copy, background=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        edited = app.preset.copy()
+        edited.fit["epochs"] = 5
+        app.update_preset(edited)
+        await pilot.pause()
+        assert app.modified and app.title.endswith("● modified")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not app.modified and app.title == "spiral_mlp"
+    text = spiral_copy.read_text()
+    assert "# The offline default" in text and "epochs = 5" in text
+    assert load_preset(spiral_copy).fit["epochs"] == 5
+
+
+async def test_save_of_a_bundled_preset_asks_for_a_path(tmp_path):
+    app = TuitrainApp("spiral_mlp", background=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PathPrompt)
+        target = tmp_path / "mine.toml"
+        box = app.screen.query_one("#path")
+        box.value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.preset_path == target and not app.modified
+    assert "# The offline default" in target.read_text()
+
+
+async def test_quit_with_unsaved_changes_asks_first():
+    app = TuitrainApp("spiral_mlp", background=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        edited = app.preset.copy()
+        edited.seed = 7
+        app.update_preset(edited)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceDialog)
+        assert "unsaved changes" in str(app.screen.query_one("#question", Static).render())
+        await pilot.press("c")  # cancel: still here
+        await pilot.pause()
+        assert app.is_running and not isinstance(app.screen, ChoiceDialog)
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        await pilot.press("d")  # discard: gone
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_quit_with_a_running_run_can_stop_it(tmp_path):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    import psutil
+
+    me = psutil.Process()
+    info = {"status": "running", "pid": os.getpid(), "pid_started": me.create_time(), "created": time.time()}
+    (run_dir / "run.json").write_text(json.dumps(info))
+    app = TuitrainApp("spiral_mlp", run_dir=run_dir, background=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceDialog)
+        assert "still running" in str(app.screen.query_one("#question", Static).render())
+        await pilot.press("s")
+        await pilot.pause()
+        assert not app.is_running
+    requests = [json.loads(line) for line in (run_dir / "control.jsonl").read_text().splitlines()]
+    assert requests[-1]["action"] == "stop_batch"
+
+
+async def test_help_lists_keys():
+    app = TuitrainApp("spiral_mlp", background=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = app.export_screenshot().replace("&#160;", " ")
+        for needle in ("Save", "Open", "Reload", "Quit", "Data pane", "Next"):
+            assert needle in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
