@@ -95,3 +95,23 @@ def test_version_bumps_only_on_new_events():
     assert series.version == v
     series.extend(_events(epochs=1))
     assert series.version == v + 1
+
+
+def test_chart_points_of_a_long_run_keep_every_spike_and_stay_small():
+    from tuitrain.ui.series import BLOCK
+
+    series = RunSeries()
+    n = 40 * BLOCK + 17
+    rng = np.random.default_rng(3)
+    loss = 1.0 + 0.01 * rng.standard_normal(n)
+    loss[[5, 1234, n - 3]] = [9.0, 7.0, 8.0]  # spikes early, middle and in the unfinished tail
+    loss[2222] = np.nan
+    events = [{"kind": "batch", "step": i + 1, "epoch": 1, "time": i * 0.01, "loss": float(v)}
+              for i, v in enumerate(loss)]
+    for start in range(0, n, 997):  # arrives in chunks, the block summary grows with it
+        series.extend(events[start:start + 997])
+        x, y = series.chart_points("batch", "loss")
+    assert len(x) <= 2 * (n // BLOCK) + BLOCK
+    assert {9.0, 7.0, 8.0} <= set(y.tolist())
+    assert np.nanmin(y) == np.nanmin(loss)
+    assert np.all(np.diff(x) > 0)

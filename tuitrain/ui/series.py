@@ -32,8 +32,9 @@ class GrowableArray:
 
     __slots__ = ("_buf", "_n")
 
-    def __init__(self, capacity: int = 256, fill_to: int = 0) -> None:
-        self._buf = np.full(max(capacity, fill_to, 16), np.nan)
+    def __init__(self, capacity: int = 256, fill_to: int = 0, dtype: type = np.float64) -> None:
+        self._buf = np.full(max(capacity, fill_to, 16), np.nan) if dtype is np.float64 else \
+            np.zeros(max(capacity, fill_to, 16), dtype=dtype)
         self._n = fill_to
 
     def __len__(self) -> int:
@@ -46,7 +47,7 @@ class GrowableArray:
         self._n += 1
 
     def extend(self, values: np.ndarray) -> None:
-        values = np.asarray(values, dtype=np.float64)
+        values = np.asarray(values, dtype=self._buf.dtype)
         end = self._n + len(values)
         if end > len(self._buf):
             self._grow(end)
@@ -67,7 +68,8 @@ class GrowableArray:
         return float(self._buf[self._n - 1]) if self._n else math.nan
 
     def _grow(self, need: int) -> None:
-        new = np.full(max(need, 2 * len(self._buf)), np.nan)
+        new = np.full(max(need, 2 * len(self._buf)), np.nan if self._buf.dtype == np.float64 else 0,
+                      dtype=self._buf.dtype)
         new[: self._n] = self._buf[: self._n]
         self._buf = new
 
@@ -110,6 +112,18 @@ class _Smoothed:
     values: GrowableArray = field(default_factory=GrowableArray)
 
 
+# Long curves are summarised per block of this many points (the index of each block's min and
+# max), so a redraw scans n / BLOCK candidates instead of the whole history.
+BLOCK = 256
+
+
+@dataclass
+class _Blocks:
+    smoothing: float
+    done: int = 0  # complete blocks summarised
+    idx: GrowableArray = field(default_factory=lambda: GrowableArray(dtype=np.int64))
+
+
 class RunSeries:
     """Everything the chart and the status panel need from one run's event stream."""
 
@@ -126,6 +140,7 @@ class RunSeries:
         self.version = 0  # bumped whenever something new arrived
         self._metric_order: dict[str, list[str]] = {"batch": [], "epoch": []}
         self._smoothed: dict[tuple[str, str], _Smoothed] = {}
+        self._blocks: dict[tuple[str, str], _Blocks] = {}
 
     # --- feeding ---------------------------------------------------------------------------
 
@@ -215,6 +230,36 @@ class RunSeries:
         if smoothing > 0.0 and len(y):
             y = self._smooth(granularity, key, y, smoothing)
         return x, y
+
+    def chart_points(self, granularity: str, key: str, x_axis: str = "step", smoothing: float = 0.0
+                     ) -> tuple[np.ndarray, np.ndarray]:
+        """A subset of ``curve()`` holding every block's min and max, for the downsampler.
+
+        Short curves come back whole. Long ones come back as the min and max point of each
+        complete block of ``BLOCK`` points (summarised once, as blocks fill) plus the raw tail,
+        so the chart's cost per redraw stays flat as the run grows while spikes survive.
+        """
+        x, y = self.curve(granularity, key, x_axis, smoothing)
+        n = len(y)
+        if n <= 16 * BLOCK:
+            return x, y
+        cache = self._blocks.get((granularity, key))
+        if cache is None or cache.smoothing != smoothing or cache.done * BLOCK > n:
+            cache = self._blocks[(granularity, key)] = _Blocks(smoothing)
+        full = n // BLOCK
+        if full > cache.done:
+            seg = y[cache.done * BLOCK: full * BLOCK].reshape(-1, BLOCK)
+            finite = np.isfinite(seg)
+            lo = np.where(finite, seg, np.inf).argmin(axis=1)
+            hi = np.where(finite, seg, -np.inf).argmax(axis=1)
+            base = (np.arange(cache.done, full) * BLOCK)
+            pairs = np.empty((len(base), 2), dtype=np.int64)
+            pairs[:, 0] = base + np.minimum(lo, hi)
+            pairs[:, 1] = base + np.maximum(lo, hi)
+            cache.idx.extend(pairs.ravel())
+            cache.done = full
+        sel = np.concatenate([cache.idx.view(), np.arange(full * BLOCK, n)])
+        return x[sel], y[sel]
 
     def _smooth(self, granularity: str, key: str, y: np.ndarray, alpha: float) -> np.ndarray:
         cache = self._smoothed.get((granularity, key))

@@ -1,0 +1,111 @@
+"""Chart redraw time against history length (issue 7 goal: <= 20 ms at 10^6 logged points).
+
+A redraw is what the Train pane pays after new events arrive: extend the cached EMA by the new
+points, downsample every curve to the chart's columns (min/max per column), build the plotext
+figure at 120x40 and turn it into a Rich Text. Measured for 10^4, 10^5 and 10^6 logged batches
+(two metrics each, plus validation per epoch), with one new batch appended before each redraw.
+Also shown: the cold redraw right after the smoothing changes (EMA recomputed over the whole
+history) and the ingest rate of events into the series.
+
+Usage: .venv/bin/python benchmarks/bench_chart.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tuitrain.ui.series import RunSeries  # noqa: E402
+from tuitrain.ui.widgets.plot import ChartOptions, render_chart  # noqa: E402
+
+WIDTH, HEIGHT = 120, 40
+STEPS_PER_EPOCH = 1000
+GOAL_MS = 20.0
+
+
+def events(n: int, start: int = 0, seed: int = 0):
+    """``n`` batch events (and an epoch event every STEPS_PER_EPOCH) as the reader yields them."""
+    rng = np.random.default_rng(seed + start)
+    loss = 0.1 + np.exp(-np.arange(start, start + n) / 2e5) + 0.05 * rng.standard_normal(n)
+    acc = 1.0 - loss / 2
+    out = [{"kind": "status", "status": "running", "epochs": 10**4, "steps_per_epoch": STEPS_PER_EPOCH,
+            "time": 0.0}] if start == 0 else []
+    for i in range(n):
+        step = start + i + 1
+        epoch = (step - 1) // STEPS_PER_EPOCH + 1
+        out.append({"kind": "batch", "step": step, "epoch": epoch, "time": step * 0.002,
+                    "samples_per_s": 16000, "loss": float(loss[i]), "accuracy": float(acc[i])})
+        if step % STEPS_PER_EPOCH == 0:
+            out.append({"kind": "epoch", "step": step, "epoch": epoch, "time": step * 0.002,
+                        "loss": float(loss[i]), "accuracy": float(acc[i]), "val_loss": float(loss[i]) * 1.1,
+                        "val_accuracy": float(acc[i]) * 0.98, "lr": 1e-3, "samples_per_s": 16000,
+                        "epochs": 10**4, "steps": STEPS_PER_EPOCH})
+    return out
+
+
+def _timed(fn) -> tuple[float, float]:
+    """(wall s, CPU s of this process) for one call: CPU time is what the redraw itself costs,
+    wall time also holds whatever else the machine was doing."""
+    w, c = time.perf_counter(), time.process_time()
+    fn()
+    return time.perf_counter() - w, time.process_time() - c
+
+
+def measure(n: int, repeats: int = 30) -> dict[str, float]:
+    series = RunSeries()
+    evs = events(n)
+    t = time.perf_counter()
+    series.extend(evs)
+    ingest_s = time.perf_counter() - t
+    opts = ChartOptions(granularity="batch", x_axis="step", smoothing=0.6)
+    render_chart([("", series)], WIDTH, HEIGHT, opts)  # warm: EMA cache, plotext import paths
+
+    live = []
+    for k in range(repeats):
+        series.extend(events(1, start=n + k))  # one new batch arrived
+        live.append(_timed(lambda: render_chart([("", series)], WIDTH, HEIGHT, opts)))
+
+    cold = []
+    for alpha in (0.8, 0.9, 0.95):  # smoothing changed: EMA and block summary over the whole history
+        cold.append(_timed(lambda: render_chart([("", series)], WIDTH, HEIGHT, ChartOptions(smoothing=alpha))))
+
+    epoch_opts = ChartOptions(granularity="epoch", x_axis="time", log_y=True)
+    epoch_view = [_timed(lambda: render_chart([("", series)], WIDTH, HEIGHT, epoch_opts)) for _ in range(5)]
+    ms = lambda xs, i: statistics.median(x[i] for x in xs) * 1e3  # noqa: E731
+    return {
+        "points": n,
+        "live_ms": ms(live, 1),
+        "live_wall_ms": ms(live, 0),
+        "cold_ms": ms(cold, 1),
+        "epoch_ms": ms(epoch_view, 1),
+        "ingest_per_s": len(evs) / ingest_s,
+    }
+
+
+def main() -> int:
+    print(f"chart redraw at {WIDTH}x{HEIGHT} (loss + accuracy panels, train batch curves + validation)")
+    print("median per redraw; CPU = time.process_time of this process (robust on a busy machine),")
+    print("wall = time.perf_counter (includes other load on the machine)")
+    print(f"{'logged batches':>14} {'redraw CPU ms':>14} {'(wall ms)':>10} {'smoothing change CPU ms':>24} "
+          f"{'epoch/log view CPU ms':>22} {'ingest events/s':>16}")
+    results = {}
+    for n in (10**4, 10**5, 10**6):
+        r = measure(n)
+        results[n] = r
+        print(f"{r['points']:>14,} {r['live_ms']:>14.1f} {r['live_wall_ms']:>10.1f} {r['cold_ms']:>24.1f} "
+              f"{r['epoch_ms']:>22.1f} {r['ingest_per_s']:>16,.0f}", flush=True)
+    ratio = results[10**6]["live_ms"] / results[10**4]["live_ms"]
+    ok = results[10**6]["live_ms"] <= GOAL_MS
+    print(f"redraw at 10^6 / redraw at 10^4: {ratio:.2f}x")
+    print(f"goal: redraw <= {GOAL_MS:.0f} ms at 10^6 points (CPU) -> {'met' if ok else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
