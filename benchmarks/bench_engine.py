@@ -1,0 +1,135 @@
+"""Throughput of training under tuitrain's trainer against bare ``model.fit(verbose=0)``.
+
+    python benchmarks/bench_engine.py [--reps 3] [--samples 20000] [--epochs 3] [--batch-size 32]
+
+Interleaved repetitions of three variants on the same preset and seed, each in a fresh
+process so that none inherits another's warm caches:
+
+- ``bare``: ``prepare(preset)`` then ``model.fit(..., verbose=0)`` with no callbacks;
+- ``trainer``: ``tuitrain.engine.start_run`` (live-metrics, checkpoint, CSV and progress
+  callbacks, events flushed a few times a second), the parent only waiting for the end;
+- ``trainer+reader``: the same while this process tails the run with ``RunReader`` at 10 Hz.
+
+Samples/s is measured inside each process around ``fit`` only, so TensorFlow's import and
+start-up are not counted (wall clock; and per CPU-second of the process, which other load on a
+shared machine disturbs less). Prints the medians, the ratios to ``bare`` (goal ≥ 0.97), bytes per
+batch row and the number of event flushes. Not a test: numbers depend on the machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def overrides(args: argparse.Namespace) -> list[str]:
+    return [f"data.samples={args.samples}", f"fit.epochs={args.epochs}", f"fit.batch_size={args.batch_size}"]
+
+
+def load(args: argparse.Namespace):
+    from tuitrain.spec import find_preset, load_preset
+
+    return load_preset(find_preset(args.preset), overrides(args))
+
+
+def bare_fit(args: argparse.Namespace) -> None:
+    """Child mode: time a plain fit and print {samples, fit_seconds} as JSON."""
+    from tuitrain.model import fit_kwargs, prepare
+
+    preset = load(args)
+    checked = prepare(preset)
+    ds = checked.dataset
+    kwargs = fit_kwargs(preset.fit)
+    epochs = kwargs.pop("epochs", 1)
+    batch_size = kwargs.pop("batch_size", 32)
+    has_val = ds.x_val is not None
+    start, start_cpu = time.perf_counter(), time.process_time()
+    checked.model.fit(ds.x_train, ds.y_train, validation_data=(ds.x_val, ds.y_val) if has_val else None,
+                      epochs=epochs, batch_size=batch_size, verbose=0, **kwargs)
+    seconds, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    print(json.dumps({"samples": epochs * len(ds.x_train), "fit_seconds": seconds, "fit_cpu_seconds": cpu}))
+
+
+def run_bare(args: argparse.Namespace) -> dict:
+    cmd = [sys.executable, __file__, "--bare", "--preset", args.preset, "--samples", str(args.samples),
+           "--epochs", str(args.epochs), "--batch-size", str(args.batch_size)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def run_trainer(args: argparse.Namespace, runs_dir: Path, *, tail_hz: float | None) -> dict:
+    from tuitrain.engine import RunReader, start_run
+    from tuitrain.engine.rundir import FINAL
+
+    run_dir = start_run(load(args), runs_dir=runs_dir)
+    reader = RunReader(run_dir)
+    events = 0
+    while True:
+        if tail_hz:
+            events += len(reader.poll())
+        info = reader.status()
+        if info.get("status") in FINAL:
+            break
+        time.sleep(1 / tail_hz if tail_hz else 0.5)
+    if tail_hz:
+        events += len(reader.poll())
+    if info["status"] != "finished":
+        raise SystemExit(f"trainer run {run_dir} ended {info['status']}: {info.get('error')}")
+    return {"samples": info["samples_trained"], "fit_seconds": info["fit_seconds"],
+            "fit_cpu_seconds": info["fit_cpu_seconds"], "events": info["events"],
+            "tailed_events": events}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--preset", default="spiral_mlp")
+    parser.add_argument("--samples", type=int, default=20000)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--reps", type=int, default=5)
+    parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.bare:
+        bare_fit(args)
+        return 0
+
+    rates: dict[str, list[float]] = {"bare": [], "trainer": [], "trainer+reader": []}
+    cpu_rates: dict[str, list[float]] = {name: [] for name in rates}
+    stats = None
+    with tempfile.TemporaryDirectory(prefix="tuitrain-bench-") as tmp:
+        for rep in range(args.reps):
+            results = {
+                "bare": run_bare(args),
+                "trainer": run_trainer(args, Path(tmp), tail_hz=None),
+                "trainer+reader": run_trainer(args, Path(tmp), tail_hz=10),
+            }
+            for name, r in results.items():
+                rates[name].append(r["samples"] / r["fit_seconds"])
+                cpu_rates[name].append(r["samples"] / r["fit_cpu_seconds"])
+            stats = results["trainer"]["events"]
+            print(f"rep {rep + 1}: " + "  ".join(f"{n} {rates[n][-1]:,.0f} samples/s" for n in rates), flush=True)
+
+    med = {n: statistics.median(v) for n, v in rates.items()}
+    cpu_med = {n: statistics.median(v) for n, v in cpu_rates.items()}
+    steps = -(-int(args.samples * 0.8) // args.batch_size)
+    print(f"\npreset {args.preset}: {args.samples} samples, batch {args.batch_size}, {args.epochs} epochs "
+          f"({steps} steps/epoch), {args.reps} interleaved repetitions; medians:")
+    for name, value in med.items():
+        print(f"  {name:<15} {value:>10,.0f} samples/s   ratio to bare {value / med['bare']:.3f}"
+              f"   | per CPU-second {cpu_med[name]:>10,.0f}   ratio {cpu_med[name] / cpu_med['bare']:.3f}")
+    print(f"  bytes per batch row {stats['bytes_per_batch_row']}, flushes {stats['flushes']} "
+          f"for {stats['batch_rows']} batch rows (goal: ratio >= 0.97, <= 64 bytes/row)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
