@@ -1,0 +1,114 @@
+"""The data & tensor pane on the offline spiral preset: stats, slices, weights, playground."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from textual.widgets import Input, OptionList, Static
+
+from tests.ui.conftest import wait_ready
+from tuitrain.data import describe
+from tuitrain.ui.app import TuitrainApp
+from tuitrain.ui.panes.data import DataPane
+from tuitrain.ui.widgets.tensor_text import values_text
+
+
+def shown(app, selector: str) -> str:
+    """The text a Static shows (tables and Text alike)."""
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=open("/dev/null", "w"))
+    console.print(app.query_one(selector, Static).content)
+    return console.export_text()
+
+
+@pytest.fixture
+async def ready_app():
+    app = TuitrainApp("spiral_mlp")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_ready(pilot)
+        yield app, pilot
+
+
+async def test_lists_every_tensor_and_weight(ready_app):
+    app, _ = ready_app
+    listing = app.query_one("#tensor-list", OptionList)
+    ids = [listing.get_option_at_index(i).id for i in range(listing.option_count)]
+    assert [i for i in ids if i and i.startswith("data:")] == ["data:x_train", "data:y_train", "data:x_val", "data:y_val"]
+    assert "weights:dense/kernel" in ids and "weights:dense_2/bias" in ids
+
+
+async def test_stats_shown_match_describe(ready_app):
+    app, pilot = ready_app
+    pane = app.query_one(DataPane)
+    for key, array in (("data:x_train", app.dataset.x_train), ("data:y_val", app.dataset.y_val)):
+        pane.select(key)
+        await pilot.pause()
+        text = shown(app, "#tensor-stats")
+        row = describe(key.split(":")[1], array).as_row()
+        for cell in row[1:]:  # dtype, shape, min, max, mean, std, nan, inf
+            assert cell in text, (cell, text)
+
+
+async def test_choose_a_slice_and_see_its_values(ready_app):
+    app, pilot = ready_app
+    x = app.dataset.x_train
+    await pilot.press("i")
+    box = app.query_one("#slice-index", Input)
+    assert app.focused is box and box.value == "0"
+    box.value = "5"
+    await pilot.pause()
+    assert "x_train[5]  shape (2,)" in shown(app, "#slice-values")
+    assert values_text(x[5], 80) in shown(app, "#slice-values")
+    box.value = "10:13, 1"
+    await pilot.pause()
+    text = shown(app, "#slice-values")
+    assert "x_train[10:13, 1]  shape (3,)" in text
+    assert values_text(x[10:13, 1], 80) in text
+    box.value = "900"
+    await pilot.pause()
+    assert "index 900 is out of range for axis 0 with size 800" in shown(app, "#slice-values")
+    app.query_one("#tensor-list").focus()
+    box.value = "7"
+    await pilot.press("plus")
+    assert box.value == "8"
+    await pilot.press("minus", "minus")
+    assert box.value == "6"
+    assert values_text(x[6], 80) in shown(app, "#slice-values")
+
+
+async def test_labels_show_class_counts(ready_app):
+    app, pilot = ready_app
+    app.query_one(DataPane).select("data:y_train")
+    await pilot.pause()
+    y = app.dataset.y_train
+    text = shown(app, "#class-counts")
+    for k in (0, 1):
+        assert f"{k}: {int(np.sum(y == k)):,}" in text
+
+
+async def test_layer_weights_view(ready_app):
+    app, pilot = ready_app
+    app.query_one(DataPane).select("weights:dense/kernel")
+    await pilot.pause()
+    kernel = app.build_report.model.layers[0].kernel.numpy()
+    text = shown(app, "#tensor-stats")
+    assert "(2, 64)" in text and "float32" in text
+    assert describe("k", kernel).as_row()[3] in text  # min
+
+
+async def test_playground_valid_and_rejected(ready_app):
+    app, pilot = ready_app
+    await pilot.press("t")
+    box = app.query_one("#playground", Input)
+    assert app.focused is box
+    box.value = "tf.constant([[1, 2], [3, 4]])"
+    await pilot.press("enter")
+    await wait_ready(pilot)
+    text = shown(app, "#tensor-stats")
+    assert "int32" in text and "(2, 2)" in text and "tf.Tensor" in text
+    assert "[[1 2]\n [3 4]]" in shown(app, "#slice-values")
+    box.value = "__import__('os')"
+    await pilot.press("enter")
+    await wait_ready(pilot)
+    assert "`__import__` is not allowed" in shown(app, "#playground-error")
