@@ -85,12 +85,11 @@ SIZE_ARGS: dict[str, tuple[str, tuple[tuple[int, str], ...]]] = {
 }
 
 ALLOWED_HELP = (
-    "the playground evaluates one constructor with literal arguments, e.g. tf.constant([[1, 2], [3, 4]]), "
-    "tf.zeros((2, 3)), tf.ones([3], dtype=tf.int32), np.arange(12).reshape(3, 4), "
-    "np.random.default_rng(0).normal(size=(2, 3)). Allowed functions: "
-    + ", ".join(FUNCTIONS)
-    + "; methods: ."
-    + ", .".join(ARRAY_METHODS + ARRAY_ATTRIBUTES)
+    "type one constructor with literal arguments, e.g. tf.zeros((2, 3)) or np.arange(12).reshape(3, 4). "
+    "Allowed: tf.constant/zeros/ones/fill/range/eye/linspace/reshape/cast/transpose, tf.random.uniform/normal, "
+    "np.array/asarray/zeros/ones/full/arange/linspace/eye/identity/reshape/transpose, "
+    "np.random.default_rng(seed).normal/uniform/integers/random, "
+    "methods ." + "/.".join(ARRAY_METHODS) + " and .T, dtypes such as tf.int32 or np.float32"
 )
 
 

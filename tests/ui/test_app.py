@@ -199,3 +199,20 @@ async def test_help_lists_keys():
             assert needle in text
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+# --- snapshots: the first screen once TensorFlow, data and the model are ready ---------------
+
+SHELL_APP = "snapshot_apps/shell_spiral.py"
+
+
+async def _ready(pilot):
+    await wait_ready(pilot)
+
+
+def test_snapshot_shell_80x24(snap_compare):
+    assert snap_compare(SHELL_APP, terminal_size=(80, 24), run_before=_ready)
+
+
+def test_snapshot_shell_120x40(snap_compare):
+    assert snap_compare(SHELL_APP, terminal_size=(120, 40), run_before=_ready)

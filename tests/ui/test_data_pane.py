@@ -112,3 +112,41 @@ async def test_playground_valid_and_rejected(ready_app):
     await pilot.press("enter")
     await wait_ready(pilot)
     assert "`__import__` is not allowed" in shown(app, "#playground-error")
+
+
+# --- snapshots ------------------------------------------------------------------------------
+
+DATA_APP = "snapshot_apps/data_spiral.py"
+
+
+def _choose(key: str):
+    async def run_before(pilot):
+        await wait_ready(pilot)
+        pilot.app.query_one(DataPane).select(key)
+        await pilot.pause()
+
+    return run_before
+
+
+async def _playground_image(pilot):
+    await wait_ready(pilot)
+    box = pilot.app.query_one("#playground", Input)
+    box.value = "np.arange(192).reshape(2, 8, 12)"
+    box.focus()
+    await pilot.press("enter")
+    await wait_ready(pilot)
+    pilot.app.query_one("#tensor-list").focus()
+    pilot.app.query_one("#tensor-detail").scroll_end(animate=False)
+    await pilot.pause()
+
+
+def test_snapshot_labels_80x24(snap_compare):
+    assert snap_compare(DATA_APP, terminal_size=(80, 24), run_before=_choose("data:y_train"))
+
+
+def test_snapshot_weights_120x40(snap_compare):
+    assert snap_compare(DATA_APP, terminal_size=(120, 40), run_before=_choose("weights:dense/kernel"))
+
+
+def test_snapshot_playground_image_120x40(snap_compare):
+    assert snap_compare(DATA_APP, terminal_size=(120, 40), run_before=_playground_image)
