@@ -17,7 +17,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Label, OptionList, Select, SelectionList, Static
+from textual.widgets import Label, OptionList, Select, SelectionList, Static, TabbedContent, TabPane, Tabs
 from textual.widgets.option_list import Option
 
 from tuitrain.introspect import format_value
@@ -73,7 +73,7 @@ class CallbackList(OptionList):
             self._pane().remove_callback(self.highlighted)
 
 
-class CompilePane(VerticalScroll):
+class CompilePane(VerticalScroll, can_focus=False):
     """compile() options on top, fit() options and callbacks below, warnings beside each field."""
 
     DEFAULT_CSS = (Path(__file__).with_name("compile.tcss")).read_text(encoding="utf-8")
@@ -205,6 +205,11 @@ class CompilePane(VerticalScroll):
         self._shown_key = self._key()
         self._show_warnings()
 
+    def _in_active_tab(self) -> bool:
+        tab = next((a for a in self.ancestors if isinstance(a, TabPane)), None)
+        tabs = next((a for a in self.ancestors if isinstance(a, TabbedContent)), None)
+        return tab is None or tabs is None or tabs.active == tab.id
+
     def _key(self) -> Any:
         preset = getattr(self.app, "preset", None)
         ready = bool(getattr(self.app, "tf_ready", False))
@@ -219,7 +224,12 @@ class CompilePane(VerticalScroll):
             self._shown_key = key  # our own edit: the fields already show it
         elif key != self._shown_key:
             self._shown_key = key
+            focused = self.app.focused
+            had_focus = focused is None or focused in self.query("*") or (
+                isinstance(focused, Tabs) and self._in_active_tab())
             await self.recompose()
+            if had_focus and self.query("#optimizer"):
+                self.query_one("#optimizer").focus()
         self._show_warnings()
 
     # ------------------------------------------------------------------ warnings

@@ -46,7 +46,9 @@ class ParamForm(Vertical):
     ParamForm .field-body { height: auto; width: 1fr; }
     ParamForm .field-body > Input { width: 1fr; }
     ParamForm .field-body > Select { width: 1fr; }
-    ParamForm .field-body > Switch { height: 1; border: none; padding: 0; width: 6; }
+    ParamForm .switch-row { height: 1; }
+    ParamForm .switch-row > Switch { height: 1; border: none; padding: 0; width: 6; }
+    ParamForm .switch-state { width: 1fr; padding-left: 1; color: $text-muted; }
     ParamForm .field-error { color: $error; height: auto; display: none; }
     ParamForm .field-error.-shown { display: block; }
     ParamForm .field-warning { color: $warning; height: auto; display: none; }
@@ -94,7 +96,13 @@ class ParamForm(Vertical):
             with Horizontal(classes="field", id=f"row-{p.name}"):
                 yield Label(p.name + ("*" if p.required else ""), classes="field-name")
                 with Vertical(classes="field-body"):
-                    yield self._control(p, self.initial.get(p.name))
+                    control = self._control(p, self.initial.get(p.name))
+                    if isinstance(control, Switch):
+                        with Horizontal(classes="switch-row"):
+                            yield control
+                            yield Static(self._switch_text(p, control.value), id=f"state-{p.name}", classes="switch-state")
+                    else:
+                        yield control
                     yield Static("", classes="field-error", id=f"error-{p.name}")
                     yield Static("", classes="field-warning", id=f"warning-{p.name}")
 
@@ -126,7 +134,6 @@ class ParamForm(Vertical):
             id=field_id(p.name),
             tooltip=tip,
             compact=True,
-            select_on_focus=False,
         )
 
     # ------------------------------------------------------------------ reading
@@ -250,11 +257,18 @@ class ParamForm(Vertical):
         if p is not None:
             self._report(p)  # the event bubbles on: a dialog treats Enter as "OK"
 
+    @staticmethod
+    def _switch_text(p: Param, on_: bool) -> str:
+        state = "on" if on_ else "off"
+        default = p.has_default and isinstance(p.default, bool) and p.default is on_
+        return f"{state} (default)" if default else state
+
     @on(Switch.Changed)
     def _switch(self, event: Switch.Changed) -> None:
         p = self._param_of(event.switch)
         if p is not None:
             event.stop()
+            self.query_one(f"#state-{p.name}", Static).update(self._switch_text(p, event.value))
             self._report(p)
 
     @on(Select.Changed)

@@ -1,0 +1,122 @@
+"""The Compile pane in the real app: optimizer, hyper-parameters, loss, callbacks; save and reload."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.ui.snapshot_apps.layers_support import EMPTY_TUTORIAL, TUTORIAL_LAYERS, settle, write_preset
+from tuitrain.ui.app import TuitrainApp
+
+SIZE = (120, 40)
+
+
+@pytest.fixture(autouse=True)
+def quick_rebuilds(monkeypatch):
+    monkeypatch.setattr("tuitrain.ui.app.BUILD_DEBOUNCE_S", 0.02)
+
+
+def note(app, selector: str) -> str:
+    return str(app.query_one(selector).render())
+
+
+def built(preset):
+    """(param counts, layer rows) as Keras reports them for ``preset``."""
+    import keras
+
+    from tuitrain.data import load_dataset
+    from tuitrain.model import build_model_partial
+
+    keras.backend.clear_session()
+    data = load_dataset(preset.data, seed=preset.seed, base_dir=preset.base_dir)
+    report = build_model_partial(preset, data.input_shape)
+    rows = [(r.type, r.args, r.output_shape, r.params, r.trainable) for r in report.rows]
+    return (report.total_params, report.trainable_params, report.non_trainable_params), rows
+
+
+async def test_change_optimizer_and_learning_rate_save_and_reopen(tmp_path):
+    from tuitrain.model import make_optimizer
+    from tuitrain.spec import load_preset
+
+    path = write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS)
+    app = TuitrainApp(path, pane="compile")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.focused.id == "optimizer" and app.focused.value == "RMSprop"
+        await pilot.press("enter", *"adam", "enter")  # open the picker, type to search, choose
+        await pilot.pause()
+        assert app.preset.compile["optimizer"] == "Adam"
+        assert app.query_one("#optimizer-form #field-beta_1").placeholder == "0.9"  # Adam's own form
+        await pilot.press("tab", *"0.005", "enter")  # learning_rate is the first field
+        await pilot.pause()
+        assert app.preset.compile["optimizer"] == {"type": "Adam", "learning_rate": 0.005}
+        await pilot.press("tab", *"0.95", "tab")  # beta_1, committed when the field is left
+        await pilot.pause()
+        assert app.preset.compile["optimizer"] == {"type": "Adam", "learning_rate": 0.005, "beta_1": 0.95}
+        edited = app.preset.copy()
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.modified
+
+    text = path.read_text()
+    for comment in ("# The Keras tutorial MLP", "# the tutorial's optimizer", "# categorical labels, as in the tutorial"):
+        assert comment in text  # the user's comments survive the edit
+    reopened = load_preset(path)
+    assert reopened.to_dict() == edited.to_dict()
+    opt = make_optimizer(reopened.compile["optimizer"])
+    assert type(opt).__name__ == "Adam" and float(opt.learning_rate) == pytest.approx(0.005)
+    assert float(opt.beta_1) == pytest.approx(0.95)
+    assert built(reopened) == built(edited)
+
+
+
+async def test_loss_warning_is_shown_beside_the_loss_and_goes_away(tmp_path):
+    text = (EMPTY_TUTORIAL + TUTORIAL_LAYERS).replace(
+        'loss = "categorical_crossentropy"', 'loss = "sparse_categorical_crossentropy"')
+    app = TuitrainApp(write_preset(tmp_path, text), pane="compile")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        warning = note(app, "#warning-loss")
+        assert "expects class indices, but y_train is one-hot (48, 10)" in warning
+        app.query_one("#loss").focus()
+        await pilot.press("enter", *"categorical_c", "enter")
+        await settle(pilot)
+        assert app.preset.compile["loss"] == "categorical_crossentropy"
+        assert note(app, "#warning-loss") == ""
+        await pilot.press("ctrl+z")
+        await settle(pilot)
+        assert app.preset.compile["loss"] == "sparse_categorical_crossentropy"
+        assert "expects class indices" in note(app, "#warning-loss")
+
+
+async def test_fit_options_metrics_and_callbacks(tmp_path):
+    app = TuitrainApp(write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS), pane="compile")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.query_one("#fit-form #field-epochs").focus()
+        await pilot.press(*"12", "tab", *"64", "tab", *"0.5", "enter")
+        await pilot.pause()
+        assert app.preset.fit["epochs"] == 12 and app.preset.fit["batch_size"] == 64
+        assert app.preset.data["validation_split"] == 0.5  # validation_split lives in [data]
+        await pilot.press("tab", "enter")  # shuffle: off
+        await pilot.pause()
+        assert app.preset.fit["shuffle"] is False
+
+        app.query_one("#metrics").focus()
+        await pilot.press("down", "enter")  # tick the second metric too
+        await pilot.pause()
+        assert app.preset.compile["metrics"] == ["accuracy", app.query_one("#metrics").get_option_at_index(1).value]
+
+        app.query_one("#callbacks").focus()
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"EarlyStopping", "enter", "tab", "tab", *"3", "enter")
+        await pilot.pause()
+        assert app.preset.fit["callbacks"] == [{"type": "EarlyStopping", "patience": 3}]
+        assert "EarlyStopping(patience=3)" in str(app.query_one("#callbacks").get_option_at_index(0).prompt)
+        await pilot.press("d")
+        await pilot.pause()
+        assert "callbacks" not in app.preset.fit
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert app.preset.fit["callbacks"] == [{"type": "EarlyStopping", "patience": 3}]
