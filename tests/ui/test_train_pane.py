@@ -138,3 +138,18 @@ def test_snapshot_train_pane_80x24(snap_compare):
 
 def test_snapshot_train_pane_120x40(snap_compare):
     assert snap_compare(SNAPSHOT_APP, terminal_size=(120, 40))
+
+
+@pytest.mark.parametrize("losses", [[0.5], [0.5] * 4, [0.0] * 4, [float("nan"), 0.3], [1.0, 0.5, 0.25]])
+@pytest.mark.parametrize("options", [
+    dict(log_y=True), dict(), dict(x_axis="time"), dict(x_axis="epoch", granularity="epoch"), dict(metric="loss"),
+])
+def test_chart_draws_early_and_flat_curves_in_every_mode(losses, options):
+    from tuitrain.ui.series import RunSeries
+    from tuitrain.ui.widgets.plot import ChartOptions, render_chart
+
+    series = RunSeries()
+    series.extend([{"kind": "batch", "step": i + 1, "epoch": 1, "time": 0.1 * (i + 1), "loss": v}
+                   for i, v in enumerate(losses)])
+    text = render_chart([("", series)], 60, 16, ChartOptions(**options))
+    assert len(text.plain.splitlines()) <= 16

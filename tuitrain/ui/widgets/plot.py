@@ -107,7 +107,11 @@ def render_chart(sources: list[tuple[str, RunSeries]], width: int, height: int,
         panel.ruler("x").lim(lo, hi)
         panel.ruler("x").ticks(positions, [format_tick(p, options.x_axis, step) for p in positions])
         if options.log_y:
-            panel.ruler("y").scale("log")
+            ys = [c.y for c in curves if len(c.y)]
+            y_lo = min(float(y.min()) for y in ys)
+            y_hi = max(float(y.max()) for y in ys)
+            if y_hi > y_lo * 1.0001:  # flat: plotext widens the range past zero; linear is as good
+                panel.ruler("y").scale("log")
     if not drawn:
         return _centered("waiting for the first batch…", width, height)
 
@@ -363,7 +367,10 @@ class MetricsChart(Widget):
     def render(self) -> Text:
         key = self._key()
         if key != self._cache_key:
-            self._cache = render_chart(self._sources, self.size.width, self.size.height, self.options)
+            try:
+                self._cache = render_chart(self._sources, self.size.width, self.size.height, self.options)
+            except Exception as err:  # noqa: BLE001 - a plotting corner case must not take the app down
+                self._cache = Text(f"cannot draw this chart: {type(err).__name__}: {err}", style="red")
             self._cache_key = key
             self.renders += 1
         return self._cache
