@@ -136,14 +136,15 @@ def export_script(preset: Preset) -> str:
     from tuitrain.data.export import data_code
 
     epochs = int(preset.fit.get("epochs", 1))
+    script_name = re.sub(r"\W", "_", preset.name)
     header = f'''#!/usr/bin/env python3
 """{preset.name}: {preset.description or "a Keras model"}
 
 Exported by `tuitrain export` from {preset.path.name if preset.path else "an unsaved preset"}.
 Stand-alone: needs only numpy and keras (and scikit-learn for sklearn: sources).
 
-    python {re.sub(r"\\W", "_", preset.name)}.py              # train
-    python {re.sub(r"\\W", "_", preset.name)}.py --summary    # build and print the summary only
+    python {script_name}.py              # train
+    python {script_name}.py --summary    # build and print the summary only
 """
 
 import argparse
@@ -174,6 +175,6 @@ def main():
 if __name__ == "__main__":
     main()
 '''
-    data = data_code(preset.data, seed=preset.seed).strip("\n")
+    data = data_code(preset.data, seed=preset.seed, base_dir=preset.base_dir).strip("\n")
     return header + data + "\n\n\n" + model_code(preset) + "\n" + main
 

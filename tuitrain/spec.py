@@ -116,6 +116,8 @@ def find_preset(name_or_path: str | Path) -> Path:
     if bundled.is_file() and candidate.parent == Path("."):
         return bundled
     names = [name for name, _, _ in bundled_presets()]
+    if candidate.suffix == ".toml" or candidate.parent != Path("."):
+        raise SpecError(f"preset file not found: {candidate.resolve()}", file=str(name_or_path))
     hint = _suggest(str(name_or_path), names)
     raise SpecError(
         f"no preset file '{name_or_path}' (looked for {candidate.resolve()}) and no bundled preset of that name.{hint}"
