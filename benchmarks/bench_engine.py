@@ -2,7 +2,7 @@
 
     python benchmarks/bench_engine.py [--reps 3] [--samples 20000] [--epochs 3] [--batch-size 32]
 
-Interleaved repetitions of three variants on the same preset and seed, each in a fresh
+Interleaved repetitions (order rotated each time) of three variants on the same preset and seed, each in a fresh
 process so that none inherits another's warm caches:
 
 - ``bare``: ``prepare(preset)`` then ``model.fit(..., verbose=0)`` with no callbacks;
@@ -107,11 +107,14 @@ def main() -> int:
     stats = None
     with tempfile.TemporaryDirectory(prefix="tuitrain-bench-") as tmp:
         for rep in range(args.reps):
-            results = {
-                "bare": run_bare(args),
-                "trainer": run_trainer(args, Path(tmp), tail_hz=None),
-                "trainer+reader": run_trainer(args, Path(tmp), tail_hz=10),
+            variants = {
+                "bare": lambda: run_bare(args),
+                "trainer": lambda: run_trainer(args, Path(tmp), tail_hz=None),
+                "trainer+reader": lambda: run_trainer(args, Path(tmp), tail_hz=10),
             }
+            names = list(variants)
+            order = names[rep % 3:] + names[:rep % 3]  # rotate, so no variant always runs first
+            results = {name: variants[name]() for name in order}
             for name, r in results.items():
                 rates[name].append(r["samples"] / r["fit_seconds"])
                 cpu_rates[name].append(r["samples"] / r["fit_cpu_seconds"])

@@ -70,7 +70,9 @@ def test_sigterm_stops_the_trainer_cleanly(tmp_path):
     tail.wait(lambda t: t.kinds("batch"), "the first batch")
     os.kill(tail.reader.status()["pid"], signal.SIGTERM)
     assert tail.wait_status("stopped", "failed", "crashed", "finished") == "stopped"
-    assert any("SIGTERM" in e.get("message", "") for e in tail.kinds("log"))
+    stopping = [e for e in tail.kinds("status") if e["status"] == "stopping"]
+    assert stopping and stopping[0]["request"] == "signal" and "SIGTERM" in stopping[0]["message"]
+    assert tail.reader.status()["message"].startswith("SIGTERM received; stopped after")
     assert (run_dir / "model.keras").is_file() and (run_dir / "checkpoints" / "last.keras").is_file()
 
 

@@ -54,6 +54,7 @@ class LiveMetrics(keras.callbacks.Callback):
         self.step = 0  # global steps done
         self.epochs_done = 0  # complete epochs (what a resume starts from)
         self.stop_reason: str | None = None  # stop_batch | stop_epoch | signal
+        self.stop_note: str | None = None  # e.g. "SIGTERM received"
         self.failure: str | None = None  # NaN/Inf loss message
         self.paused = False
         self.best: dict[str, float] = {}
@@ -63,6 +64,7 @@ class LiveMetrics(keras.callbacks.Callback):
         self._last_batch_t = 0.0
         self._batches_in_epoch = 0
         self._paused_s = 0.0
+        self._pause_t0 = 0.0
         self._win_t = 0.0
         self._win_n = 0
         self._rate = 0.0
@@ -74,6 +76,7 @@ class LiveMetrics(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         self.steps = int(self.params.get("steps") or 0)
         self.epochs = int(self.params.get("epochs") or 0)
+        self.step = self.epochs_done * self.steps
         self.writer.status("running", step=self.step, epoch=self.epoch, epochs=self.epochs, steps_per_epoch=self.steps,
                            initial_epoch=self.epochs_done, samples=self.samples, batch_size=self.batch_size)
 
@@ -89,7 +92,7 @@ class LiveMetrics(keras.callbacks.Callback):
 
     def on_train_batch_begin(self, batch, logs=None):
         self._handle_requests()
-        while self.paused and self.stop_reason is None:
+        while self.paused and not self.model.stop_training:
             self.writer.flush()
             time.sleep(0.05)
             self._handle_requests(force=True)
@@ -141,12 +144,21 @@ class LiveMetrics(keras.callbacks.Callback):
 
     # -- control ---------------------------------------------------------------------------
 
-    def request(self, action: str) -> None:
-        """Queue a request from outside the training loop (signal handler); acted on at the next batch."""
+    def request(self, action: str, *, note: str | None = None) -> None:
+        """Queue a request from a signal handler: no locks taken here, acked at the next batch.
+
+        ``signal`` stops like ``stop_batch`` and takes effect at once, even during validation.
+        """
+        if action == "signal":
+            self.stop_reason, self.stop_note = "signal", note
+            if self.model is not None:
+                self.model.stop_training = True
         self._pending.append(action)
-        if action == "stop_batch" and self.model is not None:
-            self.stop_reason = self.stop_reason or "stop_batch"
-            self.model.stop_training = True
+
+    def drain_requests(self) -> None:
+        """After ``fit``: acknowledge signal requests that arrived after the last batch began."""
+        while self._pending:
+            self._apply(self._pending.popleft())
 
     def _handle_requests(self, force: bool = False) -> None:
         actions = list(self.inbox.poll(force=force)) if self.inbox is not None else []
@@ -164,7 +176,12 @@ class LiveMetrics(keras.callbacks.Callback):
         elif action == "resume" and self.paused:
             self._unpause()
             self.writer.status("running", message="resumed", **at)
-        elif action == "stop_batch":
+        elif action == "signal":
+            self._unpause()
+            self.model.stop_training = True
+            self.writer.status("stopping", message=f"{self.stop_note or 'signal'}: stopping after the current batch",
+                               request="signal", **at)
+        elif action == "stop_batch" and self.stop_reason != "signal":
             self._unpause()
             self.stop_reason = "stop_batch"
             self.model.stop_training = True

@@ -61,9 +61,8 @@ class Trainer:
         self.signals += 1
         name = signal.Signals(signum).name
         if self.fitting and self.live is not None and self.signals == 1:
-            self.writer.log(f"{name} received: stopping after the current batch")
-            self.live.request("stop_batch")
-            self.live.stop_reason = "signal"
+            # Only queue: the handler may run while this thread holds the event writer's lock.
+            self.live.request("signal", note=f"{name} received")
             return
         raise StopRequested(f"{name} received")
 
@@ -201,6 +200,7 @@ class Trainer:
             self.fit_seconds = time.perf_counter() - start
             self.fit_cpu_seconds = time.process_time() - start_cpu
             self.fitting = False
+            self.live.drain_requests()
             self.samples_trained = self.live.samples_total
 
         if self.live.failure:
@@ -210,7 +210,8 @@ class Trainer:
 
         save_model_atomic(model, self.run_dir / MODEL_FILE)
         if self.live.stop_reason:
-            return "stopped", f"stopped on request ({self.live.stop_reason}) after {self.live.epochs_done} epochs"
+            why = self.live.stop_note or f"{self.live.stop_reason} requested"
+            return "stopped", f"{why}; stopped after {self.live.epochs_done} complete epochs"
         if self.live.epochs_done < epochs:
             return "finished", f"stopped early by a callback after epoch {self.live.epochs_done}"
         return "finished", None
