@@ -207,13 +207,15 @@ class RunSeries:
         return self.batch if granularity == "batch" else self.epoch
 
     def metric_keys(self, granularity: str) -> list[str]:
-        """Plottable keys in the order they first appeared (``loss``, ``accuracy``, ``val_loss``…)."""
-        return list(self._metric_order[granularity])
+        """Plottable keys: ``loss`` first, then the other training metrics, then the ``val_`` ones,
+        each part in the order the keys first appeared."""
+        keys = self._metric_order[granularity]
+        return sorted(keys, key=lambda k: (k.startswith("val_"), k.removeprefix("val_") != "loss", keys.index(k)))
 
     def metric_groups(self, granularity: str) -> list[str]:
         """Base metric names (``loss``, ``accuracy``): each charted with its ``val_`` twin."""
         groups: list[str] = []
-        for key in self._metric_order[granularity]:
+        for key in self.metric_keys(granularity):
             base = key.removeprefix("val_")
             if base not in groups:
                 groups.append(base)

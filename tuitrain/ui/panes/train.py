@@ -9,6 +9,7 @@ an attached or finished run (``app.run_dir``), so quitting the app leaves the ru
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,8 @@ class TrainPane(Widget, can_focus=True):
 
     def on_mount(self) -> None:
         self.watch(self.app, "run_dir", self._show_run, init=True)
+        if hasattr(self.app, "preset"):
+            self.watch(self.app, "preset", lambda _: self._run_dir is None and self._update_panel(), init=False)
         self.set_interval(POLL_INTERVAL, self.poll_run, name="train-poll")
         self._update_panel()
 
@@ -135,7 +138,7 @@ class TrainPane(Widget, can_focus=True):
         slow = force or status_event or self._polls % _SLOW_EVERY == 0
         if slow:
             self._run_info = reader.status()
-            self._log_lines = reader.log_tail(12)
+            self._log_lines = [line for line in reader.log_tail(40) if not _is_native_chatter(line)][-12:]
         if not used and not slow:
             return False
         with self.app.batch_update():
@@ -164,12 +167,13 @@ class TrainPane(Widget, can_focus=True):
         stats_w = self.query_one("#train-stats", Static)
         log_w = self.query_one("#train-log", Static)
         bar = self.query_one("#train-progress", ProgressBar)
+        bar.display = self._run_dir is not None
         if self._run_dir is None:
             name = getattr(getattr(self.app, "preset", None), "name", None)
+            hint = f"press s to train {name}" if name else "open a preset (ctrl+o), then press s to train"
             status_w.update(Text("no run", style="dim"))
-            stats_w.update(Text(f"press s to train {name}" if name else "open a preset, then press s to train",
-                                no_wrap=False))
-            bar.update(total=None, progress=0)
+            stats_w.update(Text(f"{hint}\nr lists earlier runs"))
+            self.chart.placeholder = f"no run yet: {hint}"
             log_w.update("")
             return
         series = self.series
@@ -188,7 +192,9 @@ class TrainPane(Widget, can_focus=True):
         total_steps = epochs * spe if epochs and spe else None
         rows: list[Text | str] = []
         rows.append(f"epoch {epoch_now}/{epochs or '?'} · step {step}/{total_steps or '?'}")
-        rate = (last_b or last_e or {}).get("samples_per_s")
+        # while training: the current pace; afterwards: the last whole epoch's
+        recent = (last_b or last_e) if status in ACTIVE_STATUSES else (last_e or last_b)
+        rate = (recent or {}).get("samples_per_s")
         eta = _eta(series, step, total_steps) if status in ("running", "starting") else None
         parts = []
         if eta is not None:
@@ -326,6 +332,16 @@ def _eta(series: RunSeries, step: int, total_steps: int | None) -> float | None:
     last = series.last_epoch or series.last_batch or {}
     t = float(last.get("time", 0.0))
     return max(0.0, (total_steps - step) * t / step) if t > 0 else None
+
+
+# TensorFlow's C++ start-up messages (absl format ``I0000 00:00:...  pid file.cc:153] ...``);
+# info and warnings only, errors (E...) stay visible.
+_NATIVE_CHATTER = re.compile(r"^(?:[IW]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+:\d+\]"
+                             r"|WARNING: All log messages before absl::InitializeLog)")
+
+
+def _is_native_chatter(line: str) -> bool:
+    return bool(_NATIVE_CHATTER.match(line))
 
 
 def _duration(seconds: float) -> str:

@@ -294,6 +294,7 @@ class MetricsChart(Widget):
     smoothing: reactive[float] = reactive(0.6)
     log_y: reactive[bool] = reactive(False)
     metric: reactive[str] = reactive("")
+    placeholder: reactive[str] = reactive("")  # shown when there is no run at all
 
     def __init__(self, *, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
@@ -361,11 +362,14 @@ class MetricsChart(Widget):
         self.refresh()
 
     def _key(self) -> tuple:
-        return (self.size.width, self.size.height, self.options,
+        return (self.size.width, self.size.height, self.options, self.placeholder,
                 tuple((label, id(s), s.version) for label, s in self._sources))
 
     def render(self) -> Text:
         key = self._key()
+        if key != self._cache_key and not self._sources and self.placeholder:
+            self._cache = _centered(self.placeholder, self.size.width, self.size.height)
+            self._cache_key = key
         if key != self._cache_key:
             try:
                 self._cache = render_chart(self._sources, self.size.width, self.size.height, self.options)
