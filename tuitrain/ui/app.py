@@ -29,6 +29,8 @@ from tuitrain.ui.panes import PANES, pane_class
 
 # Seconds of quiet after a preset change before the model is rebuilt.
 BUILD_DEBOUNCE_S = 0.3
+# Environment variable naming a file the app writes at its first paint (used by the benchmark).
+FIRST_PAINT_PROBE = "TUITRAIN_FIRST_PAINT_PROBE"
 ACTIVE_RUN_STATUSES = ("starting", "running", "paused", "stopping")
 
 
@@ -137,6 +139,7 @@ class TuitrainApp(App[None]):
         self._build_generation = 0
         self._build_timer = None
         self._build_lock = threading.Lock()
+        self._painted = False
 
     # --- layout -----------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -154,6 +157,8 @@ class TuitrainApp(App[None]):
 
     def on_mount(self) -> None:
         self._show_status("")
+        if os.environ.get(FIRST_PAINT_PROBE):
+            self.call_after_refresh(self._write_first_paint_probe)
         if self._initial_run_dir is not None:
             self.run_dir = Path(self._initial_run_dir)
         from tuitrain.spec import DEFAULT_PRESET, find_preset
@@ -166,8 +171,25 @@ class TuitrainApp(App[None]):
             self._refresh_title()
         else:
             self.load_preset_path(path)
-        if self._background:
-            self._load_tensorflow()
+        # Background work starts once the first frame is on screen: importing TensorFlow in a
+        # thread still holds the GIL for long stretches and would delay the first paint.
+        self.call_after_refresh(self._start_background)
+
+    def _start_background(self) -> None:
+        self._painted = True
+        if not self._background:
+            return
+        self._load_tensorflow()
+        if self.preset is not None and self.dataset is None and self._data_key is not None:
+            self._load_data(self.preset, self._data_key)
+
+    def _write_first_paint_probe(self) -> None:
+        """For benchmarks/bench_first_paint.py: when the first frame was drawn, and whether TF was loaded."""
+        import sys
+        import time
+
+        probe = {"time": time.time(), "tensorflow_loaded": "tensorflow" in sys.modules}
+        Path(os.environ[FIRST_PAINT_PROBE]).write_text(json.dumps(probe), encoding="utf-8")
 
     # --- preset state -----------------------------------------------------------
     def update_preset(self, preset: Any, *, modified: bool = True) -> None:
@@ -203,7 +225,7 @@ class TuitrainApp(App[None]):
             self._data_key = key
             self.dataset = None
             self.build_report = None
-            if self._background:
+            if self._background and self._painted:
                 self._load_data(preset, key)
         self._schedule_build()
 
