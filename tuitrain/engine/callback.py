@@ -2,14 +2,17 @@
 
 It writes events; it does not plot, print or save models (``checkpoint.py`` does that).
 
-Keras dispatches ``on_train_batch_end`` to a worker thread when every callback is
-``async_safe`` or leaves that hook alone (``keras/src/callbacks/callback_list.py``): the
-training loop then never waits for the metric values of a batch. This callback is async-safe
+Keras dispatches ``on_train_batch_end`` to a worker thread when the backend is thread-safe and
+every callback is ``async_safe`` or leaves that hook alone (``keras/src/callbacks/callback_list.py``):
+the training loop then never waits for a batch's metric values. This callback is async-safe
 (rows go through a locked buffer, steps come from Keras' batch index, not a counter), so it
-keeps that fast path. Control — stop, pause — lives in ``on_train_batch_begin``, which Keras
-always calls synchronously on the training thread: that is the only hook where sleeping
-actually pauses training and where ``model.stop_training`` takes effect after the batch
-about to run.
+never takes that fast path away. With TensorFlow, Keras 3.15 marks the backend not thread-safe
+(``IS_THREAD_SAFE = False`` in ``keras/src/backend/tensorflow/core.py``) and calls batch hooks
+synchronously; it converts each batch's logs to Python floats even in a bare ``fit`` (for
+``History``), so reading them here adds no device sync. Control — stop, pause — lives in
+``on_train_batch_begin``, which Keras always calls on the training thread: the only hook where
+sleeping pauses training on every backend, and where ``model.stop_training`` takes effect
+after the batch about to run.
 """
 
 from __future__ import annotations
@@ -85,8 +88,13 @@ class LiveMetrics(keras.callbacks.Callback):
         self.step = epoch * self.steps
         now = time.monotonic()
         with self._lock:
-            self._epoch_t0 = self._last_batch_t = self._win_t = now
-            self._win_n = self._seen = 0
+            if self._win_t:
+                # The rate window spans epochs (short epochs would never fill one) but not validation.
+                self._win_t += now - self._last_batch_t
+            else:
+                self._win_t = now
+            self._epoch_t0 = self._last_batch_t = now
+            self._seen = 0
             self._batches_in_epoch = 0
             self._paused_s = 0.0
 
@@ -197,17 +205,19 @@ class LiveMetrics(keras.callbacks.Callback):
             now = time.monotonic()
             with self._lock:
                 self._paused_s += now - self._pause_t0
-                self._win_t, self._win_n = now, self._seen  # the pause is not part of any rate
+                self._win_t, self._win_n = now, self.samples_total + self._seen  # the pause is not part of any rate
 
     # -- numbers ---------------------------------------------------------------------------
 
     def _update_rate(self, now: float) -> float:
+        """samples/s over the last full window (~0.5 s of training); a provisional value before one."""
+        total = self.samples_total + self._seen
         dt = now - self._win_t
         if dt >= RATE_WINDOW_S:
-            self._rate = (self._seen - self._win_n) / dt
-            self._win_t, self._win_n = now, self._seen
+            self._rate = (total - self._win_n) / dt
+            self._win_t, self._win_n = now, total
         elif not self._rate and dt > 0.05:
-            return (self._seen - self._win_n) / dt
+            return (total - self._win_n) / dt
         return self._rate
 
     def _learning_rate(self) -> float | None:
