@@ -192,9 +192,8 @@ class TrainPane(Widget, can_focus=True):
         total_steps = epochs * spe if epochs and spe else None
         rows: list[Text | str] = []
         rows.append(f"epoch {epoch_now}/{epochs or '?'} · step {step}/{total_steps or '?'}")
-        # while training: the current pace; afterwards: the last whole epoch's
-        recent = (last_b or last_e) if status in ACTIVE_STATUSES else (last_e or last_b)
-        rate = (recent or {}).get("samples_per_s")
+        # a whole epoch's rate once there is one (the trainer's per-batch window is jumpy early on)
+        rate = (last_e or last_b or {}).get("samples_per_s")
         eta = _eta(series, step, total_steps) if status in ("running", "starting") else None
         parts = []
         if eta is not None:
@@ -318,20 +317,26 @@ class TrainPane(Widget, can_focus=True):
 
 
 def _eta(series: RunSeries, step: int, total_steps: int | None) -> float | None:
-    """Seconds left, from the trainer's own clock (so it is right after attaching too)."""
+    """Seconds left, from the trainer's own clock (so it is right after attaching too).
+
+    After two epochs the pace is seconds per epoch between epoch ends (validation and
+    checkpoints included, the first epoch's tracing left out); before that, recent batches.
+    """
     if not total_steps or step <= 0:
         return None
+    spe = series.steps_per_epoch
+    ends = series.epoch.get("time")
+    if spe and len(ends) >= 2:
+        per_epoch = (ends[-1] - ends[0]) / (len(ends) - 1)
+        return max(0.0, (total_steps - step) / spe * per_epoch)
     times = series.batch.get("time")
     steps = series.batch.get("step")
     if len(times) >= 2:
-        # recent pace: the last ~200 batches, so a slow first (compiling) batch does not skew it
         i = max(0, len(times) - 200)
         dt, ds = times[-1] - times[i], steps[-1] - steps[i]
         if ds > 0 and dt > 0:
             return max(0.0, (total_steps - step) * dt / ds)
-    last = series.last_epoch or series.last_batch or {}
-    t = float(last.get("time", 0.0))
-    return max(0.0, (total_steps - step) * t / step) if t > 0 else None
+    return None
 
 
 # TensorFlow's C++ start-up messages (absl format ``I0000 00:00:...  pid file.cc:153] ...``);

@@ -387,4 +387,4 @@ def best_text(series: RunSeries, key: str) -> str:
         return "—"
     value, epoch = best
     arrow = "↑" if is_better_max(key) else "↓"
-    return f"{key} {value:.4g}{arrow} @ep{epoch}"
+    return f"{key} {value:.3g}{arrow} @ep{epoch}"
