@@ -41,15 +41,15 @@ def test_error_in_model_code_fails_with_the_error_text(tmp_path):
     assert events[-1]["status"] == "failed" and events[-1]["message"] == error
 
 
-def test_unexpected_exception_is_recorded_with_its_type(tmp_path, monkeypatch):
-    # In-process (the modules are loaded already): an exception that is not a TuitrainError.
-    import tuitrain.model
+def test_unexpected_exception_in_data_code_is_recorded_with_its_type(tmp_path, monkeypatch):
+    # In-process (TensorFlow is loaded once for the folder): not a TuitrainError, raised inside prepare().
+    import tuitrain.data
     from tuitrain.engine.trainer import Trainer
 
-    def broken(preset):
+    def broken(*args, **kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(tuitrain.model, "prepare", broken)
+    monkeypatch.setattr(tuitrain.data, "load_dataset", broken)
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     (run_dir / "preset.toml").write_text((spiral().path).read_text())

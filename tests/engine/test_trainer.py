@@ -97,3 +97,29 @@ def test_runs_command_lists_the_run(finished_run, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["NAME", "STATUS", "EPOCHS", "BEST", "DURATION"]
     assert out[1].split()[:4] == [finished_run.name, "finished", "2/2", "val_loss"]
+
+
+def test_unsaved_preset_reads_relative_data_files_from_where_it_was_started(tmp_path, monkeypatch):
+    # In-process trainer (TensorFlow is loaded already): the app may start an unsaved preset whose
+    # `file:` path is relative to the directory the app runs in, not to the run directory.
+    import numpy as np
+
+    from tuitrain.engine.rundir import write_run_json
+    from tuitrain.engine.trainer import Trainer
+    from tuitrain.spec import dumps_preset, parse_preset
+
+    work = tmp_path / "work"
+    work.mkdir()
+    rng = np.random.default_rng(0)
+    np.savez(work / "xy.npz", x=rng.normal(size=(64, 2)).astype("float32"), y=rng.integers(0, 2, 64))
+    preset = parse_preset('name = "unsaved"\n[data]\nsource = "file:xy.npz"\n'
+                          '[[layers]]\ntype = "Dense"\nunits = 2\nactivation = "softmax"\n'
+                          '[compile]\noptimizer = "sgd"\nloss = "sparse_categorical_crossentropy"\n'
+                          '[fit]\nepochs = 1\nbatch_size = 16\n')
+    run_dir = tmp_path / "runs" / "unsaved-1"
+    run_dir.mkdir(parents=True)
+    (run_dir / "preset.toml").write_text(dumps_preset(preset))
+    write_run_json(run_dir, {"status": "starting", "started": 0.0, "preset_path": None, "base_dir": str(work)})
+    monkeypatch.chdir(tmp_path)
+    assert Trainer(run_dir).run() == 0, Tail(run_dir).reader.status().get("error")
+    assert Tail(run_dir).reader.status()["status"] == "finished"

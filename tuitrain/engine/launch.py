@@ -68,9 +68,11 @@ def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, re
             "best": {},
             "error": None,
         }
-    if resume is None or not info.get("preset_path"):
-        # The trainer resolves the preset's relative data paths against the original file's folder.
+    if resume is None:
+        # The trainer resolves the preset's relative data paths where the user's preset would:
+        # the original file's folder, or (an unsaved preset) the current directory.
         info["preset_path"] = str(preset.path.resolve()) if preset.path else None
+        info["base_dir"] = str(preset.base_dir.resolve())
     info.update(environment_info())
     atomic_write_text(run_dir / PRESET_FILE, dumps_preset(preset, original_text=preset.source_text))
     write_run_json(run_dir, info)

@@ -122,9 +122,12 @@ class Trainer:
         from tuitrain.spec import load_preset
 
         preset = load_preset(self.run_dir / PRESET_FILE)
+        # Relative data paths belong to the folder of the preset the user started from.
         if self.info.get("preset_path"):
-            # Relative data paths belong to the folder of the preset the user started from.
             preset.path = Path(self.info["preset_path"])
+        elif self.info.get("base_dir") and Path(self.info["base_dir"]).is_dir():
+            os.chdir(self.info["base_dir"])  # an unsaved preset: paths relative to where it was started
+            preset.path = None
         options = engine_options(preset.fit)
         self.writer.flush_interval = options.flush_interval
         self.writer.log(f"loading TensorFlow, data and model for {preset.name}")
@@ -229,7 +232,7 @@ def main(argv: list[str]) -> int:
     if len(argv) != 1:
         print("usage: python -m tuitrain.engine RUN_DIR", file=sys.stderr)
         return 2
-    run_dir = Path(argv[0])
+    run_dir = Path(argv[0]).resolve()
     if not (run_dir / "run.json").is_file():
         print(f"{run_dir}: not a run directory (no run.json)", file=sys.stderr)
         return 2
