@@ -548,3 +548,34 @@ def compile_params() -> list[Param]:
 def fit_params() -> list[Param]:
     """The ``model.fit`` options the Compile pane edits (``validation_split`` lives in [data])."""
     return _model_method_params("fit", FIT_FORM_ARGS)
+
+
+@functools.cache
+def _base_arg_names(kind: str) -> frozenset[str]:
+    names: set[str] = set()
+    # keras.optimizers.Optimizer's own __init__ is (*args, **kwargs): the named arguments sit on
+    # the backend-independent base class further up the MRO.
+    for klass in _base_class(kind).__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        try:
+            params = list(inspect.signature(init).parameters.values())[1:]
+        except (TypeError, ValueError):
+            continue
+        named = {p.name for p in params if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
+        if named:
+            names = named
+            break
+    return frozenset(names | set(_BASE_KWARGS.get(kind, ())))
+
+
+def common_param_names(kind: str, name: str) -> list[str]:
+    """Arguments ``name`` shares with every class of its kind (read from the base class signature).
+
+    For optimizers these are ``weight_decay``, ``clipnorm``, ``use_ema``... (``keras.optimizers.Optimizer``);
+    for layers ``name``, ``dtype``, ``trainable``.  Forms show them folded, after the class's own.
+    """
+    own = constructor_params(kind, name)
+    base = _base_arg_names(kind)
+    return [p.name for p in own if p.name in base and p.name not in ("learning_rate",)]

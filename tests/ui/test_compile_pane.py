@@ -120,3 +120,8 @@ async def test_fit_options_metrics_and_callbacks(tmp_path):
         await pilot.press("ctrl+z")
         await pilot.pause()
         assert app.preset.fit["callbacks"] == [{"type": "EarlyStopping", "patience": 3}]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_snapshot_compile_pane(snap_compare, size):
+    assert snap_compare("snapshot_apps/compile_app.py", terminal_size=size, run_before=settle)

@@ -172,3 +172,36 @@ async def test_functional_inputs_are_shown_and_edited():
         await settle(pilot)
         assert app.preset.layers[3]["inputs"] == ["wide", "deep1"]
         assert table_rows(app)[3][5] == "(None, 40)"  # 8 + 32
+
+
+# ---------------------------------------------------------------- snapshots
+
+APP = "snapshot_apps/layers_app.py"
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_snapshot_layers_pane(snap_compare, size):
+    assert snap_compare(APP, terminal_size=size, run_before=settle)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_snapshot_layers_pane_with_a_broken_row(snap_compare, size):
+    async def break_it(pilot):
+        await settle(pilot)
+        app = pilot.app
+        broken = app.preset.copy()
+        broken.layers.insert(1, {"type": "Conv2D", "filters": 8, "kernel_size": 3})
+        app.update_preset(broken)
+        await settle(pilot)
+
+    assert snap_compare(APP, terminal_size=size, run_before=break_it)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_snapshot_layer_form(snap_compare, size):
+    async def open_form(pilot):
+        await settle(pilot)
+        await pilot.press("e")  # edit the first Dense layer
+        await pilot.pause()
+
+    assert snap_compare(APP, terminal_size=size, run_before=open_form)

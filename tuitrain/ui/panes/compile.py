@@ -164,7 +164,8 @@ class CompilePane(VerticalScroll, can_focus=False):
 
         # `name` only labels the optimizer's variables; it is noise in this form.
         params = [p for p in I.constructor_params("optimizer", cls_name) if p.name != "name"]
-        return ParamForm(params, args, id="optimizer-form", classes="subform")
+        folded = I.common_param_names("optimizer", cls_name)
+        return ParamForm(params, args, folded=folded, id="optimizer-form", classes="subform")
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")

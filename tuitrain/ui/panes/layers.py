@@ -112,8 +112,7 @@ class LayersPane(Vertical):
         keep = self._cursor_target if self._cursor_target is not None else table.cursor_row
         table.clear(columns=True)
         columns = ["#", "name", "type", "arguments"] + (["inputs"] if functional else []) + ["output shape", "params", "train"]
-        for col in columns:
-            table.add_column(col, key=col)
+        body = []
         for i, layer in enumerate(layers):
             row = rows[i] if rows else None
             broken = row is not None and row.error is not None
@@ -137,12 +136,36 @@ class LayersPane(Vertical):
                     Text(f"{row.params:,}", justify="right"),
                     Text("yes" if row.trainable else "no"),
                 ]
+            body.append(cells)
+        for col, width in zip(columns, self._widths(columns, body)):
+            table.add_column(col, key=col, width=width)
+        for i, cells in enumerate(body):
             table.add_row(*cells, key=str(i))
         if layers:
             table.move_cursor(row=max(0, min(keep, len(layers) - 1)), animate=False)
         self._cursor_target = None
         self._show_reason()
         self._show_totals(preset, rows)
+
+    def _widths(self, columns: list[str], body: list[list[Text]]) -> list[int]:
+        """Natural widths, with the arguments (and inputs) column shortened to fit the pane.
+
+        The numbers Keras reports (output shape, params) must stay visible at 80 columns.
+        """
+        widths = [max([len(c)] + [row[i].cell_len for row in body]) for i, c in enumerate(columns)]
+        available = self.size.width - 2 * len(columns) - 2  # cell padding and the scrollbar
+        if available <= 0:
+            return widths
+        squeeze = [i for i, c in enumerate(columns) if c in ("arguments", "inputs")]
+        for i in squeeze:
+            excess = sum(widths) - available
+            if excess <= 0:
+                break
+            widths[i] = max(10, widths[i] - excess)
+        return widths
+
+    def on_resize(self) -> None:
+        self._refresh()
 
     def _show_reason(self) -> None:
         """The Keras reason for the selected broken row, else for the first broken one."""

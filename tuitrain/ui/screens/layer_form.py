@@ -174,6 +174,7 @@ class LayerFormScreen(ModalScreen[dict | None]):
             introspect.constructor_params(self.KIND, name),
             values,
             first=("input_shape",) if self.first and not self.functional else (),
+            folded=introspect.common_param_names(self.KIND, name),
             id="layer-params",
         )
         await self.query_one("#form-area").mount(form)

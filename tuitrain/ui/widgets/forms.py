@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import Input, Label, Select, Static, Switch
+from textual.widgets import Collapsible, Input, Label, Select, Static, Switch
 
 from tuitrain.introspect import Param, format_value, non_default_args, parse_value
 
@@ -54,6 +54,9 @@ class ParamForm(Vertical):
     ParamForm .field-warning { color: $warning; height: auto; display: none; }
     ParamForm .field-warning.-shown { display: block; }
     ParamForm Input.-invalid { color: $error; }
+    ParamForm Collapsible.folded { border: none; padding: 0; background: transparent; }
+    ParamForm Collapsible.folded > Contents { padding: 0; }
+    ParamForm CollapsibleTitle { text-wrap: nowrap; text-overflow: ellipsis; width: 1fr; color: $text-muted; padding: 0; }
     """
 
     class Changed(Message):
@@ -75,6 +78,7 @@ class ParamForm(Vertical):
         values: dict[str, Any] | None = None,
         *,
         first: Iterable[str] = (),
+        folded: Iterable[str] = (),
         id: str | None = None,
         classes: str | None = None,
     ) -> None:
@@ -83,7 +87,10 @@ class ParamForm(Vertical):
         lead = [p for name in first for p in params if p.name == name]
         required = [p for p in params if p.required and p not in lead]
         rest = [p for p in params if p not in lead and p not in required]
-        self.params: list[Param] = [*required, *lead, *rest]
+        folded_names = set(folded) - {p.name for p in required} - {p.name for p in lead}
+        self.params: list[Param] = [*required, *lead, *[p for p in rest if p.name not in folded_names],
+                                    *[p for p in rest if p.name in folded_names]]
+        self.folded = [p for p in self.params if p.name in folded_names]
         self._by_name = {p.name: p for p in self.params}
         self.initial: dict[str, Any] = dict(values or {})
         # Last value each field reported, so Enter/blur without a change posts nothing.
@@ -93,18 +100,28 @@ class ParamForm(Vertical):
 
     def compose(self) -> ComposeResult:
         for p in self.params:
-            with Horizontal(classes="field", id=f"row-{p.name}"):
-                yield Label(p.name + ("*" if p.required else ""), classes="field-name")
-                with Vertical(classes="field-body"):
-                    control = self._control(p, self.initial.get(p.name))
-                    if isinstance(control, Switch):
-                        with Horizontal(classes="switch-row"):
-                            yield control
-                            yield Static(self._switch_text(p, control.value), id=f"state-{p.name}", classes="switch-state")
-                    else:
+            if p not in self.folded:
+                yield from self._field(p)
+        if self.folded:
+            names = [p.name for p in self.folded]
+            expanded = any(self.initial.get(n) is not None for n in names)
+            with Collapsible(title="more: " + ", ".join(names), collapsed=not expanded, classes="folded"):
+                for p in self.folded:
+                    yield from self._field(p)
+
+    def _field(self, p: Param) -> ComposeResult:
+        with Horizontal(classes="field", id=f"row-{p.name}"):
+            yield Label(p.name + ("*" if p.required else ""), classes="field-name")
+            with Vertical(classes="field-body"):
+                control = self._control(p, self.initial.get(p.name))
+                if isinstance(control, Switch):
+                    with Horizontal(classes="switch-row"):
                         yield control
-                    yield Static("", classes="field-error", id=f"error-{p.name}")
-                    yield Static("", classes="field-warning", id=f"warning-{p.name}")
+                        yield Static(self._switch_text(p, control.value), id=f"state-{p.name}", classes="switch-state")
+                else:
+                    yield control
+                yield Static("", classes="field-error", id=f"error-{p.name}")
+                yield Static("", classes="field-warning", id=f"warning-{p.name}")
 
     def _control(self, p: Param, value: Any) -> Widget:
         tip = p.doc or None
@@ -176,7 +193,9 @@ class ParamForm(Vertical):
             self.set_error(p.name, errors.get(p.name, ""))
         if errors:
             first = next(p.name for p in self.params if p.name in errors)
-            self.query_one(f"#{field_id(first)}").focus()
+            for folded in self.query(Collapsible):
+                folded.collapsed = False  # an error in a folded field must be seen
+            self.call_after_refresh(self.query_one(f"#{field_id(first)}").focus)
         return not errors
 
     # ------------------------------------------------------------------ messages shown by fields
