@@ -109,6 +109,21 @@ async def test_attach_to_a_finished_run_shows_its_whole_history(finished_runs):
         assert "finished" in shown(app, "#train-status")
         assert "epoch 3/3" in shown(app, "#train-stats")
 
+        chart = pane.chart
+        await pilot.pause()
+        drawn = chart.renders
+        for _ in range(3):  # nothing new in the run: polling must not redraw the chart
+            assert pane.poll_run() is False
+            await pilot.pause()
+        assert chart.renders == drawn
+
+        pane.focus()
+        await pilot.press("right_square_bracket", "g", "t", "l")
+        assert (chart.smoothing, chart.granularity, chart.x_axis, chart.log_y) == (0.8, "epoch", "epoch", True)
+        await pilot.pause()
+        assert chart.renders > drawn
+        assert "per epoch" in str(chart.render()) and "log y" in str(chart.render())
+
 
 async def test_compare_two_runs_and_reopen_a_preset(finished_runs, monkeypatch):
     root, runs = finished_runs
