@@ -103,9 +103,9 @@ async def test_bad_preset_shows_the_check_message_and_reload_recovers(spiral_cop
     app = TuitrainApp(spiral_copy, background=False)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        panel = app.query_one("#error-panel", Static)
+        panel = app.query_one("#error-panel")
         assert panel.display and app.preset is None
-        shown = str(panel.render())
+        shown = str(app.query_one("#error-text", Static).render())
         assert expected in shown and "ctrl+r" in shown
         await pilot.press("2")  # still usable
         assert app.query_one("#panes", TabbedContent).active == "layers"

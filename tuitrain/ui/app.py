@@ -17,7 +17,7 @@ from typing import Any
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.reactive import var
 from textual.widget import Widget
@@ -140,14 +140,15 @@ class TuitrainApp(App[None]):
         self._build_timer = None
         self._build_lock = threading.Lock()
         self._painted = False
+        self._data_error: str | None = None
 
     # --- layout -----------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
         with Vertical(id="main"):
-            error_panel = Static("", id="error-panel", markup=False)
-            error_panel.border_title = "cannot use this preset"
-            yield error_panel
+            with VerticalScroll(id="error-panel") as error_panel:
+                error_panel.border_title = "cannot use this preset"
+                yield Static("", id="error-text", markup=False)
             with TabbedContent(initial=self._initial_pane, id="panes"):
                 for number, info in enumerate(PANES, start=1):
                     with TabPane(f"{number} {info.title}", id=info.id):
@@ -233,10 +234,10 @@ class TuitrainApp(App[None]):
         self._refresh_title()
 
     def watch_load_error(self, message: str | None) -> None:
-        panel = self.query_one("#error-panel", Static)
+        text = self.query_one("#error-text", Static)
         if message:
-            panel.update(f"{message}\n\nFix the file and press ctrl+r to reload, or ctrl+o to open another preset.")
-        panel.set_class(bool(message), "-shown")
+            text.update(f"{message}\n\nFix the file and press ctrl+r to reload, or ctrl+o to open another preset.")
+        self.query_one("#error-panel").set_class(bool(message), "-shown")
 
     def _refresh_title(self) -> None:
         if self.preset is not None:
@@ -324,7 +325,9 @@ class TuitrainApp(App[None]):
     @on(TensorFlowReady)
     def _tf_ready(self) -> None:
         self.tf_ready = True
-        if self.dataset is None and self.preset is not None:
+        if self.preset is None:
+            self._show_status("TensorFlow ready · no preset loaded")
+        elif self.dataset is None and not self.load_error:
             self._show_status("loading data…")
         self._schedule_build()
 
@@ -333,8 +336,9 @@ class TuitrainApp(App[None]):
         if message.key != self._data_key:
             return  # the preset's data changed while loading
         self.dataset = message.dataset
-        if self.load_error and self.load_error.startswith("data"):
-            self.load_error = None
+        if self.load_error is not None and self.load_error == self._data_error:
+            self.load_error = None  # the data error of an earlier edit is fixed
+        self._data_error = None
         self._show_status(f"data: {message.dataset.source}")
         self._schedule_build()
 
@@ -342,7 +346,7 @@ class TuitrainApp(App[None]):
     def _data_failed(self, message: DataFailed) -> None:
         if message.key != self._data_key:
             return
-        self.load_error = message.message
+        self.load_error = self._data_error = message.message
         self._show_status("data failed to load (see above)")
 
     @on(ModelBuilt)

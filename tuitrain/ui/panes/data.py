@@ -205,7 +205,7 @@ class DataPane(Horizontal):
         entry = self.entry()
         box = self.query_one("#slice-index", Input)
         with box.prevent(Input.Changed):
-            box.value = default_index(entry.array.shape) if entry is not None else ""
+            box.value = default_index(entry.array.shape) if entry is not None and entry.group == "data" else ""
 
     @on(Input.Changed, "#slice-index")
     def _index_typed(self) -> None:
@@ -254,7 +254,9 @@ class DataPane(Horizontal):
             images.clear()
             histogram.replot(None)
             histogram.display = False
+            self.query_one("#slice-row").display = False
             return
+        self.query_one("#slice-row").display = True
         detail.border_title = entry.label
         stats.update(stats_table(entry.stats, kind=entry.kind))
         self._show_values(entry, values)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -28,7 +29,7 @@ class ChoiceDialog(ModalScreen[str]):
     }
     ChoiceDialog #question { width: 100%; margin-bottom: 1; }
     ChoiceDialog Horizontal { height: auto; width: 100%; }
-    ChoiceDialog Button { margin-right: 1; min-width: 10; }
+    ChoiceDialog Button { margin-right: 1; width: auto; min-width: 10; }
     """
     BINDINGS = [Binding("escape", "dismiss('cancel')", "Cancel")]
 
@@ -46,7 +47,7 @@ class ChoiceDialog(ModalScreen[str]):
             with Horizontal():
                 for i, (key, label, value) in enumerate(self.choices):
                     variant = "primary" if i == 0 else ("error" if value in ("discard", "stop") else "default")
-                    yield Button(f"{label} [{key}]", id=f"choice-{value}", variant=variant)
+                    yield Button(Text(f"{label} ({key})"), id=f"choice-{value}", variant=variant)
 
     def on_mount(self) -> None:
         self.query(Button).first().focus()

@@ -46,6 +46,7 @@ class HelpScreen(ModalScreen[None]):
             scroll.border_title = "Keys"
             scroll.border_subtitle = "escape: close"
             yield Static(self._table(), id="help-keys")
+            yield Static(Text("Everything is also in the command palette (ctrl+p).", style="italic"))
 
     def _table(self) -> Table:
         table = Table.grid(padding=(0, 2))
@@ -58,5 +59,4 @@ class HelpScreen(ModalScreen[None]):
             for keys, description in rows:
                 table.add_row(keys, description)
             table.add_row("", "")
-        table.add_row(Text("Everything is also in the command palette (ctrl+p).", style="italic"), "")
         return table

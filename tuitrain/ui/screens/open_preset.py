@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -47,7 +48,8 @@ class OpenPresetScreen(ModalScreen[Path | None]):
         with Vertical() as box:
             box.border_title = "Open preset"
             box.border_subtitle = "enter: open · escape: cancel"
-            yield OptionList(*[Option(label, id=str(i)) for i, (label, _) in enumerate(self.choices)], id="preset-list")
+            options = [Option(Text(label, no_wrap=True, overflow="ellipsis"), id=str(i)) for i, (label, _) in enumerate(self.choices)]
+            yield OptionList(*options, id="preset-list")
             yield Label("or type a path:")
             yield Input(placeholder="path/to/preset.toml", id="preset-path")
 
