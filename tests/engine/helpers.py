@@ -10,7 +10,6 @@ from tuitrain.engine import RunReader
 
 # Generous: a trainer process on this 2-core box needs a few seconds to import TensorFlow.
 DEADLINE_S = 120.0
-TINY = ["data.samples=200", "fit.epochs=2"]
 
 
 class Tail:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.helpers import Tail, spiral
+from tests.engine.helpers import Tail
 from tuitrain.cli import main as cli_main
 from tuitrain.engine.events import read_events
 
