@@ -128,3 +128,28 @@ def test_shared_history_is_one_per_owner():
     a, b = Owner(), Owner()
     assert shared_history(a) is shared_history(a)
     assert shared_history(a) is not shared_history(b)
+
+
+def test_compile_and_fit_fields_come_from_keras_signatures():
+    compile_ = {p.name: p for p in I.compile_params()}
+    assert set(compile_) == {"loss_weights", "weighted_metrics", "run_eagerly", "jit_compile", "steps_per_execution"}
+    assert compile_["run_eagerly"].annotation == "bool" and compile_["steps_per_execution"].default == 1
+    assert compile_["jit_compile"].annotation == "bool"  # a switch: off leaves Keras' "auto"
+    fit = {p.name: p for p in I.fit_params()}
+    assert fit["epochs"].default == 1 and fit["epochs"].annotation == "int"
+    assert fit["shuffle"].default is True and fit["validation_split"].annotation == "float"
+
+
+def test_arguments_shared_by_every_optimizer_are_read_from_the_base_class():
+    common = I.common_param_names("optimizer", "Adam")
+    assert {"weight_decay", "clipnorm", "use_ema"} <= set(common)
+    assert "beta_1" not in common and "learning_rate" not in common
+    assert {"name", "dtype", "trainable"} <= set(I.common_param_names("layer", "Dense"))
+
+
+def test_input_shape_is_a_shape():
+    p = {q.name: q for q in I.constructor_params("layer", "Dense")}["input_shape"]
+    assert I.parse_value("784", p) == [784]
+    assert I.parse_value("28, 28, 1", p) == [28, 28, 1]
+    with pytest.raises(ValueError, match="positive integers"):
+        I.parse_value("0", p)

@@ -174,6 +174,45 @@ async def test_functional_inputs_are_shown_and_edited():
         assert table_rows(app)[3][5] == "(None, 40)"  # 8 + 32
 
 
+async def test_saved_edit_reopens_and_exports_to_the_same_model(tmp_path):
+    """Edit in the app, save, reopen: same rows and counts; `tuitrain export` builds the same model."""
+    import subprocess
+    import sys
+
+    from tuitrain.cli import main
+    from tuitrain.spec import load_preset
+
+    path = write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS)
+    app = TuitrainApp(path, pane="layers")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")  # first Dense: 32 → 64 units
+        await pilot.pause()
+        await pilot.press(*"64", "enter")
+        await settle(pilot)
+        shown = totals(app)
+        rows = table_rows(app)
+        assert "Total params: 50,890" in shown  # 784*64+64 + 64*10+10
+        await pilot.press("ctrl+s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.modified
+
+    assert "# The Keras tutorial MLP" in path.read_text()
+    reopened = TuitrainApp(path, pane="layers")
+    async with reopened.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert table_rows(reopened) == rows and totals(reopened) == shown
+    assert load_preset(path).layers[0] == {"type": "Dense", "units": 64, "input_shape": [784]}
+
+    script = tmp_path / "exported.py"
+    assert main(["export", str(path), "-o", str(script)]) == 0
+    run = subprocess.run([sys.executable, str(script), "--summary"], capture_output=True, text=True,
+                         timeout=300, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "Total params: 50,890" in run.stdout
+
+
 # ---------------------------------------------------------------- snapshots
 
 APP = "snapshot_apps/layers_app.py"

@@ -120,6 +120,7 @@ class LayerFormScreen(ModalScreen[dict | None]):
         if self.layer_type:
             await self._show_form(self.layer_type)
             self._highlight(self.layer_type)
+            self.query_one(ParamForm).focus_first()
         else:
             self.query_one("#type-search", Input).focus()
 
