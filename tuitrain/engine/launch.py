@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -92,4 +93,6 @@ def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, re
             env=env,
         )
     update_run_json(run_dir, pid=proc.pid, pid_started=process_start_time(proc.pid))
+    # Reap the trainer when it ends, so a long-lived app does not collect zombies.
+    threading.Thread(target=proc.wait, name=f"reap-trainer-{proc.pid}", daemon=True).start()
     return run_dir

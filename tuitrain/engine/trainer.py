@@ -51,6 +51,7 @@ class Trainer:
         self.checkpointer: Any = None
         self.fitting = False
         self.signals = 0
+        self.handles_signals = False
         self.fit_seconds: float | None = None  # wall and CPU time of model.fit alone (the benchmark's clock)
         self.fit_cpu_seconds: float | None = None
         self.samples_trained = 0
@@ -67,6 +68,7 @@ class Trainer:
         raise StopRequested(f"{name} received")
 
     def install_signals(self) -> None:
+        self.handles_signals = True
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         if hasattr(signal, "SIGHUP"):
@@ -96,6 +98,9 @@ class Trainer:
         return 0 if status in ("finished", "stopped") else 1
 
     def _finish(self, status: str, error: str | None, message: str | None) -> None:
+        if self.handles_signals:  # the outcome is being written: a signal must not cut it short
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(sig, signal.SIG_IGN)
         live = self.live
         step = live.step if live else 0
         epoch = live.epoch if live else 0
@@ -105,7 +110,8 @@ class Trainer:
         stats = self.writer.stats()
         self.writer.close()
         fields: dict[str, Any] = {"status": status, "ended": time.time(), "error": error, "message": message,
-                                  "events": stats, "fit_seconds": self.fit_seconds, "fit_cpu_seconds": self.fit_cpu_seconds, "samples_trained": self.samples_trained}
+                                  "events": stats, "fit_seconds": self.fit_seconds,
+                                  "fit_cpu_seconds": self.fit_cpu_seconds, "samples_trained": self.samples_trained}
         if live is not None:
             fields.update(self._progress_fields())
         update_run_json(self.run_dir, **fields)

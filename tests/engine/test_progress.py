@@ -1,0 +1,58 @@
+"""The plain progress display of `tuitrain train` and the runs table (no trainer process)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from tuitrain.engine.commands import runs_table
+from tuitrain.engine.progress import ProgressView, fmt_duration
+from tuitrain.engine.rundir import RunInfo
+
+RUNNING = {"kind": "status", "step": 0, "epoch": 0, "time": 2.0, "status": "running", "epochs": 4, "steps_per_epoch": 10}
+
+
+def _batch(step: int, t: float) -> dict:
+    return {"kind": "batch", "step": step, "epoch": (step - 1) // 10 + 1, "time": t, "samples_per_s": 3200,
+            "loss": 0.5, "accuracy": 0.75}
+
+
+def test_terminal_view_rewrites_one_batch_line_with_eta():
+    out = io.StringIO()
+    view = ProgressView(out, live=True)
+    view.feed(RUNNING)
+    view.feed(_batch(1, 3.0))
+    view.feed(_batch(15, 10.0))  # 14 steps in 7 s → 25 steps left ≈ 12.5 s
+    view.render()
+    line = out.getvalue().rsplit("\r\x1b[2K", 1)[1]
+    assert line == "epoch 2/4 [##########----------] 5/10  loss 0.5  accuracy 0.75  3200 samples/s  ETA 0:12"
+
+
+def test_pipe_view_prints_epoch_status_and_log_lines_only():
+    out = io.StringIO()
+    view = ProgressView(out, live=False)
+    view.feed({"kind": "log", "step": 0, "epoch": 0, "time": 0.1, "message": "loading TensorFlow"})
+    view.feed(RUNNING)
+    view.feed(_batch(10, 3.0))
+    view.render()  # nothing on a pipe
+    view.feed({"kind": "epoch", "step": 10, "epoch": 1, "time": 3.1, "samples_per_s": 3000, "epochs": 4, "steps": 10,
+               "loss": 0.4, "val_loss": 0.45, "lr": 0.01})
+    view.feed({"kind": "status", "step": 12, "epoch": 2, "time": 3.5, "status": "paused", "message": "paused at step 12 (epoch 2)"})
+    view.feed({"kind": "status", "step": 40, "epoch": 4, "time": 9.0, "status": "finished"})
+    assert out.getvalue().splitlines() == [
+        "loading TensorFlow",
+        "epoch 1/4  loss 0.4  val_loss 0.45  lr 0.01  3000 samples/s  ETA -",
+        "paused: paused at step 12 (epoch 2)",
+    ]
+    assert view.final_status == "finished"
+
+
+def test_runs_table_and_durations():
+    runs = [RunInfo(Path("r/a"), "spiral-1", "spiral", "finished", 0.0, 65.0, 5, 5, {"val_loss": 0.123456}, 65.0, "val_loss"),
+            RunInfo(Path("r/b"), "spiral-2", "spiral", "crashed", 0.0, None, 1, 30, {}, 3725.0)]
+    assert runs_table(runs).splitlines() == [
+        "NAME      STATUS    EPOCHS  BEST             DURATION",
+        "spiral-1  finished  5/5     val_loss 0.1235  1:05",
+        "spiral-2  crashed   1/30    -                1:02:05",
+    ]
+    assert fmt_duration(None) == "-"
