@@ -58,8 +58,9 @@ print(json.dumps({"samples": len(ds.x_train), "ends": [start] + ends}))
 """
 
 
-def preset():
-    return load_preset(find_preset("spiral_mlp"), overrides=OVERRIDES)
+def preset(epochs: int | None = None):
+    extra = [f"fit.epochs={epochs}"] if epochs else []
+    return load_preset(find_preset("spiral_mlp"), overrides=OVERRIDES + extra)
 
 
 def rate(samples: int, ends: list[float]) -> float:
@@ -111,14 +112,14 @@ async def _attached(root: Path, latency: list[float] | None) -> Path:
     from tuitrain.ui.app import TuitrainApp
     from tuitrain.ui.panes.train import TrainPane
 
-    run_dir = start_run(preset(), runs_dir=root)
+    run_dir = start_run(preset(20 if latency is not None else None), runs_dir=root)
     app = TuitrainApp("spiral_mlp", run_dir=run_dir, pane="train", background=False)
     async with app.run_test(size=(120, 40)):
         pane = app.query_one(TrainPane)
         chart = pane.chart
         while pane.run_status not in FINAL:
             await asyncio.sleep(0.25)
-            if latency is not None and pane.series.last_batch is not None and len(latency) < 40:
+            if latency is not None and pane.series.last_batch is not None and not latency:
                 for key in ("l", "t") * 20:  # log y / x axis: both need a new figure
                     if pane.run_status in FINAL:
                         break

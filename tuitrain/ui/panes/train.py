@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,8 @@ from tuitrain.ui.widgets.plot import MetricsChart, best_text
 
 __all__ = ["TrainPane", "PANE_COMMANDS", "POLL_INTERVAL", "ACTIVE_STATUSES"]
 
-POLL_INTERVAL = 0.25  # seconds between reads of events.jsonl
+POLL_INTERVAL = 0.25  # seconds between reads of events.jsonl (the trainer flushes every 0.25 s)
+CHART_INTERVAL = 0.5  # at most this often a new figure for new data: watching must not slow training
 _SLOW_EVERY = 8  # run.json and trainer.log are read every 8th poll (2 s) or when a status came
 ACTIVE_STATUSES = ("starting", "running", "paused", "stopping")
 _STATUS_STYLE = {
@@ -77,6 +79,9 @@ class TrainPane(Widget, can_focus=True):
         self._polls = 0
         self._table_rows = 0
         self._table_keys: list[str] = []
+        self._chart_dirty = False
+        self._chart_drawn_at = 0.0
+        self._shown: dict[str, object] = {}
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -139,14 +144,27 @@ class TrainPane(Widget, can_focus=True):
         if slow:
             self._run_info = reader.status()
             self._log_lines = [line for line in reader.log_tail(40) if not _is_native_chatter(line)][-12:]
-        if not used and not slow:
+        self._chart_dirty |= bool(used)
+        now = time.monotonic()
+        chart_due = self._chart_dirty and (force or now - self._chart_drawn_at >= CHART_INTERVAL
+                                           or self.run_status not in ACTIVE_STATUSES)
+        if not used and not slow and not chart_due:
             return False
         with self.app.batch_update():
-            if used:
+            if chart_due:
                 self.chart.data_changed()
+                self._chart_dirty = False
+                self._chart_drawn_at = now
+            if used:
                 self._add_epoch_rows()
             self._update_panel()
         return bool(used)
+
+    def _set(self, selector: str, content: Text | str) -> None:
+        """Update a Static only when its text changed (each update costs a layout pass)."""
+        if self._shown.get(selector) != content:
+            self._shown[selector] = content
+            self.query_one(selector, Static).update(content)
 
     @property
     def run_status(self) -> str | None:
@@ -163,25 +181,22 @@ class TrainPane(Widget, can_focus=True):
     # --- side panel and table ---------------------------------------------------------------
 
     def _update_panel(self) -> None:
-        status_w = self.query_one("#train-status", Static)
-        stats_w = self.query_one("#train-stats", Static)
-        log_w = self.query_one("#train-log", Static)
         bar = self.query_one("#train-progress", ProgressBar)
         bar.display = self._run_dir is not None
         if self._run_dir is None:
             name = getattr(getattr(self.app, "preset", None), "name", None)
             hint = f"press s to train {name}" if name else "open a preset (ctrl+o), then press s to train"
-            status_w.update(Text("no run", style="dim"))
-            stats_w.update(Text(f"{hint}\nr lists earlier runs"))
+            self._set("#train-status", Text("no run", style="dim"))
+            self._set("#train-stats", Text(f"{hint}\nr lists earlier runs"))
             self.chart.placeholder = f"no run yet: {hint}"
-            log_w.update("")
+            self._set("#train-log", "")
             return
         series = self.series
         status = self.run_status or "…"
         line = Text()
         line.append(f"● {status}", style=_STATUS_STYLE.get(status, ""))
         line.append(f"  {self._run_dir.name}", style="bold")
-        status_w.update(line)
+        self._set("#train-status", line)
 
         epochs = series.epochs_total or self._run_info.get("epochs_total")
         spe = series.steps_per_epoch
@@ -217,13 +232,13 @@ class TrainPane(Widget, can_focus=True):
         if status in ACTIVE_STATUSES:
             rows.append(Text("quitting leaves the run going", style="dim"))
         stats = Text("\n").join(r if isinstance(r, Text) else Text(r) for r in rows)
-        stats_w.update(stats)
+        self._set("#train-stats", stats)
         if total_steps:
             bar.update(total=total_steps, progress=min(step, total_steps))
         elif epochs:
             bar.update(total=epochs, progress=epoch_done)
-        log_w.update(Text("\n".join(getattr(self, "_log_lines", [])), style="dim", no_wrap=True,
-                          overflow="ellipsis"))
+        self._set("#train-log", Text("\n".join(getattr(self, "_log_lines", [])), style="dim", no_wrap=True,
+                                     overflow="ellipsis"))
 
     def _add_epoch_rows(self) -> None:
         rows = self.series.epoch_rows
