@@ -168,3 +168,21 @@ def test_chart_draws_early_and_flat_curves_in_every_mode(losses, options):
                    for i, v in enumerate(losses)])
     text = render_chart([("", series)], 60, 16, ChartOptions(**options))
     assert len(text.plain.splitlines()) <= 16
+
+
+async def test_attach_while_training_shows_earlier_epochs_and_follows(tmp_path):
+    run_dir = start_run(tiny_preset(8), runs_dir=tmp_path)
+    reader, seen = RunReader(run_dir), []
+    deadline = time.monotonic() + 120
+    while sum(e["kind"] == "epoch" for e in seen) < 2:  # the user reconnects mid-run
+        assert time.monotonic() < deadline, reader.log_tail()
+        seen += reader.poll()
+        time.sleep(0.1)
+    app = TuitrainApp(run_dir / "preset.toml", run_dir=run_dir, pane="train", background=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(TrainPane)
+        assert app.query_one("#train-epochs").row_count >= 2  # history at once
+        await wait_for(pilot, lambda: pane.run_status == "finished", "the run to finish")
+        await pilot.pause(0.3)
+        assert app.query_one("#train-epochs").row_count == 8
+        assert [r["epoch"] for r in pane.series.epoch_rows] == list(range(1, 9))

@@ -129,8 +129,7 @@ class RunsScreen(Screen[None]):
         started = datetime.fromtimestamp(info.started).strftime("%Y-%m-%d %H:%M") if info.started else ""
         duration = _duration(info.duration_s)
         epochs = f"{info.epochs_done}/{info.epochs_total or '?'}"
-        best = info.best_monitor
-        best_s = f"{best[0]} {best[1]:.4g}" if best else ""
+        best_s = _best_text(info)
         return [mark, info.name, status, info.preset_name, started, duration, epochs, best_s]
 
     def _cursor_run(self) -> Any | None:
@@ -231,6 +230,16 @@ class RunsScreen(Screen[None]):
 
     def action_cycle_metric(self) -> None:
         self.chart.cycle_metric()
+
+
+def _best_text(info: Any) -> str:
+    """The monitored metric's best value first, then the other validation (or training) ones."""
+    best = dict(info.best or {})
+    first = info.best_monitor
+    keys = [first[0]] if first else []
+    pool = [k for k in best if k.startswith("val_")] or list(best)
+    keys += [k for k in pool if k not in keys]
+    return " · ".join(f"{k.replace('accuracy', 'acc')} {best[k]:.4g}" for k in keys[:3])
 
 
 def _duration(seconds: float | None) -> str:
