@@ -2,8 +2,8 @@
 
     python benchmarks/bench_engine.py [--reps 3] [--samples 20000] [--epochs 3] [--batch-size 32]
 
-Interleaved repetitions (order rotated each time) of three variants on the same preset and seed, each in a fresh
-process so that none inherits another's warm caches:
+Interleaved repetitions (order rotated each time) of three variants on the same preset and
+seed, each in a fresh process so that none inherits another's warm caches:
 
 - ``bare``: ``prepare(preset)`` then ``model.fit(..., verbose=0)`` with no callbacks;
 - ``trainer``: ``tuitrain.engine.start_run`` (live-metrics, checkpoint, CSV and progress
@@ -11,9 +11,11 @@ process so that none inherits another's warm caches:
 - ``trainer+reader``: the same while this process tails the run with ``RunReader`` at 10 Hz.
 
 Samples/s is measured inside each process around ``fit`` only, so TensorFlow's import and
-start-up are not counted (wall clock; and per CPU-second of the process, which other load on a
-shared machine disturbs less). Prints the medians, the ratios to ``bare`` (goal ≥ 0.97), bytes per
-batch row and the number of event flushes. Not a test: numbers depend on the machine.
+start-up are not counted: by the wall clock, and per CPU-second of the process (which other
+load on a shared machine disturbs less). Then, in one process, the time spent inside the
+trainer's callbacks as a share of ``fit``: their direct cost, steady even on a busy machine.
+Prints the medians, the ratios to ``bare`` (goal >= 0.97), bytes per batch row and the number
+of event flushes. Not a test: the numbers depend on the machine and its load.
 """
 
 from __future__ import annotations
@@ -59,6 +61,74 @@ def bare_fit(args: argparse.Namespace) -> None:
     print(json.dumps({"samples": epochs * len(ds.x_train), "fit_seconds": seconds, "fit_cpu_seconds": cpu}))
 
 
+HOOKS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end", "on_train_batch_begin", "on_train_batch_end")
+
+
+def inside_fit(args: argparse.Namespace) -> None:
+    """Child mode: fit with the trainer's callbacks, timing every hook call; print the share of fit.
+
+    A ratio of two processes on a shared, busy machine swings by ±20 %; the time spent inside
+    the callbacks, as a share of the same fit, is steady and bounds their cost from above.
+    """
+    import functools
+
+    import keras
+
+    from tuitrain.engine.callback import LiveMetrics, RunProgress
+    from tuitrain.engine.checkpoint import Checkpointer
+    from tuitrain.engine.control import ControlInbox
+    from tuitrain.engine.events import EventWriter
+    from tuitrain.model import fit_kwargs, prepare
+
+    preset = load(args)
+    kwargs = fit_kwargs(preset.fit)
+    epochs = kwargs.pop("epochs", 1)
+    batch_size = kwargs.pop("batch_size", 32)
+    shares, spent = [], {}
+
+    def timed(cb, hook):
+        fn = getattr(cb, hook)
+        key = f"{type(cb).__name__}.{hook}"
+
+        @functools.wraps(fn)
+        def wrapper(*a, **kw):
+            t = time.perf_counter()
+            try:
+                return fn(*a, **kw)
+            finally:
+                spent[key] = spent.get(key, 0.0) + time.perf_counter() - t
+
+        setattr(cb, hook, wrapper)
+
+    with tempfile.TemporaryDirectory(prefix="tuitrain-inside-") as tmp:
+        for rep in range(max(1, args.reps // 2)):
+            run = Path(tmp) / str(rep)
+            run.mkdir()
+            checked = prepare(preset)
+            ds = checked.dataset
+            live = LiveMetrics(EventWriter(run / "events.jsonl"), ControlInbox(run), samples=len(ds.x_train),
+                               batch_size=batch_size)
+            callbacks = [live, Checkpointer(run / "checkpoints", monitor="val_loss", mode="min", live=live),
+                         RunProgress(lambda: None, every_s=2.0), keras.callbacks.CSVLogger(str(run / "m.csv"))]
+            for cb in callbacks:
+                for hook in HOOKS:
+                    timed(cb, hook)
+            spent.clear()
+            start = time.perf_counter()
+            checked.model.fit(ds.x_train, ds.y_train, validation_data=(ds.x_val, ds.y_val), epochs=epochs,
+                              batch_size=batch_size, verbose=0, callbacks=callbacks, **kwargs)
+            shares.append(sum(spent.values()) / (time.perf_counter() - start))
+    top = sorted(spent.items(), key=lambda kv: -kv[1])[:3]
+    print(json.dumps({"shares": shares, "top_ms": {k: round(v * 1000, 1) for k, v in top}}))
+
+
+def run_inside(args: argparse.Namespace) -> dict:
+    cmd = [sys.executable, __file__, "--inside", "--preset", args.preset, "--samples", str(args.samples),
+           "--epochs", str(args.epochs), "--batch-size", str(args.batch_size), "--reps", str(args.reps)]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
 def run_bare(args: argparse.Namespace) -> dict:
     cmd = [sys.executable, __file__, "--bare", "--preset", args.preset, "--samples", str(args.samples),
            "--epochs", str(args.epochs), "--batch-size", str(args.batch_size)]
@@ -97,9 +167,13 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare:
         bare_fit(args)
+        return 0
+    if args.inside:
+        inside_fit(args)
         return 0
 
     rates: dict[str, list[float]] = {"bare": [], "trainer": [], "trainer+reader": []}
@@ -129,6 +203,11 @@ def main() -> int:
     for name, value in med.items():
         print(f"  {name:<15} {value:>10,.0f} samples/s   ratio to bare {value / med['bare']:.3f}"
               f"   | per CPU-second {cpu_med[name]:>10,.0f}   ratio {cpu_med[name] / cpu_med['bare']:.3f}")
+    inside = run_inside(args)
+    share = statistics.median(inside["shares"])
+    print(f"  time inside the trainer's callbacks: {100 * share:.2f} % of fit (median of {len(inside['shares'])} fits;"
+          f" implied ratio about {1 - share:.3f}); largest: "
+          + ", ".join(f"{k} {v} ms" for k, v in inside["top_ms"].items()))
     print(f"  bytes per batch row {stats['bytes_per_batch_row']}, flushes {stats['flushes']} "
           f"for {stats['batch_rows']} batch rows (goal: ratio >= 0.97, <= 64 bytes/row)")
     return 0

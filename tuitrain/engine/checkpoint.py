@@ -2,9 +2,10 @@
 
 Each file is saved under a temporary name in the same folder and renamed over the old one, so
 a trainer killed at any moment leaves the previous checkpoint whole. A save costs a few to
-hundreds of milliseconds, far more than a small epoch, so saves are spaced at least
-``every_s`` seconds apart during training; the best epoch's weights are kept in memory until
-they can be written, and both files are written when training ends (``finalize``).
+hundreds of milliseconds, far more than a small epoch, so after the first epoch's save they
+are spaced at least ``every_s`` seconds apart during training; the best epoch's weights are
+kept in memory until they can be written, and both files are written when training ends
+(``finalize``).
 ``checkpoints/state.json`` records what ``--resume`` needs: epochs done and the best value.
 """
 
@@ -62,7 +63,7 @@ class Checkpointer(keras.callbacks.Callback):
         self.saves = 0
         self._best_weights: list | None = None  # best epoch's weights not yet on disk
         self._best_is_current = False
-        self._last_save = time.monotonic()
+        self._last_save = float("-inf")  # the first epoch always saves: a kill -9 soon after still leaves one
         self._dirty = False
 
     def _improved(self, value: float) -> bool:

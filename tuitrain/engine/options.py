@@ -14,7 +14,7 @@ from tuitrain.errors import SpecError
 # checkpoint_monitor: metric whose best value picks checkpoints/best.keras (default val_loss, else loss)
 # checkpoint_mode: "min" | "max" | "auto" (auto: max for accuracy-like names)
 # checkpoint_every: at least this many seconds between checkpoint writes during training
-#   (default 5; 0 = every epoch). The last and best models are always written when training ends.
+#   (default 5; 0 = every epoch). The first epoch and the end of training always write.
 # tensorboard: write TensorBoard event files under tensorboard/ (bool)
 # flush_interval: seconds between event flushes (default 0.25)
 # log_every: batch events every N steps (default 1)
