@@ -108,6 +108,9 @@ def press(app, key: str) -> None:
     app._driver.send_message(event)
 
 
+APP_CPU: list[float] = []  # share of one core the attached app used while its run trained
+
+
 async def _attached(root: Path, latency: list[float] | None) -> Path:
     from tuitrain.ui.app import TuitrainApp
     from tuitrain.ui.panes.train import TrainPane
@@ -117,7 +120,10 @@ async def _attached(root: Path, latency: list[float] | None) -> Path:
     async with app.run_test(size=(120, 40)):
         pane = app.query_one(TrainPane)
         chart = pane.chart
+        cpu0 = wall0 = None
         while pane.run_status not in FINAL:
+            if cpu0 is None and pane.series.last_batch is not None:
+                cpu0, wall0 = time.process_time(), time.perf_counter()
             await asyncio.sleep(0.25)
             if latency is not None and pane.series.last_batch is not None and not latency:
                 for key in ("l", "t") * 20:  # log y / x axis: both need a new figure
@@ -130,6 +136,8 @@ async def _attached(root: Path, latency: list[float] | None) -> Path:
                         await asyncio.sleep(0.001)
                     latency.append(time.perf_counter() - t)
                     await asyncio.sleep(0.15)  # a person does not press 40 keys a second
+        if latency is None and cpu0 is not None:
+            APP_CPU.append((time.process_time() - cpu0) / (time.perf_counter() - wall0))
     return run_dir
 
 
@@ -173,6 +181,9 @@ def main() -> int:
     print(f"trainer + app / trainer alone: {med['trainer + app'] / med['trainer alone']:.3f} "
           "(what watching costs)")
     print(f"trainer alone / bare fit: {med['trainer alone'] / med['bare fit']:.3f} (engine overhead)")
+    if APP_CPU:
+        print(f"app CPU while watching a run: median {100 * statistics.median(APP_CPU):.1f}% of one core "
+              f"(load-independent measure of what watching takes from the trainer; {os.cpu_count()} cores here)")
     return 0
 
 
