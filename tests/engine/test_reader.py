@@ -72,6 +72,17 @@ def test_writer_rows_are_compact_buffered_and_round_trip(tmp_path):
     assert math.isnan(rows[-1]["val_loss"]) and rows[-1]["lr"] == 0.001
 
 
+def test_metric_names_that_look_like_short_keys_survive(tmp_path):
+    path = tmp_path / "events.jsonl"
+    writer = EventWriter(path)
+    writer.batch(1, 1, {"e": 2.5, "0": 1.0, "loss": 0.5}, samples_per_s=10)
+    writer.epoch(1, 1, {"e": 2.0, "k": 3.0, "loss": 0.4}, samples_per_s=10, epochs=1, steps=1)
+    writer.close()
+    batch, epoch = read_events(path)
+    assert (batch["epoch"], batch["e"], batch["0"], batch["loss"]) == (1, 2.5, 1.0, 0.5)
+    assert (epoch["kind"], epoch["epoch"], epoch["e"], epoch["k"], epoch["loss"]) == ("epoch", 1, 2.0, 3.0, 0.4)
+
+
 def test_writer_starts_on_a_fresh_line_after_a_torn_write(tmp_path):
     path = tmp_path / "events.jsonl"
     path.write_bytes(b'{"k":"s","s":0,"e":0,"t":0,"status":"running"}\n{"s":3,"e":1,"t":0.')  # killed mid-write

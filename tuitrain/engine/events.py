@@ -38,6 +38,7 @@ KIND_SHORT = {"batch": None, "epoch": "e", "status": "s", "log": "l"}
 KIND_LONG = {"e": "epoch", "s": "status", "l": "log"}
 ALIAS_KIND = "m"
 SHORT_KEYS = {"s": "step", "e": "epoch", "t": "time", "r": "samples_per_s", "n": "epochs", "p": "steps"}
+RESERVED = set(SHORT_KEYS) | {"k"}
 
 
 def fmt_number(value: Any, digits: int = 5) -> str:
@@ -103,28 +104,38 @@ class EventWriter:
 
     # -- rows -------------------------------------------------------------------------------
 
+    def _alias(self, name: str, new: list[str]) -> str:
+        """The short key of a metric name (caller holds the lock); new ones are declared in ``new``."""
+        alias = self._aliases.get(name)
+        if alias is None:
+            alias = self._aliases[name] = str(len(self._aliases))
+            new.append(f",{json.dumps(alias)}:{json.dumps(name)}")
+        return alias
+
+    def _declare(self, new: list[str]) -> None:
+        if new:
+            self._buf.append(f'{{"k":"{ALIAS_KIND}"{"".join(new)}}}\n')
+
     def batch(self, step: int, epoch: int, metrics: dict[str, float], samples_per_s: float) -> None:
         t = self.now()
         with self._lock:
-            parts = []
-            new_aliases = []
-            for name, value in metrics.items():
-                alias = self._aliases.get(name)
-                if alias is None:
-                    alias = self._aliases[name] = str(len(self._aliases))
-                    new_aliases.append(f",{json.dumps(alias)}:{json.dumps(name)}")
-                parts.append(f',"{alias}":{fmt_number(value)}')
-            if new_aliases:
-                self._buf.append(f'{{"k":"{ALIAS_KIND}"{"".join(new_aliases)}}}\n')
-            line = f'{{"s":{step},"e":{epoch},"t":{t:.2f},"r":{_rate(samples_per_s)}{"".join(parts)}}}\n'
+            new: list[str] = []
+            parts = "".join(f',"{self._alias(name, new)}":{fmt_number(value)}' for name, value in metrics.items())
+            self._declare(new)
+            line = f'{{"s":{step},"e":{epoch},"t":{t:.2f},"r":{_rate(samples_per_s)}{parts}}}\n'
             self._buf.append(line)
             self.batch_rows += 1
             self.batch_bytes += len(line)
         self.maybe_flush()
 
     def epoch(self, step: int, epoch: int, metrics: dict[str, Any], *, samples_per_s: float, epochs: int, steps: int) -> None:
+        """Metric names are written in full, except one that would read as a short key (``e``, ``7``…)."""
         head = f'"k":"e","s":{step},"e":{epoch},"t":{self.now():.2f},"r":{_rate(samples_per_s)},"n":{epochs},"p":{steps}'
-        self._append(_row(head, metrics))
+        with self._lock:
+            new: list[str] = []
+            safe = {(self._alias(k, new) if (k in RESERVED or k.isdigit()) else k): v for k, v in metrics.items()}
+            self._declare(new)
+            self._buf.append(_row(head, safe))
         self.flush()
 
     def status(self, status: str, *, step: int = 0, epoch: int = 0, **extra: Any) -> None:
