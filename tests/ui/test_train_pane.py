@@ -186,3 +186,11 @@ async def test_attach_while_training_shows_earlier_epochs_and_follows(tmp_path):
         await pilot.pause(0.3)
         assert app.query_one("#train-epochs").row_count == 8
         assert [r["epoch"] for r in pane.series.epoch_rows] == list(range(1, 9))
+
+
+def test_every_palette_command_is_an_action_of_the_pane():
+    from tuitrain.ui.panes.train import PANE_COMMANDS
+
+    assert PANE_COMMANDS
+    for title, _, action in PANE_COMMANDS:
+        assert callable(getattr(TrainPane, f"action_{action}", None)), title

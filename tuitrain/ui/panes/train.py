@@ -82,6 +82,7 @@ class TrainPane(Widget, can_focus=True):
         self._chart_dirty = False
         self._chart_drawn_at = 0.0
         self._shown: dict[str, object] = {}
+        self._log_lines: list[str] = []
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -124,6 +125,7 @@ class TrainPane(Widget, can_focus=True):
         self._polls = 0
         self._table_rows = 0
         self._table_keys = []
+        self._log_lines = []
         table = self.query_one("#train-epochs", DataTable)
         table.clear(columns=True)
         self.chart.set_sources([("", self.series)] if run_dir is not None else [])
@@ -237,7 +239,7 @@ class TrainPane(Widget, can_focus=True):
             bar.update(total=total_steps, progress=min(step, total_steps))
         elif epochs:
             bar.update(total=epochs, progress=epoch_done)
-        self._set("#train-log", Text("\n".join(getattr(self, "_log_lines", [])), style="dim", no_wrap=True,
+        self._set("#train-log", Text("\n".join(self._log_lines), style="dim", no_wrap=True,
                                      overflow="ellipsis"))
 
     def _add_epoch_rows(self) -> None:
