@@ -146,13 +146,16 @@ class TuitrainApp(App[None]):
     def compose(self) -> ComposeResult:
         yield Header(icon="≡")
         with Vertical(id="main"):
-            with VerticalScroll(id="error-panel") as error_panel:
+            with VerticalScroll(id="error-panel", can_focus=False) as error_panel:
                 error_panel.border_title = "cannot use this preset"
                 yield Static("", id="error-text", markup=False)
             with TabbedContent(initial=self._initial_pane, id="panes"):
                 for number, info in enumerate(PANES, start=1):
                     with TabPane(f"{number} {info.title}", id=info.id):
-                        yield pane_class(info)()
+                        # Only the pane on screen is built before the first paint; importing the
+                        # others (plotext, forms…) waits until the screen is up.
+                        if info.id == self._initial_pane:
+                            yield pane_class(info)()
         yield Static("", id="status", markup=False)
         yield Footer()
 
@@ -178,6 +181,10 @@ class TuitrainApp(App[None]):
 
     def _start_background(self) -> None:
         self._painted = True
+        for info in PANES:
+            tab = self.query_one(f"#panes TabPane#{info.id}", TabPane)
+            if not tab.children:
+                tab.mount(pane_class(info)())
         if not self._background:
             return
         self._load_tensorflow()
