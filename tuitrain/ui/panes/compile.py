@@ -237,8 +237,8 @@ class CompilePane(VerticalScroll, can_focus=False):
 
     def _show_warnings(self, *_: Any) -> None:
         preset = getattr(self.app, "preset", None)
-        if preset is None or not self.query("#compile-warnings"):
-            return
+        if preset is None or not self.query("#compile-warnings") or not self.query("#warning-loss"):
+            return  # not composed yet, or mid-recompose: _preset_changed shows them once it is done
         from tuitrain.model import check_warnings
 
         try:
