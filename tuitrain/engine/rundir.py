@@ -107,7 +107,9 @@ def process_alive(pid: int | None, start_time: float | None = None) -> bool:
         if start_time is not None and abs(proc.create_time() - start_time) > 1.0:
             return False
         return True
-    except (psutil.NoSuchProcess, psutil.AccessDenied):
+    except psutil.AccessDenied:  # exists, but another user's: we cannot say more
+        return True
+    except psutil.NoSuchProcess:
         return False
 
 
