@@ -56,3 +56,34 @@ def test_runs_table_and_durations():
         "spiral-2  crashed   1/30    -                1:02:05",
     ]
     assert fmt_duration(None) == "-"
+
+
+def test_train_and_runs_commands_refuse_bad_arguments_before_starting_anything(tmp_path, capsys):
+    from tuitrain.cli import main as cli_main
+
+    assert cli_main(["train", "--runs-dir", str(tmp_path)]) == 2
+    assert "needs a PRESET" in capsys.readouterr().err
+    assert cli_main(["train", "spiral_mlp", "--resume", str(tmp_path)]) == 2
+    assert "either a PRESET or --resume" in capsys.readouterr().err
+    assert cli_main(["train", "--resume", str(tmp_path / "nope")]) == 2
+    assert "not a run directory" in capsys.readouterr().err
+    assert cli_main(["train", "spiral_mlp", "--runs-dir", str(tmp_path), "--set", "fit.flush_interval=0"]) == 2
+    assert "fit.flush_interval: expected seconds (a number > 0), got 0" in capsys.readouterr().err
+    assert cli_main(["runs", "--runs-dir", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.startswith(f"no runs under {tmp_path}")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_engine_options_are_checked_with_their_key_path():
+    import pytest
+
+    from tuitrain.engine.options import engine_options
+    from tuitrain.errors import SpecError
+
+    opts = engine_options({"checkpoint_monitor": "val_accuracy", "log_every": 5, "tensorboard": True})
+    assert (opts.monitor_for(True), opts.mode_for("val_accuracy"), opts.log_every, opts.tensorboard) == ("val_accuracy", "max", 5, True)
+    assert engine_options({}).monitor_for(False) == "loss" and engine_options({}).mode_for("val_loss") == "min"
+    with pytest.raises(SpecError, match=r"fit\.log_every: expected an integer ≥ 1, got 0"):
+        engine_options({"log_every": 0})
+    with pytest.raises(SpecError, match=r"fit\.checkpoint_mode"):
+        engine_options({"checkpoint_mode": "best"})
