@@ -90,6 +90,7 @@ class CompilePane(VerticalScroll, can_focus=False):
     # ------------------------------------------------------------------ building
 
     def compose(self) -> ComposeResult:
+        self._shown_key = self._key()  # what these fields show; a different preset recomposes
         preset = getattr(self.app, "preset", None)
         if preset is None:
             yield Static("No preset loaded.", id="compile-empty")
@@ -203,7 +204,8 @@ class CompilePane(VerticalScroll, can_focus=False):
         self.watch(self.app, "tf_ready", self._preset_changed, init=False)
         self.watch(self.app, "dataset", self._show_warnings, init=False)
         self.watch(self.app, "build_report", self._show_warnings, init=False)
-        self._shown_key = self._key()
+        if self._key() != self._shown_key:
+            self.call_later(self._preset_changed)
         self._show_warnings()
 
     def _in_active_tab(self) -> bool:
@@ -255,23 +257,21 @@ class CompilePane(VerticalScroll, can_focus=False):
         for warn in warns:
             if not self._place_warning(warn.path, warn.message):
                 general.append(f"⚠ {warn.path}: {warn.message}")
-        box = self.query_one("#compile-warnings", Static)
-        box.update("\n".join(general))
-        box.set_class(bool(general), "-shown")
+        for box in self.query("#compile-warnings"):
+            box.update("\n".join(general))
+            box.set_class(bool(general), "-shown")
 
     def _place_warning(self, path: str, message: str) -> bool:
         """Show ``message`` next to the field ``path`` names (``compile.loss``, ``fit.epochs``...)."""
         section, _, rest = path.partition(".")
         key = rest.split(".")[0].split("[")[0]
-        if section == "compile" and key in ("optimizer", "loss", "metrics"):
-            note = self.query_one(f"#warning-{key}", Static)
-            note.update(f"⚠ {message}")
-            note.add_class("-shown")
-            return True
-        if section == "fit" and key == "callbacks":
-            note = self.query_one("#warning-callbacks", Static)
-            note.update(f"⚠ {message}")
-            note.add_class("-shown")
+        beside_pickers = {("compile", "optimizer"), ("compile", "loss"), ("compile", "metrics"), ("fit", "callbacks")}
+        if (section, key) in beside_pickers:
+            notes = self.query(f"#warning-{key}")  # absent while the pane recomposes
+            if not notes:
+                return False
+            notes.first().update(f"⚠ {message}")
+            notes.first().add_class("-shown")
             return True
         form_id = {"compile": "#compile-form", "fit": "#fit-form", "data": "#fit-form"}.get(section)
         if form_id and self.query(form_id):

@@ -120,7 +120,7 @@ class LayerFormScreen(ModalScreen[dict | None]):
         if self.layer_type:
             await self._show_form(self.layer_type)
             self._highlight(self.layer_type)
-            self.query_one(ParamForm).focus_first()
+            self._focus_start()
         else:
             self.query_one("#type-search", Input).focus()
 
@@ -164,7 +164,7 @@ class LayerFormScreen(ModalScreen[dict | None]):
             self.row = {k: v for k, v in self.row.items() if k in accepted or k in _META}
         self.layer_type = name
         await self._show_form(name)
-        self.query_one(ParamForm).focus_first()
+        self._focus_start()
 
     async def _show_form(self, name: str) -> None:
         for old in self.query(ParamForm):
@@ -179,6 +179,19 @@ class LayerFormScreen(ModalScreen[dict | None]):
             id="layer-params",
         )
         await self.query_one("#form-area").mount(form)
+
+    def _focus_start(self) -> None:
+        """Where typing should go: the first required field, else the first text field, else OK.
+
+        Enter in a text field means OK, so a layer with nothing required (Flatten) is added with
+        a single Enter; a select would swallow that Enter to open its list.
+        """
+        form = self.query_one(ParamForm)
+        controls = [(p, form.query_one(f"#field-{p.name}")) for p in form.params if p not in form.folded]
+        target = next((c for p, c in controls if p.required), None) or next(
+            (c for _, c in controls if isinstance(c, Input)), None
+        )
+        (target or self.query_one("#ok", Button)).focus()
 
     def action_pick_type(self) -> None:
         self.query_one("#type-search", Input).focus()
