@@ -19,7 +19,7 @@ async def wait_ready(pilot, *, model: bool = True, rounds: int = 400) -> None:
         done = app.tf_ready and (app.dataset is not None or app.load_error)
         if model:
             done = done and (app.build_report is not None or app.load_error)
-        if done and not any(w.is_running for w in app.workers):
+        if done and not app.busy:
             break
     await app.workers.wait_for_complete()
     await pilot.pause()

@@ -216,3 +216,27 @@ def test_snapshot_shell_80x24(snap_compare):
 
 def test_snapshot_shell_120x40(snap_compare):
     assert snap_compare(SHELL_APP, terminal_size=(120, 40), run_before=_ready)
+
+
+async def test_edits_rebuild_the_model_and_reload_data_only_when_data_changes(spiral_copy):
+    app = TuitrainApp(spiral_copy)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_ready(pilot)
+        dataset, report = app.dataset, app.build_report
+        edited = app.preset.copy()
+        edited.layers[0]["units"] = 8  # 2*8+8 + 8*64+64 + 130 parameters
+        app.update_preset(edited)
+        await wait_ready(pilot)
+        assert app.dataset is dataset and app.build_report is not report
+        assert app.build_report.total_params == 24 + 576 + 130
+        edited = app.preset.copy()
+        edited.layers[1]["units"] = -3
+        app.update_preset(edited)
+        await wait_ready(pilot)
+        assert app.build_report.model is None and "layers[1]" in app.build_report.error
+        assert "layers[1]" in str(app.query_one("#status", Static).render())
+        edited = app.preset.copy()
+        edited.seed = 7
+        app.update_preset(edited)
+        await wait_ready(pilot)
+        assert app.dataset is not dataset and app.dataset.x_train.shape == (800, 2)

@@ -272,14 +272,18 @@ class TuitrainApp(App[None]):
     @work(thread=True, exclusive=True, group="tensorflow", exit_on_error=False)
     def _load_tensorflow(self) -> None:
         self.post_message(StatusChanged("loading TensorFlow…"))
-        _import_tensorflow()
+        try:
+            _import_tensorflow()
+        except Exception as err:  # noqa: BLE001 - a broken install is shown, the app keeps running
+            self.post_message(StatusChanged(f"TensorFlow failed to load: {type(err).__name__}: {err}"))
+            return
         self.post_message(TensorFlowReady())
 
     @work(thread=True, exclusive=True, group="data", exit_on_error=False)
     def _load_data(self, preset: Any, key: str) -> None:
-        _import_tensorflow()  # keras datasets and preprocessing need it; returns at once once loaded
-        self.post_message(StatusChanged("loading data…"))
         try:
+            _import_tensorflow()  # keras datasets and preprocessing need it; returns at once once loaded
+            self.post_message(StatusChanged("loading data…"))
             from tuitrain.data import load_dataset
             from tuitrain.model import _with_line
 
@@ -295,6 +299,11 @@ class TuitrainApp(App[None]):
             self.post_message(DataFailed(f"data: {type(err).__name__}: {err}", key))
         else:
             self.post_message(DataLoaded(dataset, key))
+
+    @property
+    def busy(self) -> bool:
+        """A worker is running or a model build is waiting for its debounce (tests wait on this)."""
+        return self._build_timer is not None or any(w.is_running for w in self.workers)
 
     def _schedule_build(self) -> None:
         """Debounce: rebuild once the preset has stopped changing for a moment."""
