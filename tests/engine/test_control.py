@@ -53,7 +53,7 @@ def test_ctrl_c_stops_after_the_batch_and_waits_for_the_trainer(tmp_path):
             raise KeyboardInterrupt
 
     out = io.StringIO()
-    assert follow_run(run_dir, out, poll_s=0.05, sleep=sleep) == 0
+    assert follow_run(run_dir, out, poll_s=0.05, sleep=sleep) == 130  # like any program stopped by Ctrl-C
     text = out.getvalue()
     assert "stopping after the current batch" in text
     assert "stopped after" in text.splitlines()[-1]

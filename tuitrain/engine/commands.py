@@ -51,7 +51,7 @@ def train_command(args: argparse.Namespace) -> int:
 
 
 def follow_run(run_dir: Path, out: TextIO | None = None, *, poll_s: float = POLL_S, sleep=time.sleep) -> int:
-    """Show progress until the trainer ends; returns 0 for finished/stopped, 1 otherwise."""
+    """Show progress until the trainer ends: 0 finished/stopped, 130 stopped by Ctrl-C, 1 failed/crashed."""
     out = out or sys.stdout
     reader = RunReader(run_dir)
     view = ProgressView(out, live=out.isatty())
@@ -66,7 +66,8 @@ def follow_run(run_dir: Path, out: TextIO | None = None, *, poll_s: float = POLL
             if status in FINAL:
                 for event in reader.poll():  # rows flushed just before run.json was written
                     view.feed(event)
-                return _final(view, run_dir, info)
+                code = _final(view, run_dir, info)
+                return 130 if (code == 0 and interrupts and status == "stopped") else code
             view.render()
             sleep(poll_s)
         except KeyboardInterrupt:
