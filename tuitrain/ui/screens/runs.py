@@ -86,9 +86,8 @@ class RunsScreen(Screen[None]):
     def on_mount(self) -> None:
         table = self.query_one("#runs-table", DataTable)
         table.add_column("✓", key="mark", width=1)
-        for label, key in (("run", "run"), ("status", "status"), ("preset", "preset"),
-                           ("started", "started"), ("duration", "duration"), ("epochs", "epochs"),
-                           ("best", "best")):
+        for label, key in (("run", "run"), ("status", "status"), ("best", "best"), ("epochs", "epochs"),
+                           ("duration", "duration"), ("preset", "preset"), ("started", "started")):
             table.add_column(label, key=key)
         self.chart.granularity = "epoch"
         self.chart.smoothing = 0.0
@@ -130,7 +129,7 @@ class RunsScreen(Screen[None]):
         duration = _duration(info.duration_s)
         epochs = f"{info.epochs_done}/{info.epochs_total or '?'}"
         best_s = _best_text(info)
-        return [mark, info.name, status, info.preset_name, started, duration, epochs, best_s]
+        return [mark, info.name, status, best_s, epochs, duration, info.preset_name, started]
 
     def _cursor_run(self) -> Any | None:
         table = self.table
