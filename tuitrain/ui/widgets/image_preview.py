@@ -121,8 +121,9 @@ class ImagePreview(Widget):
 
     def render_line(self, y: int) -> Strip:
         if y >= len(self._lines):
-            return Strip.blank(self.size.width)
-        return Strip(self._lines[y]).crop_extend(0, self.size.width, None)
+            return Strip.blank(self.size.width, self.rich_style)
+        # The widget's own colours under the pixels, so padding and captions follow the theme.
+        return Strip(self._lines[y]).crop_extend(0, self.size.width, None).apply_style(self.rich_style)
 
     def caption_text(self) -> Text:
         return Text(" ".join(c for _, c in self._images))
