@@ -347,6 +347,10 @@ def _eta(series: RunSeries, step: int, total_steps: int | None) -> float | None:
         per_epoch = (ends[-1] - ends[0]) / (len(ends) - 1)
         return max(0.0, (total_steps - step) / spe * per_epoch)
     times = series.batch.get("time")
+    if spe and len(ends) == 1 and len(times) and ends[0] > times[0]:
+        # one epoch done: its end minus its first batch (tracing of the first step left out)
+        per_epoch = (ends[0] - times[0]) * spe / max(1, spe - 1)
+        return max(0.0, (total_steps - step) / spe * per_epoch)
     steps = series.batch.get("step")
     if len(times) >= 2:
         i = max(0, len(times) - 200)
