@@ -194,3 +194,20 @@ def test_every_palette_command_is_an_action_of_the_pane():
     assert PANE_COMMANDS
     for title, _, action in PANE_COMMANDS:
         assert callable(getattr(TrainPane, f"action_{action}", None)), title
+
+
+async def test_runs_list_opens_a_run_in_the_train_pane(finished_runs, monkeypatch):
+    root, runs = finished_runs
+    monkeypatch.setenv("TUITRAIN_RUNS", str(root))
+    app = TuitrainApp("spiral_mlp", pane="train", background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.query_one(TrainPane).focus()
+        await pilot.press("r")
+        screen = app.screen
+        newest = screen.runs[0].path
+        assert "finished" in str(screen.query_one("#runs-table").get_row_at(0))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, RunsScreen)
+        assert app.run_dir == newest
+        await wait_for(pilot, lambda: app.query_one("#train-epochs").row_count == 3, "the run's epochs")
