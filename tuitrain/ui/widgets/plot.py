@@ -93,7 +93,7 @@ def render_chart(sources: list[tuple[str, RunSeries]], width: int, height: int,
                 continue
             marker = plotext.marker("braille", pixel=plotext.pixel(foreground=curve.color))
             signal = panel.signal(curve.x.tolist(), curve.y.tolist(), marker=marker)
-            panel.draw(signal.lines(len(curve.x) > 1))
+            _register(panel, signal.lines(len(curve.x) > 1))
             drawn += 1
             name = curve.label
             if name not in seen_labels:
@@ -125,6 +125,16 @@ def render_chart(sources: list[tuple[str, RunSeries]], width: int, height: int,
     text.append("\n")
     text.append_text(legend)
     return text
+
+
+def _register(panel, signal) -> None:
+    """``panel.draw(signal)`` without its colour-cycler bookkeeping, which walks every point
+    (a third of a redraw) only to pick colours for signals that have none; ours all have one."""
+    signals = getattr(panel, "_signals", None)
+    if signals is not None and hasattr(signals, "_add") and not panel._has_subplots():
+        signals._add(signal)
+    else:
+        panel.draw(signal)
 
 
 _SGR = re.compile(r"\x1b\[([0-9;]*)m")
