@@ -116,8 +116,15 @@ async def test_a_broken_layer_shows_keras_reason_and_can_be_fixed(tmp_path):
     app = TuitrainApp(path, pane="layers")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        # Conv2D on flat (784,) input, inserted after the first Dense.
-        await add_layer(pilot, "Conv2D", *"8", "tab", *"3, 3", "enter")
+        # Conv2D on flat (784,) input, inserted after the first Dense; a 3-D kernel is refused first.
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"Conv2D", "enter", *"8", "tab", *"3, 3, 3", "enter")
+        await pilot.pause()
+        assert "kernel_size needs 2 integers" in str(app.screen.query_one("#error-kernel_size").render())
+        assert len(app.preset.layers) == 4  # nothing changed: the dialog is still open
+        await pilot.press("backspace", "backspace", "backspace", "enter")
+        await settle(pilot)
         assert app.preset.layers[1] == {"type": "Conv2D", "filters": 8, "kernel_size": [3, 3]}
         rows = table_rows(app)
         assert rows[1][0].startswith("✗") and rows[1][-3] == "error"
@@ -135,19 +142,14 @@ async def test_a_broken_layer_shows_keras_reason_and_can_be_fixed(tmp_path):
         assert not reason(app) and "Total params: 25,450" in totals(app)
 
 
-async def test_form_rejects_a_bad_tuple_next_to_the_field(tmp_path):
-    path = write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS)
-    app = TuitrainApp(path, pane="layers")
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("a")
-        await pilot.pause()
-        await pilot.press(*"Conv2D", "enter", *"8", "tab", *"3, 3, 3", "enter")
-        await pilot.pause()
-        error = str(app.screen.query_one("#error-kernel_size").render())
-        assert "kernel_size needs 2 integers" in error
-        assert len(app.preset.layers) == 4  # nothing changed: the dialog is still open
-        await pilot.press("escape")
+def test_palette_commands_name_real_pane_actions():
+    from tuitrain.ui.panes import compile as compile_pane
+    from tuitrain.ui.panes import layers as layers_pane
+
+    for module, cls in ((layers_pane, layers_pane.LayersPane), (compile_pane, compile_pane.CompilePane)):
+        assert module.PANE_COMMANDS
+        for title, help_, action in module.PANE_COMMANDS:
+            assert title and help_ and callable(getattr(cls, f"action_{action}", None)), action
 
 
 async def test_functional_inputs_are_shown_and_edited():
@@ -172,6 +174,11 @@ async def test_functional_inputs_are_shown_and_edited():
         await settle(pilot)
         assert app.preset.layers[3]["inputs"] == ["wide", "deep1"]
         assert table_rows(app)[3][5] == "(None, 40)"  # 8 + 32
+        # The palette runs the same actions: "Layers: Add layer" opens the dialog after "merge".
+        await app.run_pane_command("layers", "add_layer")
+        await pilot.pause()
+        assert app.screen.query_one("#dialog-title").render().plain == "Add a layer after layer 3"
+        assert app.screen.query_one("#layer-inputs").placeholder == "merge"  # the newest earlier name
 
 
 async def test_saved_edit_reopens_and_exports_to_the_same_model(tmp_path):
