@@ -114,6 +114,17 @@ async def test_playground_valid_and_rejected(ready_app):
     assert "`__import__` is not allowed" in shown(app, "#playground-error")
 
 
+async def test_pane_commands_run_from_the_palette(ready_app):
+    app, pilot = ready_app
+    await pilot.press("2")
+    await pilot.press("ctrl+p", *"choose slice")
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await pilot.pause()
+    assert app.query_one("#panes").active == "data"
+    assert app.focused is app.query_one("#slice-index", Input)
+
+
 # --- snapshots ------------------------------------------------------------------------------
 
 DATA_APP = "snapshot_apps/data_spiral.py"

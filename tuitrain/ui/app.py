@@ -383,6 +383,8 @@ class TuitrainApp(App[None]):
 
     def _focus_pane(self, pane_id: str) -> None:
         tab = self.query_one(f"#panes TabPane#{pane_id}", TabPane)
+        if self.focused is not None and tab in self.focused.ancestors:
+            return  # already inside the pane (e.g. a palette command focused a field)
         for widget in tab.query(Widget):
             if widget.focusable:
                 widget.focus()
