@@ -229,8 +229,11 @@ class TrainPane(Widget, can_focus=True):
         rows.append(f"lr {lr:.3g} · {_duration(elapsed)} elapsed" if isinstance(lr, (int, float))
                     else f"{_duration(elapsed)} elapsed")
         message = self._run_info.get("error") or series.message
+        failed = status in ("failed", "crashed")
+        self.chart.placeholder = (f"the run {status} before its first batch:\n\n{message or 'see the log'}"
+                                  if failed else "")
         if message:
-            rows.append(Text(str(message), style="red" if status in ("failed", "crashed") else "italic"))
+            rows.append(Text(str(message), style="red" if failed else "italic"))
         if status in ACTIVE_STATUSES:
             rows.append(Text("quitting leaves the run going", style="dim"))
         stats = Text("\n").join(r if isinstance(r, Text) else Text(r) for r in rows)

@@ -304,7 +304,7 @@ class MetricsChart(Widget):
     smoothing: reactive[float] = reactive(0.6)
     log_y: reactive[bool] = reactive(False)
     metric: reactive[str] = reactive("")
-    placeholder: reactive[str] = reactive("")  # shown when there is no run at all
+    placeholder: reactive[str] = reactive("")  # shown instead of an empty chart (no run, a failed run)
 
     def __init__(self, *, name: str | None = None, id: str | None = None,
                  classes: str | None = None) -> None:
@@ -377,8 +377,10 @@ class MetricsChart(Widget):
 
     def render(self) -> Text:
         key = self._key()
-        if key != self._cache_key and not self._sources and self.placeholder:
-            self._cache = _centered(self.placeholder, self.size.width, self.size.height)
+        if key != self._cache_key and self.placeholder and not any(
+                len(series.batch) or len(series.epoch) for _, series in self._sources):
+            pad = "\n" * max(0, self.size.height // 3)
+            self._cache = Text(pad + self.placeholder, style="dim", justify="center")
             self._cache_key = key
         if key != self._cache_key:
             try:
