@@ -211,3 +211,18 @@ async def test_runs_list_opens_a_run_in_the_train_pane(finished_runs, monkeypatc
         assert not isinstance(app.screen, RunsScreen)
         assert app.run_dir == newest
         await wait_for(pilot, lambda: app.query_one("#train-epochs").row_count == 3, "the run's epochs")
+
+
+async def test_a_run_that_cannot_build_its_model_says_why(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUITRAIN_RUNS", str(tmp_path))
+    app = TuitrainApp("spiral_mlp", pane="train", background=False)
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.update_preset(tiny_preset(2, **{"layers.0.activation": "no_such_activation"}), modified=True)
+        pane = app.query_one(TrainPane)
+        pane.focus()
+        await pilot.press("s")
+        await wait_for(pilot, lambda: pane.run_status == "failed", "the trainer to report the failure")
+        await pilot.pause()
+        chart_text = str(pane.chart.render())
+        assert "failed" in chart_text and "layers[0].activation" in chart_text
+        assert "failed" in shown(app, "#train-status")
