@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import time
 from pathlib import Path
 from typing import Any, Callable
 
 from tuitrain.engine import RunReader
+from tuitrain.engine.rundir import process_alive, read_run_json
 
 # Generous: a trainer process on this 2-core box needs a few seconds to import TensorFlow.
 DEADLINE_S = 120.0
@@ -49,3 +52,11 @@ def spiral(*overrides: str):
     from tuitrain.spec import find_preset, load_preset
 
     return load_preset(find_preset("spiral_mlp"), list(overrides))
+
+
+def kill_trainer(run_dir: Path) -> None:
+    """SIGKILL the run's trainer if it is still alive (the kill -9 test, and cleanup after a failure)."""
+    info = read_run_json(run_dir)
+    pid = info.get("pid")
+    if pid and process_alive(pid, info.get("pid_started")):
+        os.kill(pid, signal.SIGKILL)

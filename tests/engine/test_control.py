@@ -13,11 +13,11 @@ from tuitrain.engine import request_control, start_run
 from tuitrain.engine.commands import follow_run
 from tuitrain.engine.rundir import write_run_json, process_start_time
 
-LONG = ("data.samples=400", "fit.epochs=300")  # far more than any test waits for
+LONG = ("data.samples=400", "fit.epochs=100000")  # never ends by itself; `reap` kills it if a test fails
 
 
-def test_pause_resume_and_stop_after_epoch_are_acknowledged(tmp_path):
-    run_dir = start_run(spiral(*LONG), runs_dir=tmp_path)
+def test_pause_resume_and_stop_after_epoch_are_acknowledged(tmp_path, reap):
+    run_dir = reap(start_run(spiral(*LONG), runs_dir=tmp_path))
     tail = Tail(run_dir)
     tail.wait(lambda t: t.kinds("batch"), "the first batch")
     request_control(run_dir, "pause")
@@ -34,15 +34,15 @@ def test_pause_resume_and_stop_after_epoch_are_acknowledged(tmp_path):
     assert stopping["request"] == "stop_epoch"
     epochs = tail.kinds("epoch")
     last = epochs[-1]
-    assert "partial" not in last and last["epoch"] < 300  # a whole epoch, then the stop
+    assert "partial" not in last and last["epoch"] < 100000  # a whole epoch, then the stop
     assert last["epoch"] >= stopping["epoch"]
     assert max(b["step"] for b in tail.kinds("batch")) == last["step"] == last["epoch"] * last["steps"]
     info = tail.reader.status()
     assert info["epochs_done"] == last["epoch"] and (run_dir / "model.keras").is_file()
 
 
-def test_ctrl_c_stops_after_the_batch_and_waits_for_the_trainer(tmp_path):
-    run_dir = start_run(spiral(*LONG), runs_dir=tmp_path)
+def test_ctrl_c_stops_after_the_batch_and_waits_for_the_trainer(tmp_path, reap):
+    run_dir = reap(start_run(spiral(*LONG), runs_dir=tmp_path))
     interrupted = []
 
     def sleep(seconds: float) -> None:
@@ -61,11 +61,11 @@ def test_ctrl_c_stops_after_the_batch_and_waits_for_the_trainer(tmp_path):
     assert tail.wait_status("stopped") == "stopped"
     stopping = [e for e in tail.kinds("status") if e["status"] == "stopping"]
     assert stopping[0]["request"] == "stop_batch"
-    assert tail.kinds("epoch")[-1]["epoch"] < 300
+    assert tail.kinds("epoch")[-1]["epoch"] < 100000
 
 
-def test_sigterm_stops_the_trainer_cleanly(tmp_path):
-    run_dir = start_run(spiral(*LONG), runs_dir=tmp_path)
+def test_sigterm_stops_the_trainer_cleanly(tmp_path, reap):
+    run_dir = reap(start_run(spiral(*LONG), runs_dir=tmp_path))
     tail = Tail(run_dir)
     tail.wait(lambda t: t.kinds("batch"), "the first batch")
     os.kill(tail.reader.status()["pid"], signal.SIGTERM)

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import csv
-import os
-import signal
 
 import pytest
 
-from tests.engine.helpers import Tail, spiral
+from tests.engine.helpers import Tail, kill_trainer, spiral
 from tuitrain.cli import main as cli_main
 from tuitrain.engine import RunReader, list_runs, start_run
 from tuitrain.engine.events import read_events
@@ -63,11 +61,13 @@ def test_unexpected_exception_in_data_code_is_recorded_with_its_type(tmp_path, m
 @pytest.fixture(scope="module")
 def crashed_run(tmp_path_factory):
     runs = tmp_path_factory.mktemp("runs")
-    run_dir = start_run(spiral("data.samples=400", "fit.epochs=300"), runs_dir=runs)  # default spacing: epoch 1 saves
+    run_dir = start_run(spiral("data.samples=400", "fit.epochs=100000"), runs_dir=runs)  # default spacing: epoch 1 saves
     tail = Tail(run_dir)
-    tail.wait(lambda t: len(t.kinds("epoch")) >= 2 and (run_dir / "checkpoints" / "state.json").exists(),
-              "two epochs and a checkpoint")
-    os.kill(tail.reader.status()["pid"], signal.SIGKILL)
+    try:
+        tail.wait(lambda t: len(t.kinds("epoch")) >= 2 and (run_dir / "checkpoints" / "state.json").exists(),
+                  "two epochs and a checkpoint")
+    finally:
+        kill_trainer(run_dir)
     tail.wait(lambda t: t.status() == "crashed", "the reader to see the crash")
     return run_dir
 
