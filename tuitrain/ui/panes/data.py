@@ -105,6 +105,7 @@ class DataPane(Horizontal):
         self._entries: dict[str, list[TensorEntry]] = {"data": [], "weights": [], "playground": []}
         self._selected: str | None = None
         self._tokens: dict[str, object] = {}
+        self._histogram_of: TensorEntry | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="tensor-side"):
@@ -254,6 +255,7 @@ class DataPane(Horizontal):
             images.clear()
             histogram.replot(None)
             histogram.display = False
+            self._histogram_of = None
             self.query_one("#slice-row").display = False
             return
         self.query_one("#slice-row").display = True
@@ -263,7 +265,9 @@ class DataPane(Horizontal):
         self._show_counts(entry, counts)
         self._show_images(entry, images)
         histogram.display = entry.array.size > 0
-        self._show_histogram(entry, histogram)
+        if self._histogram_of is not entry:  # the histogram does not depend on the index: redraw only for a new tensor
+            self._histogram_of = entry
+            self._show_histogram(entry, histogram)
 
     def _show_values(self, entry: TensorEntry, widget: Static) -> None:
         text = self.query_one("#slice-index", Input).value

@@ -94,10 +94,11 @@ class ImagePreview(Widget):
         blocks = []
         used = 0
         for image, caption in self._images:
-            lines = half_block_lines(image)
-            w = len(lines[0]) if lines else 0
+            h, w = np.shape(image)[:2]
+            w = len(range(0, w, max(1, int(np.ceil(max(h, w) / MAX_SIDE)))))  # width after downsample()
             if blocks and used + w + 1 > width:
-                break
+                break  # only the images that fit are drawn
+            lines = half_block_lines(image)
             blocks.append((lines, caption, w))
             used += w + 1
         height = max((len(lines) for lines, _, _ in blocks), default=0)
