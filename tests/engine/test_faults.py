@@ -84,6 +84,20 @@ def test_kill_9_leaves_a_readable_directory(crashed_run):
     assert list_runs(crashed_run.parent)[0].status == "crashed"
 
 
+def test_following_a_crashed_run_says_so_and_shows_the_log_end(crashed_run):
+    import io
+
+    from tuitrain.engine.commands import follow_run
+
+    with open(crashed_run / "trainer.log", "a") as log:
+        log.write("last words of the trainer\n")
+    out = io.StringIO()
+    assert follow_run(crashed_run, out) == 1
+    text = out.getvalue()
+    assert "crashed: the trainer process ended without writing its outcome" in text
+    assert "  | last words of the trainer" in text
+
+
 def test_resume_continues_from_the_last_checkpoint(crashed_run, capsys):
     import json
 

@@ -23,6 +23,7 @@ from tuitrain.engine.runs import default_runs_dir, list_runs
 from tuitrain.errors import TuitrainError
 
 POLL_S = 0.25
+CRASH_LOG_LINES = 8
 
 
 def train_command(args: argparse.Namespace) -> int:
@@ -89,9 +90,12 @@ def _final(view: ProgressView, run_dir: Path, info: dict) -> int:
         where = f"; model: {model}" if model.is_file() else ""
         view.message(f"{status} after {info.get('epochs_done', 0)} epochs in {fmt_duration(RunInfo.from_dir(run_dir).duration_s)}{where}")
         return 0
-    reason = info.get("error") or "the trainer process ended without a word (killed?)"
+    reason = info.get("error") or "the trainer process ended without writing its outcome (killed, or it died on start-up)"
     if view.final_status != status:  # the status event already printed the reason
         view.message(f"{status}: {reason}")
+    if status == "crashed":  # no error text: the end of the log is the best clue
+        for line in RunReader(run_dir).log_tail(CRASH_LOG_LINES):
+            view.message(f"  | {line}")
     view.message(f"  log: {run_dir / 'trainer.log'}")
     return 1
 
