@@ -165,8 +165,9 @@ class Trainer:
         kwargs = fit_kwargs(preset.fit)
         epochs = int(kwargs.pop("epochs", 1))
         batch_size = int(kwargs.pop("batch_size", 32))
-        initial_epoch = int(state.get("epochs_done", kwargs.pop("initial_epoch", 0)) or 0)
-        kwargs.pop("initial_epoch", None)
+        initial_epoch = int(kwargs.pop("initial_epoch", 0) or 0)
+        if resume:
+            initial_epoch = int(state.get("epochs_done", initial_epoch) or 0)
         has_val = ds.x_val is not None and ds.y_val is not None
         monitor = options.monitor_for(has_val)
         mode = options.mode_for(monitor)
