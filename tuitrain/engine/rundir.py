@@ -21,6 +21,7 @@ from typing import Any
 from tuitrain.fsutil import atomic_write_text
 
 RUN_JSON = "run.json"
+RUN_JSON_LOCK = ".run.json.lock"
 PRESET_FILE = "preset.toml"
 SUMMARY_FILE = "model.summary.txt"
 MODEL_FILE = "model.keras"
@@ -65,10 +66,22 @@ def write_run_json(run_dir: str | os.PathLike, info: dict[str, Any]) -> None:
 
 
 def update_run_json(run_dir: str | os.PathLike, **fields: Any) -> dict[str, Any]:
-    """Read, merge ``fields``, write back atomically; returns the new content."""
-    info = read_run_json(run_dir)
-    info.update(fields)
-    write_run_json(run_dir, info)
+    """Read, merge ``fields``, write back atomically; returns the new content.
+
+    The launcher (pid) and the starting trainer (pid, session) may update at the same moment;
+    a lock file serialises the read-modify-write so neither loses the other's fields. Readers
+    need no lock: they only ever see a whole file (rename).
+    """
+    with open(Path(run_dir) / RUN_JSON_LOCK, "a") as lock:
+        try:
+            import fcntl
+
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        except ImportError:  # pragma: no cover - not POSIX: best effort
+            pass
+        info = read_run_json(run_dir)
+        info.update(fields)
+        write_run_json(run_dir, info)
     return info
 
 
