@@ -5,7 +5,8 @@ a trainer killed at any moment leaves the previous checkpoint whole. A save cost
 hundreds of milliseconds, far more than a small epoch, so after the first epoch's save they
 are spaced at least ``every_s`` seconds apart during training; the best epoch's weights are
 kept in memory until they can be written, and both files are written when training ends
-(``finalize``).
+(``finalize``). A best model written late has the best epoch's weights but the optimizer
+state of the moment it was written (resume uses ``last.keras``, which is exact).
 ``checkpoints/state.json`` records what ``--resume`` needs: epochs done and the best value.
 """
 
