@@ -82,6 +82,8 @@ def main() -> None:
         print(f"run {i + 1}: screen {screen_s:.3f} s  first refresh {probe_s:.3f} s  TensorFlow imported at first paint: {tf_loaded}")
         if tf_loaded:
             raise SystemExit("TensorFlow was imported before the first paint")
+    load = os.getloadavg()[0]
+    print(f"load average {load:.2f} on {os.cpu_count()} CPUs (other work on the machine slows every run)")
     median = statistics.median(screens)
     print(f"first paint (median of {args.runs}): {median:.3f} s; goal {GOAL_S} s; ratio {median / GOAL_S:.2f} of the goal")
     print(f"min {min(screens):.3f} s, max {max(screens):.3f} s; app's own first refresh median {statistics.median(probes):.3f} s")

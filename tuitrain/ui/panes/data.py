@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,15 +25,9 @@ from textual.widgets.option_list import Option
 
 from tuitrain.ui.widgets.image_preview import ImagePreview, is_image_tensor
 from tuitrain.ui.widgets.plotext_view import PlotextView
-from tuitrain.ui.widgets.tensor_text import (
-    IndexError_,
-    default_index,
-    format_index,
-    parse_index,
-    stats_table,
-    step_index,
-    values_text,
-)
+
+# numpy and tuitrain.data are imported inside methods: this module is imported before the first
+# paint and neither is needed until data arrives.
 
 PANE_COMMANDS: list[tuple[str, str, str]] = [
     ("Data: next sample", "show the next index along the first axis (+)", "next_index"),
@@ -53,7 +46,7 @@ class TensorEntry:
     key: str  # option id: "data:x_train", "weights:dense/kernel", "playground"
     label: str
     group: str  # data | weights | playground
-    array: np.ndarray
+    array: Any  # np.ndarray
     stats: Any  # tuitrain.data.TensorStats
     kind: str = ""  # "tf.Tensor" / "np.ndarray" for playground results
 
@@ -73,14 +66,16 @@ class PlaygroundDone(Message):
         self.error = error
 
 
-def _describe_all(group: str, arrays: list[tuple[str, np.ndarray]]) -> list[TensorEntry]:
+def _describe_all(group: str, arrays: list[tuple[str, Any]]) -> list[TensorEntry]:
     from tuitrain.data import describe
 
     return [TensorEntry(f"{group}:{name}", name, group, array, describe(name, array)) for name, array in arrays]
 
 
-def model_weights(model: Any) -> list[tuple[str, np.ndarray]]:
+def model_weights(model: Any) -> list[tuple[str, Any]]:
     """(layer/weight, values) for every weight of every layer, in layer order."""
+    import numpy as np
+
     out = []
     for layer in model.layers:
         for weight in layer.weights:
@@ -203,6 +198,8 @@ class DataPane(Horizontal):
         self._show_selected()
 
     def _reset_index(self) -> None:
+        from tuitrain.ui.widgets.tensor_text import default_index
+
         entry = self.entry()
         box = self.query_one("#slice-index", Input)
         with box.prevent(Input.Changed):
@@ -219,6 +216,8 @@ class DataPane(Horizontal):
         self._step(-1)
 
     def _step(self, delta: int) -> None:
+        from tuitrain.ui.widgets.tensor_text import step_index
+
         entry = self.entry()
         if entry is None:
             return
@@ -235,6 +234,8 @@ class DataPane(Horizontal):
 
     # --- drawing -----------------------------------------------------------------
     def _show_selected(self) -> None:
+        from tuitrain.ui.widgets.tensor_text import stats_table
+
         entry = self.entry()
         stats = self.query_one("#tensor-stats", Static)
         values = self.query_one("#slice-values", Static)
@@ -270,6 +271,10 @@ class DataPane(Horizontal):
             self._show_histogram(entry, histogram)
 
     def _show_values(self, entry: TensorEntry, widget: Static) -> None:
+        import numpy as np
+
+        from tuitrain.ui.widgets.tensor_text import IndexError_, format_index, parse_index, values_text
+
         text = self.query_one("#slice-index", Input).value
         try:
             index = parse_index(text, entry.array.shape)
@@ -316,6 +321,8 @@ class DataPane(Horizontal):
         widget.display = True
 
     def _show_images(self, entry: TensorEntry, widget: ImagePreview) -> None:
+        import numpy as np
+
         shape = entry.array.shape
         if not is_image_tensor(shape):
             widget.clear()
@@ -338,6 +345,8 @@ class DataPane(Horizontal):
         widget.show(images, captions)
 
     def _show_histogram(self, entry: TensorEntry, widget: PlotextView) -> None:
+        import numpy as np
+
         if self._is_labels(entry):
             from tuitrain.data import class_counts
 

@@ -3,7 +3,8 @@ foreground and the bottom pixel as background, so a cell holds two pixel rows.""
 
 from __future__ import annotations
 
-import numpy as np
+from typing import Any
+
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
@@ -15,8 +16,10 @@ from textual.widget import Widget
 MAX_SIDE = 32  # pixels; larger images are sampled down (nearest neighbour)
 
 
-def to_rgb(image: np.ndarray) -> np.ndarray:
+def to_rgb(image: Any) -> Any:
     """uint8 (H, W, 3) from (H, W), (H, W, 1), (H, W, 3) or (H, W, 4), scaled by its own min/max."""
+    import numpy as np
+
     a = np.asarray(image, dtype=np.float64)
     if a.ndim == 3 and a.shape[-1] == 1:
         a = a[..., 0]
@@ -31,7 +34,9 @@ def to_rgb(image: np.ndarray) -> np.ndarray:
     return grey
 
 
-def downsample(image: np.ndarray, max_side: int = MAX_SIDE) -> np.ndarray:
+def downsample(image: Any, max_side: int = MAX_SIDE) -> Any:
+    import numpy as np
+
     h, w = image.shape[:2]
     step = max(1, int(np.ceil(max(h, w) / max_side)))
     return image[::step, ::step]
@@ -46,8 +51,10 @@ def is_image_tensor(shape: tuple) -> bool:
     return False
 
 
-def half_block_lines(image: np.ndarray) -> list[list[Segment]]:
+def half_block_lines(image: Any) -> list[list[Segment]]:
     """Segments per terminal row for one RGB uint8 image."""
+    import numpy as np
+
     rgb = downsample(to_rgb(image))
     h, w = rgb.shape[:2]
     if h % 2:
@@ -73,9 +80,9 @@ class ImagePreview(Widget):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._lines: list[list[Segment]] = []
-        self._images: list[tuple[np.ndarray, str]] = []
+        self._images: list[tuple[Any, str]] = []
 
-    def show(self, images: list[np.ndarray], captions: list[str]) -> None:
+    def show(self, images: list[Any], captions: list[str]) -> None:
         """Lay the images out left to right (as many as fit) with a caption under each."""
         self._images = list(zip(images, captions))
         self._layout()
@@ -90,6 +97,8 @@ class ImagePreview(Widget):
             self._layout()
 
     def _layout(self) -> None:
+        import numpy as np
+
         width = max(self.size.width, 20)
         blocks = []
         used = 0
