@@ -48,6 +48,9 @@ async def test_tutorial_mlp_from_an_empty_stack_by_keys(tmp_path):
         assert "No layers yet" in totals(app)
         # Dense(32, input_shape=(784,)): units first, then input_shape (offered early on the first layer).
         await add_layer(pilot, "Dense", *"32", "tab", *"784", "enter")
+        # One layer so far: the core's mismatch warning names it (32 outputs, 10 classes).
+        assert "⚠ layers[0].units: the output layer has 32 units, but the data has 10 classes" in reason(app)
+        assert table_rows(app)[0][0] == "⚠ 0"
         # Activation('relu'): open the select, type to search, pick, OK.
         await add_layer(pilot, "Activation", "enter", *"relu", "enter", "ctrl+s")
         await add_layer(pilot, "Dense", *"10", "enter")
@@ -67,6 +70,7 @@ async def test_tutorial_mlp_from_an_empty_stack_by_keys(tmp_path):
             ["(None, 10)", "330", "yes"],
             ["(None, 10)", "0", "yes"],
         ]
+        assert reason(app) == ""  # 10 outputs for 10 classes: nothing to warn about
         assert "Total params: 25,450" in totals(app)
         assert "Trainable params: 25,450" in totals(app) and "Non-trainable params: 0" in totals(app)
         assert app.modified

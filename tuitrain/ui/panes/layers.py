@@ -9,6 +9,7 @@ rest of the stack stays editable.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -113,13 +114,17 @@ class LayersPane(Vertical):
         table.clear(columns=True)
         columns = ["#", "name", "type", "arguments"] + (["inputs"] if functional else []) + ["output shape", "params", "train"]
         body = []
+        warned = self._warnings(preset) if rows else {}
         for i, layer in enumerate(layers):
             row = rows[i] if rows else None
-            broken = row is not None and row.error is not None
+            # Rows after a failure are "not built" (Keras never saw them): dim, not red.
+            waiting = row is not None and row.error is not None and row.error.startswith("not built")
+            broken = row is not None and row.error is not None and not waiting
             style = "bold red" if broken else ""
+            mark = "✗ " if broken else ("⚠ " if i in warned else "")
             cells: list[Any] = [
-                Text(("✗ " if broken else "") + str(i), style=style),
-                Text(str(layer.get("name", row.name if row and not broken else "")), style=style),
+                Text(mark + str(i), style=style or ("yellow" if i in warned else "")),
+                Text(str(layer.get("name", row.name if row and row.error is None else "")), style=style),
                 Text(str(layer.get("type", "?")), style=style),
                 Text(main_args(layer)),
             ]
@@ -130,6 +135,8 @@ class LayersPane(Vertical):
                 cells += [Text(_PENDING, style="dim"), Text(_PENDING, style="dim"), Text(_PENDING, style="dim")]
             elif broken:
                 cells += [Text("error", style="bold red"), Text("-", style="red"), Text("-", style="red")]
+            elif waiting:
+                cells += [Text("not built", style="dim"), Text("-", style="dim"), Text("-", style="dim")]
             else:
                 cells += [
                     Text(row.output_shape),
@@ -167,19 +174,40 @@ class LayersPane(Vertical):
     def on_resize(self) -> None:
         self._refresh()
 
+    def _warnings(self, preset: Any) -> dict[int, str]:
+        """``check_warnings`` that name a layer (``layers[2].units``), by layer index."""
+        from tuitrain.model import check_warnings
+
+        out: dict[int, str] = {}
+        try:
+            warns = check_warnings(preset, getattr(self.app, "dataset", None))
+        except Exception:  # noqa: BLE001 - a warning check must never break the table
+            return out
+        for warn in warns:
+            m = re.match(r"layers\[(\d+)\]", warn.path)
+            if m:
+                out.setdefault(int(m.group(1)), f"{warn.path}: {warn.message}")
+        return out
+
     def _show_reason(self) -> None:
-        """The Keras reason for the selected broken row, else for the first broken one."""
+        """Keras' reason for the selected broken row (else the first one), or a mismatch warning."""
         reason = self.query_one("#layer-reason", Static)
         preset = getattr(self.app, "preset", None)
         rows = self._report_rows(preset.layers) if preset is not None else None
-        text = ""
+        text, style = "", "red"
         if rows:
-            broken = [r for r in rows if r.error]
+            broken = [r for r in rows if r.error and not r.error.startswith("not built")]
             cur = self.table.cursor_row
-            chosen = rows[cur] if 0 <= cur < len(rows) and rows[cur].error else (broken[0] if broken else None)
+            mine = 0 <= cur < len(rows) and rows[cur].error and not rows[cur].error.startswith("not built")
+            chosen = rows[cur] if mine else (broken[0] if broken else None)
             if chosen is not None:
-                text = f"✗ layer {chosen.index} ({chosen.type}): {chosen.error}"
-        reason.update(Text(text, style="red"))
+                where = "" if chosen.error.startswith("layers[") else f"layers[{chosen.index}] {chosen.type}: "
+                text = f"✗ {where}{chosen.error}"
+            else:
+                warned = self._warnings(preset)
+                message = warned.get(cur) or next(iter(warned.values()), "")
+                text, style = (f"⚠ {message}" if message else ""), "yellow"
+        reason.update(Text(text, style=style))
         reason.display = bool(text)
 
     def _show_totals(self, preset: Any, rows: list | None) -> None:
