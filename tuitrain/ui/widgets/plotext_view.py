@@ -71,6 +71,7 @@ class PlotextView(Widget):
         import plotext
         from plotext._plotter.plot import plot_class
 
+        plotext.terminal.limit(False, False)  # the widget, not the real terminal, sets the size
         figure = plot_class(parent=plotext.terminal)
         figure.theme("colorless")
         figure.canvas("default")  # the widget's own background shows through
