@@ -172,6 +172,8 @@ class TuitrainApp(App[None]):
             path = find_preset(target)
         except TuitrainError as err:
             self.load_error = str(err)
+            if Path(str(target)).suffix == ".toml":
+                self.preset_path = Path(str(target))  # ctrl+r reads it once the file is there
             self._refresh_title()
         else:
             self.load_preset_path(path)
