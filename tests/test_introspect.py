@@ -153,3 +153,11 @@ def test_input_shape_is_a_shape():
     assert I.parse_value("28, 28, 1", p) == [28, 28, 1]
     with pytest.raises(ValueError, match="positive integers"):
         I.parse_value("0", p)
+
+
+def test_comma_lists_of_names_need_no_quotes():
+    p = {q.name: q for q in I.compile_params()}["weighted_metrics"]
+    assert I.parse_value("accuracy, mae", p) == ["accuracy", "mae"]
+    assert I.parse_value('["accuracy"]', p) == ["accuracy"]
+    with pytest.raises(ValueError):
+        I.parse_value("3 + , x", None)

@@ -442,6 +442,9 @@ def parse_value(text: str, param: Param | None = None) -> Any:
     else:
         if re.fullmatch(r"[A-Za-z_][\w.\-]*", raw):
             value = raw  # a bare word: a name such as relu or he_normal
+        elif "," in raw and not raw.startswith(("[", "{")):
+            # "accuracy, mae": a list whose items are literals or bare words
+            value = [parse_value(part) for part in raw.strip("()").rstrip(",").split(",")]
         else:
             raise ValueError(f"{raw!r} is not a value: write a number, true/false, a word, or a list like [3, 3]")
     if param is not None:

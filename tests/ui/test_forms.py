@@ -51,7 +51,7 @@ async def test_tuples_accept_the_usual_spellings_and_reject_wrong_lengths():
         assert "kernel_size needs 2 integers" in error(app, "kernel_size")
         field.value = "3, x"
         await pilot.pause()
-        assert "is not a value" in error(app, "kernel_size")
+        assert "integer" in error(app, "kernel_size")
 
 
 async def test_only_non_default_values_and_required_fields_are_reported():
