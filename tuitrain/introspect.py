@@ -582,3 +582,18 @@ def common_param_names(kind: str, name: str) -> list[str]:
     own = constructor_params(kind, name)
     base = _base_arg_names(kind)
     return [p.name for p in own if p.name in base and p.name not in ("learning_rate",)]
+
+
+def _squash(name: str) -> str:
+    return name.replace("_", "").lower()
+
+
+def loss_class_name(loss: str) -> str | None:
+    """The ``keras.losses`` class behind a loss name (``sparse_categorical_crossentropy`` →
+    ``SparseCategoricalCrossentropy``), whose constructor has the options (``from_logits``...)."""
+    return next((c for c in class_names("loss") if _squash(c) == _squash(loss)), None)
+
+
+def loss_function_name(class_name: str) -> str | None:
+    """The name ``compile(loss=...)`` accepts for a loss class, the reverse of ``loss_class_name``."""
+    return next((n for n in loss_names() if _squash(n) == _squash(class_name)), None)

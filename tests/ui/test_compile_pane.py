@@ -83,7 +83,13 @@ async def test_loss_warning_is_shown_beside_the_loss_and_goes_away(tmp_path):
         await settle(pilot)
         assert app.preset.compile["loss"] == "categorical_crossentropy"
         assert note(app, "#warning-loss") == ""
-        await pilot.press("ctrl+z")
+        # The loss's own options come from its class: from_logits with a softmax output is flagged.
+        app.query_one("#loss-form #field-from_logits").focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.preset.compile["loss"] == {"type": "CategoricalCrossentropy", "from_logits": True}
+        assert "from_logits=true, but the output already applies softmax" in note(app, "#warning-loss")
+        await pilot.press("ctrl+z", "ctrl+z")
         await settle(pilot)
         assert app.preset.compile["loss"] == "sparse_categorical_crossentropy"
         assert "expects class indices" in note(app, "#warning-loss")

@@ -123,9 +123,8 @@ class CompilePane(VerticalScroll, can_focus=False):
         if opt_class in names:
             yield self._optimizer_form(opt_class, opt_args)
 
-        loss = preset.compile.get("loss")
+        loss_value, loss_args = self._loss_choice(preset.compile.get("loss"))
         loss_names = I.loss_names()
-        loss_value = loss if isinstance(loss, str) else (format_value(loss) if loss is not None else None)
         loss_options = [(n, n) for n in loss_names]
         if loss_value is not None and loss_value not in loss_names:
             loss_options.insert(0, (loss_value, loss_value))
@@ -135,6 +134,8 @@ class CompilePane(VerticalScroll, can_focus=False):
                 yield Select(loss_options, value=loss_value if loss_value is not None else Select.NULL,
                              prompt="choose a loss", id="loss", compact=True)
                 yield Static("", id="warning-loss", classes="pane-warning")
+        if loss_value in loss_names and I.loss_class_name(loss_value):
+            yield self._loss_form(loss_value, loss_args)
 
         metrics = [m for m in preset.compile.get("metrics", []) if isinstance(m, str)]
         metric_names = I.metric_names()
@@ -158,6 +159,27 @@ class CompilePane(VerticalScroll, can_focus=False):
                 yield CallbackList(*self._callback_options(preset), id="callbacks")
                 yield Static("a add · e/enter edit · d remove", classes="hint")
                 yield Static("", id="warning-callbacks", classes="pane-warning")
+
+    @staticmethod
+    def _loss_choice(loss: Any) -> tuple[str | None, dict[str, Any]]:
+        """(the picker's entry, the options) for ``"name"`` or ``{ type = "Class", ... }``."""
+        from tuitrain import introspect as I
+
+        if loss is None:
+            return None, {}
+        if isinstance(loss, str):
+            return loss, {}
+        name, args = typed(loss)
+        function = I.loss_function_name(name)
+        return (function, args) if function else (format_value(loss), {})
+
+    @staticmethod
+    def _loss_form(loss: str, args: dict[str, Any]) -> ParamForm:
+        from tuitrain import introspect as I
+
+        cls_name = I.loss_class_name(loss)
+        params = [p for p in I.constructor_params("loss", cls_name) if p.name != "name"]
+        return ParamForm(params, args, folded=I.common_param_names("loss", cls_name), id="loss-form", classes="subform")
 
     @staticmethod
     def _optimizer_form(cls_name: str, args: dict[str, Any]) -> ParamForm:
@@ -332,14 +354,36 @@ class CompilePane(VerticalScroll, can_focus=False):
             self._commit(change)
 
     @on(Select.Changed, "#loss")
-    def _loss_changed(self, event: Select.Changed) -> None:
+    async def _loss_changed(self, event: Select.Changed) -> None:
+        from tuitrain import introspect as I
+
         event.stop()
         value = event.value
-        current = self.app.preset.compile.get("loss")
-        shown = current if isinstance(current, str) else (format_value(current) if current is not None else None)
+        shown, _ = self._loss_choice(self.app.preset.compile.get("loss"))
         if value is Select.NULL or value == shown:
             return
         self._commit(lambda p: p.compile.__setitem__("loss", str(value)))
+        for old in self.query("#loss-form"):
+            await old.remove()
+        if I.loss_class_name(str(value)):
+            await self.query_one("#compile-col").mount(self._loss_form(str(value), {}), after=self.query_one("#loss").parent.parent)
+
+    @on(ParamForm.Changed, "#loss-form")
+    def _loss_option(self, event: ParamForm.Changed) -> None:
+        from tuitrain import introspect as I
+
+        event.stop()
+        args, errors = event.form.non_default_values()
+        if event.name in errors:
+            return
+
+        def change(p: Any) -> None:
+            name, _ = self._loss_choice(p.compile.get("loss"))
+            if name is None:
+                return
+            p.compile["loss"] = {"type": I.loss_class_name(name), **args} if args else name
+
+        self._commit(change)
 
     @on(SelectionList.SelectedChanged, "#metrics")
     def _metrics_changed(self, event: SelectionList.SelectedChanged) -> None:
