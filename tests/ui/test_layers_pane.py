@@ -165,7 +165,7 @@ async def test_functional_inputs_are_shown_and_edited():
         rows = table_rows(app)
         assert rows[3][1:5] == ["merge", "Concatenate", "", "wide, deep2"]
         assert rows[3][5] == "(None, 24)"
-        await pilot.press("down", "down", "down", "e")  # edit "merge"
+        await pilot.press("down", "down", "down", "enter")  # Enter on a row edits it: "merge"
         await pilot.pause()
         inputs = app.screen.query_one("#layer-inputs")
         assert inputs.value == "wide, deep2"

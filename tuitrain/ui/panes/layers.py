@@ -86,6 +86,7 @@ class LayersPane(Vertical):
     def on_mount(self) -> None:
         self.watch(self.app, "preset", self._refresh, init=False)
         self.watch(self.app, "build_report", self._refresh, init=False)
+        self.watch(self.app, "load_error", self._refresh, init=False)
         self._refresh()
 
     # ------------------------------------------------------------------ showing
@@ -218,6 +219,8 @@ class LayersPane(Vertical):
             totals.update(Text(str(message)))
         elif not preset.layers:
             totals.update("No layers yet: press a to add one.")
+        elif rows is None and getattr(self.app, "load_error", None):
+            totals.update(Text("Not built: the preset's data did not load (see the message above).", style="yellow"))
         elif rows is None:
             totals.update(Text("Building the model…" if getattr(self.app, "tf_ready", False) else "Loading TensorFlow…", style="dim"))
         elif report is not None and report.model is not None:
