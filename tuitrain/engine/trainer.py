@@ -221,7 +221,8 @@ class Trainer:
         save_model_atomic(model, self.run_dir / MODEL_FILE)
         if self.live.stop_reason:
             why = self.live.stop_note or f"{self.live.stop_reason} requested"
-            return "stopped", f"{why}; stopped after {self.live.epochs_done} complete epochs"
+            done = self.live.epochs_done
+            return "stopped", f"{why}; stopped after {done} complete epoch{'' if done == 1 else 's'}"
         if self.live.epochs_done < epochs:
             return "finished", f"stopped early by a callback after epoch {self.live.epochs_done}"
         return "finished", None
