@@ -213,7 +213,8 @@ def _shape_str(shape: Any) -> str:
     return "(" + ", ".join("None" if d is None else str(d) for d in shape) + (",)" if len(shape) == 1 else ")")
 
 
-def _main_args(layer: dict[str, Any]) -> str:
+def main_args(layer: dict[str, Any]) -> str:
+    """A layer row's arguments in one short line, as the layer table shows them."""
     parts = []
     for key, value in layer.items():
         if key in ("type", "name", "inputs"):
@@ -307,7 +308,7 @@ def build_model_partial(preset: "Preset", input_shape: tuple | None) -> BuildRep
                     index=i,
                     name=keras_layer.name,
                     type=layer["type"],
-                    args=_main_args(layer),
+                    args=main_args(layer),
                     output_shape=_shape_str(tuple(out.shape)),
                     params=keras_layer.count_params(),
                     trainable=bool(keras_layer.trainable),
@@ -347,7 +348,7 @@ def _error_row(i: int, layer: dict, message: str) -> LayerRow:
         index=i,
         name=str(layer.get("name", f"#{i}")),
         type=str(layer.get("type", "?")),
-        args=_main_args(layer),
+        args=main_args(layer),
         output_shape="?",
         params=0,
         trainable=bool(layer.get("trainable", True)),

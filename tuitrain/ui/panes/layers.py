@@ -20,6 +20,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from tuitrain.model import main_args
 from tuitrain.undo import shared_history
 
 PANE_COMMANDS: list[tuple[str, str, str]] = [
@@ -35,20 +36,6 @@ PANE_COMMANDS: list[tuple[str, str, str]] = [
 ]
 
 _PENDING = "…"
-
-
-def main_args(layer: dict[str, Any]) -> str:
-    """The row's arguments as the table shows them (as ``tuitrain.model`` writes ``LayerRow.args``)."""
-    parts = []
-    for key, value in layer.items():
-        if key in ("type", "name", "inputs"):
-            continue
-        if isinstance(value, dict):
-            value = value.get("type", value)
-        if isinstance(value, list):
-            value = "(" + ", ".join(str(v) for v in value) + ")"
-        parts.append(f"{key}={value}")
-    return ", ".join(parts)
 
 
 def _unique_name(name: str, taken: set[str]) -> str:
