@@ -134,7 +134,7 @@ def test_compile_and_fit_fields_come_from_keras_signatures():
     compile_ = {p.name: p for p in I.compile_params()}
     assert set(compile_) == {"loss_weights", "weighted_metrics", "run_eagerly", "jit_compile", "steps_per_execution"}
     assert compile_["run_eagerly"].annotation == "bool" and compile_["steps_per_execution"].default == 1
-    assert compile_["jit_compile"].annotation == "bool"  # a switch: off leaves Keras' "auto"
+    assert compile_["jit_compile"].choices == ("auto", "true", "false")  # false is a real choice, not "off"
     fit = {p.name: p for p in I.fit_params()}
     assert fit["epochs"].default == 1 and fit["epochs"].annotation == "int"
     assert fit["shuffle"].default is True and fit["validation_split"].annotation == "float"

@@ -523,8 +523,10 @@ def _model_method_params(method: str, names: tuple[str, ...]) -> list[Param]:
         default = None if p.default is inspect.Parameter.empty else p.default
         doc = docs.get(name, "")
         if name == "jit_compile":
-            # A switch: on = XLA, off = Keras' own choice ("auto").
-            out.append(Param(name, False, True, "bool", (), doc or "Compile the train step with XLA (off: Keras decides, 'auto')."))
+            # Three states, as Keras has them: "auto" (Keras decides; the key stays out of the preset),
+            # true (XLA) and false (never XLA). A switch could not say false.
+            out.append(Param(name, "auto", True, "str", ("auto", "true", "false"),
+                             doc or "Compile the train step with XLA: auto lets Keras decide."))
             continue
         if name == "weighted_metrics":
             out.append(Param(name, None, True, "list", (), doc or "Metrics weighted by sample_weight, e.g. accuracy, mae."))

@@ -131,3 +131,20 @@ async def test_fit_options_metrics_and_callbacks(tmp_path):
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_snapshot_compile_pane(snap_compare, size):
     assert snap_compare("snapshot_apps/compile_app.py", terminal_size=size, run_before=settle)
+
+
+async def test_jit_compile_can_be_auto_true_or_false(tmp_path):
+    app = TuitrainApp(write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS), pane="compile")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        field = app.query_one("#compile-form #field-jit_compile")
+        assert field.value == "auto" or field.is_blank()
+        field.value = "false"
+        await pilot.pause()
+        assert app.preset.compile["jit_compile"] is False  # an explicit "never XLA"
+        field.value = "true"
+        await pilot.pause()
+        assert app.preset.compile["jit_compile"] is True
+        field.value = "auto"
+        await pilot.pause()
+        assert "jit_compile" not in app.preset.compile  # Keras decides

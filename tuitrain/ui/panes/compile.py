@@ -203,8 +203,8 @@ class CompilePane(VerticalScroll, can_focus=False):
     def _compile_values(preset: Any) -> dict[str, Any]:
         values = {k: preset.compile[k] for k in ("loss_weights", "weighted_metrics", "run_eagerly",
                                                  "steps_per_execution") if k in preset.compile}
-        if preset.compile.get("jit_compile") is True:
-            values["jit_compile"] = True
+        if isinstance(preset.compile.get("jit_compile"), bool):
+            values["jit_compile"] = "true" if preset.compile["jit_compile"] else "false"
         return values
 
     @staticmethod
@@ -409,6 +409,8 @@ class CompilePane(VerticalScroll, can_focus=False):
         value = values.get(event.name)
         if event.name == "weighted_metrics" and isinstance(value, str):
             value = [value]
+        if event.name == "jit_compile":
+            value = {"true": True, "false": False}.get(value)  # "auto"/default: leave it to Keras
 
         def change(p: Any) -> None:
             if value is None:
