@@ -364,8 +364,10 @@ def _eta(series: RunSeries, step: int, total_steps: int | None) -> float | None:
 
 
 # TensorFlow's C++ start-up messages (absl format ``I0000 00:00:...  pid file.cc:153] ...``);
-# info and warnings only, errors (E...) stay visible.
+# info and warnings only, errors (E...) stay visible -- except "failed call to cuInit", which every
+# machine without a GPU prints (run.json's `devices` says what TensorFlow really saw).
 _NATIVE_CHATTER = re.compile(r"^(?:[IW]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+:\d+\]"
+                             r"|E\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+:\d+\] failed call to cuInit"
                              r"|WARNING: All log messages before absl::InitializeLog)")
 
 
