@@ -10,34 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.tiny_preset import TINY
 from tuitrain.cli import main
 
-TINY = """\
-name = "tiny"   # a comment
-seed = 3
-
-[data]
-source = "synthetic:spiral"
-samples = 200
-
-[[layers]]
-type = "Dense"
-units = 8
-activation = "relu"
-
-[[layers]]
-type = "Dense"
-units = 2
-activation = "softmax"
-
-[compile]
-optimizer = "adam"
-loss = "sparse_categorical_crossentropy"
-metrics = ["accuracy"]
-
-[fit]
-epochs = 1
-"""
 
 
 def _run(capsys, *argv):

@@ -9,33 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.tiny_preset import TINY as MINIMAL
 from tuitrain import spec
 from tuitrain.errors import SpecError
 
-MINIMAL = """\
-name = "tiny"
-seed = 1
-
-[data]
-source = "synthetic:spiral"
-samples = 200
-
-[[layers]]
-type = "Dense"
-units = 8
-
-[[layers]]
-type = "Dense"
-units = 2
-activation = "softmax"
-
-[compile]
-optimizer = "adam"
-loss = "sparse_categorical_crossentropy"
-
-[fit]
-epochs = 1
-"""
 
 
 def _error(text: str, **kw) -> SpecError:
@@ -147,7 +124,7 @@ def test_invalid_toml_gives_line_and_column():
 
 
 def test_unknown_top_level_key_names_it_and_the_valid_ones():
-    err = _error(MINIMAL.replace('seed = 1', 'seed = 1\nbogus = 2'))
+    err = _error(MINIMAL.replace('seed = 3', 'seed = 3\nbogus = 2'))
     assert err.path == "bogus" and err.line == 3
     assert "unknown key 'bogus'" in str(err) and "layers" in str(err)
 

@@ -10,35 +10,14 @@ import time
 
 from textual.widgets import Static, TabbedContent
 
+from tests.tiny_preset import TINY
 from tests.ui.conftest import wait_ready
 from tuitrain.errors import SpecError
 from tuitrain.spec import load_preset
 from tuitrain.ui.app import TuitrainApp
 from tuitrain.ui.screens import ChoiceDialog, HelpScreen, OpenPresetScreen, PathPrompt
 
-BAD_EPOCHS = """# a comment that must not matter
-name = "broken"
-seed = 1
-
-[data]
-source = "synthetic:spiral"
-samples = 200
-
-[[layers]]
-type = "Dense"
-units = 8
-
-[[layers]]
-type = "Dense"
-units = 2
-
-[compile]
-optimizer = "adam"
-loss = "sparse_categorical_crossentropy"
-
-[fit]
-epochs = 0
-"""
+BAD_EPOCHS = "# a comment that must not matter\n" + TINY.replace("epochs = 1", "epochs = 0")
 
 
 def test_import_does_not_load_tensorflow():
