@@ -23,7 +23,7 @@ from textual.widgets import DataTable, ProgressBar, Static
 
 from tuitrain.errors import TuitrainError
 from tuitrain.ui.series import RunSeries
-from tuitrain.ui.widgets.plot import MetricsChart, best_text
+from tuitrain.ui.widgets.plot import CHART_BINDINGS, ChartActions, MetricsChart, best_text
 
 __all__ = ["TrainPane", "PANE_COMMANDS", "POLL_INTERVAL", "ACTIVE_STATUSES"]
 
@@ -51,7 +51,7 @@ PANE_COMMANDS: list[tuple[str, str, str]] = [
 ]
 
 
-class TrainPane(Widget, can_focus=True):
+class TrainPane(ChartActions, Widget, can_focus=True):
     """Controls, live chart, progress, epoch table and log of the run in ``app.run_dir``."""
 
     DEFAULT_CSS = (Path(__file__).with_name("train.tcss")).read_text(encoding="utf-8")
@@ -61,12 +61,7 @@ class TrainPane(Widget, can_focus=True):
         Binding("x", "stop_batch", "Stop", id="train.stop_batch"),
         Binding("e", "stop_epoch", "Stop after epoch", id="train.stop_epoch"),
         Binding("p", "pause_resume", "Pause/resume", id="train.pause"),
-        Binding("g", "toggle_granularity", "Batch/epoch", id="train.granularity"),
-        Binding("t", "cycle_x_axis", "X axis", id="train.x_axis"),
-        Binding("l", "toggle_log", "Log y", id="train.log_y"),
-        Binding("right_square_bracket,plus", "smooth_more", "Smooth+", show=False, id="train.smooth_more"),
-        Binding("left_square_bracket,minus", "smooth_less", "Smooth-", show=False, id="train.smooth_less"),
-        Binding("m", "cycle_metric", "Metric", show=False, id="train.metric"),
+        *CHART_BINDINGS,
         Binding("r", "show_runs", "Runs", id="train.runs"),
     ]
 
@@ -311,24 +306,6 @@ class TrainPane(Widget, can_focus=True):
             self._control("resume", "asked the trainer to resume")
         else:
             self._control("pause", "asked the trainer to pause after this batch")
-
-    def action_toggle_granularity(self) -> None:
-        self.chart.toggle_granularity()
-
-    def action_cycle_x_axis(self) -> None:
-        self.chart.cycle_x_axis()
-
-    def action_toggle_log(self) -> None:
-        self.chart.log_y = not self.chart.log_y
-
-    def action_smooth_more(self) -> None:
-        self.chart.change_smoothing(+1)
-
-    def action_smooth_less(self) -> None:
-        self.chart.change_smoothing(-1)
-
-    def action_cycle_metric(self) -> None:
-        self.chart.cycle_metric()
 
     def action_show_runs(self) -> None:
         from tuitrain.ui.screens.runs import RunsScreen

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from tuitrain.errors import TuitrainError
 from tuitrain.ui.series import RunSeries
-from tuitrain.ui.widgets.plot import MetricsChart
+from tuitrain.ui.widgets.plot import CHART_BINDINGS, ChartActions, MetricsChart
 
 __all__ = ["RunsScreen", "run_labels", "load_series"]
 
@@ -53,7 +53,7 @@ def run_labels(names: list[str]) -> list[str]:
     return labels if len(set(labels)) == len(labels) else list(names)
 
 
-class RunsScreen(Screen[None]):
+class RunsScreen(ChartActions, Screen[None]):
     """List runs, compare several, reopen one."""
 
     DEFAULT_CSS = (Path(__file__).with_name("runs.tcss")).read_text(encoding="utf-8")
@@ -64,10 +64,7 @@ class RunsScreen(Screen[None]):
         Binding("w", "watch_run", "Watch", id="runs.watch"),
         Binding("e", "edit_preset", "Edit its preset", id="runs.edit"),
         Binding("ctrl+r,f5", "reload", "Refresh", id="runs.reload"),
-        Binding("g", "toggle_granularity", "Batch/epoch", id="runs.granularity"),
-        Binding("t", "cycle_x_axis", "X axis", id="runs.x_axis"),
-        Binding("l", "toggle_log", "Log y", id="runs.log_y"),
-        Binding("m", "cycle_metric", "Metric", show=False, id="runs.metric"),
+        *CHART_BINDINGS,
     ]
 
     def __init__(self, runs_dir: str | os.PathLike | None = None) -> None:
@@ -217,18 +214,6 @@ class RunsScreen(Screen[None]):
         self.notify(f"editing the preset of {info.name} (unsaved)")
         if hasattr(app, "action_show_pane"):
             app.action_show_pane("layers")
-
-    def action_toggle_granularity(self) -> None:
-        self.chart.toggle_granularity()
-
-    def action_cycle_x_axis(self) -> None:
-        self.chart.cycle_x_axis()
-
-    def action_toggle_log(self) -> None:
-        self.chart.log_y = not self.chart.log_y
-
-    def action_cycle_metric(self) -> None:
-        self.chart.cycle_metric()
 
 
 def _best_text(info: Any) -> str:
