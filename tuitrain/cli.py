@@ -63,14 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> int:
-    if args.command == "check":
-        from tuitrain.commands import check_command
+    if args.command in ("check", "export"):
+        from tuitrain import commands
+        from tuitrain.native_log import filtered_stderr
 
-        return check_command(args)
-    if args.command == "export":
-        from tuitrain.commands import export_command
-
-        return export_command(args)
+        with filtered_stderr():  # these load TensorFlow in this process: keep its start-up chatter out
+            return getattr(commands, f"{args.command}_command")(args)
     if args.command == "presets":
         from tuitrain.commands import presets_command
 

@@ -227,12 +227,3 @@ async def test_a_run_that_cannot_build_its_model_says_why(tmp_path, monkeypatch)
         assert "failed" in chart_text and "layers[0].activation" in chart_text
         assert "failed" in shown(app, "#train-status")
 
-
-def test_log_tail_hides_tensorflow_start_up_chatter_but_keeps_real_errors():
-    from tuitrain.ui.panes.train import _is_native_chatter
-
-    assert _is_native_chatter("I0000 00:00:1795645262.247172    1956 port.cc:153] oneDNN custom operations are on.")
-    assert _is_native_chatter("E0000 00:00:1795649212.777330   13 cuda_platform.cc:52] failed call to cuInit: INTERNAL")
-    assert _is_native_chatter("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR")
-    assert not _is_native_chatter("E0000 00:00:1795649212.777330   13 bfc_allocator.cc:485] Allocator ran out of memory")
-    assert not _is_native_chatter("epoch 3: val_loss improved to 0.2011")

@@ -22,6 +22,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, ProgressBar, Static
 
 from tuitrain.errors import TuitrainError
+from tuitrain.native_log import is_native_chatter
 from tuitrain.ui.series import RunSeries
 from tuitrain.ui.widgets.plot import CHART_BINDINGS, ChartActions, MetricsChart, best_text
 
@@ -140,7 +141,7 @@ class TrainPane(ChartActions, Widget, can_focus=True):
         slow = force or status_event or self._polls % _SLOW_EVERY == 0
         if slow:
             self._run_info = reader.status()
-            self._log_lines = [line for line in reader.log_tail(40) if not _is_native_chatter(line)][-12:]
+            self._log_lines = [line for line in reader.log_tail(40) if not is_native_chatter(line)][-12:]
         self._chart_dirty |= bool(used)
         now = time.monotonic()
         chart_due = self._chart_dirty and (force or now - self._chart_drawn_at >= CHART_INTERVAL
@@ -338,18 +339,6 @@ def _eta(series: RunSeries, step: int, total_steps: int | None) -> float | None:
         if ds > 0 and dt > 0:
             return max(0.0, (total_steps - step) * dt / ds)
     return None
-
-
-# TensorFlow's C++ start-up messages (absl format ``I0000 00:00:...  pid file.cc:153] ...``);
-# info and warnings only, errors (E...) stay visible -- except "failed call to cuInit", which every
-# machine without a GPU prints (run.json's `devices` says what TensorFlow really saw).
-_NATIVE_CHATTER = re.compile(r"^(?:[IW]\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+:\d+\]"
-                             r"|E\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+:\d+\] failed call to cuInit"
-                             r"|WARNING: All log messages before absl::InitializeLog)")
-
-
-def _is_native_chatter(line: str) -> bool:
-    return bool(_NATIVE_CHATTER.match(line))
 
 
 def _duration(seconds: float) -> str:
