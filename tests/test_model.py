@@ -224,3 +224,18 @@ def test_warning_output_units_against_classes_and_binary_loss_on_many_classes():
 def test_a_fitting_preset_has_no_warnings():
     preset = _preset("spiral_mlp")
     assert M.check_warnings(preset, _FakeData(np.arange(20) % 2, 2)) == []
+
+
+def test_warning_output_shape_that_no_label_matches():
+    preset = _preset(layers=[{"type": "Conv2D", "filters": 4, "kernel_size": 3}, {"type": "Dense", "units": 10, "activation": "softmax"}])
+    preset.compile = {"optimizer": "adam", "loss": "sparse_categorical_crossentropy"}
+    report = M.build_model_partial(preset, (8, 8, 1))
+    assert report.error is None  # a valid model...
+    warnings = _warn_paths(preset, _FakeData(np.arange(20) % 10, 10)) | {
+        w.path: w.message for w in M.check_warnings(preset, _FakeData(np.arange(20) % 10, 10), report.model)
+    }
+    assert "(None, 6, 6, 10)" in warnings["layers[1]"] and "Flatten" in warnings["layers[1]"]  # ...that cannot fit
+    flat = _preset(layers=[{"type": "Flatten"}, {"type": "Dense", "units": 10, "activation": "softmax"}])
+    flat.compile = preset.compile
+    flat_model = M.build_model(flat, (8, 8, 1))
+    assert M.check_warnings(flat, _FakeData(np.arange(20) % 10, 10), flat_model) == []

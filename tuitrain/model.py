@@ -623,8 +623,12 @@ def _output_activation(preset: "Preset") -> tuple[str | None, int | None]:
     return activation, units
 
 
-def check_warnings(preset: "Preset", dataset: "Dataset | None" = None) -> list[Warn]:
-    """Mismatch warnings for the CLI and the Compile pane (not errors: the model still builds)."""
+def check_warnings(preset: "Preset", dataset: "Dataset | None" = None, model: Any = None) -> list[Warn]:
+    """Mismatch warnings for the CLI and the Compile pane (not errors: the model still builds).
+
+    With the built ``model`` it also compares the output's shape with the labels': a Dense after a
+    Conv2D without Flatten is a valid model whose (None, 6, 6, 10) output no label matches.
+    """
     warns: list[Warn] = []
     loss_name, from_logits = _loss_info(preset.compile.get("loss"))
     activation, units = _output_activation(preset)
@@ -653,7 +657,18 @@ def check_warnings(preset: "Preset", dataset: "Dataset | None" = None) -> list[W
         binary_ok = num_classes == 2 and units == 1 and (loss_name in _BINARY or loss_name is None)
         if units != num_classes and not binary_ok:
             warns.append(Warn(f"layers[{_last_units_index(preset)}].units", f"the output layer has {units} units, but the data has {num_classes} classes."))
+    output_rank = _output_rank(model)
+    if y is not None and output_rank is not None and output_rank > max(y.ndim, 2) and out_index >= 0:
+        shape = _shape_str(tuple(model.outputs[0].shape))
+        warns.append(Warn(f"layers[{out_index}]", f"the model's output has shape {shape}, but y_train is {tuple(y.shape)}: add a Flatten (or GlobalAveragePooling) layer before the output layers, or training will fail on the loss."))
     return warns
+
+
+def _output_rank(model: Any) -> int | None:
+    outputs = getattr(model, "outputs", None) if model is not None else None
+    if not outputs or len(outputs) != 1:
+        return None
+    return len(outputs[0].shape)
 
 
 def _last_units_index(preset: "Preset") -> int:
@@ -692,7 +707,7 @@ def prepare(preset: "Preset") -> CheckedPreset:
         if hasattr(err, "located"):
             raise _with_line(err, preset, file) from None
         raise
-    return CheckedPreset(preset, dataset, model, check_warnings(preset, dataset))
+    return CheckedPreset(preset, dataset, model, check_warnings(preset, dataset, model))
 
 
 def _with_line(err: Any, preset: "Preset", file: str | None) -> Any:

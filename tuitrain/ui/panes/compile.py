@@ -266,7 +266,8 @@ class CompilePane(VerticalScroll, can_focus=False):
         from tuitrain.model import check_warnings
 
         try:
-            warns = check_warnings(preset, getattr(self.app, "dataset", None))
+            report = getattr(self.app, "build_report", None)
+            warns = check_warnings(preset, getattr(self.app, "dataset", None), getattr(report, "model", None))
         except Exception as err:  # noqa: BLE001 - a warning check must never break the pane
             warns = []
             self.log.warning(f"check_warnings failed: {err}")

@@ -168,7 +168,8 @@ class LayersPane(Vertical):
 
         out: dict[int, str] = {}
         try:
-            warns = check_warnings(preset, getattr(self.app, "dataset", None))
+            report = getattr(self.app, "build_report", None)
+            warns = check_warnings(preset, getattr(self.app, "dataset", None), getattr(report, "model", None))
         except Exception:  # noqa: BLE001 - a warning check must never break the table
             return out
         for warn in warns:
