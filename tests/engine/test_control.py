@@ -22,8 +22,10 @@ def test_pause_resume_and_stop_after_epoch_are_acknowledged(tmp_path, reap):
     tail.wait(lambda t: t.kinds("batch"), "the first batch")
     request_control(run_dir, "pause")
     tail.wait(lambda t: "paused" in t.statuses(), "the pause acknowledged")
+    assert tail.reader.status()["status"] == "paused"  # run.json says it too (`tuitrain runs`)
     request_control(run_dir, "resume")
     tail.wait(lambda t: t.statuses().count("running") >= 2, "the resume acknowledged")
+    assert tail.reader.status()["status"] == "running"
     resumed = [e for e in tail.kinds("status") if e["status"] == "running"][-1]
     assert resumed["message"] == "resumed"
     request_control(run_dir, "stop_epoch")

@@ -44,9 +44,13 @@ class LiveMetrics(keras.callbacks.Callback):
         samples: int | None,
         batch_size: int,
         log_every: int = 1,
+        on_status: Any = None,
     ) -> None:
         super().__init__()
         self.writer = writer
+        # Called with "paused" / "running" / "stopping" so run.json (what `tuitrain runs` and
+        # other readers see first) says it too, not only events.jsonl.
+        self.on_status = on_status or (lambda status: None)
         self.inbox = inbox
         self.samples = samples
         self.batch_size = batch_size
@@ -175,29 +179,34 @@ class LiveMetrics(keras.callbacks.Callback):
         for action in actions:
             self._apply(action)
 
+    def _announce(self, status: str, **fields: Any) -> None:
+        """Acknowledge a control request in the events and in run.json."""
+        self.writer.status(status, **fields)
+        self.on_status(status)
+
     def _apply(self, action: str) -> None:
         at = {"step": self.step, "epoch": self.epoch}
         if action == "pause" and not self.paused:
             self.paused = True
             self._pause_t0 = time.monotonic()
-            self.writer.status("paused", message=f"paused at step {self.step} (epoch {self.epoch})", **at)
+            self._announce("paused", message=f"paused at step {self.step} (epoch {self.epoch})", **at)
         elif action == "resume" and self.paused:
             self._unpause()
-            self.writer.status("running", message="resumed", **at)
+            self._announce("running", message="resumed", **at)
         elif action == "signal":
             self._unpause()
             self.model.stop_training = True
-            self.writer.status("stopping", message=f"{self.stop_note or 'signal'}: stopping after the current batch",
+            self._announce("stopping", message=f"{self.stop_note or 'signal'}: stopping after the current batch",
                                request="signal", **at)
         elif action == "stop_batch" and self.stop_reason != "signal":
             self._unpause()
             self.stop_reason = "stop_batch"
             self.model.stop_training = True
-            self.writer.status("stopping", message="stopping after the current batch", request="stop_batch", **at)
+            self._announce("stopping", message="stopping after the current batch", request="stop_batch", **at)
         elif action == "stop_epoch" and self.stop_reason is None:
             self._unpause()
             self.stop_reason = "stop_epoch"
-            self.writer.status("stopping", message=f"stopping after epoch {self.epoch}", request="stop_epoch", **at)
+            self._announce("stopping", message=f"stopping after epoch {self.epoch}", request="stop_epoch", **at)
 
     def _unpause(self) -> None:
         if self.paused:

@@ -173,7 +173,8 @@ class Trainer:
         mode = options.mode_for(monitor)
 
         self.live = LiveMetrics(self.writer, ControlInbox(self.run_dir), samples=len(ds.x_train),
-                                batch_size=batch_size, log_every=options.log_every)
+                                batch_size=batch_size, log_every=options.log_every,
+                                on_status=lambda status: update_run_json(self.run_dir, status=status))
         self.live.epochs_done = initial_epoch
         self.checkpointer = Checkpointer(self.run_dir / CHECKPOINTS, monitor=monitor, mode=mode,
                                          every_s=options.checkpoint_every, epochs_done=initial_epoch,
