@@ -31,7 +31,6 @@ from tuitrain.ui.panes import PANES, pane_class
 BUILD_DEBOUNCE_S = 0.3
 # Environment variable naming a file the app writes at its first paint (used by the benchmark).
 FIRST_PAINT_PROBE = "TUITRAIN_FIRST_PAINT_PROBE"
-ACTIVE_RUN_STATUSES = ("starting", "running", "paused", "stopping")
 
 
 def _import_tensorflow() -> None:
@@ -502,8 +501,9 @@ class TuitrainApp(App[None]):
             return False
         try:
             from tuitrain.engine import RunReader
+            from tuitrain.engine.rundir import ACTIVE
 
-            return RunReader(self.run_dir).status().get("status") in ACTIVE_RUN_STATUSES
+            return RunReader(self.run_dir).status().get("status") in ACTIVE
         except Exception:  # noqa: BLE001 - an unreadable run is not running
             return False
 
