@@ -148,3 +148,24 @@ async def test_jit_compile_can_be_auto_true_or_false(tmp_path):
         field.value = "auto"
         await pilot.pause()
         assert "jit_compile" not in app.preset.compile  # Keras decides
+
+
+async def test_compile_edits_do_not_rebuild_the_model_but_layer_edits_do(tmp_path):
+    from tuitrain.ui.app import ModelBuilt
+
+    built = []
+    app = TuitrainApp(write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS), pane="compile")
+    async with app.run_test(size=SIZE, message_hook=lambda m: built.append(m) if isinstance(m, ModelBuilt) else None) as pilot:
+        await settle(pilot)
+        before, report = len(built), app.build_report
+        edited = app.preset.copy()
+        edited.fit["epochs"] = 7
+        edited.compile["metrics"] = ["accuracy", "mae"]
+        app.update_preset(edited)
+        await settle(pilot)
+        assert len(built) == before and app.build_report is report  # same layers: same model
+        edited = app.preset.copy()
+        edited.layers[0]["units"] = 16
+        app.update_preset(edited)
+        await settle(pilot)
+        assert len(built) == before + 1 and app.build_report.rows[0].params == 784 * 16 + 16

@@ -46,6 +46,11 @@ def _data_key(preset: Any) -> str:
     return json.dumps([preset.data, preset.seed, str(preset.base_dir)], sort_keys=True, default=str)
 
 
+def _model_key(preset: Any) -> str:
+    """What the built model depends on: the layers, the seed and the data (its input shape)."""
+    return json.dumps([preset.layers, _data_key(preset)], sort_keys=True, default=str)
+
+
 def is_bundled(path: Path | None) -> bool:
     from tuitrain.spec import PRESETS_DIR
 
@@ -135,6 +140,8 @@ class TuitrainApp(App[None]):
         self._initial_pane = pane
         self._background = background
         self._data_key: str | None = None
+        self._report_key: str | None = None  # _model_key of the preset build_report was built from
+        self._building_key: str | None = None
         self._build_generation = 0
         self._build_timer = None
         self._build_lock = threading.Lock()
@@ -236,7 +243,15 @@ class TuitrainApp(App[None]):
             self.build_report = None
             if self._background and self._painted:
                 self._load_data(preset, key)
+        if self._model_unchanged(preset):
+            return  # a compile/fit edit: the layer table and shapes stay as they are
         self._schedule_build()
+
+    def _model_unchanged(self, preset: Any) -> bool:
+        idle = self._build_timer is None and not any(
+            w.is_running for w in self.workers if w.group == "model-build"
+        )
+        return idle and self.build_report is not None and self._report_key == _model_key(preset)
 
     def watch_modified(self) -> None:
         self._refresh_title()
@@ -318,6 +333,7 @@ class TuitrainApp(App[None]):
         if self.preset is None or not self.tf_ready or self.dataset is None:
             return
         self._show_status("building the model…")
+        self._building_key = _model_key(self.preset)
         self._build_model(self.preset, self.dataset.input_shape, self._build_generation)
 
     @work(thread=True, exclusive=True, group="model-build", exit_on_error=False)
@@ -371,6 +387,7 @@ class TuitrainApp(App[None]):
         if message.generation != self._build_generation:
             return  # the preset changed again: a newer build is coming
         report = message.report
+        self._report_key = self._building_key
         self.build_report = report
         if report.error:
             self._show_status(f"model: {report.error}")
