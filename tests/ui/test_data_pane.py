@@ -161,3 +161,17 @@ def test_snapshot_weights_120x40(snap_compare):
 
 def test_snapshot_playground_image_120x40(snap_compare):
     assert snap_compare(DATA_APP, terminal_size=(120, 40), run_before=_playground_image)
+
+
+def _light_theme(key: str):
+    choose = _choose(key)
+
+    async def run_before(pilot):
+        pilot.app.theme = "textual-light"  # the other built-in theme users pick; colours come from it
+        await choose(pilot)
+
+    return run_before
+
+
+def test_snapshot_light_theme_80x24(snap_compare):
+    assert snap_compare(DATA_APP, terminal_size=(80, 24), run_before=_light_theme("data:x_train"))
