@@ -45,6 +45,16 @@ def test_check_default_preset_prints_tensors_summary_and_parameter_count(capsys)
     assert "ok: spiral_mlp is valid" in out
 
 
+def test_check_tensor_table_shows_the_apps_numbers():
+    from tuitrain.commands import tensor_table
+    from tuitrain.data import describe
+
+    stats = describe("y_train", np.array([3, 88586], dtype=np.int64))
+    table = tensor_table([stats])
+    assert re.search(r"^y_train\s+int64\s+\(2,\)\s+3\s+88586\s", table, flags=re.M), table
+    assert table.splitlines()[1].split() == list(stats.as_row())  # the cells the app's tensor pane shows
+
+
 @pytest.mark.parametrize("name, total", [("digits_mlp", None), ("regression", None), ("two_branch", 698)])
 def test_check_offline_presets(capsys, name, total):
     code, out, _ = _run(capsys, "check", name)

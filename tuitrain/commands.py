@@ -18,28 +18,9 @@ from tuitrain.spec import bundled_presets, find_preset, load_preset
 STATS_HEADER = ("tensor", "dtype", "shape", "min", "max", "mean", "std", "NaN", "Inf")
 
 
-def _num(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return f"{value:.4g}"
-
-
 def tensor_table(stats: list[Any]) -> str:
-    """The data tensors as an aligned text table (same numbers as the app's tensor pane)."""
-    rows = [STATS_HEADER] + [
-        (
-            s.name,
-            s.dtype,
-            "(" + ", ".join(map(str, s.shape)) + ("," if len(s.shape) == 1 else "") + ")",
-            _num(s.min),
-            _num(s.max),
-            _num(s.mean),
-            _num(s.std),
-            str(s.nan_count),
-            str(s.inf_count),
-        )
-        for s in stats
-    ]
+    """The data tensors as an aligned text table: ``TensorStats.as_row`` cells, as the app shows them."""
+    rows = [STATS_HEADER] + [s.as_row() for s in stats]
     widths = [max(len(r[i]) for r in rows) for i in range(len(STATS_HEADER))]
     right = {3, 4, 5, 6, 7, 8}
     return "\n".join(
