@@ -12,7 +12,7 @@ import pytest
 from tuitrain.engine import RunReader, default_runs_dir, list_runs, newest_run, request_control
 from tuitrain.engine.control import ControlInbox
 from tuitrain.engine.events import EventDecoder, EventWriter, read_events
-from tuitrain.engine.rundir import RunInfo, process_start_time, write_run_json
+from tuitrain.engine.rundir import RunInfo, process_start_time, update_run_json, write_run_json
 from tuitrain.errors import TuitrainError
 
 
@@ -129,6 +129,16 @@ def test_running_status_with_a_dead_pid_reads_as_crashed(tmp_path):
     assert RunReader(tmp_path / "b").status()["status"] == "running"
     _run_json(tmp_path / "c", status="running", pid=os.getpid(), pid_started=1.0, ended=None)
     assert RunInfo.from_dir(tmp_path / "c").status == "crashed"
+
+
+def test_crashed_run_ends_at_its_last_run_json_update(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    _run_json(tmp_path / "a", status="starting", started=100.0, ended=None)
+    info = update_run_json(tmp_path / "a", status="running", pid=proc.pid)  # then the trainer died
+    run = RunInfo.from_dir(tmp_path / "a")
+    assert run.status == "crashed"
+    assert run.ended == info["updated"] and run.duration_s == info["updated"] - 100.0
 
 
 def test_list_runs_newest_first_with_best_metric(tmp_path, monkeypatch):

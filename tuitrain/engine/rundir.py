@@ -68,6 +68,9 @@ def write_run_json(run_dir: str | os.PathLike, info: dict[str, Any]) -> None:
 def update_run_json(run_dir: str | os.PathLike, **fields: Any) -> dict[str, Any]:
     """Read, merge ``fields``, write back atomically; returns the new content.
 
+    Every update stamps ``updated``: the last sign of life of a trainer that later crashes
+    (its end time and duration in ``tuitrain runs``).
+
     The launcher (pid) and the starting trainer (pid, session) may update at the same moment;
     a lock file serialises the read-modify-write so neither loses the other's fields. Readers
     need no lock: they only ever see a whole file (rename).
@@ -81,6 +84,7 @@ def update_run_json(run_dir: str | os.PathLike, **fields: Any) -> dict[str, Any]
             pass
         info = read_run_json(run_dir)
         info.update(fields)
+        info["updated"] = time.time()
         write_run_json(run_dir, info)
     return info
 
