@@ -71,6 +71,11 @@ def test_train_and_runs_commands_refuse_bad_arguments_before_starting_anything(t
     assert "fit.flush_interval: expected seconds (a number > 0), got 0" in capsys.readouterr().err
     assert cli_main(["runs", "--runs-dir", str(tmp_path)]) == 0
     assert capsys.readouterr().out.startswith(f"no runs under {tmp_path}")
+    not_a_dir = tmp_path / "file.txt"
+    not_a_dir.write_text("x")
+    assert cli_main(["runs", "--runs-dir", str(not_a_dir)]) == 2
+    assert f"{not_a_dir}: not a directory" in capsys.readouterr().err
+    not_a_dir.unlink()
     assert list(tmp_path.iterdir()) == []
 
 

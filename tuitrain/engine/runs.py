@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from tuitrain.engine.rundir import RUN_JSON, RunInfo
+from tuitrain.errors import TuitrainError
 
 RUNS_ENV = "TUITRAIN_RUNS"
 
@@ -25,6 +26,8 @@ def _run_dirs(root: Path) -> list[Path]:
         return [p for p in root.iterdir() if p.is_dir() and (p / RUN_JSON).is_file()]
     except FileNotFoundError:
         return []
+    except NotADirectoryError:
+        raise TuitrainError(f"{root}: not a directory; --runs-dir (or $TUITRAIN_RUNS) must name the folder that holds the runs.") from None
 
 
 def list_runs(runs_dir: str | os.PathLike | None = None) -> list[RunInfo]:
