@@ -114,6 +114,26 @@ async def test_playground_valid_and_rejected(ready_app):
     assert "`__import__` is not allowed" in shown(app, "#playground-error")
 
 
+async def test_playground_empty_first_axis_does_not_crash(ready_app):
+    """np.zeros((0, 8, 8)) looks like an image batch; indexing or +/- on it used to divide by zero."""
+    app, pilot = ready_app
+    await pilot.press("t")
+    box = app.query_one("#playground", Input)
+    box.value = "np.zeros((0, 8, 8))"
+    await pilot.press("enter")
+    await wait_ready(pilot)
+    assert "(0, 8, 8)" in shown(app, "#tensor-stats")
+    assert "(empty)" in shown(app, "#slice-values")
+    index = app.query_one("#slice-index", Input)
+    index.value = "0"
+    await pilot.pause()
+    assert "(empty)" in shown(app, "#slice-values")
+    app.query_one("#tensor-list").focus()
+    await pilot.press("plus", "plus", "minus")
+    assert app.is_running and index.value == "0"
+    assert "(empty)" in shown(app, "#slice-values")
+
+
 async def test_pane_commands_run_from_the_palette(ready_app):
     app, pilot = ready_app
     await pilot.press("2")

@@ -324,7 +324,7 @@ class DataPane(Horizontal):
         import numpy as np
 
         shape = entry.array.shape
-        if not is_image_tensor(shape):
+        if not is_image_tensor(shape) or shape[0] == 0:
             widget.clear()
             widget.display = False
             return

@@ -63,6 +63,8 @@ def parse_index(text: str, shape: tuple) -> tuple:
             value = int(part)
         except ValueError:
             raise IndexError_(f"'{part}' is not a whole number, ':' or a start:stop slice") from None
+        if size == 0:
+            raise IndexError_(f"(empty): axis {axis} has size 0, so there is no index {value}")
         if not -size <= value < size:
             raise IndexError_(f"index {value} is out of range for axis {axis} with size {size}")
         out.append(value)
@@ -82,12 +84,14 @@ def format_index(index: tuple) -> str:
 
 def default_index(shape: tuple) -> str:
     """First sample for batched tensors, everything for vectors and scalars."""
-    return "0" if len(shape) >= 2 else ""
+    return "0" if len(shape) >= 2 and shape[0] > 0 else ""
 
 
 def values_text(array: np.ndarray, width: int) -> str:
     """numpy's own printing, wrapped to ``width`` and summarised when large."""
     array = np.asarray(array)
+    if array.size == 0:
+        return "(empty)"
     if array.ndim == 0:
         return str(array.item())
     with np.printoptions(precision=4, suppress=True, threshold=400, edgeitems=4, linewidth=max(width, 20)):
@@ -96,7 +100,7 @@ def values_text(array: np.ndarray, width: int) -> str:
 
 def step_index(text: str, shape: tuple, delta: int) -> str:
     """The index text with its first whole number moved by ``delta`` (wrapping), for +/-."""
-    if not shape:
+    if not shape or shape[0] == 0:  # nothing to step through (and % 0 would raise)
         return text
     parts = [p.strip() for p in text.strip().strip("[]").split(",")] if text.strip() else []
     if not parts or ":" in parts[0] or not parts[0].lstrip("-").isdigit():
