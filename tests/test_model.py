@@ -239,3 +239,9 @@ def test_warning_output_shape_that_no_label_matches():
     flat.compile = preset.compile
     flat_model = M.build_model(flat, (8, 8, 1))
     assert M.check_warnings(flat, _FakeData(np.arange(20) % 10, 10), flat_model) == []
+
+
+def test_unknown_optimizer_table_is_an_error_not_none():
+    with pytest.raises(SpecError) as info:
+        M.make_optimizer({"type": "Nope", "learning_rate": 0.1})
+    assert info.value.path == "compile.optimizer.type" and "unknown optimizer 'Nope'" in str(info.value)

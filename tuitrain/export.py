@@ -13,32 +13,42 @@ import keyword
 import re
 from typing import Any
 
+from tuitrain.data.export import docstring_safe
+from tuitrain.errors import SpecError
+from tuitrain.model import INPUT_SHAPE_KEYS, LAYER_META_KEYS, MODEL_INPUT, _declared_input_shape, _keras_object_config
 from tuitrain.spec import Preset
 
-MODEL_INPUT = "input"  # the name later layers use for the model's input (as in tuitrain.model)
-_META = ("type", "inputs", "input_shape", "input_dim", "batch_input_shape")
+_LAYER_SKIP = LAYER_META_KEYS + INPUT_SHAPE_KEYS
 
 
-def _object_config(value: Any) -> Any:
-    """Preset tables with `type` → Keras' serialized form, which layer constructors accept."""
-    if isinstance(value, dict):
-        if "type" in value:
-            return {"class_name": value["type"], "config": {k: _object_config(v) for k, v in value.items() if k != "type"}}
-        return {k: _object_config(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_object_config(v) for v in value]
-    return value
+def _name(text: Any, *, where: str) -> str:
+    """A class or argument name goes into code as-is, so it must be a plain identifier."""
+    if not isinstance(text, str) or not text.isidentifier() or keyword.iskeyword(text):
+        raise SpecError(f"{text!r} is not a Python identifier, so it cannot be exported", path=where)
+    return text
 
 
-def _args(table: dict[str, Any], skip: tuple[str, ...] = ("type",)) -> str:
-    return ", ".join(f"{k}={_object_config(v)!r}" for k, v in table.items() if k not in skip)
+def _args(table: dict[str, Any], skip: tuple[str, ...] = ("type",), *, where: str = "") -> str:
+    return ", ".join(
+        f"{_name(k, where=f'{where}.{k}')}={_keras_object_config(v)!r}" for k, v in table.items() if k not in skip
+    )
 
 
-def _typed(module: str, value: Any) -> str:
+def _typed(module: str, value: Any, *, where: str) -> str:
     """A bare name stays a string (Keras resolves it); a table becomes a constructor call."""
     if isinstance(value, str):
         return repr(value)
-    return f"keras.{module}.{value['type']}({_args(value)})"
+    return f"keras.{module}.{_name(value['type'], where=f'{where}.type')}({_args(value, where=where)})"
+
+
+def _optimizer(value: Any) -> str:
+    """The optimizer as a constructor call of the class Keras resolved (`adam` → `Adam`)."""
+    from tuitrain.model import make_optimizer
+
+    if isinstance(value, str):
+        return repr(value)
+    cls_name = type(make_optimizer(value)).__name__
+    return f"keras.optimizers.{cls_name}({_args(value, where='compile.optimizer')})"
 
 
 def _var(name: str, used: set[str]) -> str:
@@ -53,17 +63,15 @@ def _var(name: str, used: set[str]) -> str:
 
 
 def _input_shape_line(preset: Preset) -> str:
-    first = preset.layers[0] if preset.layers else {}
-    if "input_shape" in first:
-        return f"    input_shape = {tuple(first['input_shape'])!r}  # declared on the first layer\n"
-    if "input_dim" in first:
-        return f"    input_shape = ({first['input_dim']!r},)  # declared on the first layer (input_dim)\n"
-    return ""
+    declared, where = _declared_input_shape(preset)
+    if declared is None:
+        return ""
+    return f"    input_shape = {tuple(declared)!r}  # declared on the first layer ({where.split('.')[-1]})\n"
 
 
 def model_code(preset: Preset) -> str:
     """`build_model(input_shape)`: Sequential for a plain stack, Functional when layers name inputs."""
-    lines = ["def build_model(input_shape):", f'    """The model of preset {preset.name!r}."""']
+    lines = ["def build_model(input_shape):", f'    """The model of preset {docstring_safe(repr(preset.name))}."""']
     shape_line = _input_shape_line(preset)
     if shape_line:
         lines.append(shape_line.rstrip("\n"))
@@ -72,8 +80,8 @@ def model_code(preset: Preset) -> str:
         lines.append("    model = keras.Sequential(")
         lines.append("        [")
         lines.append("            keras.Input(shape=input_shape),")
-        for layer in preset.layers:
-            lines.append(f"            keras.layers.{layer['type']}({_args(layer, _META)}),")
+        for i, layer in enumerate(preset.layers):
+            lines.append(f"            keras.layers.{_name(layer['type'], where=f'layers[{i}].type')}({_args(layer, _LAYER_SKIP, where=f'layers[{i}]')}),")
         lines.append("        ],")
         lines.append(f"        name={model_name!r},")
         lines.append("    )")
@@ -93,7 +101,7 @@ def model_code(preset: Preset) -> str:
             arg = args[0] if len(args) == 1 else "[" + ", ".join(args) + "]"
         else:
             arg = previous
-        lines.append(f"    {var} = keras.layers.{layer['type']}({_args(layer, _META)})({arg})")
+        lines.append(f"    {var} = keras.layers.{_name(layer['type'], where=f'layers[{i}].type')}({_args(layer, _LAYER_SKIP, where=f'layers[{i}]')})({arg})")
         if "name" in layer:
             tensors[str(layer["name"])] = var
         previous = var
@@ -103,28 +111,35 @@ def model_code(preset: Preset) -> str:
 
 def compile_code(preset: Preset) -> str:
     spec = preset.compile
-    parts = [f"        optimizer={_typed('optimizers', spec.get('optimizer', 'rmsprop'))},"]
+    from tuitrain.model import PLAIN_COMPILE_KEYS
+
+    parts = [f"        optimizer={_optimizer(spec.get('optimizer', 'rmsprop'))},"]
     if "loss" in spec:
         loss = spec["loss"]
-        text = "[" + ", ".join(_typed("losses", v) for v in loss) + "]" if isinstance(loss, list) else _typed("losses", loss)
+        if isinstance(loss, list):
+            text = "[" + ", ".join(_typed("losses", v, where=f"compile.loss[{i}]") for i, v in enumerate(loss)) + "]"
+        else:
+            text = _typed("losses", loss, where="compile.loss")
         parts.append(f"        loss={text},")
     for key in ("metrics", "weighted_metrics"):
         if key in spec:
-            parts.append(f"        {key}=[" + ", ".join(_typed("metrics", v) for v in spec[key]) + "],")
-    for key in ("loss_weights", "run_eagerly", "steps_per_execution", "jit_compile", "auto_scale_loss"):
+            items = ", ".join(_typed("metrics", v, where=f"compile.{key}[{i}]") for i, v in enumerate(spec[key]))
+            parts.append(f"        {key}=[{items}],")
+    for key in PLAIN_COMPILE_KEYS:
         if key in spec:
             parts.append(f"        {key}={spec[key]!r},")
     return "    model.compile(\n" + "\n".join(parts) + "\n    )\n"
 
 
 def fit_code(preset: Preset) -> str:
-    from tuitrain.spec import FIT_KEYS
+    from tuitrain.model import fit_kwargs
 
-    fit = preset.fit
-    callbacks = ", ".join(f"keras.callbacks.{cb['type']}({_args(cb)})" for cb in fit.get("callbacks", []))
+    callbacks = ", ".join(
+        _typed("callbacks", cb, where=f"fit.callbacks[{i}]") for i, cb in enumerate(preset.fit.get("callbacks", []))
+    )
     parts = ["        x_train,", "        y_train,", "        validation_data=None if x_val is None else (x_val, y_val),"]
-    for key, value in fit.items():
-        if key in FIT_KEYS and key not in ("callbacks", "epochs"):
+    for key, value in fit_kwargs(preset.fit).items():
+        if key != "epochs":
             parts.append(f"        {key}={value!r},")
     parts.append("        epochs=epochs,")
     parts.append(f"        callbacks=[{callbacks}],")
@@ -138,9 +153,9 @@ def export_script(preset: Preset) -> str:
     epochs = int(preset.fit.get("epochs", 1))
     script_name = re.sub(r"\W", "_", preset.name)
     header = f'''#!/usr/bin/env python3
-"""{preset.name}: {preset.description or "a Keras model"}
+"""{docstring_safe(preset.name)}: {docstring_safe(preset.description or "a Keras model")}
 
-Exported by `tuitrain export` from {preset.path.name if preset.path else "an unsaved preset"}.
+Exported by `tuitrain export` from {docstring_safe(preset.path.name) if preset.path else "an unsaved preset"}.
 Stand-alone: needs only numpy and keras (and scikit-learn for sklearn: sources).
 
     python {script_name}.py              # train

@@ -469,10 +469,11 @@ def make_optimizer(value: Any, *, path: str = "compile.optimizer") -> Any:
     classes = optimizer_classes()
     cls = classes.get(name) or next((c for n, c in classes.items() if n.lower() == name.lower()), None)
     if cls is None:
-        try:
-            return keras.optimizers.get(name) if not args else None
-        except ValueError:
-            pass
+        if not args:
+            try:
+                return keras.optimizers.get(name)  # a name Keras knows that is no exported class
+            except ValueError:
+                pass
         raise SpecError(
             f"unknown optimizer '{name}'.{_did_you_mean(name, list(classes))} Keras optimizers: {', '.join(sorted(classes))}.",
             path=path if isinstance(value, str) else f"{path}.type",
@@ -505,6 +506,10 @@ def _resolve_named(getter: Any, value: Any, *, kind: str, module: Any, path: str
         raise SpecError(f"Keras cannot create {name}: {_clean_keras_message(err)}", path=path) from None
 
 
+# compile() options passed to Keras as they are written in the preset.
+PLAIN_COMPILE_KEYS = ("loss_weights", "run_eagerly", "steps_per_execution", "jit_compile", "auto_scale_loss")
+
+
 def compile_kwargs(compile_spec: dict[str, Any], *, path: str = "compile") -> dict[str, Any]:
     """The arguments for `model.compile`, every name resolved and checked through Keras."""
     keras = _keras()
@@ -524,7 +529,7 @@ def compile_kwargs(compile_spec: dict[str, Any], *, path: str = "compile") -> di
             kwargs[key] = [
                 _metric(v, path=f"{path}.{key}[{i}]") for i, v in enumerate(compile_spec[key])
             ]
-    for key in ("loss_weights", "run_eagerly", "steps_per_execution", "jit_compile", "auto_scale_loss"):
+    for key in PLAIN_COMPILE_KEYS:
         if key in compile_spec:
             kwargs[key] = compile_spec[key]
     return kwargs

@@ -25,6 +25,11 @@ def function_source(fn: Callable[..., Any]) -> str:
     return "\n".join(lines)
 
 
+def docstring_safe(text: str) -> str:
+    """Preset text placed inside a generated docstring can neither close it nor escape from it."""
+    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+
+
 def data_code(data_spec: dict[str, Any], *, seed: int, base_dir: Path | str | None = None) -> str:
     """Python source defining `load_data() -> (x_train, y_train, x_val, y_val)`; raises DataError like load_dataset."""
     base_dir = Path(base_dir) if base_dir is not None else Path.cwd()
@@ -63,7 +68,7 @@ def data_code(data_spec: dict[str, Any], *, seed: int, base_dir: Path | str | No
         if fn not in unique:
             unique.append(fn)
     header = [
-        f'"""Data pipeline of a tuitrain preset: source = {data_spec["source"]!r}, seed {seed}.',
+        f'"""Data pipeline of a tuitrain preset: source = {docstring_safe(repr(data_spec["source"]))}, seed {seed}.',
         "",
         "load_data() returns (x_train, y_train, x_val, y_val), the arrays tuitrain trains on.",
         '"""',

@@ -1,0 +1,41 @@
+"""`tuitrain export` writes only what the preset means: preset text never becomes code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.tiny_preset import TINY
+from tuitrain import spec
+from tuitrain.errors import SpecError
+from tuitrain.export import export_script
+
+
+def _script(text: str, tmp_path) -> str:
+    path = tmp_path / "p.toml"
+    path.write_text(text)
+    return export_script(spec.load_preset(path))
+
+
+def test_quotes_in_name_and_description_cannot_escape_the_docstring(tmp_path):
+    text = TINY.replace('name = "tiny"', "name = '''x\"\"\"\nimport sys; sys.exit(7)\n\"\"\"'''")
+    text = text.replace("seed = 3", "seed = 3\ndescription = '''d\"\"\"\nraise SystemExit(9)\n\"\"\"'''")
+    script = tmp_path / "s.py"
+    script.write_text(_script(text, tmp_path))
+    result = subprocess.run([sys.executable, str(script), "--summary"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-1500:]
+    assert "Total params: 42" in result.stdout  # 2*8+8 + 8*2+2: the model, not injected code
+
+
+def test_argument_names_that_are_not_identifiers_are_refused(tmp_path):
+    text = TINY.replace("[fit]", '[fit]\ncallbacks = [{ type = "EarlyStopping", "patience=0, x=__import__(\'os\')" = 1 }]')
+    with pytest.raises(SpecError) as info:
+        _script(text, tmp_path)
+    assert info.value.path.startswith("fit.callbacks[0].")
+
+
+def test_optimizer_is_exported_as_the_class_keras_resolved(tmp_path):
+    text = TINY.replace('optimizer = "adam"', 'optimizer = { type = "adam", learning_rate = 0.01 }')
+    assert "keras.optimizers.Adam(learning_rate=0.01)" in _script(text, tmp_path)
