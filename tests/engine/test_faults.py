@@ -101,7 +101,13 @@ def test_following_a_crashed_run_says_so_and_shows_the_log_end(crashed_run):
 def test_resume_continues_from_the_last_checkpoint(crashed_run, capsys):
     import json
 
-    done = json.loads((crashed_run / "checkpoints" / "state.json").read_text())["epochs_done"]
+    state_file = crashed_run / "checkpoints" / "state.json"
+    state = json.loads(state_file.read_text())
+    done = state["epochs_done"]
+    assert state["best_epoch"] is not None
+    # A best nothing can beat: the resumed epochs must keep the old best and the epoch it came from.
+    state["best"] = 0.0 if state["mode"] == "min" else 1.0
+    state_file.write_text(json.dumps(state))
     rc = cli_main(["train", "--resume", str(crashed_run), "--set", f"fit.epochs={done + 2}"])
     assert rc == 0, capsys.readouterr().out
     info = RunReader(crashed_run).status()
@@ -113,3 +119,5 @@ def test_resume_continues_from_the_last_checkpoint(crashed_run, capsys):
         epochs = [int(r["epoch"]) for r in csv.DictReader(fh)]
     assert epochs[-2:] == [done, done + 1]
     assert info["attempts"][0]["status"] == "crashed"
+    assert info["best_epoch"] == state["best_epoch"]
+    assert json.loads(state_file.read_text())["best_epoch"] == state["best_epoch"]

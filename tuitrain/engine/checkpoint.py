@@ -48,7 +48,8 @@ class Checkpointer(keras.callbacks.Callback):
     """``last.keras`` every epoch (spaced by ``every_s``), ``best.keras`` by ``monitor``."""
 
     def __init__(self, folder: Path, *, monitor: str, mode: str, every_s: float = 5.0,
-                 epochs_done: int = 0, best: float | None = None, live: Any = None) -> None:
+                 epochs_done: int = 0, best: float | None = None, best_epoch: int | None = None,
+                 live: Any = None) -> None:
         super().__init__()
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -59,7 +60,7 @@ class Checkpointer(keras.callbacks.Callback):
         self.every_s = every_s
         self.live = live  # LiveMetrics: epochs done and failures
         self.best = best
-        self.best_epoch: int | None = None
+        self.best_epoch = best_epoch  # a resumed run keeps the epoch its best value came from
         self.epochs_done = epochs_done
         self.saves = 0
         self._best_weights: list | None = None  # best epoch's weights not yet on disk

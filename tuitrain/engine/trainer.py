@@ -176,9 +176,11 @@ class Trainer:
                                 batch_size=batch_size, log_every=options.log_every,
                                 on_status=lambda status: update_run_json(self.run_dir, status=status))
         self.live.epochs_done = initial_epoch
+        same_monitor = state.get("monitor") == monitor  # a best of another metric means nothing now
         self.checkpointer = Checkpointer(self.run_dir / CHECKPOINTS, monitor=monitor, mode=mode,
                                          every_s=options.checkpoint_every, epochs_done=initial_epoch,
-                                         best=state.get("best") if state.get("monitor") == monitor else None,
+                                         best=state.get("best") if same_monitor else None,
+                                         best_epoch=state.get("best_epoch") if same_monitor else None,
                                          live=self.live)
         progress = RunProgress(lambda: update_run_json(self.run_dir, **self._progress_fields()), every_s=PROGRESS_EVERY_S)
         callbacks = [self.live, self.checkpointer, progress,
