@@ -89,7 +89,7 @@ class Checkpointer(keras.callbacks.Callback):
         if time.monotonic() - self._last_save >= self.every_s:
             self.save()
         elif self._best_is_current:
-            self._best_weights = [w.copy() for w in self.model.get_weights()]
+            self._best_weights = self.model.get_weights()  # already fresh numpy arrays
 
     def save(self) -> None:
         """Write last (and best when it changed), then the resume state."""
