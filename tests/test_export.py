@@ -39,3 +39,14 @@ def test_argument_names_that_are_not_identifiers_are_refused(tmp_path):
 def test_optimizer_is_exported_as_the_class_keras_resolved(tmp_path):
     text = TINY.replace('optimizer = "adam"', 'optimizer = { type = "adam", learning_rate = 0.01 }')
     assert "keras.optimizers.Adam(learning_rate=0.01)" in _script(text, tmp_path)
+
+
+def test_unwritable_output_is_a_message_not_a_traceback(capsys, tmp_path):
+    from tuitrain.cli import main
+
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code = main(["export", "spiral_mlp", "-o", str(blocker / "x.py")])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert err.startswith("error: ") and str(blocker) in err

@@ -100,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
     except TuitrainError as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:  # a folder that is a file, a disk that is full, a path we may not write
+        print(f"error: {err.strerror or err}: {err.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
