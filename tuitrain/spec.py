@@ -227,7 +227,7 @@ def _check_keys(table: dict, allowed: tuple[str, ...], *, file: str, prefix: str
             )
 
 
-def _check_positive_int(table: dict, key: str, *, file: str, prefix: str, allow_none: bool = False) -> None:
+def _check_positive_int(table: dict, key: str, *, file: str, prefix: str) -> None:
     if key not in table:
         return
     value = table[key]
