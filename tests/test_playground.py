@@ -75,3 +75,28 @@ def test_rejected(text, says):
 def test_bad_arguments_report_the_function():
     with pytest.raises(PlaygroundError, match=r"np.arange\(12\).reshape|reshape\(…\) failed"):
         evaluate("np.arange(12).reshape(5, 5)")
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("np.array(" + "-" * 1500 + "1)", "nested too deeply"),
+        ('np.ones(3, dtype="(1000000,)f8")', "dtype '(1000000,)f8' is not allowed"),
+        ('np.zeros(3).astype("(1000000,)f8")', "is not allowed"),
+        ('np.zeros(3).astype(("f8", (1000000,)))', "is not allowed"),
+        ('np.zeros(2, dtype="U100000000")', "is not allowed"),
+        ("tf.constant(0, shape=(5000, 5000))", "would hold 25,000,000 elements"),
+        ("np.linspace(np.zeros(2000), np.ones(2000), 1000)", "would hold 2,000,000 elements"),
+    ],
+)
+def test_refused_before_anything_is_allocated(text, says):
+    """Deep nesting used to escape as RecursionError; sizes hidden in dtypes, shape= or endpoints were allocated first."""
+    with pytest.raises(PlaygroundError) as info:
+        evaluate(text)
+    assert says in str(info.value)
+
+
+def test_size_checks_still_allow_small_tensors():
+    assert as_numpy(evaluate("tf.constant(1, shape=[2, 3])")).shape == (2, 3)
+    assert evaluate("np.linspace([[0], [1]], [0, 1, 2], 5)").shape == (5, 2, 3)
+    assert evaluate("np.full(3, 'F')").tolist() == ["F", "F", "F"]

@@ -21,6 +21,7 @@ import numpy as np
 from tuitrain.errors import TuitrainError
 
 MAX_ELEMENTS = 1_000_000
+MAX_ITEMSIZE = 1024  # bytes per element: "U100000000" or a subarray dtype would allocate far more than it says
 MAX_TEXT = 4000
 
 # Constructors by the name the user types; the value is the module path and attribute path.
@@ -62,6 +63,7 @@ RNG_METHODS = ("normal", "uniform", "integers", "standard_normal", "random")
 # Where each function takes its shape / element count, to refuse huge sizes before allocating.
 # kind: "shape" (a shape tuple or int), "range" (start/stop/step), "count" (an int), "matrix" (rows, cols)
 SIZE_ARGS: dict[str, tuple[str, tuple[tuple[int, str], ...]]] = {
+    "tf.constant": ("shape", ((2, "shape"),)),
     "tf.zeros": ("shape", ((0, "shape"),)),
     "tf.ones": ("shape", ((0, "shape"),)),
     "tf.fill": ("shape", ((0, "dims"),)),
@@ -75,8 +77,8 @@ SIZE_ARGS: dict[str, tuple[str, tuple[tuple[int, str], ...]]] = {
     "np.identity": ("matrix", ((0, "n"), (0, "n"))),
     "np.arange": ("range", ((0, "start"), (1, "stop"), (2, "step"))),
     "tf.range": ("range", ((0, "start"), (1, "limit"), (2, "delta"))),
-    "np.linspace": ("count", ((2, "num"),)),
-    "tf.linspace": ("count", ((2, "num"),)),
+    "np.linspace": ("count", ((2, "num"), (0, "start"), (1, "stop"))),
+    "tf.linspace": ("count", ((2, "num"), (0, "start"), (1, "stop"))),
     "normal": ("shape", ((2, "size"),)),
     "uniform": ("shape", ((2, "size"),)),
     "integers": ("shape", ((2, "size"),)),
@@ -106,10 +108,14 @@ def evaluate(text: str) -> Any:
         raise PlaygroundError(f"the expression is {len(text)} characters long; the playground takes at most {MAX_TEXT}")
     try:
         tree = ast.parse(text, mode="eval")
+        value = _Interpreter().eval(tree.body)
     except SyntaxError as err:
         where = f" at column {err.offset}" if err.offset else ""
         raise PlaygroundError(f"not a Python expression{where}: {err.msg}") from None
-    value = _Interpreter().eval(tree.body)
+    except RecursionError:  # ast.parse and the interpreter recurse once per nesting level
+        raise PlaygroundError("the expression is nested too deeply; type a flatter constructor") from None
+    except MemoryError:
+        raise PlaygroundError("there is not enough memory for that tensor") from None
     if isinstance(value, _Callable) or _is_namespace(value):
         raise PlaygroundError(f"`{text}` is a function, not a tensor: call it, e.g. {text}(...)")
     if not _is_tensor(value):
@@ -329,8 +335,35 @@ def _shape_elements(shape: Any) -> int:
     return 1
 
 
+def _value_shape(value: Any) -> tuple:
+    """The shape of a literal or tensor argument (() when it has none numpy can see)."""
+    if _is_tensor(value):
+        return tuple(int(d) if d is not None else 1 for d in value.shape)
+    try:
+        return np.shape(value)
+    except (ValueError, TypeError):
+        return ()
+
+
+def _check_dtypes(name: str, args: list, kwargs: dict) -> None:
+    """Refuse subarray / structured / huge-item dtypes: np.ones(3, dtype="(1000000,)f8") is 3 "elements"."""
+    for value in [*args, *kwargs.values()]:
+        if not isinstance(value, (str, tuple, list, np.dtype)):
+            continue
+        try:
+            dtype = np.dtype(value)
+        except (TypeError, ValueError, OverflowError, SyntaxError):
+            continue
+        if dtype.shape != () or dtype.fields is not None or dtype.itemsize > MAX_ITEMSIZE:
+            raise PlaygroundError(
+                f"{name}(…): the dtype {value!r} is not allowed; use a plain number type such as "
+                f"float32 or int64 (subarray and structured dtypes, and items over {MAX_ITEMSIZE} bytes, are refused)"
+            )
+
+
 def _check_size(name: str, args: list, kwargs: dict) -> None:
     """Refuse sizes over MAX_ELEMENTS before numpy or TensorFlow allocate anything."""
+    _check_dtypes(name, args, kwargs)
     if name == "reshape":
         shape = args[0] if len(args) == 1 else tuple(args)
         elements = _shape_elements(kwargs.get("shape", shape))
@@ -341,6 +374,11 @@ def _check_size(name: str, args: list, kwargs: dict) -> None:
             elements = _shape_elements(values[0])
         elif kind == "count":
             elements = _shape_elements(values[0] if values[0] is not None else 50)
+            try:  # array endpoints: one run of `num` values per broadcast endpoint
+                ends = np.broadcast_shapes(_value_shape(values[1]), _value_shape(values[2]))
+            except ValueError:
+                ends = ()
+            elements *= math.prod(ends)
         elif kind == "matrix":
             rows = values[0] if isinstance(values[0], int) else 1
             cols = values[1] if isinstance(values[1], int) else rows

@@ -134,6 +134,23 @@ async def test_playground_empty_first_axis_does_not_crash(ready_app):
     assert "(empty)" in shown(app, "#slice-values")
 
 
+async def test_playground_unexpected_error_is_shown(ready_app, monkeypatch):
+    """An exception the playground did not foresee used to kill the worker, leaving "evaluating…" forever."""
+    import tuitrain.playground
+
+    def broken(text):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(tuitrain.playground, "evaluate", broken)
+    app, pilot = ready_app
+    await pilot.press("t")
+    app.query_one("#playground", Input).value = "np.zeros(2)"
+    await pilot.press("enter")
+    await wait_ready(pilot)
+    text = shown(app, "#playground-error")
+    assert "evaluating" not in text and "RuntimeError: boom" in text
+
+
 async def test_pane_commands_run_from_the_palette(ready_app):
     app, pilot = ready_app
     await pilot.press("2")

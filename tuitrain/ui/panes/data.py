@@ -396,11 +396,14 @@ class DataPane(Horizontal):
         try:
             value = evaluate(text)
             array = as_numpy(value)
+            label = text.strip()
+            entry = TensorEntry("playground", label, "playground", array, describe(label, array), kind=kind_of(value))
         except PlaygroundError as err:
             self.post_message(PlaygroundDone(None, str(err)))
             return
-        label = text.strip()
-        entry = TensorEntry("playground", label, "playground", array, describe(label, array), kind=kind_of(value))
+        except Exception as err:  # noqa: BLE001 - a dead worker would leave "evaluating…" on screen forever
+            self.post_message(PlaygroundDone(None, f"could not evaluate that: {type(err).__name__}: {err}"))
+            return
         self.post_message(PlaygroundDone(entry, None))
 
     @on(PlaygroundDone)
