@@ -24,6 +24,7 @@ from collections import deque
 from typing import Any
 
 import keras
+import numpy as np
 
 from tuitrain.engine.control import ControlInbox
 from tuitrain.engine.events import EventWriter
@@ -77,6 +78,7 @@ class LiveMetrics(keras.callbacks.Callback):
         self._rate = 0.0
         self._seen = 0  # samples done in this epoch (max over batch ends)
         self.samples_total = 0  # samples trained in this process (the benchmark's numerator)
+        self._non_scalar: set[str] = set()  # metrics left out of the events (told once each)
 
     # -- Keras hooks ---------------------------------------------------------------------------
 
@@ -110,7 +112,7 @@ class LiveMetrics(keras.callbacks.Callback):
             self._handle_requests(force=True)
 
     def on_train_batch_end(self, batch, logs=None):
-        logs = logs or {}
+        logs = self._scalars(logs or {})
         step = (self.epoch - 1) * self.steps + batch + 1
         now = time.monotonic()
         done = (batch + 1) * self.batch_size
@@ -130,7 +132,7 @@ class LiveMetrics(keras.callbacks.Callback):
             self.writer.batch(step, self.epoch, logs, rate)
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = dict(logs or {})
+        logs = dict(self._scalars(logs or {}))
         with self._lock:
             train_s = max(1e-9, self._last_batch_t - self._epoch_t0 - self._paused_s)
             rate = self._seen / train_s if self._seen else 0.0
@@ -228,6 +230,32 @@ class LiveMetrics(keras.callbacks.Callback):
         elif not self._rate and dt > 0.05:
             return (total - self._win_n) / dt
         return self._rate
+
+    def _scalars(self, logs: dict[str, Any]) -> dict[str, Any]:
+        """``logs`` without per-class / per-threshold vectors (F1Score(average=None), Precision(thresholds=[…])).
+
+        Events hold one number per metric; a vector is told once in the log and left out
+        rather than crash training. Returns ``logs`` itself when every value is a number.
+        """
+        if all(isinstance(v, (int, float)) for v in logs.values()):
+            return logs
+        kept: dict[str, Any] = {}
+        for key, value in logs.items():
+            if isinstance(value, (int, float)):
+                kept[key] = value
+                continue
+            try:
+                if np.ndim(value) == 0:
+                    kept[key] = float(value)
+                    continue
+                shape = np.shape(value)
+            except (TypeError, ValueError):
+                shape = None
+            if key not in self._non_scalar:
+                self._non_scalar.add(key)
+                what = f"has shape {shape}" if shape is not None else f"is a {type(value).__name__}"
+                self.writer.log(f"metric {key} {what}, not one number: left out of the live metrics (metrics.csv has it)")
+        return kept
 
     def _learning_rate(self) -> float | None:
         try:
