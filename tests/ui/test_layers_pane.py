@@ -255,3 +255,22 @@ def test_snapshot_layer_form(snap_compare, size):
         await pilot.pause()
 
     assert snap_compare(APP, terminal_size=size, run_before=open_form)
+
+
+async def test_layer_form_waits_for_tensorflow(tmp_path, monkeypatch):
+    """The form imports Keras when it opens; before TensorFlow is loaded that froze the UI thread."""
+    from tuitrain.ui.screens.layer_form import LayerFormScreen
+
+    def never_loads() -> None:
+        raise ImportError("not yet")
+
+    monkeypatch.setattr("tuitrain.ui.app._import_tensorflow", never_loads)
+    app = TuitrainApp(write_preset(tmp_path, EMPTY_TUTORIAL), pane="layers")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert not app.tf_ready
+        await pilot.press("a")
+        await pilot.pause()
+        assert not isinstance(app.screen, LayerFormScreen)
+        assert any("TensorFlow is still loading" in n.message for n in app._notifications)

@@ -256,6 +256,9 @@ class LayersPane(Vertical):
     def _open_form(self, layers: list[dict], pos: int, layer: dict | None, title: str, replace: bool) -> None:
         from tuitrain.ui.screens.layer_form import LayerFormScreen
 
+        if not getattr(self.app, "tf_ready", False):  # the form imports Keras: on the UI thread that freezes the app
+            self.notify("TensorFlow is still loading… try again in a moment.", severity="warning")
+            return
         preset = self.app.preset
         functional = bool(preset.is_functional)
 
