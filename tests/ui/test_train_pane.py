@@ -147,6 +147,35 @@ async def test_compare_two_runs_and_reopen_a_preset(finished_runs, monkeypatch):
         assert app.preset.name == "spiral_mlp" and app.modified
 
 
+async def test_edit_a_runs_preset_asks_first_and_never_overwrites_the_open_file(finished_runs, spiral_copy, monkeypatch):
+    """"e" used to drop unsaved edits silently and keep preset_path, so ctrl+s overwrote the open file."""
+    from tuitrain.ui.screens import ChoiceDialog, PathPrompt
+
+    root, _ = finished_runs
+    monkeypatch.setenv("TUITRAIN_RUNS", str(root))
+    before = spiral_copy.read_text()
+    app = TuitrainApp(spiral_copy, pane="train", background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        edited = app.preset.copy()
+        app.update_preset(edited, modified=True)
+        app.query_one(TrainPane).focus()
+        await pilot.press("r", "e")
+        await pilot.pause()
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("c")  # cancel: the unsaved edit stays
+        await pilot.pause()
+        assert app.preset is edited and app.preset_path == spiral_copy
+        await pilot.press("r", "e")
+        await pilot.pause()
+        await pilot.press("d")  # discard: the run's preset replaces it, with no file behind it
+        await pilot.pause()
+        assert app.preset is not edited and app.modified and app.preset_path is None
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, PathPrompt)
+    assert spiral_copy.read_text() == before
+
+
 def test_snapshot_train_pane_80x24(snap_compare):
     assert snap_compare(SNAPSHOT_APP, terminal_size=(80, 24))
 

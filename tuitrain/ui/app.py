@@ -450,6 +450,22 @@ class TuitrainApp(App[None]):
             self.load_preset_path(path)
 
     @work(exclusive=True, group="dialog")
+    async def open_preset_object(self, preset: Any, *, source: str, pane: str | None = None) -> None:
+        """Make a preset that was not opened from a file (a run's) the current, unsaved one.
+
+        Asks about unsaved changes first, and forgets ``preset_path``: ctrl+s must ask where to
+        save instead of overwriting the file that was open before.
+        """
+        if not await self._confirm_discard(f"open the preset of {source}"):
+            return
+        self.preset_path = None
+        self.load_error = None
+        self.update_preset(preset, modified=True)
+        self.notify(f"editing the preset of {source} (unsaved: ctrl+s asks where to save it)")
+        if pane is not None:
+            self.action_show_pane(pane)
+
+    @work(exclusive=True, group="dialog")
     async def action_reload(self) -> None:
         if self.preset_path is None:
             self.notify("nothing to reload: open a preset first (ctrl+o)", severity="warning")

@@ -209,11 +209,8 @@ class RunsScreen(ChartActions, Screen[None]):
         except (TuitrainError, OSError) as err:
             self.notify(str(err), title="cannot open its preset", severity="error", timeout=10)
             return
-        app.update_preset(preset, modified=True)
         self.app.pop_screen()
-        self.notify(f"editing the preset of {info.name} (unsaved)")
-        if hasattr(app, "action_show_pane"):
-            app.action_show_pane("layers")
+        app.open_preset_object(preset, source=info.name, pane="layers")
 
 
 def _best_text(info: Any) -> str:
