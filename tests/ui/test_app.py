@@ -219,3 +219,20 @@ async def test_edits_rebuild_the_model_and_reload_data_only_when_data_changes(sp
         app.update_preset(edited)
         await wait_ready(pilot)
         assert app.dataset is not dataset and app.dataset.x_train.shape == (800, 2)
+
+
+def test_launch_exit_status_is_the_apps(monkeypatch):
+    """A crashed app (Textual's return_code 1) used to exit 0, hiding the crash from the shell."""
+    import contextlib
+
+    from tuitrain.ui import launch
+    from tuitrain.ui.app import TuitrainApp
+
+    def crashed_run(self) -> None:
+        self._return_code = 1
+
+    monkeypatch.setattr(TuitrainApp, "run", crashed_run)
+    monkeypatch.setattr(launch, "_native_stderr_to_log", contextlib.nullcontext)
+    assert launch._run_app("spiral_mlp") == 1
+    monkeypatch.setattr(TuitrainApp, "run", lambda self: None)
+    assert launch._run_app("spiral_mlp") == 0

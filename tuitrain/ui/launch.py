@@ -60,7 +60,7 @@ def _run_app(target: str | Path | None, *, run_dir: Path | None = None, pane: st
     app = TuitrainApp(target, run_dir=run_dir, pane=pane)
     with _native_stderr_to_log():
         app.run()
-    return 0
+    return app.return_code or 0  # Textual sets 1 when the app crashed: the shell must see it
 
 
 def app_command(args: argparse.Namespace) -> int:
