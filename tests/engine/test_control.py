@@ -95,3 +95,16 @@ def test_second_ctrl_c_leaves_the_trainer_running(tmp_path):
     assert "left the trainer running" in out.getvalue() and f"tuitrain attach {run_dir}" in out.getvalue()
     requests = [json.loads(line)["action"] for line in (run_dir / "control.jsonl").read_text().splitlines()]
     assert requests == ["stop_batch"]
+
+
+def test_stop_sent_while_the_trainer_starts_up_is_honoured(tmp_path, reap):
+    # The trainer is still importing TensorFlow: the request must not be skipped as an old one.
+    run_dir = reap(start_run(spiral(*LONG), runs_dir=tmp_path))
+    request_control(run_dir, "stop_batch")
+    tail = Tail(run_dir)
+    assert tail.wait_status("stopped", "failed", "crashed", "finished") == "stopped"
+    info = tail.reader.status()
+    assert info["epochs_done"] == 0 and not tail.kinds("epoch")
+    assert info["message"] == "stop_batch requested before training started"
+    stopping = [e for e in tail.kinds("status") if e["status"] == "stopping"]
+    assert stopping and stopping[0]["request"] == "stop_batch"

@@ -38,13 +38,22 @@ def request_control(run_dir: str | os.PathLike, action: str) -> None:
 class ControlInbox:
     """The trainer's side: new requests since the last look, checked at most every ``interval`` s."""
 
-    def __init__(self, run_dir: str | os.PathLike, *, interval: float = 0.1, skip_existing: bool = True) -> None:
+    def __init__(self, run_dir: str | os.PathLike, *, interval: float = 0.1, skip_existing: bool = True,
+                 offset: int | None = None) -> None:
+        """``offset``: where this attempt's requests begin (``control_offset`` in run.json, set at launch).
+
+        Without it, ``skip_existing`` starts at the file's current end. Either way a resumed run
+        does not replay the stop that ended its previous attempt; with ``offset`` a request sent
+        while the trainer was still starting (importing TensorFlow) is not skipped as "old".
+        """
         self.path = Path(run_dir) / CONTROL_FILE
         self.interval = interval
         self._next = 0.0
         self._partial = b""
-        # A resumed run must not replay the stop that ended its previous attempt.
-        self._offset = self.path.stat().st_size if (skip_existing and self.path.exists()) else 0
+        if offset is not None:
+            self._offset = int(offset)
+        else:
+            self._offset = self.path.stat().st_size if (skip_existing and self.path.exists()) else 0
 
     def poll(self, *, force: bool = False) -> list[str]:
         now = time.monotonic()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import tuitrain
+from tuitrain.engine.control import CONTROL_FILE
 from tuitrain.engine.rundir import (
     ACTIVE,
     LAST_CHECKPOINT,
@@ -77,6 +78,9 @@ def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, re
         info["preset_path"] = str(preset.path.resolve()) if preset.path else None
         info["base_dir"] = str(preset.base_dir.resolve())
     info.update(environment_info())
+    # Requests from now on are this attempt's, even those sent before the trainer has started reading.
+    control = run_dir / CONTROL_FILE
+    info["control_offset"] = control.stat().st_size if control.exists() else 0
     atomic_write_text(run_dir / PRESET_FILE, dumps_preset(preset, original_text=preset.source_text))
     write_run_json(run_dir, info)
 

@@ -55,6 +55,9 @@ class Trainer:
         self.fit_seconds: float | None = None  # wall and CPU time of model.fit alone (the benchmark's clock)
         self.fit_cpu_seconds: float | None = None
         self.samples_trained = 0
+        # Read from the offset recorded at launch: a stop sent during start-up is not lost.
+        self.inbox = ControlInbox(run_dir, offset=self.info.get("control_offset"))
+        self.early_requests: list[str] = []  # pause/resume seen before fit, applied at the first batch
 
     # -- signals -----------------------------------------------------------------------------
 
@@ -123,6 +126,14 @@ class Trainer:
             fields["best_epoch"] = self.checkpointer.best_epoch
         return fields
 
+    def _check_requests(self) -> None:
+        """Before ``fit``: a stop ends the run now (no point loading the rest); pause/resume wait."""
+        for action in self.inbox.poll(force=True):
+            if action in ("stop_batch", "stop_epoch"):
+                self.writer.status("stopping", message="stop requested before training started", request=action)
+                raise StopRequested(f"{action} requested before training started")
+            self.early_requests.append(action)
+
     def _train(self) -> tuple[str, str | None]:
         from tuitrain.engine.options import engine_options
         from tuitrain.spec import load_preset
@@ -137,9 +148,12 @@ class Trainer:
         options = engine_options(preset.fit)
         self.writer.flush_interval = options.flush_interval
         self.writer.log(f"loading TensorFlow, data and model for {preset.name}")
+        self._check_requests()
 
         import keras
         import tensorflow as tf
+
+        self._check_requests()
 
         from tuitrain.engine.callback import LiveMetrics, RunProgress
         from tuitrain.engine.checkpoint import Checkpointer, read_state
@@ -161,6 +175,7 @@ class Trainer:
             model = keras.models.load_model(self.run_dir / LAST_CHECKPOINT, safe_mode=True)
             self.writer.log(f"resumed from {LAST_CHECKPOINT} after epoch {state.get('epochs_done', 0)}")
         (self.run_dir / SUMMARY_FILE).write_text(summary_text(model) + "\n", encoding="utf-8")
+        self._check_requests()
 
         kwargs = fit_kwargs(preset.fit)
         epochs = int(kwargs.pop("epochs", 1))
@@ -172,10 +187,12 @@ class Trainer:
         monitor = options.monitor_for(has_val)
         mode = options.mode_for(monitor)
 
-        self.live = LiveMetrics(self.writer, ControlInbox(self.run_dir), samples=len(ds.x_train),
+        self.live = LiveMetrics(self.writer, self.inbox, samples=len(ds.x_train),
                                 batch_size=batch_size, log_every=options.log_every,
                                 on_status=lambda status: update_run_json(self.run_dir, status=status))
         self.live.epochs_done = initial_epoch
+        for action in self.early_requests:
+            self.live.request(action)
         same_monitor = state.get("monitor") == monitor  # a best of another metric means nothing now
         self.checkpointer = Checkpointer(self.run_dir / CHECKPOINTS, monitor=monitor, mode=mode,
                                          every_s=options.checkpoint_every, epochs_done=initial_epoch,
