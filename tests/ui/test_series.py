@@ -115,3 +115,13 @@ def test_chart_points_of_a_long_run_keep_every_spike_and_stay_small():
     assert {9.0, 7.0, 8.0} <= set(y.tolist())
     assert np.nanmin(y) == np.nanmin(loss)
     assert np.all(np.diff(x) > 0)
+
+
+@pytest.mark.parametrize("key", ["val_fmeasure", "Val_Accuracy", "accuracy", "val_auc"])
+def test_best_direction_follows_the_engine(key):
+    """The chart's ↑/best used its own list, which had drifted (no fmeasure, case-sensitive)."""
+    from tuitrain.engine.options import better_direction
+    from tuitrain.ui.series import is_better_max
+
+    assert better_direction(key) == "max" and is_better_max(key)
+    assert not is_better_max(key.replace("fmeasure", "loss").replace("ccuracy", "oss").replace("auc", "mae"))

@@ -13,6 +13,7 @@ from typing import Iterable
 
 import numpy as np
 
+from tuitrain.engine.options import better_direction
 from tuitrain.ui.downsample import ema
 
 __all__ = ["GrowableArray", "Table", "RunSeries", "X_AXES", "GRANULARITIES", "is_better_max"]
@@ -101,9 +102,8 @@ class Table:
 
 
 def is_better_max(metric: str) -> bool:
-    """Whether a bigger value of this metric is better (accuracy-like), as Keras' ``mode="auto"``."""
-    name = metric.removeprefix("val_")
-    return any(w in name for w in ("acc", "auc", "precision", "recall", "f1", "iou", "r2"))
+    """Whether a bigger value of this metric is better: the engine's rule, so the chart's best matches the run's."""
+    return better_direction(metric) == "max"
 
 
 @dataclass

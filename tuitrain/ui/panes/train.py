@@ -8,8 +8,6 @@ an attached or finished run (``app.run_dir``), so quitting the app leaves the ru
 
 from __future__ import annotations
 
-import math
-import re
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +19,8 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import DataTable, ProgressBar, Static
 
+from tuitrain.engine.progress import fmt_duration as _duration
+from tuitrain.engine.rundir import ACTIVE as ACTIVE_STATUSES
 from tuitrain.errors import TuitrainError
 from tuitrain.native_log import is_native_chatter
 from tuitrain.ui.series import RunSeries
@@ -31,8 +31,7 @@ __all__ = ["TrainPane", "PANE_COMMANDS", "POLL_INTERVAL", "ACTIVE_STATUSES"]
 POLL_INTERVAL = 0.25  # seconds between reads of events.jsonl (the trainer flushes every 0.25 s)
 CHART_INTERVAL = 0.5  # at most this often a new figure for new data: watching must not slow training
 _SLOW_EVERY = 8  # run.json and trainer.log are read every 8th poll (2 s) or when a status came
-ACTIVE_STATUSES = ("starting", "running", "paused", "stopping")
-_STATUS_STYLE = {
+STATUS_STYLE = {  # also the Runs screen's
     "starting": "yellow", "running": "green", "paused": "yellow", "stopping": "yellow",
     "finished": "blue", "stopped": "magenta", "failed": "red", "crashed": "red",
 }
@@ -192,7 +191,7 @@ class TrainPane(ChartActions, Widget, can_focus=True):
         series = self.series
         status = self.run_status or "…"
         line = Text()
-        line.append(f"● {status}", style=_STATUS_STYLE.get(status, ""))
+        line.append(f"● {status}", style=STATUS_STYLE.get(status, ""))
         line.append(f"  {self._run_dir.name}", style="bold")
         self._set("#train-status", line)
 
@@ -339,15 +338,6 @@ def _eta(series: RunSeries, step: int, total_steps: int | None) -> float | None:
         if ds > 0 and dt > 0:
             return max(0.0, (total_steps - step) * dt / ds)
     return None
-
-
-def _duration(seconds: float) -> str:
-    if seconds is None or not math.isfinite(seconds):
-        return "?"
-    s = int(round(seconds))
-    h, rest = divmod(s, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def _num(value: Any) -> str:

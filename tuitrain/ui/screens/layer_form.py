@@ -20,10 +20,8 @@ from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tuitrain import introspect
+from tuitrain.model import LAYER_META_KEYS
 from tuitrain.ui.widgets.forms import ParamForm
-
-# Keys of a preset row that are not constructor arguments.
-_META = ("type", "inputs")
 
 
 def rank_names(query: str, names: list[str]) -> list[str]:
@@ -161,7 +159,7 @@ class LayerFormScreen(ModalScreen[dict | None]):
         if self.layer_type and name != self.layer_type:
             # Keep the values the new type also accepts (e.g. units from Dense to another Dense-like).
             accepted = {p.name for p in introspect.constructor_params(self.KIND, name)}
-            self.row = {k: v for k, v in self.row.items() if k in accepted or k in _META}
+            self.row = {k: v for k, v in self.row.items() if k in accepted or k in LAYER_META_KEYS}
         self.layer_type = name
         await self._show_form(name)
         self._focus_start()
@@ -170,7 +168,7 @@ class LayerFormScreen(ModalScreen[dict | None]):
         for old in self.query(ParamForm):
             await old.remove()
         self.query_one("#type-summary", Static).update(self._summary())
-        values = {k: v for k, v in self.row.items() if k not in _META}
+        values = {k: v for k, v in self.row.items() if k not in LAYER_META_KEYS}
         form = ParamForm(
             introspect.constructor_params(self.KIND, name),
             values,

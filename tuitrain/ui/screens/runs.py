@@ -19,14 +19,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from tuitrain.engine.progress import fmt_duration
 from tuitrain.errors import TuitrainError
+from tuitrain.ui.panes.train import STATUS_STYLE
 from tuitrain.ui.series import RunSeries
 from tuitrain.ui.widgets.plot import CHART_BINDINGS, ChartActions, MetricsChart
 
 __all__ = ["RunsScreen", "run_labels", "load_series"]
 
-_STATUS_STYLE = {"running": "green", "paused": "yellow", "starting": "yellow", "stopping": "yellow",
-                 "finished": "blue", "stopped": "magenta", "failed": "red", "crashed": "red"}
 
 
 def load_series(run_dir: Path, reader: Any = None) -> tuple[RunSeries, Any]:
@@ -121,9 +121,9 @@ class RunsScreen(ChartActions, Screen[None]):
 
     def _cells(self, info: Any) -> list[Any]:
         mark = "✓" if info.path in self.marked else ""
-        status = Text(info.status, style=_STATUS_STYLE.get(info.status, ""))
+        status = Text(info.status, style=STATUS_STYLE.get(info.status, ""))
         started = datetime.fromtimestamp(info.started).strftime("%Y-%m-%d %H:%M") if info.started else ""
-        duration = _duration(info.duration_s)
+        duration = fmt_duration(info.duration_s)
         epochs = f"{info.epochs_done}/{info.epochs_total or '?'}"
         best_s = _best_text(info)
         return [mark, info.name, status, best_s, epochs, duration, info.preset_name, started]
@@ -221,14 +221,3 @@ def _best_text(info: Any) -> str:
     pool = [k for k in best if k.startswith("val_")] or list(best)
     keys += [k for k in pool if k not in keys]
     return " · ".join(f"{k.replace('accuracy', 'acc')} {best[k]:.4g}" for k in keys[:3])
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    s = int(round(seconds))
-    h, rest = divmod(s, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-

@@ -28,10 +28,6 @@ def field_id(name: str) -> str:
     return f"field-{name}"
 
 
-def _control_value(param: Param, value: Any) -> str:
-    return format_value(value)
-
-
 class ParamForm(Vertical):
     """Fields for ``params`` holding ``values`` (the preset's arguments; missing = default).
 
@@ -146,7 +142,7 @@ class ParamForm(Vertical):
         if p.annotation == "tuple" and p.size:
             placeholder = placeholder or f"{p.size} integers, e.g. {', '.join(['3'] * p.size)}"
         return Input(
-            value=_control_value(p, value),
+            value=format_value(value),
             placeholder=placeholder,
             id=field_id(p.name),
             tooltip=tip,
@@ -223,13 +219,6 @@ class ParamForm(Vertical):
         assert isinstance(note, Static)
         note.update(message)
         note.set_class(bool(message), "-shown")
-
-    def focus_first(self) -> None:
-        for p in self.params:
-            control = self.query_one(f"#{field_id(p.name)}")
-            if control.focusable:
-                control.focus()
-                return
 
     def has_field(self, name: str) -> bool:
         return name in self._by_name
