@@ -176,6 +176,25 @@ async def test_edit_a_runs_preset_asks_first_and_never_overwrites_the_open_file(
     assert spiral_copy.read_text() == before
 
 
+async def test_an_ended_run_is_not_reread_every_two_seconds(finished_runs):
+    """Polling a finished run re-read run.json and trainer.log every 2 s forever."""
+    _, runs = finished_runs
+    app = TuitrainApp(runs[0] / "preset.toml", run_dir=runs[0], pane="train", background=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        pane = app.query_one(TrainPane)
+        await pilot.pause()
+        assert pane.run_status == "finished"
+        reads = []
+        status, log_tail = pane.reader.status, pane.reader.log_tail
+        pane.reader.status = lambda: reads.append("run.json") or status()
+        pane.reader.log_tail = lambda n=40: reads.append("trainer.log") or log_tail(n)
+        for _ in range(32):
+            pane.poll_run()
+        assert reads == []
+        pane.poll_run(force=True)  # an explicit refresh still reads them
+        assert reads == ["run.json", "trainer.log"]
+
+
 def test_snapshot_train_pane_80x24(snap_compare):
     assert snap_compare(SNAPSHOT_APP, terminal_size=(80, 24))
 

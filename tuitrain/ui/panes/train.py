@@ -137,7 +137,9 @@ class TrainPane(ChartActions, Widget, can_focus=True):
         events = reader.poll()
         used = self.series.extend(events) if events else 0
         status_event = any(e.get("kind") in ("status", "log") for e in events)
-        slow = force or status_event or self._polls % _SLOW_EVERY == 0
+        # an ended run with nothing new: run.json and trainer.log will not change, so stop re-reading them
+        settled = not events and self._run_info.get("status") not in (None, *ACTIVE_STATUSES)
+        slow = force or status_event or (self._polls % _SLOW_EVERY == 0 and not settled)
         if slow:
             self._run_info = reader.status()
             self._log_lines = [line for line in reader.log_tail(40) if not is_native_chatter(line)][-12:]
