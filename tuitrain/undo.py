@@ -53,12 +53,6 @@ class UndoStack(Generic[T]):
             return False
         return True
 
-    def can_undo(self, current: T) -> bool:
-        return bool(self._undo) and _same(self._undo[-1][1], current)
-
-    def can_redo(self, current: T) -> bool:
-        return bool(self._redo) and _same(self._redo[-1][0], current)
-
     def undo(self, current: T) -> T | None:
         """The preset before the last edit, or None when there is nothing to undo."""
         if not self._applies(self._undo, current, 1):
