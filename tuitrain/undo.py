@@ -86,3 +86,26 @@ def shared_history(owner: Any) -> UndoStack:
     if history is None:
         history = _HISTORIES[owner] = UndoStack()
     return history
+
+
+class HistoryActions:
+    """``action_undo`` / ``action_redo`` for any pane that edits the app's preset.
+
+    One implementation for every editor: step the app's shared history and hand the snapshot
+    to ``app.update_preset``, or say that there is nothing to step to.
+    """
+
+    def action_undo(self) -> None:
+        self._step_history("undo")
+
+    def action_redo(self) -> None:
+        self._step_history("redo")
+
+    def _step_history(self, direction: str) -> None:
+        app = self.app  # type: ignore[attr-defined]
+        history = shared_history(app)
+        preset = history.undo(app.preset) if direction == "undo" else history.redo(app.preset)
+        if preset is None:
+            self.notify(f"Nothing to {direction}.")  # type: ignore[attr-defined]
+        else:
+            app.update_preset(preset)

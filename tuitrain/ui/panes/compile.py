@@ -22,7 +22,7 @@ from textual.widgets.option_list import Option
 
 from tuitrain.introspect import format_value
 from tuitrain.ui.widgets.forms import ParamForm
-from tuitrain.undo import shared_history
+from tuitrain.undo import HistoryActions, shared_history
 
 PANE_COMMANDS: list[tuple[str, str, str]] = [
     ("Choose optimizer", "Pick the optimizer and set its hyper-parameters", "focus_optimizer"),
@@ -73,7 +73,7 @@ class CallbackList(OptionList):
             self._pane().remove_callback(self.highlighted)
 
 
-class CompilePane(VerticalScroll, can_focus=False):
+class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
     """compile() options on top, fit() options and callbacks below, warnings beside each field."""
 
     DEFAULT_CSS = (Path(__file__).with_name("compile.tcss")).read_text(encoding="utf-8")
@@ -512,17 +512,3 @@ class CompilePane(VerticalScroll, can_focus=False):
 
     def action_focus_metrics(self) -> None:
         self._focus("#metrics")
-
-    def action_undo(self) -> None:
-        older = shared_history(self.app).undo(getattr(self.app, "preset", None))
-        if older is None:
-            self.notify("Nothing to undo.")
-        else:
-            self.app.update_preset(older)
-
-    def action_redo(self) -> None:
-        newer = shared_history(self.app).redo(getattr(self.app, "preset", None))
-        if newer is None:
-            self.notify("Nothing to redo.")
-        else:
-            self.app.update_preset(newer)

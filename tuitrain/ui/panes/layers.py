@@ -21,7 +21,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from tuitrain.model import main_args
-from tuitrain.undo import shared_history
+from tuitrain.undo import HistoryActions, shared_history
 
 PANE_COMMANDS: list[tuple[str, str, str]] = [
     ("Add layer", "Add a layer after the selected one (a)", "add_layer"),
@@ -45,7 +45,7 @@ def _unique_name(name: str, taken: set[str]) -> str:
     return f"{name}_{n}"
 
 
-class LayersPane(Vertical):
+class LayersPane(HistoryActions, Vertical):
     """The layer stack: index, name, type, arguments, output shape, parameters, trainable."""
 
     DEFAULT_CSS = (Path(__file__).with_name("layers.tcss")).read_text(encoding="utf-8")
@@ -340,19 +340,3 @@ class LayersPane(Vertical):
 
     def action_move_down(self) -> None:
         self._move(1)
-
-    def action_undo(self) -> None:
-        preset = getattr(self.app, "preset", None)
-        older = shared_history(self.app).undo(preset)
-        if older is None:
-            self.notify("Nothing to undo.")
-            return
-        self.app.update_preset(older)
-
-    def action_redo(self) -> None:
-        preset = getattr(self.app, "preset", None)
-        newer = shared_history(self.app).redo(preset)
-        if newer is None:
-            self.notify("Nothing to redo.")
-            return
-        self.app.update_preset(newer)
