@@ -16,7 +16,7 @@ from typing import Any
 from tuitrain.data.export import docstring_safe
 from tuitrain.errors import SpecError
 from tuitrain.model import INPUT_SHAPE_KEYS, LAYER_META_KEYS, MODEL_INPUT, _declared_input_shape, _keras_object_config
-from tuitrain.spec import Preset
+from tuitrain.spec import Preset, layer_inputs
 
 _LAYER_SKIP = LAYER_META_KEYS + INPUT_SHAPE_KEYS
 
@@ -96,8 +96,7 @@ def model_code(preset: Preset) -> str:
     for i, layer in enumerate(preset.layers):
         var = _var(str(layer.get("name", f"{layer['type']}_{i}")), used)
         if "inputs" in layer:
-            refs = layer["inputs"] if isinstance(layer["inputs"], list) else [layer["inputs"]]
-            args = [tensors[r] for r in refs]
+            args = [tensors[r] for r in layer_inputs(layer)]
             arg = args[0] if len(args) == 1 else "[" + ", ".join(args) + "]"
         else:
             arg = previous

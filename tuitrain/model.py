@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tuitrain.errors import SpecError, TuitrainError
+from tuitrain.spec import layer_inputs
 
 if TYPE_CHECKING:  # pragma: no cover
     import keras
@@ -280,7 +281,7 @@ def build_model_partial(preset: "Preset", input_shape: tuple | None) -> BuildRep
         if first_error is not None and not functional:
             rows.append(_error_row(i, layer, "not built: an earlier layer failed"))
             continue
-        refs = _as_list(layer.get("inputs")) if "inputs" in layer else None
+        refs = layer_inputs(layer) if "inputs" in layer else None
         try:
             if refs is not None:
                 missing = [r for r in refs if r not in tensors]
@@ -352,15 +353,9 @@ def _error_row(i: int, layer: dict, message: str) -> LayerRow:
         output_shape="?",
         params=0,
         trainable=bool(layer.get("trainable", True)),
-        inputs=list(_as_list(layer.get("inputs", []))),
+        inputs=list(layer_inputs(layer)),
         error=message,
     )
-
-
-def _as_list(value: Any) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
 
 
 def _shape_message(layer: dict, arg: Any, err: BaseException) -> str:

@@ -337,7 +337,7 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
 def _check_layer_names(layers: list[dict], *, file: str) -> None:
     seen: dict[str, int] = {}
     for i, layer in enumerate(layers):
-        for j, ref in enumerate(_as_list(layer.get("inputs", []))):
+        for j, ref in enumerate(layer_inputs(layer)):
             if ref not in seen and ref != "input":
                 known = ["input", *seen]
                 raise SpecError(
@@ -357,7 +357,9 @@ def _check_layer_names(layers: list[dict], *, file: str) -> None:
             seen[name] = i
 
 
-def _as_list(value: Any) -> list:
+def layer_inputs(layer: dict[str, Any]) -> list:
+    """A layer's ``inputs`` as a list: the preset may give one name or several."""
+    value = layer.get("inputs", [])
     return value if isinstance(value, list) else [value]
 
 
