@@ -84,8 +84,8 @@ def test_check_shows_warnings_but_still_succeeds(capsys, tmp_path):
     [
         (lambda t: t.replace("seed = 3", "seed = 3\nbogus = 1"), r"p\.toml:3: bogus: unknown key 'bogus'"),
         (lambda t: t.replace('source = "synthetic:spiral"', "source = "), r"p\.toml:5:\d+: invalid TOML"),
-        (lambda t: t.replace('type = "Dense"\nunits = 8', 'type = "Dens"\nunits = 8'), r"p\.toml:9: layers\[0\]\.type: unknown layer type 'Dens'\. Did you mean Dense"),
-        (lambda t: t.replace("units = 8", "unitz = 8"), r"p\.toml:10: layers\[0\]\.unitz: Dense has no argument 'unitz'\. Did you mean units\? Valid arguments: units, activation"),
+        (lambda t: t.replace('type = "Dense"\nunits = 8', 'type = "Dens"\nunits = 8'), r"p\.toml:9: layers\[0\]\.type: unknown layer type 'Dens'\. Did you mean 'Dense'"),
+        (lambda t: t.replace("units = 8", "unitz = 8"), r"p\.toml:10: layers\[0\]\.unitz: Dense has no argument 'unitz'\. Did you mean 'units'\? Valid arguments: units, activation"),
         (lambda t: t.replace("units = 8", "units = -8"), r"p\.toml:10: layers\[0\]\.units: .*positive integer"),
         (lambda t: t.replace("epochs = 1", 'epochs = "1"'), r"p\.toml:\d+: fit\.epochs: expected a positive integer, got a string"),
         (lambda t: t.replace('type = "Dense"\nunits = 8\nactivation = "relu"', 'type = "Conv2D"\nfilters = 4\nkernel_size = 3'),

@@ -131,7 +131,7 @@ def test_bare_optimizer_name_and_sgd_momentum():
 @pytest.mark.parametrize(
     "value, path, fragment",
     [
-        ("Adamm", "compile.optimizer", "Did you mean Adam"),
+        ("Adamm", "compile.optimizer", "Did you mean 'Adam'"),
         ({"type": "SGD", "momentun": 0.9}, "compile.optimizer.momentun", "momentum"),
     ],
 )

@@ -15,7 +15,7 @@ from typing import Any
 
 from tuitrain.data.export import docstring_safe
 from tuitrain.errors import SpecError
-from tuitrain.model import INPUT_SHAPE_KEYS, LAYER_META_KEYS, MODEL_INPUT, _declared_input_shape, _keras_object_config
+from tuitrain.model import INPUT_SHAPE_KEYS, LAYER_META_KEYS, MODEL_INPUT, declared_input_shape, keras_object_config
 from tuitrain.spec import Preset, layer_inputs
 
 _LAYER_SKIP = LAYER_META_KEYS + INPUT_SHAPE_KEYS
@@ -30,7 +30,7 @@ def _name(text: Any, *, where: str) -> str:
 
 def _args(table: dict[str, Any], skip: tuple[str, ...] = ("type",), *, where: str = "") -> str:
     return ", ".join(
-        f"{_name(k, where=f'{where}.{k}')}={_keras_object_config(v)!r}" for k, v in table.items() if k not in skip
+        f"{_name(k, where=f'{where}.{k}')}={keras_object_config(v)!r}" for k, v in table.items() if k not in skip
     )
 
 
@@ -63,7 +63,7 @@ def _var(name: str, used: set[str]) -> str:
 
 
 def _input_shape_line(preset: Preset) -> str:
-    declared, where = _declared_input_shape(preset)
+    declared, where = declared_input_shape(preset)
     if declared is None:
         return ""
     return f"    input_shape = {tuple(declared)!r}  # declared on the first layer ({where.split('.')[-1]})\n"

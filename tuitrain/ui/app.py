@@ -301,7 +301,7 @@ class TuitrainApp(App[None]):
             _import_tensorflow()  # keras datasets and preprocessing need it; returns at once once loaded
             self.post_message(StatusChanged("loading data…"))
             from tuitrain.data import load_dataset
-            from tuitrain.model import _with_line
+            from tuitrain.spec import with_line as _with_line
 
             try:
                 dataset = load_dataset(preset.data, seed=preset.seed, base_dir=preset.base_dir)

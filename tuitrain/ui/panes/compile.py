@@ -20,7 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Label, OptionList, Select, SelectionList, Static, TabbedContent, TabPane, Tabs
 from textual.widgets.option_list import Option
 
-from tuitrain.introspect import format_value
+from tuitrain.form_values import format_value
 from tuitrain.ui.widgets.forms import ParamForm
 from tuitrain.undo import HistoryActions, shared_history
 
@@ -98,7 +98,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         if not getattr(self.app, "tf_ready", False):
             yield Static("Loading TensorFlow… (the Keras lists appear when it is ready)", id="compile-empty")
             return
-        from tuitrain import introspect as I
+        from tuitrain import keras_catalogue as I
 
         yield Static("", id="compile-warnings")
         with Horizontal(id="compile-columns"):
@@ -108,7 +108,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
                 yield from self._fit_fields(preset)
 
     def _compile_fields(self, preset: Any) -> ComposeResult:
-        from tuitrain import introspect as I
+        from tuitrain import keras_catalogue as I
 
         yield Static("compile()", classes="section-title")
         opt_name, opt_args = typed(preset.compile.get("optimizer", DEFAULT_OPTIMIZER))
@@ -149,7 +149,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         yield ParamForm(I.compile_params(), self._compile_values(preset), id="compile-form")
 
     def _fit_fields(self, preset: Any) -> ComposeResult:
-        from tuitrain import introspect as I
+        from tuitrain import keras_catalogue as I
 
         yield Static("fit()", classes="section-title")
         yield ParamForm(I.fit_params(), self._fit_values(preset), id="fit-form")
@@ -163,7 +163,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
     @staticmethod
     def _loss_choice(loss: Any) -> tuple[str | None, dict[str, Any]]:
         """(the picker's entry, the options) for ``"name"`` or ``{ type = "Class", ... }``."""
-        from tuitrain import introspect as I
+        from tuitrain import keras_catalogue as I
 
         if loss is None:
             return None, {}
@@ -175,7 +175,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
 
     @staticmethod
     def _loss_form(loss: str, args: dict[str, Any]) -> ParamForm:
-        from tuitrain import introspect as I
+        from tuitrain import keras_catalogue as I
 
         cls_name = I.loss_class_name(loss)
         params = [p for p in I.constructor_params("loss", cls_name) if p.name != "name"]
@@ -183,7 +183,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
 
     @staticmethod
     def _optimizer_form(cls_name: str, args: dict[str, Any]) -> ParamForm:
-        from tuitrain import introspect as I
+        from tuitrain import keras_catalogue as I
 
         # `name` only labels the optimizer's variables; it is noise in this form.
         params = [p for p in I.constructor_params("optimizer", cls_name) if p.name != "name"]
@@ -195,7 +195,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
 
     @staticmethod
     def _optimizer_class(name: str) -> str:
-        from tuitrain import introspect as I
+        from tuitrain import keras_catalogue as I
 
         return next((n for n in I.optimizer_names() if n.lower() == name.lower()), name)
 
@@ -321,7 +321,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
 
     @on(Select.Changed, "#optimizer")
     async def _optimizer_changed(self, event: Select.Changed) -> None:
-        from tuitrain import introspect as I
+        from tuitrain import keras_catalogue as I
 
         event.stop()
         new = str(event.value)
@@ -356,7 +356,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
 
     @on(Select.Changed, "#loss")
     async def _loss_changed(self, event: Select.Changed) -> None:
-        from tuitrain import introspect as I
+        from tuitrain import keras_catalogue as I
 
         event.stop()
         value = event.value
@@ -371,7 +371,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
 
     @on(ParamForm.Changed, "#loss-form")
     def _loss_option(self, event: ParamForm.Changed) -> None:
-        from tuitrain import introspect as I
+        from tuitrain import keras_catalogue as I
 
         event.stop()
         args, errors = event.form.non_default_values()

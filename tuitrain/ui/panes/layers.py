@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from tuitrain.model import main_args
+from tuitrain.model import RowState, main_args
 from tuitrain.undo import HistoryActions, shared_history
 
 PANE_COMMANDS: list[tuple[str, str, str]] = [
@@ -106,7 +106,7 @@ class LayersPane(HistoryActions, Vertical):
         for i, layer in enumerate(layers):
             row = rows[i] if rows else None
             # Rows after a failure are "not built" (Keras never saw them): dim, not red.
-            waiting = row is not None and row.error is not None and row.error.startswith("not built")
+            waiting = row is not None and row.state is RowState.NOT_BUILT
             broken = row is not None and row.error is not None and not waiting
             style = "bold red" if broken else ""
             mark = "✗ " if broken else ("⚠ " if i in warned else "")
@@ -185,9 +185,9 @@ class LayersPane(HistoryActions, Vertical):
         rows = self._report_rows(preset.layers) if preset is not None else None
         text, style = "", "red"
         if rows:
-            broken = [r for r in rows if r.error and not r.error.startswith("not built")]
+            broken = [r for r in rows if r.state is RowState.FAILED]
             cur = self.table.cursor_row
-            mine = 0 <= cur < len(rows) and rows[cur].error and not rows[cur].error.startswith("not built")
+            mine = 0 <= cur < len(rows) and rows[cur].state is RowState.FAILED
             chosen = rows[cur] if mine else (broken[0] if broken else None)
             if chosen is not None:
                 where = "" if chosen.error.startswith("layers[") else f"layers[{chosen.index}] {chosen.type}: "

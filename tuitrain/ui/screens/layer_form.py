@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tuitrain import introspect
+from tuitrain import keras_catalogue as introspect
 from tuitrain.model import LAYER_META_KEYS
 from tuitrain.ui.widgets.forms import ParamForm
 

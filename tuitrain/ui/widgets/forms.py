@@ -18,7 +18,9 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Collapsible, Input, Label, Select, Static, Switch
 
-from tuitrain.introspect import Param, format_value, non_default_args, parse_value
+from tuitrain.form_values import format_value, non_default_args
+from tuitrain.form_values import parse_form_value as parse_value
+from tuitrain.keras_catalogue import Param
 
 # Shown in a Select's blank entry: the argument is left to Keras' default.
 _UNSET = "default"

@@ -1,10 +1,11 @@
-"""Introspection reads Keras itself: class lists, signatures, registry choices, form values."""
+"""The Keras catalogue reads Keras itself (class lists, signatures, registry choices); form values read back."""
 
 from __future__ import annotations
 
 import pytest
 
-from tuitrain import introspect as I
+from tuitrain import form_values as F
+from tuitrain import keras_catalogue as I
 from tuitrain.undo import UndoStack, shared_history
 
 
@@ -80,31 +81,31 @@ def test_unknown_class_raises_keyerror():
 @pytest.mark.parametrize("text", ["3, 3", "(3,3)", "[3, 3]", "(3, 3,)"])
 def test_tuple_entries(text):
     p = {p.name: p for p in I.constructor_params("layer", "Conv2D")}["kernel_size"]
-    assert I.parse_value(text, p) == [3, 3]
+    assert F.parse_form_value(text, p) == [3, 3]
 
 
 def test_entries_are_validated():
     params = {p.name: p for p in I.constructor_params("layer", "Conv2D")}
     with pytest.raises(ValueError, match="needs 2 integers"):
-        I.parse_value("3, 3, 3", params["kernel_size"])
+        F.parse_form_value("3, 3, 3", params["kernel_size"])
     with pytest.raises(ValueError, match="whole number"):
-        I.parse_value("2.5", params["filters"])
+        F.parse_form_value("2.5", params["filters"])
     with pytest.raises(ValueError, match="one of"):
-        I.parse_value("middle", params["padding"])
-    assert I.parse_value("3", params["kernel_size"]) == 3
-    assert I.parse_value("relu") == "relu"
-    assert I.parse_value("") is None
-    assert I.parse_value("1e-3") == 0.001
+        F.parse_form_value("middle", params["padding"])
+    assert F.parse_form_value("3", params["kernel_size"]) == 3
+    assert F.parse_form_value("relu") == "relu"
+    assert F.parse_form_value("") is None
+    assert F.parse_form_value("1e-3") == 0.001
 
 
 @pytest.mark.parametrize("value", [3, 0.5, True, "relu", "two words", [28, 28, 1], None])
 def test_format_then_parse_round_trips(value):
-    assert I.parse_value(I.format_value(value)) == value
+    assert F.parse_form_value(F.format_value(value)) == value
 
 
 def test_only_non_defaults_are_kept():
     params = I.constructor_params("layer", "Dense")
-    got = I.non_default_args(params, {"units": 10, "use_bias": True, "activation": "softmax"})
+    got = F.non_default_args(params, {"units": 10, "use_bias": True, "activation": "softmax"})
     assert got == {"units": 10, "activation": "softmax"}
 
 
@@ -149,15 +150,15 @@ def test_arguments_shared_by_every_optimizer_are_read_from_the_base_class():
 
 def test_input_shape_is_a_shape():
     p = {q.name: q for q in I.constructor_params("layer", "Dense")}["input_shape"]
-    assert I.parse_value("784", p) == [784]
-    assert I.parse_value("28, 28, 1", p) == [28, 28, 1]
+    assert F.parse_form_value("784", p) == [784]
+    assert F.parse_form_value("28, 28, 1", p) == [28, 28, 1]
     with pytest.raises(ValueError, match="positive integers"):
-        I.parse_value("0", p)
+        F.parse_form_value("0", p)
 
 
 def test_comma_lists_of_names_need_no_quotes():
     p = {q.name: q for q in I.compile_params()}["weighted_metrics"]
-    assert I.parse_value("accuracy, mae", p) == ["accuracy", "mae"]
-    assert I.parse_value('["accuracy"]', p) == ["accuracy"]
+    assert F.parse_form_value("accuracy, mae", p) == ["accuracy", "mae"]
+    assert F.parse_form_value('["accuracy"]', p) == ["accuracy"]
     with pytest.raises(ValueError):
-        I.parse_value("3 + , x", None)
+        F.parse_form_value("3 + , x", None)

@@ -1,20 +1,53 @@
-"""What Keras offers, read from Keras itself: class lists and constructor arguments for the forms.
+"""What Keras offers, read from Keras itself: the one catalogue of classes, names and arguments.
 
-Everything here asks Keras (exported namespaces, ``inspect.signature``, docstrings and the
-registries behind ``keras.activations.get`` / ``keras.initializers.get`` ...), so a newer Keras
-shows its new layers and arguments without a code change.  Keras is imported inside the
-functions: importing this module costs nothing, and the app can paint before TensorFlow loads.
+Both the preset validator (``tuitrain.model``) and the forms of the app ask here, so what the
+app offers and what a preset may name never disagree.  Everything is read from Keras: exported
+namespaces (``keras.layers``, ``keras.optimizers`` …), the registries behind
+``keras.activations.get`` / ``keras.initializers.get`` …, constructor signatures
+(``inspect.signature``) and docstrings (``tuitrain.keras_docs``).  A newer Keras shows its new
+layers and arguments without a code change; there is no hand-written table of Keras names.
+
+Kinds (``KINDS``): layer, optimizer, loss, metric, callback, initializer, regularizer,
+constraint, schedule (learning-rate schedules).  For each kind:
+
+- ``classes(kind)``: every concrete exported class a preset may name (``{name: class}``);
+- ``class_names(kind)``: the choices a picker offers (``classes`` less what makes no sense to
+  add by hand, e.g. the ``History`` callback ``fit()`` adds itself);
+- ``resolve_class(kind, name)``: one class, ``KeyError`` if Keras has none of that name;
+- ``constructor_arg_names(cls)``: the named arguments a constructor accepts (for validation);
+- ``constructor_params(kind, name)``: the same as form fields (``Param``: default, kind of
+  value, choices, description).
+
+String names that registries accept (``"relu"``, ``"he_normal"``, ``"mse"``) come from
+``registry_names(kind)`` and, by an argument's naming convention, ``registry_choices(arg)``.
+
+To add a kind: one line in ``_KIND_PATHS`` (namespace and base class), and its bases in
+``_BASES``.  Keras is imported inside the functions: importing this module costs nothing, and
+the app paints before TensorFlow loads.
 """
 
 from __future__ import annotations
 
 import functools
 import inspect
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("layer", "optimizer", "callback", "loss")
+from tuitrain.keras_docs import annotation_of, arg_docs, doc_choices
+
+# kind → (namespace under `keras`, base class in that namespace)
+_KIND_PATHS = {
+    "layer": ("layers", "layers.Layer"),
+    "optimizer": ("optimizers", "optimizers.Optimizer"),
+    "loss": ("losses", "losses.Loss"),
+    "metric": ("metrics", "metrics.Metric"),
+    "callback": ("callbacks", "callbacks.Callback"),
+    "initializer": ("initializers", "initializers.Initializer"),
+    "regularizer": ("regularizers", "regularizers.Regularizer"),
+    "constraint": ("constraints", "constraints.Constraint"),
+    "schedule": ("optimizers.schedules", "optimizers.schedules.LearningRateSchedule"),
+}
+KINDS = tuple(_KIND_PATHS)
 
 # Names whose exported objects are helpers, not registry entries.
 _HELPERS = frozenset({"get", "serialize", "deserialize"})
@@ -22,11 +55,18 @@ _HELPERS = frozenset({"get", "serialize", "deserialize"})
 _BASES = {
     "layer": frozenset({"Layer", "Wrapper", "InputLayer"}),
     "optimizer": frozenset({"Optimizer"}),
+    "loss": frozenset({"Loss", "LossFunctionWrapper"}),
+    "metric": frozenset({"Metric", "MeanMetricWrapper", "Reduce"}),
     "callback": frozenset({"Callback", "CallbackList"}),
-    "loss": frozenset({"Loss"}),
+    "initializer": frozenset({"Initializer"}),
+    "regularizer": frozenset({"Regularizer"}),
+    "constraint": frozenset({"Constraint"}),
+    "schedule": frozenset({"LearningRateSchedule"}),
 }
-# Callbacks that ``fit()`` adds by itself; offering them would add a second copy.
+# Callbacks that ``fit()`` adds by itself; a picker offering them would add a second copy.
 _FIT_ADDS = frozenset({"History", "ProgbarLogger"})
+# Arguments that every Layer accepts through **kwargs (see keras.layers.Layer.__init__).
+BASE_LAYER_KWARGS = ("input_shape", "input_dim", "batch_size")
 
 
 @dataclass(frozen=True)
@@ -69,19 +109,33 @@ def _keras():
     return keras
 
 
-def _namespace(kind: str):
-    k = _keras()
-    return {"layer": k.layers, "optimizer": k.optimizers, "callback": k.callbacks, "loss": k.losses}[kind]
+def _attr_path(path: str) -> Any:
+    obj = _keras()
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj
 
 
-def _base_class(kind: str):
-    k = _keras()
-    return {
-        "layer": k.layers.Layer,
-        "optimizer": k.optimizers.Optimizer,
-        "callback": k.callbacks.Callback,
-        "loss": k.losses.Loss,
-    }[kind]
+def _check_kind(kind: str) -> None:
+    if kind not in _KIND_PATHS:
+        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+
+
+def namespace(kind: str) -> Any:
+    """The Keras module that exports the classes and names of ``kind`` (``keras.layers`` …)."""
+    _check_kind(kind)
+    return _attr_path(_KIND_PATHS[kind][0])
+
+
+def base_class(kind: str) -> type:
+    """The class every class of ``kind`` derives from (``keras.layers.Layer`` …)."""
+    _check_kind(kind)
+    return _attr_path(_KIND_PATHS[kind][1])
+
+
+def exported_names(kind: str) -> list[str]:
+    """Every public name the namespace of ``kind`` exports (classes and functions), for messages."""
+    return [n for n in dir(namespace(kind)) if not n.startswith("_")]
 
 
 def _required_params(cls) -> list[str]:
@@ -97,27 +151,31 @@ def _required_params(cls) -> list[str]:
 
 
 @functools.cache
-def class_names(kind: str) -> tuple[str, ...]:
-    """Exported classes of one kind, sorted; bases (``Layer``, ``Optimizer``...) left out.
-
-    Optimizers that wrap another optimizer (a required argument, e.g. ``LossScaleOptimizer``)
-    are left out too: a preset names one optimizer.
-    """
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
-    ns, base = _namespace(kind), _base_class(kind)
-    names = []
+def _classes(kind: str) -> tuple[tuple[str, type], ...]:
+    ns, base = namespace(kind), base_class(kind)
+    out = []
     for name in dir(ns):
-        if name.startswith("_") or name in _BASES[kind]:
+        if name.startswith("_") or not name[:1].isupper() or name in _BASES[kind]:
             continue
         obj = getattr(ns, name)
         if not (inspect.isclass(obj) and issubclass(obj, base)):
             continue
-        if kind == "callback" and name in _FIT_ADDS:
-            continue
+        # An optimizer that wraps another one (LossScaleOptimizer(inner_optimizer)) is not
+        # something a preset names: it names one optimizer.
         if kind == "optimizer" and _required_params(obj):
             continue
-        names.append(name)
+        out.append((name, obj))
+    return tuple(out)
+
+
+def classes(kind: str) -> dict[str, type]:
+    """Every concrete class of ``kind`` Keras exports, by exported name (aliases included)."""
+    return dict(_classes(kind))
+
+
+def class_names(kind: str) -> tuple[str, ...]:
+    """The classes of ``kind`` a picker offers, sorted; bases and ``fit()``'s own callbacks left out."""
+    names = [n for n, _ in _classes(kind) if not (kind == "callback" and n in _FIT_ADDS)]
     return tuple(sorted(names, key=str.lower))
 
 
@@ -132,6 +190,71 @@ def optimizer_names() -> list[str]:
 
 def callback_names() -> list[str]:
     return list(class_names("callback"))
+
+
+def schedule_names() -> list[str]:
+    """Learning-rate schedules (``keras.optimizers.schedules``) a ``learning_rate`` table may name."""
+    return list(class_names("schedule"))
+
+
+def resolve_class(kind: str, name: str) -> type:
+    """The Keras class called ``name`` in the namespace of ``kind``; ``KeyError`` if none."""
+    obj = getattr(namespace(kind), name, None)
+    if not inspect.isclass(obj):
+        raise KeyError(name)
+    return obj
+
+
+def class_info(kind: str, name: str) -> "ClassInfo":
+    cls = resolve_class(kind, name)
+    summary = (inspect.getdoc(cls) or "").strip().split("\n", 1)[0]
+    needs_sub = kind == "layer" and "layer" in _required_params(cls)
+    alias = cls.__name__ if cls.__name__ != name else None
+    return ClassInfo(name=name, alias_of=alias, summary=summary, needs_sublayer=needs_sub)
+
+
+def constructor_arg_names(cls: type) -> tuple[list[str], bool]:
+    """Named constructor arguments along the MRO while each level forwards ``**kwargs``; and
+    whether the signature stays open (some level takes ``**kwargs`` it does not name)."""
+    names: list[str] = []
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        try:
+            params = inspect.signature(init).parameters.values()
+        except (TypeError, ValueError):
+            return names, True
+        forwards = False
+        for p in params:
+            if p.name == "self":
+                continue
+            if p.kind is p.VAR_KEYWORD:
+                forwards = True
+            elif p.kind is not p.VAR_POSITIONAL and p.name not in names:
+                names.append(p.name)
+        if not forwards:
+            return names, False
+        if klass.__name__ == "Layer":
+            return names + [k for k in BASE_LAYER_KWARGS if k not in names], False
+    return names, True
+
+
+def rejects_extra_kwargs(cls: type) -> bool:
+    """Optimizers take ``**kwargs`` only to reject them; other open signatures may really use them."""
+    return issubclass(cls, base_class("optimizer"))
+
+
+# ---------------------------------------------------------------- registry names
+
+_REGISTRY_MODULES = {
+    "loss": "losses",
+    "metric": "metrics",
+    "activation": "activations",
+    "initializer": "initializers",
+    "regularizer": "regularizers",
+    "constraint": "constraints",
+}
 
 
 @functools.cache
@@ -152,6 +275,14 @@ def _function_names(module_name: str) -> tuple[str, ...]:
             continue
         out.append(name)
     return tuple(sorted(out))
+
+
+def registry_names(kind: str) -> list[str]:
+    """Lower-case names the Keras registry of ``kind`` accepts as strings (``"relu"``, ``"mse"``).
+
+    ``kind`` is one of loss, metric, activation, initializer, regularizer, constraint.
+    """
+    return list(_function_names(_REGISTRY_MODULES[kind]))
 
 
 def loss_names() -> list[str]:
@@ -181,78 +312,6 @@ def regularizer_names() -> list[str]:
 def constraint_names() -> list[str]:
     return list(_function_names("constraints"))
 
-
-def resolve_class(kind: str, name: str):
-    """The Keras class called ``name`` in the namespace of ``kind``; ``KeyError`` if none."""
-    obj = getattr(_namespace(kind), name, None)
-    if not inspect.isclass(obj):
-        raise KeyError(name)
-    return obj
-
-
-def class_info(kind: str, name: str) -> ClassInfo:
-    cls = resolve_class(kind, name)
-    summary = (inspect.getdoc(cls) or "").strip().split("\n", 1)[0]
-    needs_sub = kind == "layer" and "layer" in _required_params(cls)
-    alias = cls.__name__ if cls.__name__ != name else None
-    return ClassInfo(name=name, alias_of=alias, summary=summary, needs_sublayer=needs_sub)
-
-
-# ---------------------------------------------------------------- docstrings
-
-_ARG_LINE = re.compile(r"^(\s*)(\*{0,2}\w+):\s?(.*)$")
-
-
-@functools.cache
-def _arg_docs(cls) -> dict[str, str]:
-    """``{arg: description}`` from the ``Args:`` section of a Keras class docstring."""
-    doc = inspect.getdoc(cls) or ""
-    lines = doc.splitlines()
-    out: dict[str, str] = {}
-    try:
-        start = next(i for i, ln in enumerate(lines) if ln.strip() in ("Args:", "Arguments:"))
-    except StopIteration:
-        return out
-    indent = None
-    current = None
-    for ln in lines[start + 1 :]:
-        if not ln.strip():
-            continue
-        m = _ARG_LINE.match(ln)
-        lead = len(ln) - len(ln.lstrip())
-        if indent is None:
-            indent = lead
-        if lead < indent:
-            break  # next section ("Input shape:", "Example:")
-        if m and lead == indent:
-            current = m.group(2).lstrip("*")
-            out[current] = m.group(3).strip()
-        elif current is not None and lead > indent:
-            out[current] += " " + ln.strip()
-        else:
-            break
-    return out
-
-
-_QUOTED = re.compile(r"[\"']([A-Za-z0-9_\-]+)[\"']")
-_ENUM_HINT = re.compile(r"\b(one of|either|supported values|possible values|can be)\b", re.I)
-_TUPLE_HINT = re.compile(r"tuple/list of (\d+) integer", re.I)
-
-
-def _doc_choices(text: str) -> tuple[str, ...]:
-    """String choices a docstring lists for an argument (``either "valid" or "same"``)."""
-    m = _ENUM_HINT.search(text)
-    if not m and not text.lower().startswith("string"):
-        return ()
-    # The sentence that names the choices ends at the first ". " after the hint.
-    tail = text[m.start():] if m else text
-    end = re.search(r"\.\s+[A-Z`]|\.$", tail)
-    sentence = tail[: end.start() + 1] if end else tail
-    seen: list[str] = []
-    for word in _QUOTED.findall(sentence):
-        if word not in seen:
-            seen.append(word)
-    return tuple(seen) if len(seen) >= 2 else ()
 
 
 # ---------------------------------------------------------------- choices
@@ -288,44 +347,16 @@ def _choices_for(cls, name: str, default: Any, doc: str) -> tuple[str, ...]:
     # String enums such as `padding`, `data_format`, `mode`: the choices the docstring lists
     # (Keras validates them itself, e.g. utils.argument_validation.standardize_padding).
     if default is None or isinstance(default, str):
-        found = _doc_choices(doc)
+        found = doc_choices(doc)
         if found and (default is None or default in found):
             return found
     return ()
 
 
-def _annotation(default: Any, doc: str) -> tuple[str, int | None]:
-    if isinstance(default, bool):
-        return "bool", None
-    if isinstance(default, int):
-        m = _TUPLE_HINT.search(doc)
-        return ("tuple", int(m.group(1))) if m else ("int", None)
-    if isinstance(default, float):
-        return "float", None
-    if isinstance(default, str):
-        return "str", None
-    if isinstance(default, (tuple, list)):
-        if all(isinstance(v, int) and not isinstance(v, bool) for v in default) and default:
-            return "tuple", len(default)
-        return "list", None
-    m = _TUPLE_HINT.search(doc)
-    if m:
-        return "tuple", int(m.group(1))
-    # Required arguments have no default to learn from; Keras docstrings start with the type.
-    head = doc.lower()
-    if head.startswith(("int,", "int ", "integer", "positive integer", "positive int")):
-        return "int", None
-    if head.startswith(("float", "positive float")):
-        return "float", None
-    if head.startswith(("bool", "boolean")):
-        return "bool", None
-    return "any", None
-
-
 def _param(cls, name: str, default: Any, has_default: bool, doc: str) -> Param:
     if isinstance(default, list):
         default = tuple(default)
-    annotation, size = _annotation(default, doc)
+    annotation, size = annotation_of(default, doc)
     choices = _choices_for(cls, name, default, doc)
     if choices and annotation in ("any", "str"):
         annotation = "str"
@@ -345,9 +376,9 @@ _BASE_KWARGS = {
 def _base_params(kind: str, cls, present: set[str]) -> list[Param]:
     if kind != "layer":
         return []
-    base = _base_class("layer")
+    base = base_class("layer")
     sig = inspect.signature(base.__init__)
-    docs = _arg_docs(base)
+    docs = arg_docs(base)
     out = []
     for name in _BASE_KWARGS["layer"]:
         if name in present:
@@ -368,7 +399,7 @@ def _base_params(kind: str, cls, present: set[str]) -> list[Param]:
 def _constructor_params(kind: str, name: str) -> tuple[Param, ...]:
     cls = resolve_class(kind, name)
     sig = inspect.signature(cls.__init__)
-    docs = _arg_docs(cls)
+    docs = arg_docs(cls)
     params: list[Param] = []
     for p in list(sig.parameters.values())[1:]:
         if p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
@@ -387,125 +418,9 @@ def constructor_params(kind: str, name: str) -> list[Param]:
     (``name``, ``dtype``, ``trainable``) plus ``input_shape``.  Raises ``KeyError`` for an
     unknown class.
     """
-    if kind not in KINDS:
-        raise ValueError(f"kind must be one of {KINDS}, not {kind!r}")
+    _check_kind(kind)
     return list(_constructor_params(kind, name))
 
-
-def non_default_args(params: list[Param], values: dict[str, Any]) -> dict[str, Any]:
-    """Only the values that differ from the signature defaults (what a preset should hold)."""
-    by_name = {p.name: p for p in params}
-    out = {}
-    for key, value in values.items():
-        p = by_name.get(key)
-        if p is not None and p.has_default and _same(value, p.default):
-            continue
-        out[key] = value
-    return out
-
-
-def _same(a: Any, b: Any) -> bool:
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return list(a) == list(b)
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a is b
-    return a == b
-
-
-# ---------------------------------------------------------------- form values
-
-
-def parse_value(text: str, param: Param | None = None) -> Any:
-    """A form entry as a Python value: a TOML literal, bare words as strings.
-
-    ``""`` means "not set" (``None``).  Tuples are accepted as ``[3, 3]``, ``(3, 3)`` or ``3, 3``
-    and checked against ``param`` (an int or ``size`` ints).  Raises ``ValueError`` with a
-    sentence a user can act on.
-    """
-    import tomllib
-
-    raw = text.strip()
-    if raw == "" or raw.lower() in ("none", "null"):
-        return None
-    candidates = [raw]
-    if raw.startswith("(") and raw.endswith(")"):
-        candidates.append("[" + raw[1:-1].rstrip().rstrip(",") + "]")
-    if "," in raw and not raw.startswith(("[", "{", '"', "'")):
-        candidates.append("[" + raw.rstrip(",") + "]")
-    value: Any = None
-    for cand in candidates:
-        try:
-            value = tomllib.loads(f"x = {cand}")["x"]
-            break
-        except tomllib.TOMLDecodeError:
-            continue
-    else:
-        if re.fullmatch(r"[A-Za-z_][\w.\-]*", raw):
-            value = raw  # a bare word: a name such as relu or he_normal
-        elif "," in raw and not raw.startswith(("[", "{")):
-            # "accuracy, mae": a list whose items are literals or bare words
-            value = [parse_value(part) for part in raw.strip("()").rstrip(",").split(",")]
-        else:
-            raise ValueError(f"{raw!r} is not a value: write a number, true/false, a word, or a list like [3, 3]")
-    if param is not None:
-        value = _check(value, param)
-    return value
-
-
-def _check(value: Any, p: Param) -> Any:
-    ann = p.annotation
-    if value is None:
-        return None
-    if ann == "bool" and not isinstance(value, bool):
-        raise ValueError(f"{p.name} must be true or false")
-    if ann == "int" and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ValueError(f"{p.name} must be a whole number, not {format_value(value)}")
-    if ann == "float":
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"{p.name} must be a number, not {format_value(value)}")
-    if ann == "tuple":
-        ints = value if isinstance(value, list) else [value]
-        if not all(isinstance(v, int) and not isinstance(v, bool) for v in ints):
-            raise ValueError(f"{p.name} must be an integer or a list of integers, not {format_value(value)}")
-        if isinstance(value, list) and p.size is not None and len(value) != p.size:
-            raise ValueError(f"{p.name} needs {p.size} integers (or one for all), got {len(value)}")
-    if ann == "shape":
-        dims = value if isinstance(value, list) else [value]
-        if not dims or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in dims):
-            raise ValueError(f"{p.name} must be positive integers such as 784 or 28, 28, 1, not {format_value(value)}")
-        return dims
-    if p.choices and isinstance(value, str) and value not in p.choices and not registry_choices(p.name):
-        raise ValueError(f"{p.name} must be one of {', '.join(p.choices)}")
-    return value
-
-
-def format_value(value: Any) -> str:
-    """The text a form field shows for a value; ``parse_value`` reads it back to the same value."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_literal(v) for v in value) + "]"
-    if isinstance(value, str):
-        return value if re.fullmatch(r"[A-Za-z_][\w.\-]*", value) and value.lower() not in (
-            "true", "false", "none", "null", "inf", "nan") else _literal(value)
-    return _literal(value)
-
-
-def _literal(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_literal(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_literal(v)}" for k, v in value.items()) + " }"
-    return repr(value)
-
-
-# ---------------------------------------------------------------- compile() and fit() options
 
 # compile()/fit() arguments the Compile pane shows as plain fields (the optimizer, loss and
 # metrics have pickers of their own; x, y, callbacks... come from elsewhere in the preset).
@@ -516,7 +431,7 @@ FIT_FORM_ARGS = ("epochs", "batch_size", "validation_split", "shuffle")
 def _model_method_params(method: str, names: tuple[str, ...]) -> list[Param]:
     model_cls = _keras().Model
     sig = inspect.signature(getattr(model_cls, method))
-    docs = _arg_docs(model_cls) | _method_docs(model_cls, method)
+    docs = arg_docs(model_cls) | _method_docs(model_cls, method)
     out = []
     for name in names:
         p = sig.parameters[name]
@@ -542,7 +457,7 @@ def _model_method_params(method: str, names: tuple[str, ...]) -> list[Param]:
 
 @functools.cache
 def _method_docs(cls, method: str) -> dict[str, str]:
-    return _arg_docs(getattr(cls, method))
+    return arg_docs(getattr(cls, method))
 
 
 def compile_params() -> list[Param]:
@@ -560,7 +475,7 @@ def _base_arg_names(kind: str) -> frozenset[str]:
     names: set[str] = set()
     # keras.optimizers.Optimizer's own __init__ is (*args, **kwargs): the named arguments sit on
     # the backend-independent base class further up the MRO.
-    for klass in _base_class(kind).__mro__:
+    for klass in base_class(kind).__mro__:
         init = klass.__dict__.get("__init__")
         if init is None:
             continue

@@ -1,0 +1,38 @@
+"""`[fit].callbacks` tables → Keras callback objects (any class keras.callbacks exports)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tuitrain import keras_catalogue
+from tuitrain.errors import SpecError
+from tuitrain.model.build import clean_keras_message
+from tuitrain.model.compile import split_typed, check_args
+from tuitrain.suggest import did_you_mean
+
+
+def callback_classes() -> dict[str, type]:
+    """Every callback a preset may name (the catalogue's)."""
+    return keras_catalogue.classes("callback")
+
+
+def resolve_callbacks(fit_spec: dict[str, Any], *, path: str = "fit.callbacks") -> list[Any]:
+    """`[fit].callbacks` tables → Keras callback objects (any class keras.callbacks exports)."""
+    out = []
+    classes = callback_classes()
+    for i, value in enumerate(fit_spec.get("callbacks", [])):
+        name, args = split_typed(value)
+        here = f"{path}[{i}]"
+        cls = classes.get(name)
+        if cls is None:
+            raise SpecError(
+                f"unknown callback '{name}'.{did_you_mean(name, list(classes))} Keras callbacks: {', '.join(sorted(classes))}.",
+                path=here,
+            )
+        check_args(cls, args, what=name, path=here)
+        try:
+            out.append(cls(**args))
+        except (TypeError, ValueError) as err:
+            raise SpecError(f"Keras cannot create {name}: {clean_keras_message(err)}", path=here) from None
+    return out
+

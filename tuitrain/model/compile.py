@@ -1,0 +1,131 @@
+"""The `[compile]` and `[fit]` tables → arguments for `model.compile` and `model.fit`.
+
+Optimizers, losses and metrics are resolved through the Keras catalogue and Keras' own
+registries (``keras.losses.get`` …); unknown names and arguments get the valid ones listed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tuitrain import keras_catalogue
+from tuitrain.errors import SpecError
+from tuitrain.model.build import clean_keras_message
+from tuitrain.suggest import did_you_mean
+
+
+def split_typed(value: Any) -> tuple[str, dict[str, Any]]:
+    if isinstance(value, str):
+        return value, {}
+    return value["type"], {k: v for k, v in value.items() if k != "type"}
+
+
+def check_args(cls: Any, args: dict[str, Any], *, what: str, path: str) -> None:
+    """Unknown arguments are named with the valid ones, read from the constructor signatures."""
+    names, open_ended = keras_catalogue.constructor_arg_names(cls)
+    for key in args:
+        if key not in names and (not open_ended or keras_catalogue.rejects_extra_kwargs(cls)):
+            raise SpecError(
+                f"{what} has no argument '{key}'.{did_you_mean(key, names)} Valid arguments: {', '.join(names)}.",
+                path=f"{path}.{key}",
+            )
+
+
+
+def optimizer_classes() -> dict[str, type]:
+    """Every optimizer a preset may name (the catalogue's)."""
+    return keras_catalogue.classes("optimizer")
+
+
+def make_optimizer(value: Any, *, path: str = "compile.optimizer") -> Any:
+    name, args = split_typed(value)
+    classes = optimizer_classes()
+    cls = classes.get(name) or next((c for n, c in classes.items() if n.lower() == name.lower()), None)
+    if cls is None:
+        if not args:
+            try:
+                return keras_catalogue.namespace("optimizer").get(name)  # a name Keras knows that is no exported class
+            except ValueError:
+                pass
+        raise SpecError(
+            f"unknown optimizer '{name}'.{did_you_mean(name, list(classes))} Keras optimizers: {', '.join(sorted(classes))}.",
+            path=path if isinstance(value, str) else f"{path}.type",
+        )
+    check_args(cls, args, what=cls.__name__, path=path)
+    try:
+        return cls(**args)
+    except (TypeError, ValueError) as err:
+        raise SpecError(f"Keras cannot create {cls.__name__}: {clean_keras_message(err)}", path=path) from None
+
+
+def _resolve_named(value: Any, *, kind: str, path: str) -> Any:
+    """A loss or metric (``kind``): a name Keras' registry knows, or a table with `type` and arguments."""
+    name, args = split_typed(value)
+    if not args:
+        try:
+            keras_catalogue.namespace(kind).get(name)
+            return name  # keep the string: compile() gives names like "accuracy" special handling
+        except (ValueError, TypeError):
+            choices = keras_catalogue.exported_names(kind)
+            raise SpecError(f"unknown {kind} '{name}'.{did_you_mean(name, choices)}", path=path) from None
+    try:
+        cls = keras_catalogue.resolve_class(kind, name)
+    except KeyError:
+        choices = [n for n in keras_catalogue.exported_names(kind) if n[:1].isupper()]
+        raise SpecError(f"unknown {kind} class '{name}'.{did_you_mean(name, choices)}", path=f"{path}.type") from None
+    check_args(cls, args, what=name, path=path)
+    try:
+        return cls(**args)
+    except (TypeError, ValueError) as err:
+        raise SpecError(f"Keras cannot create {name}: {clean_keras_message(err)}", path=path) from None
+
+
+# compile() options passed to Keras as they are written in the preset.
+PLAIN_COMPILE_KEYS = ("loss_weights", "run_eagerly", "steps_per_execution", "jit_compile", "auto_scale_loss")
+
+
+def compile_kwargs(compile_spec: dict[str, Any], *, path: str = "compile") -> dict[str, Any]:
+    """The arguments for `model.compile`, every name resolved and checked through Keras."""
+    kwargs: dict[str, Any] = {}
+    kwargs["optimizer"] = make_optimizer(compile_spec.get("optimizer", "rmsprop"), path=f"{path}.optimizer")
+    if "loss" in compile_spec:
+        loss = compile_spec["loss"]
+        if isinstance(loss, list):
+            kwargs["loss"] = [
+                _resolve_named(v, kind="loss", path=f"{path}.loss[{i}]")
+                for i, v in enumerate(loss)
+            ]
+        else:
+            kwargs["loss"] = _resolve_named(loss, kind="loss", path=f"{path}.loss")
+    for key in ("metrics", "weighted_metrics"):
+        if key in compile_spec:
+            kwargs[key] = [
+                _metric(v, path=f"{path}.{key}[{i}]") for i, v in enumerate(compile_spec[key])
+            ]
+    for key in PLAIN_COMPILE_KEYS:
+        if key in compile_spec:
+            kwargs[key] = compile_spec[key]
+    return kwargs
+
+
+def _metric(value: Any, *, path: str) -> Any:
+    if isinstance(value, str) and value.lower() in ("accuracy", "acc", "crossentropy", "ce"):
+        return value  # resolved by compile() against the loss and output shape
+    return _resolve_named(value, kind="metric", path=path)
+
+
+def compile_model(model: Any, compile_spec: dict[str, Any], *, path: str = "compile") -> Any:
+    kwargs = compile_kwargs(compile_spec, path=path)
+    try:
+        model.compile(**kwargs)
+    except (TypeError, ValueError) as err:
+        raise SpecError(f"Keras cannot compile the model: {clean_keras_message(err)}", path=path) from None
+    return model
+
+
+
+def fit_kwargs(fit_spec: dict[str, Any]) -> dict[str, Any]:
+    """Arguments for `model.fit` (the trainer adds data, callbacks and its own options)."""
+    from tuitrain.spec import FIT_KEYS
+
+    return {k: v for k, v in fit_spec.items() if k in FIT_KEYS and k != "callbacks"}

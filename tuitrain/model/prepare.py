@@ -1,0 +1,52 @@
+"""The whole check, shared by `tuitrain check`, the app and the trainer: data → model → compile → callbacks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tuitrain.errors import SpecError, TuitrainError
+from tuitrain.model.build import build_model
+from tuitrain.model.callbacks import resolve_callbacks
+from tuitrain.model.compile import compile_model
+from tuitrain.model.warnings import Warn, check_warnings
+from tuitrain.spec import with_line
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tuitrain.data import Dataset
+    from tuitrain.spec import Preset
+
+
+@dataclass
+class CheckedPreset:
+    preset: "Preset"
+    dataset: "Dataset"
+    model: Any
+    warnings: list[Warn]
+
+
+def prepare(preset: "Preset") -> CheckedPreset:
+    """Data → model → compile → callbacks, each error naming the preset's file and key path."""
+    from tuitrain.data import load_dataset
+
+    file = str(preset.path) if preset.path else None
+    try:
+        _set_seed(preset.seed)
+        dataset = load_dataset(preset.data, seed=preset.seed, base_dir=preset.base_dir)
+        model = build_model(preset, dataset.input_shape)
+        compile_model(model, preset.compile)
+        resolve_callbacks(preset.fit)
+    except SpecError as err:
+        raise with_line(err, preset, file) from None
+    except TuitrainError as err:
+        if hasattr(err, "located"):
+            raise with_line(err, preset, file) from None
+        raise
+    return CheckedPreset(preset, dataset, model, check_warnings(preset, dataset, model))
+
+
+
+def _set_seed(seed: int) -> None:
+    import keras
+
+    keras.utils.set_random_seed(seed)

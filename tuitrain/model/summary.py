@@ -1,0 +1,97 @@
+"""What the layer table and `tuitrain check` show of a model: rows, parameter counts, Keras' summary."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class RowState(str, Enum):
+    """Where a preset layer got to: built by Keras, failed (its own error), or never reached."""
+
+    BUILT = "built"
+    FAILED = "failed"
+    NOT_BUILT = "not built"  # an earlier layer (or the input shape) failed; Keras never saw it
+
+
+@dataclass
+class LayerRow:
+    """One line of the layer table, the numbers `model.summary()` gives."""
+
+    index: int
+    name: str
+    type: str
+    args: str
+    output_shape: str
+    params: int
+    trainable: bool
+    inputs: list[str] = field(default_factory=list)
+    error: str | None = None
+    state: RowState = RowState.BUILT
+
+
+
+def shape_str(shape: Any) -> str:
+    """``(None, 28, 28, 1)`` as Keras prints it; a list of shapes joined by commas."""
+    if isinstance(shape, list):
+        return ", ".join(shape_str(s) for s in shape)
+    return "(" + ", ".join("None" if d is None else str(d) for d in shape) + (",)" if len(shape) == 1 else ")")
+
+
+def main_args(layer: dict[str, Any]) -> str:
+    """A layer row's arguments in one short line, as the layer table shows them."""
+    parts = []
+    for key, value in layer.items():
+        if key in ("type", "name", "inputs"):
+            continue
+        if isinstance(value, dict):
+            value = value.get("type", value)
+        if isinstance(value, list):
+            value = "(" + ", ".join(str(v) for v in value) + ")"
+        parts.append(f"{key}={value}")
+    return ", ".join(parts)
+
+
+
+def param_counts(model: Any) -> tuple[int, int, int]:
+    """(total, trainable, non-trainable), as `model.summary()` reports them."""
+    import math
+
+    trainable = sum(math.prod(w.shape) for w in model.trainable_weights)
+    non_trainable = sum(math.prod(w.shape) for w in model.non_trainable_weights)
+    return trainable + non_trainable, trainable, non_trainable
+
+
+def layer_rows(model: Any) -> list[LayerRow]:
+    """Rows of an already-built model (e.g. one loaded from a run directory)."""
+    rows = []
+    for i, layer in enumerate(model.layers):
+        try:
+            shape = shape_str(tuple(layer.output.shape))
+        except (AttributeError, ValueError):
+            shape = "?"
+        rows.append(LayerRow(i, layer.name, type(layer).__name__, "", shape, layer.count_params(), bool(layer.trainable)))
+    return rows
+
+
+def summary_text(model: Any, line_length: int = 90) -> str:
+    """Keras' own `model.summary()` as plain text, ``line_length`` wide whatever the terminal is."""
+    import os
+
+    lines: list[str] = []
+    # Keras prints through a rich Console that sizes itself from $COLUMNS.
+    saved = os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = str(line_length + 4)
+    try:
+        model.summary(line_length=line_length, print_fn=lambda text, line_break=False: lines.append(text))
+    finally:
+        if saved is None:
+            os.environ.pop("COLUMNS", None)
+        else:
+            os.environ["COLUMNS"] = saved
+    text = "\n".join(lines)
+    # Keras renders with rich; strip any colour codes so the text reads everywhere.
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+

@@ -1,0 +1,122 @@
+"""Warnings: combinations that build but probably do not do what the user wants.
+
+Not errors (the model still builds); the CLI prints them and the Compile pane shows them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tuitrain.model.summary import shape_str
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tuitrain.data import Dataset
+    from tuitrain.spec import Preset
+
+
+@dataclass
+class Warn:
+    """A combination that builds but probably does not do what the user wants."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+
+_CATEGORICAL = {"categorical_crossentropy", "categoricalcrossentropy", "categorical_focal_crossentropy"}
+_SPARSE = {"sparse_categorical_crossentropy", "sparsecategoricalcrossentropy"}
+_BINARY = {"binary_crossentropy", "binarycrossentropy", "binary_focal_crossentropy", "hinge", "squared_hinge"}
+
+
+def _loss_info(loss: Any) -> tuple[str | None, bool]:
+    if isinstance(loss, str):
+        return loss.lower(), False
+    if isinstance(loss, dict):
+        name = re.sub(r"(?<!^)(?=[A-Z])", "_", str(loss.get("type", ""))).lower()
+        return name, bool(loss.get("from_logits", False))
+    return None, False
+
+
+def _output_activation(preset: "Preset") -> tuple[str | None, int | None]:
+    """Activation and width of the model's output, looking through trailing Activation layers."""
+    activation = None
+    units = None
+    for layer in reversed(preset.layers):
+        kind = layer.get("type")
+        if kind == "Activation" and activation is None:
+            activation = str(layer.get("activation", "linear"))
+            continue
+        if kind == "Softmax" and activation is None:
+            activation = "softmax"
+            continue
+        if kind in ("Dropout", "Reshape", "Flatten"):
+            continue
+        if "units" in layer:
+            units = layer["units"]
+            if activation is None:
+                act = layer.get("activation", "linear")
+                activation = act.get("type") if isinstance(act, dict) else str(act)
+        break
+    return activation, units
+
+
+def check_warnings(preset: "Preset", dataset: "Dataset | None" = None, model: Any = None) -> list[Warn]:
+    """Mismatch warnings for the CLI and the Compile pane (not errors: the model still builds).
+
+    With the built ``model`` it also compares the output's shape with the labels': a Dense after a
+    Conv2D without Flatten is a valid model whose (None, 6, 6, 10) output no label matches.
+    """
+    warns: list[Warn] = []
+    loss_name, from_logits = _loss_info(preset.compile.get("loss"))
+    activation, units = _output_activation(preset)
+    out_index = len(preset.layers) - 1
+    if loss_name is not None and activation:
+        probabilistic = activation in ("softmax", "sigmoid")
+        crossentropy = "crossentropy" in loss_name
+        if from_logits and probabilistic:
+            warns.append(Warn("compile.loss", f"from_logits=true, but the output already applies {activation}: the loss applies it twice. Remove the output activation or set from_logits=false."))
+        elif crossentropy and not from_logits and activation in ("linear", "None", "none"):
+            warns.append(Warn("compile.loss", "the output layer has no softmax/sigmoid, so it produces logits: set from_logits=true in the loss (loss = { type = \"...\", from_logits = true })."))
+    if dataset is None:
+        return warns
+    y = dataset.y_train
+    num_classes = dataset.num_classes
+    classification = dataset.task == "classification"
+    one_hot = y is not None and y.ndim == 2 and y.shape[-1] > 1
+    sparse = y is not None and (y.ndim == 1 or (y.ndim == 2 and y.shape[-1] == 1))
+    if loss_name in _CATEGORICAL and sparse and classification:
+        warns.append(Warn("compile.loss", f"{loss_name} expects one-hot labels, but y_train holds class indices {tuple(y.shape)}: use sparse_categorical_crossentropy, or add {{ op = \"one_hot\" }} to data.preprocess."))
+    if loss_name in _SPARSE and one_hot:
+        warns.append(Warn("compile.loss", f"{loss_name} expects class indices, but y_train is one-hot {tuple(y.shape)}: use categorical_crossentropy, or drop the one_hot preprocessing."))
+    if loss_name in _BINARY and num_classes is not None and num_classes > 2:
+        warns.append(Warn("compile.loss", f"{loss_name} is a binary loss, but the data has {num_classes} classes: use (sparse_)categorical_crossentropy."))
+    if classification and num_classes and units is not None and out_index >= 0:
+        binary_ok = num_classes == 2 and units == 1 and (loss_name in _BINARY or loss_name is None)
+        if units != num_classes and not binary_ok:
+            warns.append(Warn(f"layers[{_last_units_index(preset)}].units", f"the output layer has {units} units, but the data has {num_classes} classes."))
+    output_rank = _output_rank(model)
+    if y is not None and output_rank is not None and output_rank > max(y.ndim, 2) and out_index >= 0:
+        shape = shape_str(tuple(model.outputs[0].shape))
+        warns.append(Warn(f"layers[{out_index}]", f"the model's output has shape {shape}, but y_train is {tuple(y.shape)}: add a Flatten (or GlobalAveragePooling) layer before the output layers, or training will fail on the loss."))
+    return warns
+
+
+def _output_rank(model: Any) -> int | None:
+    outputs = getattr(model, "outputs", None) if model is not None else None
+    if not outputs or len(outputs) != 1:
+        return None
+    return len(outputs[0].shape)
+
+
+def _last_units_index(preset: "Preset") -> int:
+    for i in range(len(preset.layers) - 1, -1, -1):
+        if "units" in preset.layers[i]:
+            return i
+    return len(preset.layers) - 1
+
+
