@@ -54,7 +54,7 @@ def test_csv_bad_values(tmp_path):
     (tmp_path / "t.csv").write_text("a,label\n1,0\nx,1\n")
     with pytest.raises(DataError, match=r"^data.source: cannot read .*t.csv: line 3: 'x' is not a number"):
         load(tmp_path, "file:t.csv")
-    with pytest.raises(DataError, match=r"^data.target: t.csv has no column 'lable' \(did you mean 'label'\?\). Columns: a, label"):
+    with pytest.raises(DataError, match=r"^data.target: t.csv has no column 'lable'. Did you mean 'label'\? Columns: a, label"):
         load(tmp_path, "file:t.csv", target="lable")
 
 
@@ -74,7 +74,7 @@ def test_missing_array_lists_the_arrays_present(tmp_path):
     assert str(err.value) == (
         "data.source: d.npz has no array 'x' (choose another with x_key = \"...\"). Arrays in the file: inputs, targets."
     )
-    with pytest.raises(DataError, match=r"^data.y_key: d.npz has no array 'target' \(did you mean 'targets'\?\)"):
+    with pytest.raises(DataError, match=r"^data.y_key: d.npz has no array 'target'\. Did you mean 'targets'\?"):
         load(tmp_path, "file:d.npz", x_key="inputs", y_key="target")
 
 

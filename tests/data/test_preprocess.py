@@ -62,7 +62,7 @@ def test_cast_clip_and_target_y():
 def test_unknown_op_suggests_close_names():
     with pytest.raises(DataError) as err:
         spiral([{"op": "standardize"}, {"op": "standardise"}])
-    assert str(err.value).startswith("data.preprocess[1].op: unknown op 'standardise' (did you mean 'standardize'?)")
+    assert str(err.value).startswith("data.preprocess[1].op: unknown op 'standardise'. Did you mean 'standardize'?")
     assert ", ".join(OPS) in str(err.value)
 
 
@@ -71,7 +71,7 @@ def test_unknown_op_suggests_close_names():
     [
         ({"op": "rescale"}, "data.preprocess[0].factor", "needs the argument 'factor'"),
         ({"op": "rescale", "factor": "big"}, "data.preprocess[0].factor", "expected a number, got 'big'"),
-        ({"op": "rescale", "factr": 2}, "data.preprocess[0].factr", "did you mean 'factor'"),
+        ({"op": "rescale", "factr": 2}, "data.preprocess[0].factr", "Did you mean 'factor'"),
         ({"op": "one_hot", "target": "x"}, "data.preprocess[0].target", "one_hot applies to 'y'"),
         ({"op": "cast", "dtype": "float33"}, "data.preprocess[0].dtype", "unknown dtype"),
         ({"op": "reshape", "shape": [3, 3]}, "data.preprocess[0]", "reshape failed on an array of shape (320, 2)"),

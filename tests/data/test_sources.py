@@ -20,7 +20,7 @@ def test_sklearn_regression_set_and_options():
     assert d.task == "regression" and d.input_shape == (10,) and d.y_train.dtype == np.float32
     d = load_dataset({"source": "sklearn:digits", "n_class": 3}, seed=0)
     assert d.num_classes == 3
-    with pytest.raises(DataError, match=r"^data.source: unknown sklearn data set 'digit' \(did you mean 'digits'\?\)"):
+    with pytest.raises(DataError, match=r"^data.source: unknown sklearn data set 'digit'\. Did you mean 'digits'\?"):
         load_dataset({"source": "sklearn:digit"}, seed=0)
     with pytest.raises(DataError, match=r"^data.as_frame: unknown option 'as_frame' for source 'sklearn:iris'"):
         load_dataset({"source": "sklearn:iris", "as_frame": True}, seed=0)
@@ -88,7 +88,7 @@ def test_offline_keras_set_names_the_file_and_the_cache_folder(tmp_path, monkeyp
 
 
 def test_keras_bad_name_and_option(tmp_path, monkeypatch):
-    with pytest.raises(DataError, match=r"^data.source: unknown keras data set 'mnsit' \(did you mean 'mnist'\?\)"):
+    with pytest.raises(DataError, match=r"^data.source: unknown keras data set 'mnsit'\. Did you mean 'mnist'\?"):
         load_dataset({"source": "keras:mnsit"}, seed=0)
     with pytest.raises(DataError, match=r"^data.num_words: unknown option 'num_words' for source 'keras:mnist'"):
         load_dataset({"source": "keras:mnist", "num_words": 10}, seed=0)

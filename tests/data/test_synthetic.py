@@ -64,7 +64,7 @@ def test_unknown_option_names_the_key_and_lists_the_valid_ones():
         load_dataset({"source": "synthetic:spiral", "sampels": 10}, seed=0)
     msg = str(err.value)
     assert msg.startswith("data.sampels:")
-    assert "did you mean 'samples'" in msg
+    assert "Did you mean 'samples'" in msg
     for option in ("samples", "noise", "classes", "validation_split", "preprocess"):
         assert option in msg
 
@@ -79,9 +79,9 @@ def test_option_of_the_wrong_type_or_range():
 
 
 def test_unknown_source_kind_and_name():
-    with pytest.raises(DataError, match=r"^data.source: unknown source kind 'synthetc'.*did you mean 'synthetic'"):
+    with pytest.raises(DataError, match=r"^data.source: unknown source kind 'synthetc'.*Did you mean 'synthetic'"):
         load_dataset({"source": "synthetc:spiral"}, seed=0)
-    with pytest.raises(DataError, match=r"^data.source: unknown synthetic data set 'spirals'.*did you mean 'spiral'.*Known: spiral, circles"):
+    with pytest.raises(DataError, match=r"^data.source: unknown synthetic data set 'spirals'.*Did you mean 'spiral'.*Known: spiral, circles"):
         load_dataset({"source": "synthetic:spirals"}, seed=0)
     with pytest.raises(DataError, match=r'^data.source: expected "<kind>:<name>"'):
         load_dataset({"source": "spiral"}, seed=0)

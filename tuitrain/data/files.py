@@ -14,8 +14,9 @@ from typing import Any
 import numpy as np
 
 from tuitrain.data.dataset import RawData, SourceCode
-from tuitrain.data.options import signature_options, suggest
+from tuitrain.data.source_options import signature_options
 from tuitrain.errors import DataError
+from tuitrain.suggest import did_you_mean
 
 KERAS_LAYOUT = ("x_train", "y_train", "x_test", "y_test")
 TASKS = ("classification", "regression")
@@ -145,7 +146,7 @@ class FileSource:
             args["labels"] = str(self._path(args["labels"], base_dir, "data.labels"))
         task = options.get("task")
         if task is not None and task not in TASKS:
-            raise DataError(f"expected one of {', '.join(TASKS)}, got {task!r}{suggest(str(task), TASKS)}.", path="data.task")
+            raise DataError(f"expected one of {', '.join(TASKS)}, got {task!r}.{did_you_mean(str(task), TASKS)}", path="data.task")
         return path, args, task
 
     def load(self, name, options, *, seed, base_dir) -> RawData:
@@ -185,7 +186,7 @@ class FileSource:
             if key not in present:
                 hint = "" if option in args and args[option] else f" (choose another with {option} = \"...\")"
                 raise DataError(
-                    f"{path.name} has no array {key!r}{suggest(key, present)}{hint}. Arrays in the file: {', '.join(present) or 'none'}.",
+                    f"{path.name} has no array {key!r}{hint}.{did_you_mean(key, present)} Arrays in the file: {', '.join(present) or 'none'}.",
                     path=f"data.{option}" if args.get(option) else "data.source",
                 )
 
@@ -200,7 +201,7 @@ class FileSource:
         target = args.get("target")
         if target is not None and target not in header:
             raise DataError(
-                f"{path.name} has no column {target!r}{suggest(target, header)}. Columns: {', '.join(header)}.",
+                f"{path.name} has no column {target!r}.{did_you_mean(target, header)} Columns: {', '.join(header)}.",
                 path="data.target",
             )
         if len(header) < 2:

@@ -6,8 +6,9 @@ from pathlib import Path
 from typing import Any
 
 from tuitrain.data.dataset import RawData, SourceCode
-from tuitrain.data.options import signature_options, suggest
+from tuitrain.data.source_options import signature_options
 from tuitrain.errors import DataError
+from tuitrain.suggest import did_you_mean
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 COLOR_MODES = {"rgb": "RGB", "grayscale": "L", "rgba": "RGBA"}
@@ -57,7 +58,7 @@ class FolderSource:
             raise DataError(f"folder not found: {root} (relative paths are resolved against {base_dir}).", path="data.source")
         mode = options.get("color_mode", "rgb")
         if mode not in COLOR_MODES:
-            raise DataError(f"expected one of {', '.join(COLOR_MODES)}, got {mode!r}{suggest(str(mode), COLOR_MODES)}.", path="data.color_mode")
+            raise DataError(f"expected one of {', '.join(COLOR_MODES)}, got {mode!r}.{did_you_mean(str(mode), COLOR_MODES)}", path="data.color_mode")
         size = options.get("image_size")
         if size is not None and (
             not isinstance(size, (list, tuple)) or len(size) != 2 or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in size)

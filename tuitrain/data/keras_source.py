@@ -27,8 +27,7 @@ from unittest import mock
 import numpy as np
 
 from tuitrain.data.dataset import RawData, SourceCode
-from tuitrain.data.options import signature_options
-from tuitrain.data.sources import call_args, unknown_name
+from tuitrain.data.source_options import call_args, signature_options, unknown_name
 from tuitrain.errors import DataError
 
 REGRESSION_SETS = ("boston_housing", "california_housing")

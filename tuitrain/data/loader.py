@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from tuitrain.data.dataset import Dataset, RawData
-from tuitrain.data.options import COMMON_OPTIONS, check_option_names, check_option_types
+from tuitrain.data.source_options import COMMON_OPTIONS, check_option_names, check_option_types
 from tuitrain.data.preprocess import apply_step, resolve_step
 from tuitrain.data.sources import get_source, parse_source
 from tuitrain.data.split import count_classes, split_validation

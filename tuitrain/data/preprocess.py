@@ -14,8 +14,8 @@ from typing import Any, Callable
 
 import numpy as np
 
-from tuitrain.data.options import suggest
 from tuitrain.errors import DataError
+from tuitrain.suggest import did_you_mean
 
 OPS: dict[str, Callable[..., Callable]] = {}
 
@@ -116,7 +116,7 @@ def resolve_step(step: Any, index: int) -> tuple[Callable, dict[str, Any], str]:
         raise DataError(f"a step needs an op; one of {', '.join(OPS)}.", path=f"{where}.op")
     if name not in OPS:
         raise DataError(
-            f"unknown op {name!r}{suggest(str(name), OPS)}. Ops: {', '.join(OPS)}.", path=f"{where}.op"
+            f"unknown op {name!r}.{did_you_mean(str(name), OPS)} Ops: {', '.join(OPS)}.", path=f"{where}.op"
         )
     fn = OPS[name]
     params = op_args(fn)
@@ -128,7 +128,7 @@ def resolve_step(step: Any, index: int) -> tuple[Callable, dict[str, Any], str]:
     for key, value in args.items():
         if key not in params:
             valid = ", ".join(list(params) + ["target"]) or "none besides target"
-            raise DataError(f"{name} takes no argument {key!r}{suggest(key, params)}. Arguments: {valid}.", path=f"{where}.{key}")
+            raise DataError(f"{name} takes no argument {key!r}.{did_you_mean(key, params)} Arguments: {valid}.", path=f"{where}.{key}")
         _check_type(value, params[key].annotation, f"{where}.{key}")
     for key, param in params.items():
         if param.default is inspect.Parameter.empty and key not in args:

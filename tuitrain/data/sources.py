@@ -14,8 +14,9 @@ import numpy as np
 
 from tuitrain.data import synthetic
 from tuitrain.data.dataset import RawData, SourceCode
-from tuitrain.data.options import signature_options, suggest
+from tuitrain.data.source_options import call_args, signature_options, unknown_name
 from tuitrain.errors import DataError
+from tuitrain.suggest import did_you_mean
 
 
 class Source(Protocol):
@@ -28,18 +29,6 @@ class Source(Protocol):
     def load(self, name: str, options: dict[str, Any], *, seed: int, base_dir: Path) -> RawData: ...
 
     def code(self, name: str, options: dict[str, Any], *, seed: int, base_dir: Path) -> SourceCode: ...
-
-
-def unknown_name(kind: str, name: str, known: list[str]) -> DataError:
-    return DataError(
-        f"unknown {kind} data set {name!r}{suggest(name, known)}. Known: {', '.join(known)}.",
-        path="data.source",
-    )
-
-
-def call_args(options: dict[str, Any]) -> str:
-    """`a=1, b='x'` for generated code (values are TOML scalars/lists, so repr is valid Python)."""
-    return ", ".join(f"{key}={value!r}" for key, value in options.items())
 
 
 class SyntheticSource:
@@ -162,7 +151,7 @@ def get_source(kind: str) -> Source:
 
         return FolderSource()
     raise DataError(
-        f"unknown source kind {kind!r}{suggest(kind, SOURCE_KINDS)}: use one of "
+        f"unknown source kind {kind!r}.{did_you_mean(kind, SOURCE_KINDS)} Use one of "
         + ", ".join(f"{k}:" for k in SOURCE_KINDS)
         + " (e.g. source = \"synthetic:spiral\").",
         path="data.source",

@@ -1,12 +1,13 @@
-"""Source options: read from function signatures, checked with messages naming `data.<key>`."""
+"""What every data source shares: options read from function signatures, checked with messages
+naming `data.<key>`; the "unknown data set" error; arguments for generated code."""
 
 from __future__ import annotations
 
-import difflib
 import inspect
 from typing import Any, Callable, Iterable
 
 from tuitrain.errors import DataError
+from tuitrain.suggest import did_you_mean
 
 # Keys every source understands; they are handled by load_dataset, not by the source.
 COMMON_OPTIONS = ("source", "validation_split", "preprocess")
@@ -25,21 +26,13 @@ def signature_options(fn: Callable, *, skip: Iterable[str] = ()) -> dict[str, An
     return out
 
 
-def suggest(word: str, choices: Iterable[str]) -> str:
-    """' (did you mean X?)' for a close name, else ''."""
-    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
-    if not close:
-        return ""
-    return " (did you mean " + " or ".join(repr(c) for c in close) + "?)"
-
-
 def check_option_names(given: dict[str, Any], allowed: dict[str, Any], *, source: str, prefix: str = "data") -> None:
     """Unknown keys → DataError at `data.<key>` listing every option this source takes."""
     for key in given:
         if key not in allowed:
             valid = ", ".join(list(allowed) + list(COMMON_OPTIONS[1:]))
             raise DataError(
-                f"unknown option {key!r} for source {source!r}{suggest(key, allowed)}."
+                f"unknown option {key!r} for source {source!r}.{did_you_mean(key, allowed)}"
                 f" Options for this source: {valid}.",
                 path=f"{prefix}.{key}",
             )
@@ -82,3 +75,15 @@ def _type_word(default: Any) -> str:
     if isinstance(default, str):
         return "a string"
     return type(default).__name__
+
+
+def unknown_name(kind: str, name: str, known: list[str]) -> DataError:
+    return DataError(
+        f"unknown {kind} data set {name!r}.{did_you_mean(name, known)} Known: {', '.join(known)}.",
+        path="data.source",
+    )
+
+
+def call_args(options: dict[str, Any]) -> str:
+    """`a=1, b='x'` for generated code (values are TOML scalars/lists, so repr is valid Python)."""
+    return ", ".join(f"{key}={value!r}" for key, value in options.items())
