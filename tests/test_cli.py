@@ -46,7 +46,7 @@ def test_check_default_preset_prints_tensors_summary_and_parameter_count(capsys)
 
 
 def test_check_tensor_table_shows_the_apps_numbers():
-    from tuitrain.commands import tensor_table
+    from tuitrain.preset_cli import tensor_table
     from tuitrain.data import describe
 
     stats = describe("y_train", np.array([3, 88586], dtype=np.int64))

@@ -1,7 +1,7 @@
 """The ``tuitrain`` command: argument parsing and dispatch only.
 
-Each subcommand lives beside the code it drives (``tuitrain.commands`` for the
-core ones, ``tuitrain.engine.commands`` for training, ``tuitrain.ui.launch`` for
+Each subcommand lives beside the code it drives (``tuitrain.preset_cli`` for the
+core ones, ``tuitrain.engine.train_cli`` for training, ``tuitrain.ui.launch`` for
 the app) and is imported only when chosen, so ``tuitrain presets`` does not pay
 for TensorFlow and ``tuitrain`` paints before TensorFlow is loaded.
 """
@@ -64,19 +64,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     if args.command in ("check", "export"):
-        from tuitrain import commands
+        from tuitrain import preset_cli
         from tuitrain.native_log import filtered_stderr
 
         with filtered_stderr():  # these load TensorFlow in this process: keep its start-up chatter out
-            return getattr(commands, f"{args.command}_command")(args)
+            return getattr(preset_cli, f"{args.command}_command")(args)
     if args.command == "presets":
-        from tuitrain.commands import presets_command
+        from tuitrain.preset_cli import presets_command
 
         return presets_command(args)
     if args.command in ("train", "runs"):
-        from tuitrain.engine import commands
+        from tuitrain.engine import train_cli
 
-        return getattr(commands, f"{args.command}_command")(args)
+        return getattr(train_cli, f"{args.command}_command")(args)
     if args.command == "attach":
         from tuitrain.ui.launch import attach_command
 

@@ -10,7 +10,7 @@ import time
 
 from tests.engine.helpers import Tail, spiral
 from tuitrain.engine import request_control, start_run
-from tuitrain.engine.commands import follow_run
+from tuitrain.engine.train_cli import follow_run
 from tuitrain.engine.rundir import write_run_json, process_start_time
 
 LONG = ("data.samples=400", "fit.epochs=100000")  # never ends by itself; `reap` kills it if a test fails

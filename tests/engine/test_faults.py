@@ -87,7 +87,7 @@ def test_kill_9_leaves_a_readable_directory(crashed_run):
 def test_following_a_crashed_run_says_so_and_shows_the_log_end(crashed_run):
     import io
 
-    from tuitrain.engine.commands import follow_run
+    from tuitrain.engine.train_cli import follow_run
 
     with open(crashed_run / "trainer.log", "a") as log:
         log.write("last words of the trainer\n")

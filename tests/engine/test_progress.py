@@ -5,8 +5,9 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from tuitrain.engine.commands import runs_table
-from tuitrain.engine.progress import ProgressView, fmt_duration
+from tuitrain.engine.train_cli import runs_table
+from tuitrain.engine.progress import ProgressView
+from tuitrain.fmt import fmt_duration
 from tuitrain.engine.rundir import RunInfo
 
 RUNNING = {"kind": "status", "step": 0, "epoch": 0, "time": 2.0, "status": "running", "epochs": 4, "steps_per_epoch": 10}
@@ -82,7 +83,7 @@ def test_train_and_runs_commands_refuse_bad_arguments_before_starting_anything(t
 def test_engine_options_are_checked_with_their_key_path():
     import pytest
 
-    from tuitrain.engine.options import engine_options
+    from tuitrain.engine.fit_options import engine_options
     from tuitrain.errors import SpecError
 
     opts = engine_options({"checkpoint_monitor": "val_accuracy", "log_every": 5, "tensorboard": True})

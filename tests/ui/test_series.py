@@ -120,7 +120,7 @@ def test_chart_points_of_a_long_run_keep_every_spike_and_stay_small():
 @pytest.mark.parametrize("key", ["val_fmeasure", "Val_Accuracy", "accuracy", "val_auc"])
 def test_best_direction_follows_the_engine(key):
     """The chart's ↑/best used its own list, which had drifted (no fmeasure, case-sensitive)."""
-    from tuitrain.engine.options import better_direction
+    from tuitrain.metric_names import better_direction
     from tuitrain.ui.series import is_better_max
 
     assert better_direction(key) == "max" and is_better_max(key)

@@ -6,7 +6,7 @@ imports Keras. See ``docs/internals.md`` ("tuitrain.engine") for the contract.
 """
 
 from tuitrain.engine.control import ACTIONS, request_control
-from tuitrain.engine.launch import start_run
+from tuitrain.engine.spawn import start_run
 from tuitrain.engine.reader import RunReader
 from tuitrain.engine.rundir import RunInfo
 from tuitrain.engine.runs import default_runs_dir, list_runs, newest_run

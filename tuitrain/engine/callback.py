@@ -28,7 +28,7 @@ import numpy as np
 
 from tuitrain.engine.control import ControlInbox
 from tuitrain.engine.events import EventWriter
-from tuitrain.engine.options import better_direction
+from tuitrain.engine.fit_options import better_direction
 
 # samples/s is averaged over windows of about this many seconds (per-batch rates are noise).
 RATE_WINDOW_S = 0.5

@@ -8,25 +8,16 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
-# Keys of an event that are not metrics.
-_NOT_METRICS = {"kind", "step", "epoch", "time", "samples_per_s", "epochs", "steps", "partial", "lr",
-                "status", "message", "request", "steps_per_epoch", "initial_epoch", "samples", "batch_size"}
+from tuitrain.fmt import fmt_duration
+from tuitrain.metric_names import NOT_METRICS
+
 MAX_METRICS = 4
-
-
-def fmt_duration(seconds: float | None) -> str:
-    if seconds is None or seconds != seconds or seconds < 0:
-        return "-"
-    seconds = int(round(seconds))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
 def fmt_metrics(event: dict[str, Any], limit: int = MAX_METRICS * 2) -> str:
     parts = []
     for key, value in event.items():
-        if key in _NOT_METRICS or not isinstance(value, (int, float)) or isinstance(value, bool):
+        if key in NOT_METRICS or not isinstance(value, (int, float)) or isinstance(value, bool):
             continue
         parts.append(f"{key} {value:.4g}")
         if len(parts) >= limit:

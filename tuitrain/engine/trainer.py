@@ -135,7 +135,7 @@ class Trainer:
             self.early_requests.append(action)
 
     def _train(self) -> tuple[str, str | None]:
-        from tuitrain.engine.options import engine_options
+        from tuitrain.engine.fit_options import engine_options
         from tuitrain.spec import load_preset
 
         preset = load_preset(self.run_dir / PRESET_FILE)

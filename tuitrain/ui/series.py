@@ -13,19 +13,14 @@ from typing import Iterable
 
 import numpy as np
 
-from tuitrain.engine.options import better_direction
+from tuitrain.metric_names import NOT_METRICS as _NOT_METRICS
+from tuitrain.metric_names import better_direction
 from tuitrain.ui.downsample import ema
 
 __all__ = ["GrowableArray", "Table", "RunSeries", "X_AXES", "GRANULARITIES", "is_better_max"]
 
 X_AXES = ("step", "epoch", "time")
 GRANULARITIES = ("batch", "epoch")
-
-# Keys of an event that are bookkeeping, not curves to plot.
-_NOT_METRICS = frozenset({
-    "kind", "step", "epoch", "time", "status", "message", "epochs", "steps", "steps_per_epoch",
-    "samples_per_s", "lr", "learning_rate", "batch", "size", "wall", "pid",
-})
 
 
 class GrowableArray:

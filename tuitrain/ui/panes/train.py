@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import DataTable, ProgressBar, Static
 
-from tuitrain.engine.progress import fmt_duration as _duration
+from tuitrain.fmt import fmt_duration as _duration
 from tuitrain.engine.rundir import ACTIVE as ACTIVE_STATUSES
 from tuitrain.errors import TuitrainError
 from tuitrain.native_log import is_native_chatter

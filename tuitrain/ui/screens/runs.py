@@ -19,7 +19,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from tuitrain.engine.progress import fmt_duration
+from tuitrain.fmt import fmt_duration
 from tuitrain.errors import TuitrainError
 from tuitrain.ui.panes.train import STATUS_STYLE
 from tuitrain.ui.series import RunSeries

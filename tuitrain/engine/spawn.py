@@ -39,7 +39,7 @@ def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, re
     With ``resume`` (a run directory) the same directory is reused: the trainer continues from
     ``checkpoints/last.keras`` and appends to ``events.jsonl`` and ``metrics.csv``.
     """
-    from tuitrain.engine.options import engine_options
+    from tuitrain.engine.fit_options import engine_options
     from tuitrain.spec import dumps_preset
 
     engine_options(preset.fit)  # a bad trainer option is reported now, not in the run's log

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import TextIO
 
 from tuitrain.engine.control import request_control
-from tuitrain.engine.launch import start_run
-from tuitrain.engine.progress import ProgressView, fmt_duration
+from tuitrain.engine.spawn import start_run
+from tuitrain.engine.progress import ProgressView
+from tuitrain.fmt import fmt_duration
 from tuitrain.engine.reader import RunReader
 from tuitrain.engine.rundir import FINAL, MODEL_FILE, PRESET_FILE, RunInfo
 from tuitrain.engine.runs import default_runs_dir, list_runs

@@ -1,7 +1,7 @@
 """Keys under ``[fit]`` that the trainer reads itself rather than passing to ``model.fit``.
 
-Kept apart from the trainer so that ``tuitrain.spec`` can validate a preset without importing
-the engine (or TensorFlow).
+The key names are declared in ``tuitrain.spec.preset`` so that validating a preset never imports
+the engine package.
 """
 
 from __future__ import annotations
@@ -10,25 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from tuitrain.errors import SpecError
+from tuitrain.metric_names import better_direction
+from tuitrain.spec.preset import ENGINE_FIT_KEYS  # what each key means is written there
 
-# checkpoint_monitor: metric whose best value picks checkpoints/best.keras (default val_loss, else loss)
-# checkpoint_mode: "min" | "max" | "auto" (auto: max for accuracy-like names)
-# checkpoint_every: at least this many seconds between checkpoint writes during training
-#   (default 5; 0 = every epoch). The first epoch and the end of training always write.
-# tensorboard: write TensorBoard event files under tensorboard/ (bool)
-# flush_interval: seconds between event flushes (default 0.25)
-# log_every: batch events every N steps (default 1)
-ENGINE_FIT_KEYS = (
-    "checkpoint_monitor",
-    "checkpoint_mode",
-    "checkpoint_every",
-    "tensorboard",
-    "flush_interval",
-    "log_every",
-)
-
-# Metric names for which a larger value is better (checkpoint_mode = "auto"), as Keras' ModelCheckpoint decides.
-_MAX_HINTS = ("acc", "auc", "precision", "recall", "f1", "fmeasure", "iou", "r2")
+__all__ = ["ENGINE_FIT_KEYS", "EngineOptions", "better_direction", "engine_options"]
 
 
 @dataclass(frozen=True)
@@ -51,12 +36,6 @@ class EngineOptions:
         if self.checkpoint_mode in ("min", "max"):
             return self.checkpoint_mode
         return better_direction(monitor)
-
-
-def better_direction(metric: str) -> str:
-    """``"max"`` for accuracy-like metric names, else ``"min"`` (losses, errors)."""
-    name = metric.lower().removeprefix("val_")
-    return "max" if any(h in name for h in _MAX_HINTS) else "min"
 
 
 def engine_options(fit: dict[str, Any]) -> EngineOptions:
