@@ -245,3 +245,11 @@ def test_unknown_optimizer_table_is_an_error_not_none():
     with pytest.raises(SpecError) as info:
         M.make_optimizer({"type": "Nope", "learning_rate": 0.1})
     assert info.value.path == "compile.optimizer.type" and "unknown optimizer 'Nope'" in str(info.value)
+
+
+def test_rows_say_which_layer_failed_and_which_were_never_built():
+    report = _build([{"type": "Dense", "units": 4}, {"type": "Dens", "units": 4}, {"type": "Dense", "units": 2}], (3,))
+    assert [r.state for r in report.rows] == [M.RowState.BUILT, M.RowState.FAILED, M.RowState.NOT_BUILT]
+    assert "Dens" in report.rows[1].error and report.rows[0].error is None
+    bad_shape = _build([{"type": "Dense", "units": 4, "input_shape": [5]}, {"type": "Dense", "units": 2}], (3,))
+    assert [r.state for r in bad_shape.rows] == [M.RowState.FAILED, M.RowState.NOT_BUILT]
