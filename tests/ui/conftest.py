@@ -1,4 +1,4 @@
-"""Shared UI test helpers: wait until the app has TensorFlow, data and a built model."""
+"""Shared UI test fixtures (waiting helpers live in tests/ui/waiting.py)."""
 
 from __future__ import annotations
 
@@ -8,21 +8,6 @@ from pathlib import Path
 import pytest
 
 from tuitrain.spec import PRESETS_DIR
-
-
-async def wait_ready(pilot, *, model: bool = True, rounds: int = 400) -> None:
-    """Let the workers finish: TensorFlow imported, data loaded, the model built (when ``model``)."""
-    app = pilot.app
-    for _ in range(rounds):
-        await app.workers.wait_for_complete()
-        await pilot.pause(0.05)
-        done = app.tf_ready and (app.dataset is not None or app.load_error)
-        if model:
-            done = done and (app.build_report is not None or app.load_error)
-        if done and not app.busy:
-            break
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import time
 from textual.widgets import Static, TabbedContent
 
 from tests.tiny_preset import TINY
-from tests.ui.conftest import wait_ready
+from tests.ui.waiting import run_palette_command, wait_ready
 from tuitrain.errors import SpecError
 from tuitrain.spec import load_preset
 from tuitrain.ui.app import TuitrainApp
@@ -40,11 +40,7 @@ async def test_switch_panes_with_keys_and_palette():
         assert tabs.active == "compile"
         await pilot.press("1")
         assert tabs.active == "data"
-        await pilot.press("ctrl+p")
-        await pilot.press(*"show train")
-        await pilot.pause(0.3)
-        await pilot.press("enter")
-        await pilot.pause()
+        await run_palette_command(pilot, "show train", "Show Train pane")
         assert tabs.active == "train"
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui.snapshot_apps.layers_support import EMPTY_TUTORIAL, TUTORIAL_LAYERS, settle, write_preset
+from tests.ui.snapshot_apps.layers_support import EMPTY_TUTORIAL, TUTORIAL_LAYERS, write_preset
+from tests.ui.waiting import wait_for, wait_ready
 from tuitrain.ui.app import TuitrainApp
 
 SIZE = (120, 40)
@@ -40,7 +41,7 @@ async def test_change_optimizer_and_learning_rate_save_and_reopen(tmp_path):
     path = write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS)
     app = TuitrainApp(path, pane="compile")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await wait_ready(pilot)
         assert app.focused.id == "optimizer" and app.focused.value == "RMSprop"
         await pilot.press("enter", *"adam", "enter")  # open the picker, type to search, choose
         await pilot.pause()
@@ -54,9 +55,7 @@ async def test_change_optimizer_and_learning_rate_save_and_reopen(tmp_path):
         assert app.preset.compile["optimizer"] == {"type": "Adam", "learning_rate": 0.005, "beta_1": 0.95}
         edited = app.preset.copy()
         await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert not app.modified
+        await wait_for(pilot, lambda: not app.modified, "the save")
 
     text = path.read_text()
     for comment in ("# The Keras tutorial MLP", "# the tutorial's optimizer", "# categorical labels, as in the tutorial"):
@@ -75,22 +74,25 @@ async def test_loss_warning_is_shown_beside_the_loss_and_goes_away(tmp_path):
         'loss = "categorical_crossentropy"', 'loss = "sparse_categorical_crossentropy"')
     app = TuitrainApp(write_preset(tmp_path, text), pane="compile")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await wait_ready(pilot)
         warning = note(app, "#warning-loss")
         assert "expects class indices, but y_train is one-hot (48, 10)" in warning
         app.query_one("#loss").focus()
         await pilot.press("enter", *"categorical_c", "enter")
-        await settle(pilot)
+        await wait_ready(pilot)
         assert app.preset.compile["loss"] == "categorical_crossentropy"
         assert note(app, "#warning-loss") == ""
         # The loss's own options come from its class: from_logits with a softmax output is flagged.
         app.query_one("#loss-form #field-from_logits").focus()
         await pilot.press("enter")
-        await settle(pilot)
+        await wait_ready(pilot)
         assert app.preset.compile["loss"] == {"type": "CategoricalCrossentropy", "from_logits": True}
         assert "from_logits=true, but the output already applies softmax" in note(app, "#warning-loss")
-        await pilot.press("ctrl+z", "ctrl+z")
-        await settle(pilot)
+        await pilot.press("ctrl+z")  # each undo recomposes the pane: the next key waits for it
+        await wait_ready(pilot)
+        assert app.preset.compile["loss"] == "categorical_crossentropy"
+        await pilot.press("ctrl+z")
+        await wait_ready(pilot)
         assert app.preset.compile["loss"] == "sparse_categorical_crossentropy"
         assert "expects class indices" in note(app, "#warning-loss")
 
@@ -98,7 +100,7 @@ async def test_loss_warning_is_shown_beside_the_loss_and_goes_away(tmp_path):
 async def test_fit_options_metrics_and_callbacks(tmp_path):
     app = TuitrainApp(write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS), pane="compile")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await wait_ready(pilot)
         app.query_one("#fit-form #field-epochs").focus()
         await pilot.press(*"12", "tab", *"64", "tab", *"0.5", "enter")
         await pilot.pause()
@@ -130,13 +132,13 @@ async def test_fit_options_metrics_and_callbacks(tmp_path):
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_snapshot_compile_pane(snap_compare, size):
-    assert snap_compare("snapshot_apps/compile_app.py", terminal_size=size, run_before=settle)
+    assert snap_compare("snapshot_apps/compile_app.py", terminal_size=size, run_before=wait_ready)
 
 
 async def test_jit_compile_can_be_auto_true_or_false(tmp_path):
     app = TuitrainApp(write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS), pane="compile")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await wait_ready(pilot)
         field = app.query_one("#compile-form #field-jit_compile")
         assert field.value == "auto" or field.is_blank()
         field.value = "false"
@@ -156,16 +158,16 @@ async def test_compile_edits_do_not_rebuild_the_model_but_layer_edits_do(tmp_pat
     built = []
     app = TuitrainApp(write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS), pane="compile")
     async with app.run_test(size=SIZE, message_hook=lambda m: built.append(m) if isinstance(m, ModelBuilt) else None) as pilot:
-        await settle(pilot)
+        await wait_ready(pilot)
         before, report = len(built), app.build_report
         edited = app.preset.copy()
         edited.fit["epochs"] = 7
         edited.compile["metrics"] = ["accuracy", "mae"]
         app.update_preset(edited)
-        await settle(pilot)
+        await wait_ready(pilot)
         assert len(built) == before and app.build_report is report  # same layers: same model
         edited = app.preset.copy()
         edited.layers[0]["units"] = 16
         app.update_preset(edited)
-        await settle(pilot)
+        await wait_ready(pilot)
         assert len(built) == before + 1 and app.build_report.rows[0].params == 784 * 16 + 16

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui.snapshot_apps.layers_support import EMPTY_TUTORIAL, TUTORIAL_LAYERS, settle, write_preset
+from tests.ui.snapshot_apps.layers_support import EMPTY_TUTORIAL, TUTORIAL_LAYERS, write_preset
+from tests.ui.waiting import wait_for, wait_ready
 from tuitrain.ui.app import TuitrainApp
 
 SIZE = (120, 40)
@@ -37,14 +38,14 @@ async def add_layer(pilot, type_name: str, *keys: str) -> None:
     await pilot.pause()
     await pilot.press(*keys)
     await pilot.pause()
-    await settle(pilot)
+    await wait_ready(pilot)
 
 
 async def test_tutorial_mlp_from_an_empty_stack_by_keys(tmp_path):
     path = write_preset(tmp_path, EMPTY_TUTORIAL)
     app = TuitrainApp(path, pane="layers")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await wait_ready(pilot)
         assert "No layers yet" in totals(app)
         # Dense(32, input_shape=(784,)): units first, then input_shape (offered early on the first layer).
         await add_layer(pilot, "Dense", *"32", "tab", *"784", "enter")
@@ -80,38 +81,38 @@ async def test_reorder_remove_duplicate_and_undo(tmp_path):
     path = write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS)
     app = TuitrainApp(path, pane="layers")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await wait_ready(pilot)
         types = lambda: [r[2] + ":" + r[3] for r in table_rows(app)]  # noqa: E731
         original = types()
         await pilot.press("down", "J")  # relu moves below Dense(10)
-        await settle(pilot)
+        await wait_ready(pilot)
         assert types() == [original[0], original[2], original[1], original[3]]
         assert app.query_one("#layer-table").cursor_row == 2  # the cursor follows the moved row
         await pilot.press("K", "K")  # and back up to the top
-        await settle(pilot)
+        await wait_ready(pilot)
         assert types()[0] == original[1]
 
         await pilot.press("u", "u", "u")
-        await settle(pilot)
+        await wait_ready(pilot)
         assert types() == original
         await pilot.press("ctrl+y")
-        await settle(pilot)
+        await wait_ready(pilot)
         assert types() == [original[0], original[2], original[1], original[3]]
         await pilot.press("u")
-        await settle(pilot)
+        await wait_ready(pilot)
 
         await pilot.press("ctrl+home", "d")  # remove Dense(32): Dense(10) now sees 784 inputs
-        await settle(pilot)
+        await wait_ready(pilot)
         assert "Total params: 7,850" in totals(app)
         await pilot.press("ctrl+z")
-        await settle(pilot)
+        await wait_ready(pilot)
         assert types() == original and "Total params: 25,450" in totals(app)
 
         await pilot.press("ctrl+home", "c")  # a second Dense(32) after the first: 32*32+32 more
-        await settle(pilot)
+        await wait_ready(pilot)
         assert len(types()) == 5 and "Total params: 26,506" in totals(app)
         await pilot.press("u")
-        await settle(pilot)
+        await wait_ready(pilot)
         assert "Total params: 25,450" in totals(app)
 
 
@@ -119,7 +120,7 @@ async def test_a_broken_layer_shows_keras_reason_and_can_be_fixed(tmp_path):
     path = write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS)
     app = TuitrainApp(path, pane="layers")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await wait_ready(pilot)
         # Conv2D on flat (784,) input, inserted after the first Dense; a 3-D kernel is refused first.
         await pilot.press("a")
         await pilot.pause()
@@ -128,7 +129,7 @@ async def test_a_broken_layer_shows_keras_reason_and_can_be_fixed(tmp_path):
         assert "kernel_size needs 2 integers" in str(app.screen.query_one("#error-kernel_size").render())
         assert len(app.preset.layers) == 4  # nothing changed: the dialog is still open
         await pilot.press("backspace", "backspace", "backspace", "enter")
-        await settle(pilot)
+        await wait_ready(pilot)
         assert app.preset.layers[1] == {"type": "Conv2D", "filters": 8, "kernel_size": [3, 3]}
         rows = table_rows(app)
         assert rows[1][0].startswith("✗") and rows[1][-3] == "error"
@@ -142,7 +143,7 @@ async def test_a_broken_layer_shows_keras_reason_and_can_be_fixed(tmp_path):
         await pilot.pause()
         # Fix: go to the broken row and remove it.
         await pilot.press("ctrl+home", "down", "d")
-        await settle(pilot)
+        await wait_ready(pilot)
         assert not reason(app) and "Total params: 25,450" in totals(app)
 
 
@@ -159,7 +160,7 @@ def test_palette_commands_name_real_pane_actions():
 async def test_functional_inputs_are_shown_and_edited():
     app = TuitrainApp("two_branch", pane="layers")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await wait_ready(pilot)
         table = app.query_one("#layer-table")
         assert [str(c.label) for c in table.columns.values()][4] == "inputs"
         rows = table_rows(app)
@@ -175,7 +176,7 @@ async def test_functional_inputs_are_shown_and_edited():
         assert "'nowhere' is not an earlier layer" in str(app.screen.query_one("#inputs-error").render())
         inputs.value = "wide, deep1"
         await pilot.press("ctrl+s")
-        await settle(pilot)
+        await wait_ready(pilot)
         assert app.preset.layers[3]["inputs"] == ["wide", "deep1"]
         assert table_rows(app)[3][5] == "(None, 40)"  # 8 + 32
         # The palette runs the same actions: "Layers: Add layer" opens the dialog after "merge".
@@ -196,23 +197,21 @@ async def test_saved_edit_reopens_and_exports_to_the_same_model(tmp_path):
     path = write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS)
     app = TuitrainApp(path, pane="layers")
     async with app.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await wait_ready(pilot)
         await pilot.press("e")  # first Dense: 32 → 64 units
         await pilot.pause()
         await pilot.press(*"64", "enter")
-        await settle(pilot)
+        await wait_ready(pilot)
         shown = totals(app)
         rows = table_rows(app)
         assert "Total params: 50,890" in shown  # 784*64+64 + 64*10+10
         await pilot.press("ctrl+s")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert not app.modified
+        await wait_for(pilot, lambda: not app.modified, "the save")
 
     assert "# The Keras tutorial MLP" in path.read_text()
     reopened = TuitrainApp(path, pane="layers")
     async with reopened.run_test(size=SIZE) as pilot:
-        await settle(pilot)
+        await wait_ready(pilot)
         assert table_rows(reopened) == rows and totals(reopened) == shown
     assert load_preset(path).layers[0] == {"type": "Dense", "units": 64, "input_shape": [784]}
 
@@ -231,18 +230,18 @@ APP = "snapshot_apps/layers_app.py"
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_snapshot_layers_pane(snap_compare, size):
-    assert snap_compare(APP, terminal_size=size, run_before=settle)
+    assert snap_compare(APP, terminal_size=size, run_before=wait_ready)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_snapshot_layers_pane_with_a_broken_row(snap_compare, size):
     async def break_it(pilot):
-        await settle(pilot)
+        await wait_ready(pilot)
         app = pilot.app
         broken = app.preset.copy()
         broken.layers.insert(1, {"type": "Conv2D", "filters": 8, "kernel_size": 3})
         app.update_preset(broken)
-        await settle(pilot)
+        await wait_ready(pilot)
 
     assert snap_compare(APP, terminal_size=size, run_before=break_it)
 
@@ -250,7 +249,7 @@ def test_snapshot_layers_pane_with_a_broken_row(snap_compare, size):
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_snapshot_layer_form(snap_compare, size):
     async def open_form(pilot):
-        await settle(pilot)
+        await wait_ready(pilot)
         await pilot.press("e")  # edit the first Dense layer
         await pilot.pause()
 
@@ -267,8 +266,7 @@ async def test_layer_form_waits_for_tensorflow(tmp_path, monkeypatch):
     monkeypatch.setattr("tuitrain.ui.app._import_tensorflow", never_loads)
     app = TuitrainApp(write_preset(tmp_path, EMPTY_TUTORIAL), pane="layers")
     async with app.run_test(size=SIZE) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await wait_ready(pilot)
         assert not app.tf_ready
         await pilot.press("a")
         await pilot.pause()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.ui.waiting import wait_for
 from tuitrain.engine import RunReader, start_run
 from tuitrain.engine.events import read_events
 from tuitrain.spec import find_preset, load_preset
@@ -25,14 +26,6 @@ FINAL = ("finished", "stopped", "failed", "crashed")
 def tiny_preset(epochs: int = 2, **more: str):
     overrides = ["data.samples=200", f"fit.epochs={epochs}", *[f"{k}={v}" for k, v in more.items()]]
     return load_preset(find_preset("spiral_mlp"), overrides=overrides)
-
-
-async def wait_for(pilot, condition, what: str, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up waiting for {what}")
-        await pilot.pause(0.1)
 
 
 def wait_finished(run_dir: Path, timeout: float = 120.0) -> str:
@@ -231,8 +224,7 @@ async def test_attach_while_training_shows_earlier_epochs_and_follows(tmp_path):
         pane = app.query_one(TrainPane)
         assert app.query_one("#train-epochs").row_count >= 2  # history at once
         await wait_for(pilot, lambda: pane.run_status == "finished", "the run to finish")
-        await pilot.pause(0.3)
-        assert app.query_one("#train-epochs").row_count == 8
+        await wait_for(pilot, lambda: app.query_one("#train-epochs").row_count == 8, "all eight epoch rows")
         assert [r["epoch"] for r in pane.series.epoch_rows] == list(range(1, 9))
 
 

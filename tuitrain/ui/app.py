@@ -8,6 +8,7 @@ by a worker after the first paint, never at module import time.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import threading
@@ -72,6 +73,10 @@ class TensorFlowReady(Message):
     """TensorFlow and Keras are imported."""
 
 
+class TensorFlowFailed(Message):
+    """TensorFlow could not be imported (the status line says why)."""
+
+
 class DataLoaded(Message):
     def __init__(self, dataset: Any, key: str) -> None:
         super().__init__()
@@ -121,6 +126,9 @@ class TuitrainApp(App[None]):
     dataset: var[Any] = var(None, always_update=True)
     build_report: var[Any] = var(None, always_update=True)
     run_dir: var[Path | None] = var(None)
+    # True once nothing is pending (see ``pending``): TensorFlow, data, the debounced model build
+    # and the panes' own background work.  Tests wait for it instead of for "all workers".
+    ready: var[bool] = var(False)
 
     def __init__(
         self,
@@ -147,6 +155,10 @@ class TuitrainApp(App[None]):
         self._build_lock = threading.Lock()
         self._painted = False
         self._data_error: str | None = None
+        self._data_done_key: str | None = None  # the _data_key whose load ended (loaded or failed)
+        self._tf_failed = False
+        self._built_generation = 0
+        self.ready_event = asyncio.Event()
 
     # --- layout -----------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -193,11 +205,11 @@ class TuitrainApp(App[None]):
             tab = self.query_one(f"#panes TabPane#{info.id}", TabPane)
             if not tab.children:
                 tab.mount(pane_class(info)())
-        if not self._background:
-            return
-        self._load_tensorflow()
-        if self.preset is not None and self.dataset is None and self._data_key is not None:
-            self._load_data(self.preset, self._data_key)
+        if self._background:
+            self._load_tensorflow()
+            if self.preset is not None and self.dataset is None and self._data_key is not None:
+                self._load_data(self.preset, self._data_key)
+        self.refresh_ready()
 
     def _write_first_paint_probe(self) -> None:
         """For benchmarks/bench_first_paint.py: when the first frame was drawn, and whether TF was loaded."""
@@ -235,6 +247,7 @@ class TuitrainApp(App[None]):
             self._data_key = None
             self.dataset = None
             self.build_report = None
+            self.refresh_ready()
             return
         key = _data_key(preset)
         if key != self._data_key:
@@ -244,6 +257,7 @@ class TuitrainApp(App[None]):
             if self._background and self._painted:
                 self._load_data(preset, key)
         if self._model_unchanged(preset):
+            self.refresh_ready()
             return  # a compile/fit edit: the layer table and shapes stay as they are
         self._schedule_build()
 
@@ -292,6 +306,7 @@ class TuitrainApp(App[None]):
             _import_tensorflow()
         except Exception as err:  # noqa: BLE001 - a broken install is shown, the app keeps running
             self.post_message(StatusChanged(f"TensorFlow failed to load: {type(err).__name__}: {err}"))
+            self.post_message(TensorFlowFailed())
             return
         self.post_message(TensorFlowReady())
 
@@ -316,10 +331,42 @@ class TuitrainApp(App[None]):
         else:
             self.post_message(DataLoaded(dataset, key))
 
-    @property
-    def busy(self) -> bool:
-        """A worker is running or a model build is waiting for its debounce (tests wait on this)."""
-        return self._build_timer is not None or any(w.is_running for w in self.workers)
+    def pending(self) -> list[str]:
+        """What the app still works on in the background, in words (empty: ``ready``).
+
+        A debounced or running model build counts until its result is shown; a build that cannot
+        start (no TensorFlow, no data) is not pending, the missing part is.
+        """
+        waiting: list[str] = []
+        if not self._painted:
+            waiting.append("first paint")
+        if self._background:
+            if not self.tf_ready and not self._tf_failed:
+                waiting.append("TensorFlow")
+            if self.preset is not None and self._data_key is not None and self._data_done_key != self._data_key:
+                waiting.append("data")
+            if self._build_timer is not None:
+                waiting.append("model build (debounce)")
+            elif self._build_generation != self._built_generation and self._build_can_start():
+                waiting.append("model build")
+        for info in PANES:
+            for tab in self.query(f"#panes TabPane#{info.id}").results(TabPane):
+                for pane in tab.children:
+                    waiting.extend(f"{info.id} pane: {what}" for what in getattr(pane, "pending", list)())
+        return waiting
+
+    def refresh_ready(self) -> None:
+        """Recompute ``ready``; called wherever a piece of background work starts or ends."""
+        self.ready = not self.pending()
+
+    def watch_ready(self, ready: bool) -> None:
+        if ready:
+            self.ready_event.set()
+        else:
+            self.ready_event.clear()
+
+    def _build_can_start(self) -> bool:
+        return self.preset is not None and self.tf_ready and self.dataset is not None
 
     def _schedule_build(self) -> None:
         """Debounce: rebuild once the preset has stopped changing for a moment."""
@@ -327,10 +374,12 @@ class TuitrainApp(App[None]):
         if self._build_timer is not None:
             self._build_timer.stop()
         self._build_timer = self.set_timer(BUILD_DEBOUNCE_S, self._start_build)
+        self.refresh_ready()
 
     def _start_build(self) -> None:
         self._build_timer = None
-        if self.preset is None or not self.tf_ready or self.dataset is None:
+        if not self._build_can_start():
+            self.refresh_ready()
             return
         self._show_status("building the model…")
         self._building_key = _model_key(self.preset)
@@ -355,6 +404,11 @@ class TuitrainApp(App[None]):
     def _status_changed(self, message: StatusChanged) -> None:
         self._show_status(message.text)
 
+    @on(TensorFlowFailed)
+    def _tf_failed_to_load(self) -> None:
+        self._tf_failed = True
+        self.refresh_ready()
+
     @on(TensorFlowReady)
     def _tf_ready(self) -> None:
         self.tf_ready = True
@@ -368,6 +422,7 @@ class TuitrainApp(App[None]):
     def _data_loaded(self, message: DataLoaded) -> None:
         if message.key != self._data_key:
             return  # the preset's data changed while loading
+        self._data_done_key = message.key
         self.dataset = message.dataset
         if self.load_error is not None and self.load_error == self._data_error:
             self.load_error = None  # the data error of an earlier edit is fixed
@@ -379,8 +434,10 @@ class TuitrainApp(App[None]):
     def _data_failed(self, message: DataFailed) -> None:
         if message.key != self._data_key:
             return
+        self._data_done_key = message.key
         self.load_error = self._data_error = message.message
         self._show_status("data failed to load (see above)")
+        self.refresh_ready()
 
     @on(ModelBuilt)
     def _model_built(self, message: ModelBuilt) -> None:
@@ -388,11 +445,13 @@ class TuitrainApp(App[None]):
             return  # the preset changed again: a newer build is coming
         report = message.report
         self._report_key = self._building_key
+        self._built_generation = message.generation
         self.build_report = report
         if report.error:
             self._show_status(f"model: {report.error}")
         else:
             self._show_status(f"ready · model: {report.total_params:,} parameters")
+        self.refresh_ready()
 
     # --- panes ------------------------------------------------------------------
     def action_show_pane(self, pane_id: str) -> None:

@@ -1,4 +1,4 @@
-"""Shared by the Layers/Compile pane tests and snapshots: presets and waiting for the app to settle."""
+"""Shared by the Layers/Compile pane tests and snapshots: small offline presets."""
 
 from __future__ import annotations
 
@@ -55,23 +55,3 @@ def write_preset(directory: Path, text: str, name: str = "tutorial.toml") -> Pat
     path = Path(directory) / name
     path.write_text(text, encoding="utf-8")
     return path
-
-
-async def settle(pilot, rounds: int = 600) -> None:
-    """Wait until TensorFlow, the data and the debounced model build are all done."""
-    app = pilot.app
-    for _ in range(rounds):
-        await pilot.pause(0.05)
-        await app.workers.wait_for_complete()
-        if app.preset is None or app.load_error:
-            break
-        if (
-            app.tf_ready
-            and app.dataset is not None
-            and app.build_report is not None
-            and getattr(app, "_build_timer", None) is None
-        ):
-            break
-    else:
-        raise TimeoutError("the app did not settle (TensorFlow, data, model build)")
-    await pilot.pause()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import sys
 import tempfile
 from pathlib import Path
@@ -15,7 +16,10 @@ from tuitrain.ui.app import TuitrainApp  # noqa: E402
 
 
 def build_app() -> TuitrainApp:
-    run_dir = write_finished_run(tempfile.mkdtemp(prefix="tuitrain-snapshot-"))
+    # Removed when the test process exits (the app reads the run until then), so no folder leaks.
+    root = tempfile.TemporaryDirectory(prefix="tuitrain-snapshot-")
+    atexit.register(root.cleanup)
+    run_dir = write_finished_run(root.name)
     return TuitrainApp("spiral_mlp", run_dir=run_dir, pane="train", background=False)
 
 

@@ -100,6 +100,7 @@ class DataPane(Horizontal):
         self._entries: dict[str, list[TensorEntry]] = {"data": [], "weights": [], "playground": []}
         self._selected: str | None = None
         self._tokens: dict[str, object] = {}
+        self._waiting: set[str] = set()  # background work whose result is not on screen yet
         self._histogram_of: TensorEntry | None = None
 
     def compose(self) -> ComposeResult:
@@ -132,16 +133,34 @@ class DataPane(Horizontal):
         token = self._tokens["data"] = object()
         if dataset is None:
             self._set_entries("data", [])
+            self._work_ended("describing data")
             return
-        self._describe("data", list(dataset.tensors().items()), token)
+        self._start_describe("data", list(dataset.tensors().items()), token)
 
     def _report_changed(self, report: Any) -> None:
         token = self._tokens["weights"] = object()
         model = getattr(report, "model", None)
         if model is None:
             self._set_entries("weights", [])
+            self._work_ended("describing weights")
             return
-        self._describe("weights", model, token)
+        self._start_describe("weights", model, token)
+
+    def pending(self) -> list[str]:
+        """This pane's background work not on screen yet (part of the app's ``ready`` state)."""
+        return sorted(self._waiting)
+
+    def _work_started(self, what: str) -> None:
+        self._waiting.add(what)
+        self.app.refresh_ready()
+
+    def _work_ended(self, what: str) -> None:
+        self._waiting.discard(what)
+        self.app.refresh_ready()
+
+    def _start_describe(self, group: str, source: Any, token: object) -> None:
+        self._work_started(f"describing {group}")
+        self._describe(group, source, token)
 
     @work(thread=True, group="describe", exit_on_error=False)
     def _describe(self, group: str, source: Any, token: object) -> None:
@@ -152,6 +171,7 @@ class DataPane(Horizontal):
     def _described(self, message: TensorsDescribed) -> None:
         if self._tokens.get(message.group) is message.token:
             self._set_entries(message.group, message.entries)
+            self._work_ended(f"describing {message.group}")
 
     def _set_entries(self, group: str, entries: list[TensorEntry]) -> None:
         self._entries[group] = entries
@@ -386,6 +406,7 @@ class DataPane(Horizontal):
     @on(Input.Submitted, "#playground")
     def _playground_submitted(self, event: Input.Submitted) -> None:
         self.query_one("#playground-error", Static).update(Text("evaluating…", style="italic"))
+        self._work_started("evaluating the playground")
         self._evaluate(event.value)
 
     @work(thread=True, exclusive=True, group="playground", exit_on_error=False)
@@ -408,6 +429,7 @@ class DataPane(Horizontal):
 
     @on(PlaygroundDone)
     def _playground_done(self, message: PlaygroundDone) -> None:
+        self._work_ended("evaluating the playground")
         error = self.query_one("#playground-error", Static)
         if message.error:
             error.update(message.error)
