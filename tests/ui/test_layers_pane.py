@@ -249,8 +249,14 @@ def test_snapshot_layers_pane_with_a_broken_row(snap_compare, size):
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_snapshot_layer_form(snap_compare, size):
     async def open_form(pilot):
+        from tuitrain.ui.screens.layer_form import LayerFormScreen
+
         await wait_ready(pilot)
         await pilot.press("e")  # edit the first Dense layer
+        app = pilot.app
+        # the form mounts its fields and focuses the first one in on_mount: wait for that state
+        await wait_for(pilot, lambda: isinstance(app.screen, LayerFormScreen) and app.screen.query("#layer-params")
+                       and app.focused is not None and app.focused.screen is app.screen, "the layer form and its focus")
         await pilot.pause()
 
     assert snap_compare(APP, terminal_size=size, run_before=open_form)
