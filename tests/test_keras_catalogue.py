@@ -6,7 +6,7 @@ import pytest
 
 from tuitrain import form_values as F
 from tuitrain import keras_catalogue as I
-from tuitrain.undo import UndoStack, shared_history
+from tuitrain.undo import UndoStack
 
 
 def test_layer_list_is_what_keras_exports():
@@ -120,15 +120,6 @@ def test_undo_redo_and_foreign_change():
     stack.record({"n": 2}, {"n": 5})  # a new edit drops the redo branch
     assert stack.redo({"n": 5}) is None
     assert stack.undo({"n": 99}) is None and len(stack) == 0  # another file was opened
-
-
-def test_shared_history_is_one_per_owner():
-    class Owner:
-        pass
-
-    a, b = Owner(), Owner()
-    assert shared_history(a) is shared_history(a)
-    assert shared_history(a) is not shared_history(b)
 
 
 def test_compile_and_fit_fields_come_from_keras_signatures():

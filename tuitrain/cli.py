@@ -1,7 +1,7 @@
 """The ``tuitrain`` command: argument parsing and dispatch only.
 
 Each subcommand lives beside the code it drives (``tuitrain.preset_cli`` for the
-core ones, ``tuitrain.engine.train_cli`` for training, ``tuitrain.ui.launch`` for
+core ones, ``tuitrain.engine.train_cli`` for training, ``tuitrain.ui.run_app`` for
 the app) and is imported only when chosen, so ``tuitrain presets`` does not pay
 for TensorFlow and ``tuitrain`` paints before TensorFlow is loaded.
 """
@@ -78,10 +78,10 @@ def _run(args: argparse.Namespace) -> int:
 
         return getattr(train_cli, f"{args.command}_command")(args)
     if args.command == "attach":
-        from tuitrain.ui.launch import attach_command
+        from tuitrain.ui.run_app import attach_command
 
         return attach_command(args)
-    from tuitrain.ui.launch import app_command
+    from tuitrain.ui.run_app import app_command
 
     return app_command(args)
 

@@ -1,15 +1,13 @@
-"""Undo/redo of preset edits: every editor records (before, after) and any pane can step back.
+"""Undo/redo of preset edits: a bounded stack of (before, after) snapshots.
 
 Presets are small, so the history keeps whole snapshots (``preset.copy()``) rather than diffs:
-undoing is just handing an older snapshot back to ``app.update_preset``.  One history is shared
-per app (``shared_history(app)``) so undo in the Layers pane also steps over compile edits in
-the order they were made.  When the current preset is not the one the history last produced
-(another file was opened), the history no longer applies and is dropped.
+undoing is just handing an older snapshot back.  When the current preset is not the one the
+history last produced (another file was opened), the history no longer applies and is dropped.
+The app owns one (``TuitrainApp.history``); the keys live in ``tuitrain.ui.history``.
 """
 
 from __future__ import annotations
 
-import weakref
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
@@ -75,37 +73,3 @@ class UndoStack(Generic[T]):
 
     def __len__(self) -> int:
         return len(self._undo)
-
-
-_HISTORIES: "weakref.WeakKeyDictionary[Any, UndoStack]" = weakref.WeakKeyDictionary()
-
-
-def shared_history(owner: Any) -> UndoStack:
-    """The one history of ``owner`` (the app), created on first use."""
-    history = _HISTORIES.get(owner)
-    if history is None:
-        history = _HISTORIES[owner] = UndoStack()
-    return history
-
-
-class HistoryActions:
-    """``action_undo`` / ``action_redo`` for any pane that edits the app's preset.
-
-    One implementation for every editor: step the app's shared history and hand the snapshot
-    to ``app.update_preset``, or say that there is nothing to step to.
-    """
-
-    def action_undo(self) -> None:
-        self._step_history("undo")
-
-    def action_redo(self) -> None:
-        self._step_history("redo")
-
-    def _step_history(self, direction: str) -> None:
-        app = self.app  # type: ignore[attr-defined]
-        history = shared_history(app)
-        preset = history.undo(app.preset) if direction == "undo" else history.redo(app.preset)
-        if preset is None:
-            self.notify(f"Nothing to {direction}.")  # type: ignore[attr-defined]
-        else:
-            app.update_preset(preset)

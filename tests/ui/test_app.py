@@ -21,7 +21,7 @@ BAD_EPOCHS = "# a comment that must not matter\n" + TINY.replace("epochs = 1", "
 
 
 def test_import_does_not_load_tensorflow():
-    code = "import sys, tuitrain.ui.app, tuitrain.ui.launch; print([m for m in ('tensorflow', 'keras') if m in sys.modules])"
+    code = "import sys, tuitrain.ui.app, tuitrain.ui.run_app; print([m for m in ('tensorflow', 'keras') if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -221,7 +221,7 @@ def test_launch_exit_status_is_the_apps(monkeypatch):
     """A crashed app (Textual's return_code 1) used to exit 0, hiding the crash from the shell."""
     import contextlib
 
-    from tuitrain.ui import launch
+    from tuitrain.ui import run_app as launch
     from tuitrain.ui.app import TuitrainApp
 
     def crashed_run(self) -> None:
@@ -232,3 +232,37 @@ def test_launch_exit_status_is_the_apps(monkeypatch):
     assert launch._run_app("spiral_mlp") == 1
     monkeypatch.setattr(TuitrainApp, "run", lambda self: None)
     assert launch._run_app("spiral_mlp") == 0
+
+
+async def test_edit_preset_is_the_one_door_and_skips_no_op_edits():
+    app = TuitrainApp("spiral_mlp", background=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_ready(pilot)
+        epochs = app.preset.fit["epochs"]
+        assert not app.edit_preset(lambda p: None)  # nothing changed: not recorded, not modified
+        assert len(app.history) == 0 and not app.modified
+        assert app.edit_preset(lambda p: p.fit.update(epochs=epochs + 1))
+        assert app.preset.fit["epochs"] == epochs + 1 and app.modified and len(app.history) == 1
+        assert not app.edit_preset(lambda p: p.fit.update(epochs=epochs + 1))  # the same value again
+        assert len(app.history) == 1
+        assert app.undo_edit() and app.preset.fit["epochs"] == epochs
+        assert not app.undo_edit()
+        assert app.redo_edit() and app.preset.fit["epochs"] == epochs + 1
+
+
+async def test_help_and_palette_show_remapped_keys():
+    from textual.binding import Binding
+
+    from tuitrain.ui.palette import TuitrainCommands
+
+    app = TuitrainApp("spiral_mlp", background=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.set_keymap({"app.save": "f6", "layers.remove": "x"})
+        f6, x = (app.get_key_display(Binding(k, "a")) for k in ("f6", "x"))
+        sections = dict(app.key_help())
+        assert (f6, "Save") in sections["App"]
+        assert (x, "Remove") in sections["Layers pane"]
+        hints = {title: help_ for title, help_, _ in TuitrainCommands(app.screen)._commands()}
+        assert hints["Save preset"].endswith(f"({f6})")
+        assert hints["Layers: Remove layer"].endswith(f"({x})")

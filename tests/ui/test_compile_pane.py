@@ -13,7 +13,7 @@ SIZE = (120, 40)
 
 @pytest.fixture(autouse=True)
 def quick_rebuilds(monkeypatch):
-    monkeypatch.setattr("tuitrain.ui.app.BUILD_DEBOUNCE_S", 0.02)
+    monkeypatch.setattr("tuitrain.ui.background.BUILD_DEBOUNCE_S", 0.02)
 
 
 def note(app, selector: str) -> str:

@@ -14,7 +14,7 @@ SIZE = (120, 40)
 @pytest.fixture(autouse=True)
 def quick_rebuilds(monkeypatch):
     """The debounce is for typing humans; tests press keys in bursts and then wait anyway."""
-    monkeypatch.setattr("tuitrain.ui.app.BUILD_DEBOUNCE_S", 0.02)
+    monkeypatch.setattr("tuitrain.ui.background.BUILD_DEBOUNCE_S", 0.02)
 
 
 def table_rows(app) -> list[list[str]]:
@@ -269,7 +269,7 @@ async def test_layer_form_waits_for_tensorflow(tmp_path, monkeypatch):
     def never_loads() -> None:
         raise ImportError("not yet")
 
-    monkeypatch.setattr("tuitrain.ui.app._import_tensorflow", never_loads)
+    monkeypatch.setattr("tuitrain.ui.background._import_tensorflow", never_loads)
     app = TuitrainApp(write_preset(tmp_path, EMPTY_TUTORIAL), pane="layers")
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(pilot)

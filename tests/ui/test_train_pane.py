@@ -202,7 +202,7 @@ def test_snapshot_train_pane_120x40(snap_compare):
 ])
 def test_chart_draws_early_and_flat_curves_in_every_mode(losses, options):
     from tuitrain.ui.series import RunSeries
-    from tuitrain.ui.widgets.plot import ChartOptions, render_chart
+    from tuitrain.ui.widgets.chart_render import ChartOptions, render_chart
 
     series = RunSeries()
     series.extend([{"kind": "batch", "step": i + 1, "epoch": 1, "time": 0.1 * (i + 1), "loss": v}
@@ -267,3 +267,40 @@ async def test_a_run_that_cannot_build_its_model_says_why(tmp_path, monkeypatch)
         assert "failed" in chart_text and "layers[0].activation" in chart_text
         assert "failed" in shown(app, "#train-status")
 
+
+
+async def test_attach_with_runs_dir_starts_and_lists_runs_there(tmp_path, monkeypatch):
+    """`tuitrain attach --runs-dir X`: s and r used ./runs because the app never kept X."""
+    import argparse
+    import contextlib
+
+    from tests.ui.snapshot_apps.train_fixture import RUN_NAME, write_finished_run
+    from tuitrain.ui import run_app as launch
+
+    root = tmp_path / "elsewhere"
+    finished = write_finished_run(root)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TUITRAIN_RUNS", raising=False)
+    launched: list[TuitrainApp] = []
+    monkeypatch.setattr(TuitrainApp, "run", lambda self: launched.append(self))
+    monkeypatch.setattr(launch, "_native_stderr_to_log", contextlib.nullcontext)
+    assert launch.attach_command(argparse.Namespace(run_dir=None, runs_dir=str(root))) == 0
+    started: list[object] = []
+
+    def record_start(preset, runs_dir=None):
+        started.append(runs_dir)
+        return finished
+
+    monkeypatch.setattr("tuitrain.engine.start_run", record_start)
+    app = launched[0]
+    app._background = False  # the pane's keys are what this test is about, not TensorFlow
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert app.run_dir == finished
+        app.query_one(TrainPane).focus()
+        await pilot.press("r")
+        assert isinstance(app.screen, RunsScreen)
+        assert [run.name for run in app.screen.runs] == [RUN_NAME]
+        assert str(root) in str(app.screen.query_one("#runs-title").render())
+        await pilot.press("escape")
+        await pilot.press("s")
+        assert [Path(p) for p in started] == [root]

@@ -1,9 +1,10 @@
 """TuitrainApp: the shell that holds the panes and the app-wide state.
 
 The app stays thin: it owns the reactives every pane watches (preset, dataset,
-build report, run dir…), runs the background work in thread workers that post
-messages back, and offers open / save / reload / quit.  TensorFlow is imported
-by a worker after the first paint, never at module import time.
+build report, run dir…) and the one door for preset edits (``edit_preset``).  The
+background work lives in ``tuitrain.ui.background`` (TensorFlow is imported by a worker
+after the first paint, never at module import time), open / save / reload in
+``tuitrain.ui.preset_files``.
 """
 
 from __future__ import annotations
@@ -12,93 +13,37 @@ import asyncio
 import json
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.message import Message
 from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from tuitrain.errors import TuitrainError
-from tuitrain.ui.commands import TuitrainCommands
+from tuitrain.ui.background import BackgroundWork, data_key, model_key
+from tuitrain.ui.keys import action_keys, as_binding, binding_keys, binding_rows
+from tuitrain.ui.messages import ModelBuilt  # noqa: F401 - tests hook this message by importing it from the app
+from tuitrain.ui.palette import TuitrainCommands
 from tuitrain.ui.panes import PANES, pane_class
+from tuitrain.ui.preset_files import PresetFileActions, is_bundled
+from tuitrain.undo import UndoStack
 
-# Seconds of quiet after a preset change before the model is rebuilt.
-BUILD_DEBOUNCE_S = 0.3
+if TYPE_CHECKING:  # the core's types, imported lazily at run time (TensorFlow must not load first)
+    from tuitrain.data import Dataset
+    from tuitrain.model import BuildReport
+    from tuitrain.spec import Preset
+
 # Environment variable naming a file the app writes at its first paint (used by the benchmark).
 FIRST_PAINT_PROBE = "TUITRAIN_FIRST_PAINT_PROBE"
 
 
-def _import_tensorflow() -> None:
-    """Slow (seconds): runs in a worker thread so the first screen never waits for it."""
-    # TensorFlow's C++ start-up chatter goes straight to fd 2 and would scribble over the screen.
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import tensorflow  # noqa: F401
-    import keras  # noqa: F401
-
-
-def _data_key(preset: Any) -> str:
-    """What the dataset depends on: data section, seed and where relative paths point."""
-    return json.dumps([preset.data, preset.seed, str(preset.base_dir)], sort_keys=True, default=str)
-
-
-def _model_key(preset: Any) -> str:
-    """What the built model depends on: the layers, the seed and the data (its input shape)."""
-    return json.dumps([preset.layers, _data_key(preset)], sort_keys=True, default=str)
-
-
-def is_bundled(path: Path | None) -> bool:
-    from tuitrain.spec import PRESETS_DIR
-
-    try:
-        return path is not None and path.resolve().parent == PRESETS_DIR.resolve()
-    except OSError:
-        return False
-
-
-class StatusChanged(Message):
-    """A worker reports progress for the status line ("loading TensorFlow…")."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-
-class TensorFlowReady(Message):
-    """TensorFlow and Keras are imported."""
-
-
-class TensorFlowFailed(Message):
-    """TensorFlow could not be imported (the status line says why)."""
-
-
-class DataLoaded(Message):
-    def __init__(self, dataset: Any, key: str) -> None:
-        super().__init__()
-        self.dataset = dataset
-        self.key = key
-
-
-class DataFailed(Message):
-    def __init__(self, message: str, key: str) -> None:
-        super().__init__()
-        self.message = message
-        self.key = key
-
-
-class ModelBuilt(Message):
-    def __init__(self, report: Any, generation: int) -> None:
-        super().__init__()
-        self.report = report
-        self.generation = generation
-
-
-class TuitrainApp(App[None]):
+class TuitrainApp(BackgroundWork, PresetFileActions, App[None]):
     """Data, Layers, Compile and Train panes around one in-memory preset."""
 
     CSS_PATH = "app.tcss"
@@ -118,13 +63,16 @@ class TuitrainApp(App[None]):
     ]
 
     # --- app-wide state (see docs/internals.md "tuitrain.ui") -----------------
-    preset: var[Any] = var(None, always_update=True)
+    # Panes read these through ``self.app`` (typed by ``AppAccess``) and watch them with
+    # ``self.watch(self.app, name, callback)``; only the app assigns them.  The preset changes
+    # through ``edit_preset`` (an undoable edit) or ``update_preset`` (open / reload / save).
+    preset: var[Preset | None] = var(None, always_update=True)
     preset_path: var[Path | None] = var(None)
     modified: var[bool] = var(False)
     load_error: var[str | None] = var(None)
     tf_ready: var[bool] = var(False)
-    dataset: var[Any] = var(None, always_update=True)
-    build_report: var[Any] = var(None, always_update=True)
+    dataset: var[Dataset | None] = var(None, always_update=True)
+    build_report: var[BuildReport | None] = var(None, always_update=True)
     run_dir: var[Path | None] = var(None)
     # True once nothing is pending (see ``pending``): TensorFlow, data, the debounced model build
     # and the panes' own background work.  Tests wait for it instead of for "all workers".
@@ -135,20 +83,24 @@ class TuitrainApp(App[None]):
         target: str | Path | None = None,
         *,
         run_dir: Path | None = None,
+        runs_dir: str | Path | None = None,
         pane: str = "data",
         background: bool = True,
     ) -> None:
         """``target``: bundled preset name or preset path (None: the offline default).
 
+        ``runs_dir``: where ``s`` starts runs and ``r`` lists them (None: ``$TUITRAIN_RUNS`` or ./runs).
         ``background=False`` skips TensorFlow and data loading (quick tests of the shell).
         """
         super().__init__()
+        self.runs_dir: Path | None = Path(runs_dir) if runs_dir is not None else None
+        self.history: UndoStack[Preset] = UndoStack()  # every edit made through edit_preset
         self._target = target
         self._initial_run_dir = run_dir
         self._initial_pane = pane
         self._background = background
         self._data_key: str | None = None
-        self._report_key: str | None = None  # _model_key of the preset build_report was built from
+        self._report_key: str | None = None  # model_key of the preset build_report was built from
         self._building_key: str | None = None
         self._build_generation = 0
         self._build_timer = None
@@ -220,8 +172,45 @@ class TuitrainApp(App[None]):
         Path(os.environ[FIRST_PAINT_PROBE]).write_text(json.dumps(probe), encoding="utf-8")
 
     # --- preset state -----------------------------------------------------------
-    def update_preset(self, preset: Any, *, modified: bool = True) -> None:
-        """Replace the in-memory preset (editors call this with an edited copy)."""
+    def edit_preset(self, change: Callable[[Preset], object]) -> bool:
+        """The one door for editors: apply ``change`` to a copy of the preset, record it, publish it.
+
+        ``change`` mutates the copy it is given (its return value is ignored), e.g.
+        ``app.edit_preset(lambda p: p.fit.update(epochs=12))``.  The edit is recorded in
+        ``history`` (ctrl+z undoes it) and the copy becomes ``preset`` (``modified`` is set;
+        watchers run; the model is rebuilt only when layers or data changed).  Returns False, and
+        records nothing, when no preset is loaded or the edit leaves the preset as it was.
+        """
+        before = self.preset
+        if before is None:
+            return False
+        after = before.copy()
+        change(after)
+        if after.to_dict() == before.to_dict():
+            return False
+        self.history.record(before, after)
+        self.update_preset(after)
+        return True
+
+    def undo_edit(self) -> bool:
+        """Step back over the last ``edit_preset``; False when there is nothing to undo."""
+        return self._step_history(self.history.undo)
+
+    def redo_edit(self) -> bool:
+        """Redo the last undone edit; False when there is nothing to redo."""
+        return self._step_history(self.history.redo)
+
+    def _step_history(self, step: Callable[[Preset], Preset | None]) -> bool:
+        if self.preset is None:
+            return False
+        preset = step(self.preset)
+        if preset is None:
+            return False
+        self.update_preset(preset)
+        return True
+
+    def update_preset(self, preset: Preset, *, modified: bool = True) -> None:
+        """Replace the whole preset, not as an undoable edit (open, reload, save, a run's preset)."""
         self.modified = modified
         self.preset = preset
 
@@ -241,7 +230,7 @@ class TuitrainApp(App[None]):
         self.update_preset(preset, modified=False)
         return True
 
-    def watch_preset(self, preset: Any) -> None:
+    def watch_preset(self, preset: Preset | None) -> None:
         self._refresh_title()
         if preset is None:
             self._data_key = None
@@ -249,7 +238,7 @@ class TuitrainApp(App[None]):
             self.build_report = None
             self.refresh_ready()
             return
-        key = _data_key(preset)
+        key = data_key(preset)
         if key != self._data_key:
             self._data_key = key
             self.dataset = None
@@ -261,11 +250,11 @@ class TuitrainApp(App[None]):
             return  # a compile/fit edit: the layer table and shapes stay as they are
         self._schedule_build()
 
-    def _model_unchanged(self, preset: Any) -> bool:
+    def _model_unchanged(self, preset: Preset) -> bool:
         idle = self._build_timer is None and not any(
             w.is_running for w in self.workers if w.group == "model-build"
         )
-        return idle and self.build_report is not None and self._report_key == _model_key(preset)
+        return idle and self.build_report is not None and self._report_key == model_key(preset)
 
     def watch_modified(self) -> None:
         self._refresh_title()
@@ -298,161 +287,6 @@ class TuitrainApp(App[None]):
     def _show_status(self, text: str) -> None:
         self.query_one("#status", Static).update(text)
 
-    # --- background work --------------------------------------------------------
-    @work(thread=True, exclusive=True, group="tensorflow", exit_on_error=False)
-    def _load_tensorflow(self) -> None:
-        self.post_message(StatusChanged("loading TensorFlow…"))
-        try:
-            _import_tensorflow()
-        except Exception as err:  # noqa: BLE001 - a broken install is shown, the app keeps running
-            self.post_message(StatusChanged(f"TensorFlow failed to load: {type(err).__name__}: {err}"))
-            self.post_message(TensorFlowFailed())
-            return
-        self.post_message(TensorFlowReady())
-
-    @work(thread=True, exclusive=True, group="data", exit_on_error=False)
-    def _load_data(self, preset: Any, key: str) -> None:
-        try:
-            _import_tensorflow()  # keras datasets and preprocessing need it; returns at once once loaded
-            self.post_message(StatusChanged("loading data…"))
-            from tuitrain.data import load_dataset
-            from tuitrain.spec import with_line as _with_line
-
-            try:
-                dataset = load_dataset(preset.data, seed=preset.seed, base_dir=preset.base_dir)
-            except TuitrainError as err:
-                if hasattr(err, "located"):
-                    err = _with_line(err, preset, str(preset.path) if preset.path else None)
-                raise err from None
-        except TuitrainError as err:
-            self.post_message(DataFailed(str(err), key))
-        except Exception as err:  # noqa: BLE001 - any loader failure is shown, the app keeps running
-            self.post_message(DataFailed(f"data: {type(err).__name__}: {err}", key))
-        else:
-            self.post_message(DataLoaded(dataset, key))
-
-    def pending(self) -> list[str]:
-        """What the app still works on in the background, in words (empty: ``ready``).
-
-        A debounced or running model build counts until its result is shown; a build that cannot
-        start (no TensorFlow, no data) is not pending, the missing part is.
-        """
-        waiting: list[str] = []
-        if not self._painted:
-            waiting.append("first paint")
-        if self._background:
-            if not self.tf_ready and not self._tf_failed:
-                waiting.append("TensorFlow")
-            if self.preset is not None and self._data_key is not None and self._data_done_key != self._data_key:
-                waiting.append("data")
-            if self._build_timer is not None:
-                waiting.append("model build (debounce)")
-            elif self._build_generation != self._built_generation and self._build_can_start():
-                waiting.append("model build")
-        for info in PANES:
-            for tab in self.query(f"#panes TabPane#{info.id}").results(TabPane):
-                for pane in tab.children:
-                    waiting.extend(f"{info.id} pane: {what}" for what in getattr(pane, "pending", list)())
-        return waiting
-
-    def refresh_ready(self) -> None:
-        """Recompute ``ready``; called wherever a piece of background work starts or ends."""
-        self.ready = not self.pending()
-
-    def watch_ready(self, ready: bool) -> None:
-        if ready:
-            self.ready_event.set()
-        else:
-            self.ready_event.clear()
-
-    def _build_can_start(self) -> bool:
-        return self.preset is not None and self.tf_ready and self.dataset is not None
-
-    def _schedule_build(self) -> None:
-        """Debounce: rebuild once the preset has stopped changing for a moment."""
-        self._build_generation += 1
-        if self._build_timer is not None:
-            self._build_timer.stop()
-        self._build_timer = self.set_timer(BUILD_DEBOUNCE_S, self._start_build)
-        self.refresh_ready()
-
-    def _start_build(self) -> None:
-        self._build_timer = None
-        if not self._build_can_start():
-            self.refresh_ready()
-            return
-        self._show_status("building the model…")
-        self._building_key = _model_key(self.preset)
-        self._build_model(self.preset, self.dataset.input_shape, self._build_generation)
-
-    @work(thread=True, exclusive=True, group="model-build", exit_on_error=False)
-    def _build_model(self, preset: Any, input_shape: tuple, generation: int) -> None:
-        import keras
-
-        from tuitrain.model import BuildReport, build_model_partial
-
-        with self._build_lock:  # a cancelled build's thread may still run; Keras state is global
-            try:
-                keras.backend.clear_session()  # layer names restart at dense, dense_1… on each build
-                keras.utils.set_random_seed(preset.seed)
-                report = build_model_partial(preset, input_shape)
-            except Exception as err:  # noqa: BLE001 - shown in the status line and the layers pane
-                report = BuildReport(rows=[], model=None, error=str(err))
-        self.post_message(ModelBuilt(report, generation))
-
-    @on(StatusChanged)
-    def _status_changed(self, message: StatusChanged) -> None:
-        self._show_status(message.text)
-
-    @on(TensorFlowFailed)
-    def _tf_failed_to_load(self) -> None:
-        self._tf_failed = True
-        self.refresh_ready()
-
-    @on(TensorFlowReady)
-    def _tf_ready(self) -> None:
-        self.tf_ready = True
-        if self.preset is None:
-            self._show_status("TensorFlow ready · no preset loaded")
-        elif self.dataset is None and not self.load_error:
-            self._show_status("loading data…")
-        self._schedule_build()
-
-    @on(DataLoaded)
-    def _data_loaded(self, message: DataLoaded) -> None:
-        if message.key != self._data_key:
-            return  # the preset's data changed while loading
-        self._data_done_key = message.key
-        self.dataset = message.dataset
-        if self.load_error is not None and self.load_error == self._data_error:
-            self.load_error = None  # the data error of an earlier edit is fixed
-        self._data_error = None
-        self._show_status(f"data: {message.dataset.source}")
-        self._schedule_build()
-
-    @on(DataFailed)
-    def _data_failed(self, message: DataFailed) -> None:
-        if message.key != self._data_key:
-            return
-        self._data_done_key = message.key
-        self.load_error = self._data_error = message.message
-        self._show_status("data failed to load (see above)")
-        self.refresh_ready()
-
-    @on(ModelBuilt)
-    def _model_built(self, message: ModelBuilt) -> None:
-        if message.generation != self._build_generation:
-            return  # the preset changed again: a newer build is coming
-        report = message.report
-        self._report_key = self._building_key
-        self._built_generation = message.generation
-        self.build_report = report
-        if report.error:
-            self._show_status(f"model: {report.error}")
-        else:
-            self._show_status(f"ready · model: {report.total_params:,} parameters")
-        self.refresh_ready()
-
     # --- panes ------------------------------------------------------------------
     def action_show_pane(self, pane_id: str) -> None:
         self.query_one("#panes", TabbedContent).active = pane_id
@@ -480,106 +314,35 @@ class TuitrainApp(App[None]):
         self.action_show_pane(pane_id)
         await self.run_action(action, self.pane(pane_id))
 
-    # --- open / save / reload ---------------------------------------------------
-    async def _confirm_discard(self, doing: str) -> bool:
-        """With unsaved changes ask save / discard / cancel; True when it is fine to go on."""
-        if not self.modified or self.preset is None:
-            return True
-        from tuitrain.ui.screens import ChoiceDialog
+    # --- runs -------------------------------------------------------------------
+    def show_runs(self) -> None:
+        """The Runs screen over ``runs_dir``; its answer watches a run or opens a run's preset."""
+        from tuitrain.ui.screens.runs import EditRunPreset, RunsScreen, WatchRun
 
-        answer = await self.push_screen_wait(
-            ChoiceDialog(
-                f"{self.preset.name} has unsaved changes. Save them before you {doing}?",
-                [("s", "Save", "save"), ("d", "Discard", "discard"), ("c", "Cancel", "cancel")],
-                title="Unsaved changes",
-            )
-        )
-        if answer == "save":
-            return await self._save(ask_path=False)
-        return answer == "discard"
+        def chosen(answer: WatchRun | EditRunPreset | None) -> None:
+            if isinstance(answer, WatchRun):
+                self.run_dir = answer.run_dir
+                self.action_show_pane("train")
+            elif isinstance(answer, EditRunPreset):
+                self.open_preset_object(answer.preset, source=answer.run_name, pane="layers")
 
-    @work(exclusive=True, group="dialog")
-    async def action_open_preset(self) -> None:
-        from tuitrain.ui.screens import OpenPresetScreen
-
-        if not await self._confirm_discard("open another preset"):
-            return
-        path = await self.push_screen_wait(OpenPresetScreen())
-        if path is not None:
-            self.load_preset_path(path)
-
-    @work(exclusive=True, group="dialog")
-    async def open_preset_object(self, preset: Any, *, source: str, pane: str | None = None) -> None:
-        """Make a preset that was not opened from a file (a run's) the current, unsaved one.
-
-        Asks about unsaved changes first, and forgets ``preset_path``: ctrl+s must ask where to
-        save instead of overwriting the file that was open before.
-        """
-        if not await self._confirm_discard(f"open the preset of {source}"):
-            return
-        self.preset_path = None
-        self.load_error = None
-        self.update_preset(preset, modified=True)
-        self.notify(f"editing the preset of {source} (unsaved: ctrl+s asks where to save it)")
-        if pane is not None:
-            self.action_show_pane(pane)
-
-    @work(exclusive=True, group="dialog")
-    async def action_reload(self) -> None:
-        if self.preset_path is None:
-            self.notify("nothing to reload: open a preset first (ctrl+o)", severity="warning")
-            return
-        if not await self._confirm_discard("reload it from disk"):
-            return
-        if self.load_preset_path(self.preset_path):
-            self.notify(f"reloaded {self.preset_path.name}")
-
-    @work(exclusive=True, group="dialog")
-    async def action_save(self) -> None:
-        await self._save(ask_path=False)
-
-    @work(exclusive=True, group="dialog")
-    async def action_save_as(self) -> None:
-        await self._save(ask_path=True)
-
-    async def _save(self, *, ask_path: bool) -> bool:
-        """Save atomically (comments kept); bundled presets and new ones ask for a path."""
-        from tuitrain.spec import save_preset
-        from tuitrain.ui.screens import PathPrompt
-
-        if self.preset is None:
-            self.notify("no valid preset to save", severity="error")
-            return False
-        path = self.preset_path
-        if ask_path or path is None or is_bundled(path):
-            default = path.name if path is not None else f"{self.preset.name}.toml"
-            if is_bundled(path) or path is None:
-                default = str(Path.cwd() / default)
-            elif path is not None:
-                default = str(path)
-            path = await self.push_screen_wait(PathPrompt("Save the preset to:", default, title="Save as"))
-            if path is None:
-                return False
-        preset = self.preset.copy()
-        try:
-            saved = save_preset(preset, path)
-        except (TuitrainError, OSError) as err:
-            self.notify(str(err), title="not saved", severity="error", timeout=10)
-            return False
-        self.preset_path = saved
-        self.update_preset(preset, modified=False)
-        self.notify(f"saved {saved}")
-        return True
+        self.push_screen(RunsScreen(runs_dir=self.runs_dir), chosen)
 
     # --- help / quit ------------------------------------------------------------
     def key_help(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        """Sections for the help screen: the app's keys, then each pane's."""
-        from tuitrain.ui.screens.help import binding_rows
-
-        sections = [("App", binding_rows(self, [b for b in self.BINDINGS if not b.id or not b.id.startswith("pane.")]))]
-        sections[0][1][0:0] = [("1–4, F1–F4", "switch pane: Data, Layers, Compile, Train"), ("ctrl+p", "command palette")]
+        """Sections for the help screen: the app's keys, then each pane's, all read from bindings."""
+        bindings = [as_binding(b) for b in self.BINDINGS]
+        switch = [b for b in bindings if b.id and b.id.startswith("pane.")]
+        palette = action_keys(self, [Binding(self.COMMAND_PALETTE_BINDING, "command_palette")], "command_palette")
+        rows = [
+            (" / ".join(", ".join(binding_keys(self, b)) for b in switch),
+             "switch pane: " + ", ".join(b.description for b in switch)),
+            (", ".join(palette), "command palette"),
+            *binding_rows(self, [b for b in bindings if b not in switch]),
+        ]
+        sections = [("App", rows)]
         for info in PANES:
-            sections.append((f"{info.title} pane", binding_rows(self, list(getattr(pane_class(info), "BINDINGS", [])))))
+            sections.append((f"{info.title} pane", binding_rows(self, pane_class(info).BINDINGS)))
         return sections
 
     def action_help(self) -> None:

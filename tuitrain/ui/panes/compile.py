@@ -1,6 +1,6 @@
 """Compile pane: optimizer and its hyper-parameters, loss, metrics, compile() and fit() options.
 
-Every list comes from Keras (``tuitrain.introspect``): the optimizers it exports, the loss and
+Every list comes from Keras (``tuitrain.keras_catalogue``): the optimizers it exports, the loss and
 metric names its ``get`` accepts, the fields of ``Model.compile`` / ``Model.fit`` and of each
 optimizer's and callback's constructor.  Each change becomes a new preset (``preset.copy()``)
 recorded in the shared undo history and handed to ``app.update_preset``.  The core's mismatch
@@ -12,66 +12,28 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Label, OptionList, Select, SelectionList, Static, TabbedContent, TabPane, Tabs
-from textual.widgets.option_list import Option
 
-from tuitrain.form_values import format_value
+from tuitrain.ui.panes.compile_callbacks import CallbackList, callback_options
+from tuitrain.ui.panes.compile_values import (
+    DEFAULT_OPTIMIZER, compile_values, fit_values, loss_choice, optimizer_class, typed,
+)
+from tuitrain.ui.panes.compile_warnings import show_warnings
+from tuitrain.ui.history import HistoryActions
 from tuitrain.ui.widgets.forms import ParamForm
-from tuitrain.undo import HistoryActions, shared_history
 
 PANE_COMMANDS: list[tuple[str, str, str]] = [
     ("Choose optimizer", "Pick the optimizer and set its hyper-parameters", "focus_optimizer"),
     ("Choose loss", "Pick the loss function", "focus_loss"),
     ("Choose metrics", "Tick the metrics compile() tracks", "focus_metrics"),
     ("Add callback", "Add a Keras callback (EarlyStopping, ReduceLROnPlateau, …)", "add_callback"),
-    ("Undo edit", "Undo the last preset edit (ctrl+z)", "undo"),
-    ("Redo edit", "Redo the last undone edit (ctrl+y)", "redo"),
+    ("Undo edit", "Undo the last preset edit", "undo"),
+    ("Redo edit", "Redo the last undone edit", "redo"),
 ]
-
-DEFAULT_OPTIMIZER = "rmsprop"  # what Model.compile uses when the preset names none
-
-
-def typed(value: Any) -> tuple[str, dict[str, Any]]:
-    """``"adam"`` or ``{type = "Adam", ...}`` → (name, arguments)."""
-    if isinstance(value, dict):
-        return str(value.get("type", "")), {k: v for k, v in value.items() if k != "type"}
-    return str(value), {}
-
-
-def describe_callback(value: Any) -> str:
-    name, args = typed(value)
-    inner = ", ".join(f"{k}={format_value(v)}" for k, v in args.items())
-    return f"{name}({inner})"
-
-
-class CallbackList(OptionList):
-    """The preset's callbacks; keys add, edit and remove entries."""
-
-    BINDINGS = [
-        Binding("a", "add", "Add callback", id="compile.add_callback"),
-        Binding("e", "edit", "Edit callback", id="compile.edit_callback"),
-        Binding("d,delete", "remove", "Remove callback", id="compile.remove_callback"),
-    ]
-
-    def _pane(self) -> "CompilePane":
-        return next(a for a in self.ancestors if isinstance(a, CompilePane))
-
-    def action_add(self) -> None:
-        self._pane().action_add_callback()
-
-    def action_edit(self) -> None:
-        if self.highlighted is not None:
-            self._pane().edit_callback(self.highlighted)
-
-    def action_remove(self) -> None:
-        if self.highlighted is not None:
-            self._pane().remove_callback(self.highlighted)
-
 
 class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
     """compile() options on top, fit() options and callbacks below, warnings beside each field."""
@@ -91,11 +53,11 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
 
     def compose(self) -> ComposeResult:
         self._shown_key = self._key()  # what these fields show; a different preset recomposes
-        preset = getattr(self.app, "preset", None)
+        preset = self.app.preset
         if preset is None:
             yield Static("No preset loaded.", id="compile-empty")
             return
-        if not getattr(self.app, "tf_ready", False):
+        if not self.app.tf_ready:
             yield Static("Loading TensorFlow… (the Keras lists appear when it is ready)", id="compile-empty")
             return
         from tuitrain import keras_catalogue as I
@@ -112,7 +74,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
 
         yield Static("compile()", classes="section-title")
         opt_name, opt_args = typed(preset.compile.get("optimizer", DEFAULT_OPTIMIZER))
-        opt_class = self._optimizer_class(opt_name)
+        opt_class = optimizer_class(opt_name)
         names = I.optimizer_names()
         options = [(n, n) for n in names] + ([(opt_class, opt_class)] if opt_class not in names else [])
         with Horizontal(classes="field"):
@@ -123,7 +85,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         if opt_class in names:
             yield self._optimizer_form(opt_class, opt_args)
 
-        loss_value, loss_args = self._loss_choice(preset.compile.get("loss"))
+        loss_value, loss_args = loss_choice(preset.compile.get("loss"))
         loss_names = I.loss_names()
         loss_options = [(n, n) for n in loss_names]
         if loss_value is not None and loss_value not in loss_names:
@@ -146,32 +108,19 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
                 yield SelectionList(*[(m, m, m in metrics) for m in [*extra, *metric_names]], id="metrics")
                 yield Static("", id="warning-metrics", classes="pane-warning")
 
-        yield ParamForm(I.compile_params(), self._compile_values(preset), id="compile-form")
+        yield ParamForm(I.compile_params(), compile_values(preset), id="compile-form")
 
     def _fit_fields(self, preset: Any) -> ComposeResult:
         from tuitrain import keras_catalogue as I
 
         yield Static("fit()", classes="section-title")
-        yield ParamForm(I.fit_params(), self._fit_values(preset), id="fit-form")
+        yield ParamForm(I.fit_params(), fit_values(preset), id="fit-form")
         with Horizontal(classes="field"):
             yield Label("callbacks", classes="field-name")
             with Vertical(classes="field-body"):
-                yield CallbackList(*self._callback_options(preset), id="callbacks")
+                yield CallbackList(*callback_options(preset), id="callbacks")
                 yield Static("a add · e/enter edit · d remove", classes="hint")
                 yield Static("", id="warning-callbacks", classes="pane-warning")
-
-    @staticmethod
-    def _loss_choice(loss: Any) -> tuple[str | None, dict[str, Any]]:
-        """(the picker's entry, the options) for ``"name"`` or ``{ type = "Class", ... }``."""
-        from tuitrain import keras_catalogue as I
-
-        if loss is None:
-            return None, {}
-        if isinstance(loss, str):
-            return loss, {}
-        name, args = typed(loss)
-        function = I.loss_function_name(name)
-        return (function, args) if function else (format_value(loss), {})
 
     @staticmethod
     def _loss_form(loss: str, args: dict[str, Any]) -> ParamForm:
@@ -193,34 +142,6 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
 
-    @staticmethod
-    def _optimizer_class(name: str) -> str:
-        from tuitrain import keras_catalogue as I
-
-        return next((n for n in I.optimizer_names() if n.lower() == name.lower()), name)
-
-    @staticmethod
-    def _compile_values(preset: Any) -> dict[str, Any]:
-        values = {k: preset.compile[k] for k in ("loss_weights", "weighted_metrics", "run_eagerly",
-                                                 "steps_per_execution") if k in preset.compile}
-        if isinstance(preset.compile.get("jit_compile"), bool):
-            values["jit_compile"] = "true" if preset.compile["jit_compile"] else "false"
-        return values
-
-    @staticmethod
-    def _fit_values(preset: Any) -> dict[str, Any]:
-        values = {k: preset.fit[k] for k in ("epochs", "batch_size", "shuffle") if k in preset.fit}
-        if "validation_split" in preset.data:
-            values["validation_split"] = preset.data["validation_split"]
-        return values
-
-    @staticmethod
-    def _callback_options(preset: Any) -> list[Option]:
-        callbacks = preset.fit.get("callbacks", [])
-        if not callbacks:
-            return [Option(Text("(none: press a to add EarlyStopping, ReduceLROnPlateau, …)", style="dim"), disabled=True)]
-        return [Option(describe_callback(cb)) for cb in callbacks]
-
     def on_mount(self) -> None:
         self.watch(self.app, "preset", self._preset_changed, init=False)
         self.watch(self.app, "tf_ready", self._preset_changed, init=False)
@@ -236,14 +157,14 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         return tab is None or tabs is None or tabs.active == tab.id
 
     def _key(self) -> Any:
-        preset = getattr(self.app, "preset", None)
-        ready = bool(getattr(self.app, "tf_ready", False))
+        preset = self.app.preset
+        ready = self.app.tf_ready
         if preset is None:
             return (None, ready)
         return (repr((preset.compile, preset.fit, preset.data.get("validation_split"))), ready)
 
     async def _preset_changed(self, *_: Any) -> None:
-        preset = getattr(self.app, "preset", None)
+        preset = self.app.preset
         key = self._key()
         if preset is not None and preset is self._pushed:
             self._shown_key = key  # our own edit: the fields already show it
@@ -260,64 +181,14 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
     # ------------------------------------------------------------------ warnings
 
     def _show_warnings(self, *_: Any) -> None:
-        preset = getattr(self.app, "preset", None)
-        if preset is None or not self.query("#compile-warnings") or not self.query("#warning-loss"):
-            return  # not composed yet, or mid-recompose: _preset_changed shows them once it is done
-        from tuitrain.model import check_warnings
-
-        try:
-            report = getattr(self.app, "build_report", None)
-            warns = check_warnings(preset, getattr(self.app, "dataset", None), getattr(report, "model", None))
-        except Exception as err:  # noqa: BLE001 - a warning check must never break the pane
-            warns = []
-            self.log.warning(f"check_warnings failed: {err}")
-        for note in self.query(".pane-warning"):
-            note.update("")
-            note.remove_class("-shown")
-        for form in self.query(ParamForm):
-            form.clear_warnings()
-        general = []
-        for warn in warns:
-            if not self._place_warning(warn.path, warn.message):
-                general.append(f"⚠ {warn.path}: {warn.message}")
-        for box in self.query("#compile-warnings"):
-            box.update("\n".join(general))
-            box.set_class(bool(general), "-shown")
-
-    def _place_warning(self, path: str, message: str) -> bool:
-        """Show ``message`` next to the field ``path`` names (``compile.loss``, ``fit.epochs``...)."""
-        section, _, rest = path.partition(".")
-        key = rest.split(".")[0].split("[")[0]
-        beside_pickers = {("compile", "optimizer"), ("compile", "loss"), ("compile", "metrics"), ("fit", "callbacks")}
-        if (section, key) in beside_pickers:
-            notes = self.query(f"#warning-{key}")  # absent while the pane recomposes
-            if not notes:
-                return False
-            notes.first().update(f"⚠ {message}")
-            notes.first().add_class("-shown")
-            return True
-        form_id = {"compile": "#compile-form", "fit": "#fit-form", "data": "#fit-form"}.get(section)
-        if form_id and self.query(form_id):
-            form = self.query_one(form_id, ParamForm)
-            if form.has_field(key):
-                form.set_warning(key, f"⚠ {message}")
-                return True
-        return False
+        show_warnings(self)
 
     # ------------------------------------------------------------------ editing
 
     def _commit(self, change: Callable[[Any], None]) -> None:
-        """Apply ``change`` to a copy of the preset; record it for undo; hand it to the app."""
-        before = getattr(self.app, "preset", None)
-        if before is None:
-            return
-        after = before.copy()
-        change(after)
-        if after.to_dict() == before.to_dict():
-            return
-        shared_history(self.app).record(before, after)
-        self._pushed = after
-        self.app.update_preset(after)
+        """Apply ``change`` through the app's one door (recorded for undo unless it is a no-op)."""
+        if self.app.edit_preset(change):
+            self._pushed = self.app.preset  # our own edit: the fields already show it
 
     @on(Select.Changed, "#optimizer")
     async def _optimizer_changed(self, event: Select.Changed) -> None:
@@ -327,7 +198,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         new = str(event.value)
         preset = self.app.preset
         old_name, old_args = typed(preset.compile.get("optimizer", DEFAULT_OPTIMIZER))
-        if self._optimizer_class(old_name) == new:
+        if optimizer_class(old_name) == new:
             return
         accepted = {p.name for p in I.constructor_params("optimizer", new)}
         args = {k: v for k, v in old_args.items() if k in accepted}  # e.g. keep learning_rate
@@ -348,7 +219,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
 
         def change(p: Any) -> None:
             name, _ = typed(p.compile.get("optimizer", DEFAULT_OPTIMIZER))
-            cls = self._optimizer_class(name)
+            cls = optimizer_class(name)
             p.compile["optimizer"] = {"type": cls, **args} if args else cls
 
         if event.name not in errors:
@@ -360,7 +231,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
 
         event.stop()
         value = event.value
-        shown, _ = self._loss_choice(self.app.preset.compile.get("loss"))
+        shown, _ = loss_choice(self.app.preset.compile.get("loss"))
         if value is Select.NULL or value == shown:
             return
         self._commit(lambda p: p.compile.__setitem__("loss", str(value)))
@@ -379,7 +250,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
             return
 
         def change(p: Any) -> None:
-            name, _ = self._loss_choice(p.compile.get("loss"))
+            name, _ = loss_choice(p.compile.get("loss"))
             if name is None:
                 return
             p.compile["loss"] = {"type": I.loss_class_name(name), **args} if args else name
@@ -454,14 +325,14 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
 
         self._commit(change)
         listing = self.query_one("#callbacks", CallbackList)
-        listing.set_options(self._callback_options(self.app.preset))
+        listing.set_options(callback_options(self.app.preset))
         if callbacks and highlight is not None:
             listing.highlighted = max(0, min(highlight, len(callbacks) - 1))
 
     def action_add_callback(self) -> None:
         from tuitrain.ui.screens.callback_form import CallbackFormScreen
 
-        if getattr(self.app, "preset", None) is None or not getattr(self.app, "tf_ready", False):
+        if self.app.preset is None or not self.app.tf_ready:
             self.notify("Wait for TensorFlow to load.", severity="warning")
             return
 

@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tuitrain.ui.app_access import AppAccess
 from tuitrain.ui.widgets.image_preview import ImagePreview, is_image_tensor
 from tuitrain.ui.widgets.plotext_view import PlotextView
 
@@ -30,10 +31,10 @@ from tuitrain.ui.widgets.plotext_view import PlotextView
 # paint and neither is needed until data arrives.
 
 PANE_COMMANDS: list[tuple[str, str, str]] = [
-    ("Data: next sample", "show the next index along the first axis (+)", "next_index"),
-    ("Data: previous sample", "show the previous index along the first axis (-)", "previous_index"),
-    ("Data: choose slice", "type the index to preview, e.g. 0 or 0, :, 5 (i)", "focus_slice"),
-    ("Data: tensor playground", "type a tf/np constructor and see the tensor (t)", "focus_playground"),
+    ("Data: next sample", "show the next index along the first axis", "next_index"),
+    ("Data: previous sample", "show the previous index along the first axis", "previous_index"),
+    ("Data: choose slice", "type the index to preview, e.g. 0 or 0, :, 5", "focus_slice"),
+    ("Data: tensor playground", "type a tf/np constructor and see the tensor", "focus_playground"),
 ]
 
 HIST_SAMPLE = 20_000  # values drawn into the histogram at most (a fixed stride, so it is deterministic)
@@ -84,7 +85,7 @@ def model_weights(model: Any) -> list[tuple[str, Any]]:
     return out
 
 
-class DataPane(Horizontal):
+class DataPane(AppAccess, Horizontal):
     """Pick a tensor on the left, read it on the right."""
 
     DEFAULT_CSS = Path(__file__).with_name("data.tcss").read_text(encoding="utf-8")
@@ -139,7 +140,7 @@ class DataPane(Horizontal):
 
     def _report_changed(self, report: Any) -> None:
         token = self._tokens["weights"] = object()
-        model = getattr(report, "model", None)
+        model = (report.model if report is not None else None)
         if model is None:
             self._set_entries("weights", [])
             self._work_ended("describing weights")
@@ -265,9 +266,9 @@ class DataPane(Horizontal):
         detail = self.query_one("#tensor-detail")
         if entry is None:
             detail.border_title = "tensor"
-            if getattr(self.app, "load_error", None):
+            if self.app.load_error:
                 stats.update(Text("No data: see the error above.", style="italic"))
-            elif not getattr(self.app, "tf_ready", False):
+            elif not self.app.tf_ready:
                 stats.update(Text("loading TensorFlow…", style="italic"))
             else:
                 stats.update(Text("loading data…", style="italic"))
@@ -316,7 +317,7 @@ class DataPane(Horizontal):
         return next((e for e in self._entries["data"] if e.key == key), None)
 
     def _is_labels(self, entry: TensorEntry) -> bool:
-        dataset = getattr(self.app, "dataset", None)
+        dataset = self.app.dataset
         return (
             entry.group == "data"
             and entry.label.startswith("y")
@@ -331,7 +332,8 @@ class DataPane(Horizontal):
         from tuitrain.data import class_counts
 
         counts = class_counts(entry.array)
-        names = getattr(self.app.dataset, "class_names", None) or []
+        dataset = self.app.dataset
+        names = (dataset.class_names if dataset is not None else None) or []
         total = max(sum(counts.values()), 1)
         text = Text("class counts  ", style="bold")
         for k, n in counts.items():

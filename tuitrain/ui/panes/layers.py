@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -21,18 +21,21 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from tuitrain.model import RowState, main_args
-from tuitrain.undo import HistoryActions, shared_history
+from tuitrain.ui.history import HistoryActions
+
+if TYPE_CHECKING:
+    from tuitrain.spec import Preset
 
 PANE_COMMANDS: list[tuple[str, str, str]] = [
-    ("Add layer", "Add a layer after the selected one (a)", "add_layer"),
-    ("Insert layer", "Insert a layer before the selected one (i)", "insert_layer"),
-    ("Edit layer", "Edit the selected layer's type and arguments (enter / e)", "edit_layer"),
-    ("Remove layer", "Remove the selected layer (d)", "remove_layer"),
-    ("Duplicate layer", "Copy the selected layer below it (c)", "duplicate_layer"),
-    ("Move layer up", "Move the selected layer up (shift+up / K)", "move_up"),
-    ("Move layer down", "Move the selected layer down (shift+down / J)", "move_down"),
-    ("Undo edit", "Undo the last preset edit (u / ctrl+z)", "undo"),
-    ("Redo edit", "Redo the last undone edit (ctrl+y)", "redo"),
+    ("Add layer", "Add a layer after the selected one", "add_layer"),
+    ("Insert layer", "Insert a layer before the selected one", "insert_layer"),
+    ("Edit layer", "Edit the selected layer's type and arguments", "edit_layer"),
+    ("Remove layer", "Remove the selected layer", "remove_layer"),
+    ("Duplicate layer", "Copy the selected layer below it", "duplicate_layer"),
+    ("Move layer up", "Move the selected layer up", "move_up"),
+    ("Move layer down", "Move the selected layer down", "move_down"),
+    ("Undo edit", "Undo the last preset edit", "undo"),
+    ("Redo edit", "Redo the last undone edit", "redo"),
 ]
 
 _PENDING = "…"
@@ -84,7 +87,7 @@ class LayersPane(HistoryActions, Vertical):
 
     def _report_rows(self, layers: list[dict]) -> list | None:
         """The build report's rows when they describe these layers (not an older preset)."""
-        report = getattr(self.app, "build_report", None)
+        report = self.app.build_report
         if report is None or len(report.rows) != len(layers):
             return None
         for row, layer in zip(report.rows, layers):
@@ -93,7 +96,7 @@ class LayersPane(HistoryActions, Vertical):
         return report.rows
 
     def _refresh(self, *_: Any) -> None:
-        preset = getattr(self.app, "preset", None)
+        preset = self.app.preset
         layers = preset.layers if preset is not None else []
         functional = bool(preset is not None and preset.is_functional)
         rows = self._report_rows(layers)
@@ -168,8 +171,8 @@ class LayersPane(HistoryActions, Vertical):
 
         out: dict[int, str] = {}
         try:
-            report = getattr(self.app, "build_report", None)
-            warns = check_warnings(preset, getattr(self.app, "dataset", None), getattr(report, "model", None))
+            report = self.app.build_report
+            warns = check_warnings(preset, self.app.dataset, (report.model if report is not None else None))
         except Exception:  # noqa: BLE001 - a warning check must never break the table
             return out
         for warn in warns:
@@ -181,7 +184,7 @@ class LayersPane(HistoryActions, Vertical):
     def _show_reason(self) -> None:
         """Keras' reason for the selected broken row (else the first one), or a mismatch warning."""
         reason = self.query_one("#layer-reason", Static)
-        preset = getattr(self.app, "preset", None)
+        preset = self.app.preset
         rows = self._report_rows(preset.layers) if preset is not None else None
         text, style = "", "red"
         if rows:
@@ -201,16 +204,16 @@ class LayersPane(HistoryActions, Vertical):
 
     def _show_totals(self, preset: Any, rows: list | None) -> None:
         totals = self.query_one("#layer-totals", Static)
-        report = getattr(self.app, "build_report", None)
+        report = self.app.build_report
         if preset is None:
-            message = getattr(self.app, "load_error", None) or "No preset loaded."
+            message = self.app.load_error or "No preset loaded."
             totals.update(Text(str(message)))
         elif not preset.layers:
             totals.update("No layers yet: press a to add one.")
-        elif rows is None and getattr(self.app, "load_error", None):
+        elif rows is None and self.app.load_error:
             totals.update(Text("Not built: the preset's data did not load (see the message above).", style="yellow"))
         elif rows is None:
-            totals.update(Text("Building the model…" if getattr(self.app, "tf_ready", False) else "Loading TensorFlow…", style="dim"))
+            totals.update(Text("Building the model…" if self.app.tf_ready else "Loading TensorFlow…", style="dim"))
         elif report is not None and report.model is not None:
             totals.update(
                 f"Total params: {report.total_params:,}    Trainable params: {report.trainable_params:,}"
@@ -231,7 +234,7 @@ class LayersPane(HistoryActions, Vertical):
     # ------------------------------------------------------------------ editing
 
     def _layers(self) -> list[dict] | None:
-        preset = getattr(self.app, "preset", None)
+        preset = self.app.preset
         if preset is None:
             self.notify("No preset is loaded.", severity="warning")
             return None
@@ -241,13 +244,15 @@ class LayersPane(HistoryActions, Vertical):
         return self.table.cursor_row if self.table.row_count else -1
 
     def _apply(self, layers: list[dict], cursor: int) -> None:
-        """A new preset with ``layers``: recorded for undo and handed to the app."""
-        before = self.app.preset
-        after = before.copy()
-        after.layers = layers
-        shared_history(self.app).record(before, after)
+        """The preset with ``layers``, through the app's one door (recorded for undo unless a no-op)."""
+
+        def change(preset: Preset) -> None:
+            preset.layers = layers
+
         self._cursor_target = cursor
-        self.app.update_preset(after)
+        if not self.app.edit_preset(change):
+            self._cursor_target = None  # nothing changed: no refresh will use it
+            self.table.move_cursor(row=cursor, animate=False)
         self.table.focus()
 
     def _available_inputs(self, layers: list[dict], pos: int) -> list[str]:
@@ -256,7 +261,7 @@ class LayersPane(HistoryActions, Vertical):
     def _open_form(self, layers: list[dict], pos: int, layer: dict | None, title: str, replace: bool) -> None:
         from tuitrain.ui.screens.layer_form import LayerFormScreen
 
-        if not getattr(self.app, "tf_ready", False):  # the form imports Keras: on the UI thread that freezes the app
+        if not self.app.tf_ready:  # the form imports Keras: on the UI thread that freezes the app
             self.notify("TensorFlow is still loading… try again in a moment.", severity="warning")
             return
         preset = self.app.preset

@@ -23,18 +23,17 @@ from tuitrain.fmt import fmt_duration as _duration
 from tuitrain.engine.rundir import ACTIVE as ACTIVE_STATUSES
 from tuitrain.errors import TuitrainError
 from tuitrain.native_log import is_native_chatter
+from tuitrain.ui.app_access import AppAccess
 from tuitrain.ui.series import RunSeries
-from tuitrain.ui.widgets.plot import CHART_BINDINGS, ChartActions, MetricsChart, best_text
+from tuitrain.ui.styles import STATUS_STYLE
+from tuitrain.ui.widgets.chart_keys import CHART_BINDINGS, ChartActions
+from tuitrain.ui.widgets.plot import MetricsChart, best_text
 
 __all__ = ["TrainPane", "PANE_COMMANDS", "POLL_INTERVAL", "ACTIVE_STATUSES"]
 
 POLL_INTERVAL = 0.25  # seconds between reads of events.jsonl (the trainer flushes every 0.25 s)
 CHART_INTERVAL = 0.5  # at most this often a new figure for new data: watching must not slow training
 _SLOW_EVERY = 8  # run.json and trainer.log are read every 8th poll (2 s) or when a status came
-STATUS_STYLE = {  # also the Runs screen's
-    "starting": "yellow", "running": "green", "paused": "yellow", "stopping": "yellow",
-    "finished": "blue", "stopped": "magenta", "failed": "red", "crashed": "red",
-}
 
 PANE_COMMANDS: list[tuple[str, str, str]] = [
     ("Start training", "train the current preset (unsaved edits included) in a trainer process", "start_run"),
@@ -51,7 +50,7 @@ PANE_COMMANDS: list[tuple[str, str, str]] = [
 ]
 
 
-class TrainPane(ChartActions, Widget, can_focus=True):
+class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
     """Controls, live chart, progress, epoch table and log of the run in ``app.run_dir``."""
 
     DEFAULT_CSS = (Path(__file__).with_name("train.tcss")).read_text(encoding="utf-8")
@@ -93,8 +92,7 @@ class TrainPane(ChartActions, Widget, can_focus=True):
 
     def on_mount(self) -> None:
         self.watch(self.app, "run_dir", self._show_run, init=True)
-        if hasattr(self.app, "preset"):
-            self.watch(self.app, "preset", lambda _: self._run_dir is None and self._update_panel(), init=False)
+        self.watch(self.app, "preset", lambda _: self._run_dir is None and self._update_panel(), init=False)
         self.set_interval(POLL_INTERVAL, self.poll_run, name="train-poll")
         self._update_panel()
 
@@ -183,7 +181,7 @@ class TrainPane(ChartActions, Widget, can_focus=True):
         bar = self.query_one("#train-progress", ProgressBar)
         bar.display = self._run_dir is not None
         if self._run_dir is None:
-            name = getattr(getattr(self.app, "preset", None), "name", None)
+            name = self.app.preset.name if self.app.preset is not None else None
             hint = f"press s to train {name}" if name else "open a preset (ctrl+o), then press s to train"
             self._set("#train-status", Text("no run", style="dim"))
             self._set("#train-stats", Text(f"{hint}\nr lists earlier runs"))
@@ -267,8 +265,8 @@ class TrainPane(ChartActions, Widget, can_focus=True):
     def action_start_run(self) -> None:
         from tuitrain.engine import start_run
 
-        app: Any = self.app
-        preset = getattr(app, "preset", None)
+        app = self.app
+        preset = app.preset
         if preset is None:
             self.notify("no valid preset to train: fix or open one first", severity="error")
             return
@@ -277,7 +275,7 @@ class TrainPane(ChartActions, Widget, can_focus=True):
                         severity="warning")
             return
         try:
-            run_dir = start_run(preset, runs_dir=getattr(app, "runs_dir", None))
+            run_dir = start_run(preset, runs_dir=app.runs_dir)
         except (TuitrainError, OSError) as err:
             self.notify(str(err), title="cannot start", severity="error", timeout=10)
             return
@@ -310,9 +308,7 @@ class TrainPane(ChartActions, Widget, can_focus=True):
             self._control("pause", "asked the trainer to pause after this batch")
 
     def action_show_runs(self) -> None:
-        from tuitrain.ui.screens.runs import RunsScreen
-
-        self.app.push_screen(RunsScreen(runs_dir=getattr(self.app, "runs_dir", None)))
+        self.app.show_runs()
 
 
 def _eta(series: RunSeries, step: int, total_steps: int | None) -> float | None:

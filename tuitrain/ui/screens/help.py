@@ -1,26 +1,14 @@
-"""The `?` screen: every key of the app and of each pane, read from their BINDINGS."""
+"""The help screen: every key of the app and of each pane, read from their BINDINGS (``tuitrain.ui.keys``)."""
 
 from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
-
-
-def binding_rows(app, bindings: list[BindingType]) -> list[tuple[str, str]]:
-    """(keys as the footer shows them, description) for bindings that have a description."""
-    rows = []
-    for item in bindings:
-        binding = item if isinstance(item, Binding) else Binding(*item)
-        if not binding.description:
-            continue
-        keys = ", ".join(app.get_key_display(Binding(k.strip(), binding.action)) for k in binding.key.split(","))
-        rows.append((keys, binding.description))
-    return rows
 
 
 class HelpScreen(ModalScreen[None]):

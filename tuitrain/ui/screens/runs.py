@@ -9,9 +9,10 @@ pane; ``e`` loads its resolved ``preset.toml`` into the editors to train again w
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -21,12 +22,30 @@ from textual.widgets import DataTable, Footer, Static
 
 from tuitrain.fmt import fmt_duration
 from tuitrain.errors import TuitrainError
-from tuitrain.ui.panes.train import STATUS_STYLE
 from tuitrain.ui.series import RunSeries
-from tuitrain.ui.widgets.plot import CHART_BINDINGS, ChartActions, MetricsChart
+from tuitrain.ui.styles import STATUS_STYLE
+from tuitrain.ui.widgets.chart_keys import CHART_BINDINGS, ChartActions
+from tuitrain.ui.widgets.plot import MetricsChart
 
-__all__ = ["RunsScreen", "run_labels", "load_series"]
+if TYPE_CHECKING:
+    from tuitrain.spec import Preset
 
+__all__ = ["RunsScreen", "WatchRun", "EditRunPreset", "run_labels", "load_series"]
+
+
+@dataclass(frozen=True)
+class WatchRun:
+    """The Runs screen's answer: show this run in the Train pane."""
+
+    run_dir: Path
+
+
+@dataclass(frozen=True)
+class EditRunPreset:
+    """The Runs screen's answer: make this run's resolved preset the current, unsaved one."""
+
+    preset: Preset
+    run_name: str
 
 
 def load_series(run_dir: Path, reader: Any = None) -> tuple[RunSeries, Any]:
@@ -53,13 +72,13 @@ def run_labels(names: list[str]) -> list[str]:
     return labels if len(set(labels)) == len(labels) else list(names)
 
 
-class RunsScreen(ChartActions, Screen[None]):
-    """List runs, compare several, reopen one."""
+class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
+    """List runs, compare several, reopen one; dismissed with what the user chose (None: back)."""
 
     DEFAULT_CSS = (Path(__file__).with_name("runs.tcss")).read_text(encoding="utf-8")
 
     BINDINGS = [
-        Binding("escape,q", "app.pop_screen", "Back", id="runs.back"),
+        Binding("escape,q", "dismiss", "Back", id="runs.back"),
         Binding("space", "toggle_mark", "Mark", id="runs.mark"),
         Binding("w", "watch_run", "Watch", id="runs.watch"),
         Binding("e", "edit_preset", "Edit its preset", id="runs.edit"),
@@ -190,11 +209,7 @@ class RunsScreen(ChartActions, Screen[None]):
         info = self._cursor_run()
         if info is None:
             return
-        app: Any = self.app
-        app.run_dir = info.path
-        self.app.pop_screen()
-        if hasattr(app, "action_show_pane"):
-            app.action_show_pane("train")
+        self.dismiss(WatchRun(info.path))
 
     def action_edit_preset(self) -> None:
         """Load the run's resolved preset as the current, unsaved one: train again with changes."""
@@ -203,14 +218,12 @@ class RunsScreen(ChartActions, Screen[None]):
         info = self._cursor_run()
         if info is None:
             return
-        app: Any = self.app
         try:
             preset = load_preset(info.path / "preset.toml")
         except (TuitrainError, OSError) as err:
             self.notify(str(err), title="cannot open its preset", severity="error", timeout=10)
             return
-        self.app.pop_screen()
-        app.open_preset_object(preset, source=info.name, pane="layers")
+        self.dismiss(EditRunPreset(preset, info.name))
 
 
 def _best_text(info: Any) -> str:

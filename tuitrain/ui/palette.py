@@ -1,4 +1,4 @@
-"""Command palette provider: every app action plus each pane's PANE_COMMANDS."""
+"""Command palette provider: every app action plus each pane's PANE_COMMANDS, with their current keys."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ from typing import Any, Callable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from tuitrain.ui.panes import PANES, pane_commands
+from tuitrain.ui.app_access import AppAccess
+from tuitrain.ui.keys import action_keys, with_keys
+from tuitrain.ui.panes import PANES, pane_class, pane_commands
 
 # (title, help, app action)
 APP_COMMANDS: list[tuple[str, str, str]] = [
@@ -21,20 +23,23 @@ APP_COMMANDS: list[tuple[str, str, str]] = [
 ]
 
 
-class TuitrainCommands(Provider):
+class TuitrainCommands(AppAccess, Provider):
     """Offers what the app and its panes can do, by name."""
 
     def _commands(self) -> list[tuple[str, str, Callable[[], Any]]]:
-        app: Any = self.app
-        out = [(title, help_, partial(app.run_action, action)) for title, help_, action in APP_COMMANDS]
+        app = self.app
+        out = [(title, with_keys(help_, action_keys(app, app.BINDINGS, action)), partial(app.run_action, action))
+               for title, help_, action in APP_COMMANDS]
         for info in PANES:
             try:
                 commands = pane_commands(info)
+                bindings = pane_class(info).BINDINGS
             except Exception:  # noqa: BLE001 - a pane that fails to import offers nothing
                 continue
             for title, help_, action in commands:
                 if not title.lower().startswith(info.title.lower()):
                     title = f"{info.title}: {title}"
+                help_ = with_keys(help_, action_keys(app, bindings, action))  # keys as bound now, never hard-coded
                 out.append((title, help_, partial(app.run_pane_command, info.id, action)))
         return out
 

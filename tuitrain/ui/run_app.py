@@ -53,11 +53,13 @@ def _native_stderr_to_log():
         terminal.close()
 
 
-def _run_app(target: str | Path | None, *, run_dir: Path | None = None, pane: str = "data") -> int:
+def _run_app(
+    target: str | Path | None, *, run_dir: Path | None = None, runs_dir: str | Path | None = None, pane: str = "data"
+) -> int:
     from tuitrain.ui.app import TuitrainApp
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    app = TuitrainApp(target, run_dir=run_dir, pane=pane)
+    app = TuitrainApp(target, run_dir=run_dir, runs_dir=runs_dir, pane=pane)
     with _native_stderr_to_log():
         app.run()
     return app.return_code or 0  # Textual sets 1 when the app crashed: the shell must see it
@@ -73,13 +75,14 @@ def app_command(args: argparse.Namespace) -> int:
 
 def attach_command(args: argparse.Namespace) -> int:
     run_dir = getattr(args, "run_dir", None)
+    runs_dir = getattr(args, "runs_dir", None)
     if run_dir is None:
         from tuitrain.engine import default_runs_dir, newest_run
 
-        run_dir = newest_run(getattr(args, "runs_dir", None))
+        run_dir = newest_run(runs_dir)
         if run_dir is None:
-            raise TuitrainError(f"no runs to attach to in {default_runs_dir(getattr(args, 'runs_dir', None))}")
+            raise TuitrainError(f"no runs to attach to in {default_runs_dir(runs_dir)}")
     run_dir = Path(run_dir)
     if not _is_run_dir(run_dir):
         raise TuitrainError(f"{run_dir} is not a run directory (it has no run.json)")
-    return _run_app(run_dir / "preset.toml", run_dir=run_dir, pane="train")
+    return _run_app(run_dir / "preset.toml", run_dir=run_dir, runs_dir=runs_dir, pane="train")

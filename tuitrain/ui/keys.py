@@ -1,0 +1,44 @@
+"""Key names for help and palette text, read from the bindings (and the user's keymap).
+
+Bindings can be remapped (``App.set_keymap`` by binding id), so no text names a key by hand:
+the help screen and the palette's hints ask here which keys trigger an action now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from textual.app import App
+from textual.binding import Binding, BindingType
+
+
+def as_binding(item: BindingType) -> Binding:
+    return item if isinstance(item, Binding) else Binding(*item)
+
+
+def binding_keys(app: App, binding: Binding) -> list[str]:
+    """The keys of ``binding`` as the footer shows them, after the app's keymap."""
+    # Textual keeps the keymap private; it is the only source of remapped keys.
+    keymap: dict[str, str] = app._keymap  # noqa: SLF001
+    keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
+    return [app.get_key_display(Binding(k.strip(), binding.action)) for k in keys.split(",") if k.strip()]
+
+
+def action_keys(app: App, bindings: Iterable[BindingType], action: str) -> list[str]:
+    """Every key bound to ``action`` among ``bindings``."""
+    return [key for item in bindings if (b := as_binding(item)).action == action for key in binding_keys(app, b)]
+
+
+def binding_rows(app: App, bindings: Iterable[BindingType]) -> list[tuple[str, str]]:
+    """(keys, description) for the bindings that have a description (the help screen's rows)."""
+    rows = []
+    for item in bindings:
+        binding = as_binding(item)
+        if binding.description:
+            rows.append((", ".join(binding_keys(app, binding)), binding.description))
+    return rows
+
+
+def with_keys(help_text: str, keys: list[str]) -> str:
+    """A palette hint with its keys appended: ``"remove the selected layer (d, delete)"``."""
+    return f"{help_text} ({', '.join(keys)})" if keys else help_text

@@ -1,0 +1,48 @@
+"""Messages the app's background workers post back to the UI thread."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual.message import Message
+
+if TYPE_CHECKING:
+    from tuitrain.data import Dataset
+    from tuitrain.model import BuildReport
+
+
+class StatusChanged(Message):
+    """A worker reports progress for the status line ("loading TensorFlow…")."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class TensorFlowReady(Message):
+    """TensorFlow and Keras are imported."""
+
+
+class TensorFlowFailed(Message):
+    """TensorFlow could not be imported (the status line says why)."""
+
+
+class DataLoaded(Message):
+    def __init__(self, dataset: Dataset, key: str) -> None:
+        super().__init__()
+        self.dataset = dataset
+        self.key = key
+
+
+class DataFailed(Message):
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__()
+        self.message = message
+        self.key = key
+
+
+class ModelBuilt(Message):
+    def __init__(self, report: BuildReport, generation: int) -> None:
+        super().__init__()
+        self.report = report
+        self.generation = generation
