@@ -96,8 +96,10 @@ class BackgroundWork:
                 waiting.append("model build (debounce)")
             elif self._build_generation != self._built_generation and self._build_can_start():
                 waiting.append("model build")
+        # The panes live on the first screen; a dialog on top (the layer form) must not hide their work.
+        base = self.screen_stack[0] if self.screen_stack else None
         for info in PANES:
-            for tab in self.query(f"#panes TabPane#{info.id}").results(TabPane):
+            for tab in (base.query(f"#panes TabPane#{info.id}").results(TabPane) if base is not None else ()):
                 for pane in tab.children:
                     waiting.extend(f"{info.id} pane: {what}" for what in getattr(pane, "pending", list)())
         return waiting
