@@ -10,6 +10,21 @@ import pytest
 from tuitrain.spec import PRESETS_DIR
 
 
+@pytest.fixture(autouse=True)
+def steady_input_cursor(monkeypatch):
+    """Keep a focused Input's cursor shown instead of blinking every 0.5 s.
+
+    A snapshot taken on a loaded machine otherwise lands on either phase of the blink
+    (seen: the layer-form snapshot failed 3 times in 6 runs, always on the cursor cell).
+    """
+    from textual.widgets import Input
+
+    def cursor_stays_visible(self) -> None:
+        self._cursor_visible = True
+
+    monkeypatch.setattr(Input, "_toggle_cursor", cursor_stays_visible)
+
+
 @pytest.fixture
 def spiral_copy(tmp_path: Path) -> Path:
     """A writable copy of the bundled spiral_mlp preset (with its comments)."""
