@@ -1,27 +1,26 @@
-"""The live-metrics callback: batch and epoch events, samples/s, control requests, NaN watch.
+"""The run's Keras callbacks, one job each; ``LiveRun`` (``engine/liverun.py``) puts them together.
 
-It writes events; it does not plot, print or save models (``checkpoint.py`` does that).
+- :class:`EventLog` writes batch and epoch rows with samples/s to ``events.jsonl``;
+- :class:`RunControl` acts on stop/pause requests (``control.jsonl``, signals) between batches;
+- :class:`StopOnNaN` is Keras' own ``TerminateOnNaN`` that also says where the loss went bad;
+- :class:`BestMetrics` keeps each metric's best epoch value (``best`` in run.json);
+- :class:`RunProgress` refreshes run.json's progress fields every few seconds.
 
-Keras dispatches ``on_train_batch_end`` to a worker thread when the backend is thread-safe and
-every callback is ``async_safe`` or leaves that hook alone (``keras/src/callbacks/callback_list.py``):
-the training loop then never waits for a batch's metric values. This callback is async-safe
-(rows go through a locked buffer, steps come from Keras' batch index, not a counter), so it
-never takes that fast path away. With TensorFlow, Keras 3.15 marks the backend not thread-safe
-(``IS_THREAD_SAFE = False`` in ``keras/src/backend/tensorflow/core.py``) and calls batch hooks
-synchronously; it converts each batch's logs to Python floats even in a bare ``fit`` (for
-``History``), so reading them here adds no device sync. Control — stop, pause — lives in
-``on_train_batch_begin``, which Keras always calls on the training thread: the only hook where
-sleeping pauses training on every backend, and where ``model.stop_training`` takes effect
-after the batch about to run.
+They assume Keras calls them in order on one thread, as it does with TensorFlow (Keras marks
+that backend not thread-safe, ``IS_THREAD_SAFE = False``, and so never dispatches batch hooks
+to its worker pool). None declares ``async_safe``: on a backend that may dispatch
+``on_train_batch_end`` to several threads at once, Keras then calls these in order too.
+Control lives in ``on_train_batch_begin``, always called on the training thread: the one hook
+where sleeping pauses training, and where ``model.stop_training`` takes effect after the batch
+about to run.
 """
 
 from __future__ import annotations
 
 import math
-import threading
 import time
 from collections import deque
-from typing import Any
+from typing import Any, Callable
 
 import keras
 import numpy as np
@@ -32,206 +31,137 @@ from tuitrain.engine.fit_options import better_direction
 
 # samples/s is averaged over windows of about this many seconds (per-batch rates are noise).
 RATE_WINDOW_S = 0.5
+# How often a paused run looks for the request that resumes it.
+PAUSE_POLL_S = 0.05
+# Keys of an epoch row that are not metrics to rank.
+_NOT_RANKED = ("lr", "learning_rate", "partial")
 
 
-class LiveMetrics(keras.callbacks.Callback):
-    async_safe = True
+class StepCounter(keras.callbacks.Callback):
+    """Where training is: 1-based ``epoch``, global ``step``, steps per epoch (from Keras' params)."""
 
-    def __init__(
-        self,
-        writer: EventWriter,
-        inbox: ControlInbox | None,
-        *,
-        samples: int | None,
-        batch_size: int,
-        log_every: int = 1,
-        on_status: Any = None,
-    ) -> None:
+    def __init__(self) -> None:
         super().__init__()
-        self.writer = writer
-        # Called with "paused" / "running" / "stopping" so run.json (what `tuitrain runs` and
-        # other readers see first) says it too, not only events.jsonl.
-        self.on_status = on_status or (lambda status: None)
-        self.inbox = inbox
-        self.samples = samples
-        self.batch_size = batch_size
-        self.log_every = max(1, int(log_every))
-        self.steps = 0  # steps per epoch (from Keras' params)
+        self.steps = 0
         self.epochs = 0
-        self.epoch = 0  # 1-based epoch in progress
-        self.step = 0  # global steps done
-        self.epochs_done = 0  # complete epochs (what a resume starts from)
-        self.stop_reason: str | None = None  # stop_batch | stop_epoch | signal
-        self.stop_note: str | None = None  # e.g. "SIGTERM received"
-        self.failure: str | None = None  # NaN/Inf loss message
-        self.paused = False
-        self.best: dict[str, float] = {}
-        self._pending: deque[str] = deque()  # requests from signal handlers
-        self._lock = threading.Lock()
-        self._epoch_t0 = 0.0
-        self._last_batch_t = 0.0
-        self._batches_in_epoch = 0
-        self._paused_s = 0.0
-        self._pause_t0 = 0.0
-        self._win_t = 0.0
-        self._win_n = 0
-        self._rate = 0.0
-        self._seen = 0  # samples done in this epoch (max over batch ends)
-        self.samples_total = 0  # samples trained in this process (the benchmark's numerator)
-        self._non_scalar: set[str] = set()  # metrics left out of the events (told once each)
-
-    # -- Keras hooks ---------------------------------------------------------------------------
+        self.epoch = 0
+        self.step = 0
 
     def on_train_begin(self, logs=None):
         self.steps = int(self.params.get("steps") or 0)
         self.epochs = int(self.params.get("epochs") or 0)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.epoch = epoch + 1
+        self.step = epoch * self.steps
+
+    def step_of(self, batch: int) -> int:
+        """The global step that ends with batch ``batch`` (0-based) of the current epoch."""
+        return (self.epoch - 1) * self.steps + batch + 1
+
+
+class RateMeter:
+    """Samples per second of training: over ~0.5 s windows, spanning epochs, without pauses or validation."""
+
+    def __init__(self) -> None:
+        self.total = 0  # samples counted so far
+        self._win_t = 0.0
+        self._win_n = 0
+        self._rate = 0.0
+        self._last_t = 0.0
+
+    def resume(self, now: float) -> None:
+        """Training (re)starts at ``now``: time since the last batch (validation, a pause) does not count."""
+        if self._win_t and self._last_t:
+            self._win_t += now - self._last_t
+        else:
+            self._win_t = now
+        self._last_t = now
+
+    def add(self, samples: int, now: float) -> float:
+        """Count ``samples`` just done; the current rate (provisional before a full window)."""
+        self.total += samples
+        self._last_t = now
+        dt = now - self._win_t
+        if dt >= RATE_WINDOW_S:
+            self._rate = (self.total - self._win_n) / dt
+            self._win_t, self._win_n = now, self.total
+        elif not self._rate and dt > 0.05:
+            return (self.total - self._win_n) / dt
+        return self._rate
+
+
+class EventLog(StepCounter):
+    """Batch rows (every ``log_every`` steps) and epoch rows with samples/s, in ``events.jsonl``.
+
+    ``samples`` / ``batch_size`` turn batches into samples (the last batch of an epoch may be
+    short); with no batch size (a ``tf.data`` input), samples/s is written as 0.
+    """
+
+    def __init__(self, writer: EventWriter, *, samples: int | None, batch_size: int | None,
+                 log_every: int = 1, epochs_done: int = 0) -> None:
+        super().__init__()
+        self.writer = writer
+        self.samples = samples
+        self.batch_size = batch_size
+        self.log_every = max(1, int(log_every))
+        self.epochs_done = epochs_done  # complete epochs (what a resume starts from)
+        self.samples_total = 0  # samples trained by this callback (the benchmark's numerator)
+        self.rate = RateMeter()
+        self._seen = 0  # samples done in this epoch
+        self._batches = 0  # batches done in this epoch
+        self._epoch_t0 = 0.0
+        self._train_s = 0.0  # training time in this epoch (pauses and validation left out)
+        self._non_scalar: set[str] = set()  # metrics left out of the events (told once each)
+
+    def on_train_begin(self, logs=None):
+        super().on_train_begin(logs)
         self.step = self.epochs_done * self.steps
         self.writer.status("running", step=self.step, epoch=self.epoch, epochs=self.epochs, steps_per_epoch=self.steps,
                            initial_epoch=self.epochs_done, samples=self.samples, batch_size=self.batch_size)
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.epoch = epoch + 1
-        self.step = epoch * self.steps
+        super().on_epoch_begin(epoch, logs)
         now = time.monotonic()
-        with self._lock:
-            if self._win_t:
-                # The rate window spans epochs (short epochs would never fill one) but not validation.
-                self._win_t += now - self._last_batch_t
-            else:
-                self._win_t = now
-            self._epoch_t0 = self._last_batch_t = now
-            self._seen = 0
-            self._batches_in_epoch = 0
-            self._paused_s = 0.0
+        self.rate.resume(now)
+        self._epoch_t0 = now
+        self._seen = self._batches = 0
+        self._train_s = 0.0
 
-    def on_train_batch_begin(self, batch, logs=None):
-        self._handle_requests()
-        while self.paused and not self.model.stop_training:
-            self.writer.flush()
-            time.sleep(0.05)
-            self._handle_requests(force=True)
+    def paused_for(self, seconds: float) -> None:
+        """A pause just ended (called by :class:`RunControl`): it counts in no rate."""
+        self._epoch_t0 += seconds
+        self.rate.resume(time.monotonic())
 
     def on_train_batch_end(self, batch, logs=None):
-        logs = self._scalars(logs or {})
-        step = (self.epoch - 1) * self.steps + batch + 1
         now = time.monotonic()
-        done = (batch + 1) * self.batch_size
+        self.step = self.step_of(batch)
+        done = (batch + 1) * (self.batch_size or 0)
         if self.samples:
             done = min(done, self.samples)
-        with self._lock:
-            self.step = max(self.step, step)
-            self._seen = max(self._seen, done)
-            self._batches_in_epoch = max(self._batches_in_epoch, batch + 1)
-            self._last_batch_t = max(self._last_batch_t, now)
-            rate = self._update_rate(now)
-        loss = logs.get("loss")
-        if loss is not None and not math.isfinite(loss) and self.failure is None:
-            self.failure = f"loss became {loss} at step {step} (epoch {self.epoch}, batch {batch + 1}); training stopped."
-            self.model.stop_training = True
-        if step % self.log_every == 0 or batch + 1 == self.steps:
-            self.writer.batch(step, self.epoch, logs, rate)
+        rate = self.rate.add(done - self._seen, now) if self.batch_size else 0.0
+        self._seen, self._batches = done, batch + 1
+        self._train_s = now - self._epoch_t0
+        if self.step % self.log_every == 0 or batch + 1 == self.steps:
+            self.writer.batch(self.step, self.epoch, self.scalars(logs or {}), rate)
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = dict(self._scalars(logs or {}))
-        with self._lock:
-            train_s = max(1e-9, self._last_batch_t - self._epoch_t0 - self._paused_s)
-            rate = self._seen / train_s if self._seen else 0.0
-            partial = self.steps and self._batches_in_epoch < self.steps
-            self.samples_total += self._seen
+        logs = dict(self.scalars(logs or {}))
+        rate = self._seen / self._train_s if self._seen and self._train_s > 0 else 0.0
+        self.samples_total += self._seen
         lr = self._learning_rate()
         if lr is not None and "lr" not in logs and "learning_rate" not in logs:
             logs["lr"] = lr
-        if partial:
+        if self.steps and self._batches < self.steps:
             logs["partial"] = True
         else:
             self.epochs_done = epoch + 1
-        self._track_best(logs)
         self.writer.epoch(self.step, self.epoch, logs, samples_per_s=rate, epochs=self.epochs, steps=self.steps)
-        loss = logs.get("loss")
-        if loss is not None and not math.isfinite(loss) and self.failure is None:
-            self.failure = f"loss became {loss} at step {self.step} (epoch {self.epoch}); training stopped."
-        if self.stop_reason == "stop_epoch" or self.failure:
-            self.model.stop_training = True
 
     def on_train_end(self, logs=None):
         self.writer.flush()
 
-    # -- control ---------------------------------------------------------------------------
-
-    def request(self, action: str, *, note: str | None = None) -> None:
-        """Queue a request from a signal handler: no locks taken here, acked at the next batch.
-
-        ``signal`` stops like ``stop_batch`` and takes effect at once, even during validation.
-        """
-        if action == "signal":
-            self.stop_reason, self.stop_note = "signal", note
-            if self.model is not None:
-                self.model.stop_training = True
-        self._pending.append(action)
-
-    def drain_requests(self) -> None:
-        """After ``fit``: acknowledge signal requests that arrived after the last batch began."""
-        while self._pending:
-            self._apply(self._pending.popleft())
-
-    def _handle_requests(self, force: bool = False) -> None:
-        actions = list(self.inbox.poll(force=force)) if self.inbox is not None else []
-        while self._pending:
-            actions.append(self._pending.popleft())
-        for action in actions:
-            self._apply(action)
-
-    def _announce(self, status: str, **fields: Any) -> None:
-        """Acknowledge a control request in the events and in run.json."""
-        self.writer.status(status, **fields)
-        self.on_status(status)
-
-    def _apply(self, action: str) -> None:
-        at = {"step": self.step, "epoch": self.epoch}
-        if action == "pause" and not self.paused:
-            self.paused = True
-            self._pause_t0 = time.monotonic()
-            self._announce("paused", message=f"paused at step {self.step} (epoch {self.epoch})", **at)
-        elif action == "resume" and self.paused:
-            self._unpause()
-            self._announce("running", message="resumed", **at)
-        elif action == "signal":
-            self._unpause()
-            self.model.stop_training = True
-            self._announce("stopping", message=f"{self.stop_note or 'signal'}: stopping after the current batch",
-                               request="signal", **at)
-        elif action == "stop_batch" and self.stop_reason != "signal":
-            self._unpause()
-            self.stop_reason = "stop_batch"
-            self.model.stop_training = True
-            self._announce("stopping", message="stopping after the current batch", request="stop_batch", **at)
-        elif action == "stop_epoch" and self.stop_reason is None:
-            self._unpause()
-            self.stop_reason = "stop_epoch"
-            self._announce("stopping", message=f"stopping after epoch {self.epoch}", request="stop_epoch", **at)
-
-    def _unpause(self) -> None:
-        if self.paused:
-            self.paused = False
-            now = time.monotonic()
-            with self._lock:
-                self._paused_s += now - self._pause_t0
-                self._win_t, self._win_n = now, self.samples_total + self._seen  # the pause is not part of any rate
-
-    # -- numbers ---------------------------------------------------------------------------
-
-    def _update_rate(self, now: float) -> float:
-        """samples/s over the last full window (~0.5 s of training); a provisional value before one."""
-        total = self.samples_total + self._seen
-        dt = now - self._win_t
-        if dt >= RATE_WINDOW_S:
-            self._rate = (total - self._win_n) / dt
-            self._win_t, self._win_n = now, total
-        elif not self._rate and dt > 0.05:
-            return (total - self._win_n) / dt
-        return self._rate
-
-    def _scalars(self, logs: dict[str, Any]) -> dict[str, Any]:
+    def scalars(self, logs: dict[str, Any]) -> dict[str, Any]:
         """``logs`` without per-class / per-threshold vectors (F1Score(average=None), Precision(thresholds=[…])).
 
         Events hold one number per metric; a vector is told once in the log and left out
@@ -263,9 +193,146 @@ class LiveMetrics(keras.callbacks.Callback):
         except Exception:
             return None
 
-    def _track_best(self, logs: dict[str, Any]) -> None:
-        for key, value in logs.items():
-            if key in ("lr", "learning_rate", "partial") or not isinstance(value, (int, float)) or not math.isfinite(value):
+
+class RunControl(StepCounter):
+    """Stop and pause requests from the app, the CLI (``control.jsonl``) and signals, between batches.
+
+    Each request is acknowledged with a status event (``paused``, ``running``, ``stopping``)
+    and ``on_status(status)`` (run.json says it too, for readers that look there first).
+    ``on_pause_end(seconds)`` lets the event log keep the pause out of samples/s.
+    """
+
+    def __init__(self, writer: EventWriter, inbox: ControlInbox | None, *,
+                 on_status: Callable[[str], None] | None = None,
+                 on_pause_end: Callable[[float], None] | None = None) -> None:
+        super().__init__()
+        self.writer = writer
+        self.inbox = inbox
+        self.on_status = on_status or (lambda status: None)
+        self.on_pause_end = on_pause_end or (lambda seconds: None)
+        self.paused = False
+        self.stop_reason: str | None = None  # stop_batch | stop_epoch | signal
+        self.stop_note: str | None = None  # e.g. "SIGTERM received"
+        self._pending: deque[str] = deque()  # requests from signal handlers and before fit
+        self._pause_t0 = 0.0
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.step = self.step_of(batch) - 1
+        self._handle_requests()
+        while self.paused and not self.model.stop_training:
+            self.writer.flush()
+            time.sleep(PAUSE_POLL_S)
+            self._handle_requests(force=True)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.step = self.epoch * self.steps
+        if self.stop_reason == "stop_epoch":
+            self.model.stop_training = True
+
+    def request(self, action: str, *, note: str | None = None) -> None:
+        """Queue a request (from a signal handler: no locks taken here); acted on at the next batch.
+
+        ``signal`` stops like ``stop_batch`` and takes effect at once, even during validation.
+        """
+        if action == "signal":
+            self.stop_reason, self.stop_note = "signal", note
+            if self.model is not None:
+                self.model.stop_training = True
+        self._pending.append(action)
+
+    def drain_requests(self) -> None:
+        """After ``fit``: acknowledge requests that arrived after the last batch began."""
+        while self._pending:
+            self._apply(self._pending.popleft())
+
+    def _handle_requests(self, force: bool = False) -> None:
+        actions = list(self.inbox.poll(force=force)) if self.inbox is not None else []
+        while self._pending:
+            actions.append(self._pending.popleft())
+        for action in actions:
+            self._apply(action)
+
+    def _announce(self, status: str, **fields: Any) -> None:
+        # run.json first: a reader that sees the event then finds run.json agreeing with it.
+        self.on_status(status)
+        self.writer.status(status, step=self.step, epoch=self.epoch, **fields)
+
+    def _apply(self, action: str) -> None:
+        if action == "pause" and not self.paused:
+            self.paused = True
+            self._pause_t0 = time.monotonic()
+            self._announce("paused", message=f"paused at step {self.step} (epoch {self.epoch})")
+        elif action == "resume" and self.paused:
+            self._unpause()
+            self._announce("running", message="resumed")
+        elif action == "signal":
+            self._unpause()
+            self.model.stop_training = True
+            self._announce("stopping", message=f"{self.stop_note or 'signal'}: stopping after the current batch",
+                           request="signal")
+        elif action == "stop_batch" and self.stop_reason != "signal":
+            self._unpause()
+            self.stop_reason = "stop_batch"
+            self.model.stop_training = True
+            self._announce("stopping", message="stopping after the current batch", request="stop_batch")
+        elif action == "stop_epoch" and self.stop_reason is None:
+            self._unpause()
+            self.stop_reason = "stop_epoch"
+            self._announce("stopping", message=f"stopping after epoch {self.epoch}", request="stop_epoch")
+
+    def _unpause(self) -> None:
+        if self.paused:
+            self.paused = False
+            self.on_pause_end(time.monotonic() - self._pause_t0)
+
+
+class StopOnNaN(StepCounter, keras.callbacks.TerminateOnNaN):
+    """Keras' ``TerminateOnNaN`` (it stops training), plus ``failure``: what went wrong, where.
+
+    ``failure`` is the sentence users see in run.json and ``tuitrain train``, e.g. ``loss became
+    nan at step 12 (epoch 2, batch 2); training stopped.``
+    """
+
+    def __init__(self) -> None:
+        StepCounter.__init__(self)
+        self.raise_error = False  # TerminateOnNaN's own setting: stop gracefully, callbacks still end
+        self.failure: str | None = None
+
+    def on_batch_end(self, batch, logs=None):
+        if self.failure is None:
+            super().on_batch_end(batch, logs)
+            if self.model.stop_training and _bad(logs):
+                self.failure = (f"loss became {logs['loss']} at step {self.step_of(batch)} "
+                                f"(epoch {self.epoch}, batch {batch + 1}); training stopped.")
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.failure is None and _bad(logs):
+            step = self.epoch * self.steps
+            self.failure = f"loss became {logs['loss']} at step {step} (epoch {self.epoch}); training stopped."
+        if self.failure:
+            self.model.stop_training = True
+
+
+def _bad(logs: dict[str, Any] | None) -> bool:
+    loss = (logs or {}).get("loss")
+    try:
+        return loss is not None and not math.isfinite(float(loss))
+    except (TypeError, ValueError):
+        return False
+
+
+class BestMetrics(keras.callbacks.Callback):
+    """Each metric's best epoch value so far (``max`` for accuracy-like names), for run.json's ``best``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.best: dict[str, float] = {}
+
+    def on_epoch_end(self, epoch, logs=None):
+        for key, value in (logs or {}).items():
+            if key in _NOT_RANKED or isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            if not math.isfinite(value):
                 continue
             old = self.best.get(key)
             better = max if better_direction(key) == "max" else min
@@ -275,7 +342,7 @@ class LiveMetrics(keras.callbacks.Callback):
 class RunProgress(keras.callbacks.Callback):
     """Calls ``update`` at an epoch end at most every ``every_s`` seconds (run.json progress)."""
 
-    def __init__(self, update: Any, *, every_s: float) -> None:
+    def __init__(self, update: Callable[[], Any], *, every_s: float) -> None:
         super().__init__()
         self.update = update
         self.every_s = every_s

@@ -58,7 +58,7 @@ class Checkpointer(keras.callbacks.Callback):
         self.monitor = monitor
         self.mode = mode
         self.every_s = every_s
-        self.live = live  # LiveMetrics: epochs done and failures
+        self.live = live  # LiveRun: epochs done and failures
         self.best = best
         self.best_epoch = best_epoch  # a resumed run keeps the epoch its best value came from
         self.epochs_done = epochs_done

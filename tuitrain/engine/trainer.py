@@ -22,7 +22,6 @@ from tuitrain.engine.events import EVENTS_FILE, EventWriter
 from tuitrain.engine.rundir import (
     CHECKPOINTS,
     LAST_CHECKPOINT,
-    METRICS_CSV,
     MODEL_FILE,
     PRESET_FILE,
     SUMMARY_FILE,
@@ -32,9 +31,6 @@ from tuitrain.engine.rundir import (
     update_run_json,
 )
 from tuitrain.errors import TuitrainError
-
-# run.json is rewritten (with fsync) at most this often for progress; always at the end.
-PROGRESS_EVERY_S = 2.0
 
 
 class StopRequested(Exception):
@@ -120,11 +116,10 @@ class Trainer:
         update_run_json(self.run_dir, **fields)
 
     def _progress_fields(self) -> dict[str, Any]:
-        live = self.live
-        fields: dict[str, Any] = {"epochs_done": live.epochs_done, "step": live.step, "best": live.best}
-        if self.checkpointer is not None:
-            fields["best_epoch"] = self.checkpointer.best_epoch
-        return fields
+        return self.live.progress_fields()
+
+    def _checkpoint_fields(self) -> dict[str, Any]:
+        return {"best_epoch": self.checkpointer.best_epoch} if self.checkpointer is not None else {}
 
     def _check_requests(self) -> None:
         """Before ``fit``: a stop ends the run now (no point loading the rest); pause/resume wait."""
@@ -155,8 +150,8 @@ class Trainer:
 
         self._check_requests()
 
-        from tuitrain.engine.callback import LiveMetrics, RunProgress
         from tuitrain.engine.checkpoint import Checkpointer, read_state
+        from tuitrain.engine.liverun import LiveRun
         from tuitrain.model import fit_kwargs, prepare, resolve_callbacks, summary_text
 
         versions = dict(self.info.get("versions") or {}, tensorflow=tf.__version__, keras=keras.__version__)
@@ -187,10 +182,9 @@ class Trainer:
         monitor = options.monitor_for(has_val)
         mode = options.mode_for(monitor)
 
-        self.live = LiveMetrics(self.writer, self.inbox, samples=len(ds.x_train),
-                                batch_size=batch_size, log_every=options.log_every,
-                                on_status=lambda status: update_run_json(self.run_dir, status=status))
-        self.live.epochs_done = initial_epoch
+        self.live = LiveRun.attach(self.run_dir, self.writer, self.inbox, samples=len(ds.x_train),
+                                   batch_size=batch_size, log_every=options.log_every, epochs_done=initial_epoch,
+                                   append=resume, extra_progress=self._checkpoint_fields)
         for action in self.early_requests:
             self.live.request(action)
         same_monitor = state.get("monitor") == monitor  # a best of another metric means nothing now
@@ -199,9 +193,7 @@ class Trainer:
                                          best=state.get("best") if same_monitor else None,
                                          best_epoch=state.get("best_epoch") if same_monitor else None,
                                          live=self.live)
-        progress = RunProgress(lambda: update_run_json(self.run_dir, **self._progress_fields()), every_s=PROGRESS_EVERY_S)
-        callbacks = [self.live, self.checkpointer, progress,
-                     keras.callbacks.CSVLogger(str(self.run_dir / METRICS_CSV), append=resume)]
+        callbacks = [self.live, self.checkpointer]
         if options.tensorboard:
             callbacks.append(keras.callbacks.TensorBoard(log_dir=str(self.run_dir / TENSORBOARD_DIR)))
         callbacks.extend(resolve_callbacks(preset.fit))
