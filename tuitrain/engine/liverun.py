@@ -26,6 +26,7 @@ import keras
 from tuitrain.engine.callback import BestMetrics, EventLog, RunControl, RunProgress, StopOnNaN
 from tuitrain.engine.control import ControlInbox
 from tuitrain.engine.events import EVENTS_FILE, EventWriter
+from tuitrain.engine.keras_config import plain, plain_layer
 from tuitrain.engine.rundir import (
     METRICS_CSV,
     SUMMARY_FILE,
@@ -296,44 +297,13 @@ def _model_facts(model: Any) -> dict[str, Any]:
             config = layer.get_config()
         except Exception:
             config = {}
-        config = {k: v for k, v in config.items() if k not in ("name", "trainable", "dtype")}
-        layers.append({"type": type(layer).__name__, **plain(config)})
+        layers.append(plain_layer(type(layer).__name__, config))
     facts["layers"] = layers
     try:
         facts["params"] = int(model.count_params())
     except Exception:
         pass
     return facts
-
-
-def plain(value: Any, depth: int = 0) -> Any:
-    """A Keras config as small JSON: serialized objects become ``{"type": ClassName, **config}``."""
-    if depth > 8:
-        return "…"
-    if isinstance(value, dict):
-        if "class_name" in value and "config" in value:
-            config = value.get("config")
-            inner = plain(config, depth + 1) if isinstance(config, dict) else {}
-            if isinstance(inner, dict):
-                inner.pop("name", None)
-            return {"type": value["class_name"], **(inner if isinstance(inner, dict) else {})}
-        return {str(k): plain(v, depth + 1) for k, v in list(value.items())[:200]}
-    if isinstance(value, (list, tuple)):
-        if len(value) > 100:
-            return f"<{len(value)} items>"
-        return [plain(v, depth + 1) for v in value]
-    if value is None or isinstance(value, (bool, int, str)):
-        return value if not (isinstance(value, str) and len(value) > 200) else value[:200] + "…"
-    if isinstance(value, float):
-        return value
-    try:
-        import numpy as np
-
-        if np.ndim(value) == 0:
-            return np.asarray(value).item()
-    except Exception:
-        pass
-    return type(value).__name__
 
 
 def _versions() -> dict[str, str]:
