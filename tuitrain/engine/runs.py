@@ -22,8 +22,11 @@ def default_runs_dir(runs_dir: str | os.PathLike | None = None) -> Path:
 
 
 def _run_dirs(root: Path) -> list[Path]:
+    """Run directories and TensorBoard log folders directly under ``root``."""
+    from tuitrain.engine.tensorboard_reader import is_tensorboard_dir
+
     try:
-        return [p for p in root.iterdir() if p.is_dir() and (p / RUN_JSON).is_file()]
+        return [p for p in root.iterdir() if p.is_dir() and ((p / RUN_JSON).is_file() or is_tensorboard_dir(p))]
     except FileNotFoundError:
         return []
     except NotADirectoryError:
@@ -32,7 +35,9 @@ def _run_dirs(root: Path) -> list[Path]:
 
 def list_runs(runs_dir: str | os.PathLike | None = None) -> list[RunInfo]:
     """Every run under the runs root, newest first (by start time, then name)."""
-    infos = [RunInfo.from_dir(p) for p in _run_dirs(default_runs_dir(runs_dir))]
+    from tuitrain.engine.compare import run_info
+
+    infos = [run_info(p) for p in _run_dirs(default_runs_dir(runs_dir))]
     infos.sort(key=lambda r: (r.started or 0.0, r.name), reverse=True)
     return infos
 
