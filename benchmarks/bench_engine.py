@@ -2,10 +2,12 @@
 
     python benchmarks/bench_engine.py [--reps 3] [--samples 20000] [--epochs 10] [--batch-size 32]
 
-Interleaved repetitions (order rotated each time) of three variants on the same preset and
+Interleaved repetitions (order rotated each time) of four variants on the same preset and
 seed, each in a fresh process so that none inherits another's warm caches:
 
 - ``bare``: ``prepare(preset)`` then ``model.fit(..., verbose=0)`` with no callbacks;
+- ``script+LiveRun``: the same plain script with ``callbacks=[LiveRun()]`` added (what a user
+  of ``tuitrain.keras`` runs: run.json, events, metrics.csv, control);
 - ``trainer``: ``tuitrain.engine.start_run`` (live-metrics, checkpoint, CSV and progress
   callbacks, events flushed a few times a second), the parent only waiting for the end;
 - ``trainer+reader``: the same while this process tails the run with ``RunReader`` at 10 Hz.
@@ -44,7 +46,7 @@ def load(args: argparse.Namespace):
 
 
 def bare_fit(args: argparse.Namespace) -> None:
-    """Child mode: time a plain fit and print {samples, fit_seconds} as JSON."""
+    """Child mode: time a plain fit and print {samples, fit_seconds} as JSON (``--liverun``: with LiveRun)."""
     from tuitrain.model import fit_kwargs, prepare
 
     preset = load(args)
@@ -54,9 +56,14 @@ def bare_fit(args: argparse.Namespace) -> None:
     epochs = kwargs.pop("epochs", 1)
     batch_size = kwargs.pop("batch_size", 32)
     has_val = ds.x_val is not None
+    callbacks = []
+    if args.liverun:
+        from tuitrain.keras import LiveRun
+
+        callbacks.append(LiveRun(runs_dir=args.liverun, name="bench"))
     start, start_cpu = time.perf_counter(), time.process_time()
     checked.model.fit(ds.x_train, ds.y_train, validation_data=(ds.x_val, ds.y_val) if has_val else None,
-                      epochs=epochs, batch_size=batch_size, verbose=0, **kwargs)
+                      epochs=epochs, batch_size=batch_size, verbose=0, callbacks=callbacks, **kwargs)
     seconds, cpu = time.perf_counter() - start, time.process_time() - start_cpu
     print(json.dumps({"samples": epochs * len(ds.x_train), "fit_seconds": seconds, "fit_cpu_seconds": cpu}))
 
@@ -72,12 +79,10 @@ def inside_fit(args: argparse.Namespace) -> None:
     """
     import functools
 
-    import keras
-
-    from tuitrain.engine.callback import LiveMetrics, RunProgress
     from tuitrain.engine.checkpoint import Checkpointer
     from tuitrain.engine.control import ControlInbox
     from tuitrain.engine.events import EventWriter
+    from tuitrain.engine.liverun import LiveRun
     from tuitrain.model import fit_kwargs, prepare
 
     preset = load(args)
@@ -106,13 +111,14 @@ def inside_fit(args: argparse.Namespace) -> None:
             run.mkdir()
             checked = prepare(preset)
             ds = checked.dataset
-            live = LiveMetrics(EventWriter(run / "events.jsonl"), ControlInbox(run), samples=len(ds.x_train),
-                               batch_size=batch_size)
-            callbacks = [live, Checkpointer(run / "checkpoints", monitor="val_loss", mode="min", live=live),
-                         RunProgress(lambda: None, every_s=2.0), keras.callbacks.CSVLogger(str(run / "m.csv"))]
-            for cb in callbacks:
+            (run / "run.json").write_text("{}")
+            live = LiveRun.attach(run, EventWriter(run / "events.jsonl"), ControlInbox(run), samples=len(ds.x_train),
+                                  batch_size=batch_size)
+            callbacks = [live, Checkpointer(run / "checkpoints", monitor="val_loss", mode="min", live=live)]
+            for cb in [*live.parts, callbacks[1]]:
                 for hook in HOOKS:
                     timed(cb, hook)
+            live.wire()
             spent.clear()
             start = time.perf_counter()
             checked.model.fit(ds.x_train, ds.y_train, validation_data=(ds.x_val, ds.y_val), epochs=epochs,
@@ -129,9 +135,11 @@ def run_inside(args: argparse.Namespace) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def run_bare(args: argparse.Namespace) -> dict:
+def run_bare(args: argparse.Namespace, liverun: Path | None = None) -> dict:
     cmd = [sys.executable, __file__, "--bare", "--preset", args.preset, "--samples", str(args.samples),
            "--epochs", str(args.epochs), "--batch-size", str(args.batch_size)]
+    if liverun is not None:
+        cmd += ["--liverun", str(liverun)]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=ROOT).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -170,6 +178,7 @@ def main() -> int:
     parser.add_argument("--reps", type=int, default=5)
     parser.add_argument("--bare", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--liverun", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.bare:
         bare_fit(args)
@@ -178,18 +187,19 @@ def main() -> int:
         inside_fit(args)
         return 0
 
-    rates: dict[str, list[float]] = {"bare": [], "trainer": [], "trainer+reader": []}
+    rates: dict[str, list[float]] = {"bare": [], "script+LiveRun": [], "trainer": [], "trainer+reader": []}
     cpu_rates: dict[str, list[float]] = {name: [] for name in rates}
     stats = None
     with tempfile.TemporaryDirectory(prefix="tuitrain-bench-") as tmp:
         for rep in range(args.reps):
             variants = {
                 "bare": lambda: run_bare(args),
+                "script+LiveRun": lambda: run_bare(args, liverun=Path(tmp) / "script"),
                 "trainer": lambda: run_trainer(args, Path(tmp), tail_hz=None),
                 "trainer+reader": lambda: run_trainer(args, Path(tmp), tail_hz=10),
             }
             names = list(variants)
-            order = names[rep % 3:] + names[:rep % 3]  # rotate, so no variant always runs first
+            order = names[rep % len(names):] + names[:rep % len(names)]  # rotate: no variant always runs first
             results = {name: variants[name]() for name in order}
             for name, r in results.items():
                 rates[name].append(r["samples"] / r["fit_seconds"])
@@ -203,7 +213,7 @@ def main() -> int:
     print(f"\npreset {args.preset}: {args.samples} samples, batch {args.batch_size}, {args.epochs} epochs "
           f"({steps} steps/epoch), {args.reps} interleaved repetitions; medians:")
     for name, value in med.items():
-        print(f"  {name:<15} {value:>10,.0f} samples/s   ratio to bare {value / med['bare']:.3f}"
+        print(f"  {name:<16} {value:>10,.0f} samples/s   ratio to bare {value / med['bare']:.3f}"
               f"   | per CPU-second {cpu_med[name]:>10,.0f}   ratio {cpu_med[name] / cpu_med['bare']:.3f}")
     inside = run_inside(args)
     share = statistics.median(inside["shares"])

@@ -105,11 +105,15 @@ class LiveRun(keras.callbacks.Callback):
         progress = RunProgress(lambda: update_run_json(run_dir, **self.progress_fields()), every_s=PROGRESS_EVERY_S)
         # Order matters at an epoch end: the row is written and a NaN found before anything stops.
         self.parts = [self.events, self.nan, self.best_metrics, self.control, csv, progress]
-        self._calls = {hook: [getattr(p, hook) for p in self.parts if _overrides(p, hook)] for hook in _HOOKS}
+        self.wire()
         if self.model is not None:
             self.set_model(self.model)
         if self.params:
             self.set_params(self.params)
+
+    def wire(self) -> None:
+        """Which part each hook calls (again after a part's hook was replaced, as the benchmark does)."""
+        self._calls = {hook: [getattr(p, hook) for p in self.parts if _overrides(p, hook)] for hook in _HOOKS}
 
     def set_model(self, model):
         super().set_model(model)
