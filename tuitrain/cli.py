@@ -13,7 +13,9 @@ import sys
 
 from tuitrain.errors import TuitrainError
 
-SUBCOMMANDS = ("train", "check", "attach", "runs", "export", "presets")
+SUBCOMMANDS = ("train", "check", "attach", "runs", "metrics", "diff", "export", "presets")
+RUNS_DIR_HELP = "root of run directories (default: $TUITRAIN_RUNS or ./runs)"
+APP_USAGE = "tuitrain [PRESET | RUN_DIR | LOGDIR] [--set KEY=VALUE ...] [--runs-dir DIR]"
 
 
 def _add_overrides(p: argparse.ArgumentParser) -> None:
@@ -27,12 +29,44 @@ def _add_overrides(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
+    return value
+
+
+def _version() -> str:
+    from tuitrain import __version__
+
+    return f"tuitrain {__version__}"
+
+
+def build_app_parser() -> argparse.ArgumentParser:
+    """``tuitrain [TARGET] [--set ...] [--runs-dir DIR]``: the app, with the options ``train`` takes."""
+    parser = argparse.ArgumentParser(
+        prog="tuitrain", usage=APP_USAGE,
+        description="Open the app on a preset (default: the offline default), a run directory or a TensorBoard "
+                    "log folder.",
+        epilog=f"commands: {', '.join(SUBCOMMANDS)} (see `tuitrain --help`, `tuitrain COMMAND --help`)",
+    )
+    parser.add_argument("target", nargs="?", help="bundled preset name, preset file, run directory or log folder")
+    _add_overrides(parser)
+    parser.add_argument("--runs-dir", help=RUNS_DIR_HELP)
+    parser.add_argument("--version", action="version", version=_version())
+    return parser
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tuitrain",
         description="Build, train and watch Keras models in the terminal.",
-        epilog="Run `tuitrain` with no arguments to open the app on the offline default preset.",
+        epilog=f"Run `tuitrain` with no command to open the app: {APP_USAGE}",
     )
+    parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("train", help="train a preset headlessly in a trainer process")
@@ -41,17 +75,35 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--runs-dir", help="root of run directories (default: $TUITRAIN_RUNS or ./runs)")
     p.add_argument("--detach", action="store_true", help="start the trainer in the background and return")
     p.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its last checkpoint")
+    p.add_argument("--log-every-epochs", type=_positive_int, metavar="N",
+                   help="print one line every N epochs (and the last), e.g. for output that goes to a file")
 
     p = sub.add_parser("check", help="validate a preset; print tensors, model summary and warnings")
     p.add_argument("preset", help="preset file or bundled preset name")
     _add_overrides(p)
 
-    p = sub.add_parser("attach", help="open the app on a running or finished run (default: newest)")
-    p.add_argument("run_dir", nargs="?")
-    p.add_argument("--runs-dir", help="root of run directories (default: $TUITRAIN_RUNS or ./runs)")
+    p = sub.add_parser("attach", help="open the app on a running or finished run or a TensorBoard log folder "
+                                      "(default: the newest run)")
+    p.add_argument("run_dir", nargs="?", metavar="RUN_DIR|LOGDIR")
+    p.add_argument("--runs-dir", help=RUNS_DIR_HELP)
 
     p = sub.add_parser("runs", help="list runs with status and best metrics")
-    p.add_argument("--runs-dir", help="root of run directories (default: $TUITRAIN_RUNS or ./runs)")
+    p.add_argument("--runs-dir", help=RUNS_DIR_HELP)
+    p.add_argument("--json", action="store_true", help="write the list as JSON")
+
+    p = sub.add_parser("metrics", help="write the logged series of runs (run directories or TensorBoard folders)")
+    p.add_argument("runs", nargs="+", metavar="RUN", help="run directory or TensorBoard log folder")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--csv", action="store_true", help="CSV, one row per epoch/batch and run (the default)")
+    fmt.add_argument("--json", action="store_true", help="JSON: {kind, runs: [{run, path, rows}]}")
+    kind = p.add_mutually_exclusive_group()
+    kind.add_argument("--epoch", action="store_true", help="epoch rows (the default)")
+    kind.add_argument("--batch", action="store_true", help="batch rows")
+    p.add_argument("--since", type=float, metavar="T", help="only rows logged more than T seconds after the run started")
+
+    p = sub.add_parser("diff", help="the settings (preset keys) whose values differ between two runs")
+    p.add_argument("run_a", metavar="RUN_A")
+    p.add_argument("run_b", metavar="RUN_B")
 
     p = sub.add_parser("export", help="write a stand-alone Keras script equivalent to the preset")
     p.add_argument("preset", help="preset file or bundled preset name")
@@ -73,6 +125,14 @@ def _run(args: argparse.Namespace) -> int:
         from tuitrain.preset_cli import presets_command
 
         return presets_command(args)
+    if args.command in ("metrics", "diff") or (args.command == "runs" and args.json):
+        from tuitrain.engine import compare_commands
+        from tuitrain.native_log import filtered_stderr
+
+        with filtered_stderr():  # TensorBoard's reader loads TensorFlow: keep its start-up chatter out
+            if args.command == "runs":
+                return compare_commands.runs_json(args)
+            return getattr(compare_commands, f"{args.command}_command")(args)
     if args.command in ("train", "runs"):
         from tuitrain.engine import train_cli
 
@@ -81,20 +141,49 @@ def _run(args: argparse.Namespace) -> int:
         from tuitrain.ui.run_app import attach_command
 
         return attach_command(args)
+    check_app_target(args.target)
     from tuitrain.ui.run_app import app_command
 
     return app_command(args)
 
 
+def check_app_target(target: str | None) -> None:
+    """The app's TARGET must be a preset, a run directory or a log folder: say so, with close names."""
+    from pathlib import Path
+
+    if target is None:
+        return
+    from tuitrain.engine.compare import is_run
+
+    path = Path(target).expanduser()
+    if path.suffix == ".toml" or is_run(path):
+        return  # a preset file that is missing opens the app with the error (ctrl+r reads it once it exists)
+    from tuitrain.spec import bundled_presets, find_preset
+    from tuitrain.suggest import did_you_mean
+
+    try:
+        find_preset(target)
+        return
+    except TuitrainError:
+        pass
+    presets = [name for name, _, _ in bundled_presets()]
+    if path.is_dir():
+        raise TuitrainError(f"{target}: a folder, but neither a run directory (no run.json) nor a TensorBoard log "
+                            "folder (no events.out.tfevents.* files in it or its subfolders).")
+    raise TuitrainError(f"'{target}' is not a command, a preset, a run directory or a TensorBoard log folder."
+                        f"{did_you_mean(target, [*SUBCOMMANDS, *presets])} Commands: {', '.join(SUBCOMMANDS)}; "
+                        f"presets: {', '.join(presets)}.")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
-    # `tuitrain PRESET|RUN_DIR` opens the app: anything that is not a subcommand is the target.
-    if argv and not argv[0].startswith("-") and argv[0] not in SUBCOMMANDS:
-        args = argparse.Namespace(command=None, target=argv[0])
-    else:
-        args = parser.parse_args(argv)
+    # `tuitrain [PRESET|RUN_DIR|LOGDIR] [--set ...]` opens the app; a subcommand word runs it.
+    if argv and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help", "--version")):
+        args = build_parser().parse_args(argv)
         args.target = None
+    else:
+        args = build_app_parser().parse_args(argv)
+        args.command = None
     try:
         return _run(args)
     except TuitrainError as err:

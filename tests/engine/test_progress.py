@@ -93,3 +93,12 @@ def test_engine_options_are_checked_with_their_key_path():
         engine_options({"log_every": 0})
     with pytest.raises(SpecError, match=r"fit\.checkpoint_mode"):
         engine_options({"checkpoint_mode": "best"})
+
+
+def test_pipe_view_prints_every_nth_epoch_and_the_last():
+    out = io.StringIO()
+    view = ProgressView(out, live=False, every_epochs=3)
+    for epoch in range(1, 8):
+        view.feed({"kind": "epoch", "step": 10 * epoch, "epoch": epoch, "time": float(epoch), "samples_per_s": 100,
+                   "epochs": 7, "steps": 10, "loss": 1.0 / epoch})
+    assert [line.split()[1] for line in out.getvalue().splitlines()] == ["3/7", "6/7", "7/7"]

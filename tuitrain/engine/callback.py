@@ -27,14 +27,12 @@ import numpy as np
 
 from tuitrain.engine.control import ControlInbox
 from tuitrain.engine.events import EventWriter
-from tuitrain.engine.fit_options import better_direction
+from tuitrain.metric_names import NOT_METRICS, better_direction
 
 # samples/s is averaged over windows of about this many seconds (per-batch rates are noise).
 RATE_WINDOW_S = 0.5
 # How often a paused run looks for the request that resumes it.
 PAUSE_POLL_S = 0.05
-# Keys of an epoch row that are not metrics to rank.
-_NOT_RANKED = ("lr", "learning_rate", "partial")
 
 
 class StepCounter(keras.callbacks.Callback):
@@ -330,7 +328,7 @@ class BestMetrics(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         for key, value in (logs or {}).items():
-            if key in _NOT_RANKED or isinstance(value, bool) or not isinstance(value, (int, float)):
+            if key in NOT_METRICS or isinstance(value, bool) or not isinstance(value, (int, float)):
                 continue
             if not math.isfinite(value):
                 continue

@@ -22,13 +22,13 @@ from tuitrain.engine.reader import RunReader
 from tuitrain.engine.rundir import PRESET_FILE, RUN_JSON, RunInfo, read_run_json
 from tuitrain.engine.tensorboard_reader import TensorBoardReader, is_tensorboard_dir, tensorboard_run_info
 from tuitrain.errors import TuitrainError
+from tuitrain.metric_names import NOT_METRICS
 
 Reader = Union[RunReader, TensorBoardReader]
 MISSING = object()  # a key one run has and the other does not
-# Event keys that are not metric values (a metrics export keeps them as its index columns).
+# A metrics export's index columns, and the logged values it keeps beside the metrics.
 INDEX_KEYS = ("kind", "epoch", "step", "time")
-_NOT_SERIES = {"epochs", "steps", "partial", "status", "message", "request", "steps_per_epoch",
-               "initial_epoch", "samples", "batch_size"}
+LOGGED_VALUES = ("lr", "learning_rate", "samples_per_s")
 
 
 def is_run(path: str | os.PathLike) -> bool:
@@ -84,7 +84,7 @@ def series_rows(events: Iterable[dict[str, Any]], kind: str, *, since: float | N
             continue
         row = {k: event[k] for k in INDEX_KEYS[1:] if k in event}
         for key, value in event.items():
-            if key in INDEX_KEYS or key in _NOT_SERIES or isinstance(value, bool):
+            if (key in NOT_METRICS and key not in LOGGED_VALUES) or isinstance(value, bool):
                 continue
             if isinstance(value, (int, float)):
                 row[key] = value

@@ -226,7 +226,7 @@ class LiveRun(keras.callbacks.Callback):
                         batch_size=self._batch_size, samples=self._samples, **_model_facts(self.model),
                         fit=fit, versions=_versions(), devices=_devices())
         try:
-            from tuitrain.model import summary_text
+            from tuitrain.model.summary import summary_text
 
             (self.run_dir / SUMMARY_FILE).write_text(summary_text(self.model) + "\n", encoding="utf-8")
         except Exception as err:  # a model Keras cannot summarise still trains

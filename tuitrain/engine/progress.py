@@ -28,9 +28,10 @@ def fmt_metrics(event: dict[str, Any], limit: int = MAX_METRICS * 2) -> str:
 class ProgressView:
     """Turns the event stream into progress text on ``out``."""
 
-    def __init__(self, out: TextIO, *, live: bool) -> None:
+    def __init__(self, out: TextIO, *, live: bool, every_epochs: int = 1) -> None:
         self.out = out
         self.live = live  # rewrite the batch line in place (a terminal)
+        self.every_epochs = max(1, every_epochs)  # an epoch line every N epochs (and the last, and a cut one)
         self.epochs = 0
         self.steps = 0
         self.step = 0
@@ -57,7 +58,8 @@ class ProgressView:
             self.epochs = event.get("epochs", self.epochs)
             self.steps = event.get("steps", self.steps)
             self.step, self.epoch = event.get("step", self.step), event.get("epoch", self.epoch)
-            self._print(self.epoch_line(event))
+            if self.epoch % self.every_epochs == 0 or self.epoch == self.epochs or event.get("partial"):
+                self._print(self.epoch_line(event))
         elif kind == "status":
             status = event.get("status")
             if status in ("finished", "stopped", "failed"):

@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tuitrain.engine.options import better_direction
+from tuitrain.metric_names import NOT_METRICS, better_direction
 from tuitrain.engine.rundir import RUN_JSON, RunInfo
 
 EVENT_FILE_MARK = "tfevents"
@@ -47,7 +47,6 @@ SETTLE_S = 2.0
 VALIDATION_WAIT_S = 10.0
 VALIDATION_DIRS = ("validation", "val", "eval", "valid")
 TRAIN_DIRS = ("", "train", "training")
-_SKIPPED_NAMES = {"lr", "learning_rate"}
 
 
 def _event_files(folder: Path) -> list[Path]:
@@ -237,7 +236,7 @@ class TensorBoardReader:
 
     def _track_best(self, event: dict[str, Any]) -> None:
         for key, value in event.items():
-            if key in ("kind", "epoch", "step", "time") or key in _SKIPPED_NAMES or not math.isfinite(value):
+            if key in NOT_METRICS or not math.isfinite(value):
                 continue
             old = self._best.get(key)
             better = max if better_direction(key) == "max" else min

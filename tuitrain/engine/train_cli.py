@@ -49,14 +49,19 @@ def train_command(args: argparse.Namespace) -> int:
         print(f"trainer started in the background; watch it with `tuitrain attach {run_dir}`, list runs with `tuitrain runs`.",
               file=sys.stderr)
         return 0
-    return follow_run(run_dir)
+    return follow_run(run_dir, every_epochs=getattr(args, "log_every_epochs", None) or 1)
 
 
-def follow_run(run_dir: Path, out: TextIO | None = None, *, poll_s: float = POLL_S, sleep=time.sleep) -> int:
-    """Show progress until the trainer ends: 0 finished/stopped, 130 stopped by Ctrl-C, 1 failed/crashed."""
+def follow_run(run_dir: Path, out: TextIO | None = None, *, poll_s: float = POLL_S, sleep=time.sleep,
+               every_epochs: int = 1) -> int:
+    """Show progress until the trainer ends: 0 finished/stopped, 130 stopped by Ctrl-C, 1 failed/crashed.
+
+    On a terminal the batch line is redrawn in place; elsewhere (a file, a pipe) only whole
+    lines are written, an epoch line every ``every_epochs`` epochs.
+    """
     out = out or sys.stdout
     reader = RunReader(run_dir)
-    view = ProgressView(out, live=out.isatty())
+    view = ProgressView(out, live=out.isatty(), every_epochs=every_epochs)
     view.message(f"run {run_dir}")
     interrupts = 0
     while True:
