@@ -39,6 +39,10 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _keys(text: str) -> list[str]:
+    return [key.strip() for key in text.split(",") if key.strip()]
+
+
 def _version() -> str:
     from tuitrain import __version__
 
@@ -90,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("runs", help="list runs with status and best metrics")
     p.add_argument("--runs-dir", help=RUNS_DIR_HELP)
     p.add_argument("--json", action="store_true", help="write the list as JSON")
+    p.add_argument("--columns", type=_keys, metavar="KEY,...",
+                   help="settings to show beside the best metric, e.g. compile.optimizer.learning_rate,layers[1].units")
 
     p = sub.add_parser("metrics", help="write the logged series of runs (run directories or TensorBoard folders)")
     p.add_argument("runs", nargs="+", metavar="RUN", help="run directory or TensorBoard log folder")

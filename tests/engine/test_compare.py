@@ -158,3 +158,26 @@ def test_tensorboard_folder_metrics_and_diff(tensorboard_folder, tmp_path):
     lines = [" ".join(line.split()) for line in diff_lines(settings, run_settings(script_run))]
     assert "layers[0].units 8 → 16" in lines
     assert series_rows(read_all(logdir), "batch") == []
+
+
+def test_diff_of_several_runs_and_one_setting_by_key():
+    from tuitrain.engine.compare import MISSING, diff_many, setting
+
+    runs = [{"compile": {"optimizer": "adam"}, "layers": [{"units": 8}]},
+            {"compile": {"optimizer": "adam"}, "layers": [{"units": 16}]},
+            {"compile": {"optimizer": "sgd"}, "layers": [{"units": 8}]}]
+    assert diff_many(runs) == [("compile.optimizer", ["adam", "adam", "sgd"]), ("layers[0].units", [8, 16, 8])]
+    assert setting(runs[1], "layers[0].units") == 16 and setting(runs[2], "compile.optimizer.type") == "sgd"
+    assert setting(runs[0], "fit.epochs") is MISSING
+
+
+def test_runs_table_shows_chosen_settings_per_run(engine_runs, capsys):
+    from tuitrain.cli import main
+
+    run_dir, other = engine_runs
+    assert main(["runs", "--runs-dir", str(run_dir.parent), "--columns", "layers[1].units,compile.optimizer.learning_rate"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["NAME", "STATUS", "EPOCHS", "BEST", "LAYERS[1].UNITS", "COMPILE.OPTIMIZER.LEARNING_RATE",
+                                "DURATION"]
+    cells = {line.split()[0]: line.split() for line in lines[1:]}
+    assert cells[run_dir.name][5:7] == ["64", "0.01"] and cells["other"][5:7] == ["128", "0.001"]

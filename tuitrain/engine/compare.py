@@ -157,6 +157,45 @@ def _same(x: Any, y: Any) -> bool:
     return x == y
 
 
+def diff_many(settings: list[dict[str, Any]]) -> list[tuple[str, list[Any]]]:
+    """``(key, [value in each run])`` for every dotted key whose values are not all the same."""
+    flat = [flatten(s) for s in settings]
+    keys: list[str] = []
+    for f in flat:
+        keys.extend(k for k in f if k not in keys)
+    rows = []
+    for key in keys:
+        values = [f.get(key, MISSING) for f in flat]
+        if any(not _same(values[0], v) for v in values[1:]):
+            rows.append((key, values))
+    return rows
+
+
+def setting(settings: dict[str, Any], key: str) -> Any:
+    """One dotted key's value (``compile.optimizer.learning_rate``, ``layers[1].units``), ``MISSING`` if absent.
+
+    A bare-string setting stands for ``{type = ...}``: ``compile.optimizer.type`` of ``"adam"`` is ``adam``.
+    """
+    flat = flatten(settings)
+    if key in flat:
+        return flat[key]
+    if key.endswith(".type") and isinstance(flat.get(key[: -len(".type")]), str):
+        return flat[key[: -len(".type")]]
+    return MISSING
+
+
+def setting_cells(path: str | os.PathLike, keys: Iterable[str]) -> list[str]:
+    """Chosen settings of one run as table cells (``-`` where it has none)."""
+    keys = list(keys)
+    if not keys:
+        return []
+    try:
+        settings = run_settings(path)
+    except TuitrainError:
+        settings = {}
+    return [fmt_value(v) if v is not MISSING else "-" for v in (setting(settings, k) for k in keys)]
+
+
 def fmt_value(value: Any) -> str:
     if value is MISSING:
         return "(none)"

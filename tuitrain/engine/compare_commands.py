@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
-from tuitrain.engine.compare import check_run, diff_lines, read_all, run_info, run_settings, series_rows
+from tuitrain.engine.compare import check_run, diff_lines, read_all, run_info, run_settings, series_rows, setting_cells
 from tuitrain.engine.rundir import RunInfo
 from tuitrain.engine.runs import default_runs_dir, list_runs
 
@@ -68,10 +68,11 @@ def _cell(value: Any) -> str:
     return "" if value is None else repr(float(value)) if isinstance(value, float) else str(value)
 
 
-def run_record(run: RunInfo) -> dict[str, Any]:
-    """One run for ``tuitrain runs --json``."""
+def run_record(run: RunInfo, columns: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+    """One run for ``tuitrain runs --json`` (``settings``: the ``--columns`` keys and their values)."""
     best = run.best_monitor
-    return {"name": run.name, "path": str(run.path), "preset": run.preset_name, "status": run.status,
+    extra = {"settings": dict(zip(columns, setting_cells(run.path, columns)))} if columns else {}
+    return extra | {"name": run.name, "path": str(run.path), "preset": run.preset_name, "status": run.status,
             "started": run.started, "ended": run.ended, "duration_s": run.duration_s,
             "epochs_done": run.epochs_done, "epochs_total": run.epochs_total, "monitor": run.monitor,
             "best_monitor": {"metric": best[0], "value": best[1]} if best else None, "best": run.best,
@@ -81,7 +82,8 @@ def run_record(run: RunInfo) -> dict[str, Any]:
 def runs_json(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     root = default_runs_dir(getattr(args, "runs_dir", None))
-    json.dump({"runs_dir": str(root), "runs": [run_record(r) for r in list_runs(root)]}, out, indent=1)
+    columns = getattr(args, "columns", None) or ()
+    json.dump({"runs_dir": str(root), "runs": [run_record(r, columns) for r in list_runs(root)]}, out, indent=1)
     out.write("\n")
     return 0
 

@@ -106,13 +106,17 @@ def _final(view: ProgressView, run_dir: Path, info: dict) -> int:
     return 1
 
 
-def runs_table(runs: list[RunInfo]) -> str:
-    header = ("NAME", "STATUS", "EPOCHS", "BEST", "DURATION")
+def runs_table(runs: list[RunInfo], columns: list[str] | tuple[str, ...] = ()) -> str:
+    """The runs as aligned text; ``columns``: settings shown beside the best metric (``layers[1].units``)."""
+    from tuitrain.engine.compare import setting_cells
+
+    header = ("NAME", "STATUS", "EPOCHS", "BEST", *(c.upper() for c in columns), "DURATION")
     rows = [header]
     for r in runs:
         best = r.best_monitor
         epochs = f"{r.epochs_done}/{r.epochs_total}" if r.epochs_total else str(r.epochs_done)
-        rows.append((r.name, r.status, epochs, f"{best[0]} {best[1]:.4g}" if best else "-", fmt_duration(r.duration_s)))
+        rows.append((r.name, r.status, epochs, f"{best[0]} {best[1]:.4g}" if best else "-",
+                     *setting_cells(r.path, columns), fmt_duration(r.duration_s)))
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
 
@@ -123,5 +127,5 @@ def runs_command(args: argparse.Namespace) -> int:
     if not runs:
         print(f"no runs under {root} (start one with `tuitrain train PRESET`)")
         return 0
-    print(runs_table(runs))
+    print(runs_table(runs, getattr(args, "columns", None) or ()))
     return 0
