@@ -296,12 +296,12 @@ class StopOnNaN(StepCounter, keras.callbacks.TerminateOnNaN):
         self.raise_error = False  # TerminateOnNaN's own setting: stop gracefully, callbacks still end
         self.failure: str | None = None
 
-    def on_batch_end(self, batch, logs=None):
-        if self.failure is None:
+    def on_train_batch_end(self, batch, logs=None):
+        # A plain float check per batch; Keras' own TerminateOnNaN code stops training when it fails.
+        if self.failure is None and _bad(logs):
             super().on_batch_end(batch, logs)
-            if self.model.stop_training and _bad(logs):
-                self.failure = (f"loss became {logs['loss']} at step {self.step_of(batch)} "
-                                f"(epoch {self.epoch}, batch {batch + 1}); training stopped.")
+            self.failure = (f"loss became {logs['loss']} at step {self.step_of(batch)} "
+                            f"(epoch {self.epoch}, batch {batch + 1}); training stopped.")
 
     def on_epoch_end(self, epoch, logs=None):
         if self.failure is None and _bad(logs):
@@ -313,10 +313,15 @@ class StopOnNaN(StepCounter, keras.callbacks.TerminateOnNaN):
 
 def _bad(logs: dict[str, Any] | None) -> bool:
     loss = (logs or {}).get("loss")
-    try:
-        return loss is not None and not math.isfinite(float(loss))
-    except (TypeError, ValueError):
+    if loss is None:
         return False
+    try:
+        return not math.isfinite(loss)
+    except TypeError:
+        try:
+            return not math.isfinite(float(loss))
+        except (TypeError, ValueError):
+            return False
 
 
 class BestMetrics(keras.callbacks.Callback):
