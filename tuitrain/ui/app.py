@@ -84,10 +84,14 @@ class TuitrainApp(BackgroundWork, PresetFileActions, App[None]):
         *,
         run_dir: Path | None = None,
         runs_dir: str | Path | None = None,
+        overrides: list[str] | None = None,
         pane: str = "data",
         background: bool = True,
     ) -> None:
-        """``target``: bundled preset name or preset path (None: the offline default).
+        """``target``: bundled preset name or preset path (None: the offline default, or no preset
+        when ``run_dir`` is a run without one: a script's LiveRun or a TensorBoard log folder).
+
+        ``overrides``: ``--set KEY=VALUE`` texts applied to the preset as unsaved changes.
 
         ``runs_dir``: where ``s`` starts runs and ``r`` lists them (None: ``$TUITRAIN_RUNS`` or ./runs).
         ``background=False`` skips TensorFlow and data loading (quick tests of the shell).
@@ -96,6 +100,7 @@ class TuitrainApp(BackgroundWork, PresetFileActions, App[None]):
         self.runs_dir: Path | None = Path(runs_dir) if runs_dir is not None else None
         self.history: UndoStack[Preset] = UndoStack()  # every edit made through edit_preset
         self._target = target
+        self._overrides = list(overrides or [])
         self._initial_run_dir = run_dir
         self._initial_pane = pane
         self._background = background
@@ -137,6 +142,13 @@ class TuitrainApp(BackgroundWork, PresetFileActions, App[None]):
             self.run_dir = Path(self._initial_run_dir)
         from tuitrain.spec import DEFAULT_PRESET, find_preset
 
+        if self._target is None and self._initial_run_dir is not None:
+            self.load_error = (f"{Path(self._initial_run_dir).name} was not started from a preset (a script with "
+                               "LiveRun, or a TensorBoard log folder): its metrics are in the Train pane (4); "
+                               "ctrl+o opens a preset.")
+            self._refresh_title()
+            self.call_after_refresh(self._start_background)
+            return
         target = self._target if self._target is not None else DEFAULT_PRESET
         try:
             path = find_preset(target)
@@ -146,7 +158,7 @@ class TuitrainApp(BackgroundWork, PresetFileActions, App[None]):
                 self.preset_path = Path(str(target))  # ctrl+r reads it once the file is there
             self._refresh_title()
         else:
-            self.load_preset_path(path)
+            self.load_preset_path(path, overrides=self._overrides)
         # Background work starts once the first frame is on screen: importing TensorFlow in a
         # thread still holds the GIL for long stretches and would delay the first paint.
         self.call_after_refresh(self._start_background)
@@ -214,20 +226,20 @@ class TuitrainApp(BackgroundWork, PresetFileActions, App[None]):
         self.modified = modified
         self.preset = preset
 
-    def load_preset_path(self, path: Path) -> bool:
-        """Read a preset file; on failure show the error in-app and keep going."""
+    def load_preset_path(self, path: Path, *, overrides: list[str] | None = None) -> bool:
+        """Read a preset file (``overrides`` become unsaved changes); on failure show the error in-app."""
         from tuitrain.spec import load_preset
 
         self.preset_path = Path(path)
         try:
-            preset = load_preset(path)
+            preset = load_preset(path, overrides or [])
         except TuitrainError as err:
             self.load_error = str(err)
             self.modified = False
             self.preset = None
             return False
         self.load_error = None
-        self.update_preset(preset, modified=False)
+        self.update_preset(preset, modified=bool(overrides))
         return True
 
     def watch_preset(self, preset: Preset | None) -> None:
@@ -352,7 +364,8 @@ class TuitrainApp(BackgroundWork, PresetFileActions, App[None]):
             self.push_screen(HelpScreen(self.key_help()))
 
     def run_is_active(self) -> bool:
-        if self.run_dir is None:
+        """A run this app could stop (a TensorBoard folder's writer is no run of ours)."""
+        if self.run_dir is None or not (Path(self.run_dir) / "run.json").is_file():
             return False
         try:
             from tuitrain.engine import RunReader

@@ -1,7 +1,7 @@
-"""`tuitrain [TARGET]` and `tuitrain attach [RUN_DIR]`: open the app.
+"""`tuitrain [TARGET] [--set ...] [--runs-dir DIR]` and `tuitrain attach [RUN_DIR | LOGDIR]`: open the app.
 
-A target may be a bundled preset name, a preset file, or a run directory
-(then its preset.toml is shown and the Train pane watches the run).
+A target may be a bundled preset name, a preset file, a run directory (its preset.toml, when it
+has one, is shown and the Train pane watches the run) or a TensorBoard log folder.
 """
 
 from __future__ import annotations
@@ -14,10 +14,6 @@ import tempfile
 from pathlib import Path
 
 from tuitrain.errors import TuitrainError
-
-
-def _is_run_dir(path: Path) -> bool:
-    return path.is_dir() and (path / "run.json").is_file()
 
 
 NATIVE_LOG = Path(tempfile.gettempdir()) / "tuitrain-app-stderr.log"
@@ -54,23 +50,50 @@ def _native_stderr_to_log():
 
 
 def _run_app(
-    target: str | Path | None, *, run_dir: Path | None = None, runs_dir: str | Path | None = None, pane: str = "data"
+    target: str | Path | None, *, run_dir: Path | None = None, runs_dir: str | Path | None = None, pane: str = "data",
+    overrides: list[str] | None = None,
 ) -> int:
     from tuitrain.ui.app import TuitrainApp
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    app = TuitrainApp(target, run_dir=run_dir, runs_dir=runs_dir, pane=pane)
+    app = TuitrainApp(target, run_dir=run_dir, runs_dir=runs_dir, pane=pane, overrides=overrides)
     with _native_stderr_to_log():
         app.run()
     return app.return_code or 0  # Textual sets 1 when the app crashed: the shell must see it
 
 
+def _watch(run_dir: Path, runs_dir: str | Path | None, overrides: list[str] | None = None) -> int:
+    """The app on a run directory (with its preset when it has one) or a TensorBoard log folder."""
+    preset = run_dir / "preset.toml"
+    if overrides:
+        _check_overrides(preset, overrides)
+    return _run_app(preset if preset.is_file() else None, run_dir=run_dir, runs_dir=runs_dir, pane="train",
+                    overrides=overrides)
+
+
+def _check_overrides(preset: str | Path, overrides: list[str]) -> None:
+    """A bad ``--set`` is an error on the command line, before the app opens."""
+    from tuitrain.spec import find_preset, load_preset
+
+    path = Path(str(preset))
+    if path.suffix == ".toml" and not path.is_file():
+        raise TuitrainError(f"--set needs a preset to change: {preset} does not exist.")
+    load_preset(find_preset(preset), overrides)
+
+
 def app_command(args: argparse.Namespace) -> int:
+    """``tuitrain [TARGET] [--set KEY=VALUE ...] [--runs-dir DIR]``."""
+    from tuitrain.engine.compare import is_run
+    from tuitrain.spec import DEFAULT_PRESET
+
     target = getattr(args, "target", None)
-    if target is not None and _is_run_dir(Path(target)):
-        run_dir = Path(target)
-        return _run_app(run_dir / "preset.toml", run_dir=run_dir, pane="train")
-    return _run_app(target)
+    runs_dir = getattr(args, "runs_dir", None)
+    overrides = list(getattr(args, "overrides", None) or [])
+    if target is not None and is_run(Path(target)):
+        return _watch(Path(target), runs_dir, overrides)
+    if overrides:
+        _check_overrides(target if target is not None else DEFAULT_PRESET, overrides)
+    return _run_app(target, runs_dir=runs_dir, overrides=overrides)
 
 
 def attach_command(args: argparse.Namespace) -> int:
@@ -82,7 +105,6 @@ def attach_command(args: argparse.Namespace) -> int:
         run_dir = newest_run(runs_dir)
         if run_dir is None:
             raise TuitrainError(f"no runs to attach to in {default_runs_dir(runs_dir)}")
-    run_dir = Path(run_dir)
-    if not _is_run_dir(run_dir):
-        raise TuitrainError(f"{run_dir} is not a run directory (it has no run.json)")
-    return _run_app(run_dir / "preset.toml", run_dir=run_dir, runs_dir=runs_dir, pane="train")
+    from tuitrain.engine.compare import check_run
+
+    return _watch(check_run(run_dir), runs_dir)

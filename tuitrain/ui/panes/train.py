@@ -109,11 +109,11 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
         run_dir = Path(run_dir) if run_dir is not None else None
         if run_dir == self._run_dir and self.reader is not None:
             return
-        from tuitrain.engine import RunReader
+        from tuitrain.engine.compare import open_reader
 
         self._run_dir = run_dir
         self.series = RunSeries()
-        self.reader = RunReader(run_dir) if run_dir is not None else None
+        self.reader = open_reader(run_dir) if run_dir is not None else None  # a run dir or a TensorBoard folder
         self._run_info = {}
         self._polls = 0
         self._table_rows = 0
@@ -287,6 +287,9 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
 
         if self._run_dir is None or not self.run_is_active():
             self.notify("no run in progress", severity="warning")
+            return
+        if not (self._run_dir / "run.json").is_file():
+            self.notify("a TensorBoard log folder is only watched: stop its program where it runs", severity="warning")
             return
         try:
             request_control(self._run_dir, action)

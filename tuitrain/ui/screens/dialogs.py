@@ -94,3 +94,27 @@ class PathPrompt(ModalScreen[Path | None]):
     def _submitted(self, event: Input.Submitted) -> None:
         text = event.value.strip()
         self.dismiss(Path(text).expanduser() if text else None)
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """Ask for one line of text; dismiss with it (stripped, maybe empty) or None on escape."""
+
+    DEFAULT_CSS = PathPrompt.DEFAULT_CSS.replace("PathPrompt", "TextPrompt")
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+
+    def __init__(self, prompt: str, default: str = "", *, title: str = "") -> None:
+        super().__init__()
+        self.prompt = prompt
+        self.default = default
+        self.dialog_title = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical() as box:
+            box.border_title = self.dialog_title
+            yield Label(self.prompt)
+            yield Input(self.default, id="text")
+            yield Static("enter: OK · escape: cancel", id="hint")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip())

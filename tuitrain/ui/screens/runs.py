@@ -1,9 +1,11 @@
 """Runs screen: every run under the runs root, several overlaid in one chart, a run reopened.
 
-The list comes from ``tuitrain.engine.list_runs`` (status, preset, start, duration, best
-metrics). Space marks runs; the chart below overlays the marked ones (or shows the one under
-the cursor), each run in its own colours with a legend. ``enter`` (or ``w``) watches a run in the Train
-pane; ``e`` loads its resolved ``preset.toml`` into the editors to train again with changes.
+The list comes from ``tuitrain.engine.list_runs`` (run directories and TensorBoard log folders:
+status, preset, start, duration, best metrics; ``c`` adds settings as columns). Space marks runs;
+the chart below overlays the marked ones (or shows the one under the cursor), each run in its own
+colours with a legend, and beside it the settings whose values differ between the marked runs.
+``enter`` (or ``w``) watches a run in the Train pane; ``e`` loads its resolved ``preset.toml`` into
+the editors to train again with changes.
 """
 
 from __future__ import annotations
@@ -17,9 +19,11 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from tuitrain.engine.compare import MISSING, diff_many, fmt_value, run_settings, setting
 from tuitrain.fmt import fmt_duration
 from tuitrain.errors import TuitrainError
 from tuitrain.ui.series import RunSeries
@@ -49,10 +53,10 @@ class EditRunPreset:
 
 
 def load_series(run_dir: Path, reader: Any = None) -> tuple[RunSeries, Any]:
-    """A run's whole history so far (reads until the reader has nothing new)."""
-    from tuitrain.engine import RunReader
+    """A run's whole history so far (reads until the reader has nothing new); a run dir or a log folder."""
+    from tuitrain.engine.compare import open_reader
 
-    reader = reader or RunReader(run_dir)
+    reader = reader or open_reader(run_dir)
     series = RunSeries()
     while True:
         events = reader.poll()
@@ -83,6 +87,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         Binding("w", "watch_run", "Watch", id="runs.watch"),
         Binding("e", "edit_preset", "Edit its preset", id="runs.edit"),
         Binding("ctrl+r,f5", "reload", "Refresh", id="runs.reload"),
+        Binding("c", "choose_columns", "Columns", id="runs.columns"),
         *CHART_BINDINGS,
     ]
 
@@ -92,19 +97,19 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         self.runs: list[Any] = []
         self.marked: list[Path] = []
         self._loaded: dict[Path, tuple[RunSeries, Any]] = {}
+        self.columns: list[str] = []  # settings shown as columns (``compile.optimizer.learning_rate``)
+        self._settings: dict[Path, dict[str, Any]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static("", id="runs-title")
         yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
-        yield MetricsChart(id="runs-chart")
+        with Horizontal(id="runs-compare"):
+            yield MetricsChart(id="runs-chart")
+            yield Static("", id="runs-diff", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#runs-table", DataTable)
-        table.add_column("✓", key="mark", width=1)
-        for label, key in (("run", "run"), ("status", "status"), ("best", "best"), ("epochs", "epochs"),
-                           ("duration", "duration"), ("preset", "preset"), ("started", "started")):
-            table.add_column(label, key=key)
+        self._add_columns()
         self.chart.granularity = "epoch"
         self.chart.smoothing = 0.0
         self.action_reload()
@@ -120,9 +125,43 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
 
     # --- list ---------------------------------------------------------------------------------
 
+    def _add_columns(self) -> None:
+        table = self.table
+        table.clear(columns=True)
+        table.add_column("✓", key="mark", width=1)
+        for label, key in (("run", "run"), ("status", "status"), ("best", "best"), ("epochs", "epochs"),
+                           *((c, f"setting:{c}") for c in self.columns),
+                           ("duration", "duration"), ("preset", "preset"), ("started", "started")):
+            table.add_column(label, key=key)
+
+    def action_choose_columns(self) -> None:
+        """Ask which settings to show as columns (dotted keys, comma-separated)."""
+        from tuitrain.ui.screens.dialogs import TextPrompt
+
+        def chosen(text: str | None) -> None:
+            if text is None:
+                return
+            self.columns = [k.strip() for k in text.split(",") if k.strip()]
+            self._add_columns()
+            self.action_reload()
+
+        self.app.push_screen(TextPrompt("Settings to show as columns, comma-separated "
+                                        "(e.g. compile.optimizer.learning_rate, layers[1].units):",
+                                        ", ".join(self.columns), title="Columns"), chosen)
+
+    def settings(self, path: Path) -> dict[str, Any]:
+        """A run's settings (preset.toml, a script's run.json, a log folder's model), read once."""
+        if path not in self._settings:
+            try:
+                self._settings[path] = run_settings(path)
+            except TuitrainError:
+                self._settings[path] = {}
+        return self._settings[path]
+
     def action_reload(self) -> None:
         from tuitrain.engine import default_runs_dir, list_runs
 
+        self._settings.clear()
         self.runs = list_runs(self.runs_dir)
         root = default_runs_dir(self.runs_dir)
         self.query_one("#runs-title", Static).update(
@@ -145,7 +184,9 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         duration = fmt_duration(info.duration_s)
         epochs = f"{info.epochs_done}/{info.epochs_total or '?'}"
         best_s = _best_text(info)
-        return [mark, info.name, status, best_s, epochs, duration, info.preset_name, started]
+        values = [setting(self.settings(info.path), key) for key in self.columns] if self.columns else []
+        chosen = [fmt_value(v) if v is not MISSING else "-" for v in values]
+        return [mark, info.name, status, best_s, epochs, *chosen, duration, info.preset_name, started]
 
     def _cursor_run(self) -> Any | None:
         table = self.table
@@ -190,6 +231,23 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
                 self._loaded[path] = load_series(path)
             sources.append((label, self._loaded[path][0]))
         self.chart.set_sources(sources)
+        self._update_diff(paths, labels)
+
+    def _update_diff(self, paths: list[Path], labels: list[str]) -> None:
+        """Beside the curves of 2+ marked runs: the settings whose values differ, one column per run."""
+        panel = self.query_one("#runs-diff", Static)
+        panel.display = len(paths) > 1
+        if len(paths) < 2:
+            return
+        rows = diff_many([self.settings(p) for p in paths])
+        text = Text()
+        text.append("differs: " + " → ".join(labels) + "\n", style="bold")
+        if not rows:
+            text.append("(no differences in the recorded settings)", style="dim")
+        for key, values in rows:
+            text.append(f"{key}\n", style="bold")
+            text.append("  " + " → ".join(fmt_value(v) for v in values) + "\n")
+        panel.update(text)
 
     def _poll_live(self) -> None:
         """Keep overlaid curves of runs that are still training moving."""
