@@ -123,9 +123,10 @@ def inside_fit(args: argparse.Namespace) -> None:
             start = time.perf_counter()
             checked.model.fit(ds.x_train, ds.y_train, validation_data=(ds.x_val, ds.y_val), epochs=epochs,
                               batch_size=batch_size, verbose=0, callbacks=callbacks, **kwargs)
-            shares.append(sum(spent.values()) / (time.perf_counter() - start))
-    top = sorted(spent.items(), key=lambda kv: -kv[1])[:3]
-    print(json.dumps({"shares": shares, "top_ms": {k: round(v * 1000, 1) for k, v in top}}))
+            fit_s = time.perf_counter() - start
+            shares.append(sum(spent.values()) / fit_s)
+    top = sorted(spent.items(), key=lambda kv: -kv[1])[:6]
+    print(json.dumps({"shares": shares, "fit_s": round(fit_s, 1), "top_ms": {k: round(v * 1000, 1) for k, v in top}}))
 
 
 def run_inside(args: argparse.Namespace) -> dict:
