@@ -135,7 +135,8 @@ async def test_compare_two_runs_and_reopen_a_preset(finished_runs, monkeypatch):
         assert len({label.removesuffix(" val") for label in labels}) == 2
         assert all(any(n.endswith(label.removesuffix(" val")) for n in names) for label in labels)
         diff = screen.query_one("#runs-diff")
-        assert diff.display and "compile.optimizer.learning_rate\n  0.01 → 0.05" in str(diff.render())
+        rates = " → ".join("0.01" if path == runs[0] else "0.05" for path in screen.marked)  # in marking order
+        assert diff.display and f"compile.optimizer.learning_rate\n  {rates}\n" in str(diff.render())
         await pilot.press("e")  # the run under the cursor: its preset becomes the unsaved current one
         await pilot.pause()
         assert not isinstance(app.screen, RunsScreen)
