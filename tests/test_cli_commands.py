@@ -54,3 +54,14 @@ def test_train_to_a_file_writes_whole_lines_every_n_epochs(tmp_path):
     epochs = [line.split()[1] for line in done.stdout.splitlines() if line.startswith("epoch ")]
     assert epochs == ["2/5", "4/5", "5/5"]
     assert done.stdout.splitlines()[-1].startswith("finished after 5 epochs")
+
+
+def test_attach_refuses_a_folder_that_is_no_run(capsys, tmp_path):
+    assert main(["attach", str(tmp_path)]) == 2
+    assert "neither a run directory (no run.json) nor a TensorBoard log folder" in capsys.readouterr().err
+
+
+def test_a_bad_set_for_the_app_is_an_error_before_it_opens(capsys):
+    assert main(["spiral_mlp", "--set", "fit.epoch=3"]) == 2
+    err = capsys.readouterr().err
+    assert "fit.epoch" in err and "epochs" in err
