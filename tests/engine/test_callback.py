@@ -135,7 +135,9 @@ def test_control_stop_after_epoch(tmp_path):
 def test_control_stop_after_batch(tmp_path):
     control, writer, statuses, _ = _control(tmp_path)
     request_control(tmp_path, "stop_batch")
+    request_control(tmp_path, "stop_batch")  # sent twice (two clicks): acknowledged once
     control.on_train_batch_begin(2)
+    assert statuses == ["stopping"]
     assert control.model.stop_training and control.stop_reason == "stop_batch"
     writer.close()
 

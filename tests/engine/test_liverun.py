@@ -75,9 +75,11 @@ def test_a_stop_request_is_honoured_between_batches(tmp_path):
         def __init__(self, live):
             super().__init__()
             self.live = live
+            self.sent = False
 
         def on_train_batch_end(self, batch, logs=None):
-            if batch == 1:
+            if batch == 1 and not self.sent:
+                self.sent = True
                 request_control(self.live.run_dir, "stop_batch")
 
     x = np.random.default_rng(0).normal(size=(100, 4)).astype("float32")

@@ -268,7 +268,7 @@ class RunControl(StepCounter):
             self.model.stop_training = True
             self._announce("stopping", message=f"{self.stop_note or 'signal'}: stopping after the current batch",
                            request="signal")
-        elif action == "stop_batch" and self.stop_reason != "signal":
+        elif action == "stop_batch" and self.stop_reason not in ("signal", "stop_batch"):  # a repeat says nothing new
             self._unpause()
             self.stop_reason = "stop_batch"
             self.model.stop_training = True
