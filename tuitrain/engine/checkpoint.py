@@ -1,13 +1,21 @@
-"""Checkpoints of the last and the best model, written atomically.
+"""Checkpoints of the last and the best model, each committed together with the state it holds.
 
-Each file is saved under a temporary name in the same folder and renamed over the old one, so
-a trainer killed at any moment leaves the previous checkpoint whole. A save costs a few to
-hundreds of milliseconds, far more than a small epoch, so after the first epoch's save they
-are spaced at least ``every_s`` seconds apart during training; the best epoch's weights are
-kept in memory until they can be written, and both files are written when training ends
-(``finalize``). A best model written late has the best epoch's weights but the optimizer
+A checkpoint and the state that says which epoch it holds are one file: the state is a
+``tuitrain_state.json`` entry inside the ``.keras`` zip (Keras ignores entries it does not
+know). Each file is written under a temporary name, its state added, flushed to disk, and
+renamed over the old one, so a trainer killed at any moment leaves, for each of
+``last.keras`` and ``best.keras``, either the old file with the old state or the new file with
+the new state — never the weights of one epoch with the epoch count of another. Resume reads
+the epochs done from ``last.keras`` and the best value from ``best.keras``.
+``checkpoints/state.json`` is a readable copy written afterwards; it is only a fallback for
+checkpoints written before the state moved into the file.
+
+A save costs a few to hundreds of milliseconds, far more than a small epoch, so after the first
+epoch's save they are spaced at least ``every_s`` seconds apart during training (``[fit]
+checkpoint_every``; 0 saves every epoch, so a kill loses at most one epoch); the best epoch's
+weights are kept in memory until they can be written, and both files are written when training
+ends (``finalize``). A best model written late has the best epoch's weights but the optimizer
 state of the moment it was written (resume uses ``last.keras``, which is exact).
-``checkpoints/state.json`` records what ``--resume`` needs: epochs done and the best value.
 """
 
 from __future__ import annotations
@@ -17,31 +25,73 @@ import math
 import os
 import shutil
 import time
+import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import keras
 
-from tuitrain.fsutil import atomic_write_text
+from tuitrain.fsutil import atomic_write_text, fsync_dir
 
 STATE = "state.json"
+STATE_ENTRY = "tuitrain_state.json"  # inside the .keras zip
+MAX_STATE_BYTES = 64 * 1024
+
+# The steps of one commit, in order; tests stop the commit at each one (see ``_reach``).
+STAGES = ("saved", "state_added", "synced", "best_copied", "best_renamed", "last_renamed", "state_json")
+
+# Tests set this to a function that raises at a chosen stage, as a kill at that moment would.
+fault_hook: Callable[[str], None] | None = None
 
 
-def save_model_atomic(model: Any, path: Path) -> None:
-    """``model.save`` to ``.name.tmp.keras`` beside ``path`` (Keras wants the suffix), then rename."""
-    tmp = path.with_name(f".{path.stem}.tmp{path.suffix}")
+def _reach(stage: str) -> None:
+    if fault_hook is not None:
+        fault_hook(stage)
+
+
+def _tmp(path: Path) -> Path:
+    return path.with_name(f".{path.stem}.tmp{path.suffix}")  # Keras wants the .keras suffix
+
+
+def _add_state(path: Path, state: dict[str, Any]) -> None:
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr(STATE_ENTRY, json.dumps(state, indent=2) + "\n")
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def save_model_atomic(model: Any, path: Path, state: dict[str, Any] | None = None) -> None:
+    """``model.save`` to a temp name beside ``path``, add ``state`` inside it, fsync, rename."""
+    tmp = _tmp(path)
     try:
         model.save(tmp)
+        if state is not None:
+            _add_state(tmp, state)
+        _fsync(tmp)
         os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+        fsync_dir(path.parent)
+    except Exception:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
-def copy_atomic(src: Path, dst: Path) -> None:
-    tmp = dst.with_name(f".{dst.stem}.tmp{dst.suffix}")
-    shutil.copyfile(src, tmp)
-    os.replace(tmp, dst)
+def checkpoint_state(path: Path) -> dict[str, Any] | None:
+    """The state committed inside a checkpoint file; None when it has none or cannot be read."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo(STATE_ENTRY)
+            if info.file_size > MAX_STATE_BYTES:
+                return None
+            data = json.loads(zf.read(info).decode("utf-8"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 class Checkpointer(keras.callbacks.Callback):
@@ -55,6 +105,8 @@ class Checkpointer(keras.callbacks.Callback):
         self.folder.mkdir(parents=True, exist_ok=True)
         self.last_path = self.folder / "last.keras"
         self.best_path = self.folder / "best.keras"
+        for stale in (_tmp(self.last_path), _tmp(self.best_path)):  # left by a trainer killed mid-save
+            stale.unlink(missing_ok=True)
         self.monitor = monitor
         self.mode = mode
         self.every_s = every_s
@@ -92,25 +144,47 @@ class Checkpointer(keras.callbacks.Callback):
             self._best_weights = self.model.get_weights()  # already fresh numpy arrays
 
     def save(self) -> None:
-        """Write last (and best when it changed), then the resume state."""
+        """Commit last (and best when it changed), each file with its state inside, then state.json."""
         if not self._dirty:
             return
-        save_model_atomic(self.model, self.last_path)
-        if self._best_is_current:
-            copy_atomic(self.last_path, self.best_path)
-            self._best_weights = None
-        elif self._best_weights is not None:
-            current = self.model.get_weights()
-            self.model.set_weights(self._best_weights)
-            try:
-                save_model_atomic(self.model, self.best_path)
-            finally:
-                self.model.set_weights(current)
-            self._best_weights = None
+        state = self.state()
+        last_tmp = _tmp(self.last_path)
+        try:
+            self.model.save(last_tmp)
+            _reach("saved")
+            _add_state(last_tmp, state)
+            _reach("state_added")
+            _fsync(last_tmp)
+            _reach("synced")
+            if self._best_is_current:
+                best_tmp = _tmp(self.best_path)
+                shutil.copyfile(last_tmp, best_tmp)
+                _fsync(best_tmp)
+                _reach("best_copied")
+                os.replace(best_tmp, self.best_path)
+                _reach("best_renamed")
+                self._best_weights = None
+            elif self._best_weights is not None:
+                current = self.model.get_weights()
+                self.model.set_weights(self._best_weights)
+                try:
+                    save_model_atomic(self.model, self.best_path, state)
+                finally:
+                    self.model.set_weights(current)
+                _reach("best_renamed")
+                self._best_weights = None
+            os.replace(last_tmp, self.last_path)
+            fsync_dir(self.folder)
+            _reach("last_renamed")
+        except Exception:
+            last_tmp.unlink(missing_ok=True)
+            _tmp(self.best_path).unlink(missing_ok=True)
+            raise
         self.saves += 1
         self._dirty = False
         self._last_save = time.monotonic()
-        atomic_write_text(self.folder / STATE, json.dumps(self.state(), indent=2) + "\n")
+        atomic_write_text(self.folder / STATE, json.dumps(state, indent=2) + "\n")
+        _reach("state_json")
 
     def finalize(self) -> None:
         """After ``fit`` returns: whatever is not on disk yet."""
@@ -124,8 +198,18 @@ class Checkpointer(keras.callbacks.Callback):
 
 
 def read_state(folder: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((Path(folder) / STATE).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
+    """What ``--resume`` continues from: epochs done as ``last.keras`` records them, the best value
+    and its epoch as ``best.keras`` records them (each file's own state describes exactly that file)."""
+    folder = Path(folder)
+    last = checkpoint_state(folder / "last.keras")
+    if last is None:  # a checkpoint from before the state lived inside it
+        try:
+            data = json.loads((folder / STATE).read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError, RecursionError):
+            return {}
+    state = dict(last)
+    best = checkpoint_state(folder / "best.keras")
+    if best is not None and best.get("monitor") == last.get("monitor"):
+        state["best"], state["best_epoch"] = best.get("best"), best.get("best_epoch")
+    return state
