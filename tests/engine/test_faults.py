@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import zipfile
 
 import pytest
 
@@ -101,13 +102,21 @@ def test_following_a_crashed_run_says_so_and_shows_the_log_end(crashed_run):
 def test_resume_continues_from_the_last_checkpoint(crashed_run, capsys):
     import json
 
+    from tuitrain.engine.checkpoint import STATE_ENTRY, read_state
+
     state_file = crashed_run / "checkpoints" / "state.json"
-    state = json.loads(state_file.read_text())
+    state = read_state(crashed_run / "checkpoints")
     done = state["epochs_done"]
     assert state["best_epoch"] is not None
     # A best nothing can beat: the resumed epochs must keep the old best and the epoch it came from.
     state["best"] = 0.0 if state["mode"] == "min" else 1.0
-    state_file.write_text(json.dumps(state))
+    best_file = crashed_run / "checkpoints" / "best.keras"
+    with zipfile.ZipFile(best_file) as old:
+        entries = {i.filename: old.read(i) for i in old.infolist()}
+    entries[STATE_ENTRY] = json.dumps(state).encode()
+    with zipfile.ZipFile(best_file, "w") as new:
+        for name, data in entries.items():
+            new.writestr(name, data)
     rc = cli_main(["train", "--resume", str(crashed_run), "--set", f"fit.epochs={done + 2}"])
     assert rc == 0, capsys.readouterr().out
     info = RunReader(crashed_run).status()
