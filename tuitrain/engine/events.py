@@ -164,6 +164,7 @@ class EventWriter:
             self._last_flush = time.monotonic()
             if not self._buf or self._fd < 0:
                 return
+            self._reopen_if_removed()
             data = "".join(self._buf).encode("utf-8")
             self._buf.clear()
             view = memoryview(data)
@@ -171,6 +172,22 @@ class EventWriter:
                 n = os.write(self._fd, view)
                 view = view[n:]
             self.flushes += 1
+
+    def _reopen_if_removed(self) -> None:
+        """A removed or replaced file is recreated, starting with the metric aliases and a note
+        that earlier events are lost, rather than written on into an unlinked file (lock held)."""
+        try:
+            if os.path.samestat(os.stat(self.path), os.fstat(self._fd)):
+                return
+        except FileNotFoundError:
+            pass
+        os.close(self._fd)
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        head = [f'{{"k":"{ALIAS_KIND}"' + "".join(f",{json.dumps(a)}:{json.dumps(n)}" for n, a in self._aliases.items()) + "}\n"]
+        note = f'"k":"l","s":0,"e":0,"t":{self.now():.2f}'
+        head.append(_row(note, {"message": f"warning: {self.path.name} was removed while the run was live; events before this line are lost"}))
+        self._buf[:0] = head if self._aliases else head[1:]
+        self.reopened = getattr(self, "reopened", 0) + 1
 
     def close(self) -> None:
         self.flush()

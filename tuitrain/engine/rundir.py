@@ -83,10 +83,23 @@ def update_run_json(run_dir: str | os.PathLike, **fields: Any) -> dict[str, Any]
         except ImportError:  # pragma: no cover - not POSIX: best effort
             pass
         info = read_run_json(run_dir)
+        key = os.path.abspath(run_dir)
+        if not info and key in _written and not (Path(run_dir) / RUN_JSON).exists():
+            # Removed under a live run: rewrite what this process last wrote rather than lose the
+            # run's name and start time, and say so (run.json's warnings, trainer.log).
+            info = dict(_written[key])
+            note = f"run.json was removed while the run was live; rewritten from the trainer's copy at {time.strftime('%H:%M:%S')}"
+            info["warnings"] = list(info.get("warnings") or []) + [note]
+            print(f"tuitrain: warning: {note}", file=sys.stderr, flush=True)
         info.update(fields)
         info["updated"] = time.time()
         write_run_json(run_dir, info)
+        _written[key] = info
     return info
+
+
+# What each run.json this process updated last held (to recreate one removed under a live run).
+_written: dict[str, dict[str, Any]] = {}
 
 
 # ---------------------------------------------------------------------------

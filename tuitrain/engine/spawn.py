@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -11,11 +13,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import tuitrain
+from tuitrain.engine import lock
 from tuitrain.engine.control import CONTROL_FILE
 from tuitrain.engine.rundir import (
     ACTIVE,
     LAST_CHECKPOINT,
     PRESET_FILE,
+    RUN_JSON,
     TRAINER_LOG,
     effective_status,
     environment_info,
@@ -23,7 +27,6 @@ from tuitrain.engine.rundir import (
     process_start_time,
     read_run_json,
     update_run_json,
-    write_run_json,
 )
 from tuitrain.engine.runs import default_runs_dir
 from tuitrain.errors import TuitrainError
@@ -40,15 +43,47 @@ def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, re
     ``checkpoints/last.keras`` and appends to ``events.jsonl`` and ``metrics.csv``.
     """
     from tuitrain.engine.fit_options import engine_options
-    from tuitrain.spec import dumps_preset
 
     engine_options(preset.fit)  # a bad trainer option is reported now, not in the run's log
     now = time.time()
+    created: Path | None = None
     if resume is not None:
         run_dir = Path(resume)
-        info = read_run_json(run_dir)
-        if not info:
+        if not read_run_json(run_dir):
             raise TuitrainError(f"{run_dir}: not a run directory (no run.json).")
+    else:
+        root = default_runs_dir(runs_dir)
+        try:
+            run_dir = created = new_run_dir(root, preset.name, now=now)
+        except OSError as err:
+            raise TuitrainError(f"{err.filename or root}: cannot create the run directory: {err.strerror or err}") from None
+    # Taken before the run is looked at: of two launches of one run, only one gets past here.
+    lock_fd = lock.acquire(run_dir)
+    try:
+        return _launch(preset, run_dir, resume is not None, now, lock_fd)
+    except OSError as err:
+        if created is not None:
+            shutil.rmtree(created, ignore_errors=True)  # nothing of the run exists yet: leave no empty husk
+        where = err.filename or getattr(err, "tuitrain_path", None) or run_dir
+        raise TuitrainError(f"{where}: cannot start the run: {err.strerror or err}") from None
+    finally:
+        os.close(lock_fd)
+
+
+def _write(path: Path, text: str) -> None:
+    """``atomic_write_text`` whose error names the file (a full disk fails in write, which has no name)."""
+    try:
+        atomic_write_text(path, text)
+    except OSError as err:
+        err.tuitrain_path = path
+        raise
+
+
+def _launch(preset: "Preset", run_dir: Path, resume: bool, now: float, lock_fd: int) -> Path:
+    from tuitrain.spec import dumps_preset
+
+    if resume:
+        info = read_run_json(run_dir)
         if effective_status(info) in ACTIVE:
             raise TuitrainError(f"{run_dir}: the run is still {info.get('status')} (pid {info.get('pid')}); stop it first.")
         if not (run_dir / LAST_CHECKPOINT).is_file():
@@ -58,7 +93,6 @@ def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, re
         info.update(status="starting", pid=None, pid_started=None, error=None, message=None, ended=None,
                     created=now, resumed=True, attempts=history)
     else:
-        run_dir = new_run_dir(default_runs_dir(runs_dir), preset.name, now=now)
         info = {
             "name": run_dir.name,
             "preset_name": preset.name,
@@ -72,7 +106,6 @@ def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, re
             "best": {},
             "error": None,
         }
-    if resume is None:
         # The trainer resolves the preset's relative data paths where the user's preset would:
         # the original file's folder, or (an unsaved preset) the current directory.
         info["preset_path"] = str(preset.path.resolve()) if preset.path else None
@@ -81,13 +114,14 @@ def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, re
     # Requests from now on are this attempt's, even those sent before the trainer has started reading.
     control = run_dir / CONTROL_FILE
     info["control_offset"] = control.stat().st_size if control.exists() else 0
-    atomic_write_text(run_dir / PRESET_FILE, dumps_preset(preset, original_text=preset.source_text))
-    write_run_json(run_dir, info)
+    _write(run_dir / PRESET_FILE, dumps_preset(preset, original_text=preset.source_text))
+    _write(run_dir / RUN_JSON, json.dumps(info, indent=2, default=str) + "\n")
 
     env = dict(os.environ)
     package_root = str(Path(tuitrain.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
     env.setdefault("PYTHONUNBUFFERED", "1")
+    env[lock.LOCK_FD_ENV] = str(lock_fd)  # the trainer keeps the run locked from here on
     with open(run_dir / TRAINER_LOG, "ab") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "tuitrain.engine", str(run_dir.resolve())],
@@ -96,6 +130,7 @@ def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, re
             stderr=subprocess.STDOUT,
             start_new_session=True,
             close_fds=True,
+            pass_fds=(lock_fd,),
             env=env,
         )
     update_run_json(run_dir, pid=proc.pid, pid_started=process_start_time(proc.pid))

@@ -256,6 +256,16 @@ def main(argv: list[str]) -> int:
     if not (run_dir / "run.json").is_file():
         print(f"{run_dir}: not a run directory (no run.json)", file=sys.stderr)
         return 2
+    from tuitrain.engine import lock
+
+    try:
+        lock_fd = lock.hold(run_dir)  # kept open until the process ends: the kernel releases it
+    except lock.RunLocked as err:
+        print(f"tuitrain trainer: {err}", file=sys.stderr)
+        return 2
     trainer = Trainer(run_dir)
     trainer.install_signals()
-    return trainer.run()
+    try:
+        return trainer.run()
+    finally:
+        os.close(lock_fd)
