@@ -12,6 +12,7 @@ import argparse
 import sys
 
 from tuitrain.errors import TuitrainError
+from tuitrain.safetext import clean
 
 SUBCOMMANDS = ("train", "check", "attach", "runs", "metrics", "diff", "export", "presets")
 RUNS_DIR_HELP = "root of run directories (default: $TUITRAIN_RUNS or ./runs)"
@@ -192,12 +193,15 @@ def main(argv: list[str] | None = None) -> int:
         args.command = None
     try:
         return _run(args)
-    except TuitrainError as err:
-        print(f"error: {err}", file=sys.stderr)
+    except TuitrainError as err:  # texts from presets and Keras: escaped before they reach the terminal
+        print(f"error: {clean(err)}", file=sys.stderr)
         return 2
     except OSError as err:  # a folder that is a file, a disk that is full, a path we may not write
-        print(f"error: {err.strerror or err}: {err.filename or ''}".rstrip(": "), file=sys.stderr)
+        print(clean(f"error: {err.strerror or err}: {err.filename or ''}".rstrip(": ")), file=sys.stderr)
         return 1
+    except RecursionError:  # a last guard: nesting limits are checked where input is read
+        print("error: input nested too deeply to process", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from tuitrain.errors import TuitrainError
 from tuitrain.fsutil import atomic_write_text
+from tuitrain.safetext import CleanWriter
 from tuitrain.spec import bundled_presets, find_preset, load_preset
 
 STATS_HEADER = ("tensor", "dtype", "shape", "min", "max", "mean", "std", "NaN", "Inf")
@@ -48,7 +49,7 @@ def check_command(args: argparse.Namespace) -> int:
     except Exception as err:  # Keras/TensorFlow raise many types; the user gets one paragraph.
         raise _unexpected(err, f"checking {path}") from None
     ds = checked.dataset
-    out = sys.stdout
+    out = CleanWriter(sys.stdout)  # names, descriptions and Keras' summary come from the preset
     print(f"preset  {preset.name}  ({path})", file=out)
     if preset.description:
         print(f"        {preset.description}", file=out)
@@ -91,7 +92,7 @@ def export_command(args: argparse.Namespace) -> int:
     if args.output:
         target = Path(args.output)
         atomic_write_text(target, script)
-        print(f"wrote {target} ({preset.name}); run it with: python {target}", file=sys.stderr)
+        print(f"wrote {target} ({preset.name}); run it with: python {target}", file=CleanWriter(sys.stderr))
     else:
         sys.stdout.write(script)
     return 0

@@ -10,6 +10,7 @@ from typing import Any, TextIO
 
 from tuitrain.fmt import fmt_duration
 from tuitrain.metric_names import NOT_METRICS
+from tuitrain.safetext import clean, clean_line
 
 MAX_METRICS = 4
 
@@ -108,7 +109,7 @@ class ProgressView:
         """Redraw the in-place batch line (terminals only)."""
         if not self.live or self._last_batch is None:
             return
-        self.out.write("\r\x1b[2K" + self.batch_line())
+        self.out.write("\r\x1b[2K" + clean_line(self.batch_line()))
         self.out.flush()
         self._line_open = True
 
@@ -116,7 +117,7 @@ class ProgressView:
         if self._line_open:
             self.out.write("\r\x1b[2K")
             self._line_open = False
-        self.out.write(text + "\n")
+        self.out.write(clean(text) + "\n")  # messages and metric names come from the run directory
         self.out.flush()
 
     def message(self, text: str) -> None:

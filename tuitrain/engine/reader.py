@@ -14,6 +14,7 @@ from typing import Any
 
 from tuitrain.engine.events import EVENTS_FILE, EventDecoder
 from tuitrain.engine.rundir import TRAINER_LOG, RunInfo, effective_status, read_run_json
+from tuitrain.fsutil import read_tail
 
 # Upper bound on one poll's read, so a first poll of a huge file does not stall a UI frame too long.
 MAX_READ = 8 * 1024 * 1024
@@ -70,14 +71,12 @@ class RunReader:
     def log_tail(self, n: int = 20) -> list[str]:
         """The last ``n`` lines of ``trainer.log`` (tracebacks, TensorFlow warnings)."""
         path = self.run_dir / TRAINER_LOG
-        try:
-            with open(path, "rb") as fh:
-                fh.seek(0, os.SEEK_END)
-                size = fh.tell()
-                fh.seek(max(0, size - 64 * 1024))
-                text = fh.read().decode("utf-8", errors="replace")
+        try:  # bounded: a trainer.log that is a link to /dev/zero or a FIFO is a reason, not a hang
+            text = read_tail(path, 64 * 1024).decode("utf-8", errors="replace")
         except FileNotFoundError:
             return []
+        except OSError as err:
+            return [f"({TRAINER_LOG} cannot be read: {str(err).removeprefix(f'{path}: ')})"]
         return list(deque(text.splitlines(), maxlen=n))
 
     def run_info(self) -> RunInfo:

@@ -7,6 +7,7 @@ sees half of it. Only the launcher (status ``starting``) and then the trainer wr
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import re
@@ -18,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from tuitrain.fsutil import atomic_write_text
+from tuitrain.fsutil import UnreadableFile, atomic_write_text, read_bounded
 
 RUN_JSON = "run.json"
 RUN_JSON_LOCK = ".run.json.lock"
@@ -52,13 +53,76 @@ def new_run_dir(runs_dir: Path, preset_name: str, *, now: float | None = None) -
     raise FileExistsError(f"cannot create a run directory under {runs_dir}")
 
 
+# run.json is a few KB; anything far larger was not written by a trainer.
+MAX_RUN_JSON_BYTES = 4 * 1024 * 1024
+
+
+def load_run_json(run_dir: str | os.PathLike) -> tuple[dict[str, Any], str | None]:
+    """``run.json`` as a dict and ``None``, or ``{}`` and a one-line reason it cannot be read.
+
+    Bounded: a huge file, a symlink to a device or JSON nested thousands deep is a reason, not a
+    hang or a crash.
+    """
+    path = Path(run_dir) / RUN_JSON
+    try:
+        data = json.loads(read_bounded(path, MAX_RUN_JSON_BYTES, what=RUN_JSON).decode("utf-8"))
+    except FileNotFoundError:
+        return {}, "no run.json"
+    except UnreadableFile as err:
+        return {}, str(err).removeprefix(f"{path}: ")
+    except OSError as err:
+        return {}, f"run.json cannot be read: {err.strerror or err}"
+    except RecursionError:
+        return {}, "run.json is nested too deeply"
+    except ValueError as err:  # JSON or UTF-8
+        return {}, f"run.json is not valid JSON: {str(err)[:80]}"
+    if not isinstance(data, dict):
+        return {}, f"run.json holds a {type(data).__name__}, not an object"
+    return data, None
+
+
 def read_run_json(run_dir: str | os.PathLike) -> dict[str, Any]:
     """``run.json`` as a dict; ``{}`` when missing or unreadable (a directory that is not a run)."""
-    try:
-        data = json.loads((Path(run_dir) / RUN_JSON).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
+    return load_run_json(run_dir)[0]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _is_count(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+_RUN_FIELDS: dict[str, tuple[Any, str]] = {
+    "status": (lambda v: isinstance(v, str) and 0 < len(v) <= 32, "a status word"),
+    "name": (lambda v: isinstance(v, str), "text"),
+    "preset_name": (lambda v: isinstance(v, str), "text"),
+    "monitor": (lambda v: isinstance(v, str), "a metric name"),
+    "error": (lambda v: isinstance(v, str), "text"),
+    "message": (lambda v: isinstance(v, str), "text"),
+    "created": (_is_number, "a time in seconds"),
+    "started": (_is_number, "a time in seconds"),
+    "ended": (_is_number, "a time in seconds"),
+    "updated": (_is_number, "a time in seconds"),
+    "pid_started": (_is_number, "a time in seconds"),
+    "pid": (lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**31, "a process id"),
+    "epochs_done": (_is_count, "a count of epochs"),
+    "epochs_total": (_is_count, "a count of epochs"),
+    "best": (lambda v: isinstance(v, dict) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v.values()),
+             "metric names and numbers"),
+    "attempts": (lambda v: isinstance(v, list), "a list"),
+}
+
+
+def run_json_problem(info: dict[str, Any]) -> str | None:
+    """Why a parsed ``run.json`` cannot be shown as a run (a wrong type, a time that is text…), or None."""
+    for key, (ok, what) in _RUN_FIELDS.items():
+        value = info.get(key)
+        if value is not None and not ok(value):
+            shown = repr(value)
+            return f"run.json: {key} is {shown[:40] + '…' if len(shown) > 40 else shown}, expected {what}"
+    return None
 
 
 def write_run_json(run_dir: str | os.PathLike, info: dict[str, Any]) -> None:
@@ -117,8 +181,12 @@ def process_start_time(pid: int) -> float | None:
 
 
 def process_alive(pid: int | None, start_time: float | None = None) -> bool:
-    """True while ``pid`` runs and is the same process (not a zombie, not a reused pid)."""
-    if not pid:
+    """True while ``pid`` runs and is the same process (not a zombie, not a reused pid).
+
+    ``run.json`` may come from another machine or be crafted, so a pid is trusted only with the
+    start time recorded beside it (``effective_status``): ``"pid": 1`` alone proves nothing.
+    """
+    if not isinstance(pid, int) or isinstance(pid, bool) or not 0 < pid < 2**31:
         return False
     try:
         import psutil
@@ -146,15 +214,19 @@ def process_alive(pid: int | None, start_time: float | None = None) -> bool:
 def effective_status(info: dict[str, Any]) -> str:
     """``run.json``'s status, or ``crashed`` when it says active but its trainer is gone."""
     status = info.get("status", "unknown")
+    if not isinstance(status, str):
+        return "unknown"
     if status in ACTIVE:
         pid = info.get("pid")
         if pid is None:
             # The launcher writes the pid right after spawning; give it a moment.
-            if status == "starting" and time.time() - float(info.get("created", 0) or 0) < 30:
+            created = info.get("created")
+            if status == "starting" and _is_number(created) and time.time() - created < 30:
                 return status
             return "crashed"
-        if not process_alive(pid, info.get("pid_started")):
-            return "crashed"
+        started = info.get("pid_started")
+        if not _is_number(started) or not process_alive(pid, started):
+            return "crashed"  # without its start time a pid could be any process's
     return status
 
 
@@ -199,9 +271,22 @@ class RunInfo:
     pid: int | None = None
 
     @classmethod
+    def invalid(cls, path: Path, reason: str) -> "RunInfo":
+        """A run directory that cannot be read: listed with status ``invalid`` and the reason as its error."""
+        return cls(path=path, name=path.name, preset_name="", status="invalid", started=None, ended=None,
+                   epochs_done=0, epochs_total=None, error=reason)
+
+    @property
+    def valid(self) -> bool:
+        return self.status != "invalid"
+
+    @classmethod
     def from_dir(cls, run_dir: str | os.PathLike) -> "RunInfo":
         path = Path(run_dir)
-        info = read_run_json(path)
+        info, problem = load_run_json(path)
+        problem = problem or run_json_problem(info)
+        if problem:
+            return cls.invalid(path, problem)
         status = effective_status(info) if info else "unknown"
         started = info.get("started")
         ended = info.get("ended")

@@ -26,7 +26,8 @@ def _run_dirs(root: Path) -> list[Path]:
     from tuitrain.engine.tensorboard_reader import is_tensorboard_dir
 
     try:
-        return [p for p in root.iterdir() if p.is_dir() and ((p / RUN_JSON).is_file() or is_tensorboard_dir(p))]
+        # lexists: a run.json that is a dangling or device symlink is listed as invalid, not hidden.
+        return [p for p in root.iterdir() if p.is_dir() and (os.path.lexists(p / RUN_JSON) or is_tensorboard_dir(p))]
     except FileNotFoundError:
         return []
     except NotADirectoryError:
@@ -35,13 +36,21 @@ def _run_dirs(root: Path) -> list[Path]:
 
 def list_runs(runs_dir: str | os.PathLike | None = None) -> list[RunInfo]:
     """Every run under the runs root, newest first (by start time, then name)."""
-    from tuitrain.engine.compare import run_info
-
-    infos = [run_info(p) for p in _run_dirs(default_runs_dir(runs_dir))]
+    infos = [_run_info(p) for p in _run_dirs(default_runs_dir(runs_dir))]
     infos.sort(key=lambda r: (r.started or 0.0, r.name), reverse=True)
     return infos
 
 
+def _run_info(path: Path) -> RunInfo:
+    """One run; a directory that cannot be read is listed as ``invalid`` with the reason, never hides the rest."""
+    from tuitrain.engine.compare import run_info
+
+    try:
+        return RunInfo.from_dir(path) if os.path.lexists(path / RUN_JSON) else run_info(path)
+    except Exception as err:  # noqa: BLE001 - one bad run must not break the list
+        return RunInfo.invalid(path, f"cannot be read: {type(err).__name__}: {str(err)[:80]}")
+
+
 def newest_run(runs_dir: str | os.PathLike | None = None) -> Path | None:
-    runs = list_runs(runs_dir)
-    return runs[0].path if runs else None
+    """The newest run that can be read (``tuitrain attach`` with no argument)."""
+    return next((r.path for r in list_runs(runs_dir) if r.valid), None)

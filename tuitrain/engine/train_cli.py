@@ -22,6 +22,7 @@ from tuitrain.engine.reader import RunReader
 from tuitrain.engine.rundir import FINAL, MODEL_FILE, PRESET_FILE, RunInfo
 from tuitrain.engine.runs import default_runs_dir, list_runs
 from tuitrain.errors import TuitrainError
+from tuitrain.safetext import clean_line
 
 POLL_S = 0.25
 CRASH_LOG_LINES = 8
@@ -107,17 +108,25 @@ def _final(view: ProgressView, run_dir: Path, info: dict) -> int:
 
 
 def runs_table(runs: list[RunInfo], columns: list[str] | tuple[str, ...] = ()) -> str:
-    """The runs as aligned text; ``columns``: settings shown beside the best metric (``layers[1].units``)."""
+    """The runs as aligned text; ``columns``: settings shown beside the best metric (``layers[1].units``).
+
+    Names and metric names come from run directories: escaped (``safetext``) before printing.
+    An invalid run shows its reason in place of the numbers."""
     from tuitrain.engine.compare import setting_cells
 
     header = ("NAME", "STATUS", "EPOCHS", "BEST", *(c.upper() for c in columns), "DURATION")
     rows = [header]
     for r in runs:
+        if not r.valid:
+            rows.append((clean_line(r.name), r.status, "-", clean_line(r.error or ""), *("" for _ in columns), ""))
+            continue
         best = r.best_monitor
         epochs = f"{r.epochs_done}/{r.epochs_total}" if r.epochs_total else str(r.epochs_done)
-        rows.append((r.name, r.status, epochs, f"{best[0]} {best[1]:.4g}" if best else "-",
-                     *setting_cells(r.path, columns), fmt_duration(r.duration_s)))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+        best_s = clean_line(f"{best[0]} {best[1]:.4g}") if best else "-"
+        cells = [clean_line(c) for c in setting_cells(r.path, columns)]
+        rows.append((clean_line(r.name), clean_line(r.status), epochs, best_s, *cells, fmt_duration(r.duration_s)))
+    # An invalid run's reason runs on past the columns rather than widening them.
+    widths = [max(len(row[i]) for row in rows if i < 2 or row[1] != "invalid") for i in range(len(header))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
 
 
