@@ -70,7 +70,7 @@ def test_unknown_op_suggests_close_names():
     "step,path,words",
     [
         ({"op": "rescale"}, "data.preprocess[0].factor", "needs the argument 'factor'"),
-        ({"op": "rescale", "factor": "big"}, "data.preprocess[0].factor", "expected a number, got 'big'"),
+        ({"op": "rescale", "factor": "big"}, "data.preprocess[0].factor", "expected a finite number, got 'big'"),
         ({"op": "rescale", "factr": 2}, "data.preprocess[0].factr", "Did you mean 'factor'"),
         ({"op": "one_hot", "target": "x"}, "data.preprocess[0].target", "one_hot applies to 'y'"),
         ({"op": "cast", "dtype": "float33"}, "data.preprocess[0].dtype", "unknown dtype"),

@@ -16,6 +16,7 @@ import numpy as np
 from tuitrain.data.dataset import RawData, SourceCode
 from tuitrain.data.source_options import signature_options
 from tuitrain.errors import DataError
+from tuitrain.limits import check_array_file
 from tuitrain.suggest import did_you_mean
 
 KERAS_LAYOUT = ("x_train", "y_train", "x_test", "y_test")
@@ -152,6 +153,9 @@ class FileSource:
     def load(self, name, options, *, seed, base_dir) -> RawData:
         path, args, task = self._resolved(name, options, base_dir)
         reader = self._reader(name)
+        check_array_file(path)  # sizes from the headers, before np.load allocates
+        if args.get("labels") is not None:
+            check_array_file(Path(args["labels"]), where="data.labels")
         if reader is read_npz:
             self._check_npz(path, args)
         if reader is read_csv:

@@ -10,10 +10,12 @@ script `tuitrain export` writes, so each body uses nothing but `np`.
 from __future__ import annotations
 
 import inspect
+import math
 from typing import Any, Callable
 
 import numpy as np
 
+from tuitrain import limits
 from tuitrain.errors import DataError
 from tuitrain.suggest import did_you_mean
 
@@ -79,7 +81,16 @@ def expand_dims(train, axis: int = -1):
 def one_hot(train, num_classes: int | None = None):
     """Class indices (N,) or (N, 1) to float32 one-hot rows (N, num_classes)."""
     count = num_classes if num_classes is not None else int(np.max(train)) + 1
-    return lambda a: np.eye(count, dtype=np.float32)[np.asarray(a).reshape(len(a)).astype(np.int64)]
+
+    def encode(a):
+        index = np.asarray(a).reshape(len(a)).astype(np.int64)
+        if index.size and (index.min() < 0 or index.max() >= count):
+            raise ValueError(f"labels must be class indices in 0..{count - 1}, found {index.min()}..{index.max()}")
+        rows = np.zeros((len(index), count), dtype=np.float32)  # N x count, never count x count
+        rows[np.arange(len(index)), index] = 1.0
+        return rows
+
+    return encode
 
 
 @_op()
@@ -135,9 +146,12 @@ def resolve_step(step: Any, index: int) -> tuple[Callable, dict[str, Any], str]:
             raise DataError(f"{name} needs the argument {key!r} ({_doc(fn)}).", path=f"{where}.{key}")
     if name == "cast":
         try:
-            np.dtype(args.get("dtype", "float32"))
+            dtype = np.dtype(args.get("dtype", "float32"))
         except TypeError:
             raise DataError(f"unknown dtype {args['dtype']!r} (e.g. float32, int32, uint8).", path=f"{where}.dtype") from None
+        if dtype.kind not in "biuf":  # objects, strings, bytes, complex, dates: nothing a model takes
+            raise DataError(f"cannot cast to {args['dtype']!r} ({dtype.kind!r} kind): a model takes booleans, integers or"
+                            " floats (e.g. float32, int32, uint8).", path=f"{where}.dtype")
     return fn, args, target
 
 
@@ -146,7 +160,7 @@ def _doc(fn: Callable) -> str:
 
 
 _TYPES = {
-    "float": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool), "a number"),
+    "float": (lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v), "a finite number"),
     "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "an integer"),
     "str": (lambda v: isinstance(v, str), "a string"),
     "list": (lambda v: isinstance(v, (list, tuple)) and all(isinstance(i, int) and not isinstance(i, bool) for i in v), "a list of integers"),
@@ -167,6 +181,8 @@ def _check_type(value: Any, annotation: Any, path: str) -> None:
 
 def apply_step(fn: Callable, args: dict[str, Any], train, val, index: int):
     """Fit on train, transform train and val; numpy's complaint becomes a DataError at the step."""
+    if fn is one_hot:  # the one op whose output can dwarf its input: sized before it allocates
+        limits.check_one_hot(train, val, args.get("num_classes"), path=f"data.preprocess[{index}]")
     try:
         transform = fn(train, **args)
         return transform(train), (None if val is None else transform(val))

@@ -3,6 +3,7 @@ naming `data.<key>`; the "unknown data set" error; arguments for generated code.
 
 from __future__ import annotations
 
+import math
 import inspect
 from typing import Any, Callable, Iterable
 
@@ -51,8 +52,8 @@ def check_option_types(given: dict[str, Any], defaults: dict[str, Any], *, prefi
             ok = isinstance(value, bool)
         elif isinstance(default, int):
             ok = isinstance(value, int) and not isinstance(value, bool)
-        elif isinstance(default, float):
-            ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        elif isinstance(default, float):  # NaN or infinity would make every sample NaN, silently
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
         elif isinstance(default, (tuple, list)):
             ok = isinstance(value, (tuple, list))
         else:
@@ -69,7 +70,7 @@ def _type_word(default: Any) -> str:
     if isinstance(default, int):
         return "an integer"
     if isinstance(default, float):
-        return "a number"
+        return "a finite number"
     if isinstance(default, (tuple, list)):
         return "a list"
     if isinstance(default, str):

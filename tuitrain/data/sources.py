@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from tuitrain import limits
 from tuitrain.data import synthetic
 from tuitrain.data.dataset import RawData, SourceCode
 from tuitrain.data.source_options import call_args, signature_options, unknown_name
@@ -50,6 +51,7 @@ class SyntheticSource:
     def load(self, name, options, *, seed, base_dir) -> RawData:
         fn, task = self._generator(name)
         _check_positive(options, ("samples", "classes", "features"))
+        limits.check_synthetic(options)  # sizes known before the generator allocates
         if options.get("noise", 0) < 0:
             raise DataError(f"noise must be >= 0, got {options['noise']!r}.", path="data.noise")
         x, y = fn(np.random.default_rng(seed), **options)
