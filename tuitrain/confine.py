@@ -1,0 +1,150 @@
+"""Confinement: what a preset's Keras objects may write, and where.
+
+A preset names Keras callbacks with their arguments. Some of those arguments are paths that
+the callback writes to (``ModelCheckpoint(filepath)``, ``CSVLogger(filename)``,
+``BackupAndRestore(backup_dir)`` — which *deletes* its folder when training ends —,
+``TensorBoard(log_dir)``, …); some reach the network (``RemoteMonitor``); some take Python
+functions (``LambdaCallback``), which a preset can only give as text. Unless the preset is
+trusted (``[fit] trusted = true`` or ``--trust``):
+
+* every path argument, given or left at its Keras default, is resolved inside the run directory
+  and refused if it leaves it (absolute, ``~``, ``..``, a symlink out), names the run directory
+  itself or one of tuitrain's own files there;
+* callbacks that reach the network or need Python functions are refused.
+
+Which arguments are paths, URLs or functions is read from each class's signature (Keras itself):
+a parameter named like a path (``*path*``, ``*file*``, ``*dir*``), one whose default is a URL,
+one named like a hook (``on_*``, ``schedule``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import re
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from tuitrain.errors import SpecError
+
+PATH_PARAM = re.compile(r"(path|file|dir)", re.IGNORECASE)
+FUNCTION_PARAM = re.compile(r"^(on_\w+|schedule|function|fn)$")
+URL_DEFAULT = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+# A template field Keras fills in (ModelCheckpoint's "{epoch:02d}-{val_loss:.2f}.keras").
+FIELD = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(?::[^{}/\\]*)?\}")
+
+RUN_DIR_WORD = "RUN_DIR"
+TRUST_SWITCH = "[fit] trusted = true, or --trust"
+TRUST_HINT = f"a preset may only write inside its run directory ({TRUST_SWITCH} allows it)"
+
+
+def _own_files() -> frozenset[str]:
+    """Names tuitrain itself keeps at the top of a run directory: no callback may overwrite them."""
+    from tuitrain.engine import rundir
+    from tuitrain.engine.control import CONTROL_FILE
+    from tuitrain.engine.events import EVENTS_FILE
+    from tuitrain.engine.lock import TRAINER_LOCK
+
+    names = {rundir.RUN_JSON, rundir.RUN_JSON_LOCK, rundir.PRESET_FILE, rundir.SUMMARY_FILE, rundir.MODEL_FILE,
+             rundir.METRICS_CSV, rundir.TRAINER_LOG, rundir.CHECKPOINTS, rundir.TENSORBOARD_DIR,
+             EVENTS_FILE, CONTROL_FILE, TRAINER_LOCK}
+    return frozenset(names)
+
+
+def _parameters(cls: type) -> dict[str, inspect.Parameter]:
+    try:
+        params = inspect.signature(cls.__init__).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {k: p for k, p in params.items() if k != "self" and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+
+
+def path_parameters(cls: type) -> dict[str, Any]:
+    """The path arguments of a Keras class with their defaults (``inspect.Parameter.empty`` when required)."""
+    return {k: p.default for k, p in _parameters(cls).items()
+            if PATH_PARAM.search(k) and not (isinstance(p.default, str) and URL_DEFAULT.match(p.default))}
+
+
+def refusal(cls: type) -> str | None:
+    """Why a preset may not use this class at all (network, Python functions), or None."""
+    params = _parameters(cls)
+    urls = [k for k, p in params.items() if isinstance(p.default, str) and URL_DEFAULT.match(p.default)]
+    if urls:
+        return f"{cls.__name__} sends data over the network ({urls[0]} = {params[urls[0]].default!r})"
+    hooks = [k for k in params if FUNCTION_PARAM.match(k)]
+    if hooks:
+        return f"{cls.__name__} runs Python functions ({', '.join(hooks[:3])}{'…' if len(hooks) > 3 else ''}), which a preset cannot give"
+    return None
+
+
+def confine_path(value: Any, *, run_dir: Path | None, where: str) -> Path | PurePosixPath:
+    """``value`` (a path a preset gave) resolved inside ``run_dir``; SpecError when it would leave it.
+
+    Without ``run_dir`` (``tuitrain check``) the checks are lexical and the result is relative.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise SpecError(f"expected a file name inside the run directory, got {value!r}", path=where)
+    if "\0" in value or any(ord(c) < 32 for c in value):
+        raise SpecError(f"{value!r} holds control characters; a file name cannot", path=where)
+    if "{" in value or "}" in value:
+        rest = FIELD.sub("x", value)
+        if "{" in rest or "}" in rest:
+            raise SpecError(f"{value!r}: only simple fields like {{epoch}} or {{val_loss:.2f}} may be filled in", path=where)
+    else:
+        rest = value
+    text = rest.replace("\\", "/")
+    pure = PurePosixPath(text)
+    if text.startswith("~") or pure.is_absolute() or re.match(r"^[A-Za-z]:", text) or ".." in pure.parts:
+        raise SpecError(f"{value!r} is outside the run directory; {TRUST_HINT}", path=where)
+    parts = [p for p in pure.parts if p != "."]
+    if not parts:
+        raise SpecError(f"{value!r} is the run directory itself; give a folder inside it (e.g. \"backup\")", path=where)
+    if parts[0] in _own_files():
+        raise SpecError(f"{value!r} is tuitrain's own {parts[0]} in the run directory; choose another name", path=where)
+    if run_dir is None:
+        return PurePosixPath(value)
+    root = Path(run_dir).resolve()
+    target = (root / value).resolve()  # follows symlinks already in the run directory
+    probe = (root / text).resolve()
+    for resolved in (target, probe):
+        if resolved == root or root not in resolved.parents:
+            raise SpecError(f"{value!r} leads outside the run directory (to {resolved}); {TRUST_HINT}", path=where)
+    return root / value
+
+
+def confine_args(cls: type, args: dict[str, Any], *, run_dir: Path | None, trusted: bool,
+                 where: str) -> tuple[dict[str, Any], list[str]]:
+    """Arguments for ``cls`` with every path inside the run directory, and notes of what it writes.
+
+    Paths left at their Keras default (TensorBoard's ``"logs"``) are resolved too, so nothing
+    lands in the current directory. A trusted preset keeps its paths; relative ones still start
+    at the run directory.
+    """
+    if not trusted:
+        why = refusal(cls)
+        if why:
+            raise SpecError(f"{why}; a preset may not do this unless trusted ({TRUST_SWITCH})", path=where)
+    out = dict(args)
+    notes: list[str] = []
+    for name, default in path_parameters(cls).items():
+        if name in args:
+            value = args[name]
+        elif isinstance(default, str):
+            value = default
+        else:
+            continue  # required but missing (Keras says so) or None (off)
+        here = f"{where}.{name}"
+        if value is None:
+            continue
+        if trusted:
+            if isinstance(value, str) and value and not os.path.isabs(os.path.expanduser(value)) and run_dir is not None:
+                out[name] = str(Path(run_dir) / value)
+            else:
+                out[name] = os.path.expanduser(value) if isinstance(value, str) else value
+            notes.append(f"{here}: writes {out.get(name, value)} (trusted: not confined to the run directory)")
+            continue
+        resolved = confine_path(value, run_dir=run_dir, where=here)
+        out[name] = str(resolved)
+        shown = resolved if run_dir is not None else f"{RUN_DIR_WORD}/{resolved}"
+        notes.append(f"{here}: writes {shown}")
+    return out, notes
