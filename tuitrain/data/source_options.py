@@ -3,8 +3,8 @@ naming `data.<key>`; the "unknown data set" error; arguments for generated code.
 
 from __future__ import annotations
 
-import math
 import inspect
+import math
 from typing import Any, Callable, Iterable
 
 from tuitrain.errors import DataError

@@ -6,6 +6,7 @@ the engine package.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ class EngineOptions:
     tensorboard: bool = False
     flush_interval: float = 0.25
     log_every: int = 1
+    trusted: bool = False
 
     def monitor_for(self, has_validation: bool) -> str:
         if self.checkpoint_monitor:
@@ -56,15 +58,18 @@ def engine_options(fit: dict[str, Any]) -> EngineOptions:
         expect("checkpoint_mode", fit["checkpoint_mode"] in ("min", "max", "auto"), "\"min\", \"max\" or \"auto\"")
         kw["checkpoint_mode"] = fit["checkpoint_mode"]
     if "checkpoint_every" in fit:
-        expect("checkpoint_every", number(fit["checkpoint_every"]) and fit["checkpoint_every"] >= 0, "seconds (a number ≥ 0)")
+        expect("checkpoint_every", number(fit["checkpoint_every"]) and 0 <= fit["checkpoint_every"] < math.inf, "seconds (a number ≥ 0)")
         kw["checkpoint_every"] = float(fit["checkpoint_every"])
     if "tensorboard" in fit:
         expect("tensorboard", isinstance(fit["tensorboard"], bool), "true or false")
         kw["tensorboard"] = fit["tensorboard"]
     if "flush_interval" in fit:
-        expect("flush_interval", number(fit["flush_interval"]) and fit["flush_interval"] > 0, "seconds (a number > 0)")
+        expect("flush_interval", number(fit["flush_interval"]) and 0 < fit["flush_interval"] <= 3600, "seconds (a number > 0, at most 3600)")
         kw["flush_interval"] = float(fit["flush_interval"])
     if "log_every" in fit:
         expect("log_every", isinstance(fit["log_every"], int) and not isinstance(fit["log_every"], bool) and fit["log_every"] >= 1, "an integer ≥ 1")
         kw["log_every"] = fit["log_every"]
+    if "trusted" in fit:
+        expect("trusted", isinstance(fit["trusted"], bool), "true or false")
+        kw["trusted"] = fit["trusted"]
     return EngineOptions(**kw)

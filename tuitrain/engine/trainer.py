@@ -121,6 +121,12 @@ class Trainer:
     def _checkpoint_fields(self) -> dict[str, Any]:
         return {"best_epoch": self.checkpointer.best_epoch} if self.checkpointer is not None else {}
 
+    def _warn(self, message: str) -> None:
+        """A problem the run goes on with: an event for the chart's log and a line in run.json."""
+        self.writer.log(f"warning: {message}")
+        warnings = list(read_run_json(self.run_dir).get("warnings") or [])
+        update_run_json(self.run_dir, warnings=warnings + [message])
+
     def _check_requests(self) -> None:
         """Before ``fit``: a stop ends the run now (no point loading the rest); pause/resume wait."""
         for action in self.inbox.poll(force=True):
@@ -193,7 +199,9 @@ class Trainer:
                                          best=state.get("best") if same_monitor else None,
                                          best_epoch=state.get("best_epoch") if same_monitor else None,
                                          live=self.live)
-        callbacks = [self.live, self.checkpointer]
+        from tuitrain.engine.divergence import DivergenceWatch
+
+        callbacks = [self.live, self.checkpointer, DivergenceWatch(self._warn)]
         if options.tensorboard:
             callbacks.append(keras.callbacks.TensorBoard(log_dir=str(self.run_dir / TENSORBOARD_DIR)))
         callbacks.extend(resolve_callbacks(preset.fit))

@@ -48,6 +48,8 @@ FIT_KEYS = (
 # tensorboard: write TensorBoard event files under tensorboard/ (bool)
 # flush_interval: seconds between event flushes (default 0.25)
 # log_every: batch events every N steps (default 1)
+# trusted: the preset may write outside its run directory and use network/function callbacks
+#   (see tuitrain.model.confine; `--trust` on the command line does the same for one command)
 ENGINE_FIT_KEYS = (
     "checkpoint_monitor",
     "checkpoint_mode",
@@ -55,6 +57,7 @@ ENGINE_FIT_KEYS = (
     "tensorboard",
     "flush_interval",
     "log_every",
+    "trusted",
 )
 
 
