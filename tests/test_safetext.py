@@ -20,3 +20,11 @@ def test_c1_bidi_and_nul_are_escaped_unicode_kept():
 
 def test_one_line_cells_escape_newlines():
     assert clean_line("a\nb\tc\rd") == "a\\nb\\tc\\rd"
+
+
+def test_every_tuitrain_error_is_clean_wherever_it_is_shown():
+    from tuitrain.errors import SpecError, TuitrainError
+
+    err = SpecError("Keras cannot create \x1b[1mDense\x1b[0m: bad \x1b]0;PWNED\x07", file="p\x1b[2J.toml", path="layers[0]")
+    assert str(err) == "p\\x1b[2J.toml: layers[0]: Keras cannot create Dense: bad \\x1b]0;PWNED\\x07"
+    assert str(TuitrainError("run \x9b2J")) == "run \\x9b2J"

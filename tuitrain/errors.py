@@ -4,7 +4,16 @@ from __future__ import annotations
 
 
 class TuitrainError(Exception):
-    """Base of every error the CLI and the app show to the user as plain text."""
+    """Base of every error the CLI and the app show to the user as plain text.
+
+    Its text often quotes a preset, a run directory or Keras, so ``str()`` of it is passed
+    through ``tuitrain.safetext.clean``: wherever it is shown, no escape sequence reaches a terminal.
+    """
+
+    def __str__(self) -> str:
+        from tuitrain.safetext import clean
+
+        return clean(super().__str__())
 
 
 class LocatedError(TuitrainError):
@@ -45,9 +54,11 @@ class LocatedError(TuitrainError):
                 where += f":{self.line}"
                 if self.column is not None:
                     where += f":{self.column}"
+        from tuitrain.safetext import clean
+
         parts = [p for p in (where, self.path) if p]
         prefix = ": ".join(parts)
-        return f"{prefix}: {self.message}" if prefix else self.message
+        return clean(f"{prefix}: {self.message}" if prefix else self.message)
 
 
 class SpecError(LocatedError):

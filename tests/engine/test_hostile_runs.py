@@ -145,3 +145,9 @@ def test_fuzzed_run_json_never_breaks_the_readers(tmp_path, content):
     table = runs_table(list_runs(tmp_path))
     assert not has_unsafe(table.replace("\n", ""))
     RunReader(run).status()
+
+
+def test_log_tail_lines_are_escaped_for_the_terminal(tmp_path):
+    write_run_json(tmp_path, GOOD)
+    (tmp_path / "trainer.log").write_text("ok\n\x1b[1mW0000\x1b[0m warn\nbad \x1b]0;PWNED\x07\n")
+    assert RunReader(tmp_path).log_tail(5) == ["ok", "W0000 warn", "bad \\x1b]0;PWNED\\x07"]

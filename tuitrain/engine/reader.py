@@ -15,6 +15,7 @@ from typing import Any
 from tuitrain.engine.events import EVENTS_FILE, EventDecoder
 from tuitrain.engine.rundir import TRAINER_LOG, RunInfo, effective_status, read_run_json
 from tuitrain.fsutil import read_tail
+from tuitrain.safetext import clean_line
 
 # Upper bound on one poll's read, so a first poll of a huge file does not stall a UI frame too long.
 MAX_READ = 8 * 1024 * 1024
@@ -77,7 +78,7 @@ class RunReader:
             return []
         except OSError as err:
             return [f"({TRAINER_LOG} cannot be read: {str(err).removeprefix(f'{path}: ')})"]
-        return list(deque(text.splitlines(), maxlen=n))
+        return [clean_line(line) for line in deque(text.splitlines(), maxlen=n)]  # shown on terminals: escaped
 
     def run_info(self) -> RunInfo:
         return RunInfo.from_dir(self.run_dir)
