@@ -65,6 +65,15 @@ def build_app_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_trust(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--trust",
+        action="store_true",
+        help="let the preset write outside its run directory and use network or Python-function callbacks "
+        "(as [fit] trusted = true does); read the preset first",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tuitrain",
@@ -83,9 +92,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-every-epochs", type=_positive_int, metavar="N",
                    help="print one line every N epochs (and the last), e.g. for output that goes to a file")
 
+
+    _add_trust(p)
+
     p = sub.add_parser("check", help="validate a preset; print tensors, model summary and warnings")
     p.add_argument("preset", help="preset file or bundled preset name")
     _add_overrides(p)
+    _add_trust(p)
 
     p = sub.add_parser("attach", help="open the app on a running or finished run or a TensorBoard log folder "
                                       "(default: the newest run)")
@@ -116,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("preset", help="preset file or bundled preset name")
     _add_overrides(p)
     p.add_argument("-o", "--output", help="output file (default: stdout)")
+    _add_trust(p)
 
     sub.add_parser("presets", help="list bundled presets")
     return parser

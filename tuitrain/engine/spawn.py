@@ -36,11 +36,13 @@ if TYPE_CHECKING:  # pragma: no cover
     from tuitrain.spec import Preset
 
 
-def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, resume: str | os.PathLike | None = None) -> Path:
+def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, resume: str | os.PathLike | None = None,
+              trusted: bool = False) -> Path:
     """Write the run directory and spawn ``python -m tuitrain.engine RUN_DIR``; return at once.
 
     With ``resume`` (a run directory) the same directory is reused: the trainer continues from
-    ``checkpoints/last.keras`` and appends to ``events.jsonl`` and ``metrics.csv``.
+    ``checkpoints/last.keras`` and appends to ``events.jsonl`` and ``metrics.csv``. ``trusted``
+    (``--trust``) lifts the preset's confinement for this attempt (``run.json: trusted``).
     """
     from tuitrain.engine.fit_options import engine_options
 
@@ -60,7 +62,7 @@ def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, re
     # Taken before the run is looked at: of two launches of one run, only one gets past here.
     lock_fd = lock.acquire(run_dir)
     try:
-        return _launch(preset, run_dir, resume is not None, now, lock_fd)
+        return _launch(preset, run_dir, resume is not None, now, lock_fd, trusted)
     except OSError as err:
         if created is not None:
             shutil.rmtree(created, ignore_errors=True)  # nothing of the run exists yet: leave no empty husk
@@ -79,7 +81,7 @@ def _write(path: Path, text: str) -> None:
         raise
 
 
-def _launch(preset: "Preset", run_dir: Path, resume: bool, now: float, lock_fd: int) -> Path:
+def _launch(preset: "Preset", run_dir: Path, resume: bool, now: float, lock_fd: int, trusted: bool) -> Path:
     from tuitrain.spec import dumps_preset
 
     if resume:
@@ -111,6 +113,7 @@ def _launch(preset: "Preset", run_dir: Path, resume: bool, now: float, lock_fd: 
         info["preset_path"] = str(preset.path.resolve()) if preset.path else None
         info["base_dir"] = str(preset.base_dir.resolve())
     info.update(environment_info())
+    info["trusted"] = bool(trusted)
     # Requests from now on are this attempt's, even those sent before the trainer has started reading.
     control = run_dir / CONTROL_FILE
     info["control_offset"] = control.stat().st_size if control.exists() else 0

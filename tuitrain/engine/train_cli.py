@@ -44,7 +44,8 @@ def train_command(args: argparse.Namespace) -> int:
         if not args.preset:
             raise TuitrainError("tuitrain train needs a PRESET (a .toml file or a bundled name such as spiral_mlp) or --resume RUN_DIR.")
         preset = load_preset(find_preset(args.preset), overrides)
-    run_dir = start_run(preset, runs_dir=getattr(args, "runs_dir", None), resume=resume)
+    run_dir = start_run(preset, runs_dir=getattr(args, "runs_dir", None), resume=resume,
+                        trusted=bool(getattr(args, "trust", False)))
     if getattr(args, "detach", False):
         print(run_dir)
         print(f"trainer started in the background; watch it with `tuitrain attach {run_dir}`, list runs with `tuitrain runs`.",
