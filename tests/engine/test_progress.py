@@ -69,7 +69,7 @@ def test_train_and_runs_commands_refuse_bad_arguments_before_starting_anything(t
     assert cli_main(["train", "--resume", str(tmp_path / "nope")]) == 2
     assert "not a run directory" in capsys.readouterr().err
     assert cli_main(["train", "spiral_mlp", "--runs-dir", str(tmp_path), "--set", "fit.flush_interval=0"]) == 2
-    assert "fit.flush_interval: expected seconds (a number > 0), got 0" in capsys.readouterr().err
+    assert "fit.flush_interval: expected seconds (a number > 0, at most 3600), got 0" in capsys.readouterr().err
     assert cli_main(["runs", "--runs-dir", str(tmp_path)]) == 0
     assert capsys.readouterr().out.startswith(f"no runs under {tmp_path}")
     not_a_dir = tmp_path / "file.txt"
