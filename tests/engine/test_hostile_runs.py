@@ -151,3 +151,12 @@ def test_log_tail_lines_are_escaped_for_the_terminal(tmp_path):
     write_run_json(tmp_path, GOOD)
     (tmp_path / "trainer.log").write_text("ok\n\x1b[1mW0000\x1b[0m warn\nbad \x1b]0;PWNED\x07\n")
     assert RunReader(tmp_path).log_tail(5) == ["ok", "W0000 warn", "bad \\x1b]0;PWNED\\x07"]
+
+
+def test_the_reader_reports_a_malformed_run_json_instead_of_passing_it_on(tmp_path):
+    make_run(tmp_path, "r", '{"status": "running", "epochs_total": "x", "error": "e"}')
+    assert RunReader(tmp_path / "r").status() == {"status": "invalid", "error": "run.json: epochs_total is 'x', expected a count of epochs"}
+    assert RunReader(tmp_path / "missing").status() == {}
+    write_run_json(tmp_path / "r", dict(GOOD, status="failed", error="Keras: \x1b[1mbad\x1b[0m \x1b]0;t\x07"))
+    assert RunReader(tmp_path / "r").status()["error"] == "Keras: bad \\x1b]0;t\\x07"
+    assert list_runs(tmp_path)[0].error == "Keras: bad \\x1b]0;t\\x07"

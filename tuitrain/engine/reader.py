@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from tuitrain.engine.events import EVENTS_FILE, EventDecoder
-from tuitrain.engine.rundir import TRAINER_LOG, RunInfo, effective_status, read_run_json
+from tuitrain.engine.rundir import TRAINER_LOG, RunInfo, effective_status, load_run_json, run_json_problem
 from tuitrain.fsutil import read_tail
-from tuitrain.safetext import clean_line
+from tuitrain.safetext import clean, clean_line
 
 # Upper bound on one poll's read, so a first poll of a huge file does not stall a UI frame too long.
 MAX_READ = 8 * 1024 * 1024
@@ -64,9 +64,15 @@ class RunReader:
 
     def status(self) -> dict[str, Any]:
         """``run.json`` with ``status`` replaced by ``crashed`` when its trainer is gone."""
-        info = read_run_json(self.run_dir)
+        info, problem = load_run_json(self.run_dir)
+        problem = None if not info and problem == "no run.json" else problem or run_json_problem(info)
+        if problem:  # crafted or damaged: shown as such, never half-trusted
+            return {"status": "invalid", "error": problem}
         if info:
             info["status"] = effective_status(info)
+            for key in ("error", "message"):  # texts for a terminal (Keras' own included)
+                if isinstance(info.get(key), str):
+                    info[key] = clean(info[key])
         return info
 
     def log_tail(self, n: int = 20) -> list[str]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tuitrain.fsutil import UnreadableFile, atomic_write_text, read_bounded
+from tuitrain.safetext import clean, clean_line
 
 RUN_JSON = "run.json"
 RUN_JSON_LOCK = ".run.json.lock"
@@ -273,8 +274,8 @@ class RunInfo:
     @classmethod
     def invalid(cls, path: Path, reason: str) -> "RunInfo":
         """A run directory that cannot be read: listed with status ``invalid`` and the reason as its error."""
-        return cls(path=path, name=path.name, preset_name="", status="invalid", started=None, ended=None,
-                   epochs_done=0, epochs_total=None, error=reason)
+        return cls(path=path, name=clean_line(path.name), preset_name="", status="invalid", started=None, ended=None,
+                   epochs_done=0, epochs_total=None, error=clean_line(reason))
 
     @property
     def valid(self) -> bool:
@@ -299,8 +300,8 @@ class RunInfo:
                 duration = max(0.0, float(end) - float(started))
         return cls(
             path=path,
-            name=path.name,
-            preset_name=info.get("preset_name", ""),
+            name=clean_line(path.name),  # display texts: a copied run may have any name
+            preset_name=clean_line(info.get("preset_name", "")),
             status=status,
             started=started,
             ended=ended,
@@ -309,7 +310,7 @@ class RunInfo:
             best=dict(info.get("best") or {}),
             duration_s=duration,
             monitor=info.get("monitor"),
-            error=info.get("error"),
+            error=clean(info["error"]) if info.get("error") else None,
             pid=info.get("pid"),
         )
 

@@ -72,7 +72,7 @@ def follow_run(run_dir: Path, out: TextIO | None = None, *, poll_s: float = POLL
                 view.feed(event)
             info = reader.status()
             status = info.get("status")
-            if status in FINAL:
+            if status in FINAL or status == "invalid":  # invalid: run.json was damaged or replaced
                 for event in reader.poll():  # rows flushed just before run.json was written
                     view.feed(event)
                 code = _final(view, run_dir, info)
