@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tuitrain.confine import confine_args, path_parameters, refusal
+from tuitrain.model.confine import confine_args, path_parameters, refusal
 from tuitrain.errors import SpecError
 
 

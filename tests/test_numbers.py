@@ -6,7 +6,7 @@ import tomllib
 import pytest
 
 from tuitrain.errors import SpecError
-from tuitrain.numbers import check_numbers
+from tuitrain.spec.numbers import check_numbers
 
 
 def error(text: str) -> str:

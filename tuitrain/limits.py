@@ -42,6 +42,13 @@ def read_preset_text(path: str | Path) -> str:
                         file=str(path), line=line) from None
 
 
+def check_text_size(text: str, *, file: str, what: str = "the preset", limit: int = MAX_PRESET_BYTES) -> None:
+    """Preset text from anywhere (a file, the app's editor, ``--set``) is at most ``limit`` bytes."""
+    if len(text) > limit or len(text.encode("utf-8", "surrogatepass")) > limit:
+        size = len(text.encode("utf-8", "surrogatepass"))
+        raise SpecError(f"{what} is {size:,} bytes, over the {limit:,}-byte limit", file=file)
+
+
 def check_toml_nesting(text: str, *, file: str, what: str = "arrays and inline tables") -> None:
     """Refuse TOML whose brackets nest deeper than ``MAX_NESTING`` before the parser recurses into it.
 

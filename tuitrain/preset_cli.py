@@ -14,7 +14,7 @@ from typing import Any
 from tuitrain.errors import TuitrainError
 from tuitrain.fsutil import atomic_write_text
 from tuitrain.safetext import CleanWriter
-from tuitrain.spec import bundled_presets, find_preset, load_preset
+from tuitrain.spec import bundled_presets, find_preset, load_preset, with_line
 
 STATS_HEADER = ("tensor", "dtype", "shape", "min", "max", "mean", "std", "NaN", "Inf")
 
@@ -38,16 +38,10 @@ def _unexpected(err: BaseException, what: str) -> TuitrainError:
 def check_command(args: argparse.Namespace) -> int:
     """Validate a preset end to end: data tensors, model summary, parameter count, warnings."""
     from tuitrain.data import class_counts, describe
-    from tuitrain.model import param_counts, prepare, summary_text
+    from tuitrain.model import param_counts, summary_text
+    from tuitrain.model.confine import is_trusted
 
-    path = find_preset(args.preset)
-    preset = load_preset(path, getattr(args, "overrides", []) or [])
-    try:
-        checked = prepare(preset)
-    except TuitrainError:
-        raise
-    except Exception as err:  # Keras/TensorFlow raise many types; the user gets one paragraph.
-        raise _unexpected(err, f"checking {path}") from None
+    path, preset, checked = _load_and_prepare(args)
     ds = checked.dataset
     out = CleanWriter(sys.stdout)  # names, descriptions and Keras' summary come from the preset
     print(f"preset  {preset.name}  ({path})", file=out)
@@ -71,23 +65,43 @@ def check_command(args: argparse.Namespace) -> int:
         print(f"\n{len(checked.warnings)} warning(s):", file=out)
         for warn in checked.warnings:
             print(f"  warning: {warn.path}: {warn.message}", file=out)
+    if is_trusted(preset):
+        print("\ntrusted ([fit] trusted = true, or --trust): this preset may write outside its run directory,"
+              " reach the network and use callbacks that run functions.", file=out)
+    if checked.writes:
+        print("\nfiles its callbacks write:", file=out)
+        for line in checked.writes:
+            print(f"  {line}", file=out)
     print(f"\nok: {preset.name} is valid" + (" (with warnings)" if checked.warnings else ""), file=out)
     return 0
+
+
+def _load_and_prepare(args: argparse.Namespace) -> tuple[Path, Any, Any]:
+    """The preset with its overrides (``--trust`` as ``[fit] trusted = true``), checked end to end."""
+    from tuitrain.engine.fit_options import engine_options
+    from tuitrain.model import prepare
+
+    path = find_preset(args.preset)
+    preset = load_preset(path, getattr(args, "overrides", []) or [])
+    if getattr(args, "trust", False):
+        preset.fit["trusted"] = True
+    try:
+        engine_options(preset.fit)  # the trainer's own [fit] keys, as `train` would check them
+    except TuitrainError as err:
+        raise with_line(err, preset, str(path)) from None
+    try:
+        return path, preset, prepare(preset)
+    except TuitrainError:
+        raise
+    except Exception as err:  # Keras/TensorFlow raise many types; the user gets one paragraph.
+        raise _unexpected(err, f"checking {path}") from None
 
 
 def export_command(args: argparse.Namespace) -> int:
     """Write the stand-alone Keras script (stdout by default); checked by building it first."""
     from tuitrain.export import export_script
-    from tuitrain.model import prepare
 
-    path = find_preset(args.preset)
-    preset = load_preset(path, getattr(args, "overrides", []) or [])
-    try:
-        prepare(preset)  # export only what builds: the script would fail the same way
-    except TuitrainError:
-        raise
-    except Exception as err:
-        raise _unexpected(err, f"checking {path}") from None
+    _path, preset, _checked = _load_and_prepare(args)  # export only what builds: the script would fail the same way
     script = export_script(preset)
     if args.output:
         target = Path(args.output)

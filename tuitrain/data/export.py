@@ -26,8 +26,11 @@ def function_source(fn: Callable[..., Any]) -> str:
 
 
 def docstring_safe(text: str) -> str:
-    """Preset text placed inside a generated docstring can neither close it nor escape from it."""
-    return text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    """Preset text placed inside a generated docstring can neither close it nor escape from it,
+    and holds no raw control character (a NUL would not compile, an escape would reach a terminal)."""
+    from tuitrain.safetext import clean
+
+    return clean(text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"'))
 
 
 def data_code(data_spec: dict[str, Any], *, seed: int, base_dir: Path | str | None = None) -> str:

@@ -146,6 +146,8 @@ class Trainer:
         elif self.info.get("base_dir") and Path(self.info["base_dir"]).is_dir():
             os.chdir(self.info["base_dir"])  # an unsaved preset: paths relative to where it was started
             preset.path = None
+        if self.info.get("trusted") is True:  # --trust for this attempt
+            preset.fit["trusted"] = True
         options = engine_options(preset.fit)
         self.writer.flush_interval = options.flush_interval
         self.writer.log(f"loading TensorFlow, data and model for {preset.name}")
@@ -204,7 +206,10 @@ class Trainer:
         callbacks = [self.live, self.checkpointer, DivergenceWatch(self._warn)]
         if options.tensorboard:
             callbacks.append(keras.callbacks.TensorBoard(log_dir=str(self.run_dir / TENSORBOARD_DIR)))
-        callbacks.extend(resolve_callbacks(preset.fit))
+        writes: list[str] = []
+        callbacks.extend(resolve_callbacks(preset.fit, run_dir=self.run_dir, writes=writes))  # paths inside the run
+        for line in writes:
+            self.writer.log(f"callback {line}")
 
         update_run_json(self.run_dir, status="running", epochs_total=epochs, monitor=monitor, monitor_mode=mode,
                         batch_size=batch_size, samples=len(ds.x_train), epochs_done=initial_epoch)

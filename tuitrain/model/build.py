@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from tuitrain import keras_catalogue
 from tuitrain.errors import SpecError
+from tuitrain.model.confine import is_trusted, layer_refusal
+from tuitrain.model.guards import bounded_call, check_layer_dtype
 from tuitrain.model.summary import LayerRow, RowState, main_args, param_counts, shape_str
 from tuitrain.spec import layer_inputs
 from tuitrain.suggest import did_you_mean
@@ -96,9 +98,13 @@ def clean_keras_message(err: BaseException) -> str:
     return text[:600]
 
 
-def make_layer(layer: dict[str, Any], *, path: str) -> Any:
+def make_layer(layer: dict[str, Any], *, path: str, trusted: bool = False) -> Any:
     """Construct one Keras layer from a preset row; errors name the row and the argument."""
     cls = resolve_layer_class(layer["type"], path=path)
+    why = None if trusted else layer_refusal(cls)
+    if why:
+        raise SpecError(f"{why}; a preset may not do this unless trusted ([fit] trusted = true, or --trust)", path=path)
+    check_layer_dtype(layer, path=path)
     kwargs = _layer_kwargs(layer)
     known, open_ended = keras_catalogue.constructor_arg_names(cls)
     if not open_ended:
@@ -117,7 +123,7 @@ def make_layer(layer: dict[str, Any], *, path: str) -> Any:
             )
     try:
         return cls(**kwargs)
-    except (TypeError, ValueError, KeyError, AttributeError) as err:
+    except Exception as err:  # noqa: BLE001 - Keras raises anything from NotImplementedError to ImportError
         message = clean_keras_message(err)
         culprit = next((k for k in kwargs if re.search(rf"\b{re.escape(k)}\b", message)), None)
         raise SpecError(
@@ -195,9 +201,11 @@ def build_model_partial(preset: "Preset", input_shape: tuple | None) -> BuildRep
                 if previous is None:
                     raise SpecError("not built: the layer before it failed", path=path)
                 arg = previous
-            keras_layer = make_layer(layer, path=path)
+            keras_layer = make_layer(layer, path=path, trusted=is_trusted(preset))
             try:
-                out = keras_layer(arg)
+                out = bounded_call(keras_layer, arg, path=path)  # weights sized before they exist
+            except SpecError:
+                raise
             except Exception as err:  # Keras raises many types for shape problems.
                 raise SpecError(_shape_message(layer, arg, err), path=path) from None
             if isinstance(out, (list, tuple)):

@@ -8,6 +8,7 @@ from tuitrain import keras_catalogue
 from tuitrain.errors import SpecError
 from tuitrain.model.build import clean_keras_message
 from tuitrain.model.compile import split_typed, check_args
+from tuitrain.model.confine import confine_args, is_trusted
 from tuitrain.suggest import did_you_mean
 
 
@@ -16,10 +17,16 @@ def callback_classes() -> dict[str, type]:
     return keras_catalogue.classes("callback")
 
 
-def resolve_callbacks(fit_spec: dict[str, Any], *, path: str = "fit.callbacks") -> list[Any]:
-    """`[fit].callbacks` tables → Keras callback objects (any class keras.callbacks exports)."""
+def resolve_callbacks(fit_spec: dict[str, Any], *, path: str = "fit.callbacks", run_dir: Any = None,
+                      writes: list[str] | None = None) -> list[Any]:
+    """`[fit].callbacks` tables → Keras callback objects (any class keras.callbacks exports).
+
+    Their paths are confined to ``run_dir`` (``tuitrain.model.confine``); without one (``check``)
+    the checks are lexical. What each would write is appended to ``writes``.
+    """
     out = []
     classes = callback_classes()
+    trusted = is_trusted(fit_spec)
     for i, value in enumerate(fit_spec.get("callbacks", [])):
         name, args = split_typed(value)
         here = f"{path}[{i}]"
@@ -30,9 +37,12 @@ def resolve_callbacks(fit_spec: dict[str, Any], *, path: str = "fit.callbacks") 
                 path=here,
             )
         check_args(cls, args, what=name, path=here)
+        args, notes = confine_args(cls, args, run_dir=run_dir, trusted=trusted, where=here)
+        if writes is not None:
+            writes.extend(notes)
         try:
             out.append(cls(**args))
-        except (TypeError, ValueError) as err:
+        except Exception as err:  # noqa: BLE001 - Keras raises many types
             raise SpecError(f"Keras cannot create {name}: {clean_keras_message(err)}", path=here) from None
     return out
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tuitrain.errors import SpecError, TuitrainError
 from tuitrain.model.build import build_model
-from tuitrain.model.callbacks import resolve_callbacks
+from tuitrain.model.callbacks import callback_classes, resolve_callbacks
 from tuitrain.model.compile import compile_model
+from tuitrain.model.guards import check_monitors, probe
 from tuitrain.model.warnings import Warn, check_warnings
 from tuitrain.spec import with_line
 
@@ -23,6 +24,7 @@ class CheckedPreset:
     dataset: "Dataset"
     model: Any
     warnings: list[Warn]
+    writes: list[str] = field(default_factory=list)  # what the callbacks would write (RUN_DIR/...)
 
 
 def prepare(preset: "Preset") -> CheckedPreset:
@@ -35,14 +37,17 @@ def prepare(preset: "Preset") -> CheckedPreset:
         dataset = load_dataset(preset.data, seed=preset.seed, base_dir=preset.base_dir)
         model = build_model(preset, dataset.input_shape)
         compile_model(model, preset.compile)
-        resolve_callbacks(preset.fit)
+        writes: list[str] = []
+        resolve_callbacks(preset.fit, writes=writes)
+        logged = probe(model, dataset, path=f"layers[{max(0, len(preset.layers) - 1)}]")
+        monitor_warnings = check_monitors(preset, logged, callback_classes())
     except SpecError as err:
         raise with_line(err, preset, file) from None
     except TuitrainError as err:
         if hasattr(err, "located"):
             raise with_line(err, preset, file) from None
         raise
-    return CheckedPreset(preset, dataset, model, check_warnings(preset, dataset, model))
+    return CheckedPreset(preset, dataset, model, check_warnings(preset, dataset, model) + monitor_warnings, writes)
 
 
 

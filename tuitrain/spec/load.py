@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from tuitrain.errors import SpecError
+from tuitrain.limits import check_depth, check_text_size, check_toml_nesting, read_preset_text
 from tuitrain.spec.lines import line_of
+from tuitrain.spec.numbers import check_numbers
 from tuitrain.spec.overrides import apply_override
 from tuitrain.spec.preset import COMPILE_KEYS, ENGINE_FIT_KEYS, FIT_KEYS, TOP_LEVEL_KEYS, Preset, layer_inputs
 from tuitrain.suggest import did_you_mean
@@ -21,14 +23,7 @@ from tuitrain.suggest import did_you_mean
 def load_preset(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Preset:
     """Read, parse, apply ``--set`` overrides, validate. Raises SpecError with file and key path."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SpecError(f"preset file not found: {path.resolve()}", file=str(path)) from None
-    except IsADirectoryError:
-        raise SpecError("is a directory, not a preset file", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise SpecError(f"cannot read the preset: {err}", file=str(path)) from None
+    text = read_preset_text(path)  # bounded: a regular file of at most 1 MB, UTF-8
     return parse_preset(text, file=str(path), path=path, overrides=overrides)
 
 
@@ -39,11 +34,15 @@ def parse_preset(
     path: Path | None = None,
     overrides: list[str] | tuple[str, ...] = (),
 ) -> Preset:
+    check_text_size(text, file=file)
+    check_toml_nesting(text, file=file)  # before the recursive parser sees it
     raw = _parse_toml(text, file)
     for override in overrides:
         apply_override(raw, override, file=file)
     try:
+        check_depth(raw, file=file)  # dotted keys nest without brackets
         preset = validate(raw, file=file)
+        check_numbers(raw, file=file)  # values Keras would misuse
     except SpecError as err:
         if err.line is None and err.path:
             err.located(line=line_of(text, err.path))

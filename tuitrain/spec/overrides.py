@@ -6,6 +6,7 @@ import tomllib
 from typing import Any
 
 from tuitrain.errors import SpecError
+from tuitrain.limits import MAX_OVERRIDE_CHARS, check_text_size, check_toml_nesting
 from tuitrain.spec.lines import format_key_path, split_key_path
 from tuitrain.spec.preset import TOP_LEVEL_KEYS
 from tuitrain.suggest import did_you_mean
@@ -26,6 +27,8 @@ def apply_override(raw: dict[str, Any], assignment: str, *, file: str = "<string
     parts = split_key_path(key.strip())
     if not parts:
         raise SpecError(f"--set needs a key before '=', got '{assignment}'", file=file)
+    check_text_size(value_text, file=file, what=f"--set {key.strip()}", limit=MAX_OVERRIDE_CHARS)
+    check_toml_nesting(value_text, file=file, what=f"--set {key.strip()}: arrays and inline tables")
     value = parse_override_value(value_text.strip())
     node: Any = raw
     for depth, part in enumerate(parts[:-1]):

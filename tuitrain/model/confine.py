@@ -28,7 +28,7 @@ from typing import Any
 from tuitrain.errors import SpecError
 
 PATH_PARAM = re.compile(r"(path|file|dir)", re.IGNORECASE)
-FUNCTION_PARAM = re.compile(r"^(on_\w+|schedule|function|fn)$")
+FUNCTION_PARAM = re.compile(r"^(on_\w+|schedule|function|fn|\w+_fn)$")
 URL_DEFAULT = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 # A template field Keras fills in (ModelCheckpoint's "{epoch:02d}-{val_loss:.2f}.keras").
 FIELD = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(?::[^{}/\\]*)?\}")
@@ -75,6 +75,23 @@ def refusal(cls: type) -> str | None:
     if hooks:
         return f"{cls.__name__} runs Python functions ({', '.join(hooks[:3])}{'…' if len(hooks) > 3 else ''}), which a preset cannot give"
     return None
+
+
+def layer_refusal(cls: type) -> str | None:
+    """Why a preset may not use this layer: it runs Python functions, or loads a model (code) from a file."""
+    why = refusal(cls)
+    if why:
+        return why
+    files = [k for k in _parameters(cls) if PATH_PARAM.search(k)]
+    if files:
+        return f"{cls.__name__} loads a saved model from a file ({files[0]}), which can run code"
+    return None
+
+
+def is_trusted(preset_or_fit: Any) -> bool:
+    """``[fit] trusted = true`` (``--trust`` sets it on the in-memory preset for one command)."""
+    fit = getattr(preset_or_fit, "fit", preset_or_fit)
+    return isinstance(fit, dict) and fit.get("trusted") is True
 
 
 def confine_path(value: Any, *, run_dir: Path | None, where: str) -> Path | PurePosixPath:

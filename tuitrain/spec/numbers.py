@@ -91,8 +91,8 @@ def check_numbers(raw: dict[str, Any], *, file: str | None = None) -> None:
                 value = optimizer.get(key)
                 if _number(value) and not value > 0:
                     fail(f"compile.optimizer.{key}", f"expected a number > 0, got {value}")
-                if isinstance(value, bool):
-                    fail(f"compile.optimizer.{key}", f"expected a number > 0, got {value!r}")
+                if isinstance(value, bool) or (value is not None and not _number(value) and not isinstance(value, dict)):
+                    fail(f"compile.optimizer.{key}", f"expected a number > 0 (or a schedule table), got {value!r}")
         weights = compile_.get("loss_weights")
         items = weights.items() if isinstance(weights, dict) else enumerate(weights) if isinstance(weights, list) else ()
         for key, value in items:
