@@ -98,3 +98,16 @@ def test_trusted_presets_keep_their_paths_and_say_so(cb, tmp_path):
     assert notes == ["w.filename: writes /tmp/x.csv (trusted: not confined to the run directory)"]
     args, _ = confine_args(cb.RemoteMonitor, {"root": "http://example.com"}, run_dir=tmp_path, trusted=True, where="w")
     assert args["root"] == "http://example.com"
+
+
+def test_own_files_are_the_run_directorys_files():
+    from tuitrain.engine import rundir
+    from tuitrain.engine.control import CONTROL_FILE
+    from tuitrain.engine.events import EVENTS_FILE
+    from tuitrain.engine.lock import TRAINER_LOCK
+    from tuitrain.model.confine import OWN_FILES
+
+    engine = {rundir.RUN_JSON, rundir.RUN_JSON_LOCK, rundir.PRESET_FILE, rundir.SUMMARY_FILE, rundir.MODEL_FILE,
+              rundir.METRICS_CSV, rundir.TRAINER_LOG, rundir.CHECKPOINTS, rundir.TENSORBOARD_DIR,
+              EVENTS_FILE, CONTROL_FILE, TRAINER_LOCK}
+    assert OWN_FILES == engine

@@ -20,7 +20,8 @@ def _script(text: str, tmp_path) -> str:
 
 
 def test_quotes_in_name_and_description_cannot_escape_the_docstring(tmp_path):
-    text = TINY.replace('name = "tiny"', "name = '''x\"\"\"\nimport sys; sys.exit(7)\n\"\"\"'''")
+    # A name holds no newline (names cannot hold control characters); the description may.
+    text = TINY.replace('name = "tiny"', "name = 'x\"\"\"; import sys; sys.exit(7); \"\"\"'")
     text = text.replace("seed = 3", "seed = 3\ndescription = '''d\"\"\"\nraise SystemExit(9)\n\"\"\"'''")
     script = tmp_path / "s.py"
     script.write_text(_script(text, tmp_path))

@@ -38,17 +38,12 @@ TRUST_SWITCH = "[fit] trusted = true, or --trust"
 TRUST_HINT = f"a preset may only write inside its run directory ({TRUST_SWITCH} allows it)"
 
 
-def _own_files() -> frozenset[str]:
-    """Names tuitrain itself keeps at the top of a run directory: no callback may overwrite them."""
-    from tuitrain.engine import rundir
-    from tuitrain.engine.control import CONTROL_FILE
-    from tuitrain.engine.events import EVENTS_FILE
-    from tuitrain.engine.lock import TRAINER_LOCK
-
-    names = {rundir.RUN_JSON, rundir.RUN_JSON_LOCK, rundir.PRESET_FILE, rundir.SUMMARY_FILE, rundir.MODEL_FILE,
-             rundir.METRICS_CSV, rundir.TRAINER_LOG, rundir.CHECKPOINTS, rundir.TENSORBOARD_DIR,
-             EVENTS_FILE, CONTROL_FILE, TRAINER_LOCK}
-    return frozenset(names)
+# What tuitrain itself keeps at the top of a run directory (the run directory format; the engine
+# defines each name, a test checks this list against it): no callback may overwrite them.
+OWN_FILES = frozenset({
+    "run.json", ".run.json.lock", ".trainer.lock", "preset.toml", "model.summary.txt", "model.keras",
+    "metrics.csv", "trainer.log", "checkpoints", "tensorboard", "events.jsonl", "control.jsonl",
+})
 
 
 def _parameters(cls: type) -> dict[str, inspect.Parameter]:
@@ -116,7 +111,7 @@ def confine_path(value: Any, *, run_dir: Path | None, where: str) -> Path | Pure
     parts = [p for p in pure.parts if p != "."]
     if not parts:
         raise SpecError(f"{value!r} is the run directory itself; give a folder inside it (e.g. \"backup\")", path=where)
-    if parts[0] in _own_files():
+    if parts[0] in OWN_FILES:
         raise SpecError(f"{value!r} is tuitrain's own {parts[0]} in the run directory; choose another name", path=where)
     if run_dir is None:
         return PurePosixPath(value)

@@ -132,14 +132,12 @@ def probe(model: Any, dataset: "Dataset", *, path: str) -> list[str]:
 
 def graph_error_text(err: BaseException) -> str:
     """The sentence of a TensorFlow graph error, without the Python stack and node names it carries."""
-    from tuitrain.model.build import clean_keras_message
-
     text = getattr(err, "message", None) or str(err)
     if "Detected at node" in text:
         text = text.strip().split("\n\n")[-1]
     text = re.sub(r"\s*\[\[\{\{node .*?\}\}\]\]", "", text)
     text = re.sub(r"\s*\[Op:[^\]]*\]", "", text)
-    return clean_keras_message(RuntimeError(text))
+    return re.sub(r"\s+", " ", text).strip()[:600]
 
 
 def check_monitors(preset: "Preset", logged: list[str], callback_classes: dict[str, type]) -> list["Warn"]:
