@@ -91,3 +91,15 @@ def test_one_hot_refuses_labels_outside_its_classes():
     ds = load_dataset({"source": "synthetic:spiral", "samples": 50, "classes": 3,
                        "preprocess": [{"op": "one_hot", "target": "y"}]}, seed=0)
     assert ds.y_train.shape[1] == 3 and np.all(ds.y_train.sum(axis=1) == 1)
+
+
+def test_a_preset_600_deep_and_a_deep_set_value_are_errors_not_recursion(tmp_path):
+    from tests.tiny_preset import TINY
+    from tuitrain.spec import load_preset, parse_preset
+
+    deep = tmp_path / "deep.toml"
+    deep.write_text(TINY.replace("units = 8", "units = " + "[{a = " * 300 + "1" + "}]" * 300))
+    with pytest.raises(SpecError, match=r"deep.toml:10: arrays and inline tables nested more than 32 deep"):
+        load_preset(deep)
+    with pytest.raises(SpecError, match=r"^tiny.toml: --set layers.0.units: arrays and inline tables nested more than 32 deep"):
+        parse_preset(TINY, file="tiny.toml", overrides=["layers.0.units=" + "[" * 5000 + "]" * 5000])
