@@ -49,7 +49,7 @@ def check_text_size(text: str, *, file: str, what: str = "the preset", limit: in
         raise SpecError(f"{what} is {size:,} bytes, over the {limit:,}-byte limit", file=file)
 
 
-def check_toml_nesting(text: str, *, file: str, what: str = "arrays and inline tables") -> None:
+def check_toml_nesting(text: str, *, file: str, what: str = "arrays and inline tables", located: bool = True) -> None:
     """Refuse TOML whose brackets nest deeper than ``MAX_NESTING`` before the parser recurses into it.
 
     A small scanner: it skips strings (all four TOML kinds) and comments and counts ``[``/``{``.
@@ -84,7 +84,7 @@ def check_toml_nesting(text: str, *, file: str, what: str = "arrays and inline t
         elif ch in "[{":
             depth += 1
             if depth > MAX_NESTING:
-                raise SpecError(f"{what} nested more than {MAX_NESTING} deep", file=file, line=line)
+                raise SpecError(f"{what} nested more than {MAX_NESTING} deep", file=file, line=line if located else None)
         elif ch in "]}":
             depth = max(0, depth - 1)
         i += 1

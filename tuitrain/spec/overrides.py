@@ -28,7 +28,7 @@ def apply_override(raw: dict[str, Any], assignment: str, *, file: str = "<string
     if not parts:
         raise SpecError(f"--set needs a key before '=', got '{assignment}'", file=file)
     check_text_size(value_text, file=file, what=f"--set {key.strip()}", limit=MAX_OVERRIDE_CHARS)
-    check_toml_nesting(value_text, file=file, what=f"--set {key.strip()}: arrays and inline tables")
+    check_toml_nesting(value_text, file=file, what=f"--set {key.strip()}: arrays and inline tables", located=False)
     value = parse_override_value(value_text.strip())
     node: Any = raw
     for depth, part in enumerate(parts[:-1]):
