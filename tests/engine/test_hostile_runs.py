@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from tuitrain.cli import main as cli_main
 from tuitrain.engine import RunReader, list_runs, newest_run
-from tuitrain.engine.commands import runs_table
+from tuitrain.engine.train_cli import runs_table
 from tuitrain.engine.rundir import RunInfo, effective_status, process_start_time, write_run_json
 from tuitrain.safetext import has_unsafe
 
