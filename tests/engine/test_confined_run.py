@@ -108,3 +108,23 @@ def test_a_diverging_run_is_reported_while_it_trains(tmp_path, monkeypatch):
     logs = [e["message"] for e in read_events(run_dir / "events.jsonl") if e["kind"] == "log"]
     assert any(m.startswith("warning: loss is diverging: ") for m in logs), (info, logs)
     assert info["warnings"][0].startswith("loss is diverging: ")
+
+
+def test_a_trusted_attempt_may_write_where_its_preset_says(tmp_path, monkeypatch):
+    """`tuitrain train --trust` records `trusted` in run.json; the trainer then lifts the confinement."""
+    from tuitrain.engine.trainer import Trainer
+
+    outside = tmp_path / "outside.csv"
+    run_dir = tmp_path / "r"
+    run_dir.mkdir()
+    (run_dir / "preset.toml").write_text(
+        'name = "r"\n[data]\nsource = "synthetic:spiral"\nsamples = 64\n[[layers]]\ntype = "Dense"\nunits = 2\n'
+        'activation = "softmax"\n[compile]\noptimizer = "sgd"\nloss = "sparse_categorical_crossentropy"\n'
+        f'[fit]\nepochs = 1\ncallbacks = [{{ type = "CSVLogger", filename = "{outside}" }}]\n')
+    write_run_json(run_dir, {"status": "starting", "started": 0.0, "preset_path": None, "base_dir": str(tmp_path),
+                             "trusted": True})
+    monkeypatch.chdir(tmp_path)
+    assert Trainer(run_dir).run() == 0, Tail(run_dir).reader.status().get("error")
+    assert outside.read_text().startswith("epoch,")
+    logs = [e["message"] for e in read_events(run_dir / "events.jsonl") if e["kind"] == "log"]
+    assert f"callback fit.callbacks[0].filename: writes {outside} (trusted: not confined to the run directory)" in logs
