@@ -266,3 +266,14 @@ async def test_help_and_palette_show_remapped_keys():
         hints = {title: help_ for title, help_, _ in TuitrainCommands(app.screen)._commands()}
         assert hints["Save preset"].endswith(f"({f6})")
         assert hints["Layers: Remove layer"].endswith(f"({x})")
+
+
+async def test_toasts_show_brackets_in_names_and_errors_as_text():
+    """A run name or Keras error with ``[/x]`` in it must not be read as markup (a bad tag raises)."""
+    app = TuitrainApp("spiral_mlp", background=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.notify("cannot start: layers[0] [/bold] shape (None, [2])", severity="error")
+        await pilot.pause()
+        shown = [str(n.message) for n in app._notifications]
+        assert shown == ["cannot start: layers[0] [/bold] shape (None, [2])"]
+        assert app.is_running

@@ -21,6 +21,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
+from textual.notifications import SeverityLevel
 from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
@@ -116,6 +117,12 @@ class TuitrainApp(BackgroundWork, PresetFileActions, App[None]):
         self._tf_failed = False
         self._built_generation = 0
         self.ready_event = asyncio.Event()
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Toasts show text as it is: messages carry file names, run names and Keras errors,
+        where a ``[`` would otherwise be read as markup (and a bad tag raise)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     # --- layout -----------------------------------------------------------------
     def compose(self) -> ComposeResult:
