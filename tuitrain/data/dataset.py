@@ -90,6 +90,8 @@ class RawData:
     task: str = "classification"
     class_names: list[str] | None = None
     sample_weight: np.ndarray | None = None
+    x_names: list[str] | None = None  # names of several x (y) arrays, when the source has its own
+    y_names: list[str] | None = None
 
 
 @dataclass
@@ -102,3 +104,5 @@ class SourceCode:
     lines: list[str] = field(default_factory=list)
     has_test: bool | None = False  # the source has its own test split (None: only the file can tell)
     uses_paths: bool = False  # the lines refer to DATA_DIR (the preset's folder)
+    x_names: list[str] | None = None  # names of several x (y) arrays the source makes
+    y_names: list[str] | None = None

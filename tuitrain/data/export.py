@@ -52,7 +52,8 @@ def data_parts(data_spec: dict[str, Any], *, seed: int, base_dir: Path | str | N
     kind, name, options = source_options(data_spec)
     steps = preprocess_steps(data_spec)
     source = get_source(kind).code(name, options, seed=seed, base_dir=base_dir)
-    x_names, y_names = array_names(data_spec, "x_key"), array_names(data_spec, "y_key")
+    x_names = array_names(data_spec, "x_key") or source.x_names
+    y_names = array_names(data_spec, "y_key") or source.y_names
     weights = data_spec.get("sample_weight_key") is not None
 
     functions: list[Callable[..., Any]] = list(source.functions)

@@ -110,7 +110,8 @@ def load_dataset(data_spec: dict[str, Any], *, seed: int, base_dir: Path | str |
     steps = preprocess_steps(data_spec)  # checked before the (maybe slow) load
     raw: RawData = get_source(kind).load(name, options, seed=seed, base_dir=base_dir)
     fraction, _ = validation_fraction(data_spec, raw.x_test is not None)
-    x_names, y_names = array_names(data_spec, "x_key"), array_names(data_spec, "y_key")
+    x_names = array_names(data_spec, "x_key") or raw.x_names
+    y_names = array_names(data_spec, "y_key") or raw.y_names
     weights, weights_val = raw.sample_weight, None
 
     if fraction is None:
