@@ -88,12 +88,12 @@ def _bounded(array: Any) -> Any:
 
 
 def adapt_layer(layer: Any, feed: Any, *, path: str) -> None:
-    from tuitrain.model import _clean_keras_message
+    from tuitrain.model.build import clean_keras_message
 
     try:
         layer.adapt(feed, batch_size=ADAPT_BATCH) if _takes_batch_size(layer) else layer.adapt(feed)
     except Exception as err:  # noqa: BLE001 - Keras raises many types for data it cannot adapt to
-        raise SpecError(f"adapting {type(layer).__name__} to the training data failed: {_clean_keras_message(err)}", path=path) from None
+        raise SpecError(f"adapting {type(layer).__name__} to the training data failed: {clean_keras_message(err)}", path=path) from None
 
 
 def _takes_batch_size(layer: Any) -> bool:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tuitrain.errors import SpecError
+from tuitrain.suggest import did_you_mean
 
 INPUT_KEYS = ("name", "shape", "dtype")
 DEFAULT_INPUT = "input"
@@ -105,10 +106,8 @@ def output_names(preset: Any) -> list[str] | None:
 def check_output_refs(preset: Any, *, known: list[str]) -> None:
     for j, name in enumerate(output_names(preset) or []):
         if name not in known:
-            from tuitrain.model import _did_you_mean
-
             raise SpecError(
-                f"'{name}' is not the name of a layer.{_did_you_mean(name, known)} Named layers: {', '.join(known) or 'none'}.",
+                f"'{name}' is not the name of a layer.{did_you_mean(name, known)} Named layers: {', '.join(known) or 'none'}.",
                 path=f"outputs[{j}]",
             )
 
@@ -126,15 +125,17 @@ def unreached_rows(layers: list[dict[str, Any]], outputs: list[int], refs_of: An
     return [i for i in range(len(layers)) if i not in reached]
 
 
-def unreached_error(layers: list[dict[str, Any]], row: int, outputs: list[str]) -> SpecError:
+def unreached_error(layers: list[dict[str, Any]], row: int, outputs: list[str], sinks: list[int]) -> SpecError:
+    """`row` feeds no output; `sinks` are the rows no other row reads (the heads the user may have meant)."""
     name = layers[row].get("name")
     label = f" ('{name}')" if name else ""
-    if name:
-        hint = f"; to return it too: outputs = {[*outputs, name]!r}" if name not in outputs else ""
+    if name and row in sinks:
+        suggested = [layers[i].get("name") for i in sinks]
+        hint = f"; to return it too: outputs = {[n for n in suggested if n]!r}"
     else:
-        hint = "; give it a name and list it in outputs to return it too"
+        hint = "; give it a name and list it in outputs to return it too" if not name else ""
     return SpecError(
-        f"layers[{row}]{label} reaches no output, so it would be built and never trained{hint}"
+        f"this layer{label} reaches no output, so it would be built and never trained{hint}"
         f" (the model returns {', '.join(repr(o) for o in outputs)}), or remove it.",
         path=f"layers[{row}]",
     )
@@ -153,14 +154,12 @@ def per_output(value: Any, outputs: list[str], *, key: str, path: str) -> Any:
     A table without `type` keyed by output names → dict; a list for several outputs → one per output
     (for metrics a list is for every output unless it holds lists); a single output takes plain values.
     """
-    from tuitrain.model import _did_you_mean
-
     several = len(outputs) > 1
     if isinstance(value, dict) and "type" not in value:
         for name in value:
             if name not in outputs:
                 raise SpecError(
-                    f"'{name}' is not an output of the model.{_did_you_mean(name, outputs)} Outputs: {', '.join(outputs)}.",
+                    f"'{name}' is not an output of the model.{did_you_mean(name, outputs)} Outputs: {', '.join(outputs)}.",
                     path=f"{path}.{name}",
                 )
         return value

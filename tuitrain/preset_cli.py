@@ -101,8 +101,9 @@ def export_command(args: argparse.Namespace) -> int:
     """Write the stand-alone Keras script (stdout by default); checked by building it first."""
     from tuitrain.export import export_script
 
-    _path, preset, _checked = _load_and_prepare(args)  # export only what builds: the script would fail the same way
-    script = export_script(preset)
+    _path, preset, checked = _load_and_prepare(args)  # export only what builds: the script would fail the same way
+    script_dir = Path(args.output).parent if args.output else Path.cwd()
+    script = export_script(preset, checked=checked, script_dir=script_dir, absolute_paths=getattr(args, "absolute_paths", False))
     if args.output:
         target = Path(args.output)
         atomic_write_text(target, script)

@@ -8,6 +8,7 @@ because it is made of the same functions: generators, readers, split and ops are
 from __future__ import annotations
 
 import inspect
+import re
 import textwrap
 from pathlib import Path
 from dataclasses import dataclass
@@ -97,6 +98,7 @@ def data_parts(data_spec: dict[str, Any], *, seed: int, base_dir: Path | str | N
             body.append(f"    {target}_val[{index}] = {part}_val")
         functions.append(fn)
     body.append("return x_train, y_train, x_val, y_val" + (", w_train, w_val" if weights else ""))
+    body = _drop_unused(body)
 
     unique: list[Callable[..., Any]] = []
     for fn in functions:
@@ -112,6 +114,23 @@ def data_parts(data_spec: dict[str, Any], *, seed: int, base_dir: Path | str | N
     if source.uses_paths:
         imports.insert(0, "from pathlib import Path")
     return DataCode(imports, [function_source(fn) for fn in unique], load_data, source.uses_paths, weights)
+
+
+_NONE_ASSIGNMENT = re.compile(r"^(\w+)( = \w+)* = None$")
+
+
+def _drop_unused(body: list[str]) -> list[str]:
+    """`x_test = y_test = None` keeps only the names a later line reads (no unused variables in the script)."""
+    out = []
+    for index, line in enumerate(body):
+        if line.startswith(" ") or not _NONE_ASSIGNMENT.match(line):
+            out.append(line)
+            continue
+        later = "\n".join(body[index + 1:])
+        names = [n for n in line[: -len(" = None")].split(" = ") if re.search(rf"\b{n}\b", later)]
+        if names:
+            out.append(" = ".join(names) + " = None")
+    return out
 
 
 def data_code(data_spec: dict[str, Any], *, seed: int, base_dir: Path | str | None = None) -> str:

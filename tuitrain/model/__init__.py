@@ -17,11 +17,10 @@ from tuitrain.model.build import (
     build_model_partial,
     clean_keras_message,
     declared_input_shape,
-    keras_object_config,
     layer_classes,
     make_layer,
-    model_input_shape,
     resolve_layer_class,
+    shape_keys,
 )
 from tuitrain.model.callbacks import callback_classes, resolve_callbacks
 from tuitrain.model.compile import (
@@ -55,18 +54,17 @@ __all__ = [
     "compile_model",
     "declared_input_shape",
     "fit_kwargs",
-    "keras_object_config",
     "layer_classes",
     "layer_rows",
     "main_args",
     "make_layer",
     "make_optimizer",
-    "model_input_shape",
     "optimizer_classes",
     "param_counts",
     "prepare",
     "resolve_callbacks",
     "resolve_layer_class",
+    "shape_keys",
     "shape_str",
     "summary_text",
 ]
