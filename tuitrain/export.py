@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -284,7 +285,7 @@ def export_script(
         imports.append("import tensorflow as tf")
     header = [
         "#!/usr/bin/env python3",
-        f'"""{docstring_safe(preset.name)}: {docstring_safe(preset.description or "a Keras model")}',
+        *textwrap.wrap(f'"""{docstring_safe(preset.name)}: {docstring_safe(preset.description or "a Keras model")}', 100),
         "",
         f"Exported by `tuitrain export` from {docstring_safe(preset.path.name) if preset.path else 'an unsaved preset'}.",
         "Stand-alone: needs only numpy and keras (and scikit-learn for sklearn: sources).",
@@ -301,7 +302,7 @@ def export_script(
         header.append(_data_dir_line(preset, script_dir, absolute_paths))
     main = [
         "def main():",
-        *call("argparse.ArgumentParser", [], [("description", literal(preset.description or preset.name))]).lines(4, prefix="parser = "),
+        "    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)",
         f'    parser.add_argument("--epochs", type=int, default={int(preset.fit.get("epochs", 1))})',
         '    parser.add_argument("--summary", action="store_true", help="build the model, print its summary, do not train")',
         "    args = parser.parse_args()",

@@ -80,6 +80,11 @@ def literal(value: Any) -> Code:
     raise TypeError(f"no literal for {type(value).__name__}")
 
 
+def py(value: Any) -> str:
+    """A TOML value as Python source on one line (double-quoted strings)."""
+    return literal(value).flat()
+
+
 def keyword_part(prefix: str, value: Code) -> Code:
     """`name=value` (or `"key": value`) as one part of a call or dict."""
     if not value.tail:

@@ -115,7 +115,7 @@ def test_export_reproduces_lists_weights_and_keyed_steps_with_paths_relative_to_
     spec = {"source": "file:t.npz", "x_key": ["a", "b"], "y_key": ["y", "z"], "sample_weight_key": "w",
             "validation_split": 0.25, "preprocess": [{"op": "standardize", "key": "b"}, {"op": "encode_labels", "key": "y"}]}
     code = data_code(spec, seed=4, base_dir=tmp_path)
-    assert "DATA_DIR / 't.npz'" in code
+    assert 'DATA_DIR / "t.npz"' in code
     namespace: dict = {}
     exec(compile(code, "export", "exec"), namespace)
     got = namespace["load_data"]()

@@ -17,6 +17,7 @@ from typing import Any, Callable
 from tuitrain.data.loader import DEFAULT_VALIDATION_SPLIT, array_names, preprocess_steps, source_options
 from tuitrain.data.sources import get_source
 from tuitrain.data.split import count_classes, split_validation
+from tuitrain.pycode import py
 
 
 def function_source(fn: Callable[..., Any]) -> str:
@@ -80,7 +81,7 @@ def data_parts(data_spec: dict[str, Any], *, seed: int, base_dir: Path | str | N
 
     names = {"x": x_names, "y": y_names}
     for fn, args, target, key in steps:
-        call = "".join(f", {k}={v!r}" for k, v in args.items())
+        call = "".join(f", {k}={py(v)}" for k, v in args.items())
         part = target if key is None else f"{target}_{names[target].index(key)}"
         if key is not None:
             index = names[target].index(key)
@@ -148,7 +149,7 @@ def data_code(data_spec: dict[str, Any], *, seed: int, base_dir: Path | str | No
         f"SEED = {seed!r}",
     ]
     if parts.uses_paths:
-        header.append(f"DATA_DIR = Path({str(base_dir.resolve())!r})")
+        header.append(f"DATA_DIR = Path({py(str(base_dir.resolve()))})")
     return "\n\n\n".join(["\n".join(header), *parts.functions, parts.load_data]) + "\n"
 
 

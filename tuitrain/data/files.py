@@ -17,6 +17,7 @@ from tuitrain.data.dataset import RawData, SourceCode
 from tuitrain.data.source_options import signature_options
 from tuitrain.errors import DataError
 from tuitrain.limits import check_array_file
+from tuitrain.pycode import py
 from tuitrain.suggest import did_you_mean
 
 KERAS_LAYOUT = ("x_train", "y_train", "x_test", "y_test")
@@ -347,9 +348,9 @@ class FileSource:
         reader = self._reader(name)
         if reader is read_csv:
             args = self._check_csv(path, args)
-        call = ", ".join([f"DATA_DIR / {_relative(path, base_dir)!r}"] + [f"{k}={v!r}" for k, v in args.items() if k != "labels"])
+        call = ", ".join([f"DATA_DIR / {py(_relative(path, base_dir))}"] + [f"{k}={py(v)}" for k, v in args.items() if k != "labels"])
         if args.get("labels") is not None:
-            call += f", labels=DATA_DIR / {_relative(Path(args['labels']), base_dir)!r}"
+            call += f", labels=DATA_DIR / {py(_relative(Path(args['labels']), base_dir))}"
         if reader is read_npz:
             lines = [f"x, y, x_test, y_test, sample_weight = read_npz({call})"]
         else:
@@ -359,7 +360,7 @@ class FileSource:
             functions.append(_is_number)
         if task is not None:
             functions.append(as_labels)
-            lines.append(f"y, y_test = as_labels(y, {task!r}), as_labels(y_test, {task!r})")
+            lines.append(f"y, y_test = as_labels(y, {py(task)}), as_labels(y_test, {py(task)})")
         return SourceCode(functions=functions, lines=lines, has_test=None if reader is read_npz else False, uses_paths=True)
 
 
@@ -368,7 +369,7 @@ def _relative(path: Path, base_dir: Path) -> str:
     import os
 
     try:
-        return os.path.relpath(path, Path(base_dir).resolve())
+        return Path(os.path.relpath(path, Path(base_dir).resolve())).as_posix()
     except ValueError:  # another drive on Windows
         return str(path)
 
