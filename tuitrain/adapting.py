@@ -88,7 +88,7 @@ def _bounded(array: Any) -> Any:
 
 
 def adapt_layer(layer: Any, feed: Any, *, path: str) -> None:
-    from tuitrain.model.build import clean_keras_message
+    from tuitrain.model.messages import clean_keras_message
 
     try:
         layer.adapt(feed, batch_size=ADAPT_BATCH) if _takes_batch_size(layer) else layer.adapt(feed)

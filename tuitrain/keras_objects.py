@@ -43,7 +43,7 @@ def is_object_table(value: Any) -> bool:
 def build_object(kind: str, value: dict[str, Any], *, path: str, make_layer: Callable[..., Any] | None = None) -> Any:
     """One table → one Keras object of catalogue `kind`; nested tables are resolved by their own argument names."""
     from tuitrain import keras_catalogue
-    from tuitrain.model.build import clean_keras_message
+    from tuitrain.model.messages import clean_keras_message
 
     if kind == "layer":
         if make_layer is None:  # pragma: no cover - callers that build layers pass their builder

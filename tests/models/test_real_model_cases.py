@@ -194,7 +194,7 @@ def test_a_head_left_out_of_outputs_is_an_error_not_a_dropped_branch(tmp_path):
 def test_loss_table_keys_must_be_outputs_and_lists_must_match_their_count(tmp_path):
     preset = preset_at(tmp_path, TWO_HEADS.replace("loss_weights = { priority = 1.0, department = 0.2 }",
                                                    "loss_weights = { priority = 1.0, departmnt = 0.2 }"), **HEAD_DATA)
-    with pytest.raises(SpecError, match=r"compile\.loss_weights\.departmnt: 'departmnt' is not an output.*Did you mean department\?"):
+    with pytest.raises(SpecError, match=r"compile\.loss_weights\.departmnt: 'departmnt' is not an output.*Did you mean 'department'\?"):
         prepare(preset)
     preset = preset_at(tmp_path, TWO_HEADS.replace("loss_weights = { priority = 1.0, department = 0.2 }",
                                                    "loss_weights = [1.0, 0.2, 0.5]"), **HEAD_DATA)

@@ -13,15 +13,14 @@ from tuitrain.model.build import (
     LAYER_META_KEYS,
     MODEL_INPUT,
     BuildReport,
-    build_model,
-    build_model_partial,
-    clean_keras_message,
     declared_input_shape,
     layer_classes,
     make_layer,
     resolve_layer_class,
     shape_keys,
 )
+from tuitrain.model.graph import build_model, build_model_partial
+from tuitrain.model.messages import clean_keras_message
 from tuitrain.model.callbacks import callback_classes, resolve_callbacks
 from tuitrain.model.compile import (
     PLAIN_COMPILE_KEYS,

@@ -16,6 +16,7 @@ from tuitrain import keras_catalogue
 from tuitrain.errors import SpecError
 from tuitrain.model.confine import is_trusted, layer_refusal
 from tuitrain.model.guards import bounded_call, check_layer_dtype
+from tuitrain.model.messages import clean_keras_message
 from tuitrain.model.summary import LayerRow, RowState, main_args, param_counts, shape_str
 from tuitrain.spec import layer_inputs
 from tuitrain.suggest import did_you_mean
@@ -74,14 +75,6 @@ def shape_keys(layer: dict[str, Any]) -> tuple[str, ...]:
     if layer.get("type") == "Embedding":
         return ("input_shape", "batch_input_shape")
     return INPUT_SHAPE_KEYS
-
-
-def clean_keras_message(err: BaseException) -> str:
-    text = str(err).strip() or type(err).__name__
-    text = re.sub(r"\s*\n\s*", " ", text)
-    text = re.sub(r"^Exception encountered when calling \w+\.call\(\)\.\s*", "", text)
-    text = re.sub(r"Arguments received by .*$", "", text).strip()
-    return text[:600]
 
 
 def make_layer(layer: dict[str, Any], *, path: str, trusted: bool = False) -> Any:
@@ -144,18 +137,6 @@ def declared_input_shape(preset: "Preset") -> tuple[tuple | None, str | None]:
     return None, None
 
 
-def build_model_partial(preset: "Preset", input_shape: Any = None, *, dataset: "Dataset | None" = None) -> BuildReport:
-    """Build as far as possible; every preset layer gets a row, broken ones carry the reason.
-
-    With `dataset`, input shapes and dtypes come from its arrays and layers with `adapt = true`
-    learn from its training data; `input_shape` (one shape, or a list for several inputs) serves
-    when the data is not loaded.
-    """
-    from tuitrain.model.graph import build_graph
-
-    return build_graph(preset, input_shape, dataset=dataset)
-
-
 def as_sequential(functional: Any, shape: tuple, name: str) -> Any:
     """A plain stack is a keras.Sequential, as the user wrote it; reuse the built layers."""
     keras = _keras()
@@ -189,15 +170,3 @@ def shape_message(layer: dict, arg: Any, err: BaseException) -> str:
             f" Add a Reshape/Flatten before it, or reshape the data. (Keras: {reason})"
         )
     return f"{layer['type']} cannot take input of shape {shapes}: {reason}"
-
-
-def build_model(preset: "Preset", input_shape: Any = None, *, dataset: "Dataset | None" = None) -> Any:
-    """The model, or SpecError naming the first broken layer (layers that learn from the data adapt to `dataset`)."""
-    report = build_model_partial(preset, input_shape, dataset=dataset)
-    if report.failure is not None:
-        raise report.failure
-    if report.model is None:
-        bad = next((r for r in report.rows if r.error), None)
-        raise SpecError(bad.error if bad else (report.error or "the model could not be built"))
-    return report.model
-

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from tuitrain import keras_catalogue
 from tuitrain.errors import SpecError
-from tuitrain.model.build import clean_keras_message
+from tuitrain.model.messages import clean_keras_message
 from tuitrain.suggest import did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -14,15 +14,10 @@ from typing import TYPE_CHECKING, Any
 from tuitrain.adapting import adapt_layer, check_adapt_row, feed_for
 from tuitrain.errors import SpecError
 from tuitrain.heads import DEFAULT_INPUT, check_output_refs, input_decls, output_names, unreached_error, unreached_rows
-from tuitrain.model.build import (
-    BuildReport,
-    as_sequential,
-    clean_keras_message,
-    declared_input_shape,
-    error_row,
-    make_layer,
-    shape_message,
-)
+from tuitrain.model.build import BuildReport, as_sequential, declared_input_shape, error_row, make_layer, shape_message
+from tuitrain.model.confine import is_trusted
+from tuitrain.model.guards import bounded_call
+from tuitrain.model.messages import clean_keras_message
 from tuitrain.model.summary import LayerRow, RowState, main_args, param_counts, shape_str
 from tuitrain.spec import layer_inputs
 
@@ -74,8 +69,13 @@ def _input_specs(preset: "Preset", data_shapes: list[tuple] | None, data_dtypes:
     return specs
 
 
-def build_graph(preset: "Preset", input_shape: Any = None, *, dataset: "Dataset | None" = None) -> Any:
-    """Build as far as possible; every row gets a LayerRow, broken ones carry the reason (a BuildReport)."""
+def build_model_partial(preset: "Preset", input_shape: Any = None, *, dataset: "Dataset | None" = None) -> BuildReport:
+    """Build as far as possible; every preset layer gets a row, broken ones carry the reason.
+
+    With `dataset`, input shapes and dtypes come from its arrays and layers with `adapt = true`
+    learn from its training data; `input_shape` (one shape, or a list for several inputs) serves
+    when the data is not loaded.
+    """
     import keras
 
     rows: list[Any] = []
@@ -129,7 +129,7 @@ def build_graph(preset: "Preset", input_shape: Any = None, *, dataset: "Dataset 
                 if previous is None:
                     raise SpecError("not built: the layer before it failed", path=path)
                 arg = previous
-            keras_layer = make_layer(layer, path=path)
+            keras_layer = make_layer(layer, path=path, trusted=is_trusted(preset))
             adapts = check_adapt_row(type(keras_layer), layer, path=path)
             for tensor in arg if isinstance(arg, list) else [arg]:
                 if "string" in str(tensor.dtype) and layer["type"] not in TEXT_LAYERS:
@@ -145,7 +145,9 @@ def build_graph(preset: "Preset", input_shape: Any = None, *, dataset: "Dataset 
             elif adapts:
                 adapted = "adapts to the training data"
             try:
-                out = keras_layer(arg)
+                out = bounded_call(keras_layer, arg, path=path)  # weights sized before they exist
+            except SpecError:
+                raise
             except Exception as err:  # Keras raises many types for shape problems.
                 raise SpecError(shape_message(layer, arg, err), path=path) from None
             if isinstance(out, (list, tuple)):
@@ -219,3 +221,14 @@ def _heads(preset: "Preset", producers: dict[str, Any], refs_by_row: list[list[A
         if name not in read_inputs:
             raise SpecError(f"no layer reads the input '{name}': name it in a layer's inputs = [...], or remove it", path=f"inputs[{index}]")
     return heads
+
+
+def build_model(preset: "Preset", input_shape: Any = None, *, dataset: "Dataset | None" = None) -> Any:
+    """The model, or SpecError naming the first broken layer (layers that learn from the data adapt to `dataset`)."""
+    report = build_model_partial(preset, input_shape, dataset=dataset)
+    if report.failure is not None:
+        raise report.failure
+    if report.model is None:
+        bad = next((r for r in report.rows if r.error), None)
+        raise SpecError(bad.error if bad else (report.error or "the model could not be built"))
+    return report.model

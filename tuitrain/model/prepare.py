@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tuitrain.errors import SpecError, TuitrainError
-from tuitrain.model.build import build_model
+from tuitrain.model.graph import build_model
 from tuitrain.model.callbacks import callback_classes, resolve_callbacks
 from tuitrain.model.compile import compile_model, fit_kwargs
 from tuitrain.model.guards import check_monitors, probe
