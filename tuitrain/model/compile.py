@@ -132,9 +132,8 @@ def compile_kwargs(compile_spec: dict[str, Any], *, path: str = "compile", outpu
                 # One list for several outputs: Keras wants it per output, so each output gets the list.
                 kwargs[key] = {name: list(each) for name in outputs} if len(outputs) > 1 else each
     if "loss_weights" in compile_spec:
-        weights = per_output(compile_spec["loss_weights"], outputs, key="loss_weights", path=f"{path}.loss_weights")
-        if len(outputs) > 1:
-            kwargs["loss_weights"] = weights
+        # One output: a single weight only scales the loss, as Keras does with it.
+        kwargs["loss_weights"] = per_output(compile_spec["loss_weights"], outputs, key="loss_weights", path=f"{path}.loss_weights")
     for key in PLAIN_COMPILE_KEYS:
         if key in compile_spec and key != "loss_weights":
             kwargs[key] = compile_spec[key]
