@@ -315,11 +315,17 @@ def export_script(
         "    if args.summary:",
         "        return",
     ]
-    if text_inputs:
+    if text_inputs and len(checked.model.inputs) == 1:
         main += [
             "    # Keras' fit() takes text as tf.string tensors, not numpy string arrays.",
             "    x_train = tf.constant(x_train)",
             "    x_val = None if x_val is None else tf.constant(x_val)",
+        ]
+    elif text_inputs:
+        main += [
+            "    # Keras' fit() takes text as tf.string tensors, not numpy string arrays.",
+            '    x_train = [tf.constant(a) if a.dtype.kind == "U" else a for a in x_train]',
+            '    x_val = None if x_val is None else [tf.constant(a) if a.dtype.kind == "U" else a for a in x_val]',
         ]
     main += fit_code(preset, checked)
     main.append(f"    model.save({literal((re.sub(r'[^A-Za-z0-9_.-]', '_', preset.name) or 'model') + '.keras').flat()})")
