@@ -80,3 +80,26 @@ async def test_compile_pane_shows_the_learning_rate_schedule_form(tmp_path):
         await wait_ready(pilot)
         assert app.preset.compile["optimizer"] == {"type": "Adam", "learning_rate": 0.05}
         assert not app.query("#schedule-form")
+
+
+async def test_a_wrappers_inner_layer_is_edited_as_a_nested_form(tmp_path):
+    path = tmp_path / "text.toml"
+    path.write_text(find_preset("text_bilstm").read_text().replace("samples = 800", "samples = 60"))
+    app = TuitrainApp(path, pane="layers")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        assert table_rows(app)[0][3].startswith("adapted · ")
+        table = app.query_one("#layer-table")
+        table.move_cursor(row=2)
+        await pilot.press("enter")
+        await pilot.pause()
+        dialog = app.screen
+        assert dialog.query_one("#inner-type").value == "LSTM"
+        units = dialog.query_one("#inner-params").query_one("#field-units")
+        assert units.value == "16"
+        units.value = "8"
+        await pilot.press("ctrl+s")
+        await wait_ready(pilot)
+        assert app.preset.layers[2] == {"type": "Bidirectional", "layer": {"type": "LSTM", "units": 8}}
+        assert app.preset.layers[0]["adapt"] is True
+        assert app.build_report.model is not None
