@@ -130,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_overrides(p)
     p.add_argument("-o", "--output", help="output file (default: stdout)")
     _add_trust(p)
+    p.add_argument(
+        "--absolute-paths",
+        action="store_true",
+        help="write data paths as absolute paths (default: relative to the script, so both can move together)",
+    )
 
     sub.add_parser("presets", help="list bundled presets")
     return parser

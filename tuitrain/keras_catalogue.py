@@ -127,6 +127,12 @@ def namespace(kind: str) -> Any:
     return _attr_path(_KIND_PATHS[kind][0])
 
 
+def namespace_path(kind: str) -> str:
+    """Where ``kind`` lives under ``keras`` as code writes it (``"optimizers.schedules"``)."""
+    _check_kind(kind)
+    return _KIND_PATHS[kind][0]
+
+
 def base_class(kind: str) -> type:
     """The class every class of ``kind`` derives from (``keras.layers.Layer`` …)."""
     _check_kind(kind)

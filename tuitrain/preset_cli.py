@@ -47,12 +47,11 @@ def check_command(args: argparse.Namespace) -> int:
     print(f"preset  {preset.name}  ({path})", file=out)
     if preset.description:
         print(f"        {preset.description}", file=out)
-    n_val = 0 if ds.x_val is None else len(ds.x_val)
     classes = f", {ds.num_classes} classes" if ds.num_classes else ""
-    print(f"data    {ds.source}: {len(ds.x_train)} train, {n_val} validation samples, {ds.task}{classes}", file=out)
+    print(f"data    {ds.source}: {ds.samples} train, {ds.val_samples} validation samples, {ds.task}{classes}", file=out)
     print(file=out)
     print(tensor_table([describe(name, array) for name, array in ds.tensors().items()]), file=out)
-    if ds.task == "classification" and ds.y_train is not None:
+    if ds.task == "classification" and ds.y_train is not None and not isinstance(ds.y_train, list):
         counts = class_counts(ds.y_train)
         shown = ", ".join(f"{k}: {v}" for k, v in list(counts.items())[:20])
         more = f", … ({len(counts)} classes)" if len(counts) > 20 else ""
@@ -61,6 +60,11 @@ def check_command(args: argparse.Namespace) -> int:
     print(summary_text(checked.model), file=out)
     total, trainable, non_trainable = param_counts(checked.model)
     print(f"\nparameters: {total:,} total, {trainable:,} trainable, {non_trainable:,} non-trainable", file=out)
+    for i, layer in enumerate(preset.layers):
+        if layer.get("adapt"):
+            print(f"adapted: layers[{i}] {layer['type']} learned from {ds.samples:,} training samples before compiling", file=out)
+    if len(checked.model.outputs) > 1:
+        print(f"outputs: {', '.join(checked.model.output_names)}", file=out)
     if checked.warnings:
         print(f"\n{len(checked.warnings)} warning(s):", file=out)
         for warn in checked.warnings:
@@ -101,8 +105,9 @@ def export_command(args: argparse.Namespace) -> int:
     """Write the stand-alone Keras script (stdout by default); checked by building it first."""
     from tuitrain.export import export_script
 
-    _path, preset, _checked = _load_and_prepare(args)  # export only what builds: the script would fail the same way
-    script = export_script(preset)
+    _path, preset, checked = _load_and_prepare(args)  # export only what builds: the script would fail the same way
+    script_dir = Path(args.output).parent if args.output else Path.cwd()
+    script = export_script(preset, checked=checked, script_dir=script_dir, absolute_paths=getattr(args, "absolute_paths", False))
     if args.output:
         target = Path(args.output)
         atomic_write_text(target, script)

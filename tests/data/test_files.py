@@ -51,7 +51,7 @@ def test_csv_with_header_and_target_column(tmp_path):
 
 
 def test_csv_bad_values(tmp_path):
-    (tmp_path / "t.csv").write_text("a,label\n1,0\nx,1\n")
+    (tmp_path / "t.csv").write_text("a,label\n1,0\nx,1\n4,1\n")  # mostly numbers: x is a mistake
     with pytest.raises(DataError, match=r"^data.source: cannot read .*t.csv: line 3: 'x' is not a number"):
         load(tmp_path, "file:t.csv")
     with pytest.raises(DataError, match=r"^data.target: t.csv has no column 'lable'. Did you mean 'label'\? Columns: a, label"):
@@ -99,9 +99,9 @@ def test_plain_pickle_file_with_npy_name_is_refused_too(tmp_path):
 
 
 def test_unsupported_extension_and_unknown_file_option(tmp_path):
-    with pytest.raises(DataError, match=r"^data.source: file: sources read .npz, .npy, .csv files, not .txt"):
+    with pytest.raises(DataError, match=r"^data.source: file: sources read .npz, .npy, .csv, .tsv files, not .txt"):
         load(tmp_path, "file:d.txt")
-    with pytest.raises(DataError, match=r"^data.labels: unknown option 'labels' for source 'file:d.npz'. Options for this source: x_key, y_key, task"):
+    with pytest.raises(DataError, match=r"^data.labels: unknown option 'labels' for source 'file:d.npz'. Options for this source: x_key, y_key, sample_weight_key, task"):
         load(tmp_path, "file:d.npz", labels="y.npy")
 
 

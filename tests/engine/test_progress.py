@@ -52,10 +52,13 @@ def test_runs_table_and_durations():
     runs = [RunInfo(Path("r/a"), "spiral-1", "spiral", "finished", 0.0, 65.0, 5, 5, {"val_loss": 0.123456}, 65.0, "val_loss"),
             RunInfo(Path("r/b"), "spiral-2", "spiral", "crashed", 0.0, None, 1, 30, {}, 3725.0)]
     assert runs_table(runs).splitlines() == [
-        "NAME      STATUS    EPOCHS  BEST             DURATION",
+        "NAME      STATUS    EPOCHS  BEST             DURATION  REASON",
         "spiral-1  finished  5/5     val_loss 0.1235  1:05",
-        "spiral-2  crashed   1/30    -                1:02:05",
+        "spiral-2  crashed   1/30    -                1:02:05   the trainer left no error and no log (it may not have started)",
     ]
+    failed = RunInfo(Path("r/c"), "spiral-3", "spiral", "failed", 0.0, 1.0, 0, 30, {}, 1.0,
+                     error="p.toml:12: layers[1].unitz: Dense has no argument 'unitz'")
+    assert runs_table([failed]).splitlines()[1].endswith("p.toml:12: layers[1].unitz: Dense has no argument 'unitz'")
     assert fmt_duration(None) == "-"
 
 

@@ -95,7 +95,7 @@ def test_tensorboard_event_files_read_by_tensorboard(finished_run):
 def test_runs_command_lists_the_run(finished_run, capsys):
     assert cli_main(["runs", "--runs-dir", str(finished_run.parent)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["NAME", "STATUS", "EPOCHS", "BEST", "DURATION"]
+    assert out[0].split() == ["NAME", "STATUS", "EPOCHS", "BEST", "DURATION", "REASON"]
     assert out[1].split()[:4] == [finished_run.name, "finished", "2/2", "val_loss"]
 
 

@@ -17,23 +17,33 @@ from tuitrain.data.dataset import RawData, SourceCode
 from tuitrain.data.source_options import signature_options
 from tuitrain.errors import DataError
 from tuitrain.limits import check_array_file
+from tuitrain.pycode import py
 from tuitrain.suggest import did_you_mean
 
 KERAS_LAYOUT = ("x_train", "y_train", "x_test", "y_test")
 TASKS = ("classification", "regression")
 
 
-def read_npz(path, x_key=None, y_key=None):
-    """(x, y, x_test, y_test) from an .npz: arrays x/y (or x_key/y_key), or Keras' x_train/y_train/x_test/y_test."""
+def read_npz(path, x_key=None, y_key=None, sample_weight_key=None):
+    """(x, y, x_test, y_test, sample_weight) from an .npz.
+
+    Arrays x/y (or x_key/y_key: a name, or a list of names for a model with several inputs or
+    outputs, which then come as lists), or Keras' x_train/y_train/x_test/y_test layout.
+    """
+
+    def pick(f, key):
+        return [f[k] for k in key] if isinstance(key, list) else f[key]
+
     with np.load(path, allow_pickle=False) as f:
         names = set(f.files)
-        if x_key is None and "x" not in names and "x_train" in names:
-            pick = [f[k] if k in names else None for k in ("x_train", "y_train", "x_test", "y_test")]
-            return tuple(pick)
-        x = f[x_key or "x"]
+        weights = f[sample_weight_key] if sample_weight_key is not None else None
+        if x_key is None and y_key is None and "x" not in names and "x_train" in names:
+            x_train, y_train, x_test, y_test = (f[k] if k in names else None for k in ("x_train", "y_train", "x_test", "y_test"))
+            return x_train, y_train, x_test, y_test, weights
+        x = pick(f, x_key or "x")
         y_name = y_key or "y"
-        y = f[y_name] if y_name in names else None
-        return x, y, None, None
+        y = pick(f, y_name) if isinstance(y_name, list) or y_name in names else None
+        return x, y, None, None, weights
 
 
 def read_npy(path, labels=None):
@@ -43,36 +53,75 @@ def read_npy(path, labels=None):
     return x, y
 
 
-def read_csv(path, target=None, delimiter=","):
-    """Numeric CSV with a header row: x float32 from every column but `target` (default: the last one).
+def read_csv(path, target=None, delimiter=None, header=True):
+    """A CSV/TSV table: x from every column but `target` (a name or 0-based index; default the last).
 
-    The target column becomes int64 when every value is an integer, else float32.
+    Numeric feature columns give float32 x (empty cells are NaN); text columns give a string array
+    (for a TextVectorization/StringLookup layer). The target becomes int64 when every value is an
+    integer, float32 when every value is a number, else strings (class names). `delimiter`
+    defaults to a tab for .tsv files and a comma otherwise; `header = false` reads the first row
+    as data.
     """
     import csv
 
-    with open(path, newline="") as handle:
+    if delimiter is None:
+        delimiter = "\t" if str(path).lower().endswith(".tsv") else ","
+    with open(path, newline="", encoding="utf-8") as handle:
         rows = [row for row in csv.reader(handle, delimiter=delimiter) if row]
-    header, rows = [h.strip() for h in rows[0]], rows[1:]
-    column = header.index(target) if target is not None else len(header) - 1
-    features, labels = [], []
-    for number, row in enumerate(rows, start=2):
-        if len(row) != len(header):
-            raise ValueError(f"line {number} has {len(row)} values, the header has {len(header)}")
-        try:
-            features.append([float(v) for i, v in enumerate(row) if i != column])
-        except ValueError:
-            bad = next(v for i, v in enumerate(row) if i != column and not _is_number(v))
-            raise ValueError(f"line {number}: {bad!r} is not a number") from None
-        labels.append(row[column].strip())
+    if not rows:
+        raise ValueError("the file has no rows")
+    width = len(rows[0])
+    if header:
+        names, rows = [h.strip() for h in rows[0]], rows[1:]
+    else:
+        names = [str(i) for i in range(width)]
+    if isinstance(target, int) and not isinstance(target, bool):
+        if not -width <= target < width:
+            raise ValueError(f"target column {target} does not exist: the table has {width} columns (0..{width - 1})")
+        column = target % width
+    elif target is not None:
+        if target not in names:
+            raise ValueError(f"no column {target!r}; columns: {', '.join(names)}")
+        column = names.index(target)
+    else:
+        column = width - 1
+    for number, row in enumerate(rows, start=2 if header else 1):
+        if len(row) != width:
+            raise ValueError(f"line {number} has {len(row)} values, the first row has {width}")
+    if not rows:
+        raise ValueError("the file has a header but no data rows")
+    columns = [[row[i].strip() for row in rows] for i in range(width)]
+    features = [i for i in range(width) if i != column]
+    numeric = []
+    for i in features:
+        # A column of mostly numbers is numeric and its other values are mistakes; else it is text.
+        bad = [n for n, v in enumerate(columns[i]) if v != "" and not _is_number(v)]
+        if bad and len(bad) * 2 < len(rows):
+            line = bad[0] + (2 if header else 1)
+            raise ValueError(f"line {line}: {columns[i][bad[0]]!r} is not a number (column {names[i]!r} holds numbers elsewhere)")
+        numeric.append(not bad)
+    if all(numeric):
+        x = np.array(
+            [[float(v) if v != "" else np.nan for v in columns[i]] for i in features], dtype=np.float32
+        ).T.reshape(len(rows), len(features))
+    elif not any(numeric):
+        x = np.array([columns[i] for i in features], dtype=str).T.reshape(len(rows), len(features))
+    else:
+        text = [names[i] for i, is_number in zip(features, numeric) if not is_number]
+        numbers = [names[i] for i, is_number in zip(features, numeric) if is_number]
+        raise ValueError(
+            f"columns {', '.join(text)} hold text and columns {', '.join(numbers)} hold numbers; a table"
+            " must be all numbers or all text (one input per kind is not read from one table)"
+        )
+    labels = columns[column]
     try:
         y = np.array([int(v) for v in labels], dtype=np.int64)
     except ValueError:
         try:
             y = np.array([float(v) for v in labels], dtype=np.float32)
         except ValueError:
-            bad = next(v for v in labels if not _is_number(v))
-            raise ValueError(f"target column {header[column]!r} holds {bad!r}, not a number") from None
-    return np.array(features, dtype=np.float32).reshape(len(rows), len(header) - 1), y
+            y = np.array(labels, dtype=str)
+    return x, y
 
 
 def _is_number(text):
@@ -85,23 +134,33 @@ def _is_number(text):
 
 def as_labels(y, task):
     """Labels as the preset's `task` says: int64 class indices or float32 targets (None: as stored)."""
-    if y is None or task is None:
+    if isinstance(y, list):
+        return [as_labels(part, task) for part in y]
+    if y is None or task is None or y.dtype.kind not in "iufb":
         return y
     if task == "regression":
         return y.astype(np.float32)
-    if y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1):
+    if (y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1)) and np.array_equal(y, np.round(y)):
         return y.astype(np.int64)
     return y
 
 
-READERS = {".npz": read_npz, ".npy": read_npy, ".csv": read_csv}
+READERS = {".npz": read_npz, ".npy": read_npy, ".csv": read_csv, ".tsv": read_csv}
 
 
 def infer_task(y) -> str:
-    """Integer (or one-hot 0/1) labels are classes; other floats are regression targets."""
-    if y is None or y.dtype.kind in "iub":
+    """Integer, string (or one-hot 0/1) labels are classes; other floats and whole arrays
+    per sample (an image as the target of an autoencoder) are regression targets."""
+    if isinstance(y, list):
+        tasks = {infer_task(part) for part in y}
+        return tasks.pop() if len(tasks) == 1 else "regression"
+    if y is None:
         return "classification"
-    if y.ndim == 2 and y.shape[1] > 1 and np.isin(y, (0, 1)).all():
+    if y.ndim > 2:
+        return "regression"
+    if y.ndim == 2 and y.shape[1] > 1:
+        return "classification" if y.dtype.kind in "iufb" and np.isin(y, (0, 1)).all() else "regression"
+    if y.dtype.kind in "iubUS":
         return "classification"
     return "regression"
 
@@ -159,7 +218,7 @@ class FileSource:
         if reader is read_npz:
             self._check_npz(path, args)
         if reader is read_csv:
-            self._check_csv(path, args)
+            args = self._check_csv(path, args)
         try:
             out = reader(str(path), **args)
         except ValueError as err:
@@ -168,13 +227,31 @@ class FileSource:
                 culprit = Path(labels) if labels and not _plain_npy(Path(labels)) else path
                 raise pickle_refused(culprit, "data.labels" if culprit != path else "data.source") from None
             raise DataError(f"cannot read {path}: {err}", path="data.source") from None
-        except (OSError, zipfile.BadZipFile, EOFError) as err:
+        except (OSError, zipfile.BadZipFile, EOFError, UnicodeDecodeError) as err:
             raise DataError(f"cannot read {path} as {path.suffix}: {err}", path="data.source") from None
-        x, y, x_test, y_test = out if len(out) == 4 else (*out, None, None)
-        if y is not None and len(y) != len(x):
-            raise DataError(f"{path} has {len(x)} samples but {len(y)} labels.", path="data.source")
+        weights = None
+        if reader is read_npz:
+            x, y, x_test, y_test, weights = out
+        else:
+            (x, y), x_test, y_test = out, None, None
+        count = len(x[0]) if isinstance(x, list) else len(x)
+        for what, arrays in (("x_key", x), ("y_key", y), ("sample_weight_key", weights)):
+            for array in arrays if isinstance(arrays, list) else [arrays]:
+                if array is not None and len(array) != count:
+                    raise DataError(
+                        f"{path.name}: the arrays have different numbers of samples ({len(array)} and {count}).",
+                        path=f"data.{what}" if args.get(what) is not None else "data.source",
+                    )
+        if weights is not None and weights.ndim != 1:
+            raise DataError(
+                f"sample weights must be one number per sample (shape ({count},)), got shape {weights.shape}.",
+                path="data.sample_weight_key",
+            )
+        cast = task  # several outputs keep their own dtypes unless `task` says otherwise
         task = task or infer_task(y)
-        return RawData(x, as_labels(y, task), x_test, as_labels(y_test, task), task=task)
+        if not isinstance(y, list):
+            cast = task
+        return RawData(x, as_labels(y, cast), x_test, as_labels(y_test, cast), task=task, sample_weight=weights)
 
     def _check_npz(self, path: Path, args: dict[str, Any]) -> None:
         try:
@@ -182,50 +259,119 @@ class FileSource:
                 present = list(f.files)
         except (OSError, ValueError, zipfile.BadZipFile) as err:
             raise DataError(f"cannot read {path} as .npz: {err}", path="data.source") from None
-        keras_layout = args.get("x_key") is None and "x" not in present and "x_train" in present
-        wanted = [("x_key", args.get("x_key") or ("x_train" if keras_layout else "x"))]
-        if args.get("y_key") is not None:
-            wanted.append(("y_key", args["y_key"]))
-        for option, key in wanted:
-            if key not in present:
-                hint = "" if option in args and args[option] else f" (choose another with {option} = \"...\")"
+        for option in ("x_key", "y_key"):
+            value = args.get(option)
+            if value is None or isinstance(value, str):
+                continue
+            if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
                 raise DataError(
-                    f"{path.name} has no array {key!r}{hint}.{did_you_mean(key, present)} Arrays in the file: {', '.join(present) or 'none'}.",
-                    path=f"data.{option}" if args.get(option) else "data.source",
+                    f"expected an array name or a list of names (one per model {'input' if option == 'x_key' else 'output'}), got {value!r}.",
+                    path=f"data.{option}",
                 )
+        if args.get("sample_weight_key") is not None and not isinstance(args["sample_weight_key"], str):
+            raise DataError(f"expected an array name, got {args['sample_weight_key']!r}.", path="data.sample_weight_key")
+        keras_layout = args.get("x_key") is None and args.get("y_key") is None and "x" not in present and "x_train" in present
+        wanted = [("x_key", args.get("x_key") or ("x_train" if keras_layout else "x"))]
+        for option in ("y_key", "sample_weight_key"):
+            if args.get(option) is not None:
+                wanted.append((option, args[option]))
+        for option, keys in wanted:
+            for key in keys if isinstance(keys, list) else [keys]:
+                if key not in present:
+                    hint = "" if args.get(option) else f" (choose another with {option} = \"...\")"
+                    raise DataError(
+                        f"{path.name} has no array {key!r}{hint}.{did_you_mean(key, present)} Arrays in the file: {', '.join(present) or 'none'}.",
+                        path=f"data.{option}" if args.get(option) else "data.source",
+                    )
 
-    def _check_csv(self, path: Path, args: dict[str, Any]) -> None:
+    def _check_csv(self, path: Path, args: dict[str, Any]) -> dict[str, Any]:
+        """Options checked against the first row; returns them with `header` decided.
+
+        A first row of numbers with `header` unset is an error: read as a header it would lose a
+        sample and name the columns after its values, a silent misreading.
+        """
         import csv
 
-        with open(path, newline="") as handle:
-            header = next((row for row in csv.reader(handle, delimiter=args.get("delimiter", ",")) if row), None)
+        delimiter = args.get("delimiter")
+        if delimiter is not None and (not isinstance(delimiter, str) or len(delimiter) != 1):
+            raise DataError(f"expected one character such as \",\" or \"\\t\", got {delimiter!r}.", path="data.delimiter")
+        if delimiter is None:
+            delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+        try:
+            with open(path, newline="", encoding="utf-8") as handle:
+                first = next((row for row in csv.reader(handle, delimiter=delimiter) if row), None)
+        except (OSError, UnicodeDecodeError, csv.Error) as err:
+            raise DataError(f"cannot read {path}: {err}", path="data.source") from None
+        if first is None:
+            raise DataError(f"{path} is empty: expected a header row, then data rows.", path="data.source")
+        first = [h.strip() for h in first]
+        header = args.get("header")
+        if header is not None and not isinstance(header, bool):
+            raise DataError(f"expected true or false, got {header!r}.", path="data.header")
         if header is None:
-            raise DataError(f"{path} is empty: expected a header row, then numeric rows.", path="data.source")
-        header = [h.strip() for h in header]
-        target = args.get("target")
-        if target is not None and target not in header:
+            if all(_is_number(v) for v in first):
+                raise DataError(
+                    f"the first row of {path.name} ({', '.join(first[:6])}{', …' if len(first) > 6 else ''}) holds only"
+                    " numbers, so it looks like data, not column names: set header = false if the file has no"
+                    " header row (columns are then named by index: target = 0), or header = true to read it as names.",
+                    path="data.header",
+                )
+            header = True
+        if len(first) < 2:
             raise DataError(
-                f"{path.name} has no column {target!r}.{did_you_mean(target, header)} Columns: {', '.join(header)}.",
-                path="data.target",
+                f"{path.name} has one column (delimiter {delimiter!r}); it needs feature columns and a target column."
+                + ("" if args.get("delimiter") else " Set delimiter if the columns are separated by another character."),
+                path="data.source",
             )
-        if len(header) < 2:
-            raise DataError(f"{path.name} has one column; it needs feature columns and a target column.", path="data.source")
+        target = args.get("target")
+        if isinstance(target, bool) or (target is not None and not isinstance(target, (int, str))):
+            raise DataError(f"expected a column name or a 0-based column index, got {target!r}.", path="data.target")
+        if isinstance(target, int) and not -len(first) <= target < len(first):
+            raise DataError(
+                f"{path.name} has {len(first)} columns (0..{len(first) - 1}), so there is no column {target}.", path="data.target"
+            )
+        if isinstance(target, str):
+            if not header:
+                raise DataError(
+                    f"with header = false the columns have no names: give the target column's index (0..{len(first) - 1}).",
+                    path="data.target",
+                )
+            if target not in first:
+                raise DataError(
+                    f"{path.name} has no column {target!r}.{did_you_mean(target, first)} Columns: {', '.join(first)}.",
+                    path="data.target",
+                )
+        return {**args, "header": header}
 
     def code(self, name, options, *, seed, base_dir) -> SourceCode:
         path, args, task = self._resolved(name, options, base_dir)
         reader = self._reader(name)
-        call = ", ".join([repr(str(path))] + [f"{k}={v!r}" for k, v in args.items()])
+        if reader is read_csv:
+            args = self._check_csv(path, args)
+        call = ", ".join([f"DATA_DIR / {py(_relative(path, base_dir))}"] + [f"{k}={py(v)}" for k, v in args.items() if k != "labels"])
+        if args.get("labels") is not None:
+            call += f", labels=DATA_DIR / {py(_relative(Path(args['labels']), base_dir))}"
         if reader is read_npz:
-            lines = [f"x, y, x_test, y_test = read_npz({call})"]
+            lines = [f"x, y, x_test, y_test, sample_weight = read_npz({call})"]
         else:
-            lines = [f"x, y = {reader.__name__}({call})", "x_test = y_test = None"]
+            lines = [f"x, y = {reader.__name__}({call})", "x_test = y_test = sample_weight = None"]
         functions = [reader]
         if reader is read_csv:
             functions.append(_is_number)
         if task is not None:
             functions.append(as_labels)
-            lines.append(f"y, y_test = as_labels(y, {task!r}), as_labels(y_test, {task!r})")
-        return SourceCode(functions=functions, lines=lines, has_test=None if reader is read_npz else False)
+            lines.append(f"y, y_test = as_labels(y, {py(task)}), as_labels(y_test, {py(task)})")
+        return SourceCode(functions=functions, lines=lines, has_test=None if reader is read_npz else False, uses_paths=True)
+
+
+def _relative(path: Path, base_dir: Path) -> str:
+    """A data path as the script writes it: relative to the preset's folder when it lies inside it."""
+    import os
+
+    try:
+        return Path(os.path.relpath(path, Path(base_dir).resolve())).as_posix()
+    except ValueError:  # another drive on Windows
+        return str(path)
 
 
 def _plain_npy(path: Path) -> bool:

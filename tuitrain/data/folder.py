@@ -85,5 +85,7 @@ class FolderSource:
 
     def code(self, name, options, *, seed, base_dir) -> SourceCode:
         root = self._checked(name, options, base_dir)
-        args = "".join(f", {k}={v!r}" for k, v in options.items())
-        return SourceCode(functions=[load_image_folder], lines=[f"x, y, _ = load_image_folder({str(root)!r}{args})", "x_test = y_test = None"])
+        from tuitrain.pycode import py
+
+        args = "".join(f", {k}={py(v)}" for k, v in options.items())
+        return SourceCode(functions=[load_image_folder], lines=[f"x, y, _ = load_image_folder({py(str(root))}{args})", "x_test = y_test = None"])

@@ -19,11 +19,13 @@ from typing import Any
 import numpy as np
 
 from tuitrain.data.dataset import Dataset, RawData
+from tuitrain.data.files import infer_task
 from tuitrain.data.source_options import COMMON_OPTIONS, check_option_names, check_option_types
 from tuitrain.data.preprocess import apply_step, resolve_step
 from tuitrain.data.sources import get_source, parse_source
 from tuitrain.data.split import count_classes, split_validation
 from tuitrain.errors import DataError
+from tuitrain.suggest import did_you_mean
 
 # Used when a source has no held-out split of its own and the preset does not set validation_split.
 DEFAULT_VALIDATION_SPLIT = 0.2
@@ -68,11 +70,37 @@ def validation_fraction(data_spec: dict[str, Any], raw_has_test: bool) -> tuple[
     return (None if raw_has_test else DEFAULT_VALIDATION_SPLIT), False
 
 
-def preprocess_steps(data_spec: dict[str, Any]) -> list[tuple[Any, dict[str, Any], str]]:
+def preprocess_steps(data_spec: dict[str, Any]) -> list[tuple[Any, dict[str, Any], str, str | None]]:
+    """(op function, arguments, "x"/"y", key of one of several arrays or None) per step."""
     steps = data_spec.get("preprocess", [])
     if not isinstance(steps, list):
         raise DataError('expected a list of tables like [{ op = "standardize" }].', path="data.preprocess")
-    return [resolve_step(step, i) for i, step in enumerate(steps)]
+    return [(*resolve_step(step, i), step.get("key") if isinstance(step, dict) else None) for i, step in enumerate(steps)]
+
+
+def array_names(data_spec: dict[str, Any], option: str) -> list[str] | None:
+    """The names of several x (or y) arrays, when x_key (y_key) is a list."""
+    value = data_spec.get(option)
+    return [str(v) for v in value] if isinstance(value, list) else None
+
+
+def step_slot(names: list[str] | None, key: str | None, fn: Any, target: str, index: int) -> int | None:
+    """Which of several arrays a step works on (None: the one array)."""
+    where = f"data.preprocess[{index}]"
+    option = f"{target}_key"
+    if names is None:
+        if key is not None:
+            raise DataError(f"key names one of several arrays, but {option} names one array.", path=f"{where}.key")
+        return None
+    if key is None:
+        raise DataError(
+            f"there are several {target} arrays ({', '.join(names)}): say which one {fn.__name__} works on"
+            f" with key = {names[0]!r} (one step per array).",
+            path=where,
+        )
+    if key not in names:
+        raise DataError(f"{key!r} is not one of {option} = {names}.{did_you_mean(key, names)}", path=f"{where}.key")
+    return names.index(key)
 
 
 def load_dataset(data_spec: dict[str, Any], *, seed: int, base_dir: Path | str | None = None) -> Dataset:
@@ -82,35 +110,66 @@ def load_dataset(data_spec: dict[str, Any], *, seed: int, base_dir: Path | str |
     steps = preprocess_steps(data_spec)  # checked before the (maybe slow) load
     raw: RawData = get_source(kind).load(name, options, seed=seed, base_dir=base_dir)
     fraction, _ = validation_fraction(data_spec, raw.x_test is not None)
+    x_names = array_names(data_spec, "x_key") or raw.x_names
+    y_names = array_names(data_spec, "y_key") or raw.y_names
+    weights, weights_val = raw.sample_weight, None
 
     if fraction is None:
         x_train, y_train, x_val, y_val = raw.x, raw.y, raw.x_test, raw.y_test
     else:
         x_train, y_train, x_val, y_val = split_validation(raw.x, raw.y, fraction, seed + 1)
-        if fraction > 0 and (len(x_train) == 0 or len(x_val) == 0):
+        if weights is not None:
+            weights, _, weights_val, _ = split_validation(weights, None, fraction, seed + 1)
+        count = _count(raw.x)
+        if fraction > 0 and (_count(x_train) == 0 or _count(x_val) == 0):
             raise DataError(
-                f"a split of {fraction} leaves {len(x_train)} training and {len(x_val)} validation samples"
-                f" out of {len(raw.x)}.",
+                f"a split of {fraction} leaves {_count(x_train)} training and {_count(x_val)} validation samples"
+                f" out of {count}.",
                 path="data.validation_split",
             )
 
-    classification = raw.task == "classification" and y_train is not None
-    num_classes = count_classes(y_train, y_val) if classification and _sparse(y_train) else None
-    if classification and not _sparse(y_train):
-        num_classes = int(y_train.shape[-1])
-
-    for index, (fn, args, target) in enumerate(steps):
-        if target == "y":
-            if y_train is None:
-                raise DataError(f"{fn.__name__} works on labels, but this data has none.", path=f"data.preprocess[{index}]")
-            if fn.__name__ == "one_hot" and args.get("num_classes") is None:
-                args = {**args, "num_classes": count_classes(y_train, y_val)}
-            y_train, y_val = apply_step(fn, args, y_train, y_val, index)
+    class_names = raw.class_names
+    arrays = {"x": [x_train, x_val], "y": [y_train, y_val]}
+    names = {"x": x_names, "y": y_names}
+    for index, (fn, args, target, key) in enumerate(steps):
+        train, val = arrays[target]
+        if train is None:
+            raise DataError(f"{fn.__name__} works on labels, but this data has none.", path=f"data.preprocess[{index}]")
+        slot = step_slot(names[target], key, fn, target, index)
+        part_train = train if slot is None else train[slot]
+        part_val = val if slot is None or val is None else val[slot]
+        if fn.__name__ == "one_hot":
+            check_class_labels(part_train, part_val, where=f"data.preprocess[{index}]")
+            if args.get("num_classes") is None:
+                args = {**args, "num_classes": count_classes(part_train, part_val)}
+        part_train, part_val = apply_step(fn, args, part_train, part_val, index)
+        if fn.__name__ == "encode_labels" and slot is None:
+            class_names = [str(c) for c in fn(train).classes]
+        if slot is None:
+            arrays[target] = [part_train, part_val]
         else:
-            x_train, x_val = apply_step(fn, args, x_train, x_val, index)
+            train = list(train)
+            train[slot] = part_train
+            if val is not None:
+                val = list(val)
+                val[slot] = part_val
+            arrays[target] = [train, val]
+    (x_train, x_val), (y_train, y_val) = arrays["x"], arrays["y"]
 
-    if classification and y_train.ndim == 2 and y_train.shape[-1] > 1:
-        num_classes = int(y_train.shape[-1])
+    classification = raw.task == "classification" and y_train is not None and not isinstance(y_train, list)
+    num_classes = None
+    if classification:
+        if _sparse(y_train):
+            check_class_labels(y_train, y_val, where="data")
+            num_classes = count_classes(y_train, y_val)
+        else:
+            num_classes = int(y_train.shape[-1])
+    elif isinstance(y_train, list):
+        for part_train, part_val in zip(y_train, y_val or [None] * len(y_train)):
+            if _sparse(part_train) and infer_task(part_train) == "classification":
+                check_class_labels(part_train, part_val, where="data")
+    if class_names is not None and num_classes is not None and len(class_names) != num_classes:
+        class_names = None
     return Dataset(
         x_train=x_train,
         y_train=y_train,
@@ -118,9 +177,43 @@ def load_dataset(data_spec: dict[str, Any], *, seed: int, base_dir: Path | str |
         y_val=y_val,
         num_classes=num_classes,
         task=raw.task,
-        class_names=raw.class_names,
+        class_names=class_names,
         source=str(data_spec["source"]),
+        x_names=x_names,
+        y_names=y_names,
+        sample_weight=weights,
+        sample_weight_val=weights_val,
     )
+
+
+def check_class_labels(y_train: np.ndarray, y_val: np.ndarray | None, *, where: str) -> None:
+    """Sparse class labels must be the indices 0..K-1; anything else names the op that makes them so."""
+    for name, y in (("y_train", y_train), ("y_val", y_val)):
+        if y is None or len(y) == 0:
+            continue
+        bad = None
+        if y.dtype.kind in "USO":
+            bad = "text labels"
+        elif y.dtype.kind == "f" and not np.array_equal(y, np.round(y)):
+            bad = "fractional labels"
+        elif y.dtype.kind in "iuf" and np.min(y) < 0:
+            bad = "negative labels"
+        if bad is None:
+            continue
+        values = np.unique(np.asarray(y).reshape(-1))
+        shown = ", ".join(str(v) for v in values[:8]) + (", …" if len(values) > 8 else "")
+        raise DataError(
+            f"{name} holds {bad} ({shown}), but class labels must be the indices 0..K-1: add"
+            ' preprocess = [{ op = "encode_labels" }] to [data], which maps them to 0..K-1 and keeps'
+            ' the original values as class names (or set task = "regression" if they are numbers to predict).',
+            path=where,
+        )
+
+
+def _count(x: Any) -> int:
+    if x is None:
+        return 0
+    return len(x[0]) if isinstance(x, list) else len(x)
 
 
 def _sparse(y: np.ndarray) -> bool:

@@ -93,6 +93,23 @@ def one_hot(train, num_classes: int | None = None):
     return encode
 
 
+@_op(target="y", targets=("y",))
+def encode_labels(train):
+    """Any labels (-1/1, strings, 3/7/9) to class indices 0..K-1, in the sorted order of the training labels."""
+    classes = np.unique(np.asarray(train).reshape(len(train)))
+
+    def encode(a):
+        flat = np.asarray(a).reshape(len(a))
+        index = np.searchsorted(classes, flat).clip(0, len(classes) - 1)
+        unknown = classes[index] != flat
+        if unknown.any():
+            raise ValueError(f"label {flat[unknown][0].item()!r} does not occur in the training labels {classes.tolist()[:10]}")
+        return index.astype(np.int64)
+
+    encode.classes = classes
+    return encode
+
+
 @_op()
 def cast(train, dtype: str = "float32"):
     """To another numpy dtype (float32, int32, uint8, ...)."""
@@ -115,6 +132,10 @@ def op_args(fn: Callable) -> dict[str, inspect.Parameter]:
     return {name: p for name, p in params.items() if name != "train"}
 
 
+# Keys of a step that are not the op's arguments: which op, on x or y, and which array of several.
+STEP_KEYS = ("op", "target", "key")
+
+
 def resolve_step(step: Any, index: int) -> tuple[Callable, dict[str, Any], str]:
     """A preset step → (op function, its arguments, target), or DataError at `data.preprocess[i]...`."""
     where = f"data.preprocess[{index}]"
@@ -135,10 +156,12 @@ def resolve_step(step: Any, index: int) -> tuple[Callable, dict[str, Any], str]:
     if target not in fn.targets:
         allowed = " or ".join(repr(t) for t in fn.targets)
         raise DataError(f"{name} applies to {allowed}, not {target!r}.", path=f"{where}.target")
-    args = {key: value for key, value in step.items() if key not in ("op", "target")}
+    if "key" in step and not isinstance(step["key"], str):
+        raise DataError(f"expected the name of one array of x_key/y_key, got {step['key']!r}.", path=f"{where}.key")
+    args = {key: value for key, value in step.items() if key not in STEP_KEYS}
     for key, value in args.items():
         if key not in params:
-            valid = ", ".join(list(params) + ["target"]) or "none besides target"
+            valid = ", ".join(list(params) + ["target", "key"])
             raise DataError(f"{name} takes no argument {key!r}.{did_you_mean(key, params)} Arguments: {valid}.", path=f"{where}.{key}")
         _check_type(value, params[key].annotation, f"{where}.{key}")
     for key, param in params.items():

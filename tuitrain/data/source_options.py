@@ -87,4 +87,6 @@ def unknown_name(kind: str, name: str, known: list[str]) -> DataError:
 
 def call_args(options: dict[str, Any]) -> str:
     """`a=1, b='x'` for generated code (values are TOML scalars/lists, so repr is valid Python)."""
-    return ", ".join(f"{key}={value!r}" for key, value in options.items())
+    from tuitrain.pycode import py
+
+    return ", ".join(f"{key}={py(value)}" for key, value in options.items())

@@ -55,7 +55,7 @@ class SyntheticSource:
         if options.get("noise", 0) < 0:
             raise DataError(f"noise must be >= 0, got {options['noise']!r}.", path="data.noise")
         x, y = fn(np.random.default_rng(seed), **options)
-        return RawData(x, y, task=task)
+        return RawData(x, y, task=task, x_names=getattr(fn, "x_names", None), y_names=getattr(fn, "y_names", None))
 
     def code(self, name, options, *, seed, base_dir) -> SourceCode:
         fn, _ = self._generator(name)
@@ -63,6 +63,8 @@ class SyntheticSource:
         return SourceCode(
             functions=[fn],
             lines=[f"x, y = {fn.__name__}(np.random.default_rng(SEED){', ' + args if args else ''})", "x_test = y_test = None"],
+            x_names=getattr(fn, "x_names", None),
+            y_names=getattr(fn, "y_names", None),
         )
 
 

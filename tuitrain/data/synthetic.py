@@ -63,6 +63,59 @@ def regression(rng, samples=1000, features=8, noise=0.1):
     return x.astype(np.float32), y.astype(np.float32)
 
 
+def housing(rng, samples=1000, noise=0.1):
+    """House prices (thousands) from 5 features on very different scales: area m², rooms, age, km to centre, floor.
+
+    Means range from about 2 to 1500: a model needs them normalized (an adapted Normalization layer).
+    """
+    area = rng.normal(1500.0, 400.0, samples)
+    rooms = rng.integers(1, 8, samples).astype(np.float64)
+    age = rng.uniform(0.0, 100.0, samples)
+    distance = rng.gamma(2.0, 4.0, samples)
+    floor = rng.integers(0, 12, samples).astype(np.float64)
+    price = 0.2 * area + 15.0 * rooms - 0.8 * age - 6.0 * distance + 2.0 * floor + 40.0 * np.sqrt(rooms)
+    price = price * (1.0 + rng.normal(0.0, noise, samples))
+    x = np.stack([area, rooms, age, distance, floor], axis=1)
+    return x.astype(np.float32), price.astype(np.float32)
+
+
+def reviews(rng, samples=600, positive=0.3, noise=0.05):
+    """Short product reviews (one string each, shape (N, 1)) and their sentiment (1 positive, 0 negative).
+
+    Only a `positive` fraction is positive (an imbalanced set, for class_weight = "balanced");
+    `noise` is the fraction of reviews whose words are drawn from the other sentiment.
+    """
+    good = ["great", "excellent", "love", "perfect", "works", "recommend", "happy", "fast", "solid", "best"]
+    bad = ["broken", "terrible", "hate", "refund", "slow", "poor", "awful", "waste", "disappointed", "worst"]
+    neutral = ["the", "product", "it", "arrived", "box", "was", "and", "this", "after", "days", "a", "very"]
+    y = (rng.random(samples) < positive).astype(np.int64)
+    texts = []
+    for label in y:
+        flip = rng.random() < noise
+        mood = good if (label == 1) != flip else bad
+        words = list(rng.choice(neutral, rng.integers(3, 8))) + list(rng.choice(mood, rng.integers(1, 4)))
+        rng.shuffle(words)
+        texts.append(" ".join(words))
+    return np.array(texts, dtype=str).reshape(samples, 1), y
+
+
+def tickets(rng, samples=1000, words=500, tags=12, departments=4):
+    """Support tickets: inputs [title word ids (N, 8), body word ids (N, 40), tag flags (N, tags)];
+    outputs [priority 0/1 (N, 1), department index (N,)], both readable from the words and tags."""
+    department = rng.integers(0, departments, samples)
+    urgent = (rng.random(samples) < 0.3).astype(np.float32)
+    title = rng.integers(1, words, (samples, 8))
+    title[:, 0] = 1 + department  # the first title word names the department
+    body = rng.integers(1, words, (samples, 40))
+    body[:, :3] = np.where(urgent[:, None] > 0, words - 1, body[:, :3])  # an "urgent" word
+    flags = (rng.random((samples, tags)) < 0.2).astype(np.float32)
+    flags[np.arange(samples), department % tags] = 1.0
+    return [title, body, flags], [urgent.reshape(samples, 1), department.astype(np.int64)]
+
+
+tickets.x_names = ["title", "body", "tags"]
+tickets.y_names = ["priority", "department"]
+
 # name -> (generator, task). The options of each come from its signature, never a second table.
 GENERATORS = {
     "spiral": (spiral, "classification"),
@@ -71,4 +124,7 @@ GENERATORS = {
     "xor": (xor, "classification"),
     "blobs": (blobs, "classification"),
     "regression": (regression, "regression"),
+    "housing": (housing, "regression"),
+    "reviews": (reviews, "classification"),
+    "tickets": (tickets, "classification"),
 }

@@ -115,20 +115,36 @@ def runs_table(runs: list[RunInfo], columns: list[str] | tuple[str, ...] = ()) -
     An invalid run shows its reason in place of the numbers."""
     from tuitrain.engine.compare import setting_cells
 
-    header = ("NAME", "STATUS", "EPOCHS", "BEST", *(c.upper() for c in columns), "DURATION")
+    header = ("NAME", "STATUS", "EPOCHS", "BEST", *(c.upper() for c in columns), "DURATION", "REASON")
     rows = [header]
     for r in runs:
         if not r.valid:
-            rows.append((clean_line(r.name), r.status, "-", clean_line(r.error or ""), *("" for _ in columns), ""))
+            rows.append((clean_line(r.name), r.status, "-", clean_line(r.error or ""), *("" for _ in columns), "", ""))
             continue
         best = r.best_monitor
         epochs = f"{r.epochs_done}/{r.epochs_total}" if r.epochs_total else str(r.epochs_done)
         best_s = clean_line(f"{best[0]} {best[1]:.4g}") if best else "-"
         cells = [clean_line(c) for c in setting_cells(r.path, columns)]
-        rows.append((clean_line(r.name), clean_line(r.status), epochs, best_s, *cells, fmt_duration(r.duration_s)))
+        rows.append((clean_line(r.name), clean_line(r.status), epochs, best_s, *cells, fmt_duration(r.duration_s),
+                     clean_line(failure_reason(r))))
     # An invalid run's reason runs on past the columns rather than widening them.
     widths = [max(len(row[i]) for row in rows if i < 2 or row[1] != "invalid") for i in range(len(header))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+
+
+def failure_reason(run: RunInfo, width: int = 100) -> str:
+    """Why a failed or crashed run ended: its error, else the last line of its trainer log ('' for others)."""
+    if run.status not in ("failed", "crashed"):
+        return ""
+    text = run.error or ""
+    if not text:
+        try:
+            lines = [line for line in (run.path / "trainer.log").read_text(errors="replace").splitlines() if line.strip()]
+        except OSError:
+            lines = []
+        text = lines[-1] if lines else "the trainer left no error and no log (it may not have started)"
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def runs_command(args: argparse.Namespace) -> int:

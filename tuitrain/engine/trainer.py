@@ -85,7 +85,7 @@ class Trainer:
         except StopRequested as err:
             status, message = "stopped", str(err)
         except TuitrainError as err:
-            error = str(err)
+            error = str(_cited_in_original(err, self.info))
         except BaseException as err:  # noqa: BLE001 - everything ends up in run.json
             traceback.print_exc()
             error = f"{type(err).__name__}: {err}".strip()
@@ -180,7 +180,7 @@ class Trainer:
         (self.run_dir / SUMMARY_FILE).write_text(summary_text(model) + "\n", encoding="utf-8")
         self._check_requests()
 
-        kwargs = fit_kwargs(preset.fit)
+        kwargs = fit_kwargs(preset.fit, ds)
         epochs = int(kwargs.pop("epochs", 1))
         batch_size = int(kwargs.pop("batch_size", 32))
         initial_epoch = int(kwargs.pop("initial_epoch", 0) or 0)
@@ -190,7 +190,7 @@ class Trainer:
         monitor = options.monitor_for(has_val)
         mode = options.mode_for(monitor)
 
-        self.live = LiveRun.attach(self.run_dir, self.writer, self.inbox, samples=len(ds.x_train),
+        self.live = LiveRun.attach(self.run_dir, self.writer, self.inbox, samples=ds.samples,
                                    batch_size=batch_size, log_every=options.log_every, epochs_done=initial_epoch,
                                    append=resume, extra_progress=self._checkpoint_fields)
         for action in self.early_requests:
@@ -212,7 +212,7 @@ class Trainer:
             self.writer.log(f"callback {line}")
 
         update_run_json(self.run_dir, status="running", epochs_total=epochs, monitor=monitor, monitor_mode=mode,
-                        batch_size=batch_size, samples=len(ds.x_train), epochs_done=initial_epoch)
+                        batch_size=batch_size, samples=ds.samples, epochs_done=initial_epoch)
         if initial_epoch >= epochs:
             self.writer.log(f"nothing to do: {initial_epoch} of {epochs} epochs already done (raise fit.epochs to train on)")
             return "finished", "already complete"
@@ -220,10 +220,13 @@ class Trainer:
         self.fitting = True
         start, start_cpu = time.perf_counter(), time.process_time()
         try:
+            from tuitrain.data.tensors import fit_arrays, validation_data
+
             model.fit(
-                ds.x_train,
+                fit_arrays(ds.x_train),
                 ds.y_train,
-                validation_data=(ds.x_val, ds.y_val) if has_val else None,
+                validation_data=validation_data(ds) if has_val else None,
+                sample_weight=ds.sample_weight,
                 epochs=epochs,
                 batch_size=batch_size,
                 initial_epoch=initial_epoch,
@@ -251,6 +254,23 @@ class Trainer:
         if self.live.epochs_done < epochs:
             return "finished", f"stopped early by a callback after epoch {self.live.epochs_done}"
         return "finished", None
+
+
+def _cited_in_original(err: TuitrainError, info: dict[str, Any]) -> TuitrainError:
+    """An error located in the run's resolved preset.toml, re-cited at the line of the user's own file
+    (the one `tuitrain check` names), when that file still exists."""
+    from tuitrain.spec import line_of
+
+    original = info.get("preset_path")
+    path = getattr(err, "path", None)
+    if not original or not path or not hasattr(err, "located"):
+        return err
+    try:
+        text = Path(original).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return err
+    err.file, err.line = str(original), line_of(text, path)
+    return err.located()
 
 
 def _has_controlling_tty() -> bool:

@@ -13,16 +13,14 @@ from tuitrain.model.build import (
     LAYER_META_KEYS,
     MODEL_INPUT,
     BuildReport,
-    build_model,
-    build_model_partial,
-    clean_keras_message,
     declared_input_shape,
-    keras_object_config,
     layer_classes,
     make_layer,
-    model_input_shape,
     resolve_layer_class,
+    shape_keys,
 )
+from tuitrain.model.graph import build_model, build_model_partial
+from tuitrain.model.messages import clean_keras_message
 from tuitrain.model.callbacks import callback_classes, resolve_callbacks
 from tuitrain.model.compile import (
     PLAIN_COMPILE_KEYS,
@@ -55,18 +53,17 @@ __all__ = [
     "compile_model",
     "declared_input_shape",
     "fit_kwargs",
-    "keras_object_config",
     "layer_classes",
     "layer_rows",
     "main_args",
     "make_layer",
     "make_optimizer",
-    "model_input_shape",
     "optimizer_classes",
     "param_counts",
     "prepare",
     "resolve_callbacks",
     "resolve_layer_class",
+    "shape_keys",
     "shape_str",
     "summary_text",
 ]

@@ -6,7 +6,7 @@ from typing import Any
 
 from tuitrain import keras_catalogue
 from tuitrain.errors import SpecError
-from tuitrain.model.build import clean_keras_message
+from tuitrain.model.messages import clean_keras_message
 from tuitrain.model.compile import split_typed, check_args
 from tuitrain.model.confine import confine_args, is_trusted
 from tuitrain.suggest import did_you_mean

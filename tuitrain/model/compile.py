@@ -6,12 +6,15 @@ registries (``keras.losses.get`` …); unknown names and arguments get the valid
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuitrain import keras_catalogue
 from tuitrain.errors import SpecError
-from tuitrain.model.build import clean_keras_message
+from tuitrain.model.messages import clean_keras_message
 from tuitrain.suggest import did_you_mean
+
+if TYPE_CHECKING:  # pragma: no cover
+    from tuitrain.data import Dataset
 
 
 def split_typed(value: Any) -> tuple[str, dict[str, Any]]:
@@ -52,6 +55,9 @@ def make_optimizer(value: Any, *, path: str = "compile.optimizer") -> Any:
             path=path if isinstance(value, str) else f"{path}.type",
         )
     check_args(cls, args, what=cls.__name__, path=path)
+    from tuitrain.keras_objects import resolve_args
+
+    args = resolve_args(args, path=path)  # a learning_rate table is a schedule
     try:
         return cls(**args)
     except (TypeError, ValueError) as err:
@@ -84,26 +90,52 @@ def _resolve_named(value: Any, *, kind: str, path: str) -> Any:
 PLAIN_COMPILE_KEYS = ("loss_weights", "run_eagerly", "steps_per_execution", "jit_compile", "auto_scale_loss")
 
 
-def compile_kwargs(compile_spec: dict[str, Any], *, path: str = "compile") -> dict[str, Any]:
-    """The arguments for `model.compile`, every name resolved and checked through Keras."""
+def compile_kwargs(compile_spec: dict[str, Any], *, path: str = "compile", outputs: list[str] | None = None) -> dict[str, Any]:
+    """The arguments for `model.compile`, every name resolved and checked through Keras.
+
+    With the model's `outputs` (names), loss/loss_weights/metrics may be tables keyed by output
+    name or lists with one entry per output; their keys and lengths are checked against them.
+    """
+    from tuitrain.heads import per_output
+
+    outputs = outputs or ["output"]
     kwargs: dict[str, Any] = {}
     kwargs["optimizer"] = make_optimizer(compile_spec.get("optimizer", "rmsprop"), path=f"{path}.optimizer")
+
+    def loss(value: Any, where: str) -> Any:
+        return _resolve_named(value, kind="loss", path=where)
+
+    def metrics(value: Any, where: str) -> list[Any]:
+        if not isinstance(value, list):
+            raise SpecError("expected a list of metric names", path=where)
+        return [_metric(v, path=f"{where}[{i}]") for i, v in enumerate(value)]
+
     if "loss" in compile_spec:
-        loss = compile_spec["loss"]
-        if isinstance(loss, list):
-            kwargs["loss"] = [
-                _resolve_named(v, kind="loss", path=f"{path}.loss[{i}]")
-                for i, v in enumerate(loss)
-            ]
+        value = per_output(compile_spec["loss"], outputs, key="loss", path=f"{path}.loss")
+        if isinstance(value, dict) and "type" not in value:
+            kwargs["loss"] = {k: loss(v, f"{path}.loss.{k}") for k, v in value.items()}
+        elif isinstance(value, list):
+            kwargs["loss"] = [loss(v, f"{path}.loss[{i}]") for i, v in enumerate(value)]
+            if len(outputs) == 1:
+                kwargs["loss"] = kwargs["loss"][0]
         else:
-            kwargs["loss"] = _resolve_named(loss, kind="loss", path=f"{path}.loss")
+            kwargs["loss"] = loss(value, f"{path}.loss")
     for key in ("metrics", "weighted_metrics"):
         if key in compile_spec:
-            kwargs[key] = [
-                _metric(v, path=f"{path}.{key}[{i}]") for i, v in enumerate(compile_spec[key])
-            ]
+            value = per_output(compile_spec[key], outputs, key=key, path=f"{path}.{key}")
+            if isinstance(value, dict):
+                kwargs[key] = {k: metrics(v, f"{path}.{key}.{k}") for k, v in value.items()}
+            elif len(outputs) > 1 and value and all(isinstance(v, list) for v in value):
+                kwargs[key] = [metrics(v, f"{path}.{key}[{i}]") for i, v in enumerate(value)]
+            else:
+                each = metrics(value, f"{path}.{key}")
+                # One list for several outputs: Keras wants it per output, so each output gets the list.
+                kwargs[key] = {name: list(each) for name in outputs} if len(outputs) > 1 else each
+    if "loss_weights" in compile_spec:
+        # One output: a single weight only scales the loss, as Keras does with it.
+        kwargs["loss_weights"] = per_output(compile_spec["loss_weights"], outputs, key="loss_weights", path=f"{path}.loss_weights")
     for key in PLAIN_COMPILE_KEYS:
-        if key in compile_spec:
+        if key in compile_spec and key != "loss_weights":
             kwargs[key] = compile_spec[key]
     return kwargs
 
@@ -115,7 +147,7 @@ def _metric(value: Any, *, path: str) -> Any:
 
 
 def compile_model(model: Any, compile_spec: dict[str, Any], *, path: str = "compile") -> Any:
-    kwargs = compile_kwargs(compile_spec, path=path)
+    kwargs = compile_kwargs(compile_spec, path=path, outputs=list(getattr(model, "output_names", None) or ["output"]))
     try:
         model.compile(**kwargs)
     except (TypeError, ValueError) as err:
@@ -124,8 +156,19 @@ def compile_model(model: Any, compile_spec: dict[str, Any], *, path: str = "comp
 
 
 
-def fit_kwargs(fit_spec: dict[str, Any]) -> dict[str, Any]:
-    """Arguments for `model.fit` (the trainer adds data, callbacks and its own options)."""
+def fit_kwargs(fit_spec: dict[str, Any], dataset: "Dataset | None" = None) -> dict[str, Any]:
+    """Arguments for `model.fit` (the trainer adds data, callbacks and its own options).
+
+    `class_weight` becomes `{class index: weight}` for the dataset's classes ("balanced" computed
+    from the training labels): TOML's keys are strings, which Keras would skip without a word.
+    """
     from tuitrain.spec import FIT_KEYS
 
-    return {k: v for k, v in fit_spec.items() if k in FIT_KEYS and k != "callbacks"}
+    out = {k: v for k, v in fit_spec.items() if k in FIT_KEYS and k != "callbacks"}
+    if "class_weight" in out:
+        from tuitrain.heads import class_weight_for
+
+        if dataset is None:
+            raise SpecError("class_weight needs the data to know its classes", path="fit.class_weight")
+        out["class_weight"] = class_weight_for(out["class_weight"], dataset.y_train, dataset.num_classes)
+    return out

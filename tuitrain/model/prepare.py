@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tuitrain.errors import SpecError, TuitrainError
-from tuitrain.model.build import build_model
+from tuitrain.model.graph import build_model
 from tuitrain.model.callbacks import callback_classes, resolve_callbacks
-from tuitrain.model.compile import compile_model
+from tuitrain.model.compile import compile_model, fit_kwargs
 from tuitrain.model.guards import check_monitors, probe
 from tuitrain.model.warnings import Warn, check_warnings
 from tuitrain.spec import with_line
@@ -35,12 +35,13 @@ def prepare(preset: "Preset") -> CheckedPreset:
     try:
         _set_seed(preset.seed)
         dataset = load_dataset(preset.data, seed=preset.seed, base_dir=preset.base_dir)
-        model = build_model(preset, dataset.input_shape)
+        model = build_model(preset, dataset=dataset)
         compile_model(model, preset.compile)
         writes: list[str] = []
         resolve_callbacks(preset.fit, writes=writes)
         logged = probe(model, dataset, path=f"layers[{max(0, len(preset.layers) - 1)}]")
         monitor_warnings = check_monitors(preset, logged, callback_classes())
+        fit_kwargs(preset.fit, dataset)  # class weights checked against the data's classes
     except SpecError as err:
         raise with_line(err, preset, file) from None
     except TuitrainError as err:

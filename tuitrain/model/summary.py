@@ -30,6 +30,8 @@ class LayerRow:
     inputs: list[str] = field(default_factory=list)
     error: str | None = None
     state: RowState = RowState.BUILT
+    head: bool = False  # one of the model's outputs
+    adapt: str | None = None  # "adapted" / "adapts to the training data": a layer that learns from the data
 
 
 
@@ -44,7 +46,7 @@ def main_args(layer: dict[str, Any]) -> str:
     """A layer row's arguments in one short line, as the layer table shows them."""
     parts = []
     for key, value in layer.items():
-        if key in ("type", "name", "inputs"):
+        if key in ("type", "name", "inputs", "adapt"):
             continue
         if isinstance(value, dict):
             value = value.get("type", value)

@@ -82,8 +82,8 @@ def check_warnings(preset: "Preset", dataset: "Dataset | None" = None, model: An
             warns.append(Warn("compile.loss", f"from_logits=true, but the output already applies {activation}: the loss applies it twice. Remove the output activation or set from_logits=false."))
         elif crossentropy and not from_logits and activation in ("linear", "None", "none"):
             warns.append(Warn("compile.loss", "the output layer has no softmax/sigmoid, so it produces logits: set from_logits=true in the loss (loss = { type = \"...\", from_logits = true })."))
-    if dataset is None:
-        return warns
+    if dataset is None or isinstance(dataset.y_train, list):
+        return warns  # several outputs: each loss is checked against its output's name instead
     y = dataset.y_train
     num_classes = dataset.num_classes
     classification = dataset.task == "classification"

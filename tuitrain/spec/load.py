@@ -138,6 +138,10 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
         raise SpecError("missing key 'source' (e.g. source = \"synthetic:spiral\")", file=file, path="data.source")
     _expect(data["source"], (str,), "a string like \"synthetic:spiral\" or \"file:data.npz\"", file=file, path="data.source")
 
+    from tuitrain.heads import check_inputs_table, check_outputs_value, input_names
+
+    input_tables = check_inputs_table(raw["inputs"], file=file) if "inputs" in raw else []
+    outputs = check_outputs_value(raw["outputs"], file=file) if "outputs" in raw else []
     layers = raw.get("layers", [])
     _expect(layers, (list,), "an array of [[layers]] tables", file=file, path="layers")
     for i, layer in enumerate(layers):
@@ -155,7 +159,7 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
                 _expect(ref, (str,), "a layer name", file=file, path=f"{path}.inputs[{j}]")
         if "name" in layer:
             _expect(layer["name"], (str,), "a string", file=file, path=f"{path}.name")
-    _check_layer_names(layers, file=file)
+    _check_layer_names(layers, file=file, inputs=input_names(Preset(name="", inputs=input_tables)))
 
     compile_ = raw.get("compile", {})
     _expect(compile_, (dict,), "a table", file=file, path="compile")
@@ -164,15 +168,26 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
         _check_typed_table(compile_["optimizer"], file=file, path="compile.optimizer", what="an optimizer")
     if "loss" in compile_:
         loss = compile_["loss"]
-        if isinstance(loss, (str, dict)):
+        if isinstance(loss, dict) and "type" not in loss:  # one loss per output name
+            for out, value in loss.items():
+                _check_typed_table(value, file=file, path=f"compile.loss.{out}", what="a loss")
+        elif isinstance(loss, (str, dict)):
             _check_typed_table(loss, file=file, path="compile.loss", what="a loss")
         else:
-            _expect(loss, (list,), "a loss name, a table with `type`, or a list of them", file=file, path="compile.loss")
+            _expect(loss, (list,), "a loss name, a table with `type`, a list of them, or a table keyed by output names", file=file, path="compile.loss")
     for key in ("metrics", "weighted_metrics"):
         if key in compile_:
-            _expect(compile_[key], (list,), "a list of metric names", file=file, path=f"compile.{key}")
-            for j, metric in enumerate(compile_[key]):
-                _check_typed_table(metric, file=file, path=f"compile.{key}[{j}]", what="a metric")
+            value = compile_[key]
+            groups = value.items() if isinstance(value, dict) else [(None, value)]
+            for out, metrics in groups:
+                where = f"compile.{key}" + (f".{out}" if out is not None else "")
+                _expect(metrics, (list,), "a list of metric names" + ("" if out else " (or a table of them keyed by output names)"), file=file, path=where)
+                for j, metric in enumerate(metrics):
+                    if isinstance(metric, list) and out is None:
+                        for m, inner in enumerate(metric):
+                            _check_typed_table(inner, file=file, path=f"{where}[{j}][{m}]", what="a metric")
+                    else:
+                        _check_typed_table(metric, file=file, path=f"{where}[{j}]", what="a metric")
     for key in ("run_eagerly", "jit_compile", "auto_scale_loss"):
         if key in compile_:
             _expect(compile_[key], (bool,), "true or false", file=file, path=f"compile.{key}")
@@ -193,6 +208,8 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
         _expect(fit["callbacks"], (list,), "a list of callback tables", file=file, path="fit.callbacks")
         for j, cb in enumerate(fit["callbacks"]):
             _check_typed_table(cb, file=file, path=f"fit.callbacks[{j}]", what="a Keras callback")
+    if "class_weight" in fit and fit["class_weight"] != "balanced":
+        _expect(fit["class_weight"], (dict,), 'a table of class index = weight, or "balanced"', file=file, path="fit.class_weight")
 
     return Preset(
         name=name,
@@ -202,15 +219,17 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
         layers=copy.deepcopy(layers),
         compile=copy.deepcopy(compile_),
         fit=copy.deepcopy(fit),
+        inputs=copy.deepcopy(input_tables),
+        outputs=list(outputs),
     )
 
 
-def _check_layer_names(layers: list[dict], *, file: str) -> None:
+def _check_layer_names(layers: list[dict], *, file: str, inputs: list[str] = ("input",)) -> None:
     seen: dict[str, int] = {}
     for i, layer in enumerate(layers):
         for j, ref in enumerate(layer_inputs(layer)):
-            if ref not in seen and ref != "input":
-                known = ["input", *seen]
+            if ref not in seen and ref not in inputs:
+                known = [*inputs, *seen]
                 raise SpecError(
                     f"refers to '{ref}', which is not the name of an earlier layer.{did_you_mean(ref, known)}"
                     f" Names available here: {', '.join(known)}.",
@@ -219,7 +238,7 @@ def _check_layer_names(layers: list[dict], *, file: str) -> None:
                 )
         name = layer.get("name")
         if name is not None:
-            if name in seen or name == "input":
+            if name in seen or name in inputs:
                 raise SpecError(
                     f"the name '{name}' is already used by layers[{seen.get(name, '?')}]; names must be unique",
                     file=file,

@@ -32,10 +32,10 @@ def _fresh_document(data: dict[str, Any]) -> str:
     import tomlkit
 
     doc = tomlkit.document()
-    for key in ("name", "description", "seed"):
+    for key in ("name", "description", "seed", "outputs"):
         if key in data:
             doc[key] = data[key]
-    for key in ("data", "layers", "compile", "fit"):
+    for key in ("inputs", "data", "layers", "compile", "fit"):
         if key not in data:
             continue
         doc.add(tomlkit.nl())
@@ -86,7 +86,7 @@ def _merge_table(container: Any, new: dict[str, Any]) -> None:
             top = isinstance(value, dict) and not isinstance(container, InlineTable) and isinstance(
                 container, (tomlkit.TOMLDocument, Table)
             ) and key in ("data", "compile", "fit")
-            if isinstance(container, tomlkit.TOMLDocument) and key in ("layers",):
+            if isinstance(container, tomlkit.TOMLDocument) and key in ("layers", "inputs"):
                 container[key] = _to_tomlkit(value, top=True)
             else:
                 container[key] = _to_tomlkit(value, top=top)

@@ -132,10 +132,10 @@ class BackgroundWork:
             return
         self._show_status("building the model…")
         self._building_key = model_key(self.preset)
-        self._build_model(self.preset, self.dataset.input_shape, self._build_generation)
+        self._build_model(self.preset, self.dataset, self._build_generation)
 
     @work(thread=True, exclusive=True, group="model-build", exit_on_error=False)
-    def _build_model(self, preset: Preset, input_shape: tuple, generation: int) -> None:
+    def _build_model(self, preset: Preset, dataset: Any, generation: int) -> None:
         import keras
 
         from tuitrain.model import BuildReport, build_model_partial
@@ -144,7 +144,8 @@ class BackgroundWork:
             try:
                 keras.backend.clear_session()  # layer names restart at dense, dense_1… on each build
                 keras.utils.set_random_seed(preset.seed)
-                report = build_model_partial(preset, input_shape)
+                # With the data: every input's shape and dtype, and adapt = true layers learn from it.
+                report = build_model_partial(preset, dataset=dataset)
             except Exception as err:  # noqa: BLE001 - shown in the status line and the layers pane
                 report = BuildReport(rows=[], model=None, error=str(err))
         self.post_message(ModelBuilt(report, generation))

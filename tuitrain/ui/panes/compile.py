@@ -16,11 +16,14 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Label, OptionList, Select, SelectionList, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Input, Label, OptionList, Select, SelectionList, Static, TabbedContent, TabPane, Tabs
 
 from tuitrain.ui.panes.compile_callbacks import CallbackList, callback_options
 from tuitrain.ui.panes.compile_values import (
     DEFAULT_OPTIMIZER, compile_values, fit_values, loss_choice, optimizer_class, typed,
+)
+from tuitrain.ui.panes.compile_outputs import (
+    CONSTANT, output_names, parse_weight, per_output_fields, schedule_fields, schedule_form, set_output_value,
 )
 from tuitrain.ui.panes.compile_warnings import show_warnings
 from tuitrain.ui.history import HistoryActions
@@ -83,7 +86,12 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
                 yield Select(options, value=opt_class, allow_blank=False, id="optimizer", compact=True)
                 yield Static("", id="warning-optimizer", classes="pane-warning")
         if opt_class in names:
-            yield self._optimizer_form(opt_class, opt_args)
+            yield self._optimizer_form(opt_class, {k: v for k, v in opt_args.items() if not isinstance(v, dict)})
+        yield from schedule_fields(opt_args.get("learning_rate"))
+        if output_names(preset):
+            yield from per_output_fields(preset)
+            yield ParamForm(I.compile_params(), compile_values(preset), id="compile-form")
+            return
 
         loss_value, loss_args = loss_choice(preset.compile.get("loss"))
         loss_names = I.loss_names()
@@ -218,12 +226,83 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         args, errors = form.non_default_values()
 
         def change(p: Any) -> None:
-            name, _ = typed(p.compile.get("optimizer", DEFAULT_OPTIMIZER))
+            name, old = typed(p.compile.get("optimizer", DEFAULT_OPTIMIZER))
             cls = optimizer_class(name)
-            p.compile["optimizer"] = {"type": cls, **args} if args else cls
+            kept = {k: v for k, v in old.items() if isinstance(v, dict) and k not in args}  # a schedule
+            new = {**args, **kept}
+            p.compile["optimizer"] = {"type": cls, **new} if new else cls
 
         if event.name not in errors:
             self._commit(change)
+
+    @on(Select.Changed, "#lr-schedule")
+    async def _schedule_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        name = str(event.value)
+        _, opt_args = typed(self.app.preset.compile.get("optimizer", DEFAULT_OPTIMIZER))
+        current = opt_args.get("learning_rate")
+        if (typed(current)[0] if isinstance(current, dict) else CONSTANT) == name:
+            return
+        for old in self.query("#schedule-form"):
+            await old.remove()
+        if name == CONSTANT:
+            start = typed(current)[1].get("initial_learning_rate") if isinstance(current, dict) else None
+            self._set_learning_rate(start)
+            return
+        # The form opens with the current rate as the start; the schedule is set once its required fields are.
+        start = current if isinstance(current, (int, float)) else None
+        form = schedule_form(name, {"initial_learning_rate": start} if start is not None else {})
+        await self.query_one("#compile-col").mount(form, after=self.query_one("#lr-schedule").parent.parent)
+        self._schedule_from(form)
+
+    @on(ParamForm.Changed, "#schedule-form")
+    def _schedule_arg(self, event: ParamForm.Changed) -> None:
+        event.stop()
+        self._schedule_from(event.form)
+
+    def _schedule_from(self, form: ParamForm) -> None:
+        args, errors = form.non_default_values()
+        if not errors:
+            self._set_learning_rate({"type": str(self.query_one("#lr-schedule").value), **args})
+
+    def _set_learning_rate(self, value: Any) -> None:
+        def change(p: Any) -> None:
+            name, args = typed(p.compile.get("optimizer", DEFAULT_OPTIMIZER))
+            args = {k: v for k, v in args.items() if k != "learning_rate"}
+            if value is not None:
+                args["learning_rate"] = value
+            cls = optimizer_class(name)
+            p.compile["optimizer"] = {"type": cls, **args} if args else cls
+
+        self._commit(change)
+
+    @on(Select.Changed, ".output-loss")
+    def _output_loss(self, event: Select.Changed) -> None:
+        event.stop()
+        out = str(event.select.id).removeprefix("loss-")
+        if event.value is Select.NULL:
+            return
+        if loss_choice(_current(self.app.preset, "loss", out))[0] == str(event.value):
+            return
+        self._commit(lambda p: set_output_value(p, "loss", out, str(event.value)))
+
+    @on(Input.Changed, ".output-weight")
+    def _output_weight(self, event: Input.Changed) -> None:
+        event.stop()
+        out = str(event.input.id).removeprefix("loss-weight-")
+        weight = parse_weight(event.value)
+        if weight is False or _current(self.app.preset, "loss_weights", out) == weight:
+            return
+        self._commit(lambda p: set_output_value(p, "loss_weights", out, weight))
+
+    @on(Input.Changed, ".output-metrics")
+    def _output_metrics(self, event: Input.Changed) -> None:
+        event.stop()
+        out = str(event.input.id).removeprefix("metrics-")
+        metrics = [m.strip() for m in event.value.split(",") if m.strip()]
+        if (_current(self.app.preset, "metrics", out) or []) == metrics:
+            return
+        self._commit(lambda p: set_output_value(p, "metrics", out, metrics))
 
     @on(Select.Changed, "#loss")
     async def _loss_changed(self, event: Select.Changed) -> None:
@@ -383,3 +462,14 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
 
     def action_focus_metrics(self) -> None:
         self._focus("#metrics")
+
+
+def _current(preset: Any, key: str, out: str) -> Any:
+    """One output's entry of a per-output compile table, as the preset holds it now."""
+    names = output_names(preset)
+    value = preset.compile.get(key)
+    if isinstance(value, dict) and "type" not in value:
+        return value.get(out)
+    if isinstance(value, list) and out in names and names.index(out) < len(value):
+        return value[names.index(out)]
+    return value

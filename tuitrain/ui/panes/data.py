@@ -78,10 +78,15 @@ def model_weights(model: Any) -> list[tuple[str, Any]]:
     import numpy as np
 
     out = []
+    seen: set[str] = set()
     for layer in model.layers:
         for weight in layer.weights:
             short = str(getattr(weight, "name", "w")).split("/")[-1].split(":")[0]
-            out.append((f"{layer.name}/{short}", np.asarray(weight.numpy())))
+            label = f"{layer.name}/{short}"
+            if label in seen:  # a wrapper's two inner layers (Bidirectional) name their weights alike
+                label = str(getattr(weight, "path", label))
+            seen.add(label)
+            out.append((label, np.asarray(weight.numpy())))
     return out
 
 

@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from tuitrain.model import RowState, main_args
+from tuitrain.model import RowState, main_args, shape_str
 from tuitrain.ui.history import HistoryActions
 
 if TYPE_CHECKING:
@@ -106,6 +106,7 @@ class LayersPane(HistoryActions, Vertical):
         columns = ["#", "name", "type", "arguments"] + (["inputs"] if functional else []) + ["output shape", "params", "train"]
         body = []
         warned = self._warnings(preset) if rows else {}
+        several_heads = bool(preset is not None and (preset.outputs or len(preset.inputs) > 1))
         for i, layer in enumerate(layers):
             row = rows[i] if rows else None
             # Rows after a failure are "not built" (Keras never saw them): dim, not red.
@@ -113,11 +114,13 @@ class LayersPane(HistoryActions, Vertical):
             broken = row is not None and row.error is not None and not waiting
             style = "bold red" if broken else ""
             mark = "✗ " if broken else ("⚠ " if i in warned else "")
+            name = str(layer.get("name", row.name if row and row.error is None else ""))
+            head = row is not None and row.head and several_heads
             cells: list[Any] = [
                 Text(mark + str(i), style=style or ("yellow" if i in warned else "")),
-                Text(str(layer.get("name", row.name if row and row.error is None else "")), style=style),
+                Text(name + (" → out" if head else ""), style=style or ("bold" if head else "")),
                 Text(str(layer.get("type", "?")), style=style),
-                Text(main_args(layer)),
+                Text(_adapt_mark(layer, row) + main_args(layer)),
             ]
             if functional:
                 refs = layer.get("inputs", [])
@@ -217,7 +220,7 @@ class LayersPane(HistoryActions, Vertical):
         elif report is not None and report.model is not None:
             totals.update(
                 f"Total params: {report.total_params:,}    Trainable params: {report.trainable_params:,}"
-                f"    Non-trainable params: {report.non_trainable_params:,}"
+                f"    Non-trainable params: {report.non_trainable_params:,}" + _ends(report.model)
             )
         else:
             totals.update(Text("Total params: - (the model does not build; fix the rows marked ✗)", style="red"))
@@ -345,3 +348,18 @@ class LayersPane(HistoryActions, Vertical):
 
     def action_move_down(self) -> None:
         self._move(1)
+
+
+def _adapt_mark(layer: dict, row: Any) -> str:
+    """"adapted · " before the arguments of a layer that learned from the data (or will, once it loads)."""
+    if not layer.get("adapt"):
+        return ""
+    return "adapted · " if row is not None and row.adapt == "adapted" else "adapts · "
+
+
+def _ends(model: Any) -> str:
+    """The model's inputs and outputs when there are several: which rows take data, which are heads."""
+    if len(model.inputs) < 2 and len(model.outputs) < 2:
+        return ""
+    inputs = ", ".join(f"{t.name} {shape_str(tuple(t.shape))}" for t in model.inputs)
+    return f"\ninputs: {inputs}    outputs: {', '.join(model.output_names)}"

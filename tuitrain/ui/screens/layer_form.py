@@ -23,6 +23,9 @@ from tuitrain import keras_catalogue as introspect
 from tuitrain.model import LAYER_META_KEYS
 from tuitrain.ui.widgets.forms import ParamForm
 
+# A wrapper's arguments that hold layers: edited as a nested form, not as text.
+INNER_KEYS = ("layer", "backward_layer")
+
 
 def rank_names(query: str, names: list[str]) -> list[str]:
     """Names containing ``query`` (any case): exact match first, then prefixes, then the rest."""
@@ -165,18 +168,45 @@ class LayerFormScreen(ModalScreen[dict | None]):
         self._focus_start()
 
     async def _show_form(self, name: str) -> None:
-        for old in self.query(ParamForm):
+        for old in [*self.query(ParamForm), *self.query("#inner-type-row")]:
             await old.remove()
         self.query_one("#type-summary", Static).update(self._summary())
-        values = {k: v for k, v in self.row.items() if k not in LAYER_META_KEYS}
+        wrapper = self.KIND == "layer" and introspect.class_info(self.KIND, name).needs_sublayer
+        inner = INNER_KEYS if wrapper else ()
+        values = {k: v for k, v in self.row.items() if k not in LAYER_META_KEYS and k not in inner}
         form = ParamForm(
-            introspect.constructor_params(self.KIND, name),
+            [p for p in introspect.constructor_params(self.KIND, name) if p.name not in inner],
             values,
             first=("input_shape",) if self.first and not self.functional else (),
             folded=introspect.common_param_names(self.KIND, name),
             id="layer-params",
         )
         await self.query_one("#form-area").mount(form)
+        if wrapper:
+            # A wrapper's inner layer (Bidirectional's LSTM, TimeDistributed's Dense) is a nested form.
+            inner_row = self.row.get("layer") if isinstance(self.row.get("layer"), dict) else {}
+            inner_type = str(inner_row.get("type", "LSTM" if name == "Bidirectional" else "Dense"))
+            row = Horizontal(Label("inner layer", classes="field-name"),
+                             Input(inner_type, id="inner-type", compact=True), id="inner-type-row", classes="field")
+            await self.query_one("#form-area").mount(row)
+            await self._show_inner(inner_type, {k: v for k, v in inner_row.items() if k != "type"})
+
+    async def _show_inner(self, inner_type: str, values: dict[str, Any]) -> None:
+        for old in self.query("#inner-params"):
+            await old.remove()
+        self._inner_shown = inner_type
+        if inner_type not in self._names:
+            return
+        form = ParamForm(introspect.constructor_params(self.KIND, inner_type), values,
+                         folded=introspect.common_param_names(self.KIND, inner_type), id="inner-params", classes="subform")
+        await self.query_one("#form-area").mount(form)
+
+    @on(Input.Changed, "#inner-type")
+    async def _inner_type_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        name = event.value.strip()
+        if name in self._names and name != getattr(self, "_inner_shown", None):
+            await self._show_inner(name, {})
 
     def _focus_start(self) -> None:
         """Where typing should go: the first required field, else the first text field, else OK.
@@ -184,7 +214,7 @@ class LayerFormScreen(ModalScreen[dict | None]):
         Enter in a text field means OK, so a layer with nothing required (Flatten) is added with
         a single Enter; a select would swallow that Enter to open its list.
         """
-        form = self.query_one(ParamForm)
+        form = self.query_one("#layer-params", ParamForm)
         controls = [(p, form.query_one(f"#field-{p.name}")) for p in form.params if p not in form.folded]
         target = next((c for p, c in controls if p.required), None) or next(
             (c for _, c in controls if isinstance(c, Input)), None
@@ -215,11 +245,25 @@ class LayerFormScreen(ModalScreen[dict | None]):
         if not self.layer_type:
             self.notify(f"Choose a {self.KIND} type first.", severity="warning")
             return None
-        form = self.query_one(ParamForm)
+        form = self.query_one("#layer-params", ParamForm)
         if not form.validate_all():
             return None
         args, _ = form.non_default_values()
         row: dict[str, Any] = {"type": self.layer_type, **args}
+        if self.query("#inner-type"):
+            inner_type = self.query_one("#inner-type", Input).value.strip()
+            if inner_type not in self._names or not self.query("#inner-params"):
+                self.notify(f"'{inner_type}' is no Keras layer: name the wrapped layer (e.g. LSTM).", severity="warning")
+                return None
+            inner = self.query_one("#inner-params", ParamForm)
+            if not inner.validate_all():
+                return None
+            inner_args, _ = inner.non_default_values()
+            row["layer"] = {"type": inner_type, **inner_args}
+            if isinstance(self.row.get("backward_layer"), dict):
+                row["backward_layer"] = self.row["backward_layer"]  # kept as written (edited in the preset file)
+        if self.row.get("adapt"):
+            row["adapt"] = True  # the layer learns from the data, as before the edit
         if self.functional:
             error = self.query_one("#inputs-error", Static)
             try:
