@@ -45,13 +45,26 @@ def train_command(args: argparse.Namespace) -> int:
             raise TuitrainError("tuitrain train needs a PRESET (a .toml file or a bundled name such as spiral_mlp) or --resume RUN_DIR.")
         preset = load_preset(find_preset(args.preset), overrides)
     run_dir = start_run(preset, runs_dir=getattr(args, "runs_dir", None), resume=resume,
-                        trusted=bool(getattr(args, "trust", False)))
+                        trusted=bool(getattr(args, "trust", False)), tf_config=_tf_config(args))
     if getattr(args, "detach", False):
         print(run_dir)
         print(f"trainer started in the background; watch it with `tuitrain attach {run_dir}`, list runs with `tuitrain runs`.",
               file=sys.stderr)
         return 0
     return follow_run(run_dir, every_epochs=getattr(args, "log_every_epochs", None) or 1)
+
+
+def _tf_config(args: argparse.Namespace) -> str | None:
+    """``--workers``/``--worker-index`` as the TF_CONFIG the trainer reads (None: one machine, or TF_CONFIG as set)."""
+    from tuitrain.engine.distribute import parse_workers, worker_tf_config
+
+    workers, index = getattr(args, "workers", None), getattr(args, "worker_index", None)
+    if workers is None and index is None:
+        return None
+    if workers is None or index is None:
+        raise TuitrainError("--workers and --worker-index go together: every machine gets the same --workers list "
+                            "and its own --worker-index (0 = the chief, which writes the run directory).")
+    return worker_tf_config(parse_workers(workers), index)
 
 
 def follow_run(run_dir: Path, out: TextIO | None = None, *, poll_s: float = POLL_S, sleep=time.sleep,

@@ -50,6 +50,7 @@ FIT_KEYS = (
 # log_every: batch events every N steps (default 1)
 # trusted: the preset may write outside its run directory and use network/function callbacks
 #   (see tuitrain.model.confine; `--trust` on the command line does the same for one command)
+# system_every: seconds between system samples (CPU, memory, GPUs) in system.jsonl (default 2; 0 = none)
 ENGINE_FIT_KEYS = (
     "checkpoint_monitor",
     "checkpoint_mode",
@@ -58,6 +59,7 @@ ENGINE_FIT_KEYS = (
     "flush_interval",
     "log_every",
     "trusted",
+    "system_every",
 )
 
 
