@@ -270,6 +270,45 @@ def backup_epoch(run_dir: Any) -> int:
         return 0
 
 
+def agree_backup(strategy: Any, run_dir: Any) -> int:
+    """The epoch every worker resumes from: the oldest of their backups.
+
+    A machine lost while writing its backup is one epoch behind the others; each worker keeps its
+    previous backup too (``double_checkpoint``), so the ones ahead step back to it and all restore
+    the same epoch. Workers agree through one all-gather, as training itself communicates.
+    """
+    import shutil
+    from pathlib import Path
+
+    import tensorflow as tf
+
+    local = backup_epoch(run_dir)
+
+    @tf.function
+    def gather() -> Any:
+        def step() -> Any:
+            ctx = tf.distribute.get_replica_context()
+            return tf.reduce_min(ctx.all_gather(tf.constant([local], tf.int64), axis=0))
+
+        return strategy.run(step)
+
+    agreed = int(strategy.experimental_local_results(gather())[0])
+    if agreed < local:
+        folder = Path(run_dir) / BACKUP_DIR
+        meta, weights = folder / "training_metadata.json", folder / "latest.weights.h5"
+        previous = Path(f"{meta}.bkp")
+        try:
+            prev_epoch = int(json.loads(previous.read_text(encoding="utf-8")).get("epoch", -1))
+        except (OSError, ValueError, TypeError, AttributeError):
+            prev_epoch = -1
+        if prev_epoch != agreed:
+            raise TuitrainError(f"this worker's backup is of epoch {local} (previous {prev_epoch}) but another "
+                                f"worker's is of epoch {agreed}: they cannot resume together.")
+        shutil.copyfile(previous, meta)
+        shutil.copyfile(f"{weights}.bkp", weights)
+    return agreed
+
+
 def explain_cluster_error(error: str, cluster: Cluster) -> str:
     """A collective-op failure rewritten to name the machine that went away, when the text says which."""
     who = lost_worker(error, cluster)

@@ -173,7 +173,7 @@ class Trainer:
         from tuitrain.engine.liverun import LiveRun
         from tuitrain.model import fit_kwargs, prepare, resolve_callbacks, summary_text
 
-        from tuitrain.engine.distribute import BACKUP_DIR, backup_epoch, setup_strategy
+        from tuitrain.engine.distribute import BACKUP_DIR, agree_backup, setup_strategy
         from tuitrain.engine.system import start_sampler
 
         strategy, build_preset, dist_info = setup_strategy(preset, self.cluster)
@@ -197,7 +197,7 @@ class Trainer:
         resume = bool(self.info.get("resumed"))
         state: dict[str, Any] = {}
         if resume and self.cluster is not None:  # every worker restores its own backup of the same epoch
-            state = dict(read_state(self.run_dir / CHECKPOINTS), epochs_done=backup_epoch(self.run_dir))
+            state = dict(read_state(self.run_dir / CHECKPOINTS), epochs_done=agree_backup(strategy, self.run_dir))
             self.writer.log(f"resuming from {BACKUP_DIR}/ after epoch {state['epochs_done']}")
         elif resume:
             state = read_state(self.run_dir / CHECKPOINTS)
@@ -224,7 +224,10 @@ class Trainer:
             self.live.request(action)
         same_monitor = state.get("monitor") == monitor  # a best of another metric means nothing now
         self.checkpointer = Checkpointer(self.run_dir / CHECKPOINTS, monitor=monitor, mode=mode,
-                                         every_s=options.checkpoint_every, epochs_done=initial_epoch,
+                                         # Workers must save at the same epochs: saving reads synced variables
+                                         # (a collective), so a time-based schedule would deadlock them.
+                                         every_s=0.0 if self.cluster else options.checkpoint_every,
+                                         epochs_done=initial_epoch,
                                          best=state.get("best") if same_monitor else None,
                                          best_epoch=state.get("best_epoch") if same_monitor else None,
                                          live=self.live)
@@ -238,7 +241,7 @@ class Trainer:
         for line in writes:
             self.writer.log(f"callback {line}")
         if self.cluster is not None:  # a lost machine: `--resume` continues from the last whole epoch
-            callbacks.append(keras.callbacks.BackupAndRestore(str(self.run_dir / BACKUP_DIR)))
+            callbacks.append(keras.callbacks.BackupAndRestore(str(self.run_dir / BACKUP_DIR), double_checkpoint=True))
 
         update_run_json(self.run_dir, status="running", epochs_total=epochs, monitor=monitor, monitor_mode=mode,
                         batch_size=batch_size, samples=len(ds.x_train), epochs_done=initial_epoch)
@@ -308,6 +311,13 @@ def main(argv: list[str]) -> int:
     trainer = Trainer(run_dir)
     trainer.install_signals()
     try:
-        return trainer.run()
+        code = trainer.run()
     finally:
         os.close(lock_fd)
+    if trainer.cluster is not None:
+        # A collective strategy's gRPC server and threads can keep the interpreter from exiting after a
+        # lost peer; the outcome is written, and the port must be free for `--resume`.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
