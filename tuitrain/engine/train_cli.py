@@ -127,18 +127,23 @@ def runs_table(runs: list[RunInfo], columns: list[str] | tuple[str, ...] = ()) -
     Names and metric names come from run directories: escaped (``safetext``) before printing.
     An invalid run shows its reason in place of the numbers."""
     from tuitrain.engine.compare import setting_cells
+    from tuitrain.engine.devices import fmt_bytes
+    from tuitrain.engine.rundir import read_run_json
+    from tuitrain.engine.system import peak_gpu_memory
 
-    header = ("NAME", "STATUS", "EPOCHS", "BEST", *(c.upper() for c in columns), "DURATION")
+    header = ("NAME", "STATUS", "EPOCHS", "BEST", *(c.upper() for c in columns), "DURATION", "GPU MEM")
     rows = [header]
     for r in runs:
         if not r.valid:
-            rows.append((clean_line(r.name), r.status, "-", clean_line(r.error or ""), *("" for _ in columns), ""))
+            rows.append((clean_line(r.name), r.status, "-", clean_line(r.error or ""), *("" for _ in columns), "", ""))
             continue
         best = r.best_monitor
         epochs = f"{r.epochs_done}/{r.epochs_total}" if r.epochs_total else str(r.epochs_done)
         best_s = clean_line(f"{best[0]} {best[1]:.4g}") if best else "-"
         cells = [clean_line(c) for c in setting_cells(r.path, columns)]
-        rows.append((clean_line(r.name), clean_line(r.status), epochs, best_s, *cells, fmt_duration(r.duration_s)))
+        peak = peak_gpu_memory(r.path, read_run_json(r.path))  # the peak over the run's GPUs, "-" without one
+        rows.append((clean_line(r.name), clean_line(r.status), epochs, best_s, *cells, fmt_duration(r.duration_s),
+                     fmt_bytes(peak)))
     # An invalid run's reason runs on past the columns rather than widening them.
     widths = [max(len(row[i]) for row in rows if i < 2 or row[1] != "invalid") for i in range(len(header))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
