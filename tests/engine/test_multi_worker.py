@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.engine.helpers import Tail, kill_trainer
 from tests.tiny_preset import TINY
 from tuitrain.engine.distribute import worker_tf_config
-from tuitrain.engine.launch import start_run
+from tuitrain.engine.spawn import start_run
 from tuitrain.engine.rundir import read_run_json
 from tuitrain.engine.runs import list_runs
 from tuitrain.spec import parse_preset

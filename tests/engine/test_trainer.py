@@ -50,6 +50,7 @@ def test_run_json_records_outcome_versions_and_devices(finished_run):
     assert info["host"] and info["monitor"] == "val_loss" and "val_loss" in info["best"]
     # One device, float32 (no [distribute] table); system samples with no GPU: CPU and memory only.
     assert (info["strategy"], info["replicas"], info["precision"]) == ("default", 1, "float32")
+    assert info["gpu_problem"]  # no GPU on this machine: run.json says why (the Train pane shows it)
     system = info["system"]
     assert system["samples"] >= 1 and system["rss_peak"] > 0 and system["gpu_mem_peak"] is None
     samples = [json.loads(line) for line in (finished_run / "system.jsonl").read_text().splitlines()]

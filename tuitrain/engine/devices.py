@@ -169,6 +169,21 @@ def probe() -> DeviceReport:
     return report
 
 
+def missing_gpu_reason() -> str | None:
+    """Why TensorFlow sees no GPU (None when it sees one): what the trainer records in run.json."""
+    import tensorflow as tf
+
+    if tf.config.list_physical_devices("GPU"):
+        return None
+    from tuitrain.engine.system import nvml_gpu_names
+
+    names = nvml_gpu_names()
+    return diagnose(gpus_seen=0, built_with_cuda=bool(tf.sysconfig.get_build_info().get("is_cuda_build")),
+                    cuda_visible_devices=os.environ.get("CUDA_VISIBLE_DEVICES"), driver=driver_version(),
+                    nvml_gpus=None if names is None else len(names), cuda_libs_installed=cuda_libs_installed(),
+                    system=platform.system())
+
+
 def fmt_bytes(n: float | None) -> str:
     if n is None:
         return "-"

@@ -180,7 +180,9 @@ class Trainer:
         self.sampler = start_sampler(self.run_dir, t0=self.t0, every_s=options.system_every)
         versions = dict(self.info.get("versions") or {}, tensorflow=tf.__version__, keras=keras.__version__)
         devices = [f"{d.device_type}:{d.name}" for d in tf.config.list_physical_devices()]
-        update_run_json(self.run_dir, versions=versions, devices=devices, **dist_info)
+        from tuitrain.engine.devices import missing_gpu_reason
+
+        update_run_json(self.run_dir, versions=versions, devices=devices, gpu_problem=missing_gpu_reason(), **dist_info)
         if self.cluster is not None:
             self.writer.log(f"{dist_info['workers_joined']} workers joined; {dist_info['replicas']} replicas in sync")
 

@@ -17,6 +17,7 @@ from tuitrain.limits import check_depth, check_text_size, check_toml_nesting, re
 from tuitrain.spec.lines import line_of
 from tuitrain.spec.numbers import check_numbers
 from tuitrain.spec.overrides import apply_override
+from tuitrain.spec.distribute import distribute_options
 from tuitrain.spec.preset import COMPILE_KEYS, ENGINE_FIT_KEYS, FIT_KEYS, TOP_LEVEL_KEYS, Preset, layer_inputs
 from tuitrain.suggest import did_you_mean
 
@@ -194,6 +195,9 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
         for j, cb in enumerate(fit["callbacks"]):
             _check_typed_table(cb, file=file, path=f"fit.callbacks[{j}]", what="a Keras callback")
 
+    distribute = raw.get("distribute", {})
+    distribute_options(distribute, file=file)  # unknown keys and bad values, with their key path
+
     return Preset(
         name=name,
         description=description,
@@ -202,6 +206,7 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
         layers=copy.deepcopy(layers),
         compile=copy.deepcopy(compile_),
         fit=copy.deepcopy(fit),
+        distribute=copy.deepcopy(distribute),
     )
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-TOP_LEVEL_KEYS = ("name", "description", "seed", "data", "layers", "compile", "fit")
+TOP_LEVEL_KEYS = ("name", "description", "seed", "data", "layers", "compile", "fit", "distribute")
 COMPILE_KEYS = (
     "optimizer",
     "loss",
@@ -74,6 +74,7 @@ class Preset:
     layers: list[dict[str, Any]] = field(default_factory=list)
     compile: dict[str, Any] = field(default_factory=dict)
     fit: dict[str, Any] = field(default_factory=dict)
+    distribute: dict[str, Any] = field(default_factory=dict)  # devices and precision: tuitrain.spec.distribute
     path: Path | None = None
     # The text the preset was read from: saving merges edits into it to keep comments.
     source_text: str | None = field(default=None, repr=False, compare=False)
@@ -93,7 +94,7 @@ class Preset:
         if self.description:
             out["description"] = self.description
         out["seed"] = self.seed
-        for key in ("data", "layers", "compile", "fit"):
+        for key in ("data", "layers", "compile", "fit", "distribute"):
             value = getattr(self, key)
             if value:
                 out[key] = copy.deepcopy(value)
