@@ -145,9 +145,40 @@ def fit_code(preset: Preset) -> str:
     return "    model.fit(\n" + "\n".join(parts) + "\n    )\n"
 
 
+def distribute_code(preset: Preset) -> tuple[str, str]:
+    """The ``[distribute]`` table as code: set-up lines at the start of ``main()``, and the strategy's
+    ``with`` line to build and compile under (both empty without the table)."""
+    from tuitrain.spec.distribute import distribute_options
+
+    options = distribute_options(preset.distribute or None)
+    setup = []
+    if options.memory_growth:
+        setup += ['    for gpu in tf.config.list_physical_devices("GPU"):  # take GPU memory as needed',
+                  "        tf.config.experimental.set_memory_growth(gpu, True)"]
+    if options.mixed_precision:
+        setup.append(f"    keras.mixed_precision.set_global_policy({options.mixed_precision!r})  # before building")
+    devices = [f"/{d.lower()}" for d in options.devices]
+    if options.strategy == "mirrored":
+        setup.append(f"    strategy = tf.distribute.MirroredStrategy({f'devices={devices!r}' if devices else ''})"
+                     "  # batch_size is the global batch")
+    elif options.strategy == "one_device":
+        setup.append(f"    strategy = tf.distribute.OneDeviceStrategy({(devices or ['/gpu:0'])[0]!r})")
+    elif options.strategy == "multi_worker":
+        setup.append("    strategy = tf.distribute.MultiWorkerMirroredStrategy()  # reads TF_CONFIG")
+    scope = "    with strategy.scope():\n" if options.strategy != "default" else ""
+    return ("\n".join(setup) + "\n" if setup else ""), scope
+
+
 def export_script(preset: Preset) -> str:
     """The whole stand-alone script for ``preset``."""
     from tuitrain.data.export import data_code
+    from tuitrain.spec.distribute import distribute_options, output_layers_float32
+
+    setup, scope = distribute_code(preset)
+    preset = output_layers_float32(preset, distribute_options(preset.distribute or None))
+    build = f"    model = build_model(x_train.shape[1:])\n{compile_code(preset)}"
+    if scope:
+        build = scope + "".join("    " + line if line.strip() else line for line in build.splitlines(True))
 
     epochs = int(preset.fit.get("epochs", 1))
     script_name = re.sub(r"\W", "_", preset.name)
@@ -165,7 +196,7 @@ import argparse
 
 import keras
 import numpy as np
-
+{"import tensorflow as tf" + chr(10) if setup else ""}
 SEED = {preset.seed!r}
 
 '''
@@ -176,10 +207,9 @@ def main():
     parser.add_argument("--summary", action="store_true", help="build the model, print its summary, do not train")
     args = parser.parse_args()
 
-    keras.utils.set_random_seed(SEED)
+{setup}    keras.utils.set_random_seed(SEED)
     x_train, y_train, x_val, y_val = load_data()
-    model = build_model(x_train.shape[1:])
-{compile_code(preset)}    model.summary()
+{build}    model.summary()
     if args.summary:
         return
     epochs = args.epochs

@@ -40,6 +40,7 @@ from tuitrain.spec.distribute import (  # noqa: F401 - the table's validation li
     STRATEGIES,
     DistributeOptions,
     distribute_options,
+    output_layers_float32,
 )
 
 
@@ -164,22 +165,6 @@ def make_strategy(options: DistributeOptions, *, multi_worker: bool = False) -> 
             devices = ["/gpu:0" if tf.config.list_logical_devices("GPU") else "/cpu:0"]
         return tf.distribute.OneDeviceStrategy(devices[0])
     return tf.distribute.get_strategy()
-
-
-def output_layers_float32(preset: Any, options: DistributeOptions) -> Any:
-    """A copy of the preset whose output layers compute in float32 under a mixed policy.
-
-    Keras' mixed-precision guide: keep the model's last layer (its softmax, and so the loss) in
-    float32 for numeric stability. A layer that already names a ``dtype`` keeps it.
-    """
-    if not options.mixed_precision or not preset.layers:
-        return preset
-    out = preset.copy()
-    names = getattr(out, "outputs", None) or []
-    targets = [i for i, layer in enumerate(out.layers) if layer.get("name") in names] if names else [len(out.layers) - 1]
-    for i in targets:
-        out.layers[i].setdefault("dtype", "float32")
-    return out
 
 
 def describe(strategy: Any, options: DistributeOptions, *, multi_worker: bool = False) -> dict[str, Any]:

@@ -79,3 +79,19 @@ def distribute_options(table: Any, *, file: str | None = None) -> DistributeOpti
             fail("memory_growth", "true or false")
         kw["memory_growth"] = table["memory_growth"]
     return DistributeOptions(**kw)
+
+
+def output_layers_float32(preset: Any, options: DistributeOptions) -> Any:
+    """A copy of the preset whose output layers compute in float32 under a mixed policy.
+
+    Keras' mixed-precision guide: keep the model's last layer (its softmax, and so the loss) in
+    float32 for numeric stability. A layer that already names a ``dtype`` keeps it.
+    """
+    if not options.mixed_precision or not preset.layers:
+        return preset
+    out = preset.copy()
+    names = getattr(out, "outputs", None) or []
+    targets = [i for i, layer in enumerate(out.layers) if layer.get("name") in names] if names else [len(out.layers) - 1]
+    for i in targets:
+        out.layers[i].setdefault("dtype", "float32")
+    return out
