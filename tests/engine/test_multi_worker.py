@@ -85,3 +85,21 @@ def test_a_lost_worker_fails_the_run_by_name_and_resume_continues(tmp_path: Path
     resumed = [e for e in events.kinds("status") if e["status"] == "running"][-1]
     assert resumed["initial_epoch"] >= 1  # continued from the backup, not from the start
     assert events.kinds("epoch")[-1]["epoch"] == 8
+
+
+def test_a_stop_asked_on_the_chief_stops_every_worker_at_the_epoch_end(tmp_path: Path, reap) -> None:
+    from tuitrain.engine.control import request_control
+
+    workers = [f"127.0.0.1:{p}" for p in free_ports(2)]
+    runs = tmp_path / "runs"
+    chief = reap(start_run(tiny(epochs=200), runs_dir=runs, tf_config=worker_tf_config(workers, 0)))
+    worker = reap(start_run(tiny(epochs=200), runs_dir=runs, tf_config=worker_tf_config(workers, 1)))
+    tail = Tail(chief)
+    tail.wait(lambda t: read_run_json(chief).get("workers_joined") == 2 and len(t.kinds("epoch")) >= 1,
+              "the workers joined and an epoch", DEADLINE_S)
+    request_control(chief, "stop_batch")
+    assert tail.wait_status("finished", "stopped", "failed", "crashed") == "stopped", read_run_json(chief).get("error")
+    assert Tail(worker).wait_status("finished", "stopped", "failed", "crashed") == "finished"
+    done = read_run_json(chief)["epochs_done"]
+    assert 1 <= done < 200 and read_run_json(worker)["epochs_done"] == done
+    assert not [e for e in tail.kinds("epoch") if e.get("partial")]  # held until the epoch's end, on both

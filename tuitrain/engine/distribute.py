@@ -312,3 +312,46 @@ def _patch_multi_worker_reduce() -> None:
 
     reduce_per_replica.tuitrain_patched = True  # type: ignore[attr-defined]
     tf_trainer.reduce_per_replica = reduce_per_replica
+
+
+def _any_worker(strategy: Any, flag: bool) -> bool:
+    """True on every worker when ``flag`` is true on any (one all-gather, as in ``agree_backup``)."""
+    import tensorflow as tf
+
+    @tf.function
+    def gather() -> Any:
+        def step() -> Any:
+            ctx = tf.distribute.get_replica_context()
+            return tf.reduce_max(ctx.all_gather(tf.constant([int(flag)], tf.int64), axis=0))
+
+        return strategy.run(step)
+
+    return bool(int(strategy.experimental_local_results(gather())[0]))
+
+
+def cluster_stop_callback(strategy: Any) -> Any:
+    """A Keras callback that makes a stop asked on one worker stop every worker, at the epoch's end.
+
+    A worker that left ``fit`` alone would leave the others waiting in a collective until they
+    fail: so a stop (``model.stop_training`` set by the trainer's control requests, or by
+    ``EarlyStopping`` on the same metrics everywhere) is held back until the epoch ends, where
+    the workers agree on it together. A stop after this batch therefore ends the epoch first.
+    """
+    import keras
+
+    class ClusterStop(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.asked = False
+
+        def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
+            if self.model.stop_training:
+                self.asked = True
+                self.model.stop_training = False
+
+        def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
+            asked = self.asked or bool(self.model.stop_training)
+            self.model.stop_training = _any_worker(strategy, asked)
+            self.asked = False
+
+    return ClusterStop()

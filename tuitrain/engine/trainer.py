@@ -162,6 +162,11 @@ class Trainer:
         from tuitrain.engine.distribute import cluster_from_env
 
         self.cluster = cluster_from_env()  # TF_CONFIG: set by `--workers`, or by the user
+        if self.cluster is not None:
+            n = len(self.cluster.workers)
+            update_run_json(self.run_dir, workers=list(self.cluster.workers), worker_index=self.cluster.index,
+                            role="chief" if self.cluster.is_chief else "worker", workers_joined=None)
+            self.writer.log(f"waiting for the {n} workers to join: {', '.join(self.cluster.workers)}")
         self._check_requests()
 
         import keras
@@ -244,6 +249,9 @@ class Trainer:
             self.writer.log(f"callback {line}")
         if self.cluster is not None:  # a lost machine: `--resume` continues from the last whole epoch
             callbacks.append(keras.callbacks.BackupAndRestore(str(self.run_dir / BACKUP_DIR), double_checkpoint=True))
+            from tuitrain.engine.distribute import cluster_stop_callback
+
+            callbacks.append(cluster_stop_callback(strategy))  # last: it sees the stop the other callbacks asked for
 
         update_run_json(self.run_dir, status="running", epochs_total=epochs, monitor=monitor, monitor_mode=mode,
                         batch_size=batch_size, samples=len(ds.x_train), epochs_done=initial_epoch)
