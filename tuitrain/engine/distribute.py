@@ -205,16 +205,7 @@ def agree_backup(strategy: Any, run_dir: Any) -> int:
     import tensorflow as tf
 
     local = backup_epoch(run_dir)
-
-    @tf.function
-    def gather() -> Any:
-        def step() -> Any:
-            ctx = tf.distribute.get_replica_context()
-            return tf.reduce_min(ctx.all_gather(tf.constant([local], tf.int64), axis=0))
-
-        return strategy.run(step)
-
-    agreed = int(strategy.experimental_local_results(gather())[0])
+    agreed = across_workers(strategy, tf.reduce_min)(local)
     if agreed < local:
         folder = Path(run_dir) / BACKUP_DIR
         meta, weights = folder / "training_metadata.json", folder / "latest.weights.h5"
@@ -314,19 +305,24 @@ def _patch_multi_worker_reduce() -> None:
     tf_trainer.reduce_per_replica = reduce_per_replica
 
 
-def _any_worker(strategy: Any, flag: bool) -> bool:
-    """True on every worker when ``flag`` is true on any (one all-gather, as in ``agree_backup``)."""
+def across_workers(strategy: Any, reduce: Any) -> Any:
+    """A function ``int -> int``: ``reduce`` (``tf.reduce_min``/``max``) of one integer from every worker.
+
+    One all-gather inside ``strategy.run``, the way training itself communicates (an eager
+    cross-worker reduce is what Keras trips over, see ``patch_multi_worker_fit``). Traced once per
+    distinct value (a stop flag has two). Every worker must call it the same number of times.
+    """
     import tensorflow as tf
 
     @tf.function
-    def gather() -> Any:
+    def gather(value: int) -> Any:
         def step() -> Any:
             ctx = tf.distribute.get_replica_context()
-            return tf.reduce_max(ctx.all_gather(tf.constant([int(flag)], tf.int64), axis=0))
+            return reduce(ctx.all_gather(tf.constant([value], tf.int64), axis=0))
 
         return strategy.run(step)
 
-    return bool(int(strategy.experimental_local_results(gather())[0]))
+    return lambda value: int(strategy.experimental_local_results(gather(int(value)))[0])
 
 
 def cluster_stop_callback(strategy: Any) -> Any:
@@ -338,11 +334,13 @@ def cluster_stop_callback(strategy: Any) -> Any:
     the workers agree on it together. A stop after this batch therefore ends the epoch first.
     """
     import keras
+    import tensorflow as tf
 
     class ClusterStop(keras.callbacks.Callback):
         def __init__(self) -> None:
             super().__init__()
             self.asked = False
+            self.any_worker = across_workers(strategy, tf.reduce_max)
 
         def on_train_batch_end(self, batch: int, logs: Any = None) -> None:
             if self.model.stop_training:
@@ -351,7 +349,7 @@ def cluster_stop_callback(strategy: Any) -> Any:
 
         def on_epoch_end(self, epoch: int, logs: Any = None) -> None:
             asked = self.asked or bool(self.model.stop_training)
-            self.model.stop_training = _any_worker(strategy, asked)
+            self.model.stop_training = bool(self.any_worker(int(asked)))
             self.asked = False
 
     return ClusterStop()
