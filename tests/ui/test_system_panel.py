@@ -33,12 +33,12 @@ def test_cpu_machine_shows_cpu_memory_and_why_there_is_no_gpu() -> None:
     for cpu in (50.0, 150.0, 100.0):
         history.add({"t": 1, "cpu": cpu, "rss": 600 * 2**20, "ram": 40, "gpus": []})
     text = system_text(history, {"strategy": "default", "replicas": 1, "precision": "float32",
-                                 "gpu_problem": "no NVIDIA driver found"}, 40).plain
+                                 "gpu_problem": "no NVIDIA driver found (no /proc/driver/nvidia/version): install it"}, 40).plain
     lines = text.splitlines()
     assert lines[0] == "default · 1 replica · float32"
     assert lines[1].startswith("CPU") and lines[1].endswith("100%")
     assert lines[2].startswith("mem") and lines[2].endswith("600.0 MiB")
-    assert lines[3] == "no GPU visible: no NVIDIA driver found"
+    assert lines[3] == "no GPU visible: no NVIDIA driver found (d: details)"
 
 
 def test_gpu_machine_shows_utilisation_and_memory_per_gpu() -> None:

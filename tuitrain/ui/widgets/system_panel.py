@@ -100,8 +100,9 @@ def system_text(history: _History, info: dict[str, Any], width: int) -> Text:
         row(f"mem{i}" if util is not None else f"GPU{i}", list(history.gpu_mem.get(i, [])), value, top=total,
             style="yellow")
     if not gpus:
-        reason = info.get("gpu_problem")
-        out.append("no GPU visible" + (f": {reason}" if reason else ""), style="dim italic")
+        reason = str(info.get("gpu_problem") or "")
+        short = reason.split(" (")[0].split(": ")[0]  # the cause; the fix is on the devices screen (d)
+        out.append("no GPU visible" + (f": {short} (d: details)" if short else ""), style="dim italic")
     return out
 
 
@@ -136,10 +137,9 @@ class SystemPanel(Static):
             self.refresh_text()
 
     def refresh_text(self) -> None:
-        if self.history.last is None and not self.info.get("strategy"):
-            self.update("")
-            return
-        self.update(system_text(self.history, self.info, max(24, self.size.width or 40)))
+        empty = self.history.last is None and not self.info.get("strategy")
+        self.display = not empty  # a run from before system samples existed: no empty lines
+        self.update("" if empty else system_text(self.history, self.info, max(24, self.size.width or 40)))
 
     def on_resize(self) -> None:
         self.refresh_text()
