@@ -243,6 +243,8 @@ def setup_strategy(preset: Any, cluster: Cluster | None) -> tuple[Any, Any, dict
     configure_devices(options)
     set_precision(options)
     strategy = make_strategy(options, multi_worker=cluster is not None)
+    if cluster is not None:
+        _patch_multi_worker_reduce()  # before the model is built: building checks a loss on the data
     info = describe(strategy, options, multi_worker=cluster is not None)
     if cluster is not None:
         info.update(workers=list(cluster.workers), worker_index=cluster.index,
