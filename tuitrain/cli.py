@@ -14,7 +14,7 @@ import sys
 from tuitrain.errors import TuitrainError
 from tuitrain.safetext import clean
 
-SUBCOMMANDS = ("train", "check", "attach", "runs", "metrics", "diff", "export", "presets")
+SUBCOMMANDS = ("train", "check", "attach", "runs", "metrics", "diff", "export", "presets", "devices")
 RUNS_DIR_HELP = "root of run directories (default: $TUITRAIN_RUNS or ./runs)"
 APP_USAGE = "tuitrain [PRESET | RUN_DIR | LOGDIR] [--set KEY=VALUE ...] [--runs-dir DIR]"
 
@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its last checkpoint")
     p.add_argument("--log-every-epochs", type=_positive_int, metavar="N",
                    help="print one line every N epochs (and the last), e.g. for output that goes to a file")
+    p.add_argument("--workers", metavar="HOST:PORT,...",
+                   help="train on several machines (MultiWorkerMirroredStrategy): every machine's address, the same list on each")
+    p.add_argument("--worker-index", type=int, metavar="I", help="this machine's place in --workers (0 = the chief)")
 
 
     _add_trust(p)
@@ -137,6 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("presets", help="list bundled presets")
+
+    p = sub.add_parser("devices", help="what TensorFlow sees (CPU, GPUs, memory) and why a GPU is missing")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
     return parser
 
 
@@ -163,6 +169,10 @@ def _run(args: argparse.Namespace) -> int:
         from tuitrain.engine import train_cli
 
         return getattr(train_cli, f"{args.command}_command")(args)
+    if args.command == "devices":
+        from tuitrain.engine.devices import devices_command
+
+        return devices_command(args)
     if args.command == "attach":
         from tuitrain.ui.run_app import attach_command
 

@@ -265,6 +265,30 @@ def fit_code(preset: Preset, checked: Any) -> list[str]:
     return _explode(call("model.fit", [atom("x_train"), atom("y_train")], keywords), 4)
 
 
+def distribute_code(preset: Preset) -> tuple[str, str]:
+    """The ``[distribute]`` table as code: set-up lines at the start of ``main()``, and the strategy's
+    ``with`` line to build and compile under (both empty without the table)."""
+    from tuitrain.spec.distribute import distribute_options
+
+    options = distribute_options(preset.distribute or None)
+    setup = []
+    if options.memory_growth:
+        setup += ['    for gpu in tf.config.list_physical_devices("GPU"):  # take GPU memory as needed',
+                  "        tf.config.experimental.set_memory_growth(gpu, True)"]
+    if options.mixed_precision:
+        setup.append(f"    keras.mixed_precision.set_global_policy({literal(options.mixed_precision).flat()})  # before building")
+    devices = [f"/{d.lower()}" for d in options.devices]
+    if options.strategy == "mirrored":
+        setup.append(f"    strategy = tf.distribute.MirroredStrategy({'devices=' + literal(devices).flat() if devices else ''})"
+                     "  # batch_size is the global batch")
+    elif options.strategy == "one_device":
+        setup.append(f"    strategy = tf.distribute.OneDeviceStrategy({literal((devices or ['/gpu:0'])[0]).flat()})")
+    elif options.strategy == "multi_worker":
+        setup.append("    strategy = tf.distribute.MultiWorkerMirroredStrategy()  # reads TF_CONFIG")
+    scope = "    with strategy.scope():\n" if options.strategy != "default" else ""
+    return ("\n".join(setup) + "\n" if setup else ""), scope
+
+
 def export_script(
     preset: Preset,
     *,
@@ -274,6 +298,11 @@ def export_script(
 ) -> str:
     """The whole stand-alone script for ``preset`` (`checked`: the result of model.prepare, built if not given)."""
     from tuitrain.model import prepare
+    from tuitrain.spec.distribute import distribute_options, output_layers_float32
+
+    setup, scope = distribute_code(preset)
+    # Under mixed precision the output layers compute in float32, as in the trainer.
+    preset = output_layers_float32(preset, distribute_options(preset.distribute or None))
 
     if checked is None:
         checked = prepare(preset)
@@ -281,7 +310,7 @@ def export_script(
     text_inputs = any(dtype == "string" for *_, dtype in _inputs(preset, checked.model))
     script_name = re.sub(r"\W", "_", preset.name)
     imports = ["import argparse", "import keras", *data.imports]
-    if text_inputs:
+    if text_inputs or setup:
         imports.append("import tensorflow as tf")
     header = [
         "#!/usr/bin/env python3",
@@ -307,10 +336,10 @@ def export_script(
         '    parser.add_argument("--summary", action="store_true", help="build the model, print its summary, do not train")',
         "    args = parser.parse_args()",
         "",
+        *setup.splitlines(),
         "    keras.utils.set_random_seed(SEED)",
         "    x_train, y_train, x_val, y_val" + (", w_train, w_val" if data.weights else "") + " = load_data()",
-        "    model = build_model(x_train)",
-        *compile_code(preset),
+        *_under(scope, ["    model = build_model(x_train)", *compile_code(preset)]),
         "    model.summary()",
         "    if args.summary:",
         "        return",
@@ -331,6 +360,13 @@ def export_script(
     main.append(f"    model.save({literal((re.sub(r'[^A-Za-z0-9_.-]', '_', preset.name) or 'model') + '.keras').flat()})")
     parts = ["\n".join(header), *data.functions, data.load_data, model_code(preset, checked.model).rstrip("\n"), "\n".join(main)]
     return "\n\n\n".join(parts) + '\n\n\nif __name__ == "__main__":\n    main()\n'
+
+
+def _under(scope: str, lines: list[str]) -> list[str]:
+    """``lines`` inside the strategy's ``with`` block (as they are without a strategy)."""
+    if not scope:
+        return lines
+    return [scope.rstrip("\n"), *("    " + line if line.strip() else line for line in lines)]
 
 
 def _data_dir_line(preset: Preset, script_dir: str | os.PathLike | None, absolute: bool) -> str:

@@ -178,6 +178,6 @@ def test_runs_table_shows_chosen_settings_per_run(engine_runs, capsys):
     assert main(["runs", "--runs-dir", str(run_dir.parent), "--columns", "layers[1].units,compile.optimizer.learning_rate"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["NAME", "STATUS", "EPOCHS", "BEST", "LAYERS[1].UNITS", "COMPILE.OPTIMIZER.LEARNING_RATE",
-                                "DURATION", "REASON"]
+                                "DURATION", "GPU", "MEM", "REASON"]
     cells = {line.split()[0]: line.split() for line in lines[1:]}
     assert cells[run_dir.name][5:7] == ["64", "0.01"] and cells["other"][5:7] == ["128", "0.001"]

@@ -48,13 +48,16 @@ def test_pipe_view_prints_epoch_status_and_log_lines_only():
     assert view.final_status == "finished"
 
 
-def test_runs_table_and_durations():
-    runs = [RunInfo(Path("r/a"), "spiral-1", "spiral", "finished", 0.0, 65.0, 5, 5, {"val_loss": 0.123456}, 65.0, "val_loss"),
+def test_runs_table_and_durations(tmp_path):
+    gpu_run = tmp_path / "a"
+    gpu_run.mkdir()
+    (gpu_run / "run.json").write_text('{"system": {"gpu_mem_peak": 3758096384}}')
+    runs = [RunInfo(gpu_run, "spiral-1", "spiral", "finished", 0.0, 65.0, 5, 5, {"val_loss": 0.123456}, 65.0, "val_loss"),
             RunInfo(Path("r/b"), "spiral-2", "spiral", "crashed", 0.0, None, 1, 30, {}, 3725.0)]
     assert runs_table(runs).splitlines() == [
-        "NAME      STATUS    EPOCHS  BEST             DURATION  REASON",
-        "spiral-1  finished  5/5     val_loss 0.1235  1:05",
-        "spiral-2  crashed   1/30    -                1:02:05   the trainer left no error and no log (it may not have started)",
+        "NAME      STATUS    EPOCHS  BEST             DURATION  GPU MEM  REASON",
+        "spiral-1  finished  5/5     val_loss 0.1235  1:05      3.5 GiB",
+        "spiral-2  crashed   1/30    -                1:02:05   -        the trainer left no error and no log (it may not have started)",
     ]
     failed = RunInfo(Path("r/c"), "spiral-3", "spiral", "failed", 0.0, 1.0, 0, 30, {}, 1.0,
                      error="p.toml:12: layers[1].unitz: Dense has no argument 'unitz'")

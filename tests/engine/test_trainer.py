@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 import sys
@@ -47,6 +48,13 @@ def test_run_json_records_outcome_versions_and_devices(finished_run):
     assert {"python", "tensorflow", "keras", "numpy"} <= set(info["versions"])
     assert any(d.startswith("CPU:") for d in info["devices"])
     assert info["host"] and info["monitor"] == "val_loss" and "val_loss" in info["best"]
+    # One device, float32 (no [distribute] table); system samples with no GPU: CPU and memory only.
+    assert (info["strategy"], info["replicas"], info["precision"]) == ("default", 1, "float32")
+    assert info["gpu_problem"]  # no GPU on this machine: run.json says why (the Train pane shows it)
+    system = info["system"]
+    assert system["samples"] >= 1 and system["rss_peak"] > 0 and system["gpu_mem_peak"] is None
+    samples = [json.loads(line) for line in (finished_run / "system.jsonl").read_text().splitlines()]
+    assert samples and all(s["gpus"] == [] and s["rss"] > 0 for s in samples)
 
 
 def test_events_hold_batch_and_epoch_rows_with_metrics(finished_run):
@@ -95,7 +103,7 @@ def test_tensorboard_event_files_read_by_tensorboard(finished_run):
 def test_runs_command_lists_the_run(finished_run, capsys):
     assert cli_main(["runs", "--runs-dir", str(finished_run.parent)]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["NAME", "STATUS", "EPOCHS", "BEST", "DURATION", "REASON"]
+    assert out[0].split() == ["NAME", "STATUS", "EPOCHS", "BEST", "DURATION", "GPU", "MEM", "REASON"]
     assert out[1].split()[:4] == [finished_run.name, "finished", "2/2", "val_loss"]
 
 

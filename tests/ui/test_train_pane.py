@@ -101,6 +101,10 @@ async def test_attach_to_a_finished_run_shows_its_whole_history(finished_runs):
         assert len(pane.series.batch) == sum(e["kind"] == "batch" for e in events)
         assert "finished" in shown(app, "#train-status")
         assert "epoch 3/3" in shown(app, "#train-stats")
+        # beside the loss: strategy and precision, the trainer's CPU and memory, and why there is no GPU
+        system = shown(app, "#train-system")
+        assert "default · 1 replica · float32" in system and "CPU" in system and "mem" in system
+        assert "no GPU visible: " in system
 
         chart = pane.chart
         await pilot.pause()

@@ -28,6 +28,7 @@ class EngineOptions:
     flush_interval: float = 0.25
     log_every: int = 1
     trusted: bool = False
+    system_every: float = 2.0
 
     def monitor_for(self, has_validation: bool) -> str:
         if self.checkpoint_monitor:
@@ -72,4 +73,7 @@ def engine_options(fit: dict[str, Any]) -> EngineOptions:
     if "trusted" in fit:
         expect("trusted", isinstance(fit["trusted"], bool), "true or false")
         kw["trusted"] = fit["trusted"]
+    if "system_every" in fit:
+        expect("system_every", number(fit["system_every"]) and fit["system_every"] >= 0, "seconds (a number ≥ 0; 0 = no samples)")
+        kw["system_every"] = float(fit["system_every"])
     return EngineOptions(**kw)

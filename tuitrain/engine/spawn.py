@@ -37,13 +37,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, resume: str | os.PathLike | None = None,
-              trusted: bool = False) -> Path:
+              trusted: bool = False, tf_config: str | None = None) -> Path:
     """Write the run directory and spawn ``python -m tuitrain.engine RUN_DIR``; return at once.
 
     With ``resume`` (a run directory) the same directory is reused: the trainer continues from
     ``checkpoints/last.keras`` and appends to ``events.jsonl`` and ``metrics.csv``. ``trusted``
     (``--trust``) lifts the preset's confinement for this attempt (``run.json: trusted``).
+
+    ``tf_config`` (or ``TF_CONFIG`` already set) makes this process one of several machines: the
+    chief writes the run directory; any other worker writes its own under ``RUNS/workers/``.
     """
+    from tuitrain.engine.distribute import cluster_from_env
     from tuitrain.engine.fit_options import engine_options
 
     engine_options(preset.fit)  # a bad trainer option is reported now, not in the run's log
@@ -54,15 +58,18 @@ def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, re
         if not read_run_json(run_dir):
             raise TuitrainError(f"{run_dir}: not a run directory (no run.json).")
     else:
-        root = default_runs_dir(runs_dir)
+        root, name = default_runs_dir(runs_dir), preset.name
+        cluster = cluster_from_env({"TF_CONFIG": tf_config} if tf_config else None)
+        if cluster is not None and not cluster.is_chief:  # its own logs, apart from the chief's run
+            root, name = root / "workers", f"{name}-worker{cluster.index}"
         try:
-            run_dir = created = new_run_dir(root, preset.name, now=now)
+            run_dir = created = new_run_dir(root, name, now=now)
         except OSError as err:
             raise TuitrainError(f"{err.filename or root}: cannot create the run directory: {err.strerror or err}") from None
     # Taken before the run is looked at: of two launches of one run, only one gets past here.
     lock_fd = lock.acquire(run_dir)
     try:
-        return _launch(preset, run_dir, resume is not None, now, lock_fd, trusted)
+        return _launch(preset, run_dir, resume is not None, now, lock_fd, trusted, tf_config)
     except OSError as err:
         if created is not None:
             shutil.rmtree(created, ignore_errors=True)  # nothing of the run exists yet: leave no empty husk
@@ -81,14 +88,16 @@ def _write(path: Path, text: str) -> None:
         raise
 
 
-def _launch(preset: "Preset", run_dir: Path, resume: bool, now: float, lock_fd: int, trusted: bool) -> Path:
+def _launch(preset: "Preset", run_dir: Path, resume: bool, now: float, lock_fd: int, trusted: bool,
+            tf_config: str | None) -> Path:
+    from tuitrain.engine.distribute import BACKUP_DIR
     from tuitrain.spec import dumps_preset
 
     if resume:
         info = read_run_json(run_dir)
         if effective_status(info) in ACTIVE:
             raise TuitrainError(f"{run_dir}: the run is still {info.get('status')} (pid {info.get('pid')}); stop it first.")
-        if not (run_dir / LAST_CHECKPOINT).is_file():
+        if not (run_dir / LAST_CHECKPOINT).is_file() and not (run_dir / BACKUP_DIR).is_dir():
             raise TuitrainError(f"{run_dir}: no checkpoints/last.keras to resume from.")
         history = list(info.get("attempts", []))
         history.append({k: info.get(k) for k in ("started", "ended", "epochs_done", "error")} | {"status": effective_status(info)})
@@ -125,6 +134,8 @@ def _launch(preset: "Preset", run_dir: Path, resume: bool, now: float, lock_fd: 
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH")) if p)
     env.setdefault("PYTHONUNBUFFERED", "1")
     env[lock.LOCK_FD_ENV] = str(lock_fd)  # the trainer keeps the run locked from here on
+    if tf_config:
+        env["TF_CONFIG"] = tf_config
     with open(run_dir / TRAINER_LOG, "ab") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "tuitrain.engine", str(run_dir.resolve())],

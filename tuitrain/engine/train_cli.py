@@ -45,13 +45,26 @@ def train_command(args: argparse.Namespace) -> int:
             raise TuitrainError("tuitrain train needs a PRESET (a .toml file or a bundled name such as spiral_mlp) or --resume RUN_DIR.")
         preset = load_preset(find_preset(args.preset), overrides)
     run_dir = start_run(preset, runs_dir=getattr(args, "runs_dir", None), resume=resume,
-                        trusted=bool(getattr(args, "trust", False)))
+                        trusted=bool(getattr(args, "trust", False)), tf_config=_tf_config(args))
     if getattr(args, "detach", False):
         print(run_dir)
         print(f"trainer started in the background; watch it with `tuitrain attach {run_dir}`, list runs with `tuitrain runs`.",
               file=sys.stderr)
         return 0
     return follow_run(run_dir, every_epochs=getattr(args, "log_every_epochs", None) or 1)
+
+
+def _tf_config(args: argparse.Namespace) -> str | None:
+    """``--workers``/``--worker-index`` as the TF_CONFIG the trainer reads (None: one machine, or TF_CONFIG as set)."""
+    from tuitrain.engine.distribute import parse_workers, worker_tf_config
+
+    workers, index = getattr(args, "workers", None), getattr(args, "worker_index", None)
+    if workers is None and index is None:
+        return None
+    if workers is None or index is None:
+        raise TuitrainError("--workers and --worker-index go together: every machine gets the same --workers list "
+                            "and its own --worker-index (0 = the chief, which writes the run directory).")
+    return worker_tf_config(parse_workers(workers), index)
 
 
 def follow_run(run_dir: Path, out: TextIO | None = None, *, poll_s: float = POLL_S, sleep=time.sleep,
@@ -114,19 +127,23 @@ def runs_table(runs: list[RunInfo], columns: list[str] | tuple[str, ...] = ()) -
     Names and metric names come from run directories: escaped (``safetext``) before printing.
     An invalid run shows its reason in place of the numbers."""
     from tuitrain.engine.compare import setting_cells
+    from tuitrain.engine.devices import fmt_bytes
+    from tuitrain.engine.rundir import read_run_json
+    from tuitrain.engine.system import peak_gpu_memory
 
-    header = ("NAME", "STATUS", "EPOCHS", "BEST", *(c.upper() for c in columns), "DURATION", "REASON")
+    header = ("NAME", "STATUS", "EPOCHS", "BEST", *(c.upper() for c in columns), "DURATION", "GPU MEM", "REASON")
     rows = [header]
     for r in runs:
         if not r.valid:
-            rows.append((clean_line(r.name), r.status, "-", clean_line(r.error or ""), *("" for _ in columns), "", ""))
+            rows.append((clean_line(r.name), r.status, "-", clean_line(r.error or ""), *("" for _ in columns), "", "", ""))
             continue
         best = r.best_monitor
         epochs = f"{r.epochs_done}/{r.epochs_total}" if r.epochs_total else str(r.epochs_done)
         best_s = clean_line(f"{best[0]} {best[1]:.4g}") if best else "-"
         cells = [clean_line(c) for c in setting_cells(r.path, columns)]
+        peak = peak_gpu_memory(r.path, read_run_json(r.path))  # the peak over the run's GPUs, "-" without one
         rows.append((clean_line(r.name), clean_line(r.status), epochs, best_s, *cells, fmt_duration(r.duration_s),
-                     clean_line(failure_reason(r))))
+                     fmt_bytes(peak), clean_line(failure_reason(r))))
     # An invalid run's reason runs on past the columns rather than widening them.
     widths = [max(len(row[i]) for row in rows if i < 2 or row[1] != "invalid") for i in range(len(header))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)

@@ -54,6 +54,8 @@ class Trainer:
         # Read from the offset recorded at launch: a stop sent during start-up is not lost.
         self.inbox = ControlInbox(run_dir, offset=self.info.get("control_offset"))
         self.early_requests: list[str] = []  # pause/resume seen before fit, applied at the first batch
+        self.sampler: Any = None  # system samples (CPU, memory, GPUs) into system.jsonl while the run lives
+        self.cluster: Any = None  # several machines: who is who (tuitrain.engine.distribute.Cluster)
 
     # -- signals -----------------------------------------------------------------------------
 
@@ -93,6 +95,10 @@ class Trainer:
                 status, error, message = "stopped", None, "interrupted"
         if status == "failed" and error is None and self.live is not None:
             error = self.live.failure
+        if status == "failed" and error and self.cluster is not None:
+            from tuitrain.engine.distribute import explain_cluster_error
+
+            error = explain_cluster_error(error, self.cluster)
         self._finish(status, error, message)
         return 0 if status in ("finished", "stopped") else 1
 
@@ -113,6 +119,8 @@ class Trainer:
                                   "fit_cpu_seconds": self.fit_cpu_seconds, "samples_trained": self.samples_trained}
         if live is not None:
             fields.update(self._progress_fields())
+        if self.sampler is not None:
+            fields["system"] = self.sampler.stop()
         update_run_json(self.run_dir, **fields)
 
     def _progress_fields(self) -> dict[str, Any]:
@@ -151,6 +159,14 @@ class Trainer:
         options = engine_options(preset.fit)
         self.writer.flush_interval = options.flush_interval
         self.writer.log(f"loading TensorFlow, data and model for {preset.name}")
+        from tuitrain.engine.distribute import cluster_from_env
+
+        self.cluster = cluster_from_env()  # TF_CONFIG: set by `--workers`, or by the user
+        if self.cluster is not None:
+            n = len(self.cluster.workers)
+            update_run_json(self.run_dir, workers=list(self.cluster.workers), worker_index=self.cluster.index,
+                            role="chief" if self.cluster.is_chief else "worker", workers_joined=None)
+            self.writer.log(f"waiting for the {n} workers to join: {', '.join(self.cluster.workers)}")
         self._check_requests()
 
         import keras
@@ -162,20 +178,38 @@ class Trainer:
         from tuitrain.engine.liverun import LiveRun
         from tuitrain.model import fit_kwargs, prepare, resolve_callbacks, summary_text
 
+        from tuitrain.engine.distribute import BACKUP_DIR, agree_backup, setup_strategy
+        from tuitrain.engine.system import start_sampler
+
+        strategy, build_preset, dist_info = setup_strategy(preset, self.cluster)
+        self.sampler = start_sampler(self.run_dir, t0=self.t0, every_s=options.system_every)
         versions = dict(self.info.get("versions") or {}, tensorflow=tf.__version__, keras=keras.__version__)
         devices = [f"{d.device_type}:{d.name}" for d in tf.config.list_physical_devices()]
-        update_run_json(self.run_dir, versions=versions, devices=devices)
+        from tuitrain.engine.devices import missing_gpu_reason
 
-        checked = prepare(preset)
+        update_run_json(self.run_dir, versions=versions, devices=devices, gpu_problem=missing_gpu_reason(), **dist_info)
+        if self.cluster is not None:
+            self.writer.log(f"{dist_info['workers_joined']} workers joined; {dist_info['replicas']} replicas in sync")
+
+        with strategy.scope():  # variables (model, optimizer) are created where the strategy places them
+            checked = prepare(build_preset)
+        if self.cluster is not None:
+            from tuitrain.engine.distribute import patch_multi_worker_fit
+
+            patch_multi_worker_fit(checked.model)
         ds = checked.dataset
         for warn in checked.warnings:
             self.writer.log(f"warning: {warn}")
         model = checked.model
         resume = bool(self.info.get("resumed"))
         state: dict[str, Any] = {}
-        if resume:
+        if resume and self.cluster is not None:  # every worker restores its own backup of the same epoch
+            state = dict(read_state(self.run_dir / CHECKPOINTS), epochs_done=agree_backup(strategy, self.run_dir))
+            self.writer.log(f"resuming from {BACKUP_DIR}/ after epoch {state['epochs_done']}")
+        elif resume:
             state = read_state(self.run_dir / CHECKPOINTS)
-            model = keras.models.load_model(self.run_dir / LAST_CHECKPOINT, safe_mode=True)
+            with strategy.scope():
+                model = keras.models.load_model(self.run_dir / LAST_CHECKPOINT, safe_mode=True)
             self.writer.log(f"resumed from {LAST_CHECKPOINT} after epoch {state.get('epochs_done', 0)}")
         (self.run_dir / SUMMARY_FILE).write_text(summary_text(model) + "\n", encoding="utf-8")
         self._check_requests()
@@ -197,7 +231,10 @@ class Trainer:
             self.live.request(action)
         same_monitor = state.get("monitor") == monitor  # a best of another metric means nothing now
         self.checkpointer = Checkpointer(self.run_dir / CHECKPOINTS, monitor=monitor, mode=mode,
-                                         every_s=options.checkpoint_every, epochs_done=initial_epoch,
+                                         # Workers must save at the same epochs: saving reads synced variables
+                                         # (a collective), so a time-based schedule would deadlock them.
+                                         every_s=0.0 if self.cluster else options.checkpoint_every,
+                                         epochs_done=initial_epoch,
                                          best=state.get("best") if same_monitor else None,
                                          best_epoch=state.get("best_epoch") if same_monitor else None,
                                          live=self.live)
@@ -210,6 +247,11 @@ class Trainer:
         callbacks.extend(resolve_callbacks(preset.fit, run_dir=self.run_dir, writes=writes))  # paths inside the run
         for line in writes:
             self.writer.log(f"callback {line}")
+        if self.cluster is not None:  # a lost machine: `--resume` continues from the last whole epoch
+            callbacks.append(keras.callbacks.BackupAndRestore(str(self.run_dir / BACKUP_DIR), double_checkpoint=True))
+            from tuitrain.engine.distribute import cluster_stop_callback
+
+            callbacks.append(cluster_stop_callback(strategy))  # last: it sees the stop the other callbacks asked for
 
         update_run_json(self.run_dir, status="running", epochs_total=epochs, monitor=monitor, monitor_mode=mode,
                         batch_size=batch_size, samples=ds.samples, epochs_done=initial_epoch)
@@ -299,6 +341,13 @@ def main(argv: list[str]) -> int:
     trainer = Trainer(run_dir)
     trainer.install_signals()
     try:
-        return trainer.run()
+        code = trainer.run()
     finally:
         os.close(lock_fd)
+    if trainer.cluster is not None:
+        # A collective strategy's gRPC server and threads can keep the interpreter from exiting after a
+        # lost peer; the outcome is written, and the port must be free for `--resume`.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code

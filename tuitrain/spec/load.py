@@ -17,6 +17,7 @@ from tuitrain.limits import check_depth, check_text_size, check_toml_nesting, re
 from tuitrain.spec.lines import line_of
 from tuitrain.spec.numbers import check_numbers
 from tuitrain.spec.overrides import apply_override
+from tuitrain.spec.distribute import distribute_options
 from tuitrain.spec.preset import COMPILE_KEYS, ENGINE_FIT_KEYS, FIT_KEYS, TOP_LEVEL_KEYS, Preset, layer_inputs
 from tuitrain.suggest import did_you_mean
 
@@ -211,6 +212,9 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
     if "class_weight" in fit and fit["class_weight"] != "balanced":
         _expect(fit["class_weight"], (dict,), 'a table of class index = weight, or "balanced"', file=file, path="fit.class_weight")
 
+    distribute = raw.get("distribute", {})
+    distribute_options(distribute, file=file)  # unknown keys and bad values, with their key path
+
     return Preset(
         name=name,
         description=description,
@@ -221,6 +225,7 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
         fit=copy.deepcopy(fit),
         inputs=copy.deepcopy(input_tables),
         outputs=list(outputs),
+        distribute=copy.deepcopy(distribute),
     )
 
 

@@ -58,7 +58,7 @@ def _step_into(node: Any, part: str | int, parts: list, depth: int, *, file: str
     if not isinstance(node, dict) or isinstance(part, int):
         raise SpecError("--set: this path does not exist in the preset", file=file, path=here)
     if part not in node:
-        if depth == 0 and part in ("data", "compile", "fit"):
+        if depth == 0 and part in ("data", "compile", "fit", "distribute"):
             node[part] = {}
         else:
             choices = [k for k in node]

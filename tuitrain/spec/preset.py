@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-TOP_LEVEL_KEYS = ("name", "description", "seed", "outputs", "inputs", "data", "layers", "compile", "fit")
+TOP_LEVEL_KEYS = ("name", "description", "seed", "outputs", "inputs", "data", "layers", "compile", "fit", "distribute")
 COMPILE_KEYS = (
     "optimizer",
     "loss",
@@ -50,6 +50,7 @@ FIT_KEYS = (
 # log_every: batch events every N steps (default 1)
 # trusted: the preset may write outside its run directory and use network/function callbacks
 #   (see tuitrain.model.confine; `--trust` on the command line does the same for one command)
+# system_every: seconds between system samples (CPU, memory, GPUs) in system.jsonl (default 2; 0 = none)
 ENGINE_FIT_KEYS = (
     "checkpoint_monitor",
     "checkpoint_mode",
@@ -58,6 +59,7 @@ ENGINE_FIT_KEYS = (
     "flush_interval",
     "log_every",
     "trusted",
+    "system_every",
 )
 
 
@@ -74,6 +76,7 @@ class Preset:
     fit: dict[str, Any] = field(default_factory=dict)
     inputs: list[dict[str, Any]] = field(default_factory=list)  # [[inputs]]: name, shape, dtype per model input
     outputs: list[str] = field(default_factory=list)  # the layers whose results the model returns
+    distribute: dict[str, Any] = field(default_factory=dict)  # devices and precision: tuitrain.spec.distribute
     path: Path | None = None
     # The text the preset was read from: saving merges edits into it to keep comments.
     source_text: str | None = field(default=None, repr=False, compare=False)
@@ -93,7 +96,7 @@ class Preset:
         if self.description:
             out["description"] = self.description
         out["seed"] = self.seed
-        for key in ("outputs", "inputs", "data", "layers", "compile", "fit"):
+        for key in ("outputs", "inputs", "data", "layers", "compile", "fit", "distribute"):
             value = getattr(self, key)
             if value:
                 out[key] = copy.deepcopy(value)

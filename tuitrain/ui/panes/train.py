@@ -28,6 +28,7 @@ from tuitrain.ui.series import RunSeries
 from tuitrain.ui.styles import STATUS_STYLE
 from tuitrain.ui.widgets.chart_keys import CHART_BINDINGS, ChartActions
 from tuitrain.ui.widgets.plot import MetricsChart, best_text
+from tuitrain.ui.widgets.system_panel import SystemPanel
 
 __all__ = ["TrainPane", "PANE_COMMANDS", "POLL_INTERVAL", "ACTIVE_STATUSES"]
 
@@ -47,6 +48,7 @@ PANE_COMMANDS: list[tuple[str, str, str]] = [
     ("Chart: less smoothing", "lower the EMA smoothing of batch curves", "smooth_less"),
     ("Chart: next metric", "show every metric or one at a time", "cycle_metric"),
     ("Runs: list and compare", "list the runs, overlay several, reopen a run's preset", "show_runs"),
+    ("Devices and system load", "what TensorFlow sees, why a GPU is missing, the machine's load now", "show_devices"),
 ]
 
 
@@ -62,6 +64,7 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
         Binding("p", "pause_resume", "Pause/resume", id="train.pause"),
         *CHART_BINDINGS,
         Binding("r", "show_runs", "Runs", id="train.runs"),
+        Binding("d", "show_devices", "Devices", show=False, id="train.devices"),
     ]
 
     def __init__(self) -> None:
@@ -77,6 +80,7 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
         self._chart_drawn_at = 0.0
         self._shown: dict[str, object] = {}
         self._log_lines: list[str] = []
+        self._system: Any = None  # SystemTail of the run shown: CPU/memory/GPU samples
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -87,6 +91,7 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
                 yield Static("", id="train-status")
                 yield Static("", id="train-stats")
                 yield ProgressBar(id="train-progress", show_eta=False)
+                yield SystemPanel(id="train-system")
                 yield Static("", id="train-log")
         yield DataTable(id="train-epochs", zebra_stripes=True, cursor_type="row")
 
@@ -119,6 +124,10 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
         self._table_rows = 0
         self._table_keys = []
         self._log_lines = []
+        from tuitrain.engine.system import SystemTail
+
+        self._system = SystemTail(run_dir) if run_dir is not None else None
+        self.query_one(SystemPanel).clear()
         table = self.query_one("#train-epochs", DataTable)
         table.clear(columns=True)
         self.chart.set_sources([("", self.series)] if run_dir is not None else [])
@@ -141,6 +150,9 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
         if slow:
             self._run_info = reader.status()
             self._log_lines = [line for line in reader.log_tail(40) if not is_native_chatter(line)][-12:]
+            panel = self.query_one(SystemPanel)  # samples come every few seconds: the slow path is enough
+            panel.set_info(self._run_info)
+            panel.add(self._system.poll())
         self._chart_dirty |= bool(used)
         now = time.monotonic()
         chart_due = self._chart_dirty and (force or now - self._chart_drawn_at >= CHART_INTERVAL
@@ -309,6 +321,11 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
             self._control("resume", "asked the trainer to resume")
         else:
             self._control("pause", "asked the trainer to pause after this batch")
+
+    def action_show_devices(self) -> None:
+        from tuitrain.ui.screens.devices import DevicesScreen
+
+        self.app.push_screen(DevicesScreen())
 
     def action_show_runs(self) -> None:
         self.app.show_runs()
