@@ -56,9 +56,9 @@ def test_unwritable_output_is_a_message_not_a_traceback(capsys, tmp_path):
 def test_distribute_table_is_exported_as_strategy_scope_and_policy(tmp_path):
     text = TINY + '\n[distribute]\nstrategy = "mirrored"\nmixed_precision = "mixed_float16"\nmemory_growth = true\n'
     code = _script(text, tmp_path)
-    assert "keras.mixed_precision.set_global_policy('mixed_float16')" in code
+    assert 'keras.mixed_precision.set_global_policy("mixed_float16")' in code
     assert "strategy = tf.distribute.MirroredStrategy()" in code and "    with strategy.scope():\n        model = build_model" in code
-    assert "keras.layers.Dense(units=2, activation='softmax', dtype='float32')" in code  # output kept in float32
+    assert 'keras.layers.Dense(2, activation="softmax", dtype="float32")' in code  # output kept in float32
     script = tmp_path / "s.py"
     script.write_text(code + "\nprint('POLICY', keras.mixed_precision.global_policy().name)\n")
     result = subprocess.run([sys.executable, str(script), "--summary"], capture_output=True, text=True, timeout=300)

@@ -19,6 +19,7 @@ from typing import Any
 
 from tuitrain.data.export import data_parts, docstring_safe, sorted_imports
 from tuitrain.errors import SpecError
+from tuitrain.model.build import keras_model_name
 from tuitrain.heads import input_decls, output_names
 from tuitrain.keras_objects import is_object_table, registry_for
 from tuitrain.model import LAYER_META_KEYS, shape_keys
@@ -115,7 +116,7 @@ def model_code(preset: Preset, model: Any) -> str:
         f'    """The model of preset {docstring_safe(repr(preset.name))}'
         + ("; adapts its preprocessing layers to x_train when given." if adapting else ".") + '"""',
     ]
-    model_name = literal(preset.name.replace(" ", "_") or "model")
+    model_name = literal(keras_model_name(preset.name))
     inputs = _inputs(preset, model)
     several = len(inputs) > 1 or len(model.outputs) > 1 or output_names(preset)
     if not preset.is_functional and not adapting and not several:

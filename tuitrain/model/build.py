@@ -137,11 +137,19 @@ def declared_input_shape(preset: "Preset") -> tuple[tuple | None, str | None]:
     return None, None
 
 
+def keras_model_name(preset_name: str, default: str = "model") -> str:
+    """The preset's name as a Keras model name: TensorFlow takes ``[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*``
+    as a root scope, so any other character (a quote, a space) becomes ``_``."""
+    name = re.sub(r"[^A-Za-z0-9_.>-]", "_", preset_name)
+    if name and not re.match(r"[A-Za-z0-9.]", name[0]):
+        name = "m" + name
+    return name or default
+
+
 def as_sequential(functional: Any, shape: tuple, name: str) -> Any:
     """A plain stack is a keras.Sequential, as the user wrote it; reuse the built layers."""
     keras = _keras()
-    seq = keras.Sequential([keras.Input(shape=shape), *functional.layers[1:]], name=name.replace(" ", "_") or "sequential")
-    return seq
+    return keras.Sequential([keras.Input(shape=shape), *functional.layers[1:]], name=keras_model_name(name, "sequential"))
 
 
 def error_row(i: int, layer: dict, message: str, state: RowState = RowState.FAILED) -> LayerRow:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from tuitrain.adapting import adapt_layer, check_adapt_row, feed_for
 from tuitrain.errors import SpecError
 from tuitrain.heads import DEFAULT_INPUT, check_output_refs, input_decls, output_names, unreached_error, unreached_rows
-from tuitrain.model.build import BuildReport, as_sequential, declared_input_shape, error_row, make_layer, shape_message
+from tuitrain.model.build import BuildReport, as_sequential, keras_model_name, declared_input_shape, error_row, make_layer, shape_message
 from tuitrain.model.confine import is_trusted
 from tuitrain.model.guards import bounded_call
 from tuitrain.model.messages import clean_keras_message
@@ -187,7 +187,7 @@ def build_model_partial(preset: "Preset", input_shape: Any = None, *, dataset: "
     for row in rows:
         row.head = row.index in heads
     outputs = [out_tensors[i] for i in heads]
-    name = preset.name.replace(" ", "_") or "model"
+    name = keras_model_name(preset.name)
     try:
         model = keras.Model(
             inputs=model_inputs[0] if len(model_inputs) == 1 else model_inputs,
