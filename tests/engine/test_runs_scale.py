@@ -17,4 +17,4 @@ def test_list_runs_reads_run_json_and_never_the_event_logs(tmp_path):
         os.mkfifo(run / "trainer.log")
     runs = list_runs(tmp_path)
     assert [r.name for r in runs[:2]] == ["r-29", "r-28"]
-    assert runs[0].best_monitor == ("val_loss", 0.21) and runs[0].epochs_done == 3
+    assert runs[0].best_monitor == ("val_loss", 0.5 - 29 / 100) and runs[0].epochs_done == 3
