@@ -31,8 +31,9 @@ from tuitrain.engine.rundir import TRAINER_LOG, RunInfo, effective_status, load_
 from tuitrain.fsutil import read_tail
 from tuitrain.safetext import clean, clean_line
 
-# Bytes read per call: a UI worker hands over a chunk at a time (about 70,000 batch rows).
-CHUNK = 4 * 1024 * 1024
+# Bytes read per call: a UI worker hands over a chunk at a time (about 17,000 batch rows; the
+# transient objects of a bigger chunk cost more memory than the calls save).
+CHUNK = 1024 * 1024
 # A longer line is skipped, never read whole (real rows are under 100 bytes; epoch rows a few KB).
 MAX_LINE = 1024 * 1024
 RESET = "reset"  # a part: the file was replaced or truncated, what came before is gone
