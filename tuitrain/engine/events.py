@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tuitrain.engine.decode import ALIAS_KIND, KIND_LONG, SHORT_KEYS, EventDecoder
+from tuitrain.engine.decode import ALIAS_KIND, KIND_LONG, SHORT_KEYS, BatchBlock, EventDecoder, block_events
 
 __all__ = ["EventWriter", "EventDecoder", "read_events", "fmt_number", "EVENTS_FILE", "KIND_LONG", "SHORT_KEYS", "ALIAS_KIND"]
 
@@ -207,14 +207,14 @@ class EventWriter:
 
 
 def read_events(path: str | os.PathLike) -> list[dict[str, Any]]:
-    """Every complete event of a file at once, as long-key dicts (tests, small files)."""
-    from tuitrain.engine.reader import RunReader
-
-    path = Path(path)
-    reader = RunReader(path.parent, events_file=path.name)
+    """Every complete event of a file at once, as long-key dicts (tests, small files; the app and
+    big files go through ``RunReader``, which reads in bounded chunks)."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        return []
+    data = data[: data.rfind(b"\n") + 1]  # the torn last line waits
     events: list[dict[str, Any]] = []
-    while True:
-        new = reader.poll()
-        if not new and reader.at_end:
-            return events
-        events.extend(new)
+    for part in EventDecoder().decode_chunk(data):
+        events.extend(block_events(part) if isinstance(part, BatchBlock) else [part])
+    return events
