@@ -68,7 +68,9 @@ class GrowableArray:
     def extend(self, values: np.ndarray) -> None:
         values = np.asarray(values)
         if self._buf.dtype == np.float32 and values.dtype != np.float32 and not _fits_f32(values):
-            self._buf = self._buf.astype(np.float64)  # a value float32 would turn into inf or 0
+            wider = np.empty(len(self._buf), dtype=np.float64)  # a value float32 would turn into inf or 0
+            wider[: self._n] = self._buf[: self._n]
+            self._buf = wider
         end = self._n + len(values)
         if end > len(self._buf):
             self.reserve(max(end, int(len(self._buf) * 1.5)))
