@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from tuitrain.engine.decode import BatchBlock
-from tuitrain.engine.reader import RunReader
+from tuitrain.engine.reader import CHUNK, RunReader
 from tuitrain.ui.series import RunSeries
 
 __all__ = ["RunFeed", "Backoff", "SMALL_READ"]
 
 # Unread bytes up to this are read on the event loop (a poll of a live run: a few KB); more go to a worker.
 SMALL_READ = 256 * 1024
+FEED_CHUNK = CHUNK  # bytes a worker parses per step
 
 
 class RunFeed:
@@ -29,7 +30,7 @@ class RunFeed:
 
     def __init__(self, run_dir: str | os.PathLike, series: RunSeries | None = None) -> None:
         self.run_dir = Path(run_dir)
-        self.reader = RunReader(self.run_dir)
+        self.reader = RunReader(self.run_dir, chunk=FEED_CHUNK)
         self.series = series if series is not None else RunSeries()
         self._lock = threading.Lock()  # one read at a time (a worker and a timer may both ask)
         self._reserved = False
