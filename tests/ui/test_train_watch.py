@@ -78,3 +78,36 @@ async def test_nothing_is_polled_while_the_train_pane_is_hidden(long_run):
         assert pane._polls == polls
         await pilot.press("4")
         await wait_for(pilot, lambda: pane._polls > polls and pane._poll_timer is not None, "a poll on showing")
+
+
+async def test_a_new_smoothing_of_a_long_run_is_computed_off_the_event_loop(long_run, monkeypatch):
+    from tuitrain.ui import series as series_module
+
+    monkeypatch.setattr(series_module, "PREPARE_AT", 1000)  # 6,000 rows count as long here
+    prepared = []
+    real = series_module.RunSeries.prepare
+    monkeypatch.setattr(series_module.RunSeries, "prepare",
+                        lambda self, *a: prepared.append(a) or real(self, *a))
+    app = TuitrainApp(long_run / "preset.toml", run_dir=long_run, pane="train", background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(TrainPane)
+        await wait_for(pilot, lambda: len(pane.series.batch) == ROWS and not pane._loading(), "the run")
+        chart = pane.chart
+        chart.smoothing = 0.95
+        await wait_for(pilot, lambda: ("batch", "loss", 0.95) in prepared and chart._preparing is None, "the worker")
+        await pilot.pause()
+        assert "ema 0.95" in chart.render().plain  # drawn smoothed once ready
+        x, y = pane.series.curve("batch", "loss", smoothing=0.95)
+        assert len(y) == ROWS and pane.series.ready("batch", "loss", 0.95)
+
+
+def test_log_axis_ticks_read_as_numbers():
+    import math
+
+    from tuitrain.ui.widgets.chart_ticks import log_ticks
+
+    _, labels = log_ticks(math.log10(1.1e-8), math.log10(2.0), 5)
+    assert labels == ["1e-07", "1e-05", "0.001", "0.1"]  # every other decade inside the range
+    _, labels = log_ticks(math.log10(1.1e-8), math.log10(1.3e-8), 5)
+    assert labels and all("e-08" in label for label in labels)
+    assert "0.000000" not in "".join(labels)

@@ -37,6 +37,7 @@ GRANULARITIES = ("batch", "epoch")
 
 MAX_COLUMNS = 256  # metric columns per table; a file naming more is not kept whole
 CHART_COLUMNS = 1024  # resolution of chart_points() when the caller does not say
+PREPARE_AT = 200_000  # smoothing this many new points at once is left to a worker (see ready())
 _F32_MAX = float(np.finfo(np.float32).max)
 _F32_TINY = float(np.finfo(np.float32).tiny)
 
@@ -428,12 +429,12 @@ class RunSeries:
 
     def ready(self, granularity: str, key: str, smoothing: float = 0.0) -> bool:
         """Whether drawing this curve now costs only the points that arrived since the last draw."""
-        if smoothing <= 0.0:
+        n = len(self.table(granularity))
+        if smoothing <= 0.0 or n < PREPARE_AT:
             return True
         cache = self._curves.get((granularity, key, smoothing))
-        n = len(self.table(granularity))
         return (cache is not None and cache.smoothed is not None
-                and cache.generation == self.table(granularity).generation and n - len(cache.smoothed) < 1 << 20)
+                and cache.generation == self.table(granularity).generation and n - len(cache.smoothed) < PREPARE_AT)
 
     def prepare(self, granularity: str, key: str, smoothing: float) -> None:
         """Compute a smoothed curve and its pyramid from scratch (slow on 10^7 points: call it in a
