@@ -71,14 +71,17 @@ class RunFeed:
                 rest.append(part)
         return self.series.apply(rest)
 
+    def chunks(self):
+        """Parts chunk after chunk until the file is read or the feed cancelled (a worker's loop)."""
+        while not self.cancelled:
+            parts = self.read()
+            if not parts and self.reader.at_end:
+                return
+            yield parts
+
     def read_all_here(self) -> int:
         """Read and apply everything now (tests, small runs, tools without an event loop)."""
-        used = 0
-        while True:
-            parts = self.read()
-            used += self.apply(parts)
-            if not parts and self.reader.at_end:
-                return used
+        return sum(self.apply(parts) for parts in self.chunks())
 
     @property
     def loading(self) -> bool:

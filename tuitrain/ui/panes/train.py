@@ -232,10 +232,7 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
         """Parse the file chunk by chunk; each chunk is handed to the event loop (which waits for
         nothing: ``call_from_thread`` returns once it is applied, so at most one chunk is in flight)."""
         try:
-            while not feed.cancelled:
-                parts = feed.read()
-                if not parts and feed.reader.at_end:
-                    break
+            for parts in feed.chunks():
                 self.app.call_from_thread(self._apply_loaded, feed, parts)
         finally:
             if not feed.cancelled:

@@ -302,10 +302,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
     def _load(self, feed: RunFeed) -> None:
         """A run's events, chunk by chunk, handed to the event loop (stops when cancelled)."""
         try:
-            while not feed.cancelled:
-                parts = feed.read()
-                if not parts and feed.reader.at_end:
-                    break
+            for parts in feed.chunks():
                 self.app.call_from_thread(self._apply_loaded, feed, parts)
         finally:
             self.app.call_from_thread(self._loaded_all, feed)
