@@ -412,7 +412,7 @@ class RunSeries:
         cache = self._curve(granularity, key, smoothing)
         sm = cache.smoothed
         if sm is None or len(sm) > len(y):
-            sm = GrowableArray(len(y), dtype=y.dtype)
+            sm = GrowableArray(max(len(y), self.table(granularity)._reserve), dtype=y.dtype)
             sm.extend(ema(y, smoothing).astype(y.dtype, copy=False))
             cache.smoothed = sm
         elif len(sm) < len(y):
