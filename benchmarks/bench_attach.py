@@ -191,7 +191,7 @@ def attach(rows: int, quiet_window: float) -> dict:
     try:
         screen = app.wait_for(b"Train", 60)
         first_chart = app.wait_for(BRAILLE, 600)
-        final = app.wait_for(f"step {rows}/".encode(), 900)
+        final = app.wait_for(f"{rows}/{rows}".encode(), 900)  # "step N/N" (may wrap after "step")
         done = app.quiet(1.0, 900) if final is not None else None
         cpu_done = app.cpu_s()  # the app's own CPU time until then: less sensitive to a loaded machine
         peak = app.memory_mb("VmHWM")
