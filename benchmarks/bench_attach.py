@@ -277,9 +277,10 @@ def runs_screen(count: int) -> dict:
             app.wait_for(BRAILLE, 60)
             app.quiet(0.5, 30)
             mark = len(app.output)
-            pressed = time.time()
+            pressed, cpu0 = time.time(), app.cpu_s()
             app.key(b"r")
             seen = app.wait_for(f"{count} found".encode(), 30, since=mark)
+            opened_cpu = app.cpu_s() - cpu0
             opened = (seen + app.start - pressed) if seen is not None else None
             mark = len(app.output)
             app.quiet(0.5, 30)
@@ -294,7 +295,7 @@ def runs_screen(count: int) -> dict:
             os.environ.pop("TUITRAIN_RUNS", None)
         else:
             os.environ["TUITRAIN_RUNS"] = env_runs
-    return {"list_runs_s": list_s, "runs_screen_s": opened, "next_run_chart_s": moved}
+    return {"list_runs_s": list_s, "runs_screen_s": opened, "runs_screen_cpu_s": opened_cpu, "next_run_chart_s": moved}
 
 
 def _s(value: float | None) -> str:
@@ -323,6 +324,7 @@ def main() -> None:
           f"(goal ≤ {GOALS['live_cpu_pct']} %)", flush=True)
     rs = runs_screen(200)
     print(f"200 runs: list_runs {rs['list_runs_s'] * 1000:.0f} ms; runs screen opened {_s(rs['runs_screen_s'])} after r "
+          f"(app CPU {rs['runs_screen_cpu_s']:.2f} s) "
           f"(goal ≤ {GOALS['runs_screen_s']} s); next run's chart {_s(rs['next_run_chart_s'])} after ↓", flush=True)
     print("goals:")
     if 1_000_000 in results:

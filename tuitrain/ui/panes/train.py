@@ -6,10 +6,11 @@ the run directory and redraws only when new events came). The same pane shows an
 finished run (``app.run_dir``), so quitting the app leaves the run going.
 
 Watching costs next to nothing: a big ``events.jsonl`` is parsed in a worker thread while the
-status and a progress line show at once and the chart fills in; a live run is looked at twice a
+status and a progress line show at once and the chart fills in; a live run is looked at once a
 second while rows come and less often while none do (:class:`~tuitrain.ui.feed.Backoff`), a
-finished one every 10 s (a stat); the chart is redrawn at most every ``CHART_INTERVAL`` for new
-batches; and nothing is read while the pane is hidden.
+finished one every 10 s (a stat); for new batches the numbers change every ``PANEL_INTERVAL`` and
+the chart every ``CHART_INTERVAL`` (5 s: a figure costs tens of milliseconds); and nothing is read
+while the pane is hidden.
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ from tuitrain.ui.widgets.system_panel import SystemPanel
 
 __all__ = ["TrainPane", "PANE_COMMANDS", "POLL_INTERVAL", "ACTIVE_STATUSES"]
 
-POLL_INTERVAL = 0.5  # seconds between looks at a run while rows come (backing off to 4 s when none do)
-CHART_INTERVAL = 2.0  # at most this often a new figure for new batches: watching must not slow training
+POLL_INTERVAL = 1.0  # seconds between looks at a run while rows come (backing off to 4 s when none do)
+CHART_INTERVAL = 5.0  # at most this often a new figure for new batches: watching must not slow training
+PANEL_INTERVAL = 2.0  # the step counter, ETA and rate for new batches (a figure costs far more than text)
 LOADING_CHART_INTERVAL = 0.3  # while a big file loads, the chart fills in this often
 _SLOW_EVERY = 4  # run.json and trainer.log are read every 4th poll (2 s) or when a status came
 
@@ -91,6 +93,7 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
         self._table_keys: list[str] = []
         self._chart_dirty = False
         self._chart_drawn_at = 0.0
+        self._panel_at = 0.0
         self._shown: dict[str, object] = {}
         self._log_lines: list[str] = []
         self._system: Any = None  # SystemTail of the run shown: CPU/memory/GPU samples
@@ -210,8 +213,10 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
         now = time.monotonic()
         chart_due = self._chart_dirty and (force or status_event or now - self._chart_drawn_at >= CHART_INTERVAL
                                            or self.run_status not in ACTIVE_STATUSES)
-        if not chart_due and not slow and not status_event:
-            return bool(used)  # new batches only: numbers and chart move together, every CHART_INTERVAL
+        panel_due = force or slow or status_event or (used and now - self._panel_at >= PANEL_INTERVAL)
+        if not chart_due and not panel_due:
+            return bool(used)  # new batches only: the numbers every PANEL_INTERVAL, the chart every CHART_INTERVAL
+        self._panel_at = now
         with self.app.batch_update():
             if chart_due:
                 self.chart.data_changed()
