@@ -44,7 +44,8 @@ __all__ = ["TrainPane", "PANE_COMMANDS", "POLL_INTERVAL", "ACTIVE_STATUSES"]
 POLL_INTERVAL = 1.0  # seconds between looks at a run while rows come (backing off to 4 s when none do)
 CHART_INTERVAL = 5.0  # at most this often a new figure for new batches: watching must not slow training
 PANEL_INTERVAL = 2.0  # the step counter, ETA and rate for new batches (a figure costs far more than text)
-LOADING_CHART_INTERVAL = 0.3  # while a big file loads, the chart fills in this often
+LOADING_CHART_INTERVAL = 0.3  # while a big file loads, the chart fills in this often at first,
+LOADING_CHART_SLOWDOWN = 0.1  # then less often (+0.1 s per second of loading, up to CHART_INTERVAL)
 _SLOW_EVERY = 4  # run.json and trainer.log are read every 4th poll (2 s) or when a status came
 
 PANE_COMMANDS: list[tuple[str, str, str]] = [
@@ -86,6 +87,7 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
         self.backoff = Backoff(fast=POLL_INTERVAL)
         self._poll_timer: Any = None
         self._load_active = False  # a worker is parsing a long file
+        self._load_started = 0.0
         self._run_dir: Path | None = None
         self._run_info: dict = {}
         self._polls = 0
@@ -161,6 +163,7 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
         self.reader = self.feed.reader if self.feed is not None else None
         self.backoff.reset()
         self._load_active = False
+        self._load_started = 0.0
         self._run_info = {}
         self._polls = 0
         self._table_rows = 0
@@ -249,7 +252,10 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
         used = feed.apply(parts)
         self._chart_dirty |= bool(used)
         now = time.monotonic()
-        if self._chart_dirty and now - self._chart_drawn_at >= LOADING_CHART_INTERVAL:
+        if not self._load_started:
+            self._load_started = now
+        interval = min(CHART_INTERVAL, LOADING_CHART_INTERVAL + LOADING_CHART_SLOWDOWN * (now - self._load_started))
+        if self._chart_dirty and now - self._chart_drawn_at >= interval:
             with self.app.batch_update():
                 self.chart.data_changed()
                 self._chart_dirty = False
