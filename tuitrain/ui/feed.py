@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tuitrain.engine.decode import BatchBlock
+from tuitrain.engine.events import EVENTS_FILE
 from tuitrain.engine.reader import CHUNK, RunReader
 from tuitrain.ui.series import RunSeries
 
@@ -29,15 +30,24 @@ class RunFeed:
     """One run's reader and series; ``read`` may run in a thread, ``apply`` runs where the series is drawn."""
 
     def __init__(self, run_dir: str | os.PathLike, series: RunSeries | None = None) -> None:
+        from tuitrain.engine.compare import open_reader
+
         self.run_dir = Path(run_dir)
-        self.reader = RunReader(self.run_dir, chunk=FEED_CHUNK)
+        # a run directory (events.jsonl, read in bulk), or a TensorBoard folder (poll() only)
+        bulk = (self.run_dir / EVENTS_FILE).exists() or (self.run_dir / "run.json").is_file()
+        self.reader = RunReader(self.run_dir) if bulk else open_reader(self.run_dir)
+        self._bulk = isinstance(self.reader, RunReader)
+        if self._bulk:
+            self.reader.chunk = FEED_CHUNK
         self.series = series if series is not None else RunSeries()
         self._lock = threading.Lock()  # one read at a time (a worker and a timer may both ask)
         self._reserved = False
         self.cancelled = False
 
     def unread_bytes(self) -> int:
-        """Bytes appended since the last read (a stat, no read)."""
+        """Bytes appended since the last read (a stat, no read; 0 for a reader without offsets)."""
+        if not self._bulk:
+            return 0
         try:
             size = self.reader.events_path.stat().st_size
         except OSError:
@@ -49,6 +59,8 @@ class RunFeed:
         with self._lock:
             if self.cancelled:
                 return []
+            if not self._bulk:
+                return list(self.reader.poll())  # long-key dicts: the series takes them as they are
             before = self.reader.offset
             parts = self.reader.read(max_bytes)
             if not self._reserved and parts:
@@ -75,7 +87,7 @@ class RunFeed:
         """Parts chunk after chunk until the file is read or the feed cancelled (a worker's loop)."""
         while not self.cancelled:
             parts = self.read()
-            if not parts and self.reader.at_end:
+            if not parts and (not self._bulk or self.reader.at_end):
                 return
             yield parts
 
@@ -86,7 +98,7 @@ class RunFeed:
     @property
     def loading(self) -> bool:
         """More of the file is waiting than one poll reads: show progress, read in a worker."""
-        return not self.reader.at_end
+        return self._bulk and not self.reader.at_end
 
     def progress_text(self) -> str:
         """``reading events.jsonl: 45 % of 58 MB`` while a big file loads."""

@@ -342,8 +342,9 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
                                   if failed else "")
         if message:
             rows.append(Text(str(message), style="red" if failed else "italic"))
-        if self.reader is not None and self.reader.skipped.total:
-            rows.append(Text(self.reader.skipped.summary(), style="yellow"))
+        skipped = getattr(self.reader, "skipped", None)  # a TensorBoard folder's reader keeps none
+        if skipped is not None and skipped.total:
+            rows.append(Text(skipped.summary(), style="yellow"))
         if status in ACTIVE_STATUSES:
             rows.append(Text("quitting leaves the run going", style="dim"))
         stats = Text("\n").join(r if isinstance(r, Text) else Text(r) for r in rows)
