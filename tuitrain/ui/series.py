@@ -433,8 +433,8 @@ class RunSeries:
         if smoothing <= 0.0 or n < PREPARE_AT:
             return True
         cache = self._curves.get((granularity, key, smoothing))
-        return (cache is not None and cache.smoothed is not None
-                and cache.generation == self.table(granularity).generation and n - len(cache.smoothed) < PREPARE_AT)
+        # new points are smoothed incrementally as they come; only a whole new curve goes to a worker
+        return cache is not None and cache.smoothed is not None and cache.generation == self.table(granularity).generation
 
     def prepare(self, granularity: str, key: str, smoothing: float) -> None:
         """Compute a smoothed curve and its pyramid from scratch (slow on 10^7 points: call it in a
