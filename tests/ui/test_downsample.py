@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tuitrain.ui.downsample import ema, ema_step, minmax_downsample
+from tuitrain.ui.downsample import MinMaxPyramid, column_ranges, ema, ema_step, minmax_downsample
 
 
 def _columns(x, width, lo, hi):
@@ -110,3 +110,72 @@ def test_ema_leaves_nan_as_gap():
     out = ema(y, 0.5)
     assert np.isnan(out[1])
     assert out[2] == 1.0 and out[3] == 2.0
+
+
+# --- the min/max pyramid -----------------------------------------------------------------------
+
+_values = st.one_of(st.floats(-1e6, 1e6, width=32), st.just(float("nan")), st.just(float("inf")),
+                    st.just(float("-inf")))
+
+
+@settings(max_examples=60, deadline=None)
+@given(y=st.lists(_values, min_size=0, max_size=1500),
+       cuts=st.lists(st.integers(0, 1500), max_size=4),
+       ranges=st.lists(st.tuples(st.integers(0, 1500), st.integers(0, 1500)), min_size=1, max_size=40))
+def test_pyramid_min_max_are_exact_against_a_scan(y, cuts, ranges):
+    """Any ranges of a series that grew in steps: the same min and max as a brute-force scan."""
+    y = np.array(y, dtype=np.float32)
+    pyramid = MinMaxPyramid()
+    for cut in sorted(cuts):
+        pyramid.update(y[: min(cut, len(y))])  # the series grows in pieces
+    pyramid.update(y)
+    starts = np.array([min(a, b, len(y)) for a, b in ranges])
+    ends = np.array([min(max(a, b), len(y)) for a, b in ranges])
+    imin, imax = pyramid.query(y, starts, ends)
+    for a, b, i, j in zip(starts, ends, imin, imax):
+        seg = y[a:b]
+        finite = seg[np.isfinite(seg)]
+        if not len(finite):
+            assert i == j == -1
+            continue
+        assert a <= i < b and a <= j < b
+        assert y[i] == finite.min() and y[j] == finite.max()
+
+
+def test_pyramid_query_looks_at_about_the_same_number_of_blocks_at_any_length(monkeypatch):
+    """The work of a redraw (blocks compared) grows with log(n), not n: counted, not timed."""
+    from tuitrain.ui import downsample
+
+    looked = {}
+    for n in (10_000, 2_000_000):
+        y = np.sin(np.arange(n, dtype=np.float32) / 1000.0)
+        pyramid = MinMaxPyramid()
+        pyramid.update(y)
+        starts, ends = column_ranges(np.arange(n, dtype=np.float64), 200)
+        count = [0]
+        real, real_scan = downsample._Best.consider, downsample._Best.scan
+
+        def counting(self, rows, imin, imax, count=count, real=real):
+            count[0] += len(rows)  # blocks compared
+            real(self, rows, imin, imax)
+
+        def scanning(self, a, b, count=count, real=real_scan):
+            count[0] += int((b - a).sum())  # points read directly
+            real(self, a, b)
+
+        monkeypatch.setattr(downsample._Best, "consider", counting)
+        monkeypatch.setattr(downsample._Best, "scan", scanning)
+        imin, _ = pyramid.query(y, starts, ends)
+        monkeypatch.undo()
+        assert y[imin[17]] == y[starts[17]:ends[17]].min()
+        looked[n] = count[0]
+    assert looked[2_000_000] < 3 * looked[10_000]  # 200x the points, under 3x the work
+    assert looked[2_000_000] < 200 * (2 * MinMaxPyramid.BASE + 2 * 15)
+
+
+def test_column_ranges_split_x_evenly_and_cover_every_point():
+    x = np.array([0.0, 0.5, 1.0, 1.0, 2.0, 3.9, 4.0])
+    starts, ends = column_ranges(x, 4)
+    assert starts.tolist() == [0, 2, 4, 5] and ends.tolist() == [2, 4, 5, 7]
+    starts, ends = column_ranges(np.arange(10.0), 2, scale=0.5)  # plotted at half: columns of 2.25
+    assert starts.tolist() == [0, 5] and ends.tolist() == [5, 10]

@@ -131,9 +131,11 @@ async def test_compare_two_runs_and_reopen_a_preset(finished_runs, monkeypatch):
         await pilot.press("r")
         screen = app.screen
         assert isinstance(screen, RunsScreen)
+        await wait_for(pilot, screen.loaded, "the runs list (read in a worker)")
         assert screen.query_one("#runs-table").row_count == 2
         await pilot.press("space", "down", "space")
         assert sorted(screen.marked) == sorted(runs)
+        await wait_for(pilot, screen.loaded, "both runs' events")
         labels = screen.query_one("#runs-chart").legend_labels()
         names = [r.name for r in runs]
         assert len({label.removesuffix(" val") for label in labels}) == 2
@@ -159,13 +161,17 @@ async def test_edit_a_runs_preset_asks_first_and_never_overwrites_the_open_file(
         edited = app.preset.copy()
         app.update_preset(edited, modified=True)
         app.query_one(TrainPane).focus()
-        await pilot.press("r", "e")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: getattr(app.screen, "listed", False), "the runs list")
+        await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, ChoiceDialog)
         await pilot.press("c")  # cancel: the unsaved edit stays
         await pilot.pause()
         assert app.preset is edited and app.preset_path == spiral_copy
-        await pilot.press("r", "e")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: getattr(app.screen, "listed", False), "the runs list")
+        await pilot.press("e")
         await pilot.pause()
         await pilot.press("d")  # discard: the run's preset replaces it, with no file behind it
         await pilot.pause()
@@ -251,6 +257,7 @@ async def test_runs_list_opens_a_run_in_the_train_pane(finished_runs, monkeypatc
         app.query_one(TrainPane).focus()
         await pilot.press("r")
         screen = app.screen
+        await wait_for(pilot, lambda: screen.listed, "the runs list")
         newest = screen.runs[0].path
         assert "finished" in str(screen.query_one("#runs-table").get_row_at(0))
         await pilot.press("enter")
@@ -306,6 +313,7 @@ async def test_attach_with_runs_dir_starts_and_lists_runs_there(tmp_path, monkey
         app.query_one(TrainPane).focus()
         await pilot.press("r")
         assert isinstance(app.screen, RunsScreen)
+        await wait_for(pilot, lambda: app.screen.listed, "the runs list")
         assert [run.name for run in app.screen.runs] == [RUN_NAME]
         assert str(root) in str(app.screen.query_one("#runs-title").render())
         await pilot.press("escape")

@@ -18,7 +18,7 @@ Short keys: ``s`` step (batches done since the run began, counting resumed epoch
 ``r`` samples per second, ``n`` epochs planned, ``p`` steps per epoch, digits = metric aliases.
 Batch values keep 5 significant digits; time keeps 2 decimals; samples/s is an integer.
 
-:class:`EventDecoder` turns lines back into the long-key dicts of ``docs/internals.md``:
+:class:`~tuitrain.engine.decode.EventDecoder` turns lines back into the long-key dicts of ``docs/internals.md``:
 ``{"kind": "batch"|"epoch"|"status"|"log", "step", "epoch", "time", <metric>: float, ...}``.
 """
 
@@ -32,12 +32,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tuitrain.engine.decode import ALIAS_KIND, KIND_LONG, SHORT_KEYS, BatchBlock, EventDecoder, block_events
+
+__all__ = ["EventWriter", "EventDecoder", "read_events", "fmt_number", "EVENTS_FILE", "KIND_LONG", "SHORT_KEYS", "ALIAS_KIND"]
+
 EVENTS_FILE = "events.jsonl"
 
 KIND_SHORT = {"batch": None, "epoch": "e", "status": "s", "log": "l"}
-KIND_LONG = {"e": "epoch", "s": "status", "l": "log"}
-ALIAS_KIND = "m"
-SHORT_KEYS = {"s": "step", "e": "epoch", "t": "time", "r": "samples_per_s", "n": "epochs", "p": "steps"}
 RESERVED = set(SHORT_KEYS) | {"k"}
 
 
@@ -205,55 +206,15 @@ class EventWriter:
         }
 
 
-class EventDecoder:
-    """Stateful decoder: remembers metric aliases across lines (and across polls)."""
-
-    def __init__(self) -> None:
-        self.aliases: dict[str, str] = {}
-
-    def decode(self, obj: Any) -> dict[str, Any] | None:
-        """One parsed line → a long-key event, or None for alias rows and foreign lines."""
-        if not isinstance(obj, dict):
-            return None
-        if "kind" in obj:  # already long keys (a foreign or older writer)
-            return obj
-        kind = obj.get("k")
-        if kind == ALIAS_KIND:
-            self.aliases.update({k: v for k, v in obj.items() if k != "k"})
-            return None
-        event: dict[str, Any] = {"kind": KIND_LONG.get(kind, "batch") if kind is not None else "batch"}
-        for key, value in obj.items():
-            if key == "k":
-                continue
-            if key in SHORT_KEYS:
-                event[SHORT_KEYS[key]] = value
-            elif key in self.aliases:
-                event[self.aliases[key]] = value
-            else:
-                event[key] = value
-        event.setdefault("step", 0)
-        event.setdefault("epoch", 0)
-        event.setdefault("time", 0.0)
-        return event
-
-    def decode_line(self, line: bytes | str) -> dict[str, Any] | None:
-        line = line.strip()
-        if not line:
-            return None
-        try:
-            return self.decode(json.loads(line))
-        except (ValueError, UnicodeDecodeError):
-            return None  # a corrupt line (e.g. a torn write followed by a restart) is skipped
-
-
 def read_events(path: str | os.PathLike) -> list[dict[str, Any]]:
-    """Every complete event of a file at once (tests, ``tuitrain runs``)."""
-    decoder = EventDecoder()
+    """Every complete event of a file at once, as long-key dicts (tests, small files; the app and
+    big files go through ``RunReader``, which reads in bounded chunks)."""
     try:
         data = Path(path).read_bytes()
     except FileNotFoundError:
         return []
-    lines = data.split(b"\n")
-    if not data.endswith(b"\n"):
-        lines = lines[:-1]  # the torn last line
-    return [e for e in map(decoder.decode_line, lines) if e is not None]
+    data = data[: data.rfind(b"\n") + 1]  # the torn last line waits
+    events: list[dict[str, Any]] = []
+    for part in EventDecoder().decode_chunk(data):
+        events.extend(block_events(part) if isinstance(part, BatchBlock) else [part])
+    return events

@@ -112,6 +112,7 @@ class TuitrainApp(BackgroundWork, PresetFileActions, App[None]):
         self._build_timer = None
         self._build_lock = threading.Lock()
         self._painted = False
+        self._background_deferred = False  # opened on a run: TensorFlow waits until a pane needs it
         self._data_error: str | None = None
         self._data_done_key: str | None = None  # the _data_key whose load ended (loaded or failed)
         self._tf_failed = False
@@ -176,11 +177,17 @@ class TuitrainApp(BackgroundWork, PresetFileActions, App[None]):
             tab = self.query_one(f"#panes TabPane#{info.id}", TabPane)
             if not tab.children:
                 tab.mount(pane_class(info)())
-        if self._background:
-            self._load_tensorflow()
-            if self.preset is not None and self.dataset is None and self._data_key is not None:
-                self._load_data(self.preset, self._data_key)
+        # Opened on a run to watch it: TensorFlow (~400 MB, seconds of CPU) waits until a pane needs it.
+        self._background_deferred = self._initial_run_dir is not None and self._initial_pane == "train"
+        if self._background and not self._background_deferred:
+            self._start_loading()
         self.refresh_ready()
+
+    def _start_loading(self) -> None:
+        self._background_deferred = False
+        self._load_tensorflow()
+        if self.preset is not None and self.dataset is None and self._data_key is not None:
+            self._load_data(self.preset, self._data_key)
 
     def _write_first_paint_probe(self) -> None:
         """For benchmarks/bench_first_paint.py: when the first frame was drawn, and whether TF was loaded."""
@@ -324,6 +331,8 @@ class TuitrainApp(BackgroundWork, PresetFileActions, App[None]):
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane is not None and event.pane.id:
             self.call_after_refresh(self._focus_pane, event.pane.id)
+            if event.pane.id != "train" and self._background and self._background_deferred:
+                self._start_loading()
 
     def pane(self, pane_id: str) -> Widget:
         """The pane widget inside a tab (for commands that act on a pane)."""

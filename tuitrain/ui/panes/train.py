@@ -2,8 +2,15 @@
 
 Training never happens in the app's process: ``s`` hands the current (possibly unsaved) preset
 to ``tuitrain.engine.start_run`` and the pane then only reads the run directory (a timer polls
-``RunReader`` a few times a second and redraws only when new events came). The same pane shows
-an attached or finished run (``app.run_dir``), so quitting the app leaves the run going.
+the run directory and redraws only when new events came). The same pane shows an attached or
+finished run (``app.run_dir``), so quitting the app leaves the run going.
+
+Watching costs next to nothing: a big ``events.jsonl`` is parsed in a worker thread while the
+status and a progress line show at once and the chart fills in; a live run is looked at once a
+second while rows come and less often while none do (:class:`~tuitrain.ui.feed.Backoff`), a
+finished one every 10 s (a stat); for new batches the numbers change every ``PANEL_INTERVAL`` and
+the chart every ``CHART_INTERVAL`` (5 s: a figure costs tens of milliseconds); and nothing is read
+while the pane is hidden.
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual import events, work
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import DataTable, ProgressBar, Static
@@ -24,6 +32,7 @@ from tuitrain.engine.rundir import ACTIVE as ACTIVE_STATUSES
 from tuitrain.errors import TuitrainError
 from tuitrain.native_log import is_native_chatter
 from tuitrain.ui.app_access import AppAccess
+from tuitrain.ui.feed import SMALL_READ, Backoff, RunFeed
 from tuitrain.ui.series import RunSeries
 from tuitrain.ui.styles import STATUS_STYLE
 from tuitrain.ui.widgets.chart_keys import CHART_BINDINGS, ChartActions
@@ -32,9 +41,12 @@ from tuitrain.ui.widgets.system_panel import SystemPanel
 
 __all__ = ["TrainPane", "PANE_COMMANDS", "POLL_INTERVAL", "ACTIVE_STATUSES"]
 
-POLL_INTERVAL = 0.25  # seconds between reads of events.jsonl (the trainer flushes every 0.25 s)
-CHART_INTERVAL = 0.5  # at most this often a new figure for new data: watching must not slow training
-_SLOW_EVERY = 8  # run.json and trainer.log are read every 8th poll (2 s) or when a status came
+POLL_INTERVAL = 1.0  # seconds between looks at a run while rows come (backing off to 4 s when none do)
+CHART_INTERVAL = 5.0  # at most this often a new figure for new batches: watching must not slow training
+PANEL_INTERVAL = 2.0  # the step counter, ETA and rate for new batches (a figure costs far more than text)
+LOADING_CHART_INTERVAL = 0.3  # while a big file loads, the chart fills in this often at first,
+LOADING_CHART_SLOWDOWN = 0.1  # then less often (+0.1 s per second of loading, up to CHART_INTERVAL)
+_SLOW_EVERY = 4  # run.json and trainer.log are read every 4th poll (2 s) or when a status came
 
 PANE_COMMANDS: list[tuple[str, str, str]] = [
     ("Start training", "train the current preset (unsaved edits included) in a trainer process", "start_run"),
@@ -71,6 +83,11 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
         super().__init__()
         self.series = RunSeries()
         self.reader: Any = None
+        self.feed: RunFeed | None = None
+        self.backoff = Backoff(fast=POLL_INTERVAL)
+        self._poll_timer: Any = None
+        self._load_active = False  # a worker is parsing a long file
+        self._load_started = 0.0
         self._run_dir: Path | None = None
         self._run_info: dict = {}
         self._polls = 0
@@ -78,6 +95,7 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
         self._table_keys: list[str] = []
         self._chart_dirty = False
         self._chart_drawn_at = 0.0
+        self._panel_at = 0.0
         self._shown: dict[str, object] = {}
         self._log_lines: list[str] = []
         self._system: Any = None  # SystemTail of the run shown: CPU/memory/GPU samples
@@ -98,8 +116,31 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
     def on_mount(self) -> None:
         self.watch(self.app, "run_dir", self._show_run, init=True)
         self.watch(self.app, "preset", lambda _: self._run_dir is None and self._update_panel(), init=False)
-        self.set_interval(POLL_INTERVAL, self.poll_run, name="train-poll")
         self._update_panel()
+
+    def _schedule(self, delay: float) -> None:
+        """The next look at the run, in ``delay`` seconds (one timer at a time)."""
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+        self._poll_timer = self.set_timer(delay, self._on_poll_timer, name="train-poll")
+
+    def _on_poll_timer(self) -> None:
+        self._poll_timer = None
+        if self._visible():
+            self.poll_run()
+        # hidden: no timer at all; on_show looks again
+
+    def _visible(self) -> bool:
+        return self.app.screen is self.screen and self.is_on_screen
+
+    def on_show(self, event: events.Show) -> None:
+        if self.feed is not None and self._poll_timer is None:
+            self.poll_run()
+
+    def on_hide(self, event: events.Hide) -> None:
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+            self._poll_timer = None
 
     def on_resize(self) -> None:
         self.set_class(self.size.height >= 30, "-tall")
@@ -114,11 +155,15 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
         run_dir = Path(run_dir) if run_dir is not None else None
         if run_dir == self._run_dir and self.reader is not None:
             return
-        from tuitrain.engine.compare import open_reader
-
         self._run_dir = run_dir
-        self.series = RunSeries()
-        self.reader = open_reader(run_dir) if run_dir is not None else None  # a run dir or a TensorBoard folder
+        if self.feed is not None:
+            self.feed.cancel()  # a worker still reading the previous run drops what it has
+        self.feed = RunFeed(run_dir) if run_dir is not None else None  # a run dir or a TensorBoard folder
+        self.series = self.feed.series if self.feed is not None else RunSeries()
+        self.reader = self.feed.reader if self.feed is not None else None
+        self.backoff.reset()
+        self._load_active = False
+        self._load_started = 0.0
         self._run_info = {}
         self._polls = 0
         self._table_rows = 0
@@ -134,18 +179,31 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
         self.poll_run(force=True)
 
     def poll_run(self, force: bool = False) -> bool:
-        """Read new events; update the widgets only when something arrived. True if it did."""
+        """Read new events; update the widgets only when something arrived. True if it did.
+
+        More than a poll's worth of unread bytes (attaching to a long run) goes to a worker that
+        parses it chunk by chunk; this poll then only shows the status and the progress."""
+        feed = self.feed
         reader = self.reader
-        if reader is None:
+        if feed is None or reader is None:
             if force:
                 self._update_panel()
             return False
         self._polls += 1
-        events = reader.poll()
-        used = self.series.extend(events) if events else 0
-        status_event = any(e.get("kind") in ("status", "log") for e in events)
+        if self._loading():
+            return False  # the worker reports as it goes and looks again when done
+        if feed.unread_bytes() > SMALL_READ:
+            self._load_active = True
+            self._load(feed)
+            self._run_info = reader.status()
+            self._update_panel()
+            return False
+        parts = feed.read()
+        used = feed.apply(parts) if parts else 0
+        events = [p for p in parts if isinstance(p, dict)]
+        status_event = any(e.get("kind") in ("status", "log", "epoch") for e in events)
         # an ended run with nothing new: run.json and trainer.log will not change, so stop re-reading them
-        settled = not events and self._run_info.get("status") not in (None, *ACTIVE_STATUSES)
+        settled = not used and self._run_info.get("status") not in (None, *ACTIVE_STATUSES)
         slow = force or status_event or (self._polls % _SLOW_EVERY == 0 and not settled)
         if slow:
             self._run_info = reader.status()
@@ -154,11 +212,14 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
             panel.set_info(self._run_info)
             panel.add(self._system.poll())
         self._chart_dirty |= bool(used)
+        self._schedule(self.backoff.next(bool(used), self.run_is_active() or self.run_status is None))
         now = time.monotonic()
-        chart_due = self._chart_dirty and (force or now - self._chart_drawn_at >= CHART_INTERVAL
+        chart_due = self._chart_dirty and (force or status_event or now - self._chart_drawn_at >= CHART_INTERVAL
                                            or self.run_status not in ACTIVE_STATUSES)
-        if not used and not slow and not chart_due:
-            return False
+        panel_due = force or slow or status_event or (used and now - self._panel_at >= PANEL_INTERVAL)
+        if not chart_due and not panel_due:
+            return bool(used)  # new batches only: the numbers every PANEL_INTERVAL, the chart every CHART_INTERVAL
+        self._panel_at = now
         with self.app.batch_update():
             if chart_due:
                 self.chart.data_changed()
@@ -168,6 +229,44 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
                 self._add_epoch_rows()
             self._update_panel()
         return bool(used)
+
+    # --- loading a long run in a worker -----------------------------------------------------
+
+    def _loading(self) -> bool:
+        return self._load_active
+
+    @work(thread=True, exclusive=True, group="train-load", exit_on_error=False)
+    def _load(self, feed: RunFeed) -> None:
+        """Parse the file chunk by chunk; each chunk is handed to the event loop (which waits for
+        nothing: ``call_from_thread`` returns once it is applied, so at most one chunk is in flight)."""
+        try:
+            for parts in feed.chunks():
+                self.app.call_from_thread(self._apply_loaded, feed, parts)
+        finally:
+            if not feed.cancelled:
+                self.app.call_from_thread(self._loaded, feed)
+
+    def _apply_loaded(self, feed: RunFeed, parts: list) -> None:
+        if feed is not self.feed:
+            return
+        used = feed.apply(parts)
+        self._chart_dirty |= bool(used)
+        now = time.monotonic()
+        if not self._load_started:
+            self._load_started = now
+        interval = min(CHART_INTERVAL, LOADING_CHART_INTERVAL + LOADING_CHART_SLOWDOWN * (now - self._load_started))
+        if self._chart_dirty and now - self._chart_drawn_at >= interval:
+            with self.app.batch_update():
+                self.chart.data_changed()
+                self._chart_dirty = False
+                self._chart_drawn_at = now
+                self._update_panel()
+
+    def _loaded(self, feed: RunFeed) -> None:
+        if feed is not self.feed:
+            return
+        self._load_active = False
+        self.poll_run(force=True)
 
     def _set(self, selector: str, content: Text | str) -> None:
         """Update a Static only when its text changed (each update costs a layout pass)."""
@@ -215,6 +314,8 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
         epoch_now = int((last_b or {}).get("epoch", epoch_done))
         total_steps = epochs * spe if epochs and spe else None
         rows: list[Text | str] = []
+        if self.feed is not None and self.feed.loading:
+            rows.append(Text(self.feed.progress_text(), style="italic"))
         rows.append(f"epoch {epoch_now}/{epochs or '?'} · step {step}/{total_steps or '?'}")
         # a whole epoch's rate once there is one (the trainer's per-batch window is jumpy early on)
         rate = (last_e or last_b or {}).get("samples_per_s")
@@ -241,6 +342,9 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
                                   if failed else "")
         if message:
             rows.append(Text(str(message), style="red" if failed else "italic"))
+        skipped = getattr(self.reader, "skipped", None)  # a TensorBoard folder's reader keeps none
+        if skipped is not None and skipped.total:
+            rows.append(Text(skipped.summary(), style="yellow"))
         if status in ACTIVE_STATUSES:
             rows.append(Text("quitting leaves the run going", style="dim"))
         stats = Text("\n").join(r if isinstance(r, Text) else Text(r) for r in rows)

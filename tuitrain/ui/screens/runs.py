@@ -6,17 +6,22 @@ the chart below overlays the marked ones (or shows the one under the cursor), ea
 colours with a legend, and beside it the settings whose values differ between the marked runs.
 ``enter`` (or ``w``) watches a run in the Train pane; ``e`` loads its resolved ``preset.toml`` into
 the editors to train again with changes.
+The list is read in a worker thread (``run.json`` only, so a big or slow runs folder never freezes
+the app); a highlighted run's events load in a worker too, cancelled when the highlight moves on,
+and the chart fills in as they come.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -26,6 +31,7 @@ from textual.widgets import DataTable, Footer, Static
 from tuitrain.engine.compare import MISSING, diff_many, fmt_value, run_settings, setting
 from tuitrain.fmt import fmt_duration
 from tuitrain.errors import TuitrainError
+from tuitrain.ui.feed import SMALL_READ, RunFeed
 from tuitrain.ui.series import RunSeries
 from tuitrain.ui.styles import STATUS_STYLE
 from tuitrain.ui.widgets.chart_keys import CHART_BINDINGS, ChartActions
@@ -53,17 +59,14 @@ class EditRunPreset:
 
 
 def load_series(run_dir: Path, reader: Any = None) -> tuple[RunSeries, Any]:
-    """A run's whole history so far (reads until the reader has nothing new); a run dir or a log folder."""
-    from tuitrain.engine.compare import open_reader
+    """A run's whole history so far, read at once (tests and tools; the screen reads in a worker)."""
+    feed = RunFeed(run_dir)
+    feed.read_all_here()
+    return feed.series, feed.reader
 
-    reader = reader or open_reader(run_dir)
-    series = RunSeries()
-    while True:
-        events = reader.poll()
-        if not events:
-            break
-        series.extend(events)
-    return series, reader
+
+KEEP_LOADED = 4  # runs kept in memory besides the marked ones (moving back and forth stays instant)
+LOADING_CHART_INTERVAL = 0.3
 
 
 def run_labels(names: list[str]) -> list[str]:
@@ -96,7 +99,10 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         self.runs_dir = runs_dir
         self.runs: list[Any] = []
         self.marked: list[Path] = []
-        self._loaded: dict[Path, tuple[RunSeries, Any]] = {}
+        self._loaded: dict[Path, RunFeed] = {}  # oldest first
+        self._loading: set[Path] = set()
+        self._drawn_at = 0.0
+        self.listed = False  # the list arrived from its worker
         self.columns: list[str] = []  # settings shown as columns (``compile.optimizer.learning_rate``)
         self._settings: dict[Path, dict[str, Any]] = {}
 
@@ -114,6 +120,10 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         self.chart.smoothing = 0.0
         self.action_reload()
         self.set_interval(1.0, self._poll_live)
+
+    def on_unmount(self) -> None:
+        for feed in self._loaded.values():
+            feed.cancel()  # workers still reading stop at their next chunk
 
     @property
     def chart(self) -> MetricsChart:
@@ -159,10 +169,30 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         return self._settings[path]
 
     def action_reload(self) -> None:
-        from tuitrain.engine import default_runs_dir, list_runs
+        from tuitrain.engine import default_runs_dir
 
         self._settings.clear()
-        self.runs = list_runs(self.runs_dir)
+        root = default_runs_dir(self.runs_dir)
+        self.query_one("#runs-title", Static).update(Text.assemble(("Runs ", "bold"), (f"in {root}", "dim"),
+                                                                   (" · reading…", "italic")))
+        self._list_runs()
+
+    @work(thread=True, exclusive=True, group="runs-list", exit_on_error=False)
+    def _list_runs(self) -> None:
+        from tuitrain.engine import list_runs
+
+        try:
+            runs = list_runs(self.runs_dir)
+        except (TuitrainError, OSError) as err:
+            self.app.call_from_thread(self.notify, str(err), title="cannot list runs", severity="error")
+            runs = []
+        self.app.call_from_thread(self._show_runs, runs)
+
+    def _show_runs(self, runs: list[Any]) -> None:
+        from tuitrain.engine import default_runs_dir
+
+        self.runs = runs
+        self.listed = True
         root = default_runs_dir(self.runs_dir)
         self.query_one("#runs-title", Static).update(
             Text.assemble(("Runs ", "bold"), (f"in {root}", "dim"), f" · {len(self.runs)} found",
@@ -215,6 +245,10 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         self.table.update_cell(str(info.path), "mark", "✓" if info.path in self.marked else "")
         self._update_chart()
 
+    def loaded(self) -> bool:
+        """Every shown run's events are read (tests wait on this)."""
+        return self.listed and not (self._loading & set(self.shown_runs()))
+
     def shown_runs(self) -> list[Path]:
         """Marked runs, or the one under the cursor when none is marked."""
         if self.marked:
@@ -227,9 +261,14 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         labels = run_labels([p.name for p in paths]) if len(paths) > 1 else [""] * len(paths)
         sources = []
         for path, label in zip(paths, labels):
-            if path not in self._loaded:
-                self._loaded[path] = load_series(path)
-            sources.append((label, self._loaded[path][0]))
+            feed = self._loaded.pop(path, None)
+            if feed is None or feed.cancelled:
+                feed = RunFeed(path)
+                self._loading.add(path)
+                self._load(feed)
+            self._loaded[path] = feed  # most recently shown last
+            sources.append((label, feed.series))
+        self._forget(set(paths))
         self.chart.set_sources(sources)
         self._update_diff(paths, labels)
 
@@ -249,15 +288,50 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
             text.append("  " + " → ".join(fmt_value(v) for v in values) + "\n")
         panel.update(text)
 
+    def _forget(self, shown: set[Path]) -> None:
+        """Stop loading runs no longer shown, and keep only a few unmarked ones in memory."""
+        for path in list(self._loaded):
+            if path not in shown and path in self._loading:
+                self._loaded.pop(path).cancel()  # half read: start over if it comes back
+                self._loading.discard(path)
+        spare = [p for p in self._loaded if p not in shown and p not in self.marked]
+        for path in spare[: max(0, len(spare) - KEEP_LOADED)]:
+            self._loaded.pop(path).cancel()
+
+    @work(thread=True, group="runs-load", exit_on_error=False)
+    def _load(self, feed: RunFeed) -> None:
+        """A run's events, chunk by chunk, handed to the event loop (stops when cancelled)."""
+        try:
+            for parts in feed.chunks():
+                self.app.call_from_thread(self._apply_loaded, feed, parts)
+        finally:
+            self.app.call_from_thread(self._loaded_all, feed)
+
+    def _apply_loaded(self, feed: RunFeed, parts: list) -> None:
+        if feed.apply(parts):
+            now = time.monotonic()
+            if now - self._drawn_at >= LOADING_CHART_INTERVAL:
+                self._drawn_at = now
+                self.chart.data_changed()
+
+    def _loaded_all(self, feed: RunFeed) -> None:
+        if self._loaded.get(feed.run_dir) is feed:
+            self._loading.discard(feed.run_dir)
+        if not feed.cancelled:
+            self.chart.data_changed()
+
     def _poll_live(self) -> None:
         """Keep overlaid curves of runs that are still training moving."""
         changed = False
         for path in self.shown_runs():
-            if path in self._loaded:
-                series, reader = self._loaded[path]
-                events = reader.poll()
-                if events:
-                    changed |= bool(series.extend(events))
+            feed = self._loaded.get(path)
+            if feed is None or path in self._loading or feed.unread_bytes() == 0:
+                continue
+            if feed.unread_bytes() > SMALL_READ:
+                self._loading.add(path)
+                self._load(feed)
+                continue
+            changed |= bool(feed.apply(feed.read()))
         if changed:
             self.chart.data_changed()
 

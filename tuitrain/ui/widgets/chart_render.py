@@ -13,10 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from rich.text import Text
 
-from tuitrain.ui.downsample import minmax_downsample
 from tuitrain.ui.series import RunSeries
 from tuitrain.ui.widgets.ansi_text import ansi_to_text
-from tuitrain.ui.widgets.chart_ticks import format_tick, nice_ticks
+from tuitrain.ui.widgets.chart_ticks import format_tick, log_ticks, nice_ticks
 
 __all__ = ["ChartOptions", "render_chart", "SMOOTHING_STEPS", "metric_groups", "metric_curves"]
 
@@ -102,12 +101,13 @@ def render_chart(sources: list[tuple[str, RunSeries]], width: int, height: int,
         step = positions[1] - positions[0] if len(positions) > 1 else 1.0
         panel.ruler("x").lim(lo, hi)
         panel.ruler("x").ticks(positions, [format_tick(p, options.x_axis, step) for p in positions])
-        if options.log_y:
+        if options.log_y:  # curves hold log10(y): label the ticks with the values (1e-08, 0.01, 2)
             ys = [c.y for c in curves if len(c.y)]
             y_lo = min(float(y.min()) for y in ys)
             y_hi = max(float(y.max()) for y in ys)
-            if y_hi > y_lo * 1.0001:  # flat: plotext widens the range past zero; linear is as good
-                panel.ruler("y").scale("log")
+            ticks, labels = log_ticks(y_lo, y_hi, max(2, (height - 1) // rows // 3))
+            if ticks:
+                panel.ruler("y").ticks(ticks, labels)
     if not drawn:
         return _centered("waiting for the first batch…", width, height)
 
@@ -175,10 +175,10 @@ def metric_curves(sources: list[tuple[str, RunSeries]], group: str, options: Cha
             if key not in series.metric_keys(g):
                 continue
             smoothing = options.smoothing if g == "batch" else 0.0
-            x, y = series.chart_points(g, key, options.x_axis, smoothing)
-            x, y = minmax_downsample(x, y, columns)
+            # each column's lowest and highest point, from the curve's pyramid (cost independent of length)
+            x, y = series.chart_points(g, key, options.x_axis, smoothing, columns=columns)
             if options.log_y:
                 positive = y > 0
-                x, y = x[positive], y[positive]
+                x, y = x[positive], np.log10(y[positive])
             curves.append(_Curve(name, color, x, y))
     return curves

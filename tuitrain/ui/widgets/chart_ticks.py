@@ -1,4 +1,4 @@
-"""Axis ticks for the metric chart: round positions and short labels (steps, epochs, wall time)."""
+"""Axis ticks for the metric chart: round positions and short labels (steps, epochs, wall time, log y)."""
 
 from __future__ import annotations
 
@@ -39,3 +39,29 @@ def format_tick(value: float, x_axis: str, step: float = 1.0) -> str:
     if abs(value) >= 1e4:
         return f"{value / 1e3:g}k"
     return f"{value:g}"
+
+
+def log_ticks(lo: float, hi: float, count: int) -> tuple[list[float], list[str]]:
+    """Ticks for a log-scale axis drawn as log10 values: positions (log10) and labels (``1e-08``,
+    ``0.001``, ``2``), about ``count`` of them: decades when the range spans several, else 1-2-5
+    steps, else round values of a narrow range. ``lo``/``hi`` are log10 of the data's range."""
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        return [], []
+    if hi - lo < 1e-12:
+        return [lo], [_log_label(10 ** lo)]
+    count = max(2, count)
+    first, last = math.ceil(lo - 1e-9), math.floor(hi + 1e-9)
+    if last - first + 1 >= 2:  # at least two decades inside: every k-th decade
+        every = max(1, math.ceil((last - first + 1) / count))
+        values = [10.0 ** k for k in range(first, last + 1) if (k - first) % every == 0]
+    else:
+        values = [m * 10.0 ** k for k in range(math.floor(lo) - 1, math.ceil(hi) + 1) for m in (1, 2, 5)
+                  if lo - 1e-9 <= math.log10(m * 10.0 ** k) <= hi + 1e-9]
+        if len(values) < 2 or len(values) > count:
+            values = [v for v in nice_ticks(10 ** lo, 10 ** hi, count) if v > 0]
+    return [math.log10(v) for v in values], [_log_label(v) for v in values]
+
+
+def _log_label(value: float) -> str:
+    """``1e-08``, ``0.001``, ``2.5``, ``1e+06``: short and exact enough to read a log axis."""
+    return f"{value:.3g}"

@@ -2,12 +2,16 @@
 
 ``render()`` rebuilds the figure (the pattern of textual-plotext's ``PlotextPlot``, over
 plotext 6 which textual-plotext does not support), but only when the data version, the size
-or an option changed; otherwise the last ``Text`` is returned.
+or an option changed; otherwise the last ``Text`` is returned. A new smoothing of a long run
+(an EMA over millions of points) is computed in a worker thread; meanwhile the raw curve is drawn.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
+from textual import work
 from textual.reactive import reactive
 from textual.widget import Widget
 
@@ -44,6 +48,7 @@ class MetricsChart(Widget):
         self._cache_key: tuple | None = None
         self._cache: Text = Text("")
         self.renders = 0  # how many figures were actually built (tests, benchmarks)
+        self._preparing: float | None = None  # the smoothing a worker is computing
 
     @property
     def options(self) -> ChartOptions:
@@ -106,6 +111,24 @@ class MetricsChart(Widget):
         return (self.size.width, self.size.height, self.options, self.placeholder,
                 tuple((label, id(s), s.version) for label, s in self._sources))
 
+    def _unready(self, options: ChartOptions) -> list[tuple[RunSeries, str]]:
+        """Smoothed curves not computed yet for this smoothing (long ones: too slow for the event loop)."""
+        if options.granularity != "batch" or options.smoothing <= 0.0:
+            return []
+        return [(series, key) for _, series in self._sources for key in series.metric_keys("batch")
+                if not series.ready("batch", key, options.smoothing)]
+
+    @work(thread=True, exclusive=True, group="chart-smoothing", exit_on_error=False)
+    def _prepare(self, todo: list[tuple[RunSeries, str]], smoothing: float) -> None:
+        for series, key in todo:
+            series.prepare("batch", key, smoothing)
+        self.app.call_from_thread(self._prepared)
+
+    def _prepared(self) -> None:
+        self._preparing = None
+        self._cache_key = None
+        self.refresh()
+
     def render(self) -> Text:
         key = self._key()
         if key != self._cache_key and self.placeholder and not any(
@@ -114,8 +137,15 @@ class MetricsChart(Widget):
             self._cache = Text(pad + self.placeholder, style="dim", justify="center")
             self._cache_key = key
         if key != self._cache_key:
+            options = self.options
+            todo = self._unready(options)
+            if todo:  # draw the raw curves until the smoothed ones are ready
+                if self._preparing != options.smoothing:
+                    self._preparing = options.smoothing
+                    self._prepare(todo, options.smoothing)
+                options = replace(options, smoothing=0.0)
             try:
-                self._cache = render_chart(self._sources, self.size.width, self.size.height, self.options)
+                self._cache = render_chart(self._sources, self.size.width, self.size.height, options)
             except Exception as err:  # noqa: BLE001 - a plotting corner case must not take the app down
                 self._cache = Text(f"cannot draw this chart: {type(err).__name__}: {err}", style="red")
             self._cache_key = key

@@ -1,0 +1,59 @@
+"""RunFeed: a run read chunk by chunk (as a worker does) ends up as if read at once; Backoff."""
+
+import threading
+
+import numpy as np
+
+from tuitrain.engine.events import EventWriter
+from tuitrain.ui.feed import Backoff, RunFeed
+
+
+def _run(tmp_path, rows=30_000):
+    writer = EventWriter(tmp_path / "events.jsonl", flush_interval=3600)
+    writer.status("running", epochs=3, steps_per_epoch=rows // 3)
+    for step in range(1, rows + 1):
+        writer.batch(step, 1 + (step - 1) * 3 // rows, {"loss": 1.0 / step}, 100.0)
+    writer.close()
+    return tmp_path
+
+
+def test_a_worker_reading_in_chunks_gives_the_whole_run_with_progress(tmp_path):
+    feed = RunFeed(_run(tmp_path))
+    feed.reader.chunk = 100_000  # about 1,700 rows a chunk
+    fractions = []
+    done = threading.Event()
+    chunks = []
+
+    def worker():  # what the pane's thread worker does; the test thread applies, as the event loop would
+        while not feed.cancelled:
+            parts = feed.read()
+            if not parts and feed.reader.at_end:
+                break
+            chunks.append(parts)
+        done.set()
+
+    threading.Thread(target=worker).start()
+    done.wait(60)
+    for parts in chunks:
+        feed.apply(parts)
+        fractions.append(feed.reader.fraction)
+    x, y = feed.series.curve("batch", "loss")
+    assert x.tolist() == list(range(1, 30_001))
+    np.testing.assert_allclose(y, 1.0 / x, rtol=1e-4)
+    assert len(chunks) > 10 and fractions[-1] == 1.0 and not feed.loading
+    assert "100 %" in feed.progress_text()
+    # the columns were sized once from the file size, not regrown chunk after chunk
+    assert feed.series.batch.columns["loss"].nbytes <= 4 * 30_000 * 1.1
+
+
+def test_a_cancelled_feed_reads_and_applies_nothing(tmp_path):
+    feed = RunFeed(_run(tmp_path, 100))
+    feed.cancel()
+    assert feed.read() == [] and feed.read_all_here() == 0 and len(feed.series.batch) == 0
+
+
+def test_backoff_polls_soon_after_data_and_rarely_when_idle_or_ended():
+    b = Backoff(fast=0.5, slow=4.0, ended=10.0)
+    assert [b.next(False, True) for _ in range(5)] == [1.0, 2.0, 4.0, 4.0, 4.0]
+    assert b.next(True, True) == 0.5
+    assert b.next(False, False) == 10.0

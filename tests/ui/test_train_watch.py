@@ -1,0 +1,113 @@
+"""The Train pane on long runs: a big file loads in a worker with a progress line, a finished run
+is looked at rarely, and nothing is read while the pane is hidden."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+
+from tuitrain.engine.events import EventWriter
+from tuitrain.engine.rundir import write_run_json
+from tuitrain.spec import find_preset
+from tuitrain.ui import feed as feed_module
+from tuitrain.ui.app import TuitrainApp
+from tuitrain.ui.panes import train as train_module
+from tuitrain.ui.panes.train import TrainPane
+
+ROWS = 6000
+
+
+async def wait_for(pilot, condition, what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        await pilot.pause(0.02)
+
+
+@pytest.fixture
+def long_run(tmp_path):
+    run = tmp_path / "spiral_mlp-20260101-000000"
+    run.mkdir()
+    shutil.copy(find_preset("spiral_mlp"), run / "preset.toml")
+    writer = EventWriter(run / "events.jsonl", flush_interval=3600)
+    writer.status("running", epochs=3, steps_per_epoch=ROWS // 3)
+    for step in range(1, ROWS + 1):
+        writer.batch(step, 1 + (step - 1) * 3 // ROWS, {"loss": 1.0 / step, "accuracy": step / ROWS}, 100.0)
+        if step % (ROWS // 3) == 0:
+            writer.epoch(step, step * 3 // ROWS, {"loss": 1.0 / step, "val_loss": 2.0 / step}, samples_per_s=100.0,
+                         epochs=3, steps=ROWS // 3)
+    writer.status("finished")
+    writer.close()
+    write_run_json(run, {"status": "finished", "started": 1.0, "ended": 100.0, "preset_name": "spiral_mlp",
+                         "epochs_total": 3, "epochs_done": 3})
+    return run
+
+
+async def test_a_long_run_loads_in_a_worker_with_progress_then_polls_rarely(long_run, monkeypatch):
+    monkeypatch.setattr(feed_module, "FEED_CHUNK", 20_000)  # ~350 rows a chunk: many steps
+    monkeypatch.setattr(train_module, "SMALL_READ", 10_000)
+    applied = []
+    real_apply = TrainPane._apply_loaded
+    monkeypatch.setattr(TrainPane, "_apply_loaded", lambda self, feed, parts: (
+        applied.append((len(self.series.batch), self.query_one("#train-stats").render().plain)),
+        real_apply(self, feed, parts)))
+    app = TuitrainApp(long_run / "preset.toml", run_dir=long_run, pane="train", background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(TrainPane)
+        await wait_for(pilot, lambda: len(pane.series.batch) == ROWS and not pane._loading(), "the whole run")
+        assert len(applied) > 5
+        rows_before, stats_before = applied[len(applied) // 2]
+        assert 0 < rows_before < ROWS and "reading events.jsonl" in stats_before  # a progress line meanwhile
+        await wait_for(pilot, lambda: "step 6000/6000" in pane.query_one("#train-stats").render().plain, "the end")
+        assert "reading events.jsonl" not in pane.query_one("#train-stats").render().plain
+        assert "finished" in pane.query_one("#train-status").render().plain
+        assert pane.backoff.interval == pane.backoff.ended  # a finished run: looked at every 10 s
+        assert pane.chart.renders >= 1
+
+
+async def test_nothing_is_polled_while_the_train_pane_is_hidden(long_run):
+    app = TuitrainApp(long_run / "preset.toml", run_dir=long_run, pane="train", background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(TrainPane)
+        await wait_for(pilot, lambda: len(pane.series.batch) == ROWS and pane._poll_timer is not None, "the run")
+        polls = pane._polls
+        await pilot.press("1")  # the Data pane
+        await wait_for(pilot, lambda: pane._poll_timer is None, "the poll timer to stop")
+        assert pane._polls == polls
+        await pilot.press("4")
+        await wait_for(pilot, lambda: pane._polls > polls and pane._poll_timer is not None, "a poll on showing")
+
+
+async def test_a_new_smoothing_of_a_long_run_is_computed_off_the_event_loop(long_run, monkeypatch):
+    from tuitrain.ui import series as series_module
+
+    monkeypatch.setattr(series_module, "PREPARE_AT", 1000)  # 6,000 rows count as long here
+    prepared = []
+    real = series_module.RunSeries.prepare
+    monkeypatch.setattr(series_module.RunSeries, "prepare",
+                        lambda self, *a: prepared.append(a) or real(self, *a))
+    app = TuitrainApp(long_run / "preset.toml", run_dir=long_run, pane="train", background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(TrainPane)
+        await wait_for(pilot, lambda: len(pane.series.batch) == ROWS and not pane._loading(), "the run")
+        chart = pane.chart
+        chart.smoothing = 0.95
+        await wait_for(pilot, lambda: ("batch", "loss", 0.95) in prepared and chart._preparing is None, "the worker")
+        await pilot.pause()
+        assert "ema 0.95" in chart.render().plain  # drawn smoothed once ready
+        x, y = pane.series.curve("batch", "loss", smoothing=0.95)
+        assert len(y) == ROWS and pane.series.ready("batch", "loss", 0.95)
+
+
+def test_log_axis_ticks_read_as_numbers():
+    import math
+
+    from tuitrain.ui.widgets.chart_ticks import log_ticks
+
+    _, labels = log_ticks(math.log10(1.1e-8), math.log10(2.0), 5)
+    assert labels == ["1e-07", "1e-05", "0.001", "0.1"]  # every other decade inside the range
+    _, labels = log_ticks(math.log10(1.1e-8), math.log10(1.3e-8), 5)
+    assert labels and all("e-08" in label for label in labels)
+    assert "0.000000" not in "".join(labels)
