@@ -14,7 +14,7 @@ import sys
 from tuitrain.errors import TuitrainError
 from tuitrain.safetext import clean
 
-SUBCOMMANDS = ("train", "check", "attach", "runs", "metrics", "diff", "export", "presets", "devices")
+SUBCOMMANDS = ("new", "train", "check", "attach", "runs", "metrics", "diff", "export", "presets", "devices")
 RUNS_DIR_HELP = "root of run directories (default: $TUITRAIN_RUNS or ./runs)"
 APP_USAGE = "tuitrain [PRESET | RUN_DIR | LOGDIR] [--set KEY=VALUE ...] [--runs-dir DIR]"
 
@@ -82,6 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("new", help="write a starter preset for some data (model and loss fitted to it)")
+    p.add_argument("file", nargs="?", help="preset file to write (.toml)")
+    p.add_argument("--data", metavar="SOURCE", help="synthetic:NAME, sklearn:NAME, keras:NAME, file:PATH or folder:PATH (default: synthetic:spiral)")
+    p.add_argument("--option", dest="options", action="append", default=[], metavar="KEY=VALUE",
+                   help="an option of the source, e.g. --option samples=500 (value is a TOML literal)")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p.add_argument("--list", action="store_true", help="list the data available offline and exit")
 
     p = sub.add_parser("train", help="train a preset headlessly in a trainer process")
     p.add_argument("preset", nargs="?", help="preset file or bundled preset name")
@@ -153,6 +161,12 @@ def _run(args: argparse.Namespace) -> int:
 
         with filtered_stderr():  # these load TensorFlow in this process: keep its start-up chatter out
             return getattr(preset_cli, f"{args.command}_command")(args)
+    if args.command == "new":
+        from tuitrain.native_log import filtered_stderr
+        from tuitrain.starter.command import new_command
+
+        with filtered_stderr():  # a keras: source loads TensorFlow in this process
+            return new_command(args)
     if args.command == "presets":
         from tuitrain.preset_cli import presets_command
 
