@@ -152,7 +152,7 @@ def test_new_refuses_to_overwrite_without_force(workspace, written, capsys):
 
 def test_new_reports_bad_sources_and_options_as_one_line(workspace, capsys):
     assert main(["new", "presets/bad.toml", "--data", "sklearn:digitz"]) == 2
-    assert "did you mean 'digits'" in capsys.readouterr().err
+    assert "Did you mean 'digits'?" in capsys.readouterr().err
     assert main(["new", "presets/bad.toml", "--data", "synthetic:spiral", "--option", "sample=3"]) == 2
     assert "unknown option 'sample'" in capsys.readouterr().err
     assert not (workspace / "presets" / "bad.toml").exists()
