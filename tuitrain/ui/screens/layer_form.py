@@ -54,6 +54,8 @@ class LayerFormScreen(ModalScreen[dict | None]):
     """
 
     KIND = "layer"
+    TYPE_KEY = "type"  # the row's key that names the chosen class (a preprocessing step says "op")
+    META_KEYS: tuple[str, ...] = LAYER_META_KEYS  # row keys that are no constructor arguments
 
     DEFAULT_CSS = (Path(__file__).with_name("layer_form.tcss")).read_text(encoding="utf-8")
     BINDINGS = [
@@ -77,8 +79,24 @@ class LayerFormScreen(ModalScreen[dict | None]):
         self.first = first
         self.functional = functional
         self.available_inputs = list(available_inputs or ["input"])
-        self.layer_type: str | None = self.row.get("type")
-        self._names = list(introspect.class_names(self.KIND))
+        self.layer_type: str | None = self.row.get(self.TYPE_KEY)
+        self._names = self.type_names()
+
+    # ------------------------------------------------------------------ what the picker offers (subclasses change it)
+
+    def type_names(self) -> list[str]:
+        return list(introspect.class_names(self.KIND))
+
+    def type_summary(self, name: str) -> str:
+        info = introspect.class_info(self.KIND, name)
+        alias = f" (alias of {info.alias_of})" if info.alias_of else ""
+        return f"[b]{name}[/b]{alias}: {info.summary}"
+
+    def type_params(self, name: str) -> list[introspect.Param]:
+        return introspect.constructor_params(self.KIND, name)
+
+    def folded_params(self, name: str) -> list[str]:
+        return introspect.common_param_names(self.KIND, name)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -113,9 +131,7 @@ class LayerFormScreen(ModalScreen[dict | None]):
     def _summary(self) -> str:
         if not self.layer_type:
             return f"Choose a {self.KIND} type: type to search, Enter to pick."
-        info = introspect.class_info(self.KIND, self.layer_type)
-        alias = f" (alias of {info.alias_of})" if info.alias_of else ""
-        return f"[b]{self.layer_type}[/b]{alias}: {info.summary}"
+        return self.type_summary(self.layer_type)
 
     async def on_mount(self) -> None:
         if self.layer_type:
@@ -160,9 +176,11 @@ class LayerFormScreen(ModalScreen[dict | None]):
 
     async def _choose(self, name: str) -> None:
         if self.layer_type and name != self.layer_type:
-            # Keep the values the new type also accepts (e.g. units from Dense to another Dense-like).
-            accepted = {p.name for p in introspect.constructor_params(self.KIND, name)}
-            self.row = {k: v for k, v in self.row.items() if k in accepted or k in LAYER_META_KEYS}
+            # Keep the values the new type also accepts, as typed so far (units from Dense to EinsumDense…).
+            typed = self._typed_values() if self.query("#layer-params") else self.row
+            accepted = {p.name for p in self.type_params(name)}
+            meta = {k: v for k, v in self.row.items() if k in self.META_KEYS}
+            self.row = {**meta, **{k: v for k, v in typed.items() if k in accepted}}
         self.layer_type = name
         await self._show_form(name)
         self._focus_start()
@@ -173,12 +191,12 @@ class LayerFormScreen(ModalScreen[dict | None]):
         self.query_one("#type-summary", Static).update(self._summary())
         wrapper = self.KIND == "layer" and introspect.class_info(self.KIND, name).needs_sublayer
         inner = INNER_KEYS if wrapper else ()
-        values = {k: v for k, v in self.row.items() if k not in LAYER_META_KEYS and k not in inner}
+        values = {k: v for k, v in self.row.items() if k not in self.META_KEYS and k != self.TYPE_KEY and k not in inner}
         form = ParamForm(
-            [p for p in introspect.constructor_params(self.KIND, name) if p.name not in inner],
+            [p for p in self.type_params(name) if p.name not in inner],
             values,
             first=("input_shape",) if self.first and not self.functional else (),
-            folded=introspect.common_param_names(self.KIND, name),
+            folded=self.folded_params(name),
             id="layer-params",
         )
         await self.query_one("#form-area").mount(form)
@@ -207,6 +225,11 @@ class LayerFormScreen(ModalScreen[dict | None]):
         name = event.value.strip()
         if name in self._names and name != getattr(self, "_inner_shown", None):
             await self._show_inner(name, {})
+
+    def _typed_values(self) -> dict[str, Any]:
+        """What the form holds now that parses (values being typed count; broken ones are dropped)."""
+        values, _ = self.query_one("#layer-params", ParamForm).read_all()
+        return values
 
     def _focus_start(self) -> None:
         """Where typing should go: the first required field, else the first text field, else OK.
@@ -249,7 +272,7 @@ class LayerFormScreen(ModalScreen[dict | None]):
         if not form.validate_all():
             return None
         args, _ = form.non_default_values()
-        row: dict[str, Any] = {"type": self.layer_type, **args}
+        row: dict[str, Any] = {self.TYPE_KEY: self.layer_type, **args}
         if self.query("#inner-type"):
             inner_type = self.query_one("#inner-type", Input).value.strip()
             if inner_type not in self._names or not self.query("#inner-params"):

@@ -40,6 +40,8 @@ class ParamForm(Vertical):
     DEFAULT_CSS = """
     ParamForm { height: auto; }
     ParamForm .field { height: auto; margin: 0 0 0 0; }
+    ParamForm .field:focus-within { background: $boost; }
+    ParamForm .field:focus-within > .field-name { text-style: bold reverse; }
     ParamForm .field-name { width: 24; padding: 0 1 0 0; text-style: bold; text-wrap: nowrap; text-overflow: ellipsis; }
     ParamForm .field-body { height: auto; width: 1fr; }
     ParamForm .field-body > Input { width: 1fr; }
@@ -222,6 +224,12 @@ class ParamForm(Vertical):
         note.update(message)
         note.set_class(bool(message), "-shown")
 
+    def focus_first(self) -> None:
+        """Focus the first field on show (required ones come first), or nothing when there is none."""
+        visible = [p for p in self.params if p not in self.folded] or self.params
+        if visible:
+            self.query_one(f"#{field_id(visible[0].name)}").focus()
+
     def has_field(self, name: str) -> bool:
         return name in self._by_name
 
@@ -237,7 +245,7 @@ class ParamForm(Vertical):
         except ValueError as err:
             self.set_error(p.name, str(err))
             return
-        self.set_error(p.name, "")
+        self.set_error(p.name, f"{p.name} is required" if value is None and p.required else "")
         if value != self._reported.get(p.name) or type(value) is not type(self._reported.get(p.name)):
             self._reported[p.name] = value
             self.post_message(self.Changed(self, p.name, value))
