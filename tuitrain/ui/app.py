@@ -55,6 +55,7 @@ class TuitrainApp(BackgroundWork, PresetFileActions, App[None]):
         Binding("2,f2", "show_pane('layers')", "Layers", show=False, id="pane.layers"),
         Binding("3,f3", "show_pane('compile')", "Compile", show=False, id="pane.compile"),
         Binding("4,f4", "show_pane('train')", "Train", show=False, id="pane.train"),
+        Binding("ctrl+n", "new_preset", "New", id="app.new"),
         Binding("ctrl+o", "open_preset", "Open", id="app.open"),
         Binding("ctrl+s", "save", "Save", id="app.save"),
         Binding("f12", "save_as", "Save as", show=False, id="app.save_as"),

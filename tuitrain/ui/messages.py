@@ -9,6 +9,7 @@ from textual.message import Message
 if TYPE_CHECKING:
     from tuitrain.data import Dataset
     from tuitrain.model import BuildReport
+    from tuitrain.starter import Starter
 
 
 class StatusChanged(Message):
@@ -46,3 +47,19 @@ class ModelBuilt(Message):
         super().__init__()
         self.report = report
         self.generation = generation
+
+
+class StarterMade(Message):
+    """A new preset was made for the chosen data (a ``tuitrain.starter.Starter``)."""
+
+    def __init__(self, starter: Starter) -> None:
+        super().__init__()
+        self.starter = starter
+
+
+class StarterFailed(Message):
+    """The chosen data could not be read for a new preset; ``message`` says why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message

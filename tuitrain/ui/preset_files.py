@@ -1,4 +1,4 @@
-"""Open, save, reload and "unsaved changes?" for the app's preset (the app's file actions)."""
+"""New, open, save, reload and "unsaved changes?" for the app's preset (the app's file actions)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 from textual import work
 
 from tuitrain.errors import TuitrainError
+from tuitrain.ui.messages import StarterFailed, StarterMade
 
 if TYPE_CHECKING:
     from tuitrain.spec import Preset
+    from tuitrain.ui.screens.new_preset import SourceChoice
 
 
 def is_bundled(path: Path | None) -> bool:
@@ -23,7 +25,7 @@ def is_bundled(path: Path | None) -> bool:
 
 
 class PresetFileActions:
-    """Mixed into ``TuitrainApp``: ctrl+o / ctrl+s / F12 / ctrl+r and opening a run's preset."""
+    """Mixed into ``TuitrainApp``: ctrl+n / ctrl+o / ctrl+s / F12 / ctrl+r and opening a run's preset."""
 
     async def _confirm_discard(self, doing: str) -> bool:
         """With unsaved changes ask save / discard / cancel; True when it is fine to go on."""
@@ -41,6 +43,47 @@ class PresetFileActions:
         if answer == "save":
             return await self._save(ask_path=False)
         return answer == "discard"
+
+    @work(exclusive=True, group="dialog")
+    async def action_new_preset(self) -> None:
+        """Choose data, get a starter model fitted to it; the preset stays unsaved until ctrl+s."""
+        from tuitrain.ui.screens.new_preset import NewPresetScreen
+
+        if not await self._confirm_discard("start a new preset"):
+            return
+        choice = await self.push_screen_wait(NewPresetScreen())
+        if choice is not None:
+            self._show_status(f"reading {choice.source} for a new preset…")
+            self._make_starter(choice)
+
+    @work(thread=True, exclusive=True, group="starter", exit_on_error=False)
+    def _make_starter(self, choice: SourceChoice) -> None:
+        from tuitrain.ui.background import _import_tensorflow
+
+        try:
+            _import_tensorflow()  # keras: sources load through Keras
+            from tuitrain.starter import starter_preset
+
+            starter = starter_preset(choice.source, choice.options, base_dir=Path.cwd())
+        except TuitrainError as err:
+            self.post_message(StarterFailed(str(err)))
+        except Exception as err:  # noqa: BLE001 - a loader's own failure is shown, the app keeps going
+            self.post_message(StarterFailed(f"{choice.source}: {type(err).__name__}: {err}"))
+        else:
+            self.post_message(StarterMade(starter))
+
+    def on_starter_made(self, message: StarterMade) -> None:
+        starter = message.starter
+        self.preset_path = None  # ctrl+s asks where to save it
+        self.load_error = None
+        self.history.clear()  # the old preset's edits do not apply to this one
+        self.update_preset(starter.preset, modified=True)
+        self.action_show_pane("data")
+        self.notify(f"{starter.profile.describe()}. Unsaved: ctrl+s asks where to save it.", title="new preset", timeout=8)
+
+    def on_starter_failed(self, message: StarterFailed) -> None:
+        self._show_status("no new preset (see the message)")
+        self.notify(message.message, title="cannot start from this data", severity="error", timeout=12)
 
     @work(exclusive=True, group="dialog")
     async def action_open_preset(self) -> None:
@@ -105,6 +148,10 @@ class PresetFileActions:
             if path is None:
                 return False
         preset = self.preset.copy()
+        if self.preset_path is None:  # made in the app: its relative data paths start from here
+            from tuitrain.starter import rebase_data_paths
+
+            preset.data = rebase_data_paths(preset.data, preset.base_dir, Path(path).expanduser().resolve().parent)
         try:
             saved = save_preset(preset, path)
         except (TuitrainError, OSError) as err:

@@ -33,6 +33,7 @@ PANE_COMMANDS: list[tuple[str, str, str]] = [
     ("Choose optimizer", "Pick the optimizer and set its hyper-parameters", "focus_optimizer"),
     ("Choose loss", "Pick the loss function", "focus_loss"),
     ("Choose metrics", "Tick the metrics compile() tracks", "focus_metrics"),
+    ("Set epochs", "Type the number of epochs fit() trains for", "focus_epochs"),
     ("Add callback", "Add a Keras callback (EarlyStopping, ReduceLROnPlateau, …)", "add_callback"),
     ("Undo edit", "Undo the last preset edit", "undo"),
     ("Redo edit", "Redo the last undone edit", "redo"),
@@ -463,6 +464,8 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
     def action_focus_metrics(self) -> None:
         self._focus("#metrics")
 
+    def action_focus_epochs(self) -> None:
+        self._focus("#fit-form #field-epochs")
 
 def _current(preset: Any, key: str, out: str) -> Any:
     """One output's entry of a per-output compile table, as the preset holds it now."""

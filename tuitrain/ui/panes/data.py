@@ -24,6 +24,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tuitrain.ui.app_access import AppAccess
+from tuitrain.ui.panes.data_editor import DataEditor
 from tuitrain.ui.widgets.image_preview import ImagePreview, is_image_tensor
 from tuitrain.ui.widgets.plotext_view import PlotextView
 
@@ -35,6 +36,10 @@ PANE_COMMANDS: list[tuple[str, str, str]] = [
     ("Data: previous sample", "show the previous index along the first axis", "previous_index"),
     ("Data: choose slice", "type the index to preview, e.g. 0 or 0, :, 5", "focus_slice"),
     ("Data: tensor playground", "type a tf/np constructor and see the tensor", "focus_playground"),
+    ("Data: edit", "the data source, its options, validation split and preprocessing steps", "edit_data"),
+    ("Data: change source", "another data set, file or folder for this preset", "edit_source"),
+    ("Data: source options and validation split", "a form from the source's own arguments", "edit_options"),
+    ("Data: add a preprocessing step", "rescale, standardize, reshape, one_hot…", "add_step"),
 ]
 
 HIST_SAMPLE = 20_000  # values drawn into the histogram at most (a fixed stride, so it is deterministic)
@@ -99,6 +104,7 @@ class DataPane(AppAccess, Horizontal):
         Binding("minus", "previous_index", "Prev", id="data.previous"),
         Binding("i", "focus_slice", "Index", id="data.slice"),
         Binding("t", "focus_playground", "Playground", id="data.playground"),
+        Binding("e", "edit_data", "Edit data", id="data.edit"),
     ]
 
     def __init__(self) -> None:
@@ -111,6 +117,10 @@ class DataPane(AppAccess, Horizontal):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="tensor-side"):
+            # In a box of its own: Textual moves the focus of a widget that a tab switch hides to a
+            # focusable sibling, which would switch back to this tab.
+            with Vertical(id="data-editor-box"):
+                yield DataEditor(id="data-editor")
             yield OptionList(id="tensor-list")
         with Vertical(id="tensor-main"):
             with VerticalScroll(id="tensor-detail"):
@@ -128,7 +138,7 @@ class DataPane(AppAccess, Horizontal):
             yield Static("", id="playground-error", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#tensor-side").border_title = "tensors"
+        self.query_one("#tensor-side").border_title = "data · tensors"
         self.query_one("#histogram").border_title = "histogram"
         self.watch(self.app, "dataset", self._dataset_changed)
         self.watch(self.app, "build_report", self._report_changed)
@@ -254,6 +264,20 @@ class DataPane(AppAccess, Horizontal):
 
     def action_focus_slice(self) -> None:
         self.query_one("#slice-index", Input).focus()
+
+    def action_edit_data(self) -> None:
+        self.query_one(DataEditor).focus()
+
+    def action_edit_source(self) -> None:
+        self.query_one(DataEditor).edit_source()
+
+    def action_edit_options(self) -> None:
+        self.query_one(DataEditor).edit_options()
+
+    def action_add_step(self) -> None:
+        editor = self.query_one(DataEditor)
+        editor.focus()
+        editor.action_add_step()
 
     def action_focus_playground(self) -> None:
         self.query_one("#playground", Input).focus()
