@@ -166,7 +166,7 @@ async def _open_new_preset_dialog(pilot):
     await wait_ready(pilot)
     await pilot.press("ctrl+n")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, NewPresetScreen) and pilot.app.screen._keras_done, "the dialog with the Keras cache read")
-    await pilot.pause()
+    await wait_ready(pilot)  # the panes behind it settled too
 
 
 async def _new_digits_preset(pilot):
