@@ -467,6 +467,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
     def action_focus_epochs(self) -> None:
         self._focus("#fit-form #field-epochs")
 
+
 def _current(preset: Any, key: str, out: str) -> Any:
     """One output's entry of a per-output compile table, as the preset holds it now."""
     names = output_names(preset)
