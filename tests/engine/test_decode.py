@@ -219,3 +219,10 @@ def test_poll_still_returns_long_key_dicts(tmp_path):
     assert events[1] == {"kind": "batch", "step": 1, "epoch": 1, "time": 0.1, "samples_per_s": 100, "loss": 0.5}
     assert [e["kind"] for e in events] == ["status", "batch", "batch"]
     assert isinstance(EventDecoder().decode_chunk(HEAD + _batch(1))[1], BatchBlock)
+
+
+def test_an_epoch_cut_short_keeps_its_partial_flag_without_a_warning():
+    decoder = EventDecoder()
+    row = decoder.decode_line('{"k":"e","s":2,"e":1,"t":0.5,"loss":0.7,"partial":true}')
+    assert row["kind"] == "epoch" and row["partial"] is True and row["loss"] == 0.7
+    assert decoder.skipped.counts == {}

@@ -32,6 +32,7 @@ KINDS = frozenset({"batch", "epoch", "status", "log"})
 SHORT_KEYS = {"s": "step", "e": "epoch", "t": "time", "r": "samples_per_s", "n": "epochs", "p": "steps"}
 # Long keys whose value must be a number for the row to mean anything.
 REQUIRED_NUMBERS = ("step", "epoch", "time")
+FLAGS = ("partial",)  # yes/no fields of epoch rows (DESIGN: `partial: true` when a stop ended the epoch)
 MAX_KEYS = 512  # keys in one row; a row with more is skipped
 MAX_NAME = 200  # characters of a metric name
 MAX_ALIASES = 4096
@@ -131,7 +132,9 @@ class EventDecoder:
             if len(name) > MAX_NAME:
                 dropped += 1
                 continue
-            if name in REQUIRED_NUMBERS or name in ("samples_per_s", "epochs", "steps") or numeric:
+            if name in FLAGS and type(value) is bool:  # an epoch cut short by a stop or NaN says so
+                event[name] = value
+            elif name in REQUIRED_NUMBERS or name in ("samples_per_s", "epochs", "steps") or numeric:
                 num = _number(value)
                 if num is None:
                     if name in REQUIRED_NUMBERS:
