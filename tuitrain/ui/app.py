@@ -312,7 +312,9 @@ class TuitrainApp(BackgroundWork, PresetFileActions, App[None]):
                 self.sub_title = str(path)
 
     def _show_status(self, text: str) -> None:
-        self.query_one("#status", Static).update(text)
+        # A debounced build can fire while the app is closing, after the status line is gone.
+        for status in self.query("#status").results(Static):
+            status.update(text)
 
     # --- panes ------------------------------------------------------------------
     def action_show_pane(self, pane_id: str) -> None:
