@@ -77,8 +77,8 @@ async def test_loss_warning_is_shown_beside_the_loss_and_goes_away(tmp_path):
         await wait_ready(pilot)
         warning = note(app, "#warning-loss")
         assert "expects class indices, but y_train is one-hot (48, 10)" in warning
-        app.query_one("#loss").focus()
-        await pilot.press("enter", *"categorical_c", "enter")
+        app.query_one("#loss-search").focus()
+        await pilot.press(*"categorical_c", "enter")
         await wait_ready(pilot)
         assert app.preset.compile["loss"] == "categorical_crossentropy"
         assert note(app, "#warning-loss") == ""
@@ -128,6 +128,39 @@ async def test_fit_options_metrics_and_callbacks(tmp_path):
         await pilot.press("ctrl+z")
         await pilot.pause()
         assert app.preset.fit["callbacks"] == [{"type": "EarlyStopping", "patience": 3}]
+
+
+async def test_loss_and_metrics_are_filtered_as_you_type(tmp_path):
+    def shown(selector):
+        listing = app.query_one(selector)
+        return [str(listing.get_option_at_index(i).prompt).strip("● ") for i in range(listing.option_count)]
+
+    app = TuitrainApp(write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS), pane="compile")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("ctrl+p", *"Choose loss", "enter")  # the palette lands on the search field
+        await wait_for(pilot, lambda: app.focused is not None and app.focused.id == "loss-search", "loss search focus")
+        await pilot.press(*"hub")
+        await wait_for(pilot, lambda: shown("#loss") == ["huber"], "the filtered losses")
+        await pilot.press("enter")
+        await wait_ready(pilot)
+        assert app.preset.compile["loss"] == "huber"
+        assert app.query_one("#loss-form #field-delta").placeholder == "1.0"  # Huber's own options
+        await pilot.press(*("backspace",) * 3)  # the full list again, the new choice marked
+        await wait_for(pilot, lambda: len(shown("#loss")) > 10, "the full loss list")
+        assert "● huber" in [str(app.query_one("#loss").get_option_at_index(i).prompt)
+                             for i in range(app.query_one("#loss").option_count)]
+
+        app.query_one("#metrics-search").focus()
+        await pilot.press(*"mean_abs")
+        await wait_for(pilot, lambda: shown("#metrics")[:1] == ["mean_absolute_error"], "the filtered metrics")
+        assert all("mean_abs" in m for m in shown("#metrics"))
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.preset.compile["metrics"] == ["accuracy", "mean_absolute_error"]  # accuracy, hidden, stays
+        await pilot.press("enter")  # enter again unticks it
+        await pilot.pause()
+        assert app.preset.compile["metrics"] == ["accuracy"]
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])

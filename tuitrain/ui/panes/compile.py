@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, OptionList, Select, SelectionList, Static, TabbedContent, TabPane, Tabs
+from textual.widgets.option_list import Option
 
 from tuitrain.ui.panes.compile_callbacks import CallbackList, callback_options
 from tuitrain.ui.panes.compile_values import (
@@ -27,6 +28,7 @@ from tuitrain.ui.panes.compile_outputs import (
 )
 from tuitrain.ui.panes.compile_warnings import show_warnings
 from tuitrain.ui.history import HistoryActions
+from tuitrain.ui.screens.layer_form import rank_names
 from tuitrain.ui.widgets.forms import ParamForm
 
 PANE_COMMANDS: list[tuple[str, str, str]] = [
@@ -96,14 +98,15 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
 
         loss_value, loss_args = loss_choice(preset.compile.get("loss"))
         loss_names = I.loss_names()
-        loss_options = [(n, n) for n in loss_names]
-        if loss_value is not None and loss_value not in loss_names:
-            loss_options.insert(0, (loss_value, loss_value))
+        self._loss_names = ([loss_value] if loss_value is not None and loss_value not in loss_names else []) + loss_names
         with Horizontal(classes="field"):
             yield Label("loss", classes="field-name")
             with Vertical(classes="field-body"):
-                yield Select(loss_options, value=loss_value if loss_value is not None else Select.NULL,
-                             prompt="choose a loss", id="loss", compact=True)
+                yield Input(placeholder="search losses (enter picks)", id="loss-search", compact=True)
+                loss_list = OptionList(*self._loss_options(""), id="loss")
+                if loss_value is not None:
+                    loss_list.highlighted = self._loss_names.index(loss_value)
+                yield loss_list
                 yield Static("", id="warning-loss", classes="pane-warning")
         if loss_value in loss_names and I.loss_class_name(loss_value):
             yield self._loss_form(loss_value, loss_args)
@@ -111,9 +114,11 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         metrics = [m for m in preset.compile.get("metrics", []) if isinstance(m, str)]
         metric_names = I.metric_names()
         extra = [m for m in metrics if m not in metric_names]
+        self._metric_names = [*extra, *metric_names]
         with Horizontal(classes="field"):
             yield Label("metrics", classes="field-name")
             with Vertical(classes="field-body"):
+                yield Input(placeholder="search metrics (enter ticks)", id="metrics-search", compact=True)
                 yield SelectionList(*[(m, m, m in metrics) for m in [*extra, *metric_names]], id="metrics")
                 yield Static("", id="warning-metrics", classes="pane-warning")
 
@@ -305,20 +310,46 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
             return
         self._commit(lambda p: set_output_value(p, "metrics", out, metrics))
 
-    @on(Select.Changed, "#loss")
-    async def _loss_changed(self, event: Select.Changed) -> None:
+    def _loss_options(self, query: str) -> list[Option]:
+        """The losses matching ``query`` (best first), the preset's own marked with ●."""
+        shown, _ = loss_choice(self.app.preset.compile.get("loss"))
+        return [Option(f"● {n}" if n == shown else f"  {n}", id=n) for n in rank_names(query, self._loss_names)]
+
+    @on(Input.Changed, "#loss-search")
+    def _filter_losses(self, event: Input.Changed) -> None:
+        event.stop()
+        listing = self.query_one("#loss", OptionList)
+        listing.set_options(self._loss_options(event.value))
+        listing.highlighted = 0 if listing.option_count else None
+
+    @on(Input.Submitted, "#loss-search")
+    async def _pick_loss_from_search(self, event: Input.Submitted) -> None:
+        event.stop()
+        option = self.query_one("#loss", OptionList).highlighted_option
+        if option is None:
+            self.notify("No loss matches the search.", severity="warning")
+            return
+        await self._choose_loss(str(option.id))
+
+    @on(OptionList.OptionSelected, "#loss")
+    async def _pick_loss_from_list(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        await self._choose_loss(str(event.option.id))
+
+    async def _choose_loss(self, value: str) -> None:
         from tuitrain import keras_catalogue as I
 
-        event.stop()
-        value = event.value
         shown, _ = loss_choice(self.app.preset.compile.get("loss"))
-        if value is Select.NULL or value == shown:
+        if value == shown:
             return
-        self._commit(lambda p: p.compile.__setitem__("loss", str(value)))
+        self._commit(lambda p: p.compile.__setitem__("loss", value))
+        listing = self.query_one("#loss", OptionList)
+        listing.set_options(self._loss_options(self.query_one("#loss-search", Input).value))
+        listing.highlighted = listing.get_option_index(value)
         for old in self.query("#loss-form"):
             await old.remove()
-        if I.loss_class_name(str(value)):
-            await self.query_one("#compile-col").mount(self._loss_form(str(value), {}), after=self.query_one("#loss").parent.parent)
+        if I.loss_class_name(value):
+            await self.query_one("#compile-col").mount(self._loss_form(value, {}), after=listing.parent.parent)
 
     @on(ParamForm.Changed, "#loss-form")
     def _loss_option(self, event: ParamForm.Changed) -> None:
@@ -337,14 +368,38 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
 
         self._commit(change)
 
+    @on(Input.Changed, "#metrics-search")
+    def _filter_metrics(self, event: Input.Changed) -> None:
+        event.stop()
+        listing = self.query_one("#metrics", SelectionList)
+        ticked = set(self.app.preset.compile.get("metrics", []))
+        with listing.prevent(SelectionList.SelectedChanged):  # showing fewer is not unticking
+            listing.clear_options()
+            listing.add_options([(m, m, m in ticked) for m in rank_names(event.value, self._metric_names)])
+        listing.highlighted = 0 if listing.option_count else None
+
+    @on(Input.Submitted, "#metrics-search")
+    def _tick_metric_from_search(self, event: Input.Submitted) -> None:
+        event.stop()
+        listing = self.query_one("#metrics", SelectionList)
+        option = listing.highlighted_option
+        if option is None:
+            self.notify("No metric matches the search.", severity="warning")
+            return
+        listing.toggle(option.value)
+
     @on(SelectionList.SelectedChanged, "#metrics")
     def _metrics_changed(self, event: SelectionList.SelectedChanged) -> None:
         event.stop()
-        chosen = [str(v) for v in event.selection_list.selected]
+        listing = event.selection_list
+        shown = {listing.get_option_at_index(i).value for i in range(listing.option_count)}
+        ticked = [str(v) for v in listing.selected]
 
         def change(p: Any) -> None:
+            old = [m for m in p.compile.get("metrics", []) if isinstance(m, str)]
             tables = [m for m in p.compile.get("metrics", []) if not isinstance(m, str)]
-            metrics = chosen + tables
+            # Ticks hidden by the search stay as they were; the order already chosen is kept.
+            metrics = [m for m in old if m not in shown or m in ticked] + [m for m in ticked if m not in old] + tables
             if metrics:
                 p.compile["metrics"] = metrics
             else:
@@ -459,10 +514,10 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         self._focus("#optimizer")
 
     def action_focus_loss(self) -> None:
-        self._focus("#loss")
+        self._focus("#loss-search")
 
     def action_focus_metrics(self) -> None:
-        self._focus("#metrics")
+        self._focus("#metrics-search")
 
     def action_focus_epochs(self) -> None:
         self._focus("#fit-form #field-epochs")
