@@ -7,6 +7,7 @@ without a mouse; escape always means "cancel".
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual import on
@@ -64,18 +65,19 @@ class ChoiceDialog(ModalScreen[str]):
                 return
 
 
-class PathPrompt(ModalScreen[Path | None]):
-    """Ask for a file path (save as); dismiss with the path or None."""
+class TextPrompt(ModalScreen[Any]):
+    """Ask for one line of text; dismiss with it (stripped, maybe empty) or None on escape."""
 
     DEFAULT_CSS = """
-    PathPrompt { align: center middle; }
-    PathPrompt > Vertical {
+    TextPrompt { align: center middle; }
+    TextPrompt > Vertical {
         width: 70; max-width: 100%; height: auto;
         border: thick $primary; background: $surface; padding: 1 2;
     }
-    PathPrompt #hint { color: $text-muted; }
+    TextPrompt #hint { color: $text-muted; }
     """
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    INPUT_ID = "text"
 
     def __init__(self, prompt: str, default: str = "", *, title: str = "") -> None:
         super().__init__()
@@ -87,34 +89,21 @@ class PathPrompt(ModalScreen[Path | None]):
         with Vertical() as box:
             box.border_title = self.dialog_title
             yield Label(self.prompt)
-            yield Input(self.default, id="path")
+            yield Input(self.default, id=self.INPUT_ID)
             yield Static("enter: OK · escape: cancel", id="hint")
+
+    def result(self, text: str) -> Any:
+        return text
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        text = event.value.strip()
-        self.dismiss(Path(text).expanduser() if text else None)
+        self.dismiss(self.result(event.value.strip()))
 
 
-class TextPrompt(ModalScreen[str | None]):
-    """Ask for one line of text; dismiss with it (stripped, maybe empty) or None on escape."""
+class PathPrompt(TextPrompt):
+    """Ask for a file path (save as); dismiss with the path, or None when empty or on escape."""
 
-    DEFAULT_CSS = PathPrompt.DEFAULT_CSS.replace("PathPrompt", "TextPrompt")
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel")]
+    INPUT_ID = "path"
 
-    def __init__(self, prompt: str, default: str = "", *, title: str = "") -> None:
-        super().__init__()
-        self.prompt = prompt
-        self.default = default
-        self.dialog_title = title
-
-    def compose(self) -> ComposeResult:
-        with Vertical() as box:
-            box.border_title = self.dialog_title
-            yield Label(self.prompt)
-            yield Input(self.default, id="text")
-            yield Static("enter: OK · escape: cancel", id="hint")
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value.strip())
+    def result(self, text: str) -> Path | None:
+        return Path(text).expanduser() if text else None
