@@ -498,6 +498,16 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
             del callbacks[index]
             self._set_callbacks(callbacks, index)
 
+    @on(CallbackList.Requested)
+    def _callback_requested(self, event: CallbackList.Requested) -> None:
+        event.stop()
+        if event.what == "add":
+            self.action_add_callback()
+        elif event.index is not None and event.what == "edit":
+            self.edit_callback(event.index)
+        elif event.index is not None and event.what == "remove":
+            self.remove_callback(event.index)
+
     @on(OptionList.OptionSelected, "#callbacks")
     def _callback_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

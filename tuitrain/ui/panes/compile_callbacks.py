@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
+from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from tuitrain.ui.panes.compile_values import describe_callback
-
-if TYPE_CHECKING:
-    from tuitrain.ui.panes.compile import CompilePane
-
 
 def callback_options(preset: Any) -> list[Option]:
     callbacks = preset.fit.get("callbacks", [])
@@ -31,18 +28,21 @@ class CallbackList(OptionList):
         Binding("d,delete", "remove", "Remove callback", id="compile.remove_callback"),
     ]
 
-    def _pane(self) -> CompilePane:
-        from tuitrain.ui.panes.compile import CompilePane
+    class Requested(Message):
+        """Add, edit or remove a callback: the pane that owns the preset acts on it."""
 
-        return next(a for a in self.ancestors if isinstance(a, CompilePane))
+        def __init__(self, what: str, index: int | None = None) -> None:
+            super().__init__()
+            self.what = what  # "add", "edit" or "remove"
+            self.index = index
 
     def action_add(self) -> None:
-        self._pane().action_add_callback()
+        self.post_message(self.Requested("add"))
 
     def action_edit(self) -> None:
         if self.highlighted is not None:
-            self._pane().edit_callback(self.highlighted)
+            self.post_message(self.Requested("edit", self.highlighted))
 
     def action_remove(self) -> None:
         if self.highlighted is not None:
-            self._pane().remove_callback(self.highlighted)
+            self.post_message(self.Requested("remove", self.highlighted))
