@@ -266,6 +266,10 @@ async def test_help_and_palette_show_remapped_keys():
         hints = {title: help_ for title, help_, _ in TuitrainCommands(app.screen)._commands()}
         assert hints["Save preset"].endswith(f"({f6})")
         assert hints["Layers: Remove layer"].endswith(f"({x})")
+        app.update_keymap({"app.reload": "f7"})  # merged over the earlier keymap, as Textual does
+        sections = dict(app.key_help())
+        assert (app.get_key_display(Binding("f7", "a")), "Reload") in sections["App"]
+        assert (f6, "Save") in sections["App"]
 
 
 async def test_toasts_show_brackets_in_names_and_errors_as_text():

@@ -1,7 +1,7 @@
 """TuitrainApp: the shell that holds the panes and the app-wide state.
 
-The app stays thin: it owns the reactives every pane watches (preset, dataset,
-build report, run dir…) and the one door for preset edits (``edit_preset``).  The
+The app stays thin: the state every pane watches (preset, dataset, build report, run dir…)
+and the one door for preset edits (``edit_preset``) are declared in ``tuitrain.ui.state``.  The
 background work lives in ``tuitrain.ui.background`` (TensorFlow is imported by a worker
 after the first paint, never at module import time), open / save / reload in
 ``tuitrain.ui.preset_files``.
@@ -13,7 +13,6 @@ import asyncio
 import json
 import os
 import threading
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -22,29 +21,26 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.notifications import SeverityLevel
-from textual.reactive import var
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
 from tuitrain.errors import TuitrainError
 from tuitrain.ui.background import BackgroundWork, data_key, model_key
-from tuitrain.ui.keys import action_keys, as_binding, binding_keys, binding_rows
+from tuitrain.ui.keys import RemappableKeys, action_keys, as_binding, binding_keys, binding_rows
 from tuitrain.ui.messages import ModelBuilt  # noqa: F401 - tests hook this message by importing it from the app
 from tuitrain.ui.palette import TuitrainCommands
 from tuitrain.ui.panes import PANES, pane_class
 from tuitrain.ui.preset_files import PresetFileActions, is_bundled
-from tuitrain.undo import UndoStack
+from tuitrain.ui.state import AppState
 
 if TYPE_CHECKING:  # the core's types, imported lazily at run time (TensorFlow must not load first)
-    from tuitrain.data import Dataset
-    from tuitrain.model import BuildReport
     from tuitrain.spec import Preset
 
 # Environment variable naming a file the app writes at its first paint (used by the benchmark).
 FIRST_PAINT_PROBE = "TUITRAIN_FIRST_PAINT_PROBE"
 
 
-class TuitrainApp(BackgroundWork, PresetFileActions, App[None]):
+class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, App[None]):
     """Data, Layers, Compile and Train panes around one in-memory preset."""
 
     CSS_PATH = "app.tcss"
@@ -64,22 +60,6 @@ class TuitrainApp(BackgroundWork, PresetFileActions, App[None]):
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
     ]
 
-    # --- app-wide state (see docs/internals.md "tuitrain.ui") -----------------
-    # Panes read these through ``self.app`` (typed by ``AppAccess``) and watch them with
-    # ``self.watch(self.app, name, callback)``; only the app assigns them.  The preset changes
-    # through ``edit_preset`` (an undoable edit) or ``update_preset`` (open / reload / save).
-    preset: var[Preset | None] = var(None, always_update=True)
-    preset_path: var[Path | None] = var(None)
-    modified: var[bool] = var(False)
-    load_error: var[str | None] = var(None)
-    tf_ready: var[bool] = var(False)
-    dataset: var[Dataset | None] = var(None, always_update=True)
-    build_report: var[BuildReport | None] = var(None, always_update=True)
-    run_dir: var[Path | None] = var(None)
-    # True once nothing is pending (see ``pending``): TensorFlow, data, the debounced model build
-    # and the panes' own background work.  Tests wait for it instead of for "all workers".
-    ready: var[bool] = var(False)
-
     def __init__(
         self,
         target: str | Path | None = None,
@@ -98,9 +78,7 @@ class TuitrainApp(BackgroundWork, PresetFileActions, App[None]):
         ``runs_dir``: where ``s`` starts runs and ``r`` lists them (None: ``$TUITRAIN_RUNS`` or ./runs).
         ``background=False`` skips TensorFlow and data loading (quick tests of the shell).
         """
-        super().__init__()
-        self.runs_dir: Path | None = Path(runs_dir) if runs_dir is not None else None
-        self.history: UndoStack[Preset] = UndoStack()  # every edit made through edit_preset
+        super().__init__(runs_dir=runs_dir)
         self._target = target
         self._overrides = list(overrides or [])
         self._initial_run_dir = run_dir
@@ -199,48 +177,6 @@ class TuitrainApp(BackgroundWork, PresetFileActions, App[None]):
         Path(os.environ[FIRST_PAINT_PROBE]).write_text(json.dumps(probe), encoding="utf-8")
 
     # --- preset state -----------------------------------------------------------
-    def edit_preset(self, change: Callable[[Preset], object]) -> bool:
-        """The one door for editors: apply ``change`` to a copy of the preset, record it, publish it.
-
-        ``change`` mutates the copy it is given (its return value is ignored), e.g.
-        ``app.edit_preset(lambda p: p.fit.update(epochs=12))``.  The edit is recorded in
-        ``history`` (ctrl+z undoes it) and the copy becomes ``preset`` (``modified`` is set;
-        watchers run; the model is rebuilt only when layers or data changed).  Returns False, and
-        records nothing, when no preset is loaded or the edit leaves the preset as it was.
-        """
-        before = self.preset
-        if before is None:
-            return False
-        after = before.copy()
-        change(after)
-        if after.to_dict() == before.to_dict():
-            return False
-        self.history.record(before, after)
-        self.update_preset(after)
-        return True
-
-    def undo_edit(self) -> bool:
-        """Step back over the last ``edit_preset``; False when there is nothing to undo."""
-        return self._step_history(self.history.undo)
-
-    def redo_edit(self) -> bool:
-        """Redo the last undone edit; False when there is nothing to redo."""
-        return self._step_history(self.history.redo)
-
-    def _step_history(self, step: Callable[[Preset], Preset | None]) -> bool:
-        if self.preset is None:
-            return False
-        preset = step(self.preset)
-        if preset is None:
-            return False
-        self.update_preset(preset)
-        return True
-
-    def update_preset(self, preset: Preset, *, modified: bool = True) -> None:
-        """Replace the whole preset, not as an undoable edit (open, reload, save, a run's preset)."""
-        self.modified = modified
-        self.preset = preset
-
     def load_preset_path(self, path: Path, *, overrides: list[str] | None = None) -> bool:
         """Read a preset file (``overrides`` become unsaved changes); on failure show the error in-app."""
         from tuitrain.spec import load_preset

@@ -6,10 +6,30 @@ the help screen and the palette's hints ask here which keys trigger an action no
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from types import MappingProxyType
 
 from textual.app import App
-from textual.binding import Binding, BindingType
+from textual.binding import Binding, BindingType, Keymap
+
+
+class RemappableKeys:
+    """Mix in before ``App``: remembers the keymap it was given.
+
+    Textual applies a keymap but keeps it private, and help text must show the keys as remapped;
+    so the app records what passes through the two public doors, ``set_keymap`` and
+    ``update_keymap``.
+    """
+
+    keymap: Mapping[str, str] = MappingProxyType({})  # binding id → keys, as the user gave them
+
+    def set_keymap(self, keymap: Keymap) -> None:
+        super().set_keymap(keymap)  # type: ignore[misc]
+        self.keymap = MappingProxyType(dict(keymap))
+
+    def update_keymap(self, keymap: Keymap) -> None:
+        super().update_keymap(keymap)  # type: ignore[misc]
+        self.keymap = MappingProxyType({**self.keymap, **keymap})
 
 
 def as_binding(item: BindingType) -> Binding:
@@ -18,8 +38,7 @@ def as_binding(item: BindingType) -> Binding:
 
 def binding_keys(app: App, binding: Binding) -> list[str]:
     """The keys of ``binding`` as the footer shows them, after the app's keymap."""
-    # Textual keeps the keymap private; it is the only source of remapped keys.
-    keymap: dict[str, str] = app._keymap  # noqa: SLF001
+    keymap = app.keymap if isinstance(app, RemappableKeys) else {}
     keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
     return [app.get_key_display(Binding(k.strip(), binding.action)) for k in keys.split(",") if k.strip()]
 
