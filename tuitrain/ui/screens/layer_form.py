@@ -15,12 +15,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tuitrain import keras_catalogue as introspect
 from tuitrain.model import LAYER_META_KEYS
+from tuitrain.ui.screens.form_dialog import FormDialog
 from tuitrain.ui.widgets.forms import ParamForm
 
 # A wrapper's arguments that hold layers: edited as a nested form, not as text.
@@ -47,20 +47,19 @@ def parse_inputs(text: str, available: list[str]) -> list[str]:
     return names
 
 
-class LayerFormScreen(ModalScreen[dict | None]):
+class LayerFormScreen(FormDialog[dict]):
     """Pick a layer type and fill in its arguments; dismisses with the preset row or None.
 
     ``KIND`` says which Keras namespace the picker lists (``callback_form`` reuses the dialog).
     """
 
     KIND = "layer"
+    ENTER_ELSEWHERE = frozenset({"type-search"})  # Enter there picks the highlighted type
     TYPE_KEY = "type"  # the row's key that names the chosen class (a preprocessing step says "op")
     META_KEYS: tuple[str, ...] = LAYER_META_KEYS  # row keys that are no constructor arguments
 
     DEFAULT_CSS = (Path(__file__).with_name("layer_form.tcss")).read_text(encoding="utf-8")
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "submit", "OK", priority=True),
         Binding("ctrl+t", "pick_type", "Type"),
     ]
 
@@ -249,21 +248,7 @@ class LayerFormScreen(ModalScreen[dict | None]):
 
     # ------------------------------------------------------------------ finishing
 
-    @on(Input.Submitted)
-    async def _enter_means_ok(self, event: Input.Submitted) -> None:
-        if event.input.id != "type-search":
-            event.stop()
-            self.action_submit()
-
-    @on(Button.Pressed, "#ok")
-    def _ok(self) -> None:
-        self.action_submit()
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def result_row(self) -> dict[str, Any] | None:
+    def result(self) -> dict[str, Any] | None:
         """The preset row the form describes, or None (errors shown under the fields)."""
         if not self.layer_type:
             self.notify(f"Choose a {self.KIND} type first.", severity="warning")
@@ -299,8 +284,3 @@ class LayerFormScreen(ModalScreen[dict | None]):
                 return None
             error.remove_class("-shown")
         return row
-
-    def action_submit(self) -> None:
-        row = self.result_row()
-        if row is not None:
-            self.dismiss(row)

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Static
 
 from tuitrain.keras_catalogue import Param
+from tuitrain.ui.screens.form_dialog import FormDialog
 from tuitrain.ui.widgets.forms import ParamForm
 
 
-class ParamDialog(ModalScreen[dict | None]):
+class ParamDialog(FormDialog[dict]):
     DEFAULT_CSS = """
     ParamDialog { align: center middle; }
     ParamDialog > Vertical {
@@ -32,10 +30,6 @@ class ParamDialog(ModalScreen[dict | None]):
     ParamDialog #param-hint { width: 1fr; color: $text-muted; }
     ParamDialog #param-buttons Button { height: 1; min-width: 8; border: none; margin-left: 1; }
     """
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "submit", "OK", priority=True),
-    ]
 
     def __init__(self, title: str, params: list[Param], values: dict[str, Any], *, summary: str = "") -> None:
         super().__init__()
@@ -66,26 +60,12 @@ class ParamDialog(ModalScreen[dict | None]):
         else:
             self.query_one("#ok", Button).focus()
 
-    @on(Input.Submitted)
-    def _enter(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_submit()
-
-    @on(Button.Pressed, "#ok")
-    def _ok(self) -> None:
-        self.action_submit()
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_submit(self) -> None:
+    def result(self) -> dict | None:
         forms = self.query(ParamForm)
         if not forms:
-            self.dismiss({})
-            return
+            return {}
         form = forms.first()
         if not form.validate_all():
-            return
+            return None
         values, _ = form.non_default_values()
-        self.dismiss(values)
+        return values
