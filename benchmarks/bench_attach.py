@@ -282,12 +282,12 @@ def runs_screen(count: int) -> dict:
             seen = app.wait_for(f"{count} found".encode(), 30, since=mark)
             opened_cpu = app.cpu_s() - cpu0
             opened = (seen + app.start - pressed) if seen is not None else None
-            mark = len(app.output)
             app.quiet(0.5, 30)
+            mark = len(app.output)  # after the quiet: only what ↓ draws counts (the old chart is braille too)
             pressed = time.time()
             app.key(b"\x1b[B")  # down: the next run's series loads and its chart is drawn
-            app.wait_for(BRAILLE, 30, since=mark)
-            moved = app.quiet(0.3, 30) + app.start - pressed
+            drawn = app.wait_for(BRAILLE, 30, since=mark)
+            moved = (app.quiet(0.3, 30) + app.start - pressed) if drawn is not None else None
         finally:
             app.close()
     finally:
