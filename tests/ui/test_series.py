@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from tuitrain.ui.series import GrowableArray, RunSeries
+from tuitrain.ui.columns import GrowableArray
+from tuitrain.ui.series import RunSeries
 
 
 def _events(epochs=3, steps=4):

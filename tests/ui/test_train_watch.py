@@ -81,9 +81,10 @@ async def test_nothing_is_polled_while_the_train_pane_is_hidden(long_run):
 
 
 async def test_a_new_smoothing_of_a_long_run_is_computed_off_the_event_loop(long_run, monkeypatch):
+    from tuitrain.ui import curves as curves_module
     from tuitrain.ui import series as series_module
 
-    monkeypatch.setattr(series_module, "PREPARE_AT", 1000)  # 6,000 rows count as long here
+    monkeypatch.setattr(curves_module, "PREPARE_AT", 1000)  # 6,000 rows count as long here
     prepared = []
     real = series_module.RunSeries.prepare
     monkeypatch.setattr(series_module.RunSeries, "prepare",

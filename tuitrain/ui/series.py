@@ -1,190 +1,33 @@
-"""Metric histories of one run as numpy columns, fed by the reader's blocks or by event dicts.
+"""Metric histories of one run, fed by the reader's blocks or by event dicts.
 
 The Train pane and the runs comparison both need "loss per step so far" as arrays they can
 draw. A long run is millions of batch rows, so batch rows arrive as numpy blocks
-(:meth:`RunSeries.apply`, from ``RunReader.read()``) and are copied into growable columns:
-no Python object per row, about 4–8 bytes per number kept (batch metrics are float32, which
-holds the 5 significant digits the file keeps; a value outside float32's range turns its column
-into float64). Event dicts (:meth:`RunSeries.extend`, from any reader's ``poll()``) go the same
-way. A resumed run that logs steps again replaces the rows from that step on, as TensorBoard
-does with a restarted run.
-
-For the chart, :meth:`RunSeries.chart_points` answers "the min and max point of every column"
-from a :class:`~tuitrain.ui.downsample.MinMaxPyramid` kept per curve, so a redraw costs the
-same at 10^4 and 10^7 points; smoothed curves are computed once per smoothing change
-(:meth:`RunSeries.prepare`, which a worker thread may call) and extended as data arrives.
+(:meth:`RunSeries.apply`, from ``RunReader.read()``) and are copied into growable columns
+(:mod:`tuitrain.ui.columns`): no Python object per row, about 4–8 bytes per number kept. Event
+dicts (:meth:`RunSeries.extend`, from any reader's ``poll()``) go the same way. A resumed run that
+logs steps again replaces the rows from that step on, as TensorBoard does with a restarted run.
+This module owns that feeding and the facts the status panel shows (status, epochs, best value);
+what the chart reads (curves, smoothing, min/max points) is :mod:`tuitrain.ui.curves`.
 No Textual.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import numpy as np
 
 from tuitrain.engine.decode import BatchBlock
+from tuitrain.engine.reader import RESET
 from tuitrain.metric_names import NOT_METRICS as _NOT_METRICS
 from tuitrain.metric_names import better_direction
-from tuitrain.engine.reader import RESET
-from tuitrain.ui.downsample import MinMaxPyramid, column_ranges, ema, minmax_downsample
+from tuitrain.ui.columns import MAX_COLUMNS, Table
+from tuitrain.ui.curves import SeriesCurves
 
-__all__ = ["GrowableArray", "Table", "RunSeries", "X_AXES", "GRANULARITIES", "is_better_max"]
+__all__ = ["RunSeries", "GRANULARITIES", "is_better_max"]
 
-X_AXES = ("step", "epoch", "time")
 GRANULARITIES = ("batch", "epoch")
-
-MAX_COLUMNS = 256  # metric columns per table; a file naming more is not kept whole
-CHART_COLUMNS = 1024  # resolution of chart_points() when the caller does not say
-PREPARE_AT = 200_000  # smoothing this many new points at once is left to a worker (see ready())
-_F32_MAX = float(np.finfo(np.float32).max)
-_F32_TINY = float(np.finfo(np.float32).tiny)
-
-
-class GrowableArray:
-    """A numeric vector with amortised O(1) append; ``view()`` is the filled part (no copy)."""
-
-    __slots__ = ("_buf", "_n")
-
-    def __init__(self, capacity: int = 256, fill_to: int = 0, dtype: Any = np.float64) -> None:
-        self._buf = np.empty(max(capacity, fill_to, 16), dtype=dtype)
-        self._n = 0
-        self.pad_to(fill_to)
-
-    def __len__(self) -> int:
-        return self._n
-
-    @property
-    def dtype(self) -> np.dtype:
-        return self._buf.dtype
-
-    @property
-    def nbytes(self) -> int:
-        return self._buf.nbytes
-
-    def append(self, value: float) -> None:
-        self.extend(np.array([value]))
-
-    def extend(self, values: np.ndarray) -> None:
-        values = np.asarray(values)
-        if self._buf.dtype == np.float32 and values.dtype != np.float32 and not _fits_f32(values):
-            wider = np.empty(len(self._buf), dtype=np.float64)  # a value float32 would turn into inf or 0
-            wider[: self._n] = self._buf[: self._n]
-            self._buf = wider
-        end = self._n + len(values)
-        if end > len(self._buf):
-            self.reserve(max(end, int(len(self._buf) * 1.5)))
-        self._buf[self._n:end] = values
-        self._n = end
-
-    def pad_to(self, n: int) -> None:
-        """Fill with NaN (0 for integers) up to length ``n`` (a column that appeared late)."""
-        if n <= self._n:
-            return
-        if n > len(self._buf):
-            self.reserve(max(n, int(len(self._buf) * 1.5)))
-        self._buf[self._n:n] = np.nan if self._buf.dtype.kind == "f" else 0
-        self._n = n
-
-    def reserve(self, capacity: int) -> None:
-        if capacity > len(self._buf):
-            new = np.empty(capacity, dtype=self._buf.dtype)
-            new[: self._n] = self._buf[: self._n]
-            self._buf = new
-
-    def truncate(self, n: int) -> None:
-        self._n = min(self._n, max(0, n))
-
-    def view(self) -> np.ndarray:
-        return self._buf[: self._n]
-
-    def last(self) -> float:
-        return float(self._buf[self._n - 1]) if self._n else math.nan
-
-
-def _fits_f32(values: np.ndarray) -> bool:
-    mag = np.abs(values[np.isfinite(values)]) if values.dtype.kind == "f" else np.abs(values)
-    return not len(mag) or bool(mag.max() <= _F32_MAX and (mag[mag > 0].min(initial=1.0) >= _F32_TINY))
-
-
-class Table:
-    """Rows of numbers with named columns; a key missing from a row reads as NaN."""
-
-    def __init__(self, metric_dtype: Any = np.float64) -> None:
-        self.n = 0
-        self.columns: dict[str, GrowableArray] = {}
-        self.generation = 0  # bumped when rows are taken away (a resumed run), so caches start over
-        self.sorted: dict[str, bool] = {}  # per x column: still non-decreasing
-        self.dropped: set[str] = set()  # columns beyond MAX_COLUMNS
-        self._metric_dtype = metric_dtype
-        self._reserve = 0
-
-    def _dtype(self, key: str) -> Any:
-        if key in ("step", "time"):
-            return np.float64
-        if key == "epoch":
-            return np.float32
-        return self._metric_dtype
-
-    def _column(self, key: str) -> GrowableArray | None:
-        col = self.columns.get(key)
-        if col is None:
-            if len(self.columns) >= MAX_COLUMNS + len(X_AXES):
-                self.dropped.add(key)
-                return None
-            col = self.columns[key] = GrowableArray(max(256, self._reserve), fill_to=self.n, dtype=self._dtype(key))
-        return col
-
-    def reserve(self, rows: int) -> None:
-        """Room for ``rows`` rows in every column (the loader's estimate from the file size)."""
-        self._reserve = rows
-        for col in self.columns.values():
-            col.reserve(rows)
-
-    def append(self, row: dict[str, float]) -> None:
-        self.append_block(tuple(row), np.array([list(row.values())], dtype=np.float64))
-
-    def append_block(self, names: tuple[str, ...], values: np.ndarray) -> None:
-        rows = len(values)
-        if not rows:
-            return
-        for j, key in enumerate(names):
-            col = self._column(key)
-            if col is None:
-                continue
-            new = values[:, j]
-            if key in X_AXES:
-                prev = col.last() if len(col) else -math.inf
-                ok = bool(new[0] >= prev) if prev == prev else True
-                self.sorted[key] = self.sorted.get(key, True) and ok and bool(np.all(new[1:] >= new[:-1]))
-            col.extend(new)
-        self.n += rows
-        for col in self.columns.values():
-            if len(col) < self.n:
-                col.pad_to(self.n)
-
-    def truncate(self, n: int) -> None:
-        """Keep the first ``n`` rows."""
-        if n >= self.n:
-            return
-        self.n = max(0, n)
-        for col in self.columns.values():
-            col.truncate(self.n)
-        for key in self.sorted:
-            self.sorted[key] = True if self.n < 2 else bool(np.all(np.diff(self.get(key)) >= 0))
-        self.generation += 1
-
-    def get(self, key: str) -> np.ndarray:
-        col = self.columns.get(key)
-        return col.view() if col is not None else np.full(self.n, np.nan)
-
-    @property
-    def nbytes(self) -> int:
-        return sum(c.nbytes for c in self.columns.values())
-
-    def __len__(self) -> int:
-        return self.n
 
 
 def is_better_max(metric: str) -> bool:
@@ -192,17 +35,7 @@ def is_better_max(metric: str) -> bool:
     return better_direction(metric) == "max"
 
 
-@dataclass
-class _Curve:
-    """Per (granularity, metric, smoothing): the smoothed values and the min/max pyramid."""
-
-    generation: int
-    alpha: float
-    smoothed: GrowableArray | None = None
-    pyramid: MinMaxPyramid = field(default_factory=MinMaxPyramid)
-
-
-class RunSeries:
+class RunSeries(SeriesCurves):
     """Everything the chart and the status panel need from one run's events."""
 
     def __init__(self) -> None:
@@ -217,7 +50,7 @@ class RunSeries:
         self.epoch_rows: list[dict] = []
         self.version = 0  # bumped whenever something new arrived
         self._metric_order: dict[str, list[str]] = {"batch": [], "epoch": []}
-        self._curves: dict[tuple[str, str, float], _Curve] = {}
+        self._curves = {}  # see SeriesCurves
 
     # --- feeding ---------------------------------------------------------------------------
 
@@ -355,14 +188,7 @@ class RunSeries:
                 self.last_epoch = self.epoch_rows[-1] if self.epoch_rows else None
                 self._drop_curves("epoch")
 
-    def _drop_curves(self, granularity: str) -> None:
-        for key in [k for k in self._curves if k[0] == granularity]:
-            del self._curves[key]
-
     # --- reading ---------------------------------------------------------------------------
-
-    def table(self, granularity: str) -> Table:
-        return self.batch if granularity == "batch" else self.epoch
 
     def metric_keys(self, granularity: str) -> list[str]:
         """Plottable keys: ``loss`` first, then the other training metrics, then the ``val_`` ones,
@@ -378,113 +204,6 @@ class RunSeries:
             if base not in groups:
                 groups.append(base)
         return groups
-
-    def _x(self, granularity: str, x_axis: str) -> tuple[np.ndarray, float, bool]:
-        """The stored column an x axis comes from, the factor it is shown at, and whether it is sorted.
-
-        Batch points on the epoch axis are ``step / steps_per_epoch`` (1.0 at the end of the first
-        epoch); without a known epoch length, the epoch they belong to, minus one.
-        """
-        if x_axis not in X_AXES:
-            raise ValueError(f"x axis must be one of {X_AXES}, got {x_axis!r}")
-        table = self.table(granularity)
-        if granularity == "batch" and x_axis == "epoch":
-            if self.steps_per_epoch:
-                return table.get("step"), 1.0 / self.steps_per_epoch, table.sorted.get("step", True)
-            return table.get("epoch"), 1.0, table.sorted.get("epoch", True)
-        return table.get(x_axis), 1.0, table.sorted.get(x_axis, True)
-
-    def curve(self, granularity: str, key: str, x_axis: str = "step", smoothing: float = 0.0
-              ) -> tuple[np.ndarray, np.ndarray]:
-        """(x, y) of one metric, every point (x as float64; y a view of the column or the smoothed copy)."""
-        x, scale, _ = self._x(granularity, x_axis)
-        if granularity == "batch" and x_axis == "epoch" and not self.steps_per_epoch:
-            x = np.maximum(0.0, x.astype(np.float64) - 1.0)
-        elif scale != 1.0:
-            x = x * scale
-        return x, self.values(granularity, key, smoothing)
-
-    def values(self, granularity: str, key: str, smoothing: float = 0.0) -> np.ndarray:
-        """The metric's values, smoothed (EMA weight ``smoothing``) when asked; cached and extended."""
-        y = self.table(granularity).get(key)
-        if smoothing <= 0.0 or not len(y):
-            return y
-        cache = self._curve(granularity, key, smoothing)
-        sm = cache.smoothed
-        if sm is None or len(sm) > len(y):
-            sm = GrowableArray(max(len(y), self.table(granularity)._reserve), dtype=y.dtype)
-            sm.extend(ema(y, smoothing).astype(y.dtype, copy=False))
-            cache.smoothed = sm
-        elif len(sm) < len(y):
-            done = len(sm)
-            sm.extend(ema(y[done:], smoothing, init=_last_finite(sm.view())).astype(sm.dtype, copy=False))
-        return sm.view()
-
-    def _curve(self, granularity: str, key: str, smoothing: float) -> _Curve:
-        gen = self.table(granularity).generation
-        cache = self._curves.get((granularity, key, smoothing))
-        if cache is None or cache.generation != gen:
-            cache = self._curves[(granularity, key, smoothing)] = _Curve(gen, smoothing)
-        return cache
-
-    def ready(self, granularity: str, key: str, smoothing: float = 0.0) -> bool:
-        """Whether drawing this curve now costs only the points that arrived since the last draw."""
-        n = len(self.table(granularity))
-        if smoothing <= 0.0 or n < PREPARE_AT:
-            return True
-        cache = self._curves.get((granularity, key, smoothing))
-        # new points are smoothed incrementally as they come; only a whole new curve goes to a worker
-        return cache is not None and cache.smoothed is not None and cache.generation == self.table(granularity).generation
-
-    def prepare(self, granularity: str, key: str, smoothing: float) -> None:
-        """Compute a smoothed curve and its pyramid from scratch (slow on 10^7 points: call it in a
-        worker thread; the result is installed in one step and extended later on the UI thread)."""
-        table = self.table(granularity)
-        gen = table.generation
-        y = table.get(key)  # a snapshot: appends go past its end or into a new buffer
-        sm = GrowableArray(len(y) + (len(y) >> 3) + 256, dtype=y.dtype)
-        if smoothing > 0.0:
-            sm.extend(ema(y, smoothing).astype(y.dtype, copy=False))
-        pyramid = MinMaxPyramid()
-        pyramid.update(sm.view() if smoothing > 0.0 else y)
-        if table.generation == gen:
-            self._curves[(granularity, key, smoothing)] = _Curve(gen, smoothing, sm if smoothing > 0.0 else None, pyramid)
-
-    def chart_points(self, granularity: str, key: str, x_axis: str = "step", smoothing: float = 0.0,
-                     columns: int = CHART_COLUMNS, x_range: tuple[float, float] | None = None
-                     ) -> tuple[np.ndarray, np.ndarray]:
-        """At most two points per chart column: each column's lowest and highest finite point.
-
-        The columns split ``x_range`` (default: the whole run) evenly; the answer comes from the
-        curve's min/max pyramid, so it costs O(columns · log n), not O(n). Points come back in x
-        order as float64 (x as plotted, e.g. steps turned into epochs).
-        """
-        x, scale, is_sorted = self._x(granularity, x_axis)
-        y = self.values(granularity, key, smoothing)
-        n = len(y)
-        if n <= 4 * columns or not is_sorted:
-            xs, ys = self.curve(granularity, key, x_axis, smoothing)
-            lo_hi = x_range
-            if lo_hi is not None:
-                inside = (xs >= lo_hi[0]) & (xs <= lo_hi[1])
-                xs, ys = xs[inside], ys[inside]
-            if not is_sorted:
-                order = np.argsort(xs, kind="stable")
-                xs, ys = xs[order], ys[order]
-            return minmax_downsample(xs, ys.astype(np.float64, copy=False), columns)
-        if granularity == "batch" and x_axis == "epoch" and not self.steps_per_epoch:
-            x_plot = lambda idx: np.maximum(0.0, x[idx].astype(np.float64) - 1.0)  # noqa: E731
-            lo, hi = (x_range if x_range else (max(0.0, float(x[0]) - 1), max(0.0, float(x[-1]) - 1)))
-            starts, ends = column_ranges(x, columns, lo + 1.0, hi + 1.0)
-        else:
-            x_plot = lambda idx: x[idx].astype(np.float64) * scale  # noqa: E731
-            lo, hi = x_range if x_range else (None, None)
-            starts, ends = column_ranges(x, columns, lo, hi, scale)
-        cache = self._curve(granularity, key, smoothing)
-        cache.pyramid.update(y)
-        imin, imax = cache.pyramid.query(y, starts, ends)
-        idx = np.unique(np.concatenate([imin[imin >= 0], imax[imax >= 0]]))
-        return x_plot(idx), y[idx].astype(np.float64)
 
     def best(self, key: str) -> tuple[float, int] | None:
         """Best epoch value of ``key`` and the epoch (numbered from 1) it came from."""
@@ -505,9 +224,7 @@ class RunSeries:
     @property
     def nbytes(self) -> int:
         """Memory held by the columns and the chart caches (for the benchmarks)."""
-        caches = sum(c.pyramid.nbytes + (c.smoothed.nbytes if c.smoothed is not None else 0)
-                     for c in self._curves.values())
-        return self.batch.nbytes + self.epoch.nbytes + caches
+        return self.batch.nbytes + self.epoch.nbytes + self.curves_nbytes
 
 
 def _is_number(value: Any) -> bool:
@@ -525,7 +242,3 @@ def _int_or(value, default):
         return int(value)
     return default
 
-
-def _last_finite(values: np.ndarray) -> float | None:
-    finite = np.flatnonzero(np.isfinite(values))
-    return float(values[finite[-1]]) if len(finite) else None

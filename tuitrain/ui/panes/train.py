@@ -1,9 +1,12 @@
-"""Train pane: start a trainer process, watch its chart and numbers, stop or pause it.
+"""Train pane: watch a run directory's chart and numbers; start, stop or pause its trainer.
 
 Training never happens in the app's process: ``s`` hands the current (possibly unsaved) preset
 to ``tuitrain.engine.start_run`` and the pane then only reads the run directory (a timer polls
 the run directory and redraws only when new events came). The same pane shows an attached or
-finished run (``app.run_dir``), so quitting the app leaves the run going.
+finished run (``app.run_dir``), so quitting the app leaves the run going. This module owns the
+layout and the watching; the words the side panel and the epoch table show are
+:mod:`~tuitrain.ui.panes.train_panel`, the commands to the trainer
+:mod:`~tuitrain.ui.panes.train_control`.
 
 Watching costs next to nothing: a big ``events.jsonl`` is parsed in a worker thread while the
 status and a progress line show at once and the chart fills in; a live run is looked at once a
@@ -27,16 +30,14 @@ from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import DataTable, ProgressBar, Static
 
-from tuitrain.fmt import fmt_duration as _duration
 from tuitrain.engine.rundir import ACTIVE as ACTIVE_STATUSES
-from tuitrain.errors import TuitrainError
 from tuitrain.native_log import is_native_chatter
-from tuitrain.ui.app_access import AppAccess
 from tuitrain.ui.feed import SMALL_READ, Backoff, RunFeed
+from tuitrain.ui.panes.train_control import RunControls
+from tuitrain.ui.panes.train_panel import describe_run, epoch_cells, epoch_column_label, idle_text, log_text
 from tuitrain.ui.series import RunSeries
-from tuitrain.ui.styles import STATUS_STYLE
 from tuitrain.ui.widgets.chart_keys import CHART_BINDINGS, ChartActions
-from tuitrain.ui.widgets.plot import MetricsChart, best_text
+from tuitrain.ui.widgets.plot import MetricsChart
 from tuitrain.ui.widgets.system_panel import SystemPanel
 
 __all__ = ["TrainPane", "PANE_COMMANDS", "POLL_INTERVAL", "ACTIVE_STATUSES"]
@@ -64,7 +65,7 @@ PANE_COMMANDS: list[tuple[str, str, str]] = [
 ]
 
 
-class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
+class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
     """Controls, live chart, progress, epoch table and log of the run in ``app.run_dir``."""
 
     DEFAULT_CSS = (Path(__file__).with_name("train.tcss")).read_text(encoding="utf-8")
@@ -292,69 +293,23 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
         bar = self.query_one("#train-progress", ProgressBar)
         bar.display = self._run_dir is not None
         if self._run_dir is None:
-            name = self.app.preset.name if self.app.preset is not None else None
-            hint = f"press s to train {name}" if name else "open a preset (ctrl+o), then press s to train"
-            self._set("#train-status", Text("no run", style="dim"))
-            self._set("#train-stats", Text(f"{hint}\nr lists earlier runs"))
-            self.chart.placeholder = f"no run yet: {hint}"
+            status, stats, placeholder = idle_text(self.app.preset.name if self.app.preset is not None else None)
+            self._set("#train-status", status)
+            self._set("#train-stats", stats)
+            self.chart.placeholder = placeholder
             self._set("#train-log", "")
             return
-        series = self.series
-        status = self.run_status or "…"
-        line = Text()
-        line.append(f"● {status}", style=STATUS_STYLE.get(status, ""))
-        line.append(f"  {self._run_dir.name}", style="bold")
-        self._set("#train-status", line)
-
-        epochs = series.epochs_total or self._run_info.get("epochs_total")
-        spe = series.steps_per_epoch
-        last_b, last_e = series.last_batch, series.last_epoch
-        step = max(int((last_b or {}).get("step", 0)), int((last_e or {}).get("step", 0)))
-        epoch_done = int((last_e or {}).get("epoch", 0))
-        epoch_now = int((last_b or {}).get("epoch", epoch_done))
-        total_steps = epochs * spe if epochs and spe else None
-        rows: list[Text | str] = []
-        if self.feed is not None and self.feed.loading:
-            rows.append(Text(self.feed.progress_text(), style="italic"))
-        rows.append(f"epoch {epoch_now}/{epochs or '?'} · step {step}/{total_steps or '?'}")
-        # a whole epoch's rate once there is one (the trainer's per-batch window is jumpy early on)
-        rate = (last_e or last_b or {}).get("samples_per_s")
-        eta = _eta(series, step, total_steps) if status in ("running", "starting") else None
-        parts = []
-        if eta is not None:
-            parts.append(f"ETA {_duration(eta)}")
-        elif status in ("paused",):
-            parts.append("paused")
-        if rate:
-            parts.append(f"{rate:,.0f} samples/s")
-        if parts:
-            rows.append(" · ".join(parts))
-        monitor = series.monitor_key()
-        if monitor is not None:
-            rows.append(f"best {best_text(series, monitor)}")
-        lr = (last_e or {}).get("lr")
-        elapsed = max(float((last_b or {}).get("time", 0.0)), float((last_e or {}).get("time", 0.0)))
-        rows.append(f"lr {lr:.3g} · {_duration(elapsed)} elapsed" if isinstance(lr, (int, float))
-                    else f"{_duration(elapsed)} elapsed")
-        message = self._run_info.get("error") or series.message
-        failed = status in ("failed", "crashed")
-        self.chart.placeholder = (f"the run {status} before its first batch:\n\n{message or 'see the log'}"
-                                  if failed else "")
-        if message:
-            rows.append(Text(str(message), style="red" if failed else "italic"))
-        skipped = getattr(self.reader, "skipped", None)  # a TensorBoard folder's reader keeps none
-        if skipped is not None and skipped.total:
-            rows.append(Text(skipped.summary(), style="yellow"))
-        if status in ACTIVE_STATUSES:
-            rows.append(Text("quitting leaves the run going", style="dim"))
-        stats = Text("\n").join(r if isinstance(r, Text) else Text(r) for r in rows)
-        self._set("#train-stats", stats)
-        if total_steps:
-            bar.update(total=total_steps, progress=min(step, total_steps))
-        elif epochs:
-            bar.update(total=epochs, progress=epoch_done)
-        self._set("#train-log", Text("\n".join(self._log_lines), style="dim", no_wrap=True,
-                                     overflow="ellipsis"))
+        feed = self.feed
+        panel = describe_run(self.series, self._run_info, self.run_status, self._run_dir.name,
+                             loading=feed.progress_text() if feed is not None and feed.loading else None,
+                             skipped=getattr(self.reader, "skipped", None))  # a TensorBoard folder's reader keeps none
+        self._set("#train-status", panel.status)
+        self.chart.placeholder = panel.placeholder
+        self._set("#train-stats", panel.stats)
+        if panel.progress is not None:
+            total, done = panel.progress
+            bar.update(total=total, progress=done)
+        self._set("#train-log", log_text(self._log_lines))
 
     def _add_epoch_rows(self) -> None:
         rows = self.series.epoch_rows
@@ -365,66 +320,15 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
             self._table_keys = [k for k in self.series.metric_keys("epoch")]
             table.add_column("epoch", key="epoch")
             for key in self._table_keys:
-                table.add_column(_short(key), key=key)
+                table.add_column(epoch_column_label(key), key=key)
             table.add_column("lr", key="lr")
             table.add_column("time", key="time")
         for ev in rows[self._table_rows:]:
-            cells = [str(ev.get("epoch", ""))]
-            cells += [_num(ev.get(k)) for k in self._table_keys]
-            cells += [_num(ev.get("lr")), _duration(float(ev.get("time", 0.0)))]
-            table.add_row(*cells, key=str(self._table_rows))
+            table.add_row(*epoch_cells(ev, self._table_keys), key=str(self._table_rows))
             self._table_rows += 1
         table.move_cursor(row=self._table_rows - 1, animate=False)
 
     # --- actions ----------------------------------------------------------------------------
-
-    def action_start_run(self) -> None:
-        from tuitrain.engine import start_run
-
-        app = self.app
-        preset = app.preset
-        if preset is None:
-            self.notify("no valid preset to train: fix or open one first", severity="error")
-            return
-        if self.run_is_active():
-            self.notify(f"{self._run_dir.name} is still {self.run_status}: stop it first (x or e)",
-                        severity="warning")
-            return
-        try:
-            run_dir = start_run(preset, runs_dir=app.runs_dir)
-        except (TuitrainError, OSError) as err:
-            self.notify(str(err), title="cannot start", severity="error", timeout=10)
-            return
-        app.run_dir = run_dir
-        self.notify(f"training {preset.name} in {run_dir}")
-
-    def _control(self, action: str, said: str) -> None:
-        from tuitrain.engine import request_control
-
-        if self._run_dir is None or not self.run_is_active():
-            self.notify("no run in progress", severity="warning")
-            return
-        if not (self._run_dir / "run.json").is_file():
-            self.notify("a TensorBoard log folder is only watched: stop its program where it runs", severity="warning")
-            return
-        try:
-            request_control(self._run_dir, action)
-        except TuitrainError as err:
-            self.notify(str(err), severity="error")
-            return
-        self.notify(said)
-
-    def action_stop_batch(self) -> None:
-        self._control("stop_batch", "asked the trainer to stop after this batch")
-
-    def action_stop_epoch(self) -> None:
-        self._control("stop_epoch", "asked the trainer to stop after this epoch")
-
-    def action_pause_resume(self) -> None:
-        if self.run_status == "paused":
-            self._control("resume", "asked the trainer to resume")
-        else:
-            self._control("pause", "asked the trainer to pause after this batch")
 
     def action_show_devices(self) -> None:
         from tuitrain.ui.screens.devices import DevicesScreen
@@ -434,39 +338,3 @@ class TrainPane(AppAccess, ChartActions, Widget, can_focus=True):
     def action_show_runs(self) -> None:
         self.app.show_runs()
 
-
-def _eta(series: RunSeries, step: int, total_steps: int | None) -> float | None:
-    """Seconds left, from the trainer's own clock (so it is right after attaching too).
-
-    After two epochs the pace is seconds per epoch between epoch ends (validation and
-    checkpoints included, the first epoch's tracing left out); before that, recent batches.
-    """
-    if not total_steps or step <= 0:
-        return None
-    spe = series.steps_per_epoch
-    ends = series.epoch.get("time")
-    if spe and len(ends) >= 2:
-        per_epoch = (ends[-1] - ends[0]) / (len(ends) - 1)
-        return max(0.0, (total_steps - step) / spe * per_epoch)
-    times = series.batch.get("time")
-    if spe and len(ends) == 1 and len(times) and ends[0] > times[0]:
-        # one epoch done: its end minus its first batch (tracing of the first step left out)
-        per_epoch = (ends[0] - times[0]) * spe / max(1, spe - 1)
-        return max(0.0, (total_steps - step) / spe * per_epoch)
-    steps = series.batch.get("step")
-    if len(times) >= 2:
-        i = max(0, len(times) - 200)
-        dt, ds = times[-1] - times[i], steps[-1] - steps[i]
-        if ds > 0 and dt > 0:
-            return max(0.0, (total_steps - step) * dt / ds)
-    return None
-
-
-def _num(value: Any) -> str:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return ""
-    return f"{value:.4g}"
-
-
-def _short(key: str) -> str:
-    return key.replace("accuracy", "acc")

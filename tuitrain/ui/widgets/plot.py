@@ -15,7 +15,8 @@ from textual import work
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from tuitrain.ui.series import GRANULARITIES, X_AXES, RunSeries, is_better_max
+from tuitrain.ui.columns import X_AXES
+from tuitrain.ui.series import GRANULARITIES, RunSeries, is_better_max
 from tuitrain.ui.widgets.chart_keys import CHART_BINDINGS, ChartActions
 from tuitrain.ui.widgets.chart_render import SMOOTHING_STEPS, ChartOptions, metric_curves, metric_groups, render_chart
 
