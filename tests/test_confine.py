@@ -111,3 +111,20 @@ def test_own_files_are_the_run_directorys_files():
               rundir.METRICS_CSV, rundir.TRAINER_LOG, rundir.CHECKPOINTS, rundir.TENSORBOARD_DIR,
               EVENTS_FILE, CONTROL_FILE, TRAINER_LOCK}
     assert OWN_FILES == engine
+
+
+@pytest.mark.parametrize("wrapper", ["TimeDistributed", "Bidirectional"])
+def test_a_wrapped_layer_is_as_trusted_as_its_preset(wrapper, tmp_path):
+    """A refused layer inside a wrapper is refused at its own path; a trusted preset may build it
+    (it then fails only because the saved model is not there)."""
+    from tuitrain.model import make_layer
+
+    row = {"type": wrapper, "layer": {"type": "TFSMLayer", "filepath": str(tmp_path / "missing")}}
+    with pytest.raises(SpecError) as untrusted:
+        make_layer(row, path="layers[1]")
+    assert "unless trusted" in str(untrusted.value)
+    assert "layers[1].layer" in str(untrusted.value)
+    with pytest.raises(SpecError) as trusted:
+        make_layer(row, path="layers[1]", trusted=True)
+    assert "unless trusted" not in str(trusted.value)
+    assert "missing" in str(trusted.value)

@@ -8,21 +8,21 @@ functions: the app imports this module before TensorFlow has loaded.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tuitrain import keras_catalogue
 from tuitrain.errors import SpecError
-from tuitrain.model.confine import is_trusted, layer_refusal
-from tuitrain.model.guards import bounded_call, check_layer_dtype
+from tuitrain.model.confine import layer_refusal
+from tuitrain.model.guards import check_layer_dtype
 from tuitrain.model.messages import clean_keras_message
-from tuitrain.model.summary import LayerRow, RowState, main_args, param_counts, shape_str
+from tuitrain.model.summary import LayerRow, RowState, main_args, shape_str
 from tuitrain.spec import layer_inputs
 from tuitrain.suggest import did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
-    from tuitrain.data import Dataset
     from tuitrain.spec import Preset
 
 # The Functional-model reference to the model's input tensor.
@@ -108,7 +108,9 @@ def make_layer(layer: dict[str, Any], *, path: str, trusted: bool = False) -> An
                 f"{cls.__name__}({key}=...) expects a positive integer, got {value!r}", path=f"{path}.{key}"
             )
     skip = LAYER_META_KEYS + shape_keys(layer)
-    kwargs = resolve_args({k: v for k, v in layer.items() if k not in skip}, path=path, make_layer=make_layer)
+    # A wrapped layer (Bidirectional's, TimeDistributed's) is as trusted as the preset that holds it.
+    nested = functools.partial(make_layer, trusted=trusted)
+    kwargs = resolve_args({k: v for k, v in layer.items() if k not in skip}, path=path, make_layer=nested)
     try:
         return cls(**kwargs)
     except Exception as err:  # noqa: BLE001 - Keras raises anything from NotImplementedError to ImportError

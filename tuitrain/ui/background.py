@@ -19,6 +19,7 @@ from tuitrain.ui.messages import DataFailed, DataLoaded, ModelBuilt, StatusChang
 from tuitrain.ui.panes import PANES
 
 if TYPE_CHECKING:
+    from tuitrain.data import Dataset
     from tuitrain.spec import Preset
 
 # Seconds of quiet after a preset change before the model is rebuilt.
@@ -135,7 +136,7 @@ class BackgroundWork:
         self._build_model(self.preset, self.dataset, self._build_generation)
 
     @work(thread=True, exclusive=True, group="model-build", exit_on_error=False)
-    def _build_model(self, preset: Preset, dataset: Any, generation: int) -> None:
+    def _build_model(self, preset: Preset, dataset: Dataset, generation: int) -> None:
         import keras
 
         from tuitrain.model import BuildReport, build_model_partial
