@@ -1,16 +1,14 @@
 """Data & tensor pane: every data tensor, each layer's weights, and the tensor playground.
 
-Left: the list of tensors (x/y train/val, then weights once the model is built,
-then the playground result).  Right: the chosen tensor's dtype, shape and
-statistics (the numbers of ``tuitrain check``, from ``tuitrain.data.describe``),
-a slice of its values chosen with an index such as ``0`` or ``0, :, 5``, class
-counts for labels, image samples for image-shaped tensors and a histogram.
-Statistics are computed in a thread worker that posts a message back.
+Left: the data editor (source, options, split, preprocessing: ``data_editor``) over the list of
+tensors (x/y train/val, then weights once the model is built, then the playground result).
+Right: the chosen tensor read in full (``data_detail.TensorDetail``).  This module keeps the
+list in step with the app's data set and model, the selection and the keys; statistics are
+computed in thread workers (``data_tensors``) that post a message back.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,18 +16,21 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.message import Message
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, OptionList, Static
-from textual.widgets.option_list import Option
 
 from tuitrain.ui.app_access import AppAccess
+from tuitrain.ui.panes.data_detail import TensorDetail
 from tuitrain.ui.panes.data_editor import DataEditor
-from tuitrain.ui.widgets.image_preview import ImagePreview, is_image_tensor
-from tuitrain.ui.widgets.plotext_view import PlotextView
-
-# numpy and tuitrain.data are imported inside methods: this module is imported before the first
-# paint and neither is needed until data arrives.
+from tuitrain.ui.panes.data_tensors import (
+    PlaygroundDone,
+    TensorEntry,
+    TensorsDescribed,
+    describe_all,
+    evaluate_playground,
+    model_weights,
+    tensor_options,
+)
 
 PANE_COMMANDS: list[tuple[str, str, str]] = [
     ("Data: next sample", "show the next index along the first axis", "next_index"),
@@ -41,58 +42,6 @@ PANE_COMMANDS: list[tuple[str, str, str]] = [
     ("Data: source options and validation split", "a form from the source's own arguments", "edit_options"),
     ("Data: add a preprocessing step", "rescale, standardize, reshape, one_hot…", "add_step"),
 ]
-
-HIST_SAMPLE = 20_000  # values drawn into the histogram at most (a fixed stride, so it is deterministic)
-HIST_BINS = 30
-MAX_IMAGES = 8
-
-
-@dataclass
-class TensorEntry:
-    key: str  # option id: "data:x_train", "weights:dense/kernel", "playground"
-    label: str
-    group: str  # data | weights | playground
-    array: Any  # np.ndarray
-    stats: Any  # tuitrain.data.TensorStats
-    kind: str = ""  # "tf.Tensor" / "np.ndarray" for playground results
-
-
-class TensorsDescribed(Message):
-    def __init__(self, group: str, entries: list[TensorEntry], token: object) -> None:
-        super().__init__()
-        self.group = group
-        self.entries = entries
-        self.token = token
-
-
-class PlaygroundDone(Message):
-    def __init__(self, entry: TensorEntry | None, error: str | None) -> None:
-        super().__init__()
-        self.entry = entry
-        self.error = error
-
-
-def _describe_all(group: str, arrays: list[tuple[str, Any]]) -> list[TensorEntry]:
-    from tuitrain.data import describe
-
-    return [TensorEntry(f"{group}:{name}", name, group, array, describe(name, array)) for name, array in arrays]
-
-
-def model_weights(model: Any) -> list[tuple[str, Any]]:
-    """(layer/weight, values) for every weight of every layer, in layer order."""
-    import numpy as np
-
-    out = []
-    seen: set[str] = set()
-    for layer in model.layers:
-        for weight in layer.weights:
-            short = str(getattr(weight, "name", "w")).split("/")[-1].split(":")[0]
-            label = f"{layer.name}/{short}"
-            if label in seen:  # a wrapper's two inner layers (Bidirectional) name their weights alike
-                label = str(getattr(weight, "path", label))
-            seen.add(label)
-            out.append((label, np.asarray(weight.numpy())))
-    return out
 
 
 class DataPane(AppAccess, Horizontal):
@@ -113,7 +62,6 @@ class DataPane(AppAccess, Horizontal):
         self._selected: str | None = None
         self._tokens: dict[str, object] = {}
         self._waiting: set[str] = set()  # background work whose result is not on screen yet
-        self._histogram_of: TensorEntry | None = None
 
     def compose(self) -> ComposeResult:
         with Vertical(id="tensor-side"):
@@ -123,15 +71,7 @@ class DataPane(AppAccess, Horizontal):
                 yield DataEditor(id="data-editor")
             yield OptionList(id="tensor-list")
         with Vertical(id="tensor-main"):
-            with VerticalScroll(id="tensor-detail"):
-                yield Static("", id="tensor-stats")
-                with Horizontal(id="slice-row"):
-                    yield Label("index", id="slice-label")
-                    yield Input("", id="slice-index", compact=True, placeholder=": (all)   e.g. 0  or  0, :, 5")
-                yield Static("", id="slice-values", markup=False)
-                yield Static("", id="class-counts")
-                yield ImagePreview(id="images")
-                yield PlotextView(id="histogram")
+            yield TensorDetail(id="tensor-detail")
             with Horizontal(id="playground-row"):
                 yield Label("tf/np ›", id="playground-label")
                 yield Input(id="playground", compact=True, placeholder="tf.zeros((2, 3))  or  np.arange(12).reshape(3, 4)")
@@ -181,7 +121,7 @@ class DataPane(AppAccess, Horizontal):
     @work(thread=True, group="describe", exit_on_error=False)
     def _describe(self, group: str, source: Any, token: object) -> None:
         arrays = model_weights(source) if group == "weights" else source
-        self.post_message(TensorsDescribed(group, _describe_all(group, arrays), token))
+        self.post_message(TensorsDescribed(group, describe_all(group, arrays), token))
 
     @on(TensorsDescribed)
     def _described(self, message: TensorsDescribed) -> None:
@@ -192,15 +132,8 @@ class DataPane(AppAccess, Horizontal):
     def _set_entries(self, group: str, entries: list[TensorEntry]) -> None:
         self._entries[group] = entries
         listing = self.query_one("#tensor-list", OptionList)
-        options: list[Option | None] = []
-        titles = {"data": "data", "weights": "weights", "playground": "playground"}
-        for name, items in self._entries.items():
-            if not items:
-                continue
-            options.append(Option(Text(titles[name], style="bold"), disabled=True))
-            options.extend(Option(f" {e.label if len(e.label) <= 19 else e.label[:18] + '…'}", id=e.key) for e in items)
         listing.clear_options()
-        listing.add_options(options)
+        listing.add_options(tensor_options(self._entries))
         keys = [e.key for items in self._entries.values() for e in items]
         if self._selected not in keys:
             self._selected = keys[0] if keys else None
@@ -234,12 +167,7 @@ class DataPane(AppAccess, Horizontal):
         self._show_selected()
 
     def _reset_index(self) -> None:
-        from tuitrain.ui.widgets.tensor_text import default_index
-
-        entry = self.entry()
-        box = self.query_one("#slice-index", Input)
-        with box.prevent(Input.Changed):
-            box.value = default_index(entry.array.shape) if entry is not None and entry.group == "data" else ""
+        self.query_one(TensorDetail).reset_index(self.entry())
 
     @on(Input.Changed, "#slice-index")
     def _index_typed(self) -> None:
@@ -252,14 +180,10 @@ class DataPane(AppAccess, Horizontal):
         self._step(-1)
 
     def _step(self, delta: int) -> None:
-        from tuitrain.ui.widgets.tensor_text import step_index
-
         entry = self.entry()
         if entry is None:
             return
-        box = self.query_one("#slice-index", Input)
-        with box.prevent(Input.Changed):
-            box.value = step_index(box.value, entry.array.shape, delta)
+        self.query_one(TensorDetail).step_index(entry, delta)
         self._show_selected()
 
     def action_focus_slice(self) -> None:
@@ -284,59 +208,20 @@ class DataPane(AppAccess, Horizontal):
 
     # --- drawing -----------------------------------------------------------------
     def _show_selected(self) -> None:
-        from tuitrain.ui.widgets.tensor_text import stats_table
-
         entry = self.entry()
-        stats = self.query_one("#tensor-stats", Static)
-        values = self.query_one("#slice-values", Static)
-        counts = self.query_one("#class-counts", Static)
-        images = self.query_one("#images", ImagePreview)
-        histogram = self.query_one("#histogram", PlotextView)
-        detail = self.query_one("#tensor-detail")
+        detail = self.query_one(TensorDetail)
         if entry is None:
-            detail.border_title = "tensor"
             if self.app.load_error:
-                stats.update(Text("No data: see the error above.", style="italic"))
+                detail.show_nothing("No data: see the error above.")
             elif not self.app.tf_ready:
-                stats.update(Text("loading TensorFlow…", style="italic"))
+                detail.show_nothing("loading TensorFlow…")
             else:
-                stats.update(Text("loading data…", style="italic"))
-            values.update("")
-            counts.update("")
-            images.clear()
-            histogram.replot(None)
-            histogram.display = False
-            self._histogram_of = None
-            self.query_one("#slice-row").display = False
+                detail.show_nothing("loading data…")
             return
-        self.query_one("#slice-row").display = True
-        detail.border_title = entry.label
-        stats.update(stats_table(entry.stats, kind=entry.kind))
-        self._show_values(entry, values)
-        self._show_counts(entry, counts)
-        self._show_images(entry, images)
-        histogram.display = entry.array.size > 0
-        if self._histogram_of is not entry:  # the histogram does not depend on the index: redraw only for a new tensor
-            self._histogram_of = entry
-            self._show_histogram(entry, histogram)
-
-    def _show_values(self, entry: TensorEntry, widget: Static) -> None:
-        import numpy as np
-
-        from tuitrain.ui.widgets.tensor_text import IndexError_, format_index, parse_index, values_text
-
-        text = self.query_one("#slice-index", Input).value
-        try:
-            index = parse_index(text, entry.array.shape)
-        except IndexError_ as err:
-            widget.update(str(err))
-            widget.set_class(True, "-error")
-            return
-        widget.set_class(False, "-error")
-        part = entry.array[index] if index else entry.array
-        width = max(self.query_one("#tensor-detail").size.width - 4, 20)
-        head = f"{entry.label}[{format_index(index)}]  shape {tuple(np.shape(part))}\n"
-        widget.update(head + values_text(part, width))
+        is_labels = self._is_labels(entry)
+        dataset = self.app.dataset
+        names = ((dataset.class_names if dataset is not None else None) or []) if is_labels else []
+        detail.show(entry, labels=self._label_entry(entry), is_labels=is_labels, class_names=names)
 
     def _label_entry(self, entry: TensorEntry) -> TensorEntry | None:
         """The labels that go with an x tensor (x_train → y_train)."""
@@ -353,83 +238,6 @@ class DataPane(AppAccess, Horizontal):
             and getattr(dataset, "task", None) == "classification"
         )
 
-    def _show_counts(self, entry: TensorEntry, widget: Static) -> None:
-        if not self._is_labels(entry):
-            widget.update("")
-            widget.display = False
-            return
-        from tuitrain.data import class_counts
-
-        counts = class_counts(entry.array)
-        dataset = self.app.dataset
-        names = (dataset.class_names if dataset is not None else None) or []
-        total = max(sum(counts.values()), 1)
-        text = Text("class counts  ", style="bold")
-        for k, n in counts.items():
-            name = f" {names[k]}" if k < len(names) else ""
-            text.append(f"{k}{name}: {n:,} ({100 * n / total:.1f} %)   ")
-        widget.update(text)
-        widget.display = True
-
-    def _show_images(self, entry: TensorEntry, widget: ImagePreview) -> None:
-        import numpy as np
-
-        shape = entry.array.shape
-        if not is_image_tensor(shape) or shape[0] == 0:
-            widget.clear()
-            widget.display = False
-            return
-        widget.display = True
-        text = self.query_one("#slice-index", Input).value.strip()
-        first = text.split(",")[0].strip()
-        start = int(first) % shape[0] if first.lstrip("-").isdigit() else 0
-        labels = self._label_entry(entry)
-        images, captions = [], []
-        for i in range(start, min(start + MAX_IMAGES, shape[0])):
-            images.append(entry.array[i])
-            caption = f"#{i}"
-            if labels is not None and i < len(labels.array):
-                y = labels.array[i]
-                y = int(np.argmax(y)) if np.ndim(y) and np.size(y) > 1 else y.item() if np.ndim(y) else y
-                caption += f" y={y}"
-            captions.append(caption)
-        widget.show(images, captions)
-
-    def _show_histogram(self, entry: TensorEntry, widget: PlotextView) -> None:
-        import numpy as np
-
-        if self._is_labels(entry):
-            from tuitrain.data import class_counts
-
-            counts = class_counts(entry.array)
-            widget.border_title = f"{entry.label}: samples per class"
-
-            def draw(fig: Any, markers: list) -> None:
-                fig.draw(fig.bar([str(k) for k in counts], list(counts.values()), marker=markers[0], width=0.6))
-
-            widget.replot(draw)
-            return
-        flat = np.asarray(entry.array).reshape(-1)
-        if flat.dtype.kind not in "biuf":
-            widget.replot(None)
-            return
-        stride = max(1, flat.size // HIST_SAMPLE)
-        sample = flat[::stride].astype(np.float64)
-        sample = sample[np.isfinite(sample)]
-        widget.border_title = f"{entry.label}: histogram of {sample.size:,} values" + (
-            f" (every {stride})" if stride > 1 else ""
-        )
-        if sample.size == 0:
-            widget.replot(None)
-            return
-        data = sample.tolist()
-        bins = HIST_BINS if np.ptp(sample) > 0 else 1
-
-        def draw(fig: Any, markers: list) -> None:
-            fig.draw(fig.hist(data, bins=bins, marker=markers[0]))
-
-        widget.replot(draw)
-
     def on_resize(self) -> None:
         self._show_selected()
 
@@ -442,21 +250,7 @@ class DataPane(AppAccess, Horizontal):
 
     @work(thread=True, exclusive=True, group="playground", exit_on_error=False)
     def _evaluate(self, text: str) -> None:
-        from tuitrain.data import describe
-        from tuitrain.playground import PlaygroundError, as_numpy, evaluate, kind_of
-
-        try:
-            value = evaluate(text)
-            array = as_numpy(value)
-            label = text.strip()
-            entry = TensorEntry("playground", label, "playground", array, describe(label, array), kind=kind_of(value))
-        except PlaygroundError as err:
-            self.post_message(PlaygroundDone(None, str(err)))
-            return
-        except Exception as err:  # noqa: BLE001 - a dead worker would leave "evaluating…" on screen forever
-            self.post_message(PlaygroundDone(None, f"could not evaluate that: {type(err).__name__}: {err}"))
-            return
-        self.post_message(PlaygroundDone(entry, None))
+        self.post_message(evaluate_playground(text))
 
     @on(PlaygroundDone)
     def _playground_done(self, message: PlaygroundDone) -> None:
