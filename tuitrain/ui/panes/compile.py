@@ -2,9 +2,12 @@
 
 Every list comes from Keras (``tuitrain.keras_catalogue``): the optimizers it exports, the loss and
 metric names its ``get`` accepts, the fields of ``Model.compile`` / ``Model.fit`` and of each
-optimizer's and callback's constructor.  Each change becomes a new preset (``preset.copy()``)
-recorded in the shared undo history and handed to ``app.update_preset``.  The core's mismatch
-warnings (``tuitrain.model.check_warnings``) appear next to the field their ``Warn.path`` names.
+optimizer's and callback's constructor.  This module lays the fields out, recomposes them when
+another preset arrives, and turns each field's change into one edit through the app's door
+(``app.edit_preset``, which records undo).  The pieces beside it: ``compile_optimizer``,
+``compile_pickers`` (loss and metrics lists), ``compile_outputs`` (several outputs),
+``compile_callbacks``, ``compile_values`` (preset → fields), ``compile_edits`` (fields → preset)
+and ``compile_warnings`` (the core's mismatch warnings next to the field each names).
 """
 
 from __future__ import annotations
@@ -16,19 +19,23 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Input, Label, OptionList, Select, SelectionList, Static, TabbedContent, TabPane, Tabs
-from textual.widgets.option_list import Option
+from textual.widgets import Input, Label, OptionList, Select, Static, TabbedContent, TabPane, Tabs
 
+from tuitrain.ui.history import HistoryActions
 from tuitrain.ui.panes.compile_callbacks import CallbackList, callback_options
+from tuitrain.ui.panes.compile_edits import (
+    callback_rows, compile_arg, set_callbacks, set_compile_arg, set_fit_arg, set_learning_rate, set_loss,
+    set_loss_args, set_metrics, set_optimizer, set_optimizer_args,
+)
+from tuitrain.ui.panes.compile_optimizer import CONSTANT, optimizer_fields, optimizer_form, schedule_form
+from tuitrain.ui.panes.compile_outputs import (
+    output_names, output_value, parse_weight, per_output_fields, set_output_value,
+)
+from tuitrain.ui.panes.compile_pickers import LossPicker, MetricsPicker, loss_form
 from tuitrain.ui.panes.compile_values import (
     DEFAULT_OPTIMIZER, compile_values, fit_values, loss_choice, optimizer_class, typed,
 )
-from tuitrain.ui.panes.compile_outputs import (
-    CONSTANT, output_names, parse_weight, per_output_fields, schedule_fields, schedule_form, set_output_value,
-)
 from tuitrain.ui.panes.compile_warnings import show_warnings
-from tuitrain.ui.history import HistoryActions
-from tuitrain.ui.screens.layer_form import rank_names
 from tuitrain.ui.widgets.forms import ParamForm
 
 PANE_COMMANDS: list[tuple[str, str, str]] = [
@@ -40,6 +47,7 @@ PANE_COMMANDS: list[tuple[str, str, str]] = [
     ("Undo edit", "Undo the last preset edit", "undo"),
     ("Redo edit", "Redo the last undone edit", "redo"),
 ]
+
 
 class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
     """compile() options on top, fit() options and callbacks below, warnings beside each field."""
@@ -66,8 +74,6 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         if not self.app.tf_ready:
             yield Static("Loading TensorFlow… (the Keras lists appear when it is ready)", id="compile-empty")
             return
-        from tuitrain import keras_catalogue as I
-
         yield Static("", id="compile-warnings")
         with Horizontal(id="compile-columns"):
             with Vertical(id="compile-col"):
@@ -79,18 +85,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         from tuitrain import keras_catalogue as I
 
         yield Static("compile()", classes="section-title")
-        opt_name, opt_args = typed(preset.compile.get("optimizer", DEFAULT_OPTIMIZER))
-        opt_class = optimizer_class(opt_name)
-        names = I.optimizer_names()
-        options = [(n, n) for n in names] + ([(opt_class, opt_class)] if opt_class not in names else [])
-        with Horizontal(classes="field"):
-            yield Label("optimizer", classes="field-name")
-            with Vertical(classes="field-body"):
-                yield Select(options, value=opt_class, allow_blank=False, id="optimizer", compact=True)
-                yield Static("", id="warning-optimizer", classes="pane-warning")
-        if opt_class in names:
-            yield self._optimizer_form(opt_class, {k: v for k, v in opt_args.items() if not isinstance(v, dict)})
-        yield from schedule_fields(opt_args.get("learning_rate"))
+        yield from optimizer_fields(preset)
         if output_names(preset):
             yield from per_output_fields(preset)
             yield ParamForm(I.compile_params(), compile_values(preset), id="compile-form")
@@ -98,30 +93,11 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
 
         loss_value, loss_args = loss_choice(preset.compile.get("loss"))
         loss_names = I.loss_names()
-        self._loss_names = ([loss_value] if loss_value is not None and loss_value not in loss_names else []) + loss_names
-        with Horizontal(classes="field"):
-            yield Label("loss", classes="field-name")
-            with Vertical(classes="field-body"):
-                yield Input(placeholder="search losses (enter picks)", id="loss-search", compact=True)
-                loss_list = OptionList(*self._loss_options(""), id="loss")
-                if loss_value is not None:
-                    loss_list.highlighted = self._loss_names.index(loss_value)
-                yield loss_list
-                yield Static("", id="warning-loss", classes="pane-warning")
+        yield LossPicker(loss_value, loss_names)
         if loss_value in loss_names and I.loss_class_name(loss_value):
-            yield self._loss_form(loss_value, loss_args)
-
+            yield loss_form(loss_value, loss_args)
         metrics = [m for m in preset.compile.get("metrics", []) if isinstance(m, str)]
-        metric_names = I.metric_names()
-        extra = [m for m in metrics if m not in metric_names]
-        self._metric_names = [*extra, *metric_names]
-        with Horizontal(classes="field"):
-            yield Label("metrics", classes="field-name")
-            with Vertical(classes="field-body"):
-                yield Input(placeholder="search metrics (enter ticks)", id="metrics-search", compact=True)
-                yield SelectionList(*[(m, m, m in metrics) for m in [*extra, *metric_names]], id="metrics")
-                yield Static("", id="warning-metrics", classes="pane-warning")
-
+        yield MetricsPicker(metrics, I.metric_names())
         yield ParamForm(I.compile_params(), compile_values(preset), id="compile-form")
 
     def _fit_fields(self, preset: Any) -> ComposeResult:
@@ -135,23 +111,6 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
                 yield CallbackList(*callback_options(preset), id="callbacks")
                 yield Static("a add · e/enter edit · d remove", classes="hint")
                 yield Static("", id="warning-callbacks", classes="pane-warning")
-
-    @staticmethod
-    def _loss_form(loss: str, args: dict[str, Any]) -> ParamForm:
-        from tuitrain import keras_catalogue as I
-
-        cls_name = I.loss_class_name(loss)
-        params = [p for p in I.constructor_params("loss", cls_name) if p.name != "name"]
-        return ParamForm(params, args, folded=I.common_param_names("loss", cls_name), id="loss-form", classes="subform")
-
-    @staticmethod
-    def _optimizer_form(cls_name: str, args: dict[str, Any]) -> ParamForm:
-        from tuitrain import keras_catalogue as I
-
-        # `name` only labels the optimizer's variables; it is noise in this form.
-        params = [p for p in I.constructor_params("optimizer", cls_name) if p.name != "name"]
-        folded = I.common_param_names("optimizer", cls_name)
-        return ParamForm(params, args, folded=folded, id="optimizer-form", classes="subform")
 
     def on_resize(self) -> None:
         self.set_class(self.size.width < 100, "-narrow")
@@ -216,30 +175,17 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
             return
         accepted = {p.name for p in I.constructor_params("optimizer", new)}
         args = {k: v for k, v in old_args.items() if k in accepted}  # e.g. keep learning_rate
-
-        def change(p: Any) -> None:
-            p.compile["optimizer"] = {"type": new, **args} if args else new
-
-        self._commit(change)
+        self._commit(lambda p: set_optimizer(p, new, args))
         for old in self.query("#optimizer-form"):
             await old.remove()
-        await self.query_one("#compile-col").mount(self._optimizer_form(new, args), after=self.query_one("#optimizer").parent.parent)
+        await self.query_one("#compile-col").mount(optimizer_form(new, args), after=self.query_one("#optimizer").parent.parent)
 
     @on(ParamForm.Changed, "#optimizer-form")
     def _optimizer_arg(self, event: ParamForm.Changed) -> None:
         event.stop()
-        form = event.form
-        args, errors = form.non_default_values()
-
-        def change(p: Any) -> None:
-            name, old = typed(p.compile.get("optimizer", DEFAULT_OPTIMIZER))
-            cls = optimizer_class(name)
-            kept = {k: v for k, v in old.items() if isinstance(v, dict) and k not in args}  # a schedule
-            new = {**args, **kept}
-            p.compile["optimizer"] = {"type": cls, **new} if new else cls
-
+        args, errors = event.form.non_default_values()
         if event.name not in errors:
-            self._commit(change)
+            self._commit(lambda p: set_optimizer_args(p, args))
 
     @on(Select.Changed, "#lr-schedule")
     async def _schedule_changed(self, event: Select.Changed) -> None:
@@ -253,7 +199,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
             await old.remove()
         if name == CONSTANT:
             start = typed(current)[1].get("initial_learning_rate") if isinstance(current, dict) else None
-            self._set_learning_rate(start)
+            self._commit(lambda p: set_learning_rate(p, start))
             return
         # The form opens with the current rate as the start; the schedule is set once its required fields are.
         start = current if isinstance(current, (int, float)) else None
@@ -269,18 +215,8 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
     def _schedule_from(self, form: ParamForm) -> None:
         args, errors = form.non_default_values()
         if not errors:
-            self._set_learning_rate({"type": str(self.query_one("#lr-schedule").value), **args})
-
-    def _set_learning_rate(self, value: Any) -> None:
-        def change(p: Any) -> None:
-            name, args = typed(p.compile.get("optimizer", DEFAULT_OPTIMIZER))
-            args = {k: v for k, v in args.items() if k != "learning_rate"}
-            if value is not None:
-                args["learning_rate"] = value
-            cls = optimizer_class(name)
-            p.compile["optimizer"] = {"type": cls, **args} if args else cls
-
-        self._commit(change)
+            schedule = {"type": str(self.query_one("#lr-schedule").value), **args}
+            self._commit(lambda p: set_learning_rate(p, schedule))
 
     @on(Select.Changed, ".output-loss")
     def _output_loss(self, event: Select.Changed) -> None:
@@ -288,7 +224,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         out = str(event.select.id).removeprefix("loss-")
         if event.value is Select.NULL:
             return
-        if loss_choice(_current(self.app.preset, "loss", out))[0] == str(event.value):
+        if loss_choice(output_value(self.app.preset, "loss", out))[0] == str(event.value):
             return
         self._commit(lambda p: set_output_value(p, "loss", out, str(event.value)))
 
@@ -297,7 +233,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         event.stop()
         out = str(event.input.id).removeprefix("loss-weight-")
         weight = parse_weight(event.value)
-        if weight is False or _current(self.app.preset, "loss_weights", out) == weight:
+        if weight is False or output_value(self.app.preset, "loss_weights", out) == weight:
             return
         self._commit(lambda p: set_output_value(p, "loss_weights", out, weight))
 
@@ -306,106 +242,37 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         event.stop()
         out = str(event.input.id).removeprefix("metrics-")
         metrics = [m.strip() for m in event.value.split(",") if m.strip()]
-        if (_current(self.app.preset, "metrics", out) or []) == metrics:
+        if (output_value(self.app.preset, "metrics", out) or []) == metrics:
             return
         self._commit(lambda p: set_output_value(p, "metrics", out, metrics))
 
-    def _loss_options(self, query: str) -> list[Option]:
-        """The losses matching ``query`` (best first), the preset's own marked with ●."""
-        shown, _ = loss_choice(self.app.preset.compile.get("loss"))
-        return [Option(f"● {n}" if n == shown else f"  {n}", id=n) for n in rank_names(query, self._loss_names)]
-
-    @on(Input.Changed, "#loss-search")
-    def _filter_losses(self, event: Input.Changed) -> None:
-        event.stop()
-        listing = self.query_one("#loss", OptionList)
-        listing.set_options(self._loss_options(event.value))
-        listing.highlighted = 0 if listing.option_count else None
-
-    @on(Input.Submitted, "#loss-search")
-    async def _pick_loss_from_search(self, event: Input.Submitted) -> None:
-        event.stop()
-        option = self.query_one("#loss", OptionList).highlighted_option
-        if option is None:
-            self.notify("No loss matches the search.", severity="warning")
-            return
-        await self._choose_loss(str(option.id))
-
-    @on(OptionList.OptionSelected, "#loss")
-    async def _pick_loss_from_list(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        await self._choose_loss(str(event.option.id))
-
-    async def _choose_loss(self, value: str) -> None:
+    @on(LossPicker.Picked)
+    async def _choose_loss(self, event: LossPicker.Picked) -> None:
         from tuitrain import keras_catalogue as I
 
+        event.stop()
+        value = event.loss
         shown, _ = loss_choice(self.app.preset.compile.get("loss"))
         if value == shown:
             return
-        self._commit(lambda p: p.compile.__setitem__("loss", value))
-        listing = self.query_one("#loss", OptionList)
-        listing.set_options(self._loss_options(self.query_one("#loss-search", Input).value))
-        listing.highlighted = listing.get_option_index(value)
+        self._commit(lambda p: set_loss(p, value))
+        event.picker.show_choice(value)
         for old in self.query("#loss-form"):
             await old.remove()
         if I.loss_class_name(value):
-            await self.query_one("#compile-col").mount(self._loss_form(value, {}), after=listing.parent.parent)
+            await self.query_one("#compile-col").mount(loss_form(value, {}), after=event.picker)
 
     @on(ParamForm.Changed, "#loss-form")
     def _loss_option(self, event: ParamForm.Changed) -> None:
-        from tuitrain import keras_catalogue as I
-
         event.stop()
         args, errors = event.form.non_default_values()
-        if event.name in errors:
-            return
+        if event.name not in errors:
+            self._commit(lambda p: set_loss_args(p, args))
 
-        def change(p: Any) -> None:
-            name, _ = loss_choice(p.compile.get("loss"))
-            if name is None:
-                return
-            p.compile["loss"] = {"type": I.loss_class_name(name), **args} if args else name
-
-        self._commit(change)
-
-    @on(Input.Changed, "#metrics-search")
-    def _filter_metrics(self, event: Input.Changed) -> None:
+    @on(MetricsPicker.Changed)
+    def _metrics_changed(self, event: MetricsPicker.Changed) -> None:
         event.stop()
-        listing = self.query_one("#metrics", SelectionList)
-        ticked = set(self.app.preset.compile.get("metrics", []))
-        with listing.prevent(SelectionList.SelectedChanged):  # showing fewer is not unticking
-            listing.clear_options()
-            listing.add_options([(m, m, m in ticked) for m in rank_names(event.value, self._metric_names)])
-        listing.highlighted = 0 if listing.option_count else None
-
-    @on(Input.Submitted, "#metrics-search")
-    def _tick_metric_from_search(self, event: Input.Submitted) -> None:
-        event.stop()
-        listing = self.query_one("#metrics", SelectionList)
-        option = listing.highlighted_option
-        if option is None:
-            self.notify("No metric matches the search.", severity="warning")
-            return
-        listing.toggle(option.value)
-
-    @on(SelectionList.SelectedChanged, "#metrics")
-    def _metrics_changed(self, event: SelectionList.SelectedChanged) -> None:
-        event.stop()
-        listing = event.selection_list
-        shown = {listing.get_option_at_index(i).value for i in range(listing.option_count)}
-        ticked = [str(v) for v in listing.selected]
-
-        def change(p: Any) -> None:
-            old = [m for m in p.compile.get("metrics", []) if isinstance(m, str)]
-            tables = [m for m in p.compile.get("metrics", []) if not isinstance(m, str)]
-            # Ticks hidden by the search stay as they were; the order already chosen is kept.
-            metrics = [m for m in old if m not in shown or m in ticked] + [m for m in ticked if m not in old] + tables
-            if metrics:
-                p.compile["metrics"] = metrics
-            else:
-                p.compile.pop("metrics", None)
-
-        self._commit(change)
+        self._commit(lambda p: set_metrics(p, event.shown, event.ticked))
 
     @on(ParamForm.Changed, "#compile-form")
     def _compile_arg(self, event: ParamForm.Changed) -> None:
@@ -413,19 +280,8 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         values, errors = event.form.non_default_values()
         if event.name in errors:
             return
-        value = values.get(event.name)
-        if event.name == "weighted_metrics" and isinstance(value, str):
-            value = [value]
-        if event.name == "jit_compile":
-            value = {"true": True, "false": False}.get(value)  # "auto"/default: leave it to Keras
-
-        def change(p: Any) -> None:
-            if value is None:
-                p.compile.pop(event.name, None)
-            else:
-                p.compile[event.name] = value
-
-        self._commit(change)
+        value = compile_arg(event.name, values.get(event.name))
+        self._commit(lambda p: set_compile_arg(p, event.name, value))
 
     @on(ParamForm.Changed, "#fit-form")
     def _fit_arg(self, event: ParamForm.Changed) -> None:
@@ -436,29 +292,12 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         value = values.get(event.name)
         if event.name == "validation_split" and event.value is not None:
             value = event.value  # 0.0 is a real choice in [data]: no validation split
-
-        def change(p: Any) -> None:
-            section = p.data if event.name == "validation_split" else p.fit
-            if value is None:
-                section.pop(event.name, None)
-            else:
-                section[event.name] = value
-
-        self._commit(change)
+        self._commit(lambda p: set_fit_arg(p, event.name, value))
 
     # ------------------------------------------------------------------ callbacks
 
-    def _callbacks(self) -> list:
-        return [dict(cb) if isinstance(cb, dict) else {"type": cb} for cb in self.app.preset.fit.get("callbacks", [])]
-
     def _set_callbacks(self, callbacks: list, highlight: int | None) -> None:
-        def change(p: Any) -> None:
-            if callbacks:
-                p.fit["callbacks"] = callbacks
-            else:
-                p.fit.pop("callbacks", None)
-
-        self._commit(change)
+        self._commit(lambda p: set_callbacks(p, callbacks))
         listing = self.query_one("#callbacks", CallbackList)
         listing.set_options(callback_options(self.app.preset))
         if callbacks and highlight is not None:
@@ -473,7 +312,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
 
         def done(row: dict | None) -> None:
             if row is not None:
-                callbacks = self._callbacks()
+                callbacks = callback_rows(self.app.preset)
                 self._set_callbacks([*callbacks, row], len(callbacks))
 
         self.app.push_screen(CallbackFormScreen(), done)
@@ -481,7 +320,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
     def edit_callback(self, index: int) -> None:
         from tuitrain.ui.screens.callback_form import CallbackFormScreen
 
-        callbacks = self._callbacks()
+        callbacks = callback_rows(self.app.preset)
         if not 0 <= index < len(callbacks):
             return
 
@@ -493,7 +332,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         self.app.push_screen(CallbackFormScreen(callbacks[index], title=f"Edit callback {callbacks[index]['type']}"), done)
 
     def remove_callback(self, index: int) -> None:
-        callbacks = self._callbacks()
+        callbacks = callback_rows(self.app.preset)
         if 0 <= index < len(callbacks):
             del callbacks[index]
             self._set_callbacks(callbacks, index)
@@ -532,13 +371,3 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
     def action_focus_epochs(self) -> None:
         self._focus("#fit-form #field-epochs")
 
-
-def _current(preset: Any, key: str, out: str) -> Any:
-    """One output's entry of a per-output compile table, as the preset holds it now."""
-    names = output_names(preset)
-    value = preset.compile.get(key)
-    if isinstance(value, dict) and "type" not in value:
-        return value.get(out)
-    if isinstance(value, list) and out in names and names.index(out) < len(value):
-        return value[names.index(out)]
-    return value

@@ -1,12 +1,8 @@
-"""Compile pane fields for models with several outputs, and the learning-rate schedule form.
+"""Compile pane fields for models with several outputs.
 
 Several outputs (`outputs = [...]` in the preset): one row per output with its loss (a picker of
 Keras' loss names), its weight in the total loss, and its metrics (comma-separated names); they
 edit the per-output tables `loss`, `loss_weights`, `metrics` keyed by output name.
-
-Learning rate: "constant" or one of Keras' schedules (`keras.optimizers.schedules`), whose
-arguments get a form built from the schedule's constructor; the optimizer's `learning_rate`
-becomes `{ type = "ExponentialDecay", ... }` once the required arguments are given.
 """
 
 from __future__ import annotations
@@ -18,10 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Select, Static
 
 from tuitrain.form_values import format_value
-from tuitrain.ui.panes.compile_values import loss_choice, typed
-from tuitrain.ui.widgets.forms import ParamForm
-
-CONSTANT = "constant"
+from tuitrain.ui.panes.compile_values import loss_choice
 
 
 def output_names(preset: Any) -> list[str]:
@@ -61,6 +54,17 @@ def per_output_fields(preset: Any) -> ComposeResult:
                             id=f"metrics-{out}", classes="output-metrics", compact=True)
 
 
+def output_value(preset: Any, key: str, out: str) -> Any:
+    """One output's entry of a per-output compile table, as the preset holds it now."""
+    names = output_names(preset)
+    value = preset.compile.get(key)
+    if isinstance(value, dict) and "type" not in value:
+        return value.get(out)
+    if isinstance(value, list) and out in names and names.index(out) < len(value):
+        return value[names.index(out)]
+    return value
+
+
 def set_output_value(preset: Any, key: str, out: str, value: Any) -> None:
     """Set one output's entry of a per-output compile table (a list becomes a table by name)."""
     names = output_names(preset)
@@ -93,25 +97,3 @@ def parse_weight(text: str) -> float | None | bool:
     except ValueError:
         return False
     return value if value >= 0 else False
-
-
-def schedule_fields(learning_rate: Any) -> ComposeResult:
-    from tuitrain import keras_catalogue as I
-
-    names = I.schedule_names()
-    current = typed(learning_rate)[0] if isinstance(learning_rate, dict) else CONSTANT
-    options = [(CONSTANT, CONSTANT)] + [(n, n) for n in names]
-    with Horizontal(classes="field"):
-        yield Label("lr schedule", classes="field-name")
-        with Vertical(classes="field-body"):
-            yield Select(options, value=current if current in names else CONSTANT, allow_blank=False,
-                         id="lr-schedule", compact=True)
-    if current in names:
-        yield schedule_form(current, typed(learning_rate)[1])
-
-
-def schedule_form(name: str, args: dict[str, Any]) -> ParamForm:
-    from tuitrain import keras_catalogue as I
-
-    params = [p for p in I.constructor_params("schedule", name) if p.name != "name"]
-    return ParamForm(params, args, id="schedule-form", classes="subform")
