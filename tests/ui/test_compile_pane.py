@@ -156,11 +156,24 @@ async def test_loss_and_metrics_are_filtered_as_you_type(tmp_path):
         await wait_for(pilot, lambda: shown("#metrics")[:1] == ["mean_absolute_error"], "the filtered metrics")
         assert all("mean_abs" in m for m in shown("#metrics"))
         await pilot.press("enter")
-        await pilot.pause()
-        assert app.preset.compile["metrics"] == ["accuracy", "mean_absolute_error"]  # accuracy, hidden, stays
+        await wait_for(pilot, lambda: app.preset.compile["metrics"] == ["accuracy", "mean_absolute_error"],
+                       "accuracy, hidden by the search, stays ticked")
         await pilot.press("enter")  # enter again unticks it
-        await pilot.pause()
-        assert app.preset.compile["metrics"] == ["accuracy"]
+        await wait_for(pilot, lambda: app.preset.compile["metrics"] == ["accuracy"], "mean_absolute_error unticked")
+
+
+async def test_metric_search_keeps_a_metric_table_as_written(tmp_path):
+    """A metric given as a table has no name to tick; searching and ticking others must keep it."""
+    text = (EMPTY_TUTORIAL + TUTORIAL_LAYERS).replace(
+        'metrics = ["accuracy"]', 'metrics = ["accuracy", { type = "TopKCategoricalAccuracy", k = 3 }]')
+    app = TuitrainApp(write_preset(tmp_path, text), pane="compile")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        app.query_one("#metrics-search").focus()
+        await pilot.press(*"mean_abs", "enter")
+        table = {"type": "TopKCategoricalAccuracy", "k": 3}
+        await wait_for(pilot, lambda: app.preset.compile["metrics"] == ["accuracy", "mean_absolute_error", table],
+                       "the ticked metric added, the table kept")
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])

@@ -119,7 +119,8 @@ class MetricsPicker(AppAccess, Horizontal):
     def _filter(self, event: Input.Changed) -> None:
         event.stop()
         listing = self.query_one("#metrics", SelectionList)
-        ticked = set(self.app.preset.compile.get("metrics", []))
+        # A metric table ({ type = "TopKCategoricalAccuracy", k = 3 }) is no name to tick: it stays as written.
+        ticked = {m for m in self.app.preset.compile.get("metrics", []) if isinstance(m, str)}
         with listing.prevent(SelectionList.SelectedChanged):  # showing fewer is not unticking
             listing.clear_options()
             listing.add_options([(m, m, m in ticked) for m in rank_names(event.value, self._names)])
