@@ -19,8 +19,9 @@ PACKAGE = ROOT / "tuitrain"
 # The core: everything but the UI (and the tiny entry points that only dispatch).
 NOT_CORE = ("tuitrain.ui", "tuitrain.undo", "tuitrain.playground")
 NO_TEXTUAL = ("tuitrain.spec", "tuitrain.data", "tuitrain.model", "tuitrain.engine", "tuitrain.keras_catalogue",
-              "tuitrain.keras_docs", "tuitrain.form_values", "tuitrain.suggest", "tuitrain.errors")
-NO_ENGINE = ("tuitrain.spec", "tuitrain.data", "tuitrain.model", "tuitrain.keras_catalogue")
+              "tuitrain.keras_params", "tuitrain.keras_docs", "tuitrain.form_values", "tuitrain.suggest",
+              "tuitrain.errors")
+NO_ENGINE = ("tuitrain.spec", "tuitrain.data", "tuitrain.model", "tuitrain.keras_catalogue", "tuitrain.keras_params")
 # What the app and the CLI import before the first paint (their module-level import closure
 # must not contain TensorFlow or Keras).
 EAGER_ROOTS = ("tuitrain.cli", "tuitrain.ui.app", "tuitrain.engine", "tuitrain.spec", "tuitrain.data")

@@ -11,7 +11,8 @@ import re
 import tomllib
 from typing import Any
 
-from tuitrain.keras_catalogue import Param, registry_choices
+from tuitrain.keras_catalogue import registry_choices
+from tuitrain.keras_params import Param
 
 
 def non_default_args(params: list[Param], values: dict[str, Any]) -> dict[str, Any]:

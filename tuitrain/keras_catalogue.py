@@ -3,8 +3,8 @@
 Both the preset validator (``tuitrain.model``) and the forms of the app ask here, so what the
 app offers and what a preset may name never disagree.  Everything is read from Keras: exported
 namespaces (``keras.layers``, ``keras.optimizers`` …), the registries behind
-``keras.activations.get`` / ``keras.initializers.get`` …, constructor signatures
-(``inspect.signature``) and docstrings (``tuitrain.keras_docs``).  A newer Keras shows its new
+``keras.activations.get`` / ``keras.initializers.get`` … and constructor signatures
+(``inspect.signature``).  A newer Keras shows its new
 layers and arguments without a code change; there is no hand-written table of Keras names.
 
 Kinds (``KINDS``): layer, optimizer, loss, metric, callback, initializer, regularizer,
@@ -14,9 +14,10 @@ constraint, schedule (learning-rate schedules).  For each kind:
 - ``class_names(kind)``: the choices a picker offers (``classes`` less what makes no sense to
   add by hand, e.g. the ``History`` callback ``fit()`` adds itself);
 - ``resolve_class(kind, name)``: one class, ``KeyError`` if Keras has none of that name;
-- ``constructor_arg_names(cls)``: the named arguments a constructor accepts (for validation);
-- ``constructor_params(kind, name)``: the same as form fields (``Param``: default, kind of
-  value, choices, description).
+- ``constructor_arg_names(cls)``: the named arguments a constructor accepts (for validation).
+
+The same arguments as form fields (default, kind of value, choices, description) are
+``tuitrain.keras_params``, built on this module.
 
 String names that registries accept (``"relu"``, ``"he_normal"``, ``"mse"``) come from
 ``registry_names(kind)`` and, by an argument's naming convention, ``registry_choices(arg)``.
@@ -32,8 +33,6 @@ import functools
 import inspect
 from dataclasses import dataclass, field
 from typing import Any
-
-from tuitrain.keras_docs import annotation_of, arg_docs, doc_choices
 
 # kind → (namespace under `keras`, base class in that namespace)
 _KIND_PATHS = {
@@ -67,29 +66,6 @@ _BASES = {
 _FIT_ADDS = frozenset({"History", "ProgbarLogger"})
 # Arguments that every Layer accepts through **kwargs (see keras.layers.Layer.__init__).
 BASE_LAYER_KWARGS = ("input_shape", "input_dim", "batch_size")
-
-
-@dataclass(frozen=True)
-class Param:
-    """One constructor argument as a form shows it.
-
-    ``annotation`` is what the value should look like: ``bool``, ``int``, ``float``, ``str``,
-    ``tuple`` (an int or a list of ``size`` ints), ``shape`` (a list of ints; one int is a
-    1-D shape), ``list`` or ``any`` (a TOML literal).  Keras
-    constructors carry almost no type hints, so it is derived from the default and the docstring.
-    """
-
-    name: str
-    default: Any = None
-    has_default: bool = True
-    annotation: str = "any"
-    choices: tuple[str, ...] = ()
-    doc: str = ""
-    size: int | None = None  # expected length when annotation == "tuple"
-
-    @property
-    def required(self) -> bool:
-        return not self.has_default
 
 
 @dataclass(frozen=True)
@@ -319,8 +295,7 @@ def constraint_names() -> list[str]:
     return list(_function_names("constraints"))
 
 
-
-# ---------------------------------------------------------------- choices
+# ---------------------------------------------------------------- choices by argument name
 
 
 def registry_choices(arg_name: str) -> list[str]:
@@ -339,172 +314,6 @@ def registry_choices(arg_name: str) -> list[str]:
     if arg_name.endswith("constraint"):
         return constraint_names()
     return []
-
-
-def _choices_for(cls, name: str, default: Any, doc: str) -> tuple[str, ...]:
-    reg = registry_choices(name)
-    if reg:
-        return tuple(reg)
-    # Some classes declare what they validate, e.g. RandomRotation._SUPPORTED_FILL_MODE.
-    for attr in (f"_SUPPORTED_{name.upper()}", f"_VALID_{name.upper()}"):
-        values = getattr(cls, attr, None)
-        if isinstance(values, (tuple, list, set, frozenset)) and all(isinstance(v, str) for v in values):
-            return tuple(sorted(values)) if isinstance(values, (set, frozenset)) else tuple(values)
-    # String enums such as `padding`, `data_format`, `mode`: the choices the docstring lists
-    # (Keras validates them itself, e.g. utils.argument_validation.standardize_padding).
-    if default is None or isinstance(default, str):
-        found = doc_choices(doc)
-        if found and (default is None or default in found):
-            return found
-    return ()
-
-
-def _param(cls, name: str, default: Any, has_default: bool, doc: str) -> Param:
-    if isinstance(default, list):
-        default = tuple(default)
-    annotation, size = annotation_of(default, doc)
-    choices = _choices_for(cls, name, default, doc)
-    if choices and annotation in ("any", "str"):
-        annotation = "str"
-    return Param(name, default, has_default, annotation, choices, doc, size)
-
-
-# Base-class keyword arguments that ``**kwargs`` forwards and that a preset may set.  They are
-# read from the base class signatures below; this only says which ones a form offers.
-_BASE_KWARGS = {
-    "layer": ("name", "dtype", "trainable"),
-    "loss": (),
-    "optimizer": (),
-    "callback": (),
-}
-
-
-def _base_params(kind: str, cls, present: set[str]) -> list[Param]:
-    if kind != "layer":
-        return []
-    base = base_class("layer")
-    sig = inspect.signature(base.__init__)
-    docs = arg_docs(base)
-    out = []
-    for name in _BASE_KWARGS["layer"]:
-        if name in present:
-            continue
-        p = sig.parameters.get(name)
-        default = p.default if p is not None and p.default is not inspect.Parameter.empty else None
-        out.append(_param(cls, name, default, True, docs.get(name, "")))
-    if "input_shape" not in present:
-        # The Keras 2 spelling many tutorials use on the first layer; tuitrain honours it.
-        out.append(
-            Param("input_shape", None, True, "shape", (), "Shape of one sample, without the batch axis "
-                  "(first layer only), e.g. [784] or [28, 28, 1].")
-        )
-    return out
-
-
-@functools.cache
-def _constructor_params(kind: str, name: str) -> tuple[Param, ...]:
-    cls = resolve_class(kind, name)
-    sig = inspect.signature(cls.__init__)
-    docs = arg_docs(cls)
-    params: list[Param] = []
-    for p in list(sig.parameters.values())[1:]:
-        if p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
-            continue
-        has_default = p.default is not inspect.Parameter.empty
-        default = p.default if has_default else None
-        params.append(_param(cls, p.name, default, has_default, docs.get(p.name, "")))
-    params.extend(_base_params(kind, cls, {p.name for p in params}))
-    return tuple(params)
-
-
-def constructor_params(kind: str, name: str) -> list[Param]:
-    """The arguments ``kind`` class ``name`` accepts, in signature order, base kwargs last.
-
-    ``**kwargs`` of layers is expanded to the base ``Layer`` arguments a preset may set
-    (``name``, ``dtype``, ``trainable``) plus ``input_shape``.  Raises ``KeyError`` for an
-    unknown class.
-    """
-    _check_kind(kind)
-    return list(_constructor_params(kind, name))
-
-
-# compile()/fit() arguments the Compile pane shows as plain fields (the optimizer, loss and
-# metrics have pickers of their own; x, y, callbacks... come from elsewhere in the preset).
-COMPILE_FORM_ARGS = ("loss_weights", "weighted_metrics", "run_eagerly", "jit_compile", "steps_per_execution")
-FIT_FORM_ARGS = ("epochs", "batch_size", "validation_split", "shuffle")
-
-
-def _model_method_params(method: str, names: tuple[str, ...]) -> list[Param]:
-    model_cls = _keras().Model
-    sig = inspect.signature(getattr(model_cls, method))
-    docs = arg_docs(model_cls) | _method_docs(model_cls, method)
-    out = []
-    for name in names:
-        p = sig.parameters[name]
-        default = None if p.default is inspect.Parameter.empty else p.default
-        doc = docs.get(name, "")
-        if name == "jit_compile":
-            # Three states, as Keras has them: "auto" (Keras decides; the key stays out of the preset),
-            # true (XLA) and false (never XLA). A switch could not say false.
-            out.append(Param(name, "auto", True, "str", ("auto", "true", "false"),
-                             doc or "Compile the train step with XLA: auto lets Keras decide."))
-            continue
-        if name == "weighted_metrics":
-            out.append(Param(name, None, True, "list", (), doc or "Metrics weighted by sample_weight, e.g. accuracy, mae."))
-            continue
-        param = _param(model_cls, name, default, True, doc)
-        if default is None and name in ("batch_size",):
-            param = Param(name, None, True, "int", (), doc or "Samples per gradient update (Keras' default: 32).")
-        if default is None and name in ("loss_weights",):
-            param = Param(name, None, True, "any", (), doc or "A list or table weighting each output's loss.")
-        out.append(param)
-    return out
-
-
-@functools.cache
-def _method_docs(cls, method: str) -> dict[str, str]:
-    return arg_docs(getattr(cls, method))
-
-
-def compile_params() -> list[Param]:
-    """Plain ``model.compile`` options, read from Keras' ``Model.compile`` signature."""
-    return _model_method_params("compile", COMPILE_FORM_ARGS)
-
-
-def fit_params() -> list[Param]:
-    """The ``model.fit`` options the Compile pane edits (``validation_split`` lives in [data])."""
-    return _model_method_params("fit", FIT_FORM_ARGS)
-
-
-@functools.cache
-def _base_arg_names(kind: str) -> frozenset[str]:
-    names: set[str] = set()
-    # keras.optimizers.Optimizer's own __init__ is (*args, **kwargs): the named arguments sit on
-    # the backend-independent base class further up the MRO.
-    for klass in base_class(kind).__mro__:
-        init = klass.__dict__.get("__init__")
-        if init is None:
-            continue
-        try:
-            params = list(inspect.signature(init).parameters.values())[1:]
-        except (TypeError, ValueError):
-            continue
-        named = {p.name for p in params if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
-        if named:
-            names = named
-            break
-    return frozenset(names | set(_BASE_KWARGS.get(kind, ())))
-
-
-def common_param_names(kind: str, name: str) -> list[str]:
-    """Arguments ``name`` shares with every class of its kind (read from the base class signature).
-
-    For optimizers these are ``weight_decay``, ``clipnorm``, ``use_ema``... (``keras.optimizers.Optimizer``);
-    for layers ``name``, ``dtype``, ``trainable``.  Forms show them folded, after the class's own.
-    """
-    own = constructor_params(kind, name)
-    base = _base_arg_names(kind)
-    return [p.name for p in own if p.name in base and p.name not in ("learning_rate",)]
 
 
 def _squash(name: str) -> str:

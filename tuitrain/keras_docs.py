@@ -69,7 +69,7 @@ def doc_choices(text: str) -> tuple[str, ...]:
 
 
 def annotation_of(default: Any, doc: str) -> tuple[str, int | None]:
-    """The form's kind of value for an argument (see ``keras_catalogue.Param``), and a tuple's size."""
+    """The form's kind of value for an argument (see ``keras_params.Param``), and a tuple's size."""
     if isinstance(default, bool):
         return "bool", None
     if isinstance(default, int):

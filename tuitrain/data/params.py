@@ -1,4 +1,4 @@
-"""The [data] table as form fields: source options and preprocessing-op arguments as ``introspect.Param``.
+"""The [data] table as form fields: source options and preprocessing-op arguments as ``keras_params.Param``.
 
 Both come from the declarations the loader checks against (``options_for(source)``, the op
 functions' signatures), so an option a source gains shows up in the app's data editor without a
@@ -13,7 +13,7 @@ from typing import Any
 
 from tuitrain.data.loader import DEFAULT_VALIDATION_SPLIT, options_for
 from tuitrain.data.preprocess import OPS, op_args
-from tuitrain.keras_catalogue import Param
+from tuitrain.keras_params import Param
 
 # Values the loader accepts for options whose defaults cannot say so.
 KNOWN_CHOICES = {

@@ -83,12 +83,13 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
 
     def _compile_fields(self, preset: Any) -> ComposeResult:
         from tuitrain import keras_catalogue as I
+        from tuitrain import keras_params
 
         yield Static("compile()", classes="section-title")
         yield from optimizer_fields(preset)
         if output_names(preset):
             yield from per_output_fields(preset)
-            yield ParamForm(I.compile_params(), compile_values(preset), id="compile-form")
+            yield ParamForm(keras_params.compile_params(), compile_values(preset), id="compile-form")
             return
 
         loss_value, loss_args = loss_choice(preset.compile.get("loss"))
@@ -98,13 +99,13 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
             yield loss_form(loss_value, loss_args)
         metrics = [m for m in preset.compile.get("metrics", []) if isinstance(m, str)]
         yield MetricsPicker(metrics, I.metric_names())
-        yield ParamForm(I.compile_params(), compile_values(preset), id="compile-form")
+        yield ParamForm(keras_params.compile_params(), compile_values(preset), id="compile-form")
 
     def _fit_fields(self, preset: Any) -> ComposeResult:
-        from tuitrain import keras_catalogue as I
+        from tuitrain import keras_params
 
         yield Static("fit()", classes="section-title")
-        yield ParamForm(I.fit_params(), fit_values(preset), id="fit-form")
+        yield ParamForm(keras_params.fit_params(), fit_values(preset), id="fit-form")
         with Horizontal(classes="field"):
             yield Label("callbacks", classes="field-name")
             with Vertical(classes="field-body"):
@@ -165,7 +166,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
 
     @on(Select.Changed, "#optimizer")
     async def _optimizer_changed(self, event: Select.Changed) -> None:
-        from tuitrain import keras_catalogue as I
+        from tuitrain import keras_params
 
         event.stop()
         new = str(event.value)
@@ -173,7 +174,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         old_name, old_args = typed(preset.compile.get("optimizer", DEFAULT_OPTIMIZER))
         if optimizer_class(old_name) == new:
             return
-        accepted = {p.name for p in I.constructor_params("optimizer", new)}
+        accepted = {p.name for p in keras_params.constructor_params("optimizer", new)}
         args = {k: v for k, v in old_args.items() if k in accepted}  # e.g. keep learning_rate
         self._commit(lambda p: set_optimizer(p, new, args))
         for old in self.query("#optimizer-form"):

@@ -43,11 +43,11 @@ def optimizer_fields(preset: Any) -> ComposeResult:
 
 
 def optimizer_form(cls_name: str, args: dict[str, Any]) -> ParamForm:
-    from tuitrain import keras_catalogue as I
+    from tuitrain import keras_params
 
     # `name` only labels the optimizer's variables; it is noise in this form.
-    params = [p for p in I.constructor_params("optimizer", cls_name) if p.name != "name"]
-    folded = I.common_param_names("optimizer", cls_name)
+    params = [p for p in keras_params.constructor_params("optimizer", cls_name) if p.name != "name"]
+    folded = keras_params.common_param_names("optimizer", cls_name)
     return ParamForm(params, args, folded=folded, id="optimizer-form", classes="subform")
 
 
@@ -67,7 +67,7 @@ def schedule_fields(learning_rate: Any) -> ComposeResult:
 
 
 def schedule_form(name: str, args: dict[str, Any]) -> ParamForm:
-    from tuitrain import keras_catalogue as I
+    from tuitrain import keras_params
 
-    params = [p for p in I.constructor_params("schedule", name) if p.name != "name"]
+    params = [p for p in keras_params.constructor_params("schedule", name) if p.name != "name"]
     return ParamForm(params, args, id="schedule-form", classes="subform")

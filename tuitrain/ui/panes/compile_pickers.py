@@ -27,10 +27,11 @@ from tuitrain.ui.widgets.forms import ParamForm
 def loss_form(loss: str, args: dict[str, Any]) -> ParamForm:
     """The chosen loss class's constructor arguments (``name`` left out)."""
     from tuitrain import keras_catalogue as I
+    from tuitrain import keras_params
 
     cls_name = I.loss_class_name(loss)
-    params = [p for p in I.constructor_params("loss", cls_name) if p.name != "name"]
-    return ParamForm(params, args, folded=I.common_param_names("loss", cls_name), id="loss-form", classes="subform")
+    params = [p for p in keras_params.constructor_params("loss", cls_name) if p.name != "name"]
+    return ParamForm(params, args, folded=keras_params.common_param_names("loss", cls_name), id="loss-form", classes="subform")
 
 
 class LossPicker(AppAccess, Horizontal):

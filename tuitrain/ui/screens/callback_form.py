@@ -1,6 +1,6 @@
 """The add/edit dialog for one ``[fit].callbacks`` entry: any class ``keras.callbacks`` exports.
 
-The layer dialog with another namespace: a searchable picker over ``introspect.callback_names``
+The layer dialog with another namespace: a searchable picker over ``keras_catalogue.class_names("callback")``
 and a form from the chosen callback's constructor (``EarlyStopping(patience=..., monitor=...)``).
 """
 

@@ -1,7 +1,7 @@
 """The add/edit dialog for one layer: a searchable type picker, then a form from its signature.
 
-The picker lists every class ``keras.layers`` exports (``introspect.layer_class_names``); the
-form is ``ParamForm`` over ``introspect.constructor_params("layer", type)``.  The dialog returns
+The picker lists every class ``keras.layers`` exports (``keras_catalogue.layer_class_names``); the
+form is ``ParamForm`` over ``keras_params.constructor_params("layer", type)``.  The dialog returns
 the preset row (``{"type": ..., <non-default args>, "inputs": [...]}``) or None when cancelled.
 """
 
@@ -18,7 +18,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from tuitrain import keras_catalogue as introspect
+from tuitrain import keras_catalogue
+from tuitrain import keras_params
 from tuitrain.model import LAYER_META_KEYS
 from tuitrain.ui.screens.form_dialog import FormDialog
 from tuitrain.ui.widgets.forms import ParamForm
@@ -84,18 +85,18 @@ class LayerFormScreen(FormDialog[dict]):
     # ------------------------------------------------------------------ what the picker offers (subclasses change it)
 
     def type_names(self) -> list[str]:
-        return list(introspect.class_names(self.KIND))
+        return list(keras_catalogue.class_names(self.KIND))
 
     def type_summary(self, name: str) -> str:
-        info = introspect.class_info(self.KIND, name)
+        info = keras_catalogue.class_info(self.KIND, name)
         alias = f" (alias of {info.alias_of})" if info.alias_of else ""
         return f"[b]{name}[/b]{alias}: {info.summary}"
 
-    def type_params(self, name: str) -> list[introspect.Param]:
-        return introspect.constructor_params(self.KIND, name)
+    def type_params(self, name: str) -> list[keras_params.Param]:
+        return keras_params.constructor_params(self.KIND, name)
 
     def folded_params(self, name: str) -> list[str]:
-        return introspect.common_param_names(self.KIND, name)
+        return keras_params.common_param_names(self.KIND, name)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog"):
@@ -188,7 +189,7 @@ class LayerFormScreen(FormDialog[dict]):
         for old in [*self.query(ParamForm), *self.query("#inner-type-row")]:
             await old.remove()
         self.query_one("#type-summary", Static).update(self._summary())
-        wrapper = self.KIND == "layer" and introspect.class_info(self.KIND, name).needs_sublayer
+        wrapper = self.KIND == "layer" and keras_catalogue.class_info(self.KIND, name).needs_sublayer
         inner = INNER_KEYS if wrapper else ()
         values = {k: v for k, v in self.row.items() if k not in self.META_KEYS and k != self.TYPE_KEY and k not in inner}
         form = ParamForm(
@@ -214,8 +215,8 @@ class LayerFormScreen(FormDialog[dict]):
         self._inner_shown = inner_type
         if inner_type not in self._names:
             return
-        form = ParamForm(introspect.constructor_params(self.KIND, inner_type), values,
-                         folded=introspect.common_param_names(self.KIND, inner_type), id="inner-params", classes="subform")
+        form = ParamForm(keras_params.constructor_params(self.KIND, inner_type), values,
+                         folded=keras_params.common_param_names(self.KIND, inner_type), id="inner-params", classes="subform")
         await self.query_one("#form-area").mount(form)
 
     @on(Input.Changed, "#inner-type")

@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Static
 
-from tuitrain.keras_catalogue import Param
+from tuitrain.keras_params import Param
 from tuitrain.ui.screens.form_dialog import FormDialog
 from tuitrain.ui.widgets.forms import ParamForm
 

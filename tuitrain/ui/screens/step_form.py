@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tuitrain.keras_catalogue import Param
+from tuitrain.keras_params import Param
 from tuitrain.ui.screens.layer_form import LayerFormScreen
 
 

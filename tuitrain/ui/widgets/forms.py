@@ -1,8 +1,8 @@
-"""A form built from a constructor signature (``introspect.Param``), shared by every editor.
+"""A form built from a constructor signature (``keras_params.Param``), shared by every editor.
 
 One row per argument: booleans as a ``Switch``, arguments with a Keras registry or a listed set of
 values (``activation``, ``kernel_initializer``, ``padding``) as a ``Select``, everything else as
-text read as a TOML literal (``introspect.parse_value``, never ``eval``).  Defaults show as the
+text read as a TOML literal (``form_values.parse_form_value``, never ``eval``).  Defaults show as the
 placeholder, so an empty field means "Keras' default" and only changed values reach the preset.
 Entries are checked as they are typed and the reason is shown under the field.
 """
@@ -20,7 +20,7 @@ from textual.widgets import Collapsible, Input, Label, Select, Static, Switch
 
 from tuitrain.form_values import format_value, non_default_args
 from tuitrain.form_values import parse_form_value as parse_value
-from tuitrain.keras_catalogue import Param
+from tuitrain.keras_params import Param
 
 # Shown in a Select's blank entry: the argument is left to Keras' default.
 _UNSET = "default"
