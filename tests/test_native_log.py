@@ -37,3 +37,28 @@ def test_filtered_stderr_drops_chatter_written_to_fd_2_and_keeps_the_rest_in_ord
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0
     assert result.stderr.splitlines() == REAL + ["python side", "after"]
+
+
+def test_filtered_stderr_puts_fd_2_back_when_the_body_raises():
+    """After the block (even one that raised) fd 2 is the real stderr again: nothing is filtered
+    any more, the filter thread has ended and no descriptor is left open."""
+    code = (
+        "import os, sys, threading\n"
+        "from tuitrain.native_log import filtered_stderr\n"
+        f"chatter, real = {CHATTER[1]!r}, {REAL[0]!r}\n"
+        "fds = sorted(os.listdir('/dev/fd'))\n"
+        "try:\n"
+        "    with filtered_stderr():\n"
+        "        os.write(2, (chatter + '\\n').encode())\n"
+        "        os.write(2, (real + '\\n').encode())\n"
+        "        raise RuntimeError('boom')\n"
+        "except RuntimeError:\n"
+        "    print('raised')\n"
+        "os.write(2, (chatter + ' (after)\\n').encode())  # no filter left: it reaches stderr\n"
+        "print('threads', threading.active_count())\n"
+        "print('fds', 'same' if sorted(os.listdir('/dev/fd')) == fds else 'leaked')\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [REAL[0], CHATTER[1] + " (after)"]
+    assert result.stdout.splitlines() == ["raised", "threads 1", "fds same"]
