@@ -9,14 +9,12 @@ tiny stand-ins with the example's per-sample shapes and dtypes: the counts do no
 from __future__ import annotations
 
 import runpy
-import textwrap
 
 import numpy as np
-import pytest
 
+from tests.models.support import preset_at
 from tuitrain.export import export_script
 from tuitrain.model import param_counts, prepare
-from tuitrain.spec import load_preset
 
 RNG = np.random.default_rng(0)
 N = 16
@@ -28,10 +26,7 @@ def shapes(model):
 
 def check_against_keras(tmp_path, keras_model, preset_text, **arrays):
     """Build the preset on `arrays` (saved as d.npz next to it) and compare it with `keras_model`."""
-    np.savez(tmp_path / "d.npz", **arrays)
-    path = tmp_path / "preset.toml"
-    path.write_text(textwrap.dedent(preset_text))
-    preset = load_preset(path)
+    preset = preset_at(tmp_path, preset_text, "preset.toml", **arrays)
     checked = prepare(preset)
     assert param_counts(checked.model) == param_counts(keras_model)
     assert shapes(checked.model) == shapes(keras_model)

@@ -3,24 +3,14 @@ error/warning naming the preset key. None may be silently wrong."""
 
 from __future__ import annotations
 
-import textwrap
-
 import numpy as np
 import pytest
 
+from tests.models.support import preset_at
 from tuitrain.errors import SpecError, TuitrainError
 from tuitrain.model import param_counts, prepare
-from tuitrain.spec import load_preset
 
 RNG = np.random.default_rng(1)
-
-
-def preset_at(tmp_path, text, **arrays):
-    if arrays:
-        np.savez(tmp_path / "d.npz", **arrays)
-    path = tmp_path / "p.toml"
-    path.write_text(textwrap.dedent(text))
-    return load_preset(path)
 
 
 STACK = """
@@ -29,6 +19,28 @@ STACK = """
     source = "file:d.npz"
     validation_split = 0
 """
+# One Dense unit on 3 features: enough model for the checks that are about [compile].
+ONE_UNIT = STACK + """
+    [[layers]]
+    type = "Dense"
+    units = 1
+"""
+
+
+# A two-class softmax classifier: enough model for the checks that are about labels and [fit].
+TWO_CLASSES = STACK + """
+    [[layers]]
+    type = "Dense"
+    units = 2
+    activation = "softmax"
+    [compile]
+    loss = "sparse_categorical_crossentropy"
+"""
+
+
+def regression_rows() -> dict[str, np.ndarray]:
+    """8 rows of 3 features and one float target, for ``ONE_UNIT``."""
+    return {"x": RNG.random((8, 3), dtype=np.float32), "y": RNG.random(8, dtype=np.float32)}
 
 
 def test_embedding_input_dim_is_its_vocabulary_not_an_input_shape(tmp_path):
@@ -86,14 +98,11 @@ def test_wrapped_layer_errors_name_the_inner_key(tmp_path):
 def test_learning_rate_schedule_table_builds_the_schedule(tmp_path):
     import keras
 
-    preset = preset_at(tmp_path, STACK + """
-        [[layers]]
-        type = "Dense"
-        units = 1
+    preset = preset_at(tmp_path, ONE_UNIT + """
         [compile]
         optimizer = { type = "SGD", learning_rate = { type = "ExponentialDecay", initial_learning_rate = 0.1, decay_steps = 1000, decay_rate = 0.9 } }
         loss = "mse"
-        """, x=RNG.random((8, 3), dtype=np.float32), y=RNG.random(8, dtype=np.float32))
+        """, **regression_rows())
     optimizer = prepare(preset).model.optimizer
     schedule = optimizer._learning_rate
     assert isinstance(schedule, keras.optimizers.schedules.ExponentialDecay)
@@ -120,14 +129,11 @@ def test_initializer_regularizer_constraint_tables(tmp_path):
 
 
 def test_unknown_schedule_names_the_key_and_close_names(tmp_path):
-    preset = preset_at(tmp_path, STACK + """
-        [[layers]]
-        type = "Dense"
-        units = 1
+    preset = preset_at(tmp_path, ONE_UNIT + """
         [compile]
         optimizer = { type = "Adam", learning_rate = { type = "ExponentalDecay", initial_learning_rate = 0.1, decay_steps = 10, decay_rate = 0.9 } }
         loss = "mse"
-        """, x=RNG.random((8, 3), dtype=np.float32), y=RNG.random(8, dtype=np.float32))
+        """, **regression_rows())
     with pytest.raises(SpecError, match=r"compile\.optimizer\.learning_rate\.type: .*ExponentialDecay"):
         prepare(preset)
 
@@ -203,14 +209,11 @@ def test_loss_table_keys_must_be_outputs_and_lists_must_match_their_count(tmp_pa
 
 
 def test_loss_weights_with_one_output_is_an_error(tmp_path):
-    preset = preset_at(tmp_path, STACK + """
-        [[layers]]
-        type = "Dense"
-        units = 1
+    preset = preset_at(tmp_path, ONE_UNIT + """
         [compile]
         loss = "mse"
         loss_weights = [1.0, 0.2]
-        """, x=RNG.random((8, 3), dtype=np.float32), y=RNG.random(8, dtype=np.float32))
+        """, **regression_rows())
     with pytest.raises(SpecError, match=r"compile\.loss_weights: 2 values for 1 output"):
         prepare(preset)
 
@@ -263,13 +266,7 @@ def test_string_input_without_a_layer_that_takes_strings_is_an_error(tmp_path):
 def test_class_weight_keys_become_class_indices_and_change_the_loss(tmp_path):
     from tuitrain.model import fit_kwargs
 
-    text = STACK + """
-        [[layers]]
-        type = "Dense"
-        units = 2
-        activation = "softmax"
-        [compile]
-        loss = "sparse_categorical_crossentropy"
+    text = TWO_CLASSES + """
         [fit]
         class_weight = { 0 = 1.0, 1 = 5.0 }
         """
@@ -287,13 +284,7 @@ def test_class_weight_keys_become_class_indices_and_change_the_loss(tmp_path):
 def test_class_weight_balanced_and_weights_matching_no_class(tmp_path):
     from tuitrain.model import fit_kwargs
 
-    text = STACK + """
-        [[layers]]
-        type = "Dense"
-        units = 2
-        activation = "softmax"
-        [compile]
-        loss = "sparse_categorical_crossentropy"
+    text = TWO_CLASSES + """
         [fit]
         class_weight = "balanced"
         """
@@ -309,14 +300,7 @@ def test_class_weight_balanced_and_weights_matching_no_class(tmp_path):
 def test_minus_one_plus_one_labels_in_check_are_a_message_not_a_traceback(tmp_path, capsys):
     from tuitrain.cli import main
 
-    preset_at(tmp_path, STACK + """
-        [[layers]]
-        type = "Dense"
-        units = 2
-        activation = "softmax"
-        [compile]
-        loss = "sparse_categorical_crossentropy"
-        """, x=RNG.random((10, 3), dtype=np.float32), y=np.where(np.arange(10) % 2, 1, -1))
+    preset_at(tmp_path, TWO_CLASSES, x=RNG.random((10, 3), dtype=np.float32), y=np.where(np.arange(10) % 2, 1, -1))
     code = main(["check", str(tmp_path / "p.toml")])
     err = capsys.readouterr().err
     assert code != 0 and "Traceback" not in err

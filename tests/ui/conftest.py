@@ -26,6 +26,15 @@ def steady_input_cursor(monkeypatch):
 
 
 @pytest.fixture
+def quick_rebuilds(monkeypatch):
+    """The model-build debounce is for typing humans; tests press keys in bursts and then wait anyway.
+
+    Used by the pane tests with ``pytestmark = pytest.mark.usefixtures("quick_rebuilds")``.
+    """
+    monkeypatch.setattr("tuitrain.ui.background.BUILD_DEBOUNCE_S", 0.02)
+
+
+@pytest.fixture
 def spiral_copy(tmp_path: Path) -> Path:
     """A writable copy of the bundled spiral_mlp preset (with its comments)."""
     target = tmp_path / "spiral.toml"

@@ -10,10 +10,7 @@ from tuitrain.ui.app import TuitrainApp
 
 SIZE = (120, 40)
 
-
-@pytest.fixture(autouse=True)
-def quick_rebuilds(monkeypatch):
-    monkeypatch.setattr("tuitrain.ui.background.BUILD_DEBOUNCE_S", 0.02)
+pytestmark = pytest.mark.usefixtures("quick_rebuilds")
 
 
 def note(app, selector: str) -> str:

@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.ui.snapshot_apps.layers_support import EMPTY_TUTORIAL, TUTORIAL_LAYERS, write_preset
+from tests.ui.snapshot_apps.layers_support import EMPTY_TUTORIAL, TUTORIAL_LAYERS, table_rows, write_preset
 from tests.ui.waiting import wait_for, wait_ready
 from tuitrain.ui.app import TuitrainApp
 
 SIZE = (120, 40)
 
-
-@pytest.fixture(autouse=True)
-def quick_rebuilds(monkeypatch):
-    """The debounce is for typing humans; tests press keys in bursts and then wait anyway."""
-    monkeypatch.setattr("tuitrain.ui.background.BUILD_DEBOUNCE_S", 0.02)
-
-
-def table_rows(app) -> list[list[str]]:
-    table = app.query_one("#layer-table")
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+pytestmark = pytest.mark.usefixtures("quick_rebuilds")
 
 
 def totals(app) -> str:

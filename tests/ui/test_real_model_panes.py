@@ -2,31 +2,39 @@
 
 from __future__ import annotations
 
-import pytest
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
 
+import pytest
+from textual.pilot import Pilot
+
+from tests.ui.snapshot_apps.layers_support import table_rows
 from tests.ui.waiting import wait_ready
 from tuitrain.spec import find_preset
 from tuitrain.ui.app import TuitrainApp
 
 SIZE = (140, 40)
 
-
-@pytest.fixture(autouse=True)
-def quick_rebuilds(monkeypatch):
-    monkeypatch.setattr("tuitrain.ui.background.BUILD_DEBOUNCE_S", 0.02)
+pytestmark = pytest.mark.usefixtures("quick_rebuilds")
 
 
-def table_rows(app) -> list[list[str]]:
-    table = app.query_one("#layer-table")
-    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+@asynccontextmanager
+async def bundled_app(tmp_path: Path, preset: str, pane: str) -> AsyncIterator[tuple[TuitrainApp, Pilot]]:
+    """The app on a copy of a bundled preset whose synthetic data is cut to 60 samples, once ready."""
+    text, found = re.subn(r"(?m)^samples = \d+", "samples = 60", find_preset(preset).read_text())
+    assert found == 1, f"{preset}: no `samples = N` line to shrink"
+    path = tmp_path / f"{preset}.toml"
+    path.write_text(text)
+    app = TuitrainApp(path, pane=pane)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        yield app, pilot
 
 
 async def test_several_inputs_and_outputs_build_in_the_app_with_heads_marked(tmp_path):
-    path = tmp_path / "tickets.toml"
-    path.write_text(find_preset("tickets").read_text().replace("samples = 1200", "samples = 60"))
-    app = TuitrainApp(path, pane="layers")
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_ready(pilot)
+    async with bundled_app(tmp_path, "tickets", "layers") as (app, _):
         report = app.build_report
         assert report.model is not None, report.error
         assert report.total_params == 19097
@@ -39,11 +47,7 @@ async def test_several_inputs_and_outputs_build_in_the_app_with_heads_marked(tmp
 
 
 async def test_adapted_layer_is_marked(tmp_path):
-    path = tmp_path / "housing.toml"
-    path.write_text(find_preset("housing").read_text().replace("samples = 1000", "samples = 60"))
-    app = TuitrainApp(path, pane="layers")
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_ready(pilot)
+    async with bundled_app(tmp_path, "housing", "layers") as (app, _):
         assert app.build_report.model is not None, app.build_report.error
         first = table_rows(app)[0]
         assert first[2] == "Normalization" and first[3].startswith("adapted")
@@ -51,11 +55,7 @@ async def test_adapted_layer_is_marked(tmp_path):
 
 
 async def test_compile_pane_gives_each_output_its_loss_weight_and_metrics(tmp_path):
-    path = tmp_path / "tickets.toml"
-    path.write_text(find_preset("tickets").read_text().replace("samples = 1200", "samples = 60"))
-    app = TuitrainApp(path, pane="compile")
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_ready(pilot)
+    async with bundled_app(tmp_path, "tickets", "compile") as (app, pilot):
         assert str(app.query_one("#loss-priority").value) == "binary_crossentropy"
         assert str(app.query_one("#loss-department").value) == "sparse_categorical_crossentropy"
         assert app.query_one("#loss-weight-department").value == "0.2"
@@ -67,11 +67,7 @@ async def test_compile_pane_gives_each_output_its_loss_weight_and_metrics(tmp_pa
 
 
 async def test_compile_pane_shows_the_learning_rate_schedule_form(tmp_path):
-    path = tmp_path / "housing.toml"
-    path.write_text(find_preset("housing").read_text().replace("samples = 1000", "samples = 60"))
-    app = TuitrainApp(path, pane="compile")
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_ready(pilot)
+    async with bundled_app(tmp_path, "housing", "compile") as (app, pilot):
         assert str(app.query_one("#lr-schedule").value) == "ExponentialDecay"
         form = app.query_one("#schedule-form")
         values, _ = form.non_default_values()
@@ -83,11 +79,7 @@ async def test_compile_pane_shows_the_learning_rate_schedule_form(tmp_path):
 
 
 async def test_a_wrappers_inner_layer_is_edited_as_a_nested_form(tmp_path):
-    path = tmp_path / "text.toml"
-    path.write_text(find_preset("text_bilstm").read_text().replace("samples = 800", "samples = 60"))
-    app = TuitrainApp(path, pane="layers")
-    async with app.run_test(size=SIZE) as pilot:
-        await wait_ready(pilot)
+    async with bundled_app(tmp_path, "text_bilstm", "layers") as (app, pilot):
         assert table_rows(app)[0][3].startswith("adapted · ")
         table = app.query_one("#layer-table")
         table.move_cursor(row=2)

@@ -51,6 +51,12 @@ activation = "softmax"
 """
 
 
+def table_rows(app) -> list[list[str]]:
+    """The Layers pane's table as text, one list of cells a row."""
+    table = app.query_one("#layer-table")
+    return [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+
 def write_preset(directory: Path, text: str, name: str = "tutorial.toml") -> Path:
     path = Path(directory) / name
     path.write_text(text, encoding="utf-8")
