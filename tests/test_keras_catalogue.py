@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from tuitrain import keras_catalogue as I
-from tuitrain.undo import UndoStack
 
 
 def test_layer_list_is_what_keras_exports():
@@ -39,16 +38,3 @@ def test_every_registry_choice_is_accepted_by_keras():
         assert keras.initializers.get(name) is not None
     for name in I.activation_names():
         assert keras.activations.get(name) is not None
-
-
-def test_undo_redo_and_foreign_change():
-    stack = UndoStack()
-    stack.record({"n": 1}, {"n": 2})
-    stack.record({"n": 2}, {"n": 3})
-    assert stack.undo({"n": 3}) == {"n": 2}
-    assert stack.undo({"n": 2}) == {"n": 1}
-    assert stack.undo({"n": 1}) is None
-    assert stack.redo({"n": 1}) == {"n": 2}
-    stack.record({"n": 2}, {"n": 5})  # a new edit drops the redo branch
-    assert stack.redo({"n": 5}) is None
-    assert stack.undo({"n": 99}) is None and len(stack) == 0  # another file was opened

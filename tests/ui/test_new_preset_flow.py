@@ -7,7 +7,6 @@ cross-entropy, accuracy, two epochs; the saved preset loads again to the same 2,
 
 from __future__ import annotations
 
-from pathlib import Path
 
 from tests.ui.waiting import run_palette_command, wait_for, wait_ready
 from tuitrain.ui.app import TuitrainApp
