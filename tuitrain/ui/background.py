@@ -16,7 +16,7 @@ from textual.widgets import TabPane
 
 from tuitrain.errors import TuitrainError
 from tuitrain.ui.messages import DataFailed, DataLoaded, ModelBuilt, StatusChanged, TensorFlowFailed, TensorFlowReady
-from tuitrain.ui.panes import PANES
+from tuitrain.ui.panes import PANES, ReportsPending
 
 if TYPE_CHECKING:
     from tuitrain.data import Dataset
@@ -102,7 +102,8 @@ class BackgroundWork:
         for info in PANES:
             for tab in (base.query(f"#panes TabPane#{info.id}").results(TabPane) if base is not None else ()):
                 for pane in tab.children:
-                    waiting.extend(f"{info.id} pane: {what}" for what in getattr(pane, "pending", list)())
+                    if isinstance(pane, ReportsPending):
+                        waiting.extend(f"{info.id} pane: {what}" for what in pane.pending())
         return waiting
 
     def refresh_ready(self) -> None:

@@ -8,7 +8,7 @@ at module level (the app paints before TensorFlow is loaded).
 from __future__ import annotations
 
 import importlib
-from typing import NamedTuple
+from typing import NamedTuple, Protocol, runtime_checkable
 
 
 class PaneInfo(NamedTuple):
@@ -24,6 +24,13 @@ PANES: tuple[PaneInfo, ...] = (
     PaneInfo("compile", "Compile", "tuitrain.ui.panes.compile", "CompilePane"),
     PaneInfo("train", "Train", "tuitrain.ui.panes.train", "TrainPane"),
 )
+
+
+@runtime_checkable
+class ReportsPending(Protocol):
+    """A pane with background work of its own says what is still running (``app.pending()``)."""
+
+    def pending(self) -> list[str]: ...
 
 
 def pane_class(info: PaneInfo) -> type:

@@ -7,7 +7,7 @@ edit the per-output tables `loss`, `loss_weights`, `metrics` keyed by output nam
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -16,10 +16,13 @@ from textual.widgets import Input, Label, Select, Static
 from tuitrain.form_values import format_value
 from tuitrain.ui.panes.compile_values import loss_choice
 
+if TYPE_CHECKING:
+    from tuitrain.spec import Preset
 
-def output_names(preset: Any) -> list[str]:
+
+def output_names(preset: Preset) -> list[str]:
     """The model's declared outputs when there are several (empty: one output, the usual fields)."""
-    names = list(getattr(preset, "outputs", None) or [])
+    names = list(preset.outputs)
     return names if len(names) > 1 else []
 
 

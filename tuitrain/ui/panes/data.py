@@ -235,7 +235,8 @@ class DataPane(AppAccess, Horizontal):
         return (
             entry.group == "data"
             and entry.label.startswith("y")
-            and getattr(dataset, "task", None) == "classification"
+            and dataset is not None
+            and dataset.task == "classification"
         )
 
     def on_resize(self) -> None:

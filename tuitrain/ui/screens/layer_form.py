@@ -81,6 +81,7 @@ class LayerFormScreen(FormDialog[dict]):
         self.available_inputs = list(available_inputs or ["input"])
         self.layer_type: str | None = self.row.get(self.TYPE_KEY)
         self._names = self.type_names()
+        self._inner_shown: str | None = None  # the wrapped layer type whose form is on screen
 
     # ------------------------------------------------------------------ what the picker offers (subclasses change it)
 
@@ -223,7 +224,7 @@ class LayerFormScreen(FormDialog[dict]):
     async def _inner_type_changed(self, event: Input.Changed) -> None:
         event.stop()
         name = event.value.strip()
-        if name in self._names and name != getattr(self, "_inner_shown", None):
+        if name in self._names and name != self._inner_shown:
             await self._show_inner(name, {})
 
     def _typed_values(self) -> dict[str, Any]:
