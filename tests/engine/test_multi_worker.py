@@ -8,6 +8,7 @@ from pathlib import Path
 from tests.engine.helpers import Tail, kill_trainer
 from tests.tiny_preset import TINY
 from tuitrain.engine.distribute import worker_tf_config
+from tuitrain.engine.lock import is_locked
 from tuitrain.engine.spawn import start_run
 from tuitrain.engine.rundir import read_run_json
 from tuitrain.engine.runs import list_runs
@@ -71,6 +72,9 @@ def test_a_lost_worker_fails_the_run_by_name_and_resume_continues(tmp_path: Path
     error = read_run_json(chief)["error"]
     assert f"worker 1 ({workers[1]}) was lost" in error and "--resume" in error
     assert (chief / "backup").is_dir() and (worker / "backup").is_dir()
+    # The chief writes "failed" before its process has exited; a user's --resume before then is refused
+    # ("another trainer is running this run"), so wait, as a user would, for both to let go of their run.
+    tail.wait(lambda t: not is_locked(chief) and not is_locked(worker), "both trainers to exit", DEADLINE_S)
 
     # The same two commands with --resume: each machine continues from its own backup of the same epoch.
     chief = start_run(preset, resume=chief, tf_config=worker_tf_config(workers, 0))
