@@ -11,7 +11,7 @@ import time
 from textual.widgets import Static, TabbedContent
 
 from tests.tiny_preset import TINY
-from tests.ui.waiting import run_palette_command, wait_ready
+from tests.ui.waiting import run_palette_command, wait_for, wait_ready
 from tuitrain.errors import SpecError
 from tuitrain.spec import load_preset
 from tuitrain.ui.app import TuitrainApp
@@ -83,11 +83,11 @@ async def test_bad_preset_shows_the_check_message_and_reload_recovers(spiral_cop
         shown = str(app.query_one("#error-text", Static).render())
         assert expected in shown and "ctrl+r" in shown
         await pilot.press("2")  # still usable
-        assert app.query_one("#panes", TabbedContent).active == "layers"
+        await wait_for(pilot, lambda: app.query_one("#panes", TabbedContent).active == "layers", "the Layers pane")
         spiral_copy.write_text(BAD_EPOCHS.replace("epochs = 0", "epochs = 2"))
         await pilot.press("ctrl+r")
-        await pilot.pause()
-        assert app.load_error is None and not panel.display
+        await wait_for(pilot, lambda: app.load_error is None and app.preset is not None, "the reloaded preset")
+        assert not panel.display
         assert app.preset.fit["epochs"] == 2
 
 
