@@ -39,6 +39,26 @@ def test_chunked_accumulation_equals_one_pass(monkeypatch):
     assert chunked.std == pytest.approx(a.astype(np.float64).std(), rel=1e-12)
 
 
+def test_a_channels_last_transpose_is_read_in_place_not_copied(monkeypatch):
+    import tracemalloc
+
+    monkeypatch.setattr(stats, "CHUNK", 1 << 14)  # scratch well under the array's size
+    # What keras.datasets.cifar10 returns (a transposed view of channels-first batches), rescaled: 12 MB.
+    a = np.random.default_rng(2).integers(0, 256, (1000, 3, 32, 32), dtype=np.uint8).astype(np.float32)
+    a = a.transpose(0, 2, 3, 1)
+    assert not a.flags.c_contiguous
+    tracemalloc.start()
+    try:
+        s = describe("x_train", a)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < a.nbytes / 4  # chunk scratch only, no full-size copy
+    assert s.shape == (1000, 32, 32, 3) and (s.min, s.max) == (float(a.min()), float(a.max()))
+    assert s.mean == pytest.approx(a.mean(dtype=np.float64), rel=1e-12)
+    assert s.std == pytest.approx(a.std(dtype=np.float64), rel=1e-12)
+
+
 def test_as_row_cells_follow_the_headers():
     row = describe("y_train", np.array([0, 1, 1, 2], dtype=np.int64)).as_row()
     assert len(row) == len(ROW_HEADERS)

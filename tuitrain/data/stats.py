@@ -56,7 +56,10 @@ def _num(value: float | None) -> str:
 def describe(name: str, array: np.ndarray) -> TensorStats:
     """dtype, shape, size, min/max/mean/std (population std) and NaN/Inf counts of `array`."""
     array = np.asarray(array)
-    flat = array.reshape(-1)  # a view for contiguous arrays
+    # Memory order: a view for any array laid out densely in some axis order, e.g. the channels-last
+    # transpose Keras' CIFAR loader returns (reshape(-1) would copy all 600 MB of it). The stats do not
+    # depend on the order the elements are read in.
+    flat = np.ravel(array, order="K")
     numeric = array.dtype.kind in "biufc"
     count, mean, m2 = 0, 0.0, 0.0
     low, high = math.inf, -math.inf
