@@ -160,7 +160,10 @@ class KerasSource:
             x, x_test = pad_sequences(x, maxlen), pad_sequences(x_test, maxlen)
         task = "regression" if name in REGRESSION_SETS else "classification"
         names = CLASS_NAMES.get(name)
-        return RawData(np.asarray(x), np.asarray(y), np.asarray(x_test), np.asarray(y_test), task=task, class_names=names)
+        # Keras' CIFAR loaders hand back a channels-last transpose of the file's layout: copy it into
+        # memory order once here, or every later step (rescale, split, shuffle, stats) walks it strided.
+        return RawData(np.ascontiguousarray(x), np.asarray(y), np.ascontiguousarray(x_test), np.asarray(y_test),
+                       task=task, class_names=names)
 
     def code(self, name, options, *, seed, base_dir) -> SourceCode:
         self._loader(name)
