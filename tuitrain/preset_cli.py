@@ -38,6 +38,7 @@ def _unexpected(err: BaseException, what: str) -> TuitrainError:
 def check_command(args: argparse.Namespace) -> int:
     """Validate a preset end to end: data tensors, model summary, parameter count, warnings."""
     from tuitrain.data import class_counts, describe
+    from tuitrain.engine.distribute import distribute_options
     from tuitrain.model import param_counts, summary_text
     from tuitrain.model.confine import is_trusted
 
@@ -60,6 +61,10 @@ def check_command(args: argparse.Namespace) -> int:
     print(summary_text(checked.model), file=out)
     total, trainable, non_trainable = param_counts(checked.model)
     print(f"\nparameters: {total:,} total, {trainable:,} trainable, {non_trainable:,} non-trainable", file=out)
+    precision = distribute_options(preset.distribute or None).mixed_precision
+    if precision:
+        print(f"precision: {precision}, built as `train` builds it (variables in float32, output layers "
+              "compute in float32)", file=out)
     for i, layer in enumerate(preset.layers):
         if layer.get("adapt"):
             print(f"adapted: layers[{i}] {layer['type']} learned from {ds.samples:,} training samples before compiling", file=out)
@@ -82,6 +87,7 @@ def check_command(args: argparse.Namespace) -> int:
 
 def _load_and_prepare(args: argparse.Namespace) -> tuple[Path, Any, Any]:
     """The preset with its overrides (``--trust`` as ``[fit] trusted = true``), checked end to end."""
+    from tuitrain.engine.distribute import distribute_options, output_layers_float32, precision_scope
     from tuitrain.engine.fit_options import engine_options
     from tuitrain.model import prepare
 
@@ -93,8 +99,11 @@ def _load_and_prepare(args: argparse.Namespace) -> tuple[Path, Any, Any]:
         engine_options(preset.fit)  # the trainer's own [fit] keys, as `train` would check them
     except TuitrainError as err:
         raise with_line(err, preset, str(path)) from None
+    options = distribute_options(preset.distribute or None, file=str(path))
     try:
-        return path, preset, prepare(preset)
+        # Built as `train` builds it: under the preset's precision, output layers in float32.
+        with precision_scope(options):
+            return path, preset, prepare(output_layers_float32(preset, options))
     except TuitrainError:
         raise
     except Exception as err:  # Keras/TensorFlow raise many types; the user gets one paragraph.

@@ -119,3 +119,25 @@ def test_mirrored_on_two_logical_cpus_reaches_the_loss_of_one_device() -> None:
     # the optimisation is the same one; only float summation order differs.
     assert two["loss"] == pytest.approx(one["loss"], rel=1e-4)
     assert one["loss"][-1] < one["loss"][0]
+
+
+def test_check_builds_under_the_presets_precision_and_restores_the_policy(tmp_path, capsys) -> None:
+    """`check` builds what `train` builds: float16 compute inside, a float32 output layer, and the
+    process's own policy back afterwards."""
+    import argparse
+
+    import keras
+
+    from tuitrain.preset_cli import _load_and_prepare, check_command
+
+    path = tmp_path / "mixed.toml"
+    path.write_text(with_table('mixed_precision = "mixed_float16"'), encoding="utf-8")
+    _, preset, checked = _load_and_prepare(argparse.Namespace(preset=str(path), overrides=[]))
+    hidden, output = checked.model.layers[0], checked.model.layers[-1]
+    assert (hidden.compute_dtype, hidden.variable_dtype) == ("float16", "float32")
+    assert output.compute_dtype == "float32"
+    assert keras.mixed_precision.global_policy().name == "float32"
+    assert "dtype" not in preset.layers[-1]  # the user's preset is left as written
+    assert check_command(argparse.Namespace(preset=str(path), overrides=[])) == 0
+    assert "precision: mixed_float16" in capsys.readouterr().out
+    assert keras.mixed_precision.global_policy().name == "float32"

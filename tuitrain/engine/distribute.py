@@ -29,6 +29,8 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -135,6 +137,20 @@ def set_precision(options: DistributeOptions) -> None:
     import keras
 
     keras.mixed_precision.set_global_policy(options.mixed_precision or "float32")
+
+
+@contextmanager
+def precision_scope(options: DistributeOptions) -> Iterator[None]:
+    """The preset's dtype policy for a model built outside the trainer (``check``, ``export``): what
+    they build is what ``train`` builds, and the caller's own policy comes back afterwards."""
+    import keras
+
+    before = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy(options.mixed_precision or "float32")
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy(before)
 
 
 def _device_strings(options: DistributeOptions, tf: Any) -> list[str]:
