@@ -101,6 +101,9 @@ def test_runs_json_lists_every_run_with_its_best_value(engine_runs):
     assert record["status"] == "finished" and record["epochs_done"] == 2
     assert record["best_monitor"]["metric"] == "val_loss"
     assert record["best_monitor"]["value"] == pytest.approx(record["best"]["val_loss"])
+    # The trainer's system peaks: the process's memory; no GPU on this machine, so no GPU figure.
+    assert record["system"]["rss_peak"] > 50e6
+    assert "gpu_mem_peak" not in record["system"]
 
 
 def _script_run(tmp_path, units, lr):

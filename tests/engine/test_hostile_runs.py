@@ -160,3 +160,14 @@ def test_the_reader_reports_a_malformed_run_json_instead_of_passing_it_on(tmp_pa
     write_run_json(tmp_path / "r", dict(GOOD, status="failed", error="Keras: \x1b[1mbad\x1b[0m \x1b]0;t\x07"))
     assert RunReader(tmp_path / "r").status()["error"] == "Keras: bad \\x1b]0;t\\x07"
     assert list_runs(tmp_path)[0].error == "Keras: bad \\x1b]0;t\\x07"
+
+
+def test_system_peaks_keep_only_numbers(tmp_path):
+    """``runs --json`` reports the peaks a run recorded (GPU memory on a GPU server); a hand-edited
+    ``system`` table cannot slip text or NaN into it."""
+    write_run_json(tmp_path, {"status": "finished", "system": {
+        "gpu_mem_peak": 30064771072, "gpu_util_peak": 97, "gpu_util_mean": 88.5, "rss_peak": "lots",
+        "cpu_peak": float("nan"), "samples": 40, "gpu_note": "\x1b[2J"}})
+    assert RunInfo.from_dir(tmp_path).system == {"gpu_mem_peak": 30064771072, "gpu_util_peak": 97, "gpu_util_mean": 88.5}
+    write_run_json(tmp_path, {"status": "finished", "system": ["not", "a", "table"]})
+    assert RunInfo.from_dir(tmp_path).system == {}

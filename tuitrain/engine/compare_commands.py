@@ -76,7 +76,7 @@ def run_record(run: RunInfo, columns: list[str] | tuple[str, ...] = ()) -> dict[
             "started": run.started, "ended": run.ended, "duration_s": run.duration_s,
             "epochs_done": run.epochs_done, "epochs_total": run.epochs_total, "monitor": run.monitor,
             "best_monitor": {"metric": best[0], "value": best[1]} if best else None, "best": run.best,
-            "error": run.error, "pid": run.pid}
+            "error": run.error, "pid": run.pid, "system": run.system or None}
 
 
 def runs_json(args: argparse.Namespace, out: TextIO | None = None) -> int:

@@ -253,6 +253,16 @@ def environment_info() -> dict[str, Any]:
 # RunInfo: what a list of runs shows
 
 
+SYSTEM_PEAKS = ("gpu_mem_peak", "gpu_util_peak", "gpu_util_mean", "rss_peak", "cpu_peak")
+
+
+def system_peaks(summary: Any) -> dict[str, float]:
+    """The numeric peaks of ``run.json``'s ``system`` summary (a hand-edited file may hold anything)."""
+    if not isinstance(summary, dict):
+        return {}
+    return {key: summary[key] for key in SYSTEM_PEAKS if _is_number(summary.get(key))}
+
+
 @dataclass
 class RunInfo:
     """One run as the runs table and the Train pane show it."""
@@ -270,6 +280,9 @@ class RunInfo:
     monitor: str | None = None
     error: str | None = None
     pid: int | None = None
+    # Peaks the trainer's system sampler recorded at the end (gpu_mem_peak bytes, gpu_util_peak %,
+    # rss_peak bytes, cpu_peak %, gpu_util_mean %); numbers only, empty while a run lives.
+    system: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def invalid(cls, path: Path, reason: str) -> "RunInfo":
@@ -312,6 +325,7 @@ class RunInfo:
             monitor=info.get("monitor"),
             error=clean(info["error"]) if info.get("error") else None,
             pid=info.get("pid"),
+            system=system_peaks(info.get("system")),
         )
 
     @property
