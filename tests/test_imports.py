@@ -1,9 +1,9 @@
 """The direction of imports, read from the source with ``ast`` (nothing is imported).
 
-The rules (see docs/architecture.md): the core (spec, data, model, the Keras catalogue and the
-engine) never imports Textual; spec, data and model never import the engine package; the core
-has no import cycles (nor has the UI); and what the app loads before it paints has no module-level
-TensorFlow/Keras import, so the window appears before TensorFlow has loaded.
+The rules (see docs/architecture.md): the core (spec, data, model, the Keras catalogue and its
+form fields, the engine) never imports Textual; spec, data and model never import the engine
+package; the core has no import cycles (nor has the UI); and what the app loads before it paints
+has no module-level TensorFlow/Keras import, so the window appears before TensorFlow has loaded.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Presets are small, so the history keeps whole snapshots (``preset.copy()``) rather than diffs:
 undoing is just handing an older snapshot back.  When the current preset is not the one the
 history last produced (another file was opened), the history no longer applies and is dropped.
-The app owns one (``TuitrainApp.history``); the keys live in ``tuitrain.ui.history``.
+The app owns one (``AppState.history``, in ``tuitrain.ui.state``); the keys live in ``tuitrain.ui.history``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Divergence watch: a loss that grows by orders of magnitude is reported while the run goes on.
 
-NaN and infinity end a run (``LiveMetrics``); a loss that climbs from 0.7 to 1e11 stays finite,
+NaN and infinity end a run (``callback.StopOnNaN``); a loss that climbs from 0.7 to 1e11 stays finite,
 and a run could "finish" that way with nothing said. This callback remembers the lowest positive
 loss seen and warns each time the loss reaches ``factor`` (1000) times it, then 1000 times that,
 so a steady climb is reported a few times, not every batch.
@@ -39,7 +39,7 @@ class DivergenceWatch(keras.callbacks.Callback):
 
     def _see(self, value: Any, where: str) -> None:
         if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
-            return  # NaN is LiveMetrics' business; losses ≤ 0 (e.g. cosine) have no scale to grow from
+            return  # NaN is StopOnNaN's business; losses ≤ 0 (e.g. cosine) have no scale to grow from
         if self.lowest is None or value < self.lowest:
             self.lowest = float(value)
             return

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # pragma: no cover
 MODEL_INPUT = "input"
 # Keys of a layer row that belong to tuitrain, not to the Keras constructor.
 LAYER_META_KEYS = ("type", "inputs", "adapt")
-# Honoured through keras.Input (see model_input_shape), not passed to the layer.
+# Honoured through keras.Input (see declared_input_shape), not passed to the layer.
 INPUT_SHAPE_KEYS = ("input_shape", "input_dim", "batch_input_shape")
 
 

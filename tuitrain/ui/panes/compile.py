@@ -1,9 +1,10 @@
 """Compile pane: optimizer and its hyper-parameters, loss, metrics, compile() and fit() options.
 
 Every list comes from Keras (``tuitrain.keras_catalogue``): the optimizers it exports, the loss and
-metric names its ``get`` accepts, the fields of ``Model.compile`` / ``Model.fit`` and of each
-optimizer's and callback's constructor.  This module lays the fields out, recomposes them when
-another preset arrives, and turns each field's change into one edit through the app's door
+metric names its ``get`` accepts; the fields of ``Model.compile`` / ``Model.fit`` and of each
+optimizer's and callback's constructor come from its signatures (``tuitrain.keras_params``).
+This module lays the fields out, recomposes them when another preset arrives, and turns each
+field's change into one edit through the app's door
 (``app.edit_preset``, which records undo).  The pieces beside it: ``compile_optimizer``,
 ``compile_pickers`` (loss and metrics lists), ``compile_outputs`` (several outputs),
 ``compile_callbacks``, ``compile_values`` (preset → fields), ``compile_edits`` (fields → preset)
