@@ -96,5 +96,26 @@ def test_two_resumes_at_once_start_one_trainer_and_a_live_run_survives_removals(
 
     request_control(run_dir, "stop_batch")
     assert tail.wait_status("stopped", "failed", "crashed") == "stopped"
-    assert not lock.is_locked(run_dir)
+    # The trainer writes "stopped" before its process ends and lets the lock go: wait for that.
+    tail.wait(lambda t: not lock.is_locked(run_dir), "the trainer to exit and release the run lock")
     assert json.loads((run_dir / "run.json").read_text())["name"] == run_dir.name
+
+
+def test_a_resume_waits_for_a_trainer_that_has_ended_to_let_go(tmp_path):
+    """Its last status is written before the process ends: a resume right after "stopped" must not be
+    refused as if another trainer were running, but a live trainer's run still is, at once."""
+    import threading
+
+    write_run_json(tmp_path, {"status": "stopped", "name": "r"})
+    held = lock.acquire(tmp_path)  # the exiting trainer
+    threading.Timer(0.5, os.close, (held,)).start()
+    fd = lock.acquire_after_exit(tmp_path, lambda: read_run_json(tmp_path)["status"] == "stopped")
+    os.close(fd)
+
+    write_run_json(tmp_path, {"status": "running", "name": "r"})
+    held = lock.acquire(tmp_path)
+    try:
+        with pytest.raises(lock.RunLocked, match="another trainer is running this run"):
+            start_run(spiral(), resume=tmp_path)
+    finally:
+        os.close(held)

@@ -10,6 +10,8 @@ on ``kill -9``, so a crashed run never stays locked.
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tuitrain.errors import TuitrainError
@@ -35,6 +37,19 @@ def acquire(run_dir: str | os.PathLike) -> int:
         raise RunLocked(f"{run_dir}: another trainer is running this run (or starting it); "
                         "stop it first, or wait for it to end.") from None
     return fd
+
+
+def acquire_after_exit(run_dir: str | os.PathLike, ended: Callable[[], bool], *, wait_s: float = 15.0) -> int:
+    """``acquire``, but a trainer whose run has ``ended`` (its last status written) is still exiting
+    (closing files, releasing TensorFlow): give it ``wait_s`` to let go before refusing."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            return acquire(run_dir)
+        except RunLocked:
+            if not ended() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
 
 
 def is_locked(run_dir: str | os.PathLike) -> bool:

@@ -17,6 +17,7 @@ from tuitrain.engine import lock
 from tuitrain.engine.control import CONTROL_FILE
 from tuitrain.engine.rundir import (
     ACTIVE,
+    FINAL,
     LAST_CHECKPOINT,
     PRESET_FILE,
     RUN_JSON,
@@ -67,7 +68,10 @@ def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, re
         except OSError as err:
             raise TuitrainError(f"{err.filename or root}: cannot create the run directory: {err.strerror or err}") from None
     # Taken before the run is looked at: of two launches of one run, only one gets past here.
-    lock_fd = lock.acquire(run_dir)
+    if resume is not None:  # a run that just ended may still be closing: its trainer lets go in a moment
+        lock_fd = lock.acquire_after_exit(run_dir, lambda: read_run_json(run_dir).get("status") in FINAL)
+    else:
+        lock_fd = lock.acquire(run_dir)
     try:
         return _launch(preset, run_dir, resume is not None, now, lock_fd, trusted, tf_config)
     except OSError as err:
