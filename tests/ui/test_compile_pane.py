@@ -17,6 +17,13 @@ def note(app, selector: str) -> str:
     return str(app.query_one(selector).render())
 
 
+def tutorial_with(tmp_path, line: str, replacement: str):
+    """The tutorial preset with one line changed, written to a file."""
+    text = EMPTY_TUTORIAL + TUTORIAL_LAYERS
+    assert line in text
+    return write_preset(tmp_path, text.replace(line, replacement))
+
+
 def built(preset):
     """(param counts, layer rows) as Keras reports them for ``preset``."""
     import keras
@@ -67,9 +74,8 @@ async def test_change_optimizer_and_learning_rate_save_and_reopen(tmp_path):
 
 
 async def test_loss_warning_is_shown_beside_the_loss_and_goes_away(tmp_path):
-    text = (EMPTY_TUTORIAL + TUTORIAL_LAYERS).replace(
-        'loss = "categorical_crossentropy"', 'loss = "sparse_categorical_crossentropy"')
-    app = TuitrainApp(write_preset(tmp_path, text), pane="compile")
+    app = TuitrainApp(tutorial_with(tmp_path, 'loss = "categorical_crossentropy"',
+                                    'loss = "sparse_categorical_crossentropy"'), pane="compile")
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(pilot)
         warning = note(app, "#warning-loss")
@@ -161,9 +167,8 @@ async def test_loss_and_metrics_are_filtered_as_you_type(tmp_path):
 
 async def test_metric_search_keeps_a_metric_table_as_written(tmp_path):
     """A metric given as a table has no name to tick; searching and ticking others must keep it."""
-    text = (EMPTY_TUTORIAL + TUTORIAL_LAYERS).replace(
-        'metrics = ["accuracy"]', 'metrics = ["accuracy", { type = "TopKCategoricalAccuracy", k = 3 }]')
-    app = TuitrainApp(write_preset(tmp_path, text), pane="compile")
+    app = TuitrainApp(tutorial_with(tmp_path, 'metrics = ["accuracy"]',
+                                    'metrics = ["accuracy", { type = "TopKCategoricalAccuracy", k = 3 }]'), pane="compile")
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(pilot)
         app.query_one("#metrics-search").focus()
