@@ -34,7 +34,7 @@ from tuitrain.ui.panes.compile_outputs import (
 )
 from tuitrain.ui.panes.compile_pickers import LossPicker, MetricsPicker, loss_form
 from tuitrain.ui.panes.compile_values import (
-    DEFAULT_OPTIMIZER, compile_values, fit_values, loss_choice, optimizer_class, typed,
+    DEFAULT_OPTIMIZER, compile_values, fit_values, loss_choice, metric_names, optimizer_class, typed,
 )
 from tuitrain.ui.panes.compile_warnings import show_warnings
 from tuitrain.ui.widgets.forms import ParamForm
@@ -98,8 +98,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         yield LossPicker(loss_value, loss_names)
         if loss_value in loss_names and I.loss_class_name(loss_value):
             yield loss_form(loss_value, loss_args)
-        metrics = [m for m in preset.compile.get("metrics", []) if isinstance(m, str)]
-        yield MetricsPicker(metrics, I.metric_names())
+        yield MetricsPicker(metric_names(preset), I.metric_names())
         yield ParamForm(keras_params.compile_params(), compile_values(preset), id="compile-form")
 
     def _fit_fields(self, preset: Any) -> ComposeResult:

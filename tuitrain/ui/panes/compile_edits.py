@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tuitrain.ui.panes.compile_values import DEFAULT_OPTIMIZER, loss_choice, optimizer_class, typed
+from tuitrain.ui.panes.compile_values import DEFAULT_OPTIMIZER, loss_choice, metric_names, optimizer_class, typed
 
 
 def _optimizer_entry(cls: str, args: dict[str, Any]) -> str | dict[str, Any]:
@@ -55,7 +55,7 @@ def set_loss_args(p: Any, args: dict[str, Any]) -> None:
 
 def set_metrics(p: Any, shown: set[str], ticked: list[str]) -> None:
     """The ticks of the metrics list showing ``shown``; per-output tables in the list are kept."""
-    old = [m for m in p.compile.get("metrics", []) if isinstance(m, str)]
+    old = metric_names(p)
     tables = [m for m in p.compile.get("metrics", []) if not isinstance(m, str)]
     # Ticks hidden by the search stay as they were; the order already chosen is kept.
     metrics = [m for m in old if m not in shown or m in ticked] + [m for m in ticked if m not in old] + tables

@@ -19,7 +19,7 @@ from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from tuitrain.ui.app_access import AppAccess
-from tuitrain.ui.panes.compile_values import loss_choice
+from tuitrain.ui.panes.compile_values import loss_choice, metric_names
 from tuitrain.ui.screens.layer_form import rank_names
 from tuitrain.ui.widgets.forms import ParamForm
 
@@ -120,8 +120,7 @@ class MetricsPicker(AppAccess, Horizontal):
     def _filter(self, event: Input.Changed) -> None:
         event.stop()
         listing = self.query_one("#metrics", SelectionList)
-        # A metric table ({ type = "TopKCategoricalAccuracy", k = 3 }) is no name to tick: it stays as written.
-        ticked = {m for m in self.app.preset.compile.get("metrics", []) if isinstance(m, str)}
+        ticked = set(metric_names(self.app.preset))
         with listing.prevent(SelectionList.SelectedChanged):  # showing fewer is not unticking
             listing.clear_options()
             listing.add_options([(m, m, m in ticked) for m in rank_names(event.value, self._names)])

@@ -38,6 +38,12 @@ def loss_choice(loss: Any) -> tuple[str | None, dict[str, Any]]:
     return (function, args) if function else (format_value(loss), {})
 
 
+def metric_names(preset: Any) -> list[str]:
+    """The metrics the list can tick: the names.  A table (``{ type = "TopKCategoricalAccuracy", k = 3 }``)
+    has no name to tick and stays in the preset as written."""
+    return [m for m in preset.compile.get("metrics", []) if isinstance(m, str)]
+
+
 def optimizer_class(name: str) -> str:
     from tuitrain import keras_catalogue as I
 
