@@ -108,3 +108,19 @@ def test_pipe_view_prints_every_nth_epoch_and_the_last():
         view.feed({"kind": "epoch", "step": 10 * epoch, "epoch": epoch, "time": float(epoch), "samples_per_s": 100,
                    "epochs": 7, "steps": 10, "loss": 1.0 / epoch})
     assert [line.split()[1] for line in out.getvalue().splitlines()] == ["3/7", "6/7", "7/7"]
+
+
+def test_a_killed_runs_reason_is_not_tensorflows_start_up_chatter(tmp_path):
+    """A trainer killed with -9 leaves only TensorFlow's start-up lines in its log; ``cuInit`` failing
+    on a machine without a GPU is no reason the run ended."""
+    from tuitrain.engine.rundir import RunInfo, write_run_json
+    from tuitrain.engine.train_cli import failure_reason
+
+    write_run_json(tmp_path, {"status": "crashed", "name": "r", "started": 1.0})
+    (tmp_path / "trainer.log").write_text(
+        "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+        "E0000 00:00:1796228576.927191    2539 cuda_platform.cc:52] failed call to cuInit: INTERNAL: CUDA error\n")
+    assert failure_reason(RunInfo.from_dir(tmp_path)).startswith("the trainer process ended without writing its outcome")
+    with open(tmp_path / "trainer.log", "a") as log:
+        log.write("MemoryError: cannot allocate\n")
+    assert failure_reason(RunInfo.from_dir(tmp_path)) == "MemoryError: cannot allocate"

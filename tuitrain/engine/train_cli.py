@@ -26,6 +26,8 @@ from tuitrain.safetext import clean_line
 
 POLL_S = 0.25
 CRASH_LOG_LINES = 8
+# A crashed run wrote no error: its trainer was killed (kill -9, out of memory) or died on start-up.
+NO_OUTCOME = "the trainer process ended without writing its outcome (killed, or it died on start-up)"
 
 
 def train_command(args: argparse.Namespace) -> int:
@@ -111,11 +113,11 @@ def _final(view: ProgressView, run_dir: Path, info: dict) -> int:
         where = f"; model: {model}" if model.is_file() else ""
         view.message(f"{status} after {info.get('epochs_done', 0)} epochs in {fmt_duration(RunInfo.from_dir(run_dir).duration_s)}{where}")
         return 0
-    reason = info.get("error") or "the trainer process ended without writing its outcome (killed, or it died on start-up)"
+    reason = info.get("error") or NO_OUTCOME
     if view.final_status != status:  # the status event already printed the reason
         view.message(f"{status}: {reason}")
     if status == "crashed":  # no error text: the end of the log is the best clue
-        for line in RunReader(run_dir).log_tail(CRASH_LOG_LINES):
+        for line in log_clues(run_dir, CRASH_LOG_LINES):
             view.message(f"  | {line}")
     view.message(f"  log: {run_dir / 'trainer.log'}")
     return 1
@@ -149,17 +151,28 @@ def runs_table(runs: list[RunInfo], columns: list[str] | tuple[str, ...] = ()) -
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
 
 
+def log_clues(run_dir: Path, n: int) -> list[str]:
+    """The last ``n`` lines of the trainer's log that say something: TensorFlow's start-up chatter
+    (``cuInit`` on every machine without a GPU) is no reason a run ended. Bounded and escaped."""
+    from tuitrain.native_log import is_native_chatter
+
+    lines = RunReader(run_dir).log_tail(max(n, 1) * 8 + 20)
+    return [line for line in lines if line.strip() and not is_native_chatter(line)][-n:]
+
+
 def failure_reason(run: RunInfo, width: int = 100) -> str:
     """Why a failed or crashed run ended: its error, else the last line of its trainer log ('' for others)."""
     if run.status not in ("failed", "crashed"):
         return ""
     text = run.error or ""
     if not text:
-        try:
-            lines = [line for line in (run.path / "trainer.log").read_text(errors="replace").splitlines() if line.strip()]
-        except OSError:
-            lines = []
-        text = lines[-1] if lines else "the trainer left no error and no log (it may not have started)"
+        lines = log_clues(run.path, 1)
+        if lines:
+            text = lines[-1]
+        elif (run.path / "trainer.log").exists():  # only TensorFlow's start-up chatter: it was killed
+            text = NO_OUTCOME
+        else:
+            text = "the trainer left no error and no log (it may not have started)"
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
