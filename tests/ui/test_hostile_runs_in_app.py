@@ -10,12 +10,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.engine.test_hostile_runs import GOOD, MALFORMED, make_run
+from tests.ui.test_train_pane import open_runs
 from tests.ui.waiting import wait_for, wait_ready
 from tuitrain.engine.events import EventWriter
 from tuitrain.engine.rundir import write_run_json
 from tuitrain.ui.app import TuitrainApp
 from tuitrain.ui.panes.train import TrainPane
-from tuitrain.ui.screens.runs import RunsScreen
 
 HOSTILE_LINES = [
     b'{"a": ' + b"[" * 5000 + b"]" * 5000 + b"}",  # nested too deeply for any JSON parser's stack
@@ -72,9 +72,7 @@ async def test_runs_screen_lists_damaged_runs_beside_good_ones(tmp_path, monkeyp
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: app.query_one("#train-epochs").row_count == 3, "the good run's epochs")
         await wait_ready(pilot)
-        await pilot.press("r")
-        await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen), "the runs screen")
-        screen = app.screen
+        screen = await open_runs(app, pilot)
         table = screen.query_one("DataTable")
         await wait_for(pilot, lambda: table.row_count == 4, "four runs listed")
         rows = ["  ".join(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]

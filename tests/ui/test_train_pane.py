@@ -23,6 +23,16 @@ SNAPSHOT_APP = Path(__file__).parent / "snapshot_apps" / "train_finished.py"
 FINAL = ("finished", "stopped", "failed", "crashed")
 
 
+async def open_runs(app, pilot) -> RunsScreen:
+    """``r`` on the Train pane: the Runs screen, once its list has arrived from its worker."""
+    app.query_one(TrainPane).focus()
+    await pilot.press("r")
+    screen = app.screen
+    assert isinstance(screen, RunsScreen)
+    await wait_for(pilot, lambda: screen.listed, "the runs list (read in a worker)")
+    return screen
+
+
 def tiny_preset(epochs: int = 2, **more: str):
     overrides = ["data.samples=200", f"fit.epochs={epochs}", *[f"{k}={v}" for k, v in more.items()]]
     return load_preset(find_preset("spiral_mlp"), overrides=overrides)
@@ -127,11 +137,8 @@ async def test_compare_two_runs_and_reopen_a_preset(finished_runs, monkeypatch):
     monkeypatch.setenv("TUITRAIN_RUNS", str(root))
     app = TuitrainApp("digits_mlp", pane="train", background=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.query_one(TrainPane).focus()
-        await pilot.press("r")
-        screen = app.screen
-        assert isinstance(screen, RunsScreen)
-        await wait_for(pilot, screen.loaded, "the runs list (read in a worker)")
+        screen = await open_runs(app, pilot)
+        await wait_for(pilot, screen.loaded, "the runs' series (read in workers)")
         assert screen.query_one("#runs-table").row_count == 2
         await pilot.press("space", "down", "space")
         assert sorted(screen.marked) == sorted(runs)
@@ -160,17 +167,14 @@ async def test_edit_a_runs_preset_asks_first_and_never_overwrites_the_open_file(
     async with app.run_test(size=(120, 40)) as pilot:
         edited = app.preset.copy()
         app.update_preset(edited, modified=True)
-        app.query_one(TrainPane).focus()
-        await pilot.press("r")
-        await wait_for(pilot, lambda: getattr(app.screen, "listed", False), "the runs list")
+        await open_runs(app, pilot)
         await pilot.press("e")
         await pilot.pause()
         assert isinstance(app.screen, ChoiceDialog)
         await pilot.press("c")  # cancel: the unsaved edit stays
         await pilot.pause()
         assert app.preset is edited and app.preset_path == spiral_copy
-        await pilot.press("r")
-        await wait_for(pilot, lambda: getattr(app.screen, "listed", False), "the runs list")
+        await open_runs(app, pilot)
         await pilot.press("e")
         await pilot.pause()
         await pilot.press("d")  # discard: the run's preset replaces it, with no file behind it
@@ -254,10 +258,7 @@ async def test_runs_list_opens_a_run_in_the_train_pane(finished_runs, monkeypatc
     monkeypatch.setenv("TUITRAIN_RUNS", str(root))
     app = TuitrainApp("spiral_mlp", pane="train", background=False)
     async with app.run_test(size=(120, 40)) as pilot:
-        app.query_one(TrainPane).focus()
-        await pilot.press("r")
-        screen = app.screen
-        await wait_for(pilot, lambda: screen.listed, "the runs list")
+        screen = await open_runs(app, pilot)
         newest = screen.runs[0].path
         assert "finished" in str(screen.query_one("#runs-table").get_row_at(0))
         await pilot.press("enter")
@@ -310,10 +311,7 @@ async def test_attach_with_runs_dir_starts_and_lists_runs_there(tmp_path, monkey
     app._background = False  # the pane's keys are what this test is about, not TensorFlow
     async with app.run_test(size=(120, 40)) as pilot:
         assert app.run_dir == finished
-        app.query_one(TrainPane).focus()
-        await pilot.press("r")
-        assert isinstance(app.screen, RunsScreen)
-        await wait_for(pilot, lambda: app.screen.listed, "the runs list")
+        await open_runs(app, pilot)
         assert [run.name for run in app.screen.runs] == [RUN_NAME]
         assert str(root) in str(app.screen.query_one("#runs-title").render())
         await pilot.press("escape")

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.test_train_pane import finished_runs, shown  # noqa: F401 - the shared fixture
+from tests.ui.test_train_pane import finished_runs, open_runs, shown  # noqa: F401 - the shared fixture
 from tests.ui.waiting import wait_for
 from tuitrain.ui.app import TuitrainApp
 from tuitrain.ui.panes.train import TrainPane
-from tuitrain.ui.screens.runs import RunsScreen
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 
@@ -89,10 +88,7 @@ async def test_runs_list_shows_chosen_settings_as_columns(finished_runs, monkeyp
     monkeypatch.setenv("TUITRAIN_RUNS", str(root))
     app = TuitrainApp("spiral_mlp", pane="train", background=False)
     async with app.run_test(size=(140, 40)) as pilot:
-        app.query_one(TrainPane).focus()
-        await pilot.press("r")
-        screen = app.screen
-        assert isinstance(screen, RunsScreen)
+        screen = await open_runs(app, pilot)
         await pilot.press("c")
         await pilot.pause()
         await pilot.press(*"compile.optimizer.learning_rate", "enter")
