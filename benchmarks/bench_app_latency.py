@@ -31,9 +31,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from tuitrain.engine import RunReader, start_run  # noqa: E402
-from tuitrain.engine.events import read_events  # noqa: E402
-from tuitrain.spec import find_preset, load_preset  # noqa: E402
+from tuitrain.runs.reader import RunReader
+
+from tuitrain.trainer.spawn import start_run  # noqa: E402
+from tuitrain.runs.events import read_events  # noqa: E402
+from tuitrain.preset import find_preset, load_preset  # noqa: E402
 
 OVERRIDES = ["data.samples=20000", "fit.epochs=6", "fit.batch_size=32"]
 FINAL = ("finished", "stopped", "failed", "crashed")
@@ -41,7 +43,7 @@ FINAL = ("finished", "stopped", "failed", "crashed")
 BARE_FIT = r"""
 import json, os, sys, time
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-from tuitrain.spec import find_preset, load_preset
+from tuitrain.preset import find_preset, load_preset
 from tuitrain.model import prepare
 preset = load_preset(find_preset("spiral_mlp"), overrides=json.loads(sys.argv[1]))
 checked = prepare(preset)
@@ -113,7 +115,7 @@ APP_CPU: list[float] = []  # share of one core the attached app used while its r
 
 async def _attached(root: Path, latency: list[float] | None) -> Path:
     from tuitrain.ui.app import TuitrainApp
-    from tuitrain.ui.panes.train import TrainPane
+    from tuitrain.ui.panes.train.pane import TrainPane
 
     run_dir = start_run(preset(20 if latency is not None else None), runs_dir=root)
     app = TuitrainApp("spiral_mlp", run_dir=run_dir, pane="train", background=False)

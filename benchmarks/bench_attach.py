@@ -42,8 +42,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tuitrain.engine.events import EVENTS_FILE, EventWriter  # noqa: E402
-from tuitrain.engine.rundir import process_start_time, write_run_json  # noqa: E402
+from tuitrain.runs.events import EVENTS_FILE, EventWriter  # noqa: E402
+from tuitrain.runs.rundir import process_start_time, write_run_json  # noqa: E402
 
 CACHE = Path(os.environ.get("TUITRAIN_BENCH_CACHE", Path(tempfile.gettempdir()) / "tuitrain-bench-attach"))
 PRESET = Path(__file__).resolve().parent.parent / "tuitrain" / "presets" / "spiral_mlp.toml"
@@ -206,8 +206,8 @@ def attach(rows: int, quiet_window: float) -> dict:
 LIVE_WRITER = r"""
 import sys, time, math, random
 from pathlib import Path
-from tuitrain.engine.events import EventWriter
-from tuitrain.engine.rundir import update_run_json, process_start_time
+from tuitrain.runs.events import EventWriter
+from tuitrain.runs.rundir import update_run_json, process_start_time
 import os
 run = Path(sys.argv[1]); rate = float(sys.argv[2]); seconds = float(sys.argv[3])
 writer = EventWriter(run / "events.jsonl")
@@ -257,7 +257,7 @@ def _proc_cpu(pid: int) -> float:
 
 
 def runs_screen(count: int) -> dict:
-    from tuitrain.engine import list_runs
+    from tuitrain.runs.listing import list_runs
 
     root = CACHE / f"runs-{count}"
     if not (root / "done").exists():

@@ -21,8 +21,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tuitrain.ui.series import RunSeries  # noqa: E402
-from tuitrain.ui.widgets.chart_render import ChartOptions, render_chart  # noqa: E402
+from tuitrain.ui.series.run_series import RunSeries  # noqa: E402
+from tuitrain.ui.widgets.chart.render import ChartOptions, render_chart  # noqa: E402
 
 WIDTH, HEIGHT = 120, 40
 STEPS_PER_EPOCH = 1000

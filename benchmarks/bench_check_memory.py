@@ -1,4 +1,4 @@
-"""Memory and time ceiling of `tuitrain check` over the bad-preset corpus (tests/corpus/).
+"""Memory and time ceiling of `tuitrain check` over the bad-preset corpus (tests/preset/corpus/).
 
 Each preset is checked in-process after TensorFlow and Keras are imported, the way `tuitrain
 check` runs; the peak resident memory beyond that baseline (``ru_maxrss``, which only grows) is
@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "tests" / "corpus"
+CORPUS = ROOT / "tests" / "preset" / "corpus"
 GOAL_BYTES = 2 * 1024**3
 GOAL_S = 30.0
 
@@ -30,7 +30,7 @@ def main() -> int:
     import keras  # noqa: F401 - the baseline includes TensorFlow and Keras
     import tensorflow  # noqa: F401
 
-    from tuitrain.cli import main as cli
+    from tuitrain.__main__ import main as cli
 
     keras.ops.ones((2, 2))  # runtime initialised, as after a first check
     base = rss_bytes()

@@ -40,7 +40,7 @@ def overrides(args: argparse.Namespace) -> list[str]:
 
 
 def load(args: argparse.Namespace):
-    from tuitrain.spec import find_preset, load_preset
+    from tuitrain.preset import find_preset, load_preset
 
     return load_preset(find_preset(args.preset), overrides(args))
 
@@ -79,10 +79,10 @@ def inside_fit(args: argparse.Namespace) -> None:
     """
     import functools
 
-    from tuitrain.engine.checkpoint import Checkpointer
-    from tuitrain.engine.control import ControlInbox
-    from tuitrain.engine.events import EventWriter
-    from tuitrain.engine.liverun import LiveRun
+    from tuitrain.trainer.checkpoint import Checkpointer
+    from tuitrain.runs.control import ControlInbox
+    from tuitrain.runs.events import EventWriter
+    from tuitrain.trainer.liverun import LiveRun
     from tuitrain.model import fit_kwargs, prepare
 
     preset = load(args)
@@ -146,8 +146,9 @@ def run_bare(args: argparse.Namespace, liverun: Path | None = None) -> dict:
 
 
 def run_trainer(args: argparse.Namespace, runs_dir: Path, *, tail_hz: float | None) -> dict:
-    from tuitrain.engine import RunReader, start_run
-    from tuitrain.engine.rundir import FINAL
+    from tuitrain.runs.reader import RunReader
+    from tuitrain.trainer.spawn import start_run
+    from tuitrain.runs.rundir import FINAL
 
     run_dir = start_run(load(args), runs_dir=runs_dir)
     reader = RunReader(run_dir)

@@ -1,9 +1,9 @@
 """The direction of imports, read from the source with ``ast`` (nothing is imported).
 
-The rules (see docs/architecture.md): the core (spec, data, model, the Keras catalogue and its
-form fields, the engine) never imports Textual; spec, data and model never import the engine
-package; the core has no import cycles (nor has the UI); and what the app loads before it paints
-has no module-level TensorFlow/Keras import, so the window appears before TensorFlow has loaded.
+The rules (see docs/architecture.md): one table says which top-level packages each package may
+import (Textual and Rich under ``ui`` alone); ``runs`` has no module-level TensorFlow import; there
+are no import cycles; and what the app loads before it paints has no module-level TensorFlow/Keras
+import, so the window appears before TensorFlow has loaded.
 """
 
 from __future__ import annotations
@@ -16,15 +16,32 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "tuitrain"
 
-# The core: everything but the UI (and the tiny entry points that only dispatch).
-NOT_CORE = ("tuitrain.ui", "tuitrain.undo", "tuitrain.playground")
-NO_TEXTUAL = ("tuitrain.spec", "tuitrain.data", "tuitrain.model", "tuitrain.engine", "tuitrain.keras_catalogue",
-              "tuitrain.keras_params", "tuitrain.keras_docs", "tuitrain.form_values", "tuitrain.suggest",
-              "tuitrain.errors")
-NO_ENGINE = ("tuitrain.spec", "tuitrain.data", "tuitrain.model", "tuitrain.keras_catalogue", "tuitrain.keras_params")
+# The one import table: which of tuitrain's top-level packages each package may import (anywhere
+# in its files, lazy imports included). A package missing from the table fails the test, so a new
+# package has to take its place in the layers. Modules at the top (`__main__`, `keras`) join layers
+# and may import anything.
+LOWER = {
+    "common": set(),
+    "preset": {"common"},
+    "catalogue": {"common"},
+    "runs": {"common"},
+    "data": {"common", "preset", "catalogue"},
+    "editing": {"common", "preset", "catalogue"},
+    "model": {"common", "preset", "catalogue", "data"},
+    "starter": {"common", "preset", "catalogue", "data"},
+    "export": {"common", "preset", "catalogue", "data", "model"},
+    "trainer": {"common", "preset", "catalogue", "data", "model", "runs"},
+}
+LOWER["cli"] = set(LOWER) | {"starter", "export", "trainer"}
+LOWER["ui"] = set(LOWER)
+TOP_LEVEL_MODULES = ("tuitrain", "tuitrain.__main__", "tuitrain.keras")
+# Only the UI draws: Textual and Rich are imported under tuitrain/ui alone.
+UI_LIBRARIES = ("textual", "rich")
+# `runs` is read by the app and `tuitrain runs` without TensorFlow: no module-level import of it.
+HEAVY_FOR_RUNS = ("tensorflow", "keras", "tf_keras", "tensorboard")
 # What the app and the CLI import before the first paint (their module-level import closure
 # must not contain TensorFlow or Keras).
-EAGER_ROOTS = ("tuitrain.cli", "tuitrain.ui.app", "tuitrain.engine", "tuitrain.spec", "tuitrain.data")
+EAGER_ROOTS = ("tuitrain.__main__", "tuitrain.cli.main", "tuitrain.ui.app", "tuitrain.trainer", "tuitrain.preset", "tuitrain.data")
 HEAVY = ("tensorflow", "keras", "tf_keras")
 
 
@@ -94,8 +111,27 @@ def _under(name: str, prefixes: tuple[str, ...]) -> bool:
     return any(name == p or name.startswith(p + ".") for p in prefixes)
 
 
+def package_of(module: str) -> str | None:
+    """The top-level package a module belongs to (``tuitrain.runs.reader`` → ``runs``); None at the top."""
+    if module in TOP_LEVEL_MODULES:
+        return None
+    return module.split(".")[1]
+
+
 def core_modules() -> list[str]:
-    return [m for m in MODULES if not _under(m, NOT_CORE)]
+    return [m for m in MODULES if package_of(m) not in (None, "ui")]
+
+
+def table_breaches(module: str, imported: set[str]) -> list[str]:
+    """The imports of ``module`` that its package's row of the import table does not allow."""
+    package = package_of(module)
+    if package is None:
+        return []
+    allowed = LOWER[package] | {package}
+    bad = [d for d in imported if d.startswith("tuitrain.") and package_of(d) not in allowed and package_of(d)]
+    if package != "ui":
+        bad += [d for d in imported if _under(d, UI_LIBRARIES)]
+    return sorted(bad)
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
@@ -126,9 +162,9 @@ def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
 
 
 def test_the_walker_sees_the_whole_package():
-    assert {"tuitrain.spec", "tuitrain.spec.load", "tuitrain.model.build", "tuitrain.engine.trainer",
-            "tuitrain.keras_catalogue", "tuitrain.ui.app"} <= set(MODULES)
-    assert "tuitrain.spec.load" in imports_of("tuitrain.spec", eager_only=True)
+    assert {"tuitrain.preset", "tuitrain.preset.load", "tuitrain.model.build", "tuitrain.trainer.process",
+            "tuitrain.catalogue.registry", "tuitrain.ui.app"} <= set(MODULES)
+    assert "tuitrain.preset.load" in imports_of("tuitrain.preset", eager_only=True)
     assert {"tuitrain.data", "keras"} <= imports_of("tuitrain.model.prepare", eager_only=False)
     assert not {"tuitrain.data", "keras"} & imports_of("tuitrain.model.prepare", eager_only=True)
 
@@ -161,16 +197,34 @@ def test_the_ui_has_no_import_cycle():
     assert find_cycle(graph) is None, f"import cycle: {' → '.join(find_cycle(graph) or [])}"
 
 
-@pytest.mark.parametrize("module", [m for m in MODULES if _under(m, NO_TEXTUAL)])
-def test_the_core_never_imports_textual(module):
-    bad = sorted(d for d in imports_of(module, eager_only=False) if _under(d, ("textual", "rich.console")))
-    assert not bad, f"{module} imports {bad}: the core must run without the UI"
+def test_every_package_has_a_row_in_the_import_table():
+    packages = {package_of(m) for m in MODULES} - {None}
+    assert packages == set(LOWER), f"packages without a row: {sorted(packages - set(LOWER))}; rows without a package: {sorted(set(LOWER) - packages)}"
 
 
-@pytest.mark.parametrize("module", [m for m in MODULES if _under(m, NO_ENGINE)])
-def test_spec_data_and_model_never_import_the_engine(module):
-    bad = sorted(d for d in imports_of(module, eager_only=False) if _under(d, ("tuitrain.engine",)))
-    assert not bad, f"{module} imports {bad}: the engine depends on the core, not the other way round"
+def test_only_the_top_modules_sit_outside_a_package():
+    loose = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert loose == ["__init__.py", "__main__.py", "keras.py"]
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if package_of(m) is not None])
+def test_imports_follow_the_table(module):
+    bad = table_breaches(module, imports_of(module, eager_only=False))
+    assert not bad, f"{module} ({package_of(module)}) imports {bad}: allowed are {sorted(LOWER[package_of(module)])}"
+
+
+def test_the_table_check_catches_a_breach():
+    """A hand-made bad import: the run readers reaching up into the model, and the core drawing."""
+    assert table_breaches("tuitrain.runs.reader", {"tuitrain.model.build"}) == ["tuitrain.model.build"]
+    assert table_breaches("tuitrain.trainer.spawn", {"textual.app"}) == ["textual.app"]
+    assert table_breaches("tuitrain.cli.main", {"tuitrain.ui.run_app"}) == ["tuitrain.ui.run_app"]
+    assert table_breaches("tuitrain.ui.app", {"tuitrain.trainer.spawn", "textual.app"}) == []
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if package_of(m) == "runs"])
+def test_runs_never_imports_tensorflow_at_module_level(module):
+    heavy = sorted(d for d in imports_of(module, eager_only=True) if _under(d, HEAVY_FOR_RUNS))
+    assert not heavy, f"{module} imports {heavy} at module level: runs are read without TensorFlow"
 
 
 def eager_closure(roots: tuple[str, ...]) -> dict[str, str]:
@@ -199,4 +253,4 @@ def test_nothing_the_app_loads_before_painting_imports_tensorflow():
         "module-level TensorFlow/Keras import on the app's start-up path (import it inside the function "
         f"that needs it): {', '.join(f'{by} imports {m}' for m, by in sorted(heavy.items()))}"
     )
-    assert "tuitrain.spec.load" in closure and "tuitrain.ui.app" in closure
+    assert "tuitrain.preset.load" in closure and "tuitrain.ui.app" in closure

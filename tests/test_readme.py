@@ -21,7 +21,7 @@ def test_readme_app_command_opens_the_default_preset():
     readme = (ROOT / "README.md").read_text()
     first = _sh_blocks(readme)[0].strip()
     assert first.endswith(".venv/bin/tuitrain"), first  # no argument: the offline default preset
-    from tuitrain.spec import DEFAULT_PRESET, find_preset, load_preset
+    from tuitrain.preset import DEFAULT_PRESET, find_preset, load_preset
 
     preset = load_preset(find_preset(DEFAULT_PRESET))
     assert not preset.data["source"].startswith("keras:")  # offline

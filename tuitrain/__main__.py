@@ -1,5 +1,27 @@
+"""``tuitrain`` and ``python -m tuitrain``: the command line, with the Textual app as its default command.
+
+This is the one place that joins the command line (``tuitrain.cli``, no Textual) and the app
+(``tuitrain.ui``): the app is imported only when a command opens it.
+"""
+
+from __future__ import annotations
+
+import argparse
 import sys
 
-from tuitrain.cli import main
+from tuitrain.cli.main import main as cli_main
 
-sys.exit(main())
+
+def open_app(command: str, args: argparse.Namespace) -> int:
+    """``app`` or ``attach``: open the Textual app (imported now, not before)."""
+    from tuitrain.ui import run_app
+
+    return run_app.attach_command(args) if command == "attach" else run_app.app_command(args)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return cli_main(argv, open_app=open_app)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

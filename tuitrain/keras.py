@@ -6,6 +6,6 @@ the trainer wrote (the trainer uses this same callback). Stop and pause requests
 app are honoured between batches.
 """
 
-from tuitrain.engine.liverun import LiveRun
+from tuitrain.trainer.liverun import LiveRun
 
 __all__ = ["LiveRun"]

@@ -3,7 +3,7 @@
 import pytest
 
 from tuitrain.model import prepare
-from tuitrain.spec import find_preset, load_preset
+from tuitrain.preset import find_preset, load_preset
 
 
 @pytest.mark.parametrize(

@@ -96,7 +96,7 @@ def test_keras_bad_name_and_option(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("preset", ["spiral_mlp", "digits_mlp", "regression", "two_branch", "mnist_mlp", "mnist_cnn", "cifar10_cnn"])
 def test_bundled_presets_data(preset, tmp_path, monkeypatch):
-    from tuitrain.spec import find_preset, load_preset
+    from tuitrain.preset import find_preset, load_preset
 
     write_fake_keras_cache(tmp_path, names=("mnist", "cifar10"), n=32)
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))

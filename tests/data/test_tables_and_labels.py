@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tuitrain.data import DataError, load_dataset
-from tuitrain.data.export import data_code
+from tuitrain.export.data_code import data_code
 
 
 def load(tmp_path, source, **options):

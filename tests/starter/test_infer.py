@@ -8,7 +8,7 @@ import pytest
 
 from tuitrain.data.dataset import RawData
 from tuitrain.data.preprocess import OPS
-from tuitrain.errors import DataError
+from tuitrain.common.errors import DataError
 from tuitrain.starter import npy_labels_beside, preset_name, profile, rebase_data_paths, starter_preset
 from tuitrain.starter.infer import starter_compile, starter_layers, starter_preprocess
 

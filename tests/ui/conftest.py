@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tuitrain.spec import PRESETS_DIR
+from tuitrain.preset import PRESETS_DIR
 
 
 @pytest.fixture(autouse=True)

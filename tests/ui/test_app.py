@@ -12,8 +12,8 @@ from textual.widgets import Static, TabbedContent
 
 from tests.tiny_preset import TINY
 from tests.ui.waiting import run_palette_command, wait_for, wait_ready
-from tuitrain.errors import SpecError
-from tuitrain.spec import load_preset
+from tuitrain.common.errors import SpecError
+from tuitrain.preset import load_preset
 from tuitrain.ui.app import TuitrainApp
 from tuitrain.ui.screens import ChoiceDialog, HelpScreen, OpenPresetScreen, PathPrompt
 

@@ -40,7 +40,7 @@ def built(preset):
 
 async def test_change_optimizer_and_learning_rate_save_and_reopen(tmp_path):
     from tuitrain.model import make_optimizer
-    from tuitrain.spec import load_preset
+    from tuitrain.preset import load_preset
 
     path = write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS)
     app = TuitrainApp(path, pane="compile")

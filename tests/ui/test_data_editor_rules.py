@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tuitrain.starter.offline import Offer
-from tuitrain.ui.panes.data_editor import with_options, with_source
+from tuitrain.ui.panes.data.editor import with_options, with_source
 from tuitrain.ui.screens.new_preset import offer_matches, source_path_text
 
 DATA = {"source": "synthetic:spiral", "samples": 300, "noise": 0.2, "validation_split": 0.1, "preprocess": [{"op": "standardize"}]}

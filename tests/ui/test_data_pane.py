@@ -9,7 +9,7 @@ from textual.widgets import Input, OptionList, Static
 from tests.ui.waiting import run_palette_command, wait_ready
 from tuitrain.data import describe
 from tuitrain.ui.app import TuitrainApp
-from tuitrain.ui.panes.data import DataPane
+from tuitrain.ui.panes.data.pane import DataPane
 from tuitrain.ui.widgets.tensor_text import values_text
 
 
@@ -136,12 +136,12 @@ async def test_playground_empty_first_axis_does_not_crash(ready_app):
 
 async def test_playground_unexpected_error_is_shown(ready_app, monkeypatch):
     """An exception the playground did not foresee used to kill the worker, leaving "evaluating…" forever."""
-    import tuitrain.playground
+    import tuitrain.data.playground
 
     def broken(text):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(tuitrain.playground, "evaluate", broken)
+    monkeypatch.setattr(tuitrain.data.playground, "evaluate", broken)
     app, pilot = ready_app
     await pilot.press("t")
     app.query_one("#playground", Input).value = "np.zeros(2)"

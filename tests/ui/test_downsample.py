@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
-from tuitrain.ui.downsample import MinMaxPyramid, column_ranges, ema, ema_step, minmax_downsample
+from tuitrain.ui.series.downsample import MinMaxPyramid, column_ranges, ema, ema_step, minmax_downsample
 
 
 def _columns(x, width, lo, hi):
@@ -144,7 +144,7 @@ def test_pyramid_min_max_are_exact_against_a_scan(y, cuts, ranges):
 
 def test_pyramid_query_looks_at_about_the_same_number_of_blocks_at_any_length(monkeypatch):
     """The work of a redraw (blocks compared) grows with log(n), not n: counted, not timed."""
-    from tuitrain.ui import downsample
+    from tuitrain.ui.series import downsample
 
     looked = {}
     for n in (10_000, 2_000_000):

@@ -4,8 +4,8 @@ import threading
 
 import numpy as np
 
-from tuitrain.engine.events import EventWriter
-from tuitrain.ui.feed import Backoff, RunFeed
+from tuitrain.runs.events import EventWriter
+from tuitrain.ui.series.feed import Backoff, RunFeed
 
 
 def _run(tmp_path, rows=30_000):

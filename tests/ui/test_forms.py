@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.widgets import Input, Select, Switch
 
-from tuitrain.keras_params import Param
+from tuitrain.catalogue.params import Param
 from tuitrain.ui.widgets.forms import ParamForm
 
 PARAMS = [

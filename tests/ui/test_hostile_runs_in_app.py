@@ -1,6 +1,6 @@
 """The app on run directories it cannot fully trust: a damaged ``run.json``, hostile event lines.
 
-The readers underneath have their own tests (tests/engine/test_hostile_runs.py); here the user's
+The readers underneath have their own tests (tests/runs/test_hostile_runs.py); here the user's
 view: ``tuitrain attach DIR`` on such a run shows what can be read, says what could not and where,
 and the app keeps working.
 """
@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.engine.test_hostile_runs import GOOD, MALFORMED, make_run
+from tests.runs.test_hostile_runs import GOOD, MALFORMED, make_run
 from tests.ui.test_train_pane import open_runs
 from tests.ui.waiting import wait_for, wait_ready
-from tuitrain.engine.events import EventWriter
-from tuitrain.engine.rundir import write_run_json
+from tuitrain.runs.events import EventWriter
+from tuitrain.runs.rundir import write_run_json
 from tuitrain.ui.app import TuitrainApp
-from tuitrain.ui.panes.train import TrainPane
+from tuitrain.ui.panes.train.pane import TrainPane
 
 HOSTILE_LINES = [
     b'{"a": ' + b"[" * 5000 + b"]" * 5000 + b"}",  # nested too deeply for any JSON parser's stack

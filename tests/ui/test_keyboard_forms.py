@@ -6,9 +6,9 @@ from textual.app import App
 from textual.widgets import Input, OptionList
 
 from tuitrain.data.params import source_params, split_param
-from tuitrain.ui.screens.layer_form import LayerFormScreen
-from tuitrain.ui.screens.param_dialog import ParamDialog
-from tuitrain.ui.screens.step_form import StepFormScreen
+from tuitrain.ui.screens.dialogs.layer_form import LayerFormScreen
+from tuitrain.ui.screens.dialogs.param_dialog import ParamDialog
+from tuitrain.ui.screens.dialogs.step_form import StepFormScreen
 from tuitrain.ui.widgets.forms import ParamForm
 
 UNSET = object()

@@ -139,8 +139,8 @@ async def test_a_broken_layer_shows_keras_reason_and_can_be_fixed(tmp_path):
 
 
 def test_palette_commands_name_real_pane_actions():
-    from tuitrain.ui.panes import compile as compile_pane
-    from tuitrain.ui.panes import layers as layers_pane
+    from tuitrain.ui.panes.compile import pane as compile_pane
+    from tuitrain.ui.panes.layers import pane as layers_pane
 
     for module, cls in ((layers_pane, layers_pane.LayersPane), (compile_pane, compile_pane.CompilePane)):
         assert module.PANE_COMMANDS
@@ -182,8 +182,8 @@ async def test_saved_edit_reopens_and_exports_to_the_same_model(tmp_path):
     import subprocess
     import sys
 
-    from tuitrain.cli import main
-    from tuitrain.spec import load_preset
+    from tuitrain.__main__ import main
+    from tuitrain.preset import load_preset
 
     path = write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS)
     app = TuitrainApp(path, pane="layers")
@@ -240,7 +240,7 @@ def test_snapshot_layers_pane_with_a_broken_row(snap_compare, size):
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_snapshot_layer_form(snap_compare, size):
     async def open_form(pilot):
-        from tuitrain.ui.screens.layer_form import LayerFormScreen
+        from tuitrain.ui.screens.dialogs.layer_form import LayerFormScreen
 
         await wait_ready(pilot)
         await pilot.press("e")  # edit the first Dense layer
@@ -255,7 +255,7 @@ def test_snapshot_layer_form(snap_compare, size):
 
 async def test_layer_form_waits_for_tensorflow(tmp_path, monkeypatch):
     """The form imports Keras when it opens; before TensorFlow is loaded that froze the UI thread."""
-    from tuitrain.ui.screens.layer_form import LayerFormScreen
+    from tuitrain.ui.screens.dialogs.layer_form import LayerFormScreen
 
     def never_loads() -> None:
         raise ImportError("not yet")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from tests.ui.waiting import run_palette_command, wait_for, wait_ready
 from tuitrain.ui.app import TuitrainApp
-from tuitrain.ui.panes.layers import LayersPane
+from tuitrain.ui.panes.layers.pane import LayersPane
 from tuitrain.ui.screens.new_preset import NewPresetScreen
 
 DIGITS_PARAMS = 64 * 32 + 32 + 32 * 10 + 10
@@ -26,7 +26,7 @@ async def _new_preset(pilot, *keys: str) -> None:
 
 
 async def _add_layer(pilot, layer_type: str, *keys: str) -> None:
-    from tuitrain.ui.screens.layer_form import LayerFormScreen
+    from tuitrain.ui.screens.dialogs.layer_form import LayerFormScreen
 
     await pilot.press("a")
     await wait_for(pilot, lambda: isinstance(pilot.app.screen, LayerFormScreen), "the layer dialog")
@@ -37,9 +37,9 @@ async def _add_layer(pilot, layer_type: str, *keys: str) -> None:
 
 
 async def test_digits_mlp_from_ctrl_n_to_a_saved_preset_by_keys_alone(tmp_path, monkeypatch):
-    from tuitrain.engine import RunReader
+    from tuitrain.runs.reader import RunReader
     from tuitrain.model import build_model, param_counts
-    from tuitrain.spec import load_preset
+    from tuitrain.preset import load_preset
 
     monkeypatch.chdir(tmp_path)
     app = TuitrainApp(runs_dir=tmp_path / "runs")
@@ -125,9 +125,9 @@ loss = "sparse_categorical_crossentropy"
 
 
 async def test_data_editor_by_keys_options_steps_reorder_remove_and_undo(tmp_path):
-    from tuitrain.ui.panes.data_editor import DataEditor
-    from tuitrain.ui.screens.param_dialog import ParamDialog
-    from tuitrain.ui.screens.step_form import StepFormScreen
+    from tuitrain.ui.panes.data.editor import DataEditor
+    from tuitrain.ui.screens.dialogs.param_dialog import ParamDialog
+    from tuitrain.ui.screens.dialogs.step_form import StepFormScreen
 
     path = tmp_path / "spiral.toml"
     path.write_text(SPIRAL)

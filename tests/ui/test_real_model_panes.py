@@ -12,7 +12,7 @@ from textual.pilot import Pilot
 
 from tests.ui.snapshot_apps.layers_support import table_rows
 from tests.ui.waiting import wait_ready
-from tuitrain.spec import find_preset
+from tuitrain.preset import find_preset
 from tuitrain.ui.app import TuitrainApp
 
 SIZE = (140, 40)

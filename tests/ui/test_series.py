@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from tuitrain.ui.columns import GrowableArray
-from tuitrain.ui.series import RunSeries
+from tuitrain.ui.series.columns import GrowableArray
+from tuitrain.ui.series.run_series import RunSeries
 
 
 def _events(epochs=3, steps=4):
@@ -174,8 +174,8 @@ def test_a_value_beyond_float32_keeps_its_column_exact():
 @pytest.mark.parametrize("key", ["val_fmeasure", "Val_Accuracy", "accuracy", "val_auc"])
 def test_best_direction_follows_the_engine(key):
     """The chart's ↑/best used its own list, which had drifted (no fmeasure, case-sensitive)."""
-    from tuitrain.metric_names import better_direction
-    from tuitrain.ui.series import is_better_max
+    from tuitrain.common.metric_names import better_direction
+    from tuitrain.ui.series.run_series import is_better_max
 
     assert better_direction(key) == "max" and is_better_max(key)
     assert not is_better_max(key.replace("fmeasure", "loss").replace("ccuracy", "oss").replace("auc", "mae"))

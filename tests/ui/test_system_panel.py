@@ -5,8 +5,8 @@ from __future__ import annotations
 from textual.app import App, ComposeResult
 from textual.widgets import Static
 
-from tests.engine.test_system import FakeNvml
-from tuitrain.engine.devices import Device, DeviceReport
+from tests.trainer.test_system import FakeNvml
+from tuitrain.trainer.devices import Device, DeviceReport
 from tuitrain.ui.screens.devices import DevicesScreen, load_text
 from tuitrain.ui.widgets.system_panel import SystemPanel, _History, distribute_line, sparkline, system_text
 

@@ -12,11 +12,12 @@ from pathlib import Path
 import pytest
 
 from tests.ui.waiting import wait_for
-from tuitrain.engine import RunReader, start_run
-from tuitrain.engine.events import read_events
-from tuitrain.spec import find_preset, load_preset
+from tuitrain.runs.reader import RunReader
+from tuitrain.trainer.spawn import start_run
+from tuitrain.runs.events import read_events
+from tuitrain.preset import find_preset, load_preset
 from tuitrain.ui.app import TuitrainApp
-from tuitrain.ui.panes.train import TrainPane
+from tuitrain.ui.panes.train.pane import TrainPane
 from tuitrain.ui.screens.runs import RunsScreen
 
 SNAPSHOT_APP = Path(__file__).parent / "snapshot_apps" / "train_finished.py"
@@ -218,8 +219,8 @@ def test_snapshot_train_pane_120x40(snap_compare):
     dict(log_y=True), dict(), dict(x_axis="time"), dict(x_axis="epoch", granularity="epoch"), dict(metric="loss"),
 ])
 def test_chart_draws_early_and_flat_curves_in_every_mode(losses, options):
-    from tuitrain.ui.series import RunSeries
-    from tuitrain.ui.widgets.chart_render import ChartOptions, render_chart
+    from tuitrain.ui.series.run_series import RunSeries
+    from tuitrain.ui.widgets.chart.render import ChartOptions, render_chart
 
     series = RunSeries()
     series.extend([{"kind": "batch", "step": i + 1, "epoch": 1, "time": 0.1 * (i + 1), "loss": v}
@@ -246,7 +247,7 @@ async def test_attach_while_training_shows_earlier_epochs_and_follows(tmp_path):
 
 
 def test_every_palette_command_is_an_action_of_the_pane():
-    from tuitrain.ui.panes.train import PANE_COMMANDS
+    from tuitrain.ui.panes.train.pane import PANE_COMMANDS
 
     assert PANE_COMMANDS
     for title, _, action in PANE_COMMANDS:
@@ -306,7 +307,7 @@ async def test_attach_with_runs_dir_starts_and_lists_runs_there(tmp_path, monkey
         started.append(runs_dir)
         return finished
 
-    monkeypatch.setattr("tuitrain.engine.start_run", record_start)
+    monkeypatch.setattr("tuitrain.trainer.spawn.start_run", record_start)
     app = launched[0]
     app._background = False  # the pane's keys are what this test is about, not TensorFlow
     async with app.run_test(size=(120, 40)) as pilot:

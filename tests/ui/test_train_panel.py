@@ -2,9 +2,9 @@
 
 import pytest
 
-from tuitrain.engine.decode import SkipLog
-from tuitrain.ui.panes.train_panel import describe_run, epoch_cells, epoch_column_label, idle_text
-from tuitrain.ui.series import RunSeries
+from tuitrain.runs.decode import SkipLog
+from tuitrain.ui.panes.train.panel import describe_run, epoch_cells, epoch_column_label, idle_text
+from tuitrain.ui.series.run_series import RunSeries
 
 
 def _series(epochs_done: int, epochs=4, steps=10, seconds_per_step=0.5):

@@ -8,13 +8,13 @@ import time
 
 import pytest
 
-from tuitrain.engine.events import EventWriter
-from tuitrain.engine.rundir import write_run_json
-from tuitrain.spec import find_preset
-from tuitrain.ui import feed as feed_module
+from tuitrain.runs.events import EventWriter
+from tuitrain.runs.rundir import write_run_json
+from tuitrain.preset import find_preset
+from tuitrain.ui.series import feed as feed_module
 from tuitrain.ui.app import TuitrainApp
-from tuitrain.ui.panes import train as train_module
-from tuitrain.ui.panes.train import TrainPane
+from tuitrain.ui.panes.train import pane as train_module
+from tuitrain.ui.panes.train.pane import TrainPane
 
 ROWS = 6000
 
@@ -81,8 +81,8 @@ async def test_nothing_is_polled_while_the_train_pane_is_hidden(long_run):
 
 
 async def test_a_new_smoothing_of_a_long_run_is_computed_off_the_event_loop(long_run, monkeypatch):
-    from tuitrain.ui import curves as curves_module
-    from tuitrain.ui import series as series_module
+    from tuitrain.ui.series import curves as curves_module
+    from tuitrain.ui.series import run_series as series_module
 
     monkeypatch.setattr(curves_module, "PREPARE_AT", 1000)  # 6,000 rows count as long here
     prepared = []
@@ -105,7 +105,7 @@ async def test_a_new_smoothing_of_a_long_run_is_computed_off_the_event_loop(long
 def test_log_axis_ticks_read_as_numbers():
     import math
 
-    from tuitrain.ui.widgets.chart_ticks import log_ticks
+    from tuitrain.ui.widgets.chart.ticks import log_ticks
 
     _, labels = log_ticks(math.log10(1.1e-8), math.log10(2.0), 5)
     assert labels == ["1e-07", "1e-05", "0.001", "0.1"]  # every other decade inside the range

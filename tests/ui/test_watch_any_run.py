@@ -17,7 +17,7 @@ import pytest
 from tests.ui.test_train_pane import finished_runs, open_runs, shown  # noqa: F401 - the shared fixture
 from tests.ui.waiting import wait_for
 from tuitrain.ui.app import TuitrainApp
-from tuitrain.ui.panes.train import TrainPane
+from tuitrain.ui.panes.train.pane import TrainPane
 
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"
 
@@ -75,7 +75,7 @@ async def test_attach_follows_a_stock_keras_script_with_liverun(tmp_path, writer
 
 
 async def test_attach_follows_a_tensorboard_folder_another_process_writes(tmp_path, writer):
-    from tuitrain.engine.tensorboard_reader import is_tensorboard_dir
+    from tuitrain.runs.tensorboard import is_tensorboard_dir
 
     logdir, gate = tmp_path / "tensorboard-logs", tmp_path / "gate"
     proc = writer("tensorboard_writer.py", str(logdir), str(gate), "8", "6")

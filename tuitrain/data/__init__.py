@@ -5,7 +5,7 @@ from tuitrain.data.loader import DEFAULT_VALIDATION_SPLIT, load_dataset, options
 from tuitrain.data.preprocess import OPS, op_args
 from tuitrain.data.sources import SOURCE_KINDS
 from tuitrain.data.stats import ROW_HEADERS, TensorStats, class_counts, describe
-from tuitrain.errors import DataError
+from tuitrain.common.errors import DataError
 
 __all__ = [
     "DEFAULT_VALIDATION_SPLIT",

@@ -15,10 +15,10 @@ import numpy as np
 
 from tuitrain.data.dataset import RawData, SourceCode
 from tuitrain.data.source_options import signature_options
-from tuitrain.errors import DataError
-from tuitrain.limits import check_array_file
-from tuitrain.pycode import py
-from tuitrain.suggest import did_you_mean
+from tuitrain.common.errors import DataError
+from tuitrain.common.limits import check_array_file
+from tuitrain.common.pycode import py
+from tuitrain.common.suggest import did_you_mean
 
 KERAS_LAYOUT = ("x_train", "y_train", "x_test", "y_test")
 TASKS = ("classification", "regression")

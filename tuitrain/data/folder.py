@@ -7,8 +7,8 @@ from typing import Any
 
 from tuitrain.data.dataset import RawData, SourceCode
 from tuitrain.data.source_options import signature_options
-from tuitrain.errors import DataError
-from tuitrain.suggest import did_you_mean
+from tuitrain.common.errors import DataError
+from tuitrain.common.suggest import did_you_mean
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".webp")
 COLOR_MODES = {"rgb": "RGB", "grayscale": "L", "rgba": "RGBA"}
@@ -85,7 +85,7 @@ class FolderSource:
 
     def code(self, name, options, *, seed, base_dir) -> SourceCode:
         root = self._checked(name, options, base_dir)
-        from tuitrain.pycode import py
+        from tuitrain.common.pycode import py
 
         args = "".join(f", {k}={py(v)}" for k, v in options.items())
         return SourceCode(functions=[load_image_folder], lines=[f"x, y, _ = load_image_folder({py(str(root))}{args})", "x_test = y_test = None"])

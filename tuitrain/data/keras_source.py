@@ -28,7 +28,7 @@ import numpy as np
 
 from tuitrain.data.dataset import RawData, SourceCode
 from tuitrain.data.source_options import call_args, signature_options, unknown_name
-from tuitrain.errors import DataError
+from tuitrain.common.errors import DataError
 
 REGRESSION_SETS = ("boston_housing", "california_housing")
 # Word-index sets come as ragged lists; tuitrain pads/truncates them to `maxlen` (its own option).

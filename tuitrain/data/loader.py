@@ -24,8 +24,8 @@ from tuitrain.data.source_options import COMMON_OPTIONS, check_option_names, che
 from tuitrain.data.preprocess import apply_step, resolve_step
 from tuitrain.data.sources import get_source, parse_source
 from tuitrain.data.split import count_classes, split_validation
-from tuitrain.errors import DataError
-from tuitrain.suggest import did_you_mean
+from tuitrain.common.errors import DataError
+from tuitrain.common.suggest import did_you_mean
 
 # Used when a source has no held-out split of its own and the preset does not set validation_split.
 DEFAULT_VALIDATION_SPLIT = 0.2

@@ -13,7 +13,7 @@ from typing import Any
 
 from tuitrain.data.loader import DEFAULT_VALIDATION_SPLIT, options_for
 from tuitrain.data.preprocess import OPS, op_args
-from tuitrain.keras_params import Param
+from tuitrain.catalogue.params import Param
 
 # Values the loader accepts for options whose defaults cannot say so.
 KNOWN_CHOICES = {

@@ -15,9 +15,9 @@ from typing import Any, Callable
 
 import numpy as np
 
-from tuitrain import limits
-from tuitrain.errors import DataError
-from tuitrain.suggest import did_you_mean
+from tuitrain.common import limits
+from tuitrain.common.errors import DataError
+from tuitrain.common.suggest import did_you_mean
 
 OPS: dict[str, Callable[..., Callable]] = {}
 

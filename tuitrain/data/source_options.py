@@ -7,8 +7,8 @@ import inspect
 import math
 from typing import Any, Callable, Iterable
 
-from tuitrain.errors import DataError
-from tuitrain.suggest import did_you_mean
+from tuitrain.common.errors import DataError
+from tuitrain.common.suggest import did_you_mean
 
 # Keys every source understands; they are handled by load_dataset, not by the source.
 COMMON_OPTIONS = ("source", "validation_split", "preprocess")
@@ -87,6 +87,6 @@ def unknown_name(kind: str, name: str, known: list[str]) -> DataError:
 
 def call_args(options: dict[str, Any]) -> str:
     """`a=1, b='x'` for generated code (values are TOML scalars/lists, so repr is valid Python)."""
-    from tuitrain.pycode import py
+    from tuitrain.common.pycode import py
 
     return ", ".join(f"{key}={py(value)}" for key, value in options.items())

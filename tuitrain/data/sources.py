@@ -12,12 +12,12 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from tuitrain import limits
+from tuitrain.common import limits
 from tuitrain.data import synthetic
 from tuitrain.data.dataset import RawData, SourceCode
 from tuitrain.data.source_options import call_args, signature_options, unknown_name
-from tuitrain.errors import DataError
-from tuitrain.suggest import did_you_mean
+from tuitrain.common.errors import DataError
+from tuitrain.common.suggest import did_you_mean
 
 
 class Source(Protocol):

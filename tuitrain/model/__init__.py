@@ -4,7 +4,7 @@ Split by job: ``build`` (layers → model, the layer table's rows), ``compile`` 
 loss, metrics, ``fit`` arguments), ``callbacks``, ``warnings`` (combinations that build but
 do not fit), ``summary`` (rows, parameter counts, Keras' summary text) and ``prepare`` (the
 whole check: data → model → compile → callbacks).  What Keras offers is looked up in
-``tuitrain.keras_catalogue``.  Keras is imported inside functions: the app imports this
+``tuitrain.catalogue.registry``.  Keras is imported inside functions: the app imports this
 package before TensorFlow has loaded.
 """
 

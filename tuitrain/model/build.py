@@ -1,6 +1,6 @@
 """Preset layers → a Keras model, with Keras as the judge of validity.
 
-Layer types and arguments are looked up in the Keras catalogue (``tuitrain.keras_catalogue``),
+Layer types and arguments are looked up in the Keras catalogue (``tuitrain.catalogue.registry``),
 never in a table of ours, so every layer Keras exports works and every error is Keras' reason
 rewritten to name the preset row (``layers[2]``) it came from.  Keras is imported inside
 functions: the app imports this module before TensorFlow has loaded.
@@ -13,17 +13,17 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tuitrain import keras_catalogue
-from tuitrain.errors import SpecError
+from tuitrain.catalogue import registry as keras_catalogue
+from tuitrain.common.errors import SpecError
 from tuitrain.model.confine import layer_refusal
 from tuitrain.model.guards import check_layer_dtype
 from tuitrain.model.messages import clean_keras_message
 from tuitrain.model.summary import LayerRow, RowState, main_args, shape_str
-from tuitrain.spec import layer_inputs
-from tuitrain.suggest import did_you_mean
+from tuitrain.preset import layer_inputs
+from tuitrain.common.suggest import did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
-    from tuitrain.spec import Preset
+    from tuitrain.preset import Preset
 
 # The Functional-model reference to the model's input tensor.
 MODEL_INPUT = "input"
@@ -81,9 +81,9 @@ def make_layer(layer: dict[str, Any], *, path: str, trusted: bool = False) -> An
     """Construct one Keras layer from a preset row; errors name the row and the argument.
 
     Object tables among its arguments are built through the registry their argument names
-    (a wrapper's `layer`, initializers, regularizers, constraints: see tuitrain.keras_objects).
+    (a wrapper's `layer`, initializers, regularizers, constraints: see tuitrain.model.keras_objects).
     """
-    from tuitrain.keras_objects import resolve_args
+    from tuitrain.model.keras_objects import resolve_args
 
     if not isinstance(layer, dict) or "type" not in layer:
         raise SpecError('expected a layer table such as { type = "LSTM", units = 64 }', path=path)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from tuitrain import keras_catalogue
-from tuitrain.errors import SpecError
+from tuitrain.catalogue import registry as keras_catalogue
+from tuitrain.common.errors import SpecError
 from tuitrain.model.messages import clean_keras_message
 from tuitrain.model.compile import split_typed, check_args
 from tuitrain.model.confine import confine_args, is_trusted
-from tuitrain.suggest import did_you_mean
+from tuitrain.common.suggest import did_you_mean
 
 
 def callback_classes() -> dict[str, type]:

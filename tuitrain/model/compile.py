@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tuitrain import keras_catalogue
-from tuitrain.errors import SpecError
+from tuitrain.catalogue import registry as keras_catalogue
+from tuitrain.common.errors import SpecError
 from tuitrain.model.messages import clean_keras_message
-from tuitrain.suggest import did_you_mean
+from tuitrain.common.suggest import did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
     from tuitrain.data import Dataset
@@ -55,7 +55,7 @@ def make_optimizer(value: Any, *, path: str = "compile.optimizer") -> Any:
             path=path if isinstance(value, str) else f"{path}.type",
         )
     check_args(cls, args, what=cls.__name__, path=path)
-    from tuitrain.keras_objects import resolve_args
+    from tuitrain.model.keras_objects import resolve_args
 
     args = resolve_args(args, path=path)  # a learning_rate table is a schedule
     try:
@@ -96,7 +96,7 @@ def compile_kwargs(compile_spec: dict[str, Any], *, path: str = "compile", outpu
     With the model's `outputs` (names), loss/loss_weights/metrics may be tables keyed by output
     name or lists with one entry per output; their keys and lengths are checked against them.
     """
-    from tuitrain.heads import per_output
+    from tuitrain.preset.heads import per_output
 
     outputs = outputs or ["output"]
     kwargs: dict[str, Any] = {}
@@ -162,11 +162,11 @@ def fit_kwargs(fit_spec: dict[str, Any], dataset: "Dataset | None" = None) -> di
     `class_weight` becomes `{class index: weight}` for the dataset's classes ("balanced" computed
     from the training labels): TOML's keys are strings, which Keras would skip without a word.
     """
-    from tuitrain.spec import FIT_KEYS
+    from tuitrain.preset import FIT_KEYS
 
     out = {k: v for k, v in fit_spec.items() if k in FIT_KEYS and k != "callbacks"}
     if "class_weight" in out:
-        from tuitrain.heads import class_weight_for
+        from tuitrain.preset.heads import class_weight_for
 
         if dataset is None:
             raise SpecError("class_weight needs the data to know its classes", path="fit.class_weight")

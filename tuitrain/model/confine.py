@@ -25,7 +25,7 @@ import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from tuitrain.errors import SpecError
+from tuitrain.common.errors import SpecError
 
 PATH_PARAM = re.compile(r"(path|file|dir)", re.IGNORECASE)
 FUNCTION_PARAM = re.compile(r"^(on_\w+|schedule|function|fn|\w+_fn)$")

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tuitrain.adapting import adapt_layer, check_adapt_row, feed_for
-from tuitrain.errors import SpecError
-from tuitrain.heads import DEFAULT_INPUT, check_output_refs, input_decls, output_names, unreached_error, unreached_rows
+from tuitrain.model.adapting import adapt_layer, check_adapt_row, feed_for
+from tuitrain.common.errors import SpecError
+from tuitrain.preset.heads import DEFAULT_INPUT, check_output_refs, input_decls, output_names, unreached_error, unreached_rows
 from tuitrain.model.build import BuildReport, as_sequential, keras_model_name, declared_input_shape, error_row, make_layer, shape_message
 from tuitrain.model.confine import is_trusted
 from tuitrain.model.guards import bounded_call
 from tuitrain.model.messages import clean_keras_message
 from tuitrain.model.summary import LayerRow, RowState, main_args, param_counts, shape_str
-from tuitrain.spec import layer_inputs
+from tuitrain.preset import layer_inputs
 
 if TYPE_CHECKING:  # pragma: no cover
     from tuitrain.data import Dataset
-    from tuitrain.spec import Preset
+    from tuitrain.preset import Preset
 
 # Layers that take text (Keras' string preprocessing layers); text reaching any other layer is an error.
 TEXT_LAYERS = ("TextVectorization", "StringLookup", "Hashing")

@@ -1,7 +1,7 @@
 """Checks around Keras that need the model: tensor sizes before allocation, dtypes, monitors.
 
 * ``bounded_call`` calls a layer on its input while ``Layer.add_weight`` refuses any weight over
-  the one-array limit (``tuitrain.limits.MAX_ARRAY_BYTES``) *before* it is allocated:
+  the one-array limit (``tuitrain.common.limits.MAX_ARRAY_BYTES``) *before* it is allocated:
   ``Dense(units = 10000000000)`` is an error naming the layer, not an out-of-memory crash.
 * ``check_layer_dtype``: a layer's ``dtype`` must be a numeric dtype (a "string" layer builds,
   then fails on every batch).
@@ -17,14 +17,14 @@ import re
 import threading
 from typing import TYPE_CHECKING, Any, Iterator
 
-from tuitrain import limits
-from tuitrain.errors import SpecError
-from tuitrain.suggest import did_you_mean
+from tuitrain.common import limits
+from tuitrain.common.errors import SpecError
+from tuitrain.common.suggest import did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
     from tuitrain.data import Dataset
     from tuitrain.model.warnings import Warn
-    from tuitrain.spec import Preset
+    from tuitrain.preset import Preset
 
 _state = threading.local()
 _patch_lock = threading.Lock()

@@ -5,17 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from tuitrain.errors import SpecError, TuitrainError
+from tuitrain.common.errors import SpecError, TuitrainError
 from tuitrain.model.graph import build_model
 from tuitrain.model.callbacks import callback_classes, resolve_callbacks
 from tuitrain.model.compile import compile_model, fit_kwargs
 from tuitrain.model.guards import check_monitors, probe
 from tuitrain.model.warnings import Warn, check_warnings
-from tuitrain.spec import with_line
+from tuitrain.preset import with_line
 
 if TYPE_CHECKING:  # pragma: no cover
     from tuitrain.data import Dataset
-    from tuitrain.spec import Preset
+    from tuitrain.preset import Preset
 
 
 @dataclass

@@ -13,7 +13,7 @@ from tuitrain.model.summary import shape_str
 
 if TYPE_CHECKING:  # pragma: no cover
     from tuitrain.data import Dataset
-    from tuitrain.spec import Preset
+    from tuitrain.preset import Preset
 
 
 @dataclass

@@ -26,8 +26,8 @@ from tuitrain.data.dataset import RawData
 from tuitrain.data.loader import DEFAULT_VALIDATION_SPLIT, source_options
 from tuitrain.data.preprocess import OPS
 from tuitrain.data.sources import get_source
-from tuitrain.errors import DataError
-from tuitrain.spec import Preset
+from tuitrain.common.errors import DataError
+from tuitrain.preset import Preset
 
 HIDDEN_UNITS = 64
 EMBEDDING_DIM = 32

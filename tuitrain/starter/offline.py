@@ -15,7 +15,7 @@ from pathlib import Path
 from unittest import mock
 
 from tuitrain.data.sources import get_source
-from tuitrain.errors import DataError
+from tuitrain.common.errors import DataError
 
 PATH_KINDS = ("file", "folder")
 

@@ -24,7 +24,7 @@ from textual.notifications import SeverityLevel
 from textual.widget import Widget
 from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
 
-from tuitrain.errors import TuitrainError
+from tuitrain.common.errors import TuitrainError
 from tuitrain.ui.background import BackgroundWork, data_key, model_key
 from tuitrain.ui.keys import RemappableKeys, action_keys, as_binding, binding_keys, binding_rows
 from tuitrain.ui.messages import ModelBuilt  # noqa: F401 - tests hook this message by importing it from the app
@@ -34,7 +34,7 @@ from tuitrain.ui.preset_files import PresetFileActions, is_bundled
 from tuitrain.ui.state import AppState
 
 if TYPE_CHECKING:  # the core's types, imported lazily at run time (TensorFlow must not load first)
-    from tuitrain.spec import Preset
+    from tuitrain.preset import Preset
 
 # Environment variable naming a file the app writes at its first paint (used by the benchmark).
 FIRST_PAINT_PROBE = "TUITRAIN_FIRST_PAINT_PROBE"
@@ -127,7 +127,7 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
             self.call_after_refresh(self._write_first_paint_probe)
         if self._initial_run_dir is not None:
             self.run_dir = Path(self._initial_run_dir)
-        from tuitrain.spec import DEFAULT_PRESET, find_preset
+        from tuitrain.preset import DEFAULT_PRESET, find_preset
 
         if self._target is None and self._initial_run_dir is not None:
             self.load_error = (f"{Path(self._initial_run_dir).name} was not started from a preset (a script with "
@@ -179,7 +179,7 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
     # --- preset state -----------------------------------------------------------
     def load_preset_path(self, path: Path, *, overrides: list[str] | None = None) -> bool:
         """Read a preset file (``overrides`` become unsaved changes); on failure show the error in-app."""
-        from tuitrain.spec import load_preset
+        from tuitrain.preset import load_preset
 
         self.preset_path = Path(path)
         try:
@@ -323,8 +323,8 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
         if self.run_dir is None or not (Path(self.run_dir) / "run.json").is_file():
             return False
         try:
-            from tuitrain.engine import RunReader
-            from tuitrain.engine.rundir import ACTIVE
+            from tuitrain.runs.reader import RunReader
+            from tuitrain.runs.rundir import ACTIVE
 
             return RunReader(self.run_dir).status().get("status") in ACTIVE
         except Exception:  # noqa: BLE001 - an unreadable run is not running
@@ -348,7 +348,7 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
             if answer == "cancel":
                 return
             if answer == "stop":
-                from tuitrain.engine import request_control
+                from tuitrain.runs.control import request_control
 
                 request_control(self.run_dir, "stop_batch")
         self.exit()

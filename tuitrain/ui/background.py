@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING
 from textual import work
 from textual.widgets import TabPane
 
-from tuitrain.errors import TuitrainError
+from tuitrain.common.errors import TuitrainError
 from tuitrain.ui.messages import DataFailed, DataLoaded, ModelBuilt, StatusChanged, TensorFlowFailed, TensorFlowReady
 from tuitrain.ui.panes import PANES, ReportsPending
 
 if TYPE_CHECKING:
     from tuitrain.data import Dataset
-    from tuitrain.spec import Preset
+    from tuitrain.preset import Preset
 
 # Seconds of quiet after a preset change before the model is rebuilt.
 BUILD_DEBOUNCE_S = 0.3
@@ -64,7 +64,7 @@ class BackgroundWork:
             _import_tensorflow()  # keras datasets and preprocessing need it; returns at once once loaded
             self.post_message(StatusChanged("loading data…"))
             from tuitrain.data import load_dataset
-            from tuitrain.spec import with_line as _with_line
+            from tuitrain.preset import with_line as _with_line
 
             try:
                 dataset = load_dataset(preset.data, seed=preset.seed, base_dir=preset.base_dir)

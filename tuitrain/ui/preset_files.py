@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING
 
 from textual import work
 
-from tuitrain.errors import TuitrainError
+from tuitrain.common.errors import TuitrainError
 from tuitrain.ui.messages import StarterFailed, StarterMade
 
 if TYPE_CHECKING:
-    from tuitrain.spec import Preset
+    from tuitrain.preset import Preset
     from tuitrain.ui.screens.new_preset import SourceChoice
 
 
 def is_bundled(path: Path | None) -> bool:
-    from tuitrain.spec import PRESETS_DIR
+    from tuitrain.preset import PRESETS_DIR
 
     try:
         return path is not None and path.resolve().parent == PRESETS_DIR.resolve()
@@ -131,7 +131,7 @@ class PresetFileActions:
 
     async def _save(self, *, ask_path: bool) -> bool:
         """Save atomically (comments kept); bundled presets and new ones ask for a path."""
-        from tuitrain.spec import save_preset
+        from tuitrain.preset import save_preset
         from tuitrain.ui.screens import PathPrompt
 
         if self.preset is None:

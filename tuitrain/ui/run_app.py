@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tuitrain.errors import TuitrainError
+from tuitrain.common.errors import TuitrainError
 
 
 NATIVE_LOG = Path(tempfile.gettempdir()) / "tuitrain-app-stderr.log"
@@ -73,7 +73,7 @@ def _watch(run_dir: Path, runs_dir: str | Path | None, overrides: list[str] | No
 
 def _check_overrides(preset: str | Path, overrides: list[str]) -> None:
     """A bad ``--set`` is an error on the command line, before the app opens."""
-    from tuitrain.spec import find_preset, load_preset
+    from tuitrain.preset import find_preset, load_preset
 
     path = Path(str(preset))
     if path.suffix == ".toml" and not path.is_file():
@@ -83,8 +83,8 @@ def _check_overrides(preset: str | Path, overrides: list[str]) -> None:
 
 def app_command(args: argparse.Namespace) -> int:
     """``tuitrain [TARGET] [--set KEY=VALUE ...] [--runs-dir DIR]``."""
-    from tuitrain.engine.compare import is_run
-    from tuitrain.spec import DEFAULT_PRESET
+    from tuitrain.runs.compare import is_run
+    from tuitrain.preset import DEFAULT_PRESET
 
     target = getattr(args, "target", None)
     runs_dir = getattr(args, "runs_dir", None)
@@ -100,11 +100,11 @@ def attach_command(args: argparse.Namespace) -> int:
     run_dir = getattr(args, "run_dir", None)
     runs_dir = getattr(args, "runs_dir", None)
     if run_dir is None:
-        from tuitrain.engine import default_runs_dir, newest_run
+        from tuitrain.runs.listing import default_runs_dir, newest_run
 
         run_dir = newest_run(runs_dir)
         if run_dir is None:
             raise TuitrainError(f"no runs to attach to in {default_runs_dir(runs_dir)}")
-    from tuitrain.engine.compare import check_run
+    from tuitrain.runs.compare import check_run
 
     return _watch(check_run(run_dir), runs_dir)

@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING
 
 from textual.reactive import var
 
-from tuitrain.undo import UndoStack
+from tuitrain.editing.undo import UndoStack
 
 if TYPE_CHECKING:  # the core's types, imported lazily at run time (TensorFlow must not load first)
     from tuitrain.data import Dataset
     from tuitrain.model import BuildReport
-    from tuitrain.spec import Preset
+    from tuitrain.preset import Preset
 
 
 class AppState:

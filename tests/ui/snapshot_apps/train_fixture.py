@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tuitrain.engine.events import EVENTS_FILE, EventWriter
-from tuitrain.engine.rundir import PRESET_FILE, TRAINER_LOG, write_run_json
+from tuitrain.runs.events import EVENTS_FILE, EventWriter
+from tuitrain.runs.rundir import PRESET_FILE, TRAINER_LOG, write_run_json
 
 STARTED = 1767268800.0  # 2026-01-01 12:00:00 UTC
 RUN_NAME = "spiral_mlp-20260101-120000"
@@ -34,7 +34,7 @@ def _curves(seed: int, speed: float):
 
 def write_finished_run(root: str | Path, *, name: str = RUN_NAME, seed: int = 0, speed: float = 1.0) -> Path:
     """Create ``root/name`` as a finished 12-epoch spiral run; return its path."""
-    from tuitrain.spec import find_preset
+    from tuitrain.preset import find_preset
 
     run_dir = Path(root) / name
     run_dir.mkdir(parents=True, exist_ok=True)

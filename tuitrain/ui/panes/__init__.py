@@ -19,10 +19,10 @@ class PaneInfo(NamedTuple):
 
 
 PANES: tuple[PaneInfo, ...] = (
-    PaneInfo("data", "Data", "tuitrain.ui.panes.data", "DataPane"),
-    PaneInfo("layers", "Layers", "tuitrain.ui.panes.layers", "LayersPane"),
-    PaneInfo("compile", "Compile", "tuitrain.ui.panes.compile", "CompilePane"),
-    PaneInfo("train", "Train", "tuitrain.ui.panes.train", "TrainPane"),
+    PaneInfo("data", "Data", "tuitrain.ui.panes.data.pane", "DataPane"),
+    PaneInfo("layers", "Layers", "tuitrain.ui.panes.layers.pane", "LayersPane"),
+    PaneInfo("compile", "Compile", "tuitrain.ui.panes.compile.pane", "CompilePane"),
+    PaneInfo("train", "Train", "tuitrain.ui.panes.train.pane", "TrainPane"),
 )
 
 

@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tuitrain.engine.devices import fmt_bytes
+from tuitrain.trainer.devices import fmt_bytes
 
 REFRESH_S = 2.0
 
@@ -25,7 +25,7 @@ def load_text(nvml_module: Any = None) -> Text:
     """The machine's load now: CPU and memory (psutil), each GPU through NVML if it loads."""
     import psutil
 
-    from tuitrain.engine.system import Nvml
+    from tuitrain.trainer.system import Nvml
 
     mem = psutil.virtual_memory()
     text = Text()
@@ -77,7 +77,7 @@ class DevicesScreen(ModalScreen[None]):
         self.set_interval(REFRESH_S, self._show_load)
 
     def _probe_devices(self) -> None:
-        from tuitrain.engine.devices import probe, report_lines
+        from tuitrain.trainer.devices import probe, report_lines
 
         try:
             report = (self._probe or probe)()

@@ -28,17 +28,17 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from tuitrain.engine.compare import MISSING, diff_many, fmt_value, run_settings, setting
-from tuitrain.fmt import fmt_duration
-from tuitrain.errors import TuitrainError
-from tuitrain.ui.feed import SMALL_READ, RunFeed
-from tuitrain.ui.series import RunSeries
+from tuitrain.runs.compare import MISSING, diff_many, fmt_value, run_settings, setting
+from tuitrain.common.fmt import fmt_duration
+from tuitrain.common.errors import TuitrainError
+from tuitrain.ui.series.feed import SMALL_READ, RunFeed
+from tuitrain.ui.series.run_series import RunSeries
 from tuitrain.ui.styles import STATUS_STYLE
-from tuitrain.ui.widgets.chart_keys import CHART_BINDINGS, ChartActions
-from tuitrain.ui.widgets.plot import MetricsChart
+from tuitrain.ui.widgets.chart.keys import CHART_BINDINGS, ChartActions
+from tuitrain.ui.widgets.chart.metrics_chart import MetricsChart
 
 if TYPE_CHECKING:
-    from tuitrain.spec import Preset
+    from tuitrain.preset import Preset
 
 __all__ = ["RunsScreen", "WatchRun", "EditRunPreset", "run_labels", "load_series"]
 
@@ -146,7 +146,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
 
     def action_choose_columns(self) -> None:
         """Ask which settings to show as columns (dotted keys, comma-separated)."""
-        from tuitrain.ui.screens.dialogs import TextPrompt
+        from tuitrain.ui.screens.dialogs.confirm import TextPrompt
 
         def chosen(text: str | None) -> None:
             if text is None:
@@ -169,7 +169,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         return self._settings[path]
 
     def action_reload(self) -> None:
-        from tuitrain.engine import default_runs_dir
+        from tuitrain.runs.listing import default_runs_dir
 
         self._settings.clear()
         root = default_runs_dir(self.runs_dir)
@@ -179,7 +179,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
 
     @work(thread=True, exclusive=True, group="runs-list", exit_on_error=False)
     def _list_runs(self) -> None:
-        from tuitrain.engine import list_runs
+        from tuitrain.runs.listing import list_runs
 
         try:
             runs = list_runs(self.runs_dir)
@@ -189,7 +189,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         self.app.call_from_thread(self._show_runs, runs)
 
     def _show_runs(self, runs: list[Any]) -> None:
-        from tuitrain.engine import default_runs_dir
+        from tuitrain.runs.listing import default_runs_dir
 
         self.runs = runs
         self.listed = True
@@ -345,7 +345,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
 
     def action_edit_preset(self) -> None:
         """Load the run's resolved preset as the current, unsaved one: train again with changes."""
-        from tuitrain.spec import load_preset
+        from tuitrain.preset import load_preset
 
         info = self._cursor_run()
         if info is None:

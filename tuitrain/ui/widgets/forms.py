@@ -18,9 +18,9 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Collapsible, Input, Label, Select, Static, Switch
 
-from tuitrain.form_values import format_value, non_default_args
-from tuitrain.form_values import parse_form_value as parse_value
-from tuitrain.keras_params import Param
+from tuitrain.catalogue.form_values import format_value, non_default_args
+from tuitrain.catalogue.form_values import parse_form_value as parse_value
+from tuitrain.catalogue.params import Param
 
 # Shown in a Select's blank entry: the argument is left to Keras' default.
 _UNSET = "default"

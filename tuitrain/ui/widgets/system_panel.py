@@ -1,6 +1,6 @@
 """Small live charts of a run's system samples (CPU, memory, each GPU) beside the loss.
 
-The trainer appends a sample to ``system.jsonl`` every few seconds (``tuitrain.engine.system``);
+The trainer appends a sample to ``system.jsonl`` every few seconds (``tuitrain.trainer.system``);
 the Train pane hands new samples to ``SystemPanel.add`` and run.json to ``set_info``. Each line is
 a label, a sparkline of the recent samples and the latest value. With no GPU the panel says so,
 with the reason the trainer recorded (``gpu_problem`` in run.json). Drawing is plain text, cheap
@@ -15,7 +15,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
-from tuitrain.engine.devices import fmt_bytes
+from tuitrain.trainer.devices import fmt_bytes
 
 __all__ = ["SystemPanel", "sparkline", "distribute_line", "system_text"]
 

@@ -1,0 +1,130 @@
+"""Every escape a preset's callback could make from its run directory, refused; trusted presets may."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from tuitrain.model.confine import confine_args, path_parameters, refusal
+from tuitrain.common.errors import SpecError
+
+
+@pytest.fixture(scope="module")
+def cb():
+    import keras
+
+    return keras.callbacks
+
+
+def refused(cls, args, run_dir, where="fit.callbacks[0]"):
+    with pytest.raises(SpecError) as err:
+        confine_args(cls, args, run_dir=run_dir, trusted=False, where=where)
+    return str(err.value)
+
+
+def test_path_parameters_come_from_keras_signatures(cb):
+    assert path_parameters(cb.ModelCheckpoint) == {"filepath": os.sys.modules["inspect"].Parameter.empty}
+    assert path_parameters(cb.TensorBoard)["log_dir"] == "logs"
+    assert "backup_dir" in path_parameters(cb.BackupAndRestore)
+    assert "filename" in path_parameters(cb.CSVLogger)
+    assert refusal(cb.EarlyStopping) is None
+
+
+@pytest.mark.parametrize("value", ["/some/folder", "../../x", "~/backup", "a/../../b", "C:/x", "..\\..\\x"])
+def test_backup_dir_outside_is_refused(cb, tmp_path, value):
+    message = refused(cb.BackupAndRestore, {"backup_dir": value}, tmp_path)
+    assert message.startswith("fit.callbacks[0].backup_dir: ") and "outside the run directory" in message
+    assert "[fit] trusted = true, or --trust" in message
+
+
+@pytest.mark.parametrize("value", [".", "./", "sub/.."])
+def test_backup_dir_cannot_be_the_run_directory_itself(cb, tmp_path, value):
+    # BackupAndRestore deletes its folder when training ends: the run directory would go with it.
+    message = refused(cb.BackupAndRestore, {"backup_dir": value}, tmp_path)
+    assert "run directory itself" in message or "outside the run directory" in message
+
+
+@pytest.mark.parametrize("value", ["checkpoints", "run.json", "events.jsonl", "./preset.toml", "trainer.log"])
+def test_tuitrains_own_files_are_refused(cb, tmp_path, value):
+    assert "tuitrain's own" in refused(cb.BackupAndRestore, {"backup_dir": value}, tmp_path)
+
+
+def test_csv_logger_aimed_at_a_shell_startup_file_is_refused(cb, tmp_path):
+    for target in ("~/.bashrc", os.path.expanduser("~/.bashrc"), "/etc/passwd"):
+        assert "outside the run directory" in refused(cb.CSVLogger, {"filename": target}, tmp_path)
+
+
+def test_model_checkpoint_templates_cannot_escape(cb, tmp_path):
+    assert "outside" in refused(cb.ModelCheckpoint, {"filepath": "/tmp/m.keras"}, tmp_path)
+    assert "outside" in refused(cb.ModelCheckpoint, {"filepath": "../{epoch}.keras"}, tmp_path)
+    assert "simple fields" in refused(cb.ModelCheckpoint, {"filepath": "{epoch:/../../x}.keras"}, tmp_path)
+    assert "simple fields" in refused(cb.ModelCheckpoint, {"filepath": "{epoch.__class__}.keras"}, tmp_path)
+    assert "control characters" in refused(cb.ModelCheckpoint, {"filepath": "a\0.keras"}, tmp_path)
+    assert "expected a file name" in refused(cb.ModelCheckpoint, {"filepath": ""}, tmp_path)
+    args, notes = confine_args(cb.ModelCheckpoint, {"filepath": "ck/{epoch:02d}-{val_loss:.2f}.keras"},
+                               run_dir=tmp_path, trusted=False, where="w")
+    assert args["filepath"] == str(tmp_path.resolve() / "ck/{epoch:02d}-{val_loss:.2f}.keras")
+
+
+def test_a_symlink_in_the_run_directory_cannot_lead_out(cb, tmp_path):
+    run, outside = tmp_path / "run", tmp_path / "outside"
+    run.mkdir()
+    outside.mkdir()
+    (run / "out").symlink_to(outside)
+    assert "leads outside the run directory" in refused(cb.CSVLogger, {"filename": "out/log.csv"}, run)
+
+
+def test_defaults_land_in_the_run_directory_not_the_current_one(cb, tmp_path):
+    args, notes = confine_args(cb.TensorBoard, {}, run_dir=tmp_path, trusted=False, where="fit.callbacks[0]")
+    assert args["log_dir"] == str(tmp_path.resolve() / "logs")
+    assert notes == [f"fit.callbacks[0].log_dir: writes {tmp_path.resolve() / 'logs'}"]
+    args, notes = confine_args(cb.ModelCheckpoint, {"filepath": "best_model.keras"}, run_dir=None, trusted=False, where="c")
+    assert notes == ["c.filepath: writes RUN_DIR/best_model.keras"]
+
+
+def test_network_and_python_function_callbacks_are_refused(cb, tmp_path):
+    message = refused(cb.RemoteMonitor, {"root": "http://example.com"}, tmp_path)
+    assert message == ("fit.callbacks[0]: RemoteMonitor sends data over the network (root = 'http://localhost:9000');"
+                       " a preset may not do this unless trusted ([fit] trusted = true, or --trust)")
+    assert "runs Python functions (on_epoch_begin, on_epoch_end, on_train_begin…)" in refused(
+        cb.LambdaCallback, {"on_epoch_end": "__import__('os').system('touch PWNED')"}, tmp_path)
+    assert "runs Python functions (schedule)" in refused(cb.LearningRateScheduler, {"schedule": "lambda e: 0.1"}, tmp_path)
+
+
+def test_trusted_presets_keep_their_paths_and_say_so(cb, tmp_path):
+    args, notes = confine_args(cb.CSVLogger, {"filename": "/tmp/x.csv"}, run_dir=tmp_path, trusted=True, where="w")
+    assert args["filename"] == "/tmp/x.csv"
+    assert notes == ["w.filename: writes /tmp/x.csv (trusted: not confined to the run directory)"]
+    args, _ = confine_args(cb.RemoteMonitor, {"root": "http://example.com"}, run_dir=tmp_path, trusted=True, where="w")
+    assert args["root"] == "http://example.com"
+
+
+def test_own_files_are_the_run_directorys_files():
+    from tuitrain.runs import rundir
+    from tuitrain.runs.control import CONTROL_FILE
+    from tuitrain.runs.events import EVENTS_FILE
+    from tuitrain.runs.lock import TRAINER_LOCK
+    from tuitrain.model.confine import OWN_FILES
+
+    engine = {rundir.RUN_JSON, rundir.RUN_JSON_LOCK, rundir.PRESET_FILE, rundir.SUMMARY_FILE, rundir.MODEL_FILE,
+              rundir.METRICS_CSV, rundir.TRAINER_LOG, rundir.CHECKPOINTS, rundir.TENSORBOARD_DIR,
+              EVENTS_FILE, CONTROL_FILE, TRAINER_LOCK}
+    assert OWN_FILES == engine
+
+
+@pytest.mark.parametrize("wrapper", ["TimeDistributed", "Bidirectional"])
+def test_a_wrapped_layer_is_as_trusted_as_its_preset(wrapper, tmp_path):
+    """A refused layer inside a wrapper is refused at its own path; a trusted preset may build it
+    (it then fails only because the saved model is not there)."""
+    from tuitrain.model import make_layer
+
+    row = {"type": wrapper, "layer": {"type": "TFSMLayer", "filepath": str(tmp_path / "missing")}}
+    with pytest.raises(SpecError) as untrusted:
+        make_layer(row, path="layers[1]")
+    assert "unless trusted" in str(untrusted.value)
+    assert "layers[1].layer" in str(untrusted.value)
+    with pytest.raises(SpecError) as trusted:
+        make_layer(row, path="layers[1]", trusted=True)
+    assert "unless trusted" not in str(trusted.value)
+    assert "missing" in str(trusted.value)

@@ -1,0 +1,139 @@
+"""``LiveRun`` in a user's own script: the run directory it writes, control, failures."""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.trainer.helpers import Tail
+from tuitrain.runs.control import request_control
+from tuitrain.runs.events import read_events
+from tuitrain.runs.rundir import RunInfo, read_run_json
+from tuitrain.keras import LiveRun
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "stock_keras.py"
+
+
+def _fit(tmp_path, *callbacks, epochs=3, x=None, activation="relu", **fit_kw):
+    import keras
+
+    keras.utils.set_random_seed(0)
+    if x is None:
+        x = np.random.default_rng(0).normal(size=(100, 4)).astype("float32")
+    y = (x[:, 0] > 0).astype("int32")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(16, activation=activation),
+                              keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="sparse_categorical_crossentropy",
+                  metrics=["accuracy"])
+    live = LiveRun(runs_dir=tmp_path, name="mine")
+    history = model.fit(x, y, epochs=epochs, batch_size=20, validation_split=0.2, verbose=0,
+                        callbacks=[live, *callbacks], **fit_kw)
+    return live, history
+
+
+def test_a_script_run_directory_has_what_the_trainer_writes(tmp_path):
+    live, history = _fit(tmp_path)
+    run_dir = live.run_dir
+    assert run_dir.parent == tmp_path and run_dir.name.startswith("mine-")
+    info = read_run_json(run_dir)
+    assert info["status"] == "finished" and info["error"] is None and info["source"] == "script"
+    assert info["epochs_done"] == info["epochs_total"] == 3 and info["samples"] == 80 and info["batch_size"] == 20
+    assert {"python", "numpy", "keras", "tensorflow", "tuitrain"} <= set(info["versions"])
+    assert any(d.startswith("CPU:") for d in info["devices"]) and info["host"] and info["pid"]
+    assert info["compile"]["optimizer"]["type"] == "Adam"
+    assert info["compile"]["optimizer"]["learning_rate"] == pytest.approx(0.01)
+    assert info["compile"]["loss"] == "sparse_categorical_crossentropy"
+    assert [layer["type"] for layer in info["layers"]] == ["Dense", "Dense"]
+    assert [layer["units"] for layer in info["layers"]] == [16, 2] and info["params"] == 4 * 16 + 16 + 16 * 2 + 2
+    assert info["fit"]["batch_size"] == 20 and info["fit"]["epochs"] == 3 and info["fit"]["validation_split"] == 0.2
+    assert info["best"]["val_loss"] == pytest.approx(min(history.history["val_loss"]), rel=1e-5)
+
+    events = read_events(run_dir / "events.jsonl")
+    epochs = [e for e in events if e["kind"] == "epoch"]
+    assert [e["epoch"] for e in epochs] == [1, 2, 3] and all(e["steps"] == 4 for e in epochs)
+    assert [e["val_loss"] for e in epochs] == pytest.approx(history.history["val_loss"], rel=1e-5)
+    assert len([e for e in events if e["kind"] == "batch"]) == 12
+    assert [e["status"] for e in events if e["kind"] == "status"] == ["running", "finished"]
+    with open(run_dir / "metrics.csv", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [float(r["loss"]) for r in rows] == pytest.approx(history.history["loss"], rel=1e-5)
+    assert "Dense" in (run_dir / "model.summary.txt").read_text()
+    run = RunInfo.from_dir(run_dir)
+    assert run.status == "finished" and run.preset_name == "mine" and run.epochs_done == 3
+
+
+def test_a_stop_request_is_honoured_between_batches(tmp_path):
+    import keras
+
+    class AskToStop(keras.callbacks.Callback):
+        def __init__(self, live):
+            super().__init__()
+            self.live = live
+            self.sent = False
+
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 1 and not self.sent:
+                self.sent = True
+                request_control(self.live.run_dir, "stop_batch")
+
+    x = np.random.default_rng(0).normal(size=(100, 4)).astype("float32")
+    model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="softmax")])
+    model.compile("sgd", "sparse_categorical_crossentropy")
+    live3 = LiveRun(runs_dir=tmp_path, name="stopped")
+    history = model.fit(x, (x[:, 0] > 0).astype("int32"), epochs=50, batch_size=20, verbose=0,
+                        callbacks=[live3, AskToStop(live3)])
+    info = read_run_json(live3.run_dir)
+    assert info["status"] == "stopped" and len(history.history["loss"]) < 50
+    events = read_events(live3.run_dir / "events.jsonl")
+    statuses = [e for e in events if e["kind"] == "status"]
+    assert [s["status"] for s in statuses] == ["running", "stopping", "stopped"]
+    # Acknowledged at a batch's start; that batch is the last one trained.
+    assert max(e["step"] for e in events if e["kind"] == "batch") == statuses[1]["step"] + 1
+
+
+def test_a_nan_loss_fails_the_run_with_the_reason(tmp_path):
+    x = np.random.default_rng(0).normal(size=(100, 4)).astype("float32")
+    x[40:] = np.nan
+    live, history = _fit(tmp_path, x=x, shuffle=False, activation="tanh")  # relu would turn NaN into 0
+    info = read_run_json(live.run_dir)
+    assert info["status"] == "failed"
+    assert info["error"] == "loss became nan at step 3 (epoch 1, batch 3); training stopped."
+    assert len(history.history["loss"]) == 1
+
+
+def test_a_stock_keras_script_in_its_own_process_is_live_and_obeys_pause(tmp_path):
+    gate = tmp_path / "gate"
+    runs = tmp_path / "runs"
+    proc = subprocess.Popen([sys.executable, str(SCRIPT), str(runs), str(gate), "4"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        tail = None
+        end = time.monotonic() + 120
+        while tail is None:
+            found = sorted(runs.glob("stock-*")) if runs.is_dir() else []
+            if found and (found[0] / "run.json").is_file():
+                tail = Tail(found[0])
+            elif proc.poll() is not None or time.monotonic() > end:
+                raise AssertionError(proc.stdout.read().decode())
+            else:
+                time.sleep(0.05)
+        tail.wait(lambda t: len(t.kinds("epoch")) == 2, "two epochs while the script waits at its gate")
+        assert tail.status() == "running" and tail.reader.status()["pid"] == proc.pid
+        request_control(tail.reader.run_dir, "pause")
+        gate.touch()
+        tail.wait(lambda t: t.status() == "paused", "the pause acknowledged in run.json")
+        assert len(tail.kinds("epoch")) == 2  # paused before the third epoch's first batch
+        request_control(tail.reader.run_dir, "resume")
+        assert tail.wait_status("finished", "failed", "crashed") == "finished"
+        assert [e["epoch"] for e in tail.kinds("epoch")] == [1, 2, 3, 4]
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

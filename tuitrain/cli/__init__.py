@@ -1,0 +1,2 @@
+"""The command line: parsing, dispatch and all printing (``tuitrain check``, ``train``, ``runs``, …).
+"""

@@ -1,0 +1,91 @@
+"""``tuitrain diff``, ``tuitrain metrics`` and ``tuitrain runs --json``: runs as text and data.
+
+Each works on run directories (the trainer's or ``LiveRun``'s) and TensorBoard log folders
+alike; output goes to stdout so it pipes into pandas, a paper or CI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from tuitrain.runs.compare import check_run, diff_lines, read_all, run_info, run_settings, series_rows, setting_cells
+from tuitrain.runs.rundir import RunInfo
+from tuitrain.runs.listing import default_runs_dir, list_runs
+
+
+def diff_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Print the settings that differ between two runs; exit 0 either way (1 is for errors)."""
+    out = out or sys.stdout
+    a, b = check_run(args.run_a), check_run(args.run_b)
+    settings_a, settings_b = run_settings(a), run_settings(b)
+    for path, settings in ((a, settings_a), (b, settings_b)):
+        if not settings:
+            print(f"note: {path} recorded no settings (a TensorBoard folder without Keras' model summary)",
+                  file=sys.stderr)
+    lines = diff_lines(settings_a, settings_b)
+    print(f"--- {a}\n+++ {b}", file=out)
+    for line in lines:
+        print(line, file=out)
+    if not lines:
+        print("(no differences in the recorded settings)", file=out)
+    return 0
+
+
+def metrics_rows(paths: list[str], kind: str, since: float | None) -> list[tuple[Path, list[dict[str, Any]]]]:
+    runs = [check_run(p) for p in paths]
+    return [(path, series_rows(read_all(path), kind, since=since)) for path in runs]
+
+
+def metrics_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    """Write the batch or epoch series of one or several runs as CSV (default) or JSON."""
+    out = out or sys.stdout
+    kind = "batch" if args.batch else "epoch"
+    runs = metrics_rows(args.runs, kind, args.since)
+    if args.json:
+        doc = {"kind": kind, "runs": [{"run": path.name, "path": str(path), "rows": rows} for path, rows in runs]}
+        json.dump(doc, out, indent=1, allow_nan=True)
+        out.write("\n")
+        return 0
+    columns: list[str] = []
+    for _, rows in runs:
+        for row in rows:
+            columns.extend(k for k in row if k not in columns and k not in ("epoch", "step", "time"))
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["run", "epoch", "step", "time", *columns])
+    for path, rows in runs:
+        for row in rows:
+            writer.writerow([path.name, row.get("epoch", ""), row.get("step", ""), row.get("time", ""),
+                             *(_cell(row.get(c)) for c in columns)])
+    return 0
+
+
+def _cell(value: Any) -> str:
+    return "" if value is None else repr(float(value)) if isinstance(value, float) else str(value)
+
+
+def run_record(run: RunInfo, columns: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
+    """One run for ``tuitrain runs --json`` (``settings``: the ``--columns`` keys and their values)."""
+    best = run.best_monitor
+    extra = {"settings": dict(zip(columns, setting_cells(run.path, columns)))} if columns else {}
+    return extra | {"name": run.name, "path": str(run.path), "preset": run.preset_name, "status": run.status,
+            "started": run.started, "ended": run.ended, "duration_s": run.duration_s,
+            "epochs_done": run.epochs_done, "epochs_total": run.epochs_total, "monitor": run.monitor,
+            "best_monitor": {"metric": best[0], "value": best[1]} if best else None, "best": run.best,
+            "error": run.error, "pid": run.pid, "system": run.system or None}
+
+
+def runs_json(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    root = default_runs_dir(getattr(args, "runs_dir", None))
+    columns = getattr(args, "columns", None) or ()
+    json.dump({"runs_dir": str(root), "runs": [run_record(r, columns) for r in list_runs(root)]}, out, indent=1)
+    out.write("\n")
+    return 0
+
+
+__all__ = ["diff_command", "metrics_command", "run_info", "runs_json"]

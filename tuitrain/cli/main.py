@@ -1,0 +1,258 @@
+"""The ``tuitrain`` command: argument parsing and dispatch only.
+
+Each subcommand lives beside the code it drives (``tuitrain.cli.preset_commands`` for the
+core ones, ``tuitrain.cli.train_commands`` for training; the app is handed in by the entry point,
+``tuitrain.__main__``, so this package never imports the UI) and is imported only when chosen, so ``tuitrain presets`` does not pay
+for TensorFlow and ``tuitrain`` paints before TensorFlow is loaded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Callable
+
+from tuitrain.common.errors import TuitrainError
+from tuitrain.common.safetext import clean
+
+SUBCOMMANDS = ("new", "train", "check", "attach", "runs", "metrics", "diff", "export", "presets", "devices")
+# Opens the Textual app for `app` or `attach` with the parsed arguments; returns the exit code.
+OpenApp = Callable[[str, argparse.Namespace], int]
+RUNS_DIR_HELP = "root of run directories (default: $TUITRAIN_RUNS or ./runs)"
+APP_USAGE = "tuitrain [PRESET | RUN_DIR | LOGDIR] [--set KEY=VALUE ...] [--runs-dir DIR]"
+
+
+def _add_overrides(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a preset value, e.g. --set fit.epochs=5 --set layers.0.units=64 (value is a TOML literal)",
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
+    return value
+
+
+def _keys(text: str) -> list[str]:
+    return [key.strip() for key in text.split(",") if key.strip()]
+
+
+def _version() -> str:
+    from tuitrain import __version__
+
+    return f"tuitrain {__version__}"
+
+
+def build_app_parser() -> argparse.ArgumentParser:
+    """``tuitrain [TARGET] [--set ...] [--runs-dir DIR]``: the app, with the options ``train`` takes."""
+    parser = argparse.ArgumentParser(
+        prog="tuitrain", usage=APP_USAGE,
+        description="Open the app on a preset (default: the offline default), a run directory or a TensorBoard "
+                    "log folder.",
+        epilog=f"commands: {', '.join(SUBCOMMANDS)} (see `tuitrain --help`, `tuitrain COMMAND --help`)",
+    )
+    parser.add_argument("target", nargs="?", help="bundled preset name, preset file, run directory or log folder")
+    _add_overrides(parser)
+    parser.add_argument("--runs-dir", help=RUNS_DIR_HELP)
+    parser.add_argument("--version", action="version", version=_version())
+    return parser
+
+
+def _add_trust(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--trust",
+        action="store_true",
+        help="let the preset write outside its run directory and use network or Python-function callbacks "
+        "(as [fit] trusted = true does); read the preset first",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tuitrain",
+        description="Build, train and watch Keras models in the terminal.",
+        epilog=f"Run `tuitrain` with no command to open the app: {APP_USAGE}",
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("new", help="write a starter preset for some data (model and loss fitted to it)")
+    p.add_argument("file", nargs="?", help="preset file to write (.toml)")
+    p.add_argument("--data", metavar="SOURCE", help="synthetic:NAME, sklearn:NAME, keras:NAME, file:PATH or folder:PATH (default: synthetic:spiral)")
+    p.add_argument("--option", dest="options", action="append", default=[], metavar="KEY=VALUE",
+                   help="an option of the source, e.g. --option samples=500 (value is a TOML literal)")
+    p.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    p.add_argument("--list", action="store_true", help="list the data available offline and exit")
+
+    p = sub.add_parser("train", help="train a preset headlessly in a trainer process")
+    p.add_argument("preset", nargs="?", help="preset file or bundled preset name")
+    _add_overrides(p)
+    p.add_argument("--runs-dir", help="root of run directories (default: $TUITRAIN_RUNS or ./runs)")
+    p.add_argument("--detach", action="store_true", help="start the trainer in the background and return")
+    p.add_argument("--resume", metavar="RUN_DIR", help="continue a run from its last checkpoint")
+    p.add_argument("--log-every-epochs", type=_positive_int, metavar="N",
+                   help="print one line every N epochs (and the last), e.g. for output that goes to a file")
+    p.add_argument("--workers", metavar="HOST:PORT,...",
+                   help="train on several machines (MultiWorkerMirroredStrategy): every machine's address, the same list on each")
+    p.add_argument("--worker-index", type=int, metavar="I", help="this machine's place in --workers (0 = the chief)")
+
+
+    _add_trust(p)
+
+    p = sub.add_parser("check", help="validate a preset; print tensors, model summary and warnings")
+    p.add_argument("preset", help="preset file or bundled preset name")
+    _add_overrides(p)
+    _add_trust(p)
+
+    p = sub.add_parser("attach", help="open the app on a running or finished run or a TensorBoard log folder "
+                                      "(default: the newest run)")
+    p.add_argument("run_dir", nargs="?", metavar="RUN_DIR|LOGDIR")
+    p.add_argument("--runs-dir", help=RUNS_DIR_HELP)
+
+    p = sub.add_parser("runs", help="list runs with status and best metrics")
+    p.add_argument("--runs-dir", help=RUNS_DIR_HELP)
+    p.add_argument("--json", action="store_true", help="write the list as JSON")
+    p.add_argument("--columns", type=_keys, metavar="KEY,...",
+                   help="settings to show beside the best metric, e.g. compile.optimizer.learning_rate,layers[1].units")
+
+    p = sub.add_parser("metrics", help="write the logged series of runs (run directories or TensorBoard folders)")
+    p.add_argument("runs", nargs="+", metavar="RUN", help="run directory or TensorBoard log folder")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--csv", action="store_true", help="CSV, one row per epoch/batch and run (the default)")
+    fmt.add_argument("--json", action="store_true", help="JSON: {kind, runs: [{run, path, rows}]}")
+    kind = p.add_mutually_exclusive_group()
+    kind.add_argument("--epoch", action="store_true", help="epoch rows (the default)")
+    kind.add_argument("--batch", action="store_true", help="batch rows")
+    p.add_argument("--since", type=float, metavar="T", help="only rows logged more than T seconds after the run started")
+
+    p = sub.add_parser("diff", help="the settings (preset keys) whose values differ between two runs")
+    p.add_argument("run_a", metavar="RUN_A")
+    p.add_argument("run_b", metavar="RUN_B")
+
+    p = sub.add_parser("export", help="write a stand-alone Keras script equivalent to the preset")
+    p.add_argument("preset", help="preset file or bundled preset name")
+    _add_overrides(p)
+    p.add_argument("-o", "--output", help="output file (default: stdout)")
+    _add_trust(p)
+    p.add_argument(
+        "--absolute-paths",
+        action="store_true",
+        help="write data paths as absolute paths (default: relative to the script, so both can move together)",
+    )
+
+    sub.add_parser("presets", help="list bundled presets")
+
+    p = sub.add_parser("devices", help="what TensorFlow sees (CPU, GPUs, memory) and why a GPU is missing")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    return parser
+
+
+def _run(args: argparse.Namespace, open_app: OpenApp | None) -> int:
+    if args.command in ("check", "export"):
+        from tuitrain.cli import preset_commands as preset_cli
+        from tuitrain.common.native_log import filtered_stderr
+
+        with filtered_stderr():  # these load TensorFlow in this process: keep its start-up chatter out
+            return getattr(preset_cli, f"{args.command}_command")(args)
+    if args.command == "new":
+        from tuitrain.common.native_log import filtered_stderr
+        from tuitrain.cli.new_command import new_command
+
+        with filtered_stderr():  # a keras: source loads TensorFlow in this process
+            return new_command(args)
+    if args.command == "presets":
+        from tuitrain.cli.preset_commands import presets_command
+
+        return presets_command(args)
+    if args.command in ("metrics", "diff") or (args.command == "runs" and args.json):
+        from tuitrain.cli import compare_commands
+        from tuitrain.common.native_log import filtered_stderr
+
+        with filtered_stderr():  # TensorBoard's reader loads TensorFlow: keep its start-up chatter out
+            if args.command == "runs":
+                return compare_commands.runs_json(args)
+            return getattr(compare_commands, f"{args.command}_command")(args)
+    if args.command in ("train", "runs"):
+        from tuitrain.cli import train_commands as train_cli
+
+        return getattr(train_cli, f"{args.command}_command")(args)
+    if args.command == "devices":
+        from tuitrain.trainer.devices import devices_command
+
+        return devices_command(args)
+    if args.command != "attach":
+        check_app_target(args.target)
+    if open_app is None:
+        raise TuitrainError("this entry point has no app: run `tuitrain` or `python -m tuitrain`")
+    return open_app(args.command or "app", args)
+
+
+def check_app_target(target: str | None) -> None:
+    """The app's TARGET must be a preset, a run directory or a log folder: say so, with close names."""
+    from pathlib import Path
+
+    if target is None:
+        return
+    from tuitrain.runs.compare import is_run
+
+    path = Path(target).expanduser()
+    if path.suffix == ".toml" or is_run(path):
+        return  # a preset file that is missing opens the app with the error (ctrl+r reads it once it exists)
+    from tuitrain.preset import bundled_presets, find_preset
+    from tuitrain.common.suggest import did_you_mean
+
+    try:
+        find_preset(target)
+        return
+    except TuitrainError:
+        pass
+    presets = [name for name, _, _ in bundled_presets()]
+    if path.is_dir():
+        raise TuitrainError(f"{target}: a folder, but neither a run directory (no run.json) nor a TensorBoard log "
+                            "folder (no events.out.tfevents.* files in it or its subfolders).")
+    raise TuitrainError(f"'{target}' is not a command, a preset, a run directory or a TensorBoard log folder."
+                        f"{did_you_mean(target, [*SUBCOMMANDS, *presets])} Commands: {', '.join(SUBCOMMANDS)}; "
+                        f"presets: {', '.join(presets)}.")
+
+
+def main(argv: list[str] | None = None, open_app: OpenApp | None = None) -> int:
+    """Parse ``argv`` and run it; ``open_app(command, args)`` opens the Textual app (``app`` or ``attach``).
+
+    The app is passed in by the entry point (``tuitrain.__main__``) so that the command line never
+    imports the UI: every other command runs without Textual.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # `tuitrain [PRESET|RUN_DIR|LOGDIR] [--set ...]` opens the app; a subcommand word runs it.
+    if argv and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help", "--version")):
+        args = build_parser().parse_args(argv)
+        args.target = None
+    else:
+        args = build_app_parser().parse_args(argv)
+        args.command = None
+    try:
+        return _run(args, open_app)
+    except TuitrainError as err:  # texts from presets and Keras: escaped before they reach the terminal
+        print(f"error: {clean(err)}", file=sys.stderr)
+        return 2
+    except OSError as err:  # a folder that is a file, a disk that is full, a path we may not write
+        print(clean(f"error: {err.strerror or err}: {err.filename or ''}".rstrip(": ")), file=sys.stderr)
+        return 1
+    except RecursionError:  # a last guard: nesting limits are checked where input is read
+        print("error: input nested too deeply to process", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""The core subcommands: `check`, `export` and `presets` (no UI, no training).
+
+Each returns an exit status; user errors are raised as ``TuitrainError`` and printed by
+``tuitrain.cli.main`` as one paragraph, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from tuitrain.common.errors import TuitrainError
+from tuitrain.common.fsutil import atomic_write_text
+from tuitrain.common.safetext import CleanWriter
+from tuitrain.preset import bundled_presets, find_preset, load_preset, with_line
+
+STATS_HEADER = ("tensor", "dtype", "shape", "min", "max", "mean", "std", "NaN", "Inf")
+
+
+def tensor_table(stats: list[Any]) -> str:
+    """The data tensors as an aligned text table: ``TensorStats.as_row`` cells, as the app shows them."""
+    rows = [STATS_HEADER] + [s.as_row() for s in stats]
+    widths = [max(len(r[i]) for r in rows) for i in range(len(STATS_HEADER))]
+    right = {3, 4, 5, 6, 7, 8}
+    return "\n".join(
+        "  ".join(cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
+        for row in rows
+    )
+
+
+def _unexpected(err: BaseException, what: str) -> TuitrainError:
+    text = " ".join(str(err).split()) or type(err).__name__
+    return TuitrainError(f"{what} failed unexpectedly: {type(err).__name__}: {text[:500]}")
+
+
+def check_command(args: argparse.Namespace) -> int:
+    """Validate a preset end to end: data tensors, model summary, parameter count, warnings."""
+    from tuitrain.data import class_counts, describe
+    from tuitrain.trainer.distribute import distribute_options
+    from tuitrain.model import param_counts, summary_text
+    from tuitrain.model.confine import is_trusted
+
+    path, preset, checked = _load_and_prepare(args)
+    ds = checked.dataset
+    out = CleanWriter(sys.stdout)  # names, descriptions and Keras' summary come from the preset
+    print(f"preset  {preset.name}  ({path})", file=out)
+    if preset.description:
+        print(f"        {preset.description}", file=out)
+    classes = f", {ds.num_classes} classes" if ds.num_classes else ""
+    print(f"data    {ds.source}: {ds.samples} train, {ds.val_samples} validation samples, {ds.task}{classes}", file=out)
+    print(file=out)
+    print(tensor_table([describe(name, array) for name, array in ds.tensors().items()]), file=out)
+    if ds.task == "classification" and ds.y_train is not None and not isinstance(ds.y_train, list):
+        counts = class_counts(ds.y_train)
+        shown = ", ".join(f"{k}: {v}" for k, v in list(counts.items())[:20])
+        more = f", … ({len(counts)} classes)" if len(counts) > 20 else ""
+        print(f"\nclass counts (y_train): {shown}{more}", file=out)
+    print(file=out)
+    print(summary_text(checked.model), file=out)
+    total, trainable, non_trainable = param_counts(checked.model)
+    print(f"\nparameters: {total:,} total, {trainable:,} trainable, {non_trainable:,} non-trainable", file=out)
+    precision = distribute_options(preset.distribute or None).mixed_precision
+    if precision:
+        print(f"precision: {precision}, built as `train` builds it (variables in float32, output layers "
+              "compute in float32)", file=out)
+    for i, layer in enumerate(preset.layers):
+        if layer.get("adapt"):
+            print(f"adapted: layers[{i}] {layer['type']} learned from {ds.samples:,} training samples before compiling", file=out)
+    if len(checked.model.outputs) > 1:
+        print(f"outputs: {', '.join(checked.model.output_names)}", file=out)
+    if checked.warnings:
+        print(f"\n{len(checked.warnings)} warning(s):", file=out)
+        for warn in checked.warnings:
+            print(f"  warning: {warn.path}: {warn.message}", file=out)
+    if is_trusted(preset):
+        print("\ntrusted ([fit] trusted = true, or --trust): this preset may write outside its run directory,"
+              " reach the network and use callbacks that run functions.", file=out)
+    if checked.writes:
+        print("\nfiles its callbacks write:", file=out)
+        for line in checked.writes:
+            print(f"  {line}", file=out)
+    print(f"\nok: {preset.name} is valid" + (" (with warnings)" if checked.warnings else ""), file=out)
+    return 0
+
+
+def _load_and_prepare(args: argparse.Namespace) -> tuple[Path, Any, Any]:
+    """The preset with its overrides (``--trust`` as ``[fit] trusted = true``), checked end to end."""
+    from tuitrain.trainer.distribute import distribute_options, output_layers_float32, precision_scope
+    from tuitrain.trainer.fit_options import engine_options
+    from tuitrain.model import prepare
+
+    path = find_preset(args.preset)
+    preset = load_preset(path, getattr(args, "overrides", []) or [])
+    if getattr(args, "trust", False):
+        preset.fit["trusted"] = True
+    try:
+        engine_options(preset.fit)  # the trainer's own [fit] keys, as `train` would check them
+    except TuitrainError as err:
+        raise with_line(err, preset, str(path)) from None
+    options = distribute_options(preset.distribute or None, file=str(path))
+    try:
+        # Built as `train` builds it: under the preset's precision, output layers in float32.
+        with precision_scope(options):
+            return path, preset, prepare(output_layers_float32(preset, options))
+    except TuitrainError:
+        raise
+    except Exception as err:  # Keras/TensorFlow raise many types; the user gets one paragraph.
+        raise _unexpected(err, f"checking {path}") from None
+
+
+def export_command(args: argparse.Namespace) -> int:
+    """Write the stand-alone Keras script (stdout by default); checked by building it first."""
+    from tuitrain.export.script import export_script
+
+    _path, preset, checked = _load_and_prepare(args)  # export only what builds: the script would fail the same way
+    script_dir = Path(args.output).parent if args.output else Path.cwd()
+    script = export_script(preset, checked=checked, script_dir=script_dir, absolute_paths=getattr(args, "absolute_paths", False))
+    if args.output:
+        target = Path(args.output)
+        atomic_write_text(target, script)
+        print(f"wrote {target} ({preset.name}); run it with: python {target}", file=CleanWriter(sys.stderr))
+    else:
+        sys.stdout.write(script)
+    return 0
+
+
+def presets_command(args: argparse.Namespace) -> int:
+    """List the bundled presets with their descriptions."""
+    entries = bundled_presets()
+    width = max((len(name) for name, _, _ in entries), default=0)
+    for name, _path, description in entries:
+        print(f"{name.ljust(width)}  {description}")
+    print("\nopen one with `tuitrain NAME`, check it with `tuitrain check NAME`", file=sys.stderr)
+    return 0

@@ -1,0 +1,2 @@
+"""Pure preset-edit rules the editors share (undo, compile edits): no Textual, no Keras at import.
+"""

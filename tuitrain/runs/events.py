@@ -1,0 +1,220 @@
+"""``events.jsonl``: compact rows on disk, long keys for readers.
+
+A training run writes one row per batch, so rows are kept short (about 60 bytes for a batch
+with two metrics) and written in buffered bursts: one ``write`` call per flush, a few flushes
+a second, plus one at every epoch end and at exit. Every line is a JSON object (Python's
+``json`` reads it; ``NaN``/``Infinity`` are written the way Python's ``json`` writes them).
+
+On-disk encoding (``k`` = kind; a row without ``k`` is a batch row)::
+
+    {"k":"m","0":"loss","1":"accuracy"}          metric aliases, written before first use
+    {"s":17,"e":1,"t":0.42,"r":8123,"0":0.69315,"1":0.51562}       batch row
+    {"k":"e","s":25,"e":1,"t":0.61,"r":8012,"n":30,"p":25,"loss":0.61,"val_loss":0.58,"lr":0.01}
+    {"k":"s","s":0,"e":0,"t":0.01,"status":"running","epochs":30,"steps_per_epoch":25}
+    {"k":"l","s":0,"e":0,"t":0.02,"message":"..."}
+
+Short keys: ``s`` step (batches done since the run began, counting resumed epochs), ``e`` epoch
+(1-based: the epoch the batch belongs to / that ended), ``t`` seconds since the run started,
+``r`` samples per second, ``n`` epochs planned, ``p`` steps per epoch, digits = metric aliases.
+Batch values keep 5 significant digits; time keeps 2 decimals; samples/s is an integer.
+
+:class:`~tuitrain.runs.decode.EventDecoder` turns lines back into the long-key dicts of ``docs/internals.md``:
+``{"kind": "batch"|"epoch"|"status"|"log", "step", "epoch", "time", <metric>: float, ...}``.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from tuitrain.runs.decode import ALIAS_KIND, KIND_LONG, SHORT_KEYS, BatchBlock, EventDecoder, block_events
+
+__all__ = ["EventWriter", "EventDecoder", "read_events", "fmt_number", "EVENTS_FILE", "KIND_LONG", "SHORT_KEYS", "ALIAS_KIND"]
+
+EVENTS_FILE = "events.jsonl"
+
+KIND_SHORT = {"batch": None, "epoch": "e", "status": "s", "log": "l"}
+RESERVED = set(SHORT_KEYS) | {"k"}
+
+
+def fmt_number(value: Any, digits: int = 5) -> str:
+    """A short JSON number: ``digits`` significant digits; NaN/Infinity as Python's json writes them."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return str(value)
+    v = float(value)
+    if math.isnan(v):
+        return "NaN"
+    if math.isinf(v):
+        return "Infinity" if v > 0 else "-Infinity"
+    if v == int(v) and abs(v) < 1e15:
+        return str(int(v))
+    return format(v, f".{digits}g")
+
+
+def _rate(value: float) -> int:
+    """Samples/s as an integer (0 when not measurable yet)."""
+    return int(value) if value == value and value not in (float("inf"), float("-inf")) else 0
+
+
+def _json_value(value: Any) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return fmt_number(value, 7)
+    return json.dumps(value, separators=(",", ":"))
+
+
+def _row(head: str, extra: dict[str, Any]) -> str:
+    body = "".join(f",{json.dumps(str(k))}:{_json_value(v)}" for k, v in extra.items())
+    return "{" + head + body + "}\n"
+
+
+class EventWriter:
+    """Buffered, thread-safe appender of compact rows (batch rows may come from Keras' worker threads)."""
+
+    def __init__(self, path: str | os.PathLike, *, flush_interval: float = 0.25, t0: float | None = None) -> None:
+        self.path = Path(path)
+        self.flush_interval = flush_interval
+        self.t0 = time.time() if t0 is None else t0
+        self._lock = threading.Lock()
+        self._buf: list[str] = []
+        self._aliases: dict[str, str] = {}
+        self._last_flush = time.monotonic()
+        self.flushes = 0
+        self.batch_rows = 0
+        self.batch_bytes = 0
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        self._terminate_torn_line()
+
+    def _terminate_torn_line(self) -> None:
+        """A trainer killed mid-write may leave a line without its newline; start ours on a fresh line."""
+        size = os.fstat(self._fd).st_size
+        if size:
+            with open(self.path, "rb") as fh:
+                fh.seek(size - 1)
+                if fh.read(1) != b"\n":
+                    os.write(self._fd, b"\n")
+
+    def now(self) -> float:
+        return time.time() - self.t0
+
+    # -- rows -------------------------------------------------------------------------------
+
+    def _alias(self, name: str, new: list[str]) -> str:
+        """The short key of a metric name (caller holds the lock); new ones are declared in ``new``."""
+        alias = self._aliases.get(name)
+        if alias is None:
+            alias = self._aliases[name] = str(len(self._aliases))
+            new.append(f",{json.dumps(alias)}:{json.dumps(name)}")
+        return alias
+
+    def _declare(self, new: list[str]) -> None:
+        if new:
+            self._buf.append(f'{{"k":"{ALIAS_KIND}"{"".join(new)}}}\n')
+
+    def batch(self, step: int, epoch: int, metrics: dict[str, float], samples_per_s: float) -> None:
+        t = self.now()
+        with self._lock:
+            new: list[str] = []
+            parts = "".join(f',"{self._alias(name, new)}":{fmt_number(value)}' for name, value in metrics.items())
+            self._declare(new)
+            line = f'{{"s":{step},"e":{epoch},"t":{t:.2f},"r":{_rate(samples_per_s)}{parts}}}\n'
+            self._buf.append(line)
+            self.batch_rows += 1
+            self.batch_bytes += len(line)
+        self.maybe_flush()
+
+    def epoch(self, step: int, epoch: int, metrics: dict[str, Any], *, samples_per_s: float, epochs: int, steps: int) -> None:
+        """Metric names are written in full, except one that would read as a short key (``e``, ``7``…)."""
+        head = f'"k":"e","s":{step},"e":{epoch},"t":{self.now():.2f},"r":{_rate(samples_per_s)},"n":{epochs},"p":{steps}'
+        with self._lock:
+            new: list[str] = []
+            safe = {(self._alias(k, new) if (k in RESERVED or k.isdigit()) else k): v for k, v in metrics.items()}
+            self._declare(new)
+            self._buf.append(_row(head, safe))
+        self.flush()
+
+    def status(self, status: str, *, step: int = 0, epoch: int = 0, **extra: Any) -> None:
+        head = f'"k":"s","s":{step},"e":{epoch},"t":{self.now():.2f},"status":{json.dumps(status)}'
+        self._append(_row(head, {k: v for k, v in extra.items() if v is not None}))
+        self.flush()
+
+    def log(self, message: str, *, step: int = 0, epoch: int = 0) -> None:
+        head = f'"k":"l","s":{step},"e":{epoch},"t":{self.now():.2f}'
+        self._append(_row(head, {"message": message}))
+        self.maybe_flush()
+
+    def _append(self, line: str) -> None:
+        with self._lock:
+            self._buf.append(line)
+
+    # -- flushing ---------------------------------------------------------------------------
+
+    def maybe_flush(self) -> None:
+        if time.monotonic() - self._last_flush >= self.flush_interval:
+            self.flush()
+
+    def flush(self) -> None:
+        """One ``write`` of everything buffered (O_APPEND: readers never see rows interleaved)."""
+        with self._lock:
+            self._last_flush = time.monotonic()
+            if not self._buf or self._fd < 0:
+                return
+            self._reopen_if_removed()
+            data = "".join(self._buf).encode("utf-8")
+            self._buf.clear()
+            view = memoryview(data)
+            while view:
+                n = os.write(self._fd, view)
+                view = view[n:]
+            self.flushes += 1
+
+    def _reopen_if_removed(self) -> None:
+        """A removed or replaced file is recreated, starting with the metric aliases and a note
+        that earlier events are lost, rather than written on into an unlinked file (lock held)."""
+        try:
+            if os.path.samestat(os.stat(self.path), os.fstat(self._fd)):
+                return
+        except FileNotFoundError:
+            pass
+        os.close(self._fd)
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        head = [f'{{"k":"{ALIAS_KIND}"' + "".join(f",{json.dumps(a)}:{json.dumps(n)}" for n, a in self._aliases.items()) + "}\n"]
+        note = f'"k":"l","s":0,"e":0,"t":{self.now():.2f}'
+        head.append(_row(note, {"message": f"warning: {self.path.name} was removed while the run was live; events before this line are lost"}))
+        self._buf[:0] = head if self._aliases else head[1:]
+        self.reopened = getattr(self, "reopened", 0) + 1
+
+    def close(self) -> None:
+        self.flush()
+        with self._lock:
+            if self._fd >= 0:
+                os.close(self._fd)
+                self._fd = -1
+
+    def stats(self) -> dict[str, Any]:
+        rows = self.batch_rows
+        return {
+            "flushes": self.flushes,
+            "batch_rows": rows,
+            "bytes_per_batch_row": round(self.batch_bytes / rows, 1) if rows else None,
+        }
+
+
+def read_events(path: str | os.PathLike) -> list[dict[str, Any]]:
+    """Every complete event of a file at once, as long-key dicts (tests, small files; the app and
+    big files go through ``RunReader``, which reads in bounded chunks)."""
+    try:
+        data = Path(path).read_bytes()
+    except FileNotFoundError:
+        return []
+    data = data[: data.rfind(b"\n") + 1]  # the torn last line waits
+    events: list[dict[str, Any]] = []
+    for part in EventDecoder().decode_chunk(data):
+        events.extend(block_events(part) if isinstance(part, BatchBlock) else [part])
+    return events

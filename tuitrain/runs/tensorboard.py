@@ -1,0 +1,288 @@
+"""TensorBoard log folders read like run directories: scalar summaries as ``RunReader`` events.
+
+A log folder (what ``keras.callbacks.TensorBoard(log_dir=...)`` or any other TensorBoard writer
+fills) holds event files, directly or in one level of subfolders (Keras: ``train/`` and
+``validation/``). :class:`TensorBoardReader` tails them with TensorBoard's own
+``EventFileLoader`` (each ``Load()`` yields only the records added since the last one, and
+stops before a record still being written), so a folder another process writes shows live.
+
+How summaries become events (long keys, as ``RunReader.poll()`` returns them):
+
+- a tag ``epoch_<metric>`` (Keras) is an epoch value at epoch ``step + 1``; a tag
+  ``batch_<metric>`` or any other tag is a batch value at ``step``; ``epoch_learning_rate`` is
+  ``lr`` as in the trainer's rows; Keras' ``evaluation_*_vs_iterations`` (repeats) are skipped;
+- values from ``validation/`` (or ``val/``, ``eval/``) get the ``val_`` prefix, from ``train/``
+  or the folder itself none, from any other subfolder ``<name>/``;
+- one epoch's (or step's) values from all files make one event, given out once every file
+  has moved past it (or writes only other kinds), or once nothing new has come for
+  ``settle_s`` (the last epoch of a run, a validation run that skips epochs). A file that has
+  no value yet holds rows back until then: Keras' validation file is created before its first
+  flush, and a row given out without its ``val_`` values would come twice.
+
+Only scalars are read; images, histograms and text are skipped. Keras' model summary (tag
+``keras``) is kept as :attr:`TensorBoardReader.model_config` for ``tuitrain diff``. There is
+no run.json: :meth:`status` calls the run ``running`` while an event file changed in the last
+``ACTIVE_S`` seconds (TensorFlow's writers flush at least every two minutes), else ``finished``.
+Reading imports TensorFlow (TensorBoard's reader needs it), which ``tuitrain`` loads lazily.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from tuitrain.common.metric_names import NOT_METRICS, better_direction
+from tuitrain.runs.rundir import RUN_JSON, RunInfo
+
+EVENT_FILE_MARK = "tfevents"
+# An event file changed this recently: the writer is taken to be alive.
+ACTIVE_S = 150.0
+# With nothing new for this long, values still held back (the last epoch) are given out.
+SETTLE_S = 2.0
+# With train/ and no validation/ yet, epoch rows wait until values this much newer arrive (or quiet).
+VALIDATION_WAIT_S = 10.0
+VALIDATION_DIRS = ("validation", "val", "eval", "valid")
+TRAIN_DIRS = ("", "train", "training")
+
+
+def _event_files(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.iterdir() if EVENT_FILE_MARK in p.name and p.is_file())
+    except OSError:
+        return []
+
+
+def find_event_files(logdir: str | os.PathLike) -> dict[str, list[Path]]:
+    """Event files of a log folder by subfolder (``""`` = the folder itself), one level deep."""
+    root = Path(logdir)
+    found: dict[str, list[Path]] = {}
+    own = _event_files(root)
+    if own:
+        found[""] = own
+    try:
+        subdirs = sorted(p for p in root.iterdir() if p.is_dir())
+    except OSError:
+        subdirs = []
+    for sub in subdirs:
+        files = _event_files(sub)
+        if files:
+            found[sub.name] = files
+    return found
+
+
+def is_tensorboard_dir(path: str | os.PathLike) -> bool:
+    """A folder with TensorBoard event files (in it or one level down) that is not a tuitrain run."""
+    path = Path(path)
+    return path.is_dir() and not (path / RUN_JSON).is_file() and bool(find_event_files(path))
+
+
+def metric_name(subdir: str, tag: str) -> tuple[str, str] | None:
+    """(kind, metric) of a scalar tag in a subfolder: ``("validation", "epoch_loss")`` → ``("epoch", "val_loss")``.
+
+    None for Keras' ``evaluation_<metric>_vs_iterations`` (the validation values again, by step).
+    """
+    if tag.startswith("evaluation_") and tag.endswith("_vs_iterations"):
+        return None
+    kind = "batch"
+    if tag == "epoch_learning_rate":
+        return "epoch", "lr"  # the name the trainer's epoch rows use
+    if tag.startswith("epoch_"):
+        kind, tag = "epoch", tag[len("epoch_"):]
+    elif tag.startswith("batch_"):
+        tag = tag[len("batch_"):]
+    if subdir in VALIDATION_DIRS:
+        return kind, f"val_{tag}"
+    if subdir in TRAIN_DIRS:
+        return kind, tag
+    return kind, f"{subdir}/{tag}"
+
+
+class _Source:
+    """One event file and TensorBoard's loader on it."""
+
+    def __init__(self, subdir: str, path: Path) -> None:
+        from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+
+        self.subdir = subdir
+        self.path = path
+        # detect_file_replacement: reopen at the same offset when the file grew (a plain iterator
+        # that once reached the end of the file never sees what is appended later).
+        self.loader = EventFileLoader(str(path), detect_file_replacement=True)
+        self.plugins: dict[str, str] = {}  # tag → plugin name (written with a tag's first value only)
+        self.latest: dict[str, int] = {}  # kind → the highest key (epoch / step) seen
+        self.last_wall: float | None = None  # wall time of the newest scalar read
+
+    def past(self, kind: str, key: int, wall: float) -> bool:
+        """This file will add nothing more to row (kind, key): it moved past it, or writes other kinds only.
+
+        A file with no scalar yet (Keras' validation writer before its first flush) may still.
+        """
+        if kind in self.latest:
+            return self.latest[kind] > key
+        return self.last_wall is not None and self.last_wall > wall
+
+
+class TensorBoardReader:
+    """Incremental reader of one TensorBoard log folder, with ``RunReader``'s interface."""
+
+    def __init__(self, logdir: str | os.PathLike, *, settle_s: float = SETTLE_S) -> None:
+        self.run_dir = Path(logdir)
+        self.settle_s = settle_s
+        self.model_config: dict[str, Any] | None = None
+        self._sources: dict[Path, _Source] = {}
+        self._pending: dict[tuple[str, int], dict[str, Any]] = {}
+        self._t0: float | None = None
+        self._last_new = time.monotonic()
+        self._last_step = 0
+        self._epochs_done = 0
+        self._best: dict[str, float] = {}
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def poll(self) -> list[dict[str, Any]]:
+        """New events since the last poll: epoch rows and batch rows, long keys, in order."""
+        for subdir, files in find_event_files(self.run_dir).items():
+            for path in files:
+                if path not in self._sources:
+                    self._sources[path] = _Source(subdir, path)
+        new = 0
+        for source in self._sources.values():
+            new += self._load(source)
+        now = time.monotonic()
+        if new:
+            self._last_new = now
+        return self._release(settled=now - self._last_new >= self.settle_s)
+
+    def _load(self, source: _Source) -> int:
+        from tensorboard.util import tensor_util
+
+        count = 0
+        for event in source.loader.Load():
+            if not event.HasField("summary"):
+                continue
+            for value in event.summary.value:
+                if value.HasField("metadata") and value.metadata.plugin_data.plugin_name:
+                    source.plugins[value.tag] = value.metadata.plugin_data.plugin_name
+                plugin = source.plugins.get(value.tag)
+                if plugin == "graph_keras_model":
+                    self._keep_model_config(value, tensor_util)
+                    continue
+                if plugin != "scalars" or not value.HasField("tensor"):
+                    continue
+                try:
+                    number = float(tensor_util.make_ndarray(value.tensor).item())
+                except (ValueError, TypeError):
+                    continue
+                named = metric_name(source.subdir, value.tag)
+                if named is None:
+                    continue
+                kind, name = named
+                key = int(event.step) + 1 if kind == "epoch" else int(event.step)
+                if self._t0 is None or event.wall_time < self._t0:
+                    self._t0 = event.wall_time
+                row = self._pending.setdefault((kind, key), {"kind": kind, "_wall": event.wall_time})
+                row[name] = number
+                row["_wall"] = max(row["_wall"], event.wall_time)
+                source.latest[kind] = max(source.latest.get(kind, key), key)
+                source.last_wall = max(source.last_wall or event.wall_time, event.wall_time)
+                count += 1
+        return count
+
+    def _keep_model_config(self, value: Any, tensor_util: Any) -> None:
+        try:
+            raw = tensor_util.make_ndarray(value.tensor).item()
+            config = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+        except (ValueError, TypeError, AttributeError):
+            return
+        if isinstance(config, dict):
+            self.model_config = config
+
+    def _complete(self, kind: str, key: int, wall: float) -> bool:
+        if kind == "epoch" and self._validation_may_come(wall):
+            return False
+        return all(source.past(kind, key, wall) for source in self._sources.values())
+
+    def _validation_may_come(self, wall: float) -> bool:
+        """Keras makes ``validation/`` only when it first writes there (after ``train/`` has data):
+        with ``train/`` alone, hold epoch rows until ``VALIDATION_WAIT_S`` of later values show none comes."""
+        subdirs = {source.subdir for source in self._sources.values()}
+        if "train" not in subdirs or subdirs & set(VALIDATION_DIRS):
+            return False
+        newest = max((s.last_wall or 0.0) for s in self._sources.values())
+        return newest - wall < VALIDATION_WAIT_S
+
+    def _release(self, *, settled: bool) -> list[dict[str, Any]]:
+        ready = sorted((wall_key(row), k) for k, row in self._pending.items()
+                       if settled or self._complete(*k, wall_key(row)))
+        events = []
+        for _, (kind, key) in ready:
+            row = self._pending.pop((kind, key))
+            wall = row.pop("_wall")
+            event = {"kind": kind, "epoch": key if kind == "epoch" else self._epochs_done + 1,
+                     "step": key if kind == "batch" else self._last_step,
+                     "time": round(wall - (self._t0 or wall), 3), **row}
+            event["kind"] = kind
+            if kind == "batch":
+                self._last_step = max(self._last_step, key)
+            else:
+                self._epochs_done = max(self._epochs_done, key)
+                self._track_best(event)
+            events.append(event)
+        return events
+
+    def _track_best(self, event: dict[str, Any]) -> None:
+        for key, value in event.items():
+            if key in NOT_METRICS or not math.isfinite(value):
+                continue
+            old = self._best.get(key)
+            better = max if better_direction(key) == "max" else min
+            self._best[key] = value if old is None else better(old, value)
+
+    # -- what a run directory would say -----------------------------------------------------------
+
+    def _mtime(self) -> float | None:
+        times = []
+        for source in self._sources.values():
+            try:
+                times.append(source.path.stat().st_mtime)
+            except OSError:
+                pass
+        return max(times) if times else None
+
+    def status(self) -> dict[str, Any]:
+        """What run.json says for a run: status (``running`` while files change), times, best values."""
+        updated = self._mtime()
+        active = updated is not None and time.time() - updated < ACTIVE_S
+        return {"status": "running" if active else "finished", "source": "tensorboard",
+                "preset_name": self.run_dir.name, "started": self._t0, "updated": updated,
+                "ended": None if active else updated, "epochs_done": self._epochs_done, "best": dict(self._best),
+                "step": self._last_step}
+
+    def log_tail(self, n: int = 20) -> list[str]:
+        return []
+
+    def run_info(self) -> RunInfo:
+        if not self._sources:
+            self.poll()
+        return tensorboard_run_info(self.run_dir, reader=self)
+
+
+def wall_key(row: dict[str, Any]) -> float:
+    return float(row.get("_wall", 0.0))
+
+
+def tensorboard_run_info(logdir: str | os.PathLike, *, reader: TensorBoardReader | None = None) -> RunInfo:
+    """A log folder as a row of the runs table (reads it whole when no reader is given)."""
+    if reader is None:
+        reader = TensorBoardReader(logdir, settle_s=0.0)
+        reader.poll()
+    info = reader.status()
+    started, ended = info["started"], info["ended"]
+    end = ended if ended is not None else time.time()
+    return RunInfo(path=Path(logdir), name=Path(logdir).name, preset_name="tensorboard", status=info["status"],
+                   started=started, ended=ended, epochs_done=info["epochs_done"], epochs_total=None,
+                   best=info["best"], duration_s=max(0.0, end - started) if started is not None else None)

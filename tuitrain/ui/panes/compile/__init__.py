@@ -1,0 +1,2 @@
+"""The Compile pane: optimizer, loss, metrics, callbacks and the other compile/fit options.
+"""

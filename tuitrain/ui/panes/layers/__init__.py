@@ -1,0 +1,2 @@
+"""The Layers pane: the layer table, its build report and the layer form.
+"""

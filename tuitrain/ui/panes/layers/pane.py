@@ -1,0 +1,365 @@
+"""Layers pane: the model's stack as a table, edited with keys, checked by Keras on every change.
+
+Each edit builds a new preset (``preset.copy()``), records it in the shared undo history and hands
+it to ``app.update_preset``; the app's debounced worker rebuilds the model
+(``tuitrain.model.build_model_partial``) and sets ``app.build_report``, whose rows fill in output
+shapes and parameter counts here.  Rows Keras refuses are marked with Keras' reason while the
+rest of the stack stays editable.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import DataTable, Static
+
+from tuitrain.model import RowState, main_args, shape_str
+from tuitrain.ui.history import HistoryActions
+
+if TYPE_CHECKING:
+    from tuitrain.preset import Preset
+
+PANE_COMMANDS: list[tuple[str, str, str]] = [
+    ("Add layer", "Add a layer after the selected one", "add_layer"),
+    ("Insert layer", "Insert a layer before the selected one", "insert_layer"),
+    ("Edit layer", "Edit the selected layer's type and arguments", "edit_layer"),
+    ("Remove layer", "Remove the selected layer", "remove_layer"),
+    ("Duplicate layer", "Copy the selected layer below it", "duplicate_layer"),
+    ("Move layer up", "Move the selected layer up", "move_up"),
+    ("Move layer down", "Move the selected layer down", "move_down"),
+    ("Undo edit", "Undo the last preset edit", "undo"),
+    ("Redo edit", "Redo the last undone edit", "redo"),
+]
+
+_PENDING = "…"
+
+
+def _unique_name(name: str, taken: set[str]) -> str:
+    n = 2
+    while f"{name}_{n}" in taken:
+        n += 1
+    return f"{name}_{n}"
+
+
+class LayersPane(HistoryActions, Vertical):
+    """The layer stack: index, name, type, arguments, output shape, parameters, trainable."""
+
+    DEFAULT_CSS = (Path(__file__).with_name("layers.tcss")).read_text(encoding="utf-8")
+    BINDINGS = [
+        Binding("a", "add_layer", "Add", id="layers.add"),
+        Binding("i", "insert_layer", "Insert", id="layers.insert"),
+        Binding("e", "edit_layer", "Edit", id="layers.edit"),
+        Binding("d,delete", "remove_layer", "Remove", id="layers.remove"),
+        Binding("c", "duplicate_layer", "Duplicate", id="layers.duplicate"),
+        Binding("shift+up,K", "move_up", "Up", id="layers.up"),
+        Binding("shift+down,J", "move_down", "Down", id="layers.down"),
+        Binding("u,ctrl+z", "undo", "Undo", id="layers.undo"),
+        Binding("ctrl+y", "redo", "Redo", id="layers.redo"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(id="layers-pane")
+        self._cursor_target: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield DataTable(id="layer-table", cursor_type="row", zebra_stripes=True)
+        yield Static("", id="layer-reason")
+        yield Static("", id="layer-totals")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "preset", self._refresh, init=False)
+        self.watch(self.app, "build_report", self._refresh, init=False)
+        self.watch(self.app, "load_error", self._refresh, init=False)
+        self._refresh()
+
+    # ------------------------------------------------------------------ showing
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one("#layer-table", DataTable)
+
+    def _report_rows(self, layers: list[dict]) -> list | None:
+        """The build report's rows when they describe these layers (not an older preset)."""
+        report = self.app.build_report
+        if report is None or len(report.rows) != len(layers):
+            return None
+        for row, layer in zip(report.rows, layers):
+            if row.type != layer.get("type") or row.args != main_args(layer):
+                return None
+        return report.rows
+
+    def _refresh(self, *_: Any) -> None:
+        preset = self.app.preset
+        layers = preset.layers if preset is not None else []
+        functional = bool(preset is not None and preset.is_functional)
+        rows = self._report_rows(layers)
+        table = self.table
+        keep = self._cursor_target if self._cursor_target is not None else table.cursor_row
+        table.clear(columns=True)
+        columns = ["#", "name", "type", "arguments"] + (["inputs"] if functional else []) + ["output shape", "params", "train"]
+        body = []
+        warned = self._warnings(preset) if rows else {}
+        several_heads = bool(preset is not None and (preset.outputs or len(preset.inputs) > 1))
+        for i, layer in enumerate(layers):
+            row = rows[i] if rows else None
+            # Rows after a failure are "not built" (Keras never saw them): dim, not red.
+            waiting = row is not None and row.state is RowState.NOT_BUILT
+            broken = row is not None and row.error is not None and not waiting
+            style = "bold red" if broken else ""
+            mark = "✗ " if broken else ("⚠ " if i in warned else "")
+            name = str(layer.get("name", row.name if row and row.error is None else ""))
+            head = row is not None and row.head and several_heads
+            cells: list[Any] = [
+                Text(mark + str(i), style=style or ("yellow" if i in warned else "")),
+                Text(name + (" → out" if head else ""), style=style or ("bold" if head else "")),
+                Text(str(layer.get("type", "?")), style=style),
+                Text(_adapt_mark(layer, row) + main_args(layer)),
+            ]
+            if functional:
+                refs = layer.get("inputs", [])
+                cells.append(Text(", ".join(refs) if isinstance(refs, list) else str(refs)))
+            if row is None:
+                cells += [Text(_PENDING, style="dim"), Text(_PENDING, style="dim"), Text(_PENDING, style="dim")]
+            elif broken:
+                cells += [Text("error", style="bold red"), Text("-", style="red"), Text("-", style="red")]
+            elif waiting:
+                cells += [Text("not built", style="dim"), Text("-", style="dim"), Text("-", style="dim")]
+            else:
+                cells += [
+                    Text(row.output_shape),
+                    Text(f"{row.params:,}", justify="right"),
+                    Text("yes" if row.trainable else "no"),
+                ]
+            body.append(cells)
+        for col, width in zip(columns, self._widths(columns, body)):
+            table.add_column(col, key=col, width=width)
+        for i, cells in enumerate(body):
+            table.add_row(*cells, key=str(i))
+        if layers:
+            table.move_cursor(row=max(0, min(keep, len(layers) - 1)), animate=False)
+        self._cursor_target = None
+        self._show_reason()
+        self._show_totals(preset, rows)
+
+    def _widths(self, columns: list[str], body: list[list[Text]]) -> list[int]:
+        """Natural widths, with the arguments (and inputs) column shortened to fit the pane.
+
+        The numbers Keras reports (output shape, params) must stay visible at 80 columns.
+        """
+        widths = [max([len(c)] + [row[i].cell_len for row in body]) for i, c in enumerate(columns)]
+        available = self.size.width - 2 * len(columns) - 2  # cell padding and the scrollbar
+        if available <= 0:
+            return widths
+        squeeze = [i for i, c in enumerate(columns) if c in ("arguments", "inputs")]
+        for i in squeeze:
+            excess = sum(widths) - available
+            if excess <= 0:
+                break
+            widths[i] = max(10, widths[i] - excess)
+        return widths
+
+    def on_resize(self) -> None:
+        self._refresh()
+
+    def _warnings(self, preset: Any) -> dict[int, str]:
+        """``check_warnings`` that name a layer (``layers[2].units``), by layer index."""
+        from tuitrain.model import check_warnings
+
+        out: dict[int, str] = {}
+        try:
+            report = self.app.build_report
+            warns = check_warnings(preset, self.app.dataset, (report.model if report is not None else None))
+        except Exception:  # noqa: BLE001 - a warning check must never break the table
+            return out
+        for warn in warns:
+            m = re.match(r"layers\[(\d+)\]", warn.path)
+            if m:
+                out.setdefault(int(m.group(1)), f"{warn.path}: {warn.message}")
+        return out
+
+    def _show_reason(self) -> None:
+        """Keras' reason for the selected broken row (else the first one), or a mismatch warning."""
+        reason = self.query_one("#layer-reason", Static)
+        preset = self.app.preset
+        rows = self._report_rows(preset.layers) if preset is not None else None
+        text, style = "", "red"
+        if rows:
+            broken = [r for r in rows if r.state is RowState.FAILED]
+            cur = self.table.cursor_row
+            mine = 0 <= cur < len(rows) and rows[cur].state is RowState.FAILED
+            chosen = rows[cur] if mine else (broken[0] if broken else None)
+            if chosen is not None:
+                where = "" if chosen.error.startswith("layers[") else f"layers[{chosen.index}] {chosen.type}: "
+                text = f"✗ {where}{chosen.error}"
+            else:
+                warned = self._warnings(preset)
+                message = warned.get(cur) or next(iter(warned.values()), "")
+                text, style = (f"⚠ {message}" if message else ""), "yellow"
+        reason.update(Text(text, style=style))
+        reason.display = bool(text)
+
+    def _show_totals(self, preset: Any, rows: list | None) -> None:
+        totals = self.query_one("#layer-totals", Static)
+        report = self.app.build_report
+        if preset is None:
+            message = self.app.load_error or "No preset loaded."
+            totals.update(Text(str(message)))
+        elif not preset.layers:
+            totals.update("No layers yet: press a to add one.")
+        elif rows is None and self.app.load_error:
+            totals.update(Text("Not built: the preset's data did not load (see the message above).", style="yellow"))
+        elif rows is None:
+            totals.update(Text("Building the model…" if self.app.tf_ready else "Loading TensorFlow…", style="dim"))
+        elif report is not None and report.model is not None:
+            totals.update(
+                f"Total params: {report.total_params:,}    Trainable params: {report.trainable_params:,}"
+                f"    Non-trainable params: {report.non_trainable_params:,}" + _ends(report.model)
+            )
+        else:
+            totals.update(Text("Total params: - (the model does not build; fix the rows marked ✗)", style="red"))
+
+    @on(DataTable.RowHighlighted)
+    def _moved(self, event: DataTable.RowHighlighted) -> None:
+        self._show_reason()
+
+    @on(DataTable.RowSelected)
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_edit_layer()
+
+    # ------------------------------------------------------------------ editing
+
+    def _layers(self) -> list[dict] | None:
+        preset = self.app.preset
+        if preset is None:
+            self.notify("No preset is loaded.", severity="warning")
+            return None
+        return [dict(layer) for layer in preset.layers]
+
+    def _cursor(self) -> int:
+        return self.table.cursor_row if self.table.row_count else -1
+
+    def _apply(self, layers: list[dict], cursor: int) -> None:
+        """The preset with ``layers``, through the app's one door (recorded for undo unless a no-op)."""
+
+        def change(preset: Preset) -> None:
+            preset.layers = layers
+
+        self._cursor_target = cursor
+        if not self.app.edit_preset(change):
+            self._cursor_target = None  # nothing changed: no refresh will use it
+            self.table.move_cursor(row=cursor, animate=False)
+        self.table.focus()
+
+    def _available_inputs(self, layers: list[dict], pos: int) -> list[str]:
+        return ["input"] + [str(layer["name"]) for layer in layers[:pos] if "name" in layer]
+
+    def _open_form(self, layers: list[dict], pos: int, layer: dict | None, title: str, replace: bool) -> None:
+        from tuitrain.ui.screens.dialogs.layer_form import LayerFormScreen
+
+        if not self.app.tf_ready:  # the form imports Keras: on the UI thread that freezes the app
+            self.notify("TensorFlow is still loading… try again in a moment.", severity="warning")
+            return
+        preset = self.app.preset
+        functional = bool(preset.is_functional)
+
+        def done(row: dict | None) -> None:
+            if row is None:
+                return
+            new = [dict(layer) for layer in layers]
+            if replace:
+                new[pos] = row
+            else:
+                new.insert(pos, row)
+            self._apply(new, pos)
+
+        self.app.push_screen(
+            LayerFormScreen(
+                layer,
+                title=title,
+                first=pos == 0,
+                functional=functional,
+                available_inputs=self._available_inputs(layers, pos),
+            ),
+            done,
+        )
+
+    def action_add_layer(self) -> None:
+        layers = self._layers()
+        if layers is None:
+            return
+        pos = self._cursor() + 1
+        where = f"after layer {pos - 1}" if layers else "to the empty stack"
+        self._open_form(layers, pos, None, f"Add a layer {where}", replace=False)
+
+    def action_insert_layer(self) -> None:
+        layers = self._layers()
+        if layers is None:
+            return
+        pos = max(0, self._cursor())
+        self._open_form(layers, pos, None, f"Insert a layer before layer {pos}" if layers else "Add a layer", replace=False)
+
+    def action_edit_layer(self) -> None:
+        layers = self._layers()
+        if not layers:
+            return
+        pos = self._cursor()
+        self._open_form(layers, pos, layers[pos], f"Edit layer {pos} ({layers[pos].get('type')})", replace=True)
+
+    def action_remove_layer(self) -> None:
+        layers = self._layers()
+        if not layers:
+            return
+        pos = self._cursor()
+        del layers[pos]
+        self._apply(layers, min(pos, len(layers) - 1))
+
+    def action_duplicate_layer(self) -> None:
+        layers = self._layers()
+        if not layers:
+            return
+        pos = self._cursor()
+        copy = dict(layers[pos])
+        if "name" in copy:  # Keras layer names must be unique
+            copy["name"] = _unique_name(str(copy["name"]), {str(x.get("name")) for x in layers})
+        layers.insert(pos + 1, copy)
+        self._apply(layers, pos + 1)
+
+    def _move(self, step: int) -> None:
+        layers = self._layers()
+        if not layers:
+            return
+        pos = self._cursor()
+        dest = pos + step
+        if not 0 <= dest < len(layers):
+            return
+        layers[pos], layers[dest] = layers[dest], layers[pos]
+        self._apply(layers, dest)
+
+    def action_move_up(self) -> None:
+        self._move(-1)
+
+    def action_move_down(self) -> None:
+        self._move(1)
+
+
+def _adapt_mark(layer: dict, row: Any) -> str:
+    """"adapted · " before the arguments of a layer that learned from the data (or will, once it loads)."""
+    if not layer.get("adapt"):
+        return ""
+    return "adapted · " if row is not None and row.adapt == "adapted" else "adapts · "
+
+
+def _ends(model: Any) -> str:
+    """The model's inputs and outputs when there are several: which rows take data, which are heads."""
+    if len(model.inputs) < 2 and len(model.outputs) < 2:
+        return ""
+    inputs = ", ".join(f"{t.name} {shape_str(tuple(t.shape))}" for t in model.inputs)
+    return f"\ninputs: {inputs}    outputs: {', '.join(model.output_names)}"

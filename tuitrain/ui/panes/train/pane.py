@@ -1,0 +1,340 @@
+"""Train pane: watch a run directory's chart and numbers; start, stop or pause its trainer.
+
+Training never happens in the app's process: ``s`` hands the current (possibly unsaved) preset
+to ``tuitrain.engine.start_run`` and the pane then only reads the run directory (a timer polls
+the run directory and redraws only when new events came). The same pane shows an attached or
+finished run (``app.run_dir``), so quitting the app leaves the run going. This module owns the
+layout and the watching; the words the side panel and the epoch table show are
+:mod:`~tuitrain.ui.panes.train.panel`, the commands to the trainer
+:mod:`~tuitrain.ui.panes.train.control`.
+
+Watching costs next to nothing: a big ``events.jsonl`` is parsed in a worker thread while the
+status and a progress line show at once and the chart fills in; a live run is looked at once a
+second while rows come and less often while none do (:class:`~tuitrain.ui.series.feed.Backoff`), a
+finished one every 10 s (a stat); for new batches the numbers change every ``PANEL_INTERVAL`` and
+the chart every ``CHART_INTERVAL`` (5 s: a figure costs tens of milliseconds); and nothing is read
+while the pane is hidden.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual import events, work
+from textual.containers import Horizontal, Vertical
+from textual.widget import Widget
+from textual.widgets import DataTable, ProgressBar, Static
+
+from tuitrain.runs.rundir import ACTIVE as ACTIVE_STATUSES
+from tuitrain.common.native_log import is_native_chatter
+from tuitrain.ui.series.feed import SMALL_READ, Backoff, RunFeed
+from tuitrain.ui.panes.train.control import RunControls
+from tuitrain.ui.panes.train.panel import describe_run, epoch_cells, epoch_column_label, idle_text, log_text
+from tuitrain.ui.series.run_series import RunSeries
+from tuitrain.ui.widgets.chart.keys import CHART_BINDINGS, ChartActions
+from tuitrain.ui.widgets.chart.metrics_chart import MetricsChart
+from tuitrain.ui.widgets.system_panel import SystemPanel
+
+__all__ = ["TrainPane", "PANE_COMMANDS", "POLL_INTERVAL", "ACTIVE_STATUSES"]
+
+POLL_INTERVAL = 1.0  # seconds between looks at a run while rows come (backing off to 4 s when none do)
+CHART_INTERVAL = 5.0  # at most this often a new figure for new batches: watching must not slow training
+PANEL_INTERVAL = 2.0  # the step counter, ETA and rate for new batches (a figure costs far more than text)
+LOADING_CHART_INTERVAL = 0.3  # while a big file loads, the chart fills in this often at first,
+LOADING_CHART_SLOWDOWN = 0.1  # then less often (+0.1 s per second of loading, up to CHART_INTERVAL)
+_SLOW_EVERY = 4  # run.json and trainer.log are read every 4th poll (2 s) or when a status came
+
+PANE_COMMANDS: list[tuple[str, str, str]] = [
+    ("Start training", "train the current preset (unsaved edits included) in a trainer process", "start_run"),
+    ("Stop after this batch", "ask the trainer to stop as soon as the current batch ends", "stop_batch"),
+    ("Stop after this epoch", "ask the trainer to finish the epoch, then stop", "stop_epoch"),
+    ("Pause / resume training", "pause the trainer between batches, or let it go on", "pause_resume"),
+    ("Chart: per batch / per epoch", "toggle the chart's granularity", "toggle_granularity"),
+    ("Chart: x axis step / epoch / time", "cycle the chart's x axis", "cycle_x_axis"),
+    ("Chart: log / linear y", "toggle a logarithmic y axis", "toggle_log"),
+    ("Chart: more smoothing", "raise the EMA smoothing of batch curves", "smooth_more"),
+    ("Chart: less smoothing", "lower the EMA smoothing of batch curves", "smooth_less"),
+    ("Chart: next metric", "show every metric or one at a time", "cycle_metric"),
+    ("Runs: list and compare", "list the runs, overlay several, reopen a run's preset", "show_runs"),
+    ("Devices and system load", "what TensorFlow sees, why a GPU is missing, the machine's load now", "show_devices"),
+]
+
+
+class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
+    """Controls, live chart, progress, epoch table and log of the run in ``app.run_dir``."""
+
+    DEFAULT_CSS = (Path(__file__).with_name("train.tcss")).read_text(encoding="utf-8")
+
+    BINDINGS = [
+        Binding("s", "start_run", "Start", id="train.start"),
+        Binding("x", "stop_batch", "Stop", id="train.stop_batch"),
+        Binding("e", "stop_epoch", "Stop after epoch", id="train.stop_epoch"),
+        Binding("p", "pause_resume", "Pause/resume", id="train.pause"),
+        *CHART_BINDINGS,
+        Binding("r", "show_runs", "Runs", id="train.runs"),
+        Binding("d", "show_devices", "Devices", show=False, id="train.devices"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.series = RunSeries()
+        self.reader: Any = None
+        self.feed: RunFeed | None = None
+        self.backoff = Backoff(fast=POLL_INTERVAL)
+        self._poll_timer: Any = None
+        self._load_active = False  # a worker is parsing a long file
+        self._load_started = 0.0
+        self._run_dir: Path | None = None
+        self._run_info: dict = {}
+        self._polls = 0
+        self._table_rows = 0
+        self._table_keys: list[str] = []
+        self._chart_dirty = False
+        self._chart_drawn_at = 0.0
+        self._panel_at = 0.0
+        self._shown: dict[str, object] = {}
+        self._log_lines: list[str] = []
+        self._system: Any = None  # SystemTail of the run shown: CPU/memory/GPU samples
+
+    # --- layout -----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="train-top"):
+            yield MetricsChart(id="train-chart")
+            with Vertical(id="train-side"):
+                yield Static("", id="train-status")
+                yield Static("", id="train-stats")
+                yield ProgressBar(id="train-progress", show_eta=False)
+                yield SystemPanel(id="train-system")
+                yield Static("", id="train-log")
+        yield DataTable(id="train-epochs", zebra_stripes=True, cursor_type="row")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "run_dir", self._show_run, init=True)
+        self.watch(self.app, "preset", lambda _: self._run_dir is None and self._update_panel(), init=False)
+        self._update_panel()
+
+    def _schedule(self, delay: float) -> None:
+        """The next look at the run, in ``delay`` seconds (one timer at a time)."""
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+        self._poll_timer = self.set_timer(delay, self._on_poll_timer, name="train-poll")
+
+    def _on_poll_timer(self) -> None:
+        self._poll_timer = None
+        if self._visible():
+            self.poll_run()
+        # hidden: no timer at all; on_show looks again
+
+    def _visible(self) -> bool:
+        return self.app.screen is self.screen and self.is_on_screen
+
+    def on_show(self, event: events.Show) -> None:
+        if self.feed is not None and self._poll_timer is None:
+            self.poll_run()
+
+    def on_hide(self, event: events.Hide) -> None:
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+            self._poll_timer = None
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.height >= 30, "-tall")
+
+    @property
+    def chart(self) -> MetricsChart:
+        return self.query_one("#train-chart", MetricsChart)
+
+    # --- the run being shown ---------------------------------------------------------------
+
+    def _show_run(self, run_dir: Path | None) -> None:
+        run_dir = Path(run_dir) if run_dir is not None else None
+        if run_dir == self._run_dir and self.reader is not None:
+            return
+        self._run_dir = run_dir
+        if self.feed is not None:
+            self.feed.cancel()  # a worker still reading the previous run drops what it has
+        self.feed = RunFeed(run_dir) if run_dir is not None else None  # a run dir or a TensorBoard folder
+        self.series = self.feed.series if self.feed is not None else RunSeries()
+        self.reader = self.feed.reader if self.feed is not None else None
+        self.backoff.reset()
+        self._load_active = False
+        self._load_started = 0.0
+        self._run_info = {}
+        self._polls = 0
+        self._table_rows = 0
+        self._table_keys = []
+        self._log_lines = []
+        from tuitrain.trainer.system import SystemTail
+
+        self._system = SystemTail(run_dir) if run_dir is not None else None
+        self.query_one(SystemPanel).clear()
+        table = self.query_one("#train-epochs", DataTable)
+        table.clear(columns=True)
+        self.chart.set_sources([("", self.series)] if run_dir is not None else [])
+        self.poll_run(force=True)
+
+    def poll_run(self, force: bool = False) -> bool:
+        """Read new events; update the widgets only when something arrived. True if it did.
+
+        More than a poll's worth of unread bytes (attaching to a long run) goes to a worker that
+        parses it chunk by chunk; this poll then only shows the status and the progress."""
+        feed = self.feed
+        reader = self.reader
+        if feed is None or reader is None:
+            if force:
+                self._update_panel()
+            return False
+        self._polls += 1
+        if self._loading():
+            return False  # the worker reports as it goes and looks again when done
+        if feed.unread_bytes() > SMALL_READ:
+            self._load_active = True
+            self._load(feed)
+            self._run_info = reader.status()
+            self._update_panel()
+            return False
+        parts = feed.read()
+        used = feed.apply(parts) if parts else 0
+        events = [p for p in parts if isinstance(p, dict)]
+        status_event = any(e.get("kind") in ("status", "log", "epoch") for e in events)
+        # an ended run with nothing new: run.json and trainer.log will not change, so stop re-reading them
+        settled = not used and self._run_info.get("status") not in (None, *ACTIVE_STATUSES)
+        slow = force or status_event or (self._polls % _SLOW_EVERY == 0 and not settled)
+        if slow:
+            self._run_info = reader.status()
+            self._log_lines = [line for line in reader.log_tail(40) if not is_native_chatter(line)][-12:]
+            panel = self.query_one(SystemPanel)  # samples come every few seconds: the slow path is enough
+            panel.set_info(self._run_info)
+            panel.add(self._system.poll())
+        self._chart_dirty |= bool(used)
+        self._schedule(self.backoff.next(bool(used), self.run_is_active() or self.run_status is None))
+        now = time.monotonic()
+        chart_due = self._chart_dirty and (force or status_event or now - self._chart_drawn_at >= CHART_INTERVAL
+                                           or self.run_status not in ACTIVE_STATUSES)
+        panel_due = force or slow or status_event or (used and now - self._panel_at >= PANEL_INTERVAL)
+        if not chart_due and not panel_due:
+            return bool(used)  # new batches only: the numbers every PANEL_INTERVAL, the chart every CHART_INTERVAL
+        self._panel_at = now
+        with self.app.batch_update():
+            if chart_due:
+                self.chart.data_changed()
+                self._chart_dirty = False
+                self._chart_drawn_at = now
+            if used:
+                self._add_epoch_rows()
+            self._update_panel()
+        return bool(used)
+
+    # --- loading a long run in a worker -----------------------------------------------------
+
+    def _loading(self) -> bool:
+        return self._load_active
+
+    @work(thread=True, exclusive=True, group="train-load", exit_on_error=False)
+    def _load(self, feed: RunFeed) -> None:
+        """Parse the file chunk by chunk; each chunk is handed to the event loop (which waits for
+        nothing: ``call_from_thread`` returns once it is applied, so at most one chunk is in flight)."""
+        try:
+            for parts in feed.chunks():
+                self.app.call_from_thread(self._apply_loaded, feed, parts)
+        finally:
+            if not feed.cancelled:
+                self.app.call_from_thread(self._loaded, feed)
+
+    def _apply_loaded(self, feed: RunFeed, parts: list) -> None:
+        if feed is not self.feed:
+            return
+        used = feed.apply(parts)
+        self._chart_dirty |= bool(used)
+        now = time.monotonic()
+        if not self._load_started:
+            self._load_started = now
+        interval = min(CHART_INTERVAL, LOADING_CHART_INTERVAL + LOADING_CHART_SLOWDOWN * (now - self._load_started))
+        if self._chart_dirty and now - self._chart_drawn_at >= interval:
+            with self.app.batch_update():
+                self.chart.data_changed()
+                self._chart_dirty = False
+                self._chart_drawn_at = now
+                self._update_panel()
+
+    def _loaded(self, feed: RunFeed) -> None:
+        if feed is not self.feed:
+            return
+        self._load_active = False
+        self.poll_run(force=True)
+
+    def _set(self, selector: str, content: Text | str) -> None:
+        """Update a Static only when its text changed (each update costs a layout pass)."""
+        if self._shown.get(selector) != content:
+            self._shown[selector] = content
+            self.query_one(selector, Static).update(content)
+
+    @property
+    def run_status(self) -> str | None:
+        """``run.json``'s word (``crashed`` when the trainer vanished), else the last status event."""
+        status = self._run_info.get("status")
+        latest = self.series.status
+        if status in ACTIVE_STATUSES and latest in ("paused", "running", "stopping"):
+            return latest  # the ack events arrive before run.json is rewritten
+        return status or latest
+
+    def run_is_active(self) -> bool:
+        return self.run_status in ACTIVE_STATUSES
+
+    # --- side panel and table ---------------------------------------------------------------
+
+    def _update_panel(self) -> None:
+        bar = self.query_one("#train-progress", ProgressBar)
+        bar.display = self._run_dir is not None
+        if self._run_dir is None:
+            status, stats, placeholder = idle_text(self.app.preset.name if self.app.preset is not None else None)
+            self._set("#train-status", status)
+            self._set("#train-stats", stats)
+            self.chart.placeholder = placeholder
+            self._set("#train-log", "")
+            return
+        feed = self.feed
+        panel = describe_run(self.series, self._run_info, self.run_status, self._run_dir.name,
+                             loading=feed.progress_text() if feed is not None and feed.loading else None,
+                             skipped=getattr(self.reader, "skipped", None))  # a TensorBoard folder's reader keeps none
+        self._set("#train-status", panel.status)
+        self.chart.placeholder = panel.placeholder
+        self._set("#train-stats", panel.stats)
+        if panel.progress is not None:
+            total, done = panel.progress
+            bar.update(total=total, progress=done)
+        self._set("#train-log", log_text(self._log_lines))
+
+    def _add_epoch_rows(self) -> None:
+        rows = self.series.epoch_rows
+        if self._table_rows >= len(rows):
+            return
+        table = self.query_one("#train-epochs", DataTable)
+        if not self._table_keys:
+            self._table_keys = [k for k in self.series.metric_keys("epoch")]
+            table.add_column("epoch", key="epoch")
+            for key in self._table_keys:
+                table.add_column(epoch_column_label(key), key=key)
+            table.add_column("lr", key="lr")
+            table.add_column("time", key="time")
+        for ev in rows[self._table_rows:]:
+            table.add_row(*epoch_cells(ev, self._table_keys), key=str(self._table_rows))
+            self._table_rows += 1
+        table.move_cursor(row=self._table_rows - 1, animate=False)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def action_show_devices(self) -> None:
+        from tuitrain.ui.screens.devices import DevicesScreen
+
+        self.app.push_screen(DevicesScreen())
+
+    def action_show_runs(self) -> None:
+        self.app.show_runs()
+

@@ -1,0 +1,2 @@
+"""Modal dialogs: confirmations, the layer/callback/step forms, the option and open-preset dialogs.
+"""

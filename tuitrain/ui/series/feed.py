@@ -1,0 +1,131 @@
+"""A run's events for a screen: parsed off the event loop, applied on it, polled only as often as useful.
+
+Attaching to a run of 10^7 batch rows must not freeze the app: :meth:`RunFeed.read` (called in
+a worker thread) reads and parses one chunk of ``events.jsonl`` into numpy blocks, and
+:meth:`RunFeed.apply` (on the event loop) copies them into the run's columns, which costs a
+memcpy. While a run is watched, :class:`Backoff` says when to look again: soon after new rows,
+then less and less often while nothing comes, rarely once the run has ended. No Textual.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+from tuitrain.runs.decode import BatchBlock
+from tuitrain.runs.events import EVENTS_FILE
+from tuitrain.runs.reader import CHUNK, RunReader
+from tuitrain.ui.series.run_series import RunSeries
+
+__all__ = ["RunFeed", "Backoff", "SMALL_READ"]
+
+# Unread bytes up to this are read on the event loop (a poll of a live run: a few KB); more go to a worker.
+SMALL_READ = 256 * 1024
+FEED_CHUNK = CHUNK  # bytes a worker parses per step
+
+
+class RunFeed:
+    """One run's reader and series; ``read`` may run in a thread, ``apply`` runs where the series is drawn."""
+
+    def __init__(self, run_dir: str | os.PathLike, series: RunSeries | None = None) -> None:
+        from tuitrain.runs.compare import open_reader
+
+        self.run_dir = Path(run_dir)
+        # a run directory (events.jsonl, read in bulk), or a TensorBoard folder (poll() only)
+        bulk = (self.run_dir / EVENTS_FILE).exists() or (self.run_dir / "run.json").is_file()
+        self.reader = RunReader(self.run_dir) if bulk else open_reader(self.run_dir)
+        self._bulk = isinstance(self.reader, RunReader)
+        if self._bulk:
+            self.reader.chunk = FEED_CHUNK
+        self.series = series if series is not None else RunSeries()
+        self._lock = threading.Lock()  # one read at a time (a worker and a timer may both ask)
+        self._reserved = False
+        self.cancelled = False
+
+    def unread_bytes(self) -> int:
+        """Bytes appended since the last read (a stat, no read; 0 for a reader without offsets)."""
+        if not self._bulk:
+            return 0
+        try:
+            size = self.reader.events_path.stat().st_size
+        except OSError:
+            return 0
+        return size - self.reader.offset if size >= self.reader.offset else size
+
+    def read(self, max_bytes: int | None = None) -> list[Any]:
+        """Parse the next chunk (thread-safe; returns parts for :meth:`apply`)."""
+        with self._lock:
+            if self.cancelled:
+                return []
+            if not self._bulk:
+                return list(self.reader.poll())  # long-key dicts: the series takes them as they are
+            before = self.reader.offset
+            parts = self.reader.read(max_bytes)
+            if not self._reserved and parts:
+                rows = sum(len(p.values) for p in parts if isinstance(p, BatchBlock))
+                used = self.reader.offset - before
+                if rows and used and self.reader.size > 4 * used:  # a big file: size the columns once
+                    parts.append(("reserve", int(rows * self.reader.size / used * 1.02)))
+                self._reserved = True
+            return parts
+
+    def apply(self, parts: list[Any]) -> int:
+        """Add parsed parts to the series (event loop); returns how many rows or events were used."""
+        if self.cancelled:
+            return 0
+        rest = []
+        for part in parts:
+            if isinstance(part, tuple) and part and part[0] == "reserve":
+                self.series.expect_batch_rows(part[1])
+            else:
+                rest.append(part)
+        return self.series.apply(rest)
+
+    def chunks(self):
+        """Parts chunk after chunk until the file is read or the feed cancelled (a worker's loop)."""
+        while not self.cancelled:
+            parts = self.read()
+            if not parts and (not self._bulk or self.reader.at_end):
+                return
+            yield parts
+
+    def read_all_here(self) -> int:
+        """Read and apply everything now (tests, small runs, tools without an event loop)."""
+        return sum(self.apply(parts) for parts in self.chunks())
+
+    @property
+    def loading(self) -> bool:
+        """More of the file is waiting than one poll reads: show progress, read in a worker."""
+        return self._bulk and not self.reader.at_end
+
+    def progress_text(self) -> str:
+        """``reading events.jsonl: 45 % of 58 MB`` while a big file loads."""
+        size = self.reader.size
+        return f"reading events.jsonl: {100 * self.reader.fraction:.0f} % of {size / 1e6:.0f} MB"
+
+    def cancel(self) -> None:
+        """Stop feeding (the run is no longer shown): a worker's next read returns nothing."""
+        self.cancelled = True
+
+
+class Backoff:
+    """Seconds until the next look at a run: ``fast`` after new rows, doubling to ``slow`` while
+    nothing comes, ``ended`` once the run is over (a finished run changes only if resumed)."""
+
+    def __init__(self, fast: float = 0.5, slow: float = 4.0, ended: float = 10.0) -> None:
+        self.fast, self.slow, self.ended = fast, slow, ended
+        self.interval = fast
+
+    def next(self, got_new: bool, active: bool) -> float:
+        if not active and not got_new:
+            self.interval = self.ended
+        elif got_new:
+            self.interval = self.fast
+        else:
+            self.interval = min(self.slow, self.interval * 2)
+        return self.interval
+
+    def reset(self) -> None:
+        self.interval = self.fast
