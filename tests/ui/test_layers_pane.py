@@ -269,3 +269,31 @@ async def test_layer_form_waits_for_tensorflow(tmp_path, monkeypatch):
         await pilot.pause()
         assert not isinstance(app.screen, LayerFormScreen)
         assert any("TensorFlow is still loading" in n.message for n in app._notifications)
+
+
+async def test_a_layer_reading_a_declared_input_can_be_edited_and_saved(tmp_path):
+    """`tickets` declares [[inputs]] title/body/tags: the layer form offers those names (not only
+    the default `input`), so pointing the body's Embedding at `title` is confirmed and saved."""
+    import shutil
+
+    from tuitrain.preset import load_preset
+    from tuitrain.preset.find import PRESETS_DIR
+
+    path = tmp_path / "tickets.toml"
+    shutil.copy(PRESETS_DIR / "tickets.toml", path)
+    app = TuitrainApp(path, pane="layers")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("down", "down", "enter")  # row 2: the Embedding that reads `body`
+        await pilot.pause()
+        inputs = app.screen.query_one("#layer-inputs")
+        assert inputs.value == "body"
+        assert "title" in inputs.tooltip and "tags" in inputs.tooltip
+        inputs.value = "title"
+        await pilot.press("ctrl+s")  # confirm the form
+        await wait_ready(pilot)
+        assert app.screen is not None and not app.screen.query("#layer-inputs"), "the form stayed open"
+        assert app.preset.layers[2]["inputs"] == ["title"]
+        await pilot.press("ctrl+s")  # save the preset
+        await wait_for(pilot, lambda: not app.modified, "the save")
+    assert load_preset(path).layers[2]["inputs"] == ["title"]

@@ -21,7 +21,8 @@ from tuitrain.export.data_code import data_parts, docstring_safe, sorted_imports
 from tuitrain.common.errors import SpecError
 from tuitrain.model.build import keras_model_name
 from tuitrain.preset.heads import input_decls, output_names
-from tuitrain.model.keras_objects import is_object_table, registry_for
+from tuitrain.model.keras_objects import registry_for
+from tuitrain.preset.values import DEFAULT_INPUT, is_per_output, is_typed, optimizer_value
 from tuitrain.model import LAYER_META_KEYS, shape_keys
 from tuitrain.common.pycode import Code, atom, call, is_identifier, literal, required_leading
 from tuitrain.preset import Preset, layer_inputs
@@ -38,9 +39,9 @@ def _name(text: Any, *, where: str) -> str:
 def _value(key: str, value: Any, *, where: str) -> Code:
     """An argument value: object tables become constructor calls of the registry their argument names."""
     kind = registry_for(key)
-    if kind is not None and is_object_table(value):
+    if kind is not None and is_typed(value):
         return _object(kind, value, where=where)
-    if isinstance(value, dict) and "type" in value:
+    if is_typed(value):
         from tuitrain.model.keras_objects import serialized
 
         return literal(serialized(value))
@@ -134,11 +135,11 @@ def model_code(preset: Preset, model: Any) -> str:
     tensors: dict[str, str] = {}
     input_vars = []
     for index, (name, shape, dtype) in enumerate(inputs):
-        var = _var("inputs" if name == "input" else name, used)
+        var = _var("inputs" if name == DEFAULT_INPUT else name, used)
         keywords = [("shape", _shape(shape))]
         if dtype:
             keywords.append(("dtype", literal(dtype)))
-        if name != "input" or len(inputs) > 1:
+        if name != DEFAULT_INPUT or len(inputs) > 1:
             keywords.append(("name", literal(name)))
         lines += call("keras.Input", [], keywords).lines(4, prefix=f"{var} = ")
         tensors[name] = var
@@ -203,7 +204,7 @@ def _typed(module: str, value: Any, *, where: str) -> Code:
 
 def _per_output(module: str, value: Any, *, where: str, nested: bool = False) -> Code:
     """A compile value that may be a table keyed by output names, a list, or one value."""
-    if isinstance(value, dict) and "type" not in value:
+    if is_per_output(value):
         parts = [
             Code(literal(k).flat() + ": " + (v := _per_output(module, val, where=f"{where}.{k}", nested=True)).head, v.parts, v.tail)
             for k, val in value.items()
@@ -220,7 +221,7 @@ def compile_code(preset: Preset) -> list[str]:
     from tuitrain.model import PLAIN_COMPILE_KEYS
 
     spec = preset.compile
-    keywords = [("optimizer", _optimizer(spec.get("optimizer", "rmsprop")))]
+    keywords = [("optimizer", _optimizer(optimizer_value(spec)))]
     if "loss" in spec:
         keywords.append(("loss", _per_output("losses", spec["loss"], where="compile.loss")))
     for key in ("metrics", "weighted_metrics"):

@@ -25,8 +25,6 @@ from tuitrain.common.suggest import did_you_mean
 if TYPE_CHECKING:  # pragma: no cover
     from tuitrain.preset import Preset
 
-# The Functional-model reference to the model's input tensor.
-MODEL_INPUT = "input"
 # Keys of a layer row that belong to tuitrain, not to the Keras constructor.
 LAYER_META_KEYS = ("type", "inputs", "adapt")
 # Honoured through keras.Input (see declared_input_shape), not passed to the layer.

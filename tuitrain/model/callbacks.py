@@ -7,7 +7,8 @@ from typing import Any
 from tuitrain.catalogue import registry as keras_catalogue
 from tuitrain.common.errors import SpecError
 from tuitrain.model.messages import clean_keras_message
-from tuitrain.model.compile import split_typed, check_args
+from tuitrain.model.compile import check_args
+from tuitrain.preset.values import typed
 from tuitrain.model.confine import confine_args, is_trusted
 from tuitrain.common.suggest import did_you_mean
 
@@ -28,7 +29,7 @@ def resolve_callbacks(fit_spec: dict[str, Any], *, path: str = "fit.callbacks", 
     classes = callback_classes()
     trusted = is_trusted(fit_spec)
     for i, value in enumerate(fit_spec.get("callbacks", [])):
-        name, args = split_typed(value)
+        name, args = typed(value)
         here = f"{path}[{i}]"
         cls = classes.get(name)
         if cls is None:

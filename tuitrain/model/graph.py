@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from tuitrain.model.adapting import adapt_layer, check_adapt_row, feed_for
 from tuitrain.common.errors import SpecError
-from tuitrain.preset.heads import DEFAULT_INPUT, check_output_refs, input_decls, output_names, unreached_error, unreached_rows
+from tuitrain.preset.values import DEFAULT_INPUT
+from tuitrain.preset.heads import check_output_refs, input_decls, output_names, unreached_error, unreached_rows
 from tuitrain.model.build import BuildReport, as_sequential, keras_model_name, declared_input_shape, error_row, make_layer, shape_message
 from tuitrain.model.confine import is_trusted
 from tuitrain.model.guards import bounded_call

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from tuitrain.common.errors import SpecError
 from tuitrain.common.suggest import did_you_mean
+from tuitrain.preset.values import is_typed, typed
 
 # Argument name (exact, or a suffix starting with "_") → the catalogue kind whose classes build it.
 _EXACT = {
@@ -36,10 +37,6 @@ def registry_for(arg: str) -> str | None:
     return next((kind for suffix, kind in _SUFFIX.items() if arg.endswith(suffix)), None)
 
 
-def is_object_table(value: Any) -> bool:
-    return isinstance(value, dict) and "type" in value
-
-
 def build_object(kind: str, value: dict[str, Any], *, path: str, make_layer: Callable[..., Any] | None = None) -> Any:
     """One table → one Keras object of catalogue `kind`; nested tables are resolved by their own argument names."""
     from tuitrain.catalogue import registry as keras_catalogue
@@ -59,7 +56,7 @@ def build_object(kind: str, value: dict[str, Any], *, path: str, make_layer: Cal
             f"unknown {kind} '{name}'.{did_you_mean(name, list(classes))} Keras offers: {', '.join(sorted(classes))}.",
             path=f"{path}.type",
         )
-    args = {k: v for k, v in value.items() if k != "type"}
+    _, args = typed(value)
     known, open_ended = keras_catalogue.constructor_arg_names(cls)
     for key in args:
         if key not in known and not open_ended:
@@ -86,7 +83,7 @@ def resolve_args(kwargs: dict[str, Any], *, path: str, make_layer: Callable[...,
     for key, value in kwargs.items():
         kind = registry_for(key)
         where = f"{path}.{key}"
-        if kind is not None and is_object_table(value):
+        if kind is not None and is_typed(value):
             out[key] = build_object(kind, value, path=where, make_layer=make_layer)
         elif isinstance(value, str) and kind in _NAMED_KINDS:
             out[key] = _checked_name(kind, value, path=where)
@@ -112,10 +109,10 @@ def _checked_name(kind: str, name: str, *, path: str) -> str:
 
 def serialized(value: Any) -> Any:
     """Preset tables with `type` → Keras' serialized form, so `initializers.get` etc. accept them."""
+    if is_typed(value):
+        name, args = typed(value)
+        return {"class_name": name, "config": {k: serialized(v) for k, v in args.items()}}
     if isinstance(value, dict):
-        if "type" in value:
-            config = {k: serialized(v) for k, v in value.items() if k != "type"}
-            return {"class_name": value["type"], "config": config}
         return {k: serialized(v) for k, v in value.items()}
     if isinstance(value, list):
         return [serialized(v) for v in value]

@@ -20,6 +20,7 @@ from tuitrain.preset.overrides import apply_override
 from tuitrain.preset.distribute import distribute_options
 from tuitrain.preset.schema import COMPILE_KEYS, ENGINE_FIT_KEYS, FIT_KEYS, TOP_LEVEL_KEYS, Preset, layer_inputs
 from tuitrain.common.suggest import did_you_mean
+from tuitrain.preset.values import DEFAULT_INPUT, is_per_output
 
 def load_preset(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Preset:
     """Read, parse, apply ``--set`` overrides, validate. Raises SpecError with file and key path."""
@@ -169,7 +170,7 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
         _check_typed_table(compile_["optimizer"], file=file, path="compile.optimizer", what="an optimizer")
     if "loss" in compile_:
         loss = compile_["loss"]
-        if isinstance(loss, dict) and "type" not in loss:  # one loss per output name
+        if is_per_output(loss):  # one loss per output name
             for out, value in loss.items():
                 _check_typed_table(value, file=file, path=f"compile.loss.{out}", what="a loss")
         elif isinstance(loss, (str, dict)):
@@ -229,7 +230,7 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
     )
 
 
-def _check_layer_names(layers: list[dict], *, file: str, inputs: list[str] = ("input",)) -> None:
+def _check_layer_names(layers: list[dict], *, file: str, inputs: tuple[str, ...] | list[str] = (DEFAULT_INPUT,)) -> None:
     seen: dict[str, int] = {}
     for i, layer in enumerate(layers):
         for j, ref in enumerate(layer_inputs(layer)):

@@ -15,6 +15,7 @@ from textual.widgets import Input, Label, Select, Static
 
 from tuitrain.catalogue.form_values import format_value
 from tuitrain.editing.compile_values import loss_choice
+from tuitrain.preset.values import is_per_output, value_for_output
 
 if TYPE_CHECKING:
     from tuitrain.preset import Preset
@@ -26,26 +27,19 @@ def output_names(preset: Preset) -> list[str]:
     return names if len(names) > 1 else []
 
 
-def _per_output(value: Any, name: str, index: int) -> Any:
-    if isinstance(value, dict) and "type" not in value:
-        return value.get(name)
-    if isinstance(value, list):
-        return value[index] if index < len(value) else None
-    return value
-
-
 def per_output_fields(preset: Any) -> ComposeResult:
     from tuitrain.catalogue import registry as I
 
     names = I.loss_names()
     yield Static("losses by output", classes="section-title")
-    for index, out in enumerate(output_names(preset)):
-        loss_value, _ = loss_choice(_per_output(preset.compile.get("loss"), out, index))
+    outputs = output_names(preset)
+    for out in outputs:
+        loss_value, _ = loss_choice(value_for_output(preset.compile.get("loss"), outputs, out))
         options = [(n, n) for n in names]
         if loss_value is not None and loss_value not in names:
             options.insert(0, (loss_value, loss_value))
-        weight = _per_output(preset.compile.get("loss_weights"), out, index)
-        metrics = _per_output(preset.compile.get("metrics"), out, index) or []
+        weight = value_for_output(preset.compile.get("loss_weights"), outputs, out)
+        metrics = value_for_output(preset.compile.get("metrics"), outputs, out) or []
         with Horizontal(classes="field"):
             yield Label(out, classes="field-name")
             with Vertical(classes="field-body"):
@@ -59,13 +53,7 @@ def per_output_fields(preset: Any) -> ComposeResult:
 
 def output_value(preset: Any, key: str, out: str) -> Any:
     """One output's entry of a per-output compile table, as the preset holds it now."""
-    names = output_names(preset)
-    value = preset.compile.get(key)
-    if isinstance(value, dict) and "type" not in value:
-        return value.get(out)
-    if isinstance(value, list) and out in names and names.index(out) < len(value):
-        return value[names.index(out)]
-    return value
+    return value_for_output(preset.compile.get(key), output_names(preset), out)
 
 
 def set_output_value(preset: Any, key: str, out: str, value: Any) -> None:
@@ -74,7 +62,7 @@ def set_output_value(preset: Any, key: str, out: str, value: Any) -> None:
     current = preset.compile.get(key)
     if isinstance(current, list):
         table = {n: v for n, v in zip(names, current)}
-    elif isinstance(current, dict) and "type" not in current:
+    elif is_per_output(current):
         table = dict(current)
     elif current is not None:
         table = {n: current for n in names}  # one value for all: keep it for the others

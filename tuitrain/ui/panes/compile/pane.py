@@ -34,8 +34,9 @@ from tuitrain.ui.panes.compile.outputs import (
 )
 from tuitrain.ui.panes.compile.pickers import LossPicker, MetricsPicker, loss_form
 from tuitrain.editing.compile_values import (
-    DEFAULT_OPTIMIZER, compile_values, fit_values, loss_choice, metric_names, optimizer_class, typed,
+    compile_values, fit_values, loss_choice, metric_names, optimizer_class,
 )
+from tuitrain.preset.values import optimizer_value, typed
 from tuitrain.ui.panes.compile.warnings import show_warnings
 from tuitrain.ui.widgets.forms import ParamForm
 
@@ -171,7 +172,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         event.stop()
         new = str(event.value)
         preset = self.app.preset
-        old_name, old_args = typed(preset.compile.get("optimizer", DEFAULT_OPTIMIZER))
+        old_name, old_args = typed(optimizer_value(preset.compile))
         if optimizer_class(old_name) == new:
             return
         accepted = {p.name for p in keras_params.constructor_params("optimizer", new)}
@@ -192,7 +193,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
     async def _schedule_changed(self, event: Select.Changed) -> None:
         event.stop()
         name = str(event.value)
-        _, opt_args = typed(self.app.preset.compile.get("optimizer", DEFAULT_OPTIMIZER))
+        _, opt_args = typed(optimizer_value(self.app.preset.compile))
         current = opt_args.get("learning_rate")
         if (typed(current)[0] if isinstance(current, dict) else CONSTANT) == name:
             return

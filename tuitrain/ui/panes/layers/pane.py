@@ -21,6 +21,8 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from tuitrain.model import RowState, main_args, shape_str
+from tuitrain.preset.heads import input_names
+from tuitrain.preset.values import layer_sources
 from tuitrain.ui.history import HistoryActions
 
 if TYPE_CHECKING:
@@ -259,7 +261,8 @@ class LayersPane(HistoryActions, Vertical):
         self.table.focus()
 
     def _available_inputs(self, layers: list[dict], pos: int) -> list[str]:
-        return ["input"] + [str(layer["name"]) for layer in layers[:pos] if "name" in layer]
+        """The model's inputs (``[[inputs]]`` names, or ``input``) and the named layers above ``pos``."""
+        return layer_sources(input_names(self.app.preset), layers, pos)
 
     def _open_form(self, layers: list[dict], pos: int, layer: dict | None, title: str, replace: bool) -> None:
         from tuitrain.ui.screens.dialogs.layer_form import LayerFormScreen

@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 from tuitrain.catalogue import registry as keras_catalogue
 from tuitrain.catalogue import params as keras_params
 from tuitrain.model import LAYER_META_KEYS
+from tuitrain.preset.values import DEFAULT_INPUT
 from tuitrain.ui.screens.dialogs.form_dialog import FormDialog
 from tuitrain.ui.widgets.forms import ParamForm
 
@@ -41,7 +42,7 @@ def parse_inputs(text: str, available: list[str]) -> list[str]:
     """``"a, b"`` / ``["a", "b"]`` → names, each one an earlier layer or the model input."""
     names = [t for t in re.split(r"[\s,\[\]\"']+", text) if t]
     if not names:
-        raise ValueError("name at least one input: 'input' (the model's input) or an earlier layer's name")
+        raise ValueError(f"name at least one input: the model's input or an earlier layer ({', '.join(available)})")
     unknown = [n for n in names if n not in available]
     if unknown:
         raise ValueError(f"'{unknown[0]}' is not an earlier layer; choose from {', '.join(available)}")
@@ -78,7 +79,7 @@ class LayerFormScreen(FormDialog[dict]):
         self.title_text = title
         self.first = first
         self.functional = functional
-        self.available_inputs = list(available_inputs or ["input"])
+        self.available_inputs = list(available_inputs or [DEFAULT_INPUT])
         self.layer_type: str | None = self.row.get(self.TYPE_KEY)
         self._names = self.type_names()
         self._inner_shown: str | None = None  # the wrapped layer type whose form is on screen
