@@ -14,6 +14,7 @@ from typing import Callable
 
 from tuitrain.common.errors import TuitrainError
 from tuitrain.common.safetext import clean
+from tuitrain.runs.layout import RUN_JSON
 
 SUBCOMMANDS = ("new", "train", "check", "attach", "runs", "metrics", "diff", "export", "presets", "devices")
 # Opens the Textual app for `app` or `attach` with the parsed arguments; returns the exit code.
@@ -203,7 +204,7 @@ def check_app_target(target: str | None) -> None:
 
     if target is None:
         return
-    from tuitrain.runs.compare import is_run
+    from tuitrain.runs.source import is_run
 
     path = Path(target).expanduser()
     if path.suffix == ".toml" or is_run(path):
@@ -218,7 +219,7 @@ def check_app_target(target: str | None) -> None:
         pass
     presets = [name for name, _, _ in bundled_presets()]
     if path.is_dir():
-        raise TuitrainError(f"{target}: a folder, but neither a run directory (no run.json) nor a TensorBoard log "
+        raise TuitrainError(f"{target}: a folder, but neither a run directory (no {RUN_JSON}) nor a TensorBoard log "
                             "folder (no events.out.tfevents.* files in it or its subfolders).")
     raise TuitrainError(f"'{target}' is not a command, a preset, a run directory or a TensorBoard log folder."
                         f"{did_you_mean(target, [*SUBCOMMANDS, *presets])} Commands: {', '.join(SUBCOMMANDS)}; "

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tuitrain.common.errors import TuitrainError
 
-CONTROL_FILE = "control.jsonl"
+from tuitrain.runs.layout import CONTROL_FILE
 ACTIONS = ("stop_batch", "stop_epoch", "pause", "resume")
 
 

@@ -20,6 +20,7 @@ from operator import itemgetter
 from typing import Any
 
 import numpy as np
+from tuitrain.runs.layout import EVENTS_FILE
 
 try:  # optional: the reader is correct without it, only slower
     import orjson as _orjson
@@ -62,7 +63,7 @@ class SkipLog:
             return ""
         n = self.total
         first = "; ".join(f"line {ln}: {why}" for ln, why in self.examples[:2])
-        return f"{n} line{'s' if n != 1 else ''} of events.jsonl skipped ({first}{'; …' if n > 2 else ''})"
+        return f"{n} line{'s' if n != 1 else ''} of {EVENTS_FILE} skipped ({first}{'; …' if n > 2 else ''})"
 
 
 @dataclass

@@ -33,10 +33,10 @@ from pathlib import Path
 from typing import Any
 
 from tuitrain.runs.decode import ALIAS_KIND, KIND_LONG, SHORT_KEYS, BatchBlock, EventDecoder, block_events
+from tuitrain.runs.layout import EVENTS_FILE
 
 __all__ = ["EventWriter", "EventDecoder", "read_events", "fmt_number", "EVENTS_FILE", "KIND_LONG", "SHORT_KEYS", "ALIAS_KIND"]
 
-EVENTS_FILE = "events.jsonl"
 
 KIND_SHORT = {"batch": None, "epoch": "e", "status": "s", "log": "l"}
 RESERVED = set(SHORT_KEYS) | {"k"}

@@ -36,7 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from tuitrain.common.metric_names import NOT_METRICS, better_direction
-from tuitrain.runs.rundir import RUN_JSON, RunInfo
+from tuitrain.runs.rundir import RunInfo
+from tuitrain.runs.layout import RUN_JSON
 
 EVENT_FILE_MARK = "tfevents"
 # An event file changed this recently: the writer is taken to be alive.

@@ -28,6 +28,7 @@ import numpy as np
 from tuitrain.runs.control import ControlInbox
 from tuitrain.runs.events import EventWriter
 from tuitrain.common.metric_names import NOT_METRICS, better_direction
+from tuitrain.runs.layout import METRICS_CSV
 
 # samples/s is averaged over windows of about this many seconds (per-batch rates are noise).
 RATE_WINDOW_S = 0.5
@@ -182,7 +183,7 @@ class EventLog(StepCounter):
             if key not in self._non_scalar:
                 self._non_scalar.add(key)
                 what = f"has shape {shape}" if shape is not None else f"is a {type(value).__name__}"
-                self.writer.log(f"metric {key} {what}, not one number: left out of the live metrics (metrics.csv has it)")
+                self.writer.log(f"metric {key} {what}, not one number: left out of the live metrics ({METRICS_CSV} has it)")
         return kept
 
     def _learning_rate(self) -> float | None:

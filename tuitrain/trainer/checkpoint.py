@@ -32,8 +32,8 @@ from typing import Any, Callable
 import keras
 
 from tuitrain.common.fsutil import atomic_write_text, fsync_dir
+from tuitrain.runs.layout import BEST_NAME, LAST_NAME, STATE_NAME as STATE
 
-STATE = "state.json"
 STATE_ENTRY = "tuitrain_state.json"  # inside the .keras zip
 MAX_STATE_BYTES = 64 * 1024
 
@@ -103,8 +103,8 @@ class Checkpointer(keras.callbacks.Callback):
         super().__init__()
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.last_path = self.folder / "last.keras"
-        self.best_path = self.folder / "best.keras"
+        self.last_path = self.folder / LAST_NAME
+        self.best_path = self.folder / BEST_NAME
         for stale in (_tmp(self.last_path), _tmp(self.best_path)):  # left by a trainer killed mid-save
             stale.unlink(missing_ok=True)
         self.monitor = monitor
@@ -201,7 +201,7 @@ def read_state(folder: Path) -> dict[str, Any]:
     """What ``--resume`` continues from: epochs done as ``last.keras`` records them, the best value
     and its epoch as ``best.keras`` records them (each file's own state describes exactly that file)."""
     folder = Path(folder)
-    last = checkpoint_state(folder / "last.keras")
+    last = checkpoint_state(folder / LAST_NAME)
     if last is None:  # a checkpoint from before the state lived inside it
         try:
             data = json.loads((folder / STATE).read_text(encoding="utf-8"))
@@ -209,7 +209,7 @@ def read_state(folder: Path) -> dict[str, Any]:
         except (OSError, ValueError, RecursionError):
             return {}
     state = dict(last)
-    best = checkpoint_state(folder / "best.keras")
+    best = checkpoint_state(folder / BEST_NAME)
     if best is not None and best.get("monitor") == last.get("monitor"):
         state["best"], state["best_epoch"] = best.get("best"), best.get("best_epoch")
     return state

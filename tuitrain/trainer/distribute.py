@@ -36,6 +36,7 @@ from typing import Any
 
 from tuitrain.common.errors import SpecError, TuitrainError
 
+from tuitrain.runs.layout import BACKUP_DIR
 from tuitrain.preset.distribute import (  # noqa: F401 - the table's validation lives with the spec
     DISTRIBUTE_KEYS,
     PRECISIONS,
@@ -193,8 +194,6 @@ def describe(strategy: Any, options: DistributeOptions, *, multi_worker: bool = 
     return {"strategy": name, "replicas": int(strategy.num_replicas_in_sync), "precision": options.precision,
             "strategy_devices": [d.replace("/job:localhost/replica:0/task:0/device:", "") for d in devices]}
 
-
-BACKUP_DIR = "backup"  # keras.callbacks.BackupAndRestore's folder in a multi-worker run (or worker) directory
 
 
 def backup_epoch(run_dir: Any) -> int:

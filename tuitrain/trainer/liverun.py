@@ -25,17 +25,10 @@ import keras
 
 from tuitrain.trainer.callbacks import BestMetrics, EventLog, RunControl, RunProgress, StopOnNaN
 from tuitrain.runs.control import ControlInbox
-from tuitrain.runs.events import EVENTS_FILE, EventWriter
+from tuitrain.runs.events import EventWriter
+from tuitrain.runs.layout import EVENTS_FILE, METRICS_CSV, SUMMARY_FILE
 from tuitrain.runs.keras_config import plain, plain_layer
-from tuitrain.runs.rundir import (
-    METRICS_CSV,
-    SUMMARY_FILE,
-    environment_info,
-    new_run_dir,
-    process_start_time,
-    update_run_json,
-    write_run_json,
-)
+from tuitrain.runs.rundir import environment_info, new_run_dir, process_start_time, update_run_json, write_run_json
 from tuitrain.runs.listing import default_runs_dir
 
 # run.json's progress fields (epochs done, best values) are rewritten at most this often.

@@ -18,18 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from tuitrain.runs.control import ControlInbox
-from tuitrain.runs.events import EVENTS_FILE, EventWriter
-from tuitrain.runs.rundir import (
-    CHECKPOINTS,
-    LAST_CHECKPOINT,
-    MODEL_FILE,
-    PRESET_FILE,
-    SUMMARY_FILE,
-    TENSORBOARD_DIR,
-    process_start_time,
-    read_run_json,
-    update_run_json,
-)
+from tuitrain.runs.events import EventWriter
+from tuitrain.runs.layout import BACKUP_DIR, CHECKPOINTS, EVENTS_FILE, LAST_CHECKPOINT, MODEL_FILE, PRESET_FILE, RUN_JSON, SUMMARY_FILE, TENSORBOARD_DIR
+from tuitrain.runs.rundir import process_start_time, read_run_json, update_run_json
 from tuitrain.common.errors import TuitrainError
 
 
@@ -178,7 +169,7 @@ class Trainer:
         from tuitrain.trainer.liverun import LiveRun
         from tuitrain.model import fit_kwargs, prepare, resolve_callbacks, summary_text
 
-        from tuitrain.trainer.distribute import BACKUP_DIR, agree_backup, setup_strategy
+        from tuitrain.trainer.distribute import agree_backup, setup_strategy
         from tuitrain.trainer.system import start_sampler
 
         strategy, build_preset, dist_info = setup_strategy(preset, self.cluster)
@@ -328,8 +319,8 @@ def main(argv: list[str]) -> int:
         print("usage: python -m tuitrain.trainer RUN_DIR", file=sys.stderr)
         return 2
     run_dir = Path(argv[0]).resolve()
-    if not (run_dir / "run.json").is_file():
-        print(f"{run_dir}: not a run directory (no run.json)", file=sys.stderr)
+    if not (run_dir / RUN_JSON).is_file():
+        print(f"{run_dir}: not a run directory (no {RUN_JSON})", file=sys.stderr)
         return 2
     from tuitrain.runs import lock
 

@@ -14,21 +14,8 @@ from typing import TYPE_CHECKING
 
 import tuitrain
 from tuitrain.runs import lock
-from tuitrain.runs.control import CONTROL_FILE
-from tuitrain.runs.rundir import (
-    ACTIVE,
-    FINAL,
-    LAST_CHECKPOINT,
-    PRESET_FILE,
-    RUN_JSON,
-    TRAINER_LOG,
-    effective_status,
-    environment_info,
-    new_run_dir,
-    process_start_time,
-    read_run_json,
-    update_run_json,
-)
+from tuitrain.runs.layout import BACKUP_DIR, CONTROL_FILE, LAST_CHECKPOINT, PRESET_FILE, RUN_JSON, TRAINER_LOG
+from tuitrain.runs.rundir import ACTIVE, FINAL, effective_status, environment_info, new_run_dir, process_start_time, read_run_json, update_run_json
 from tuitrain.runs.listing import default_runs_dir
 from tuitrain.common.errors import TuitrainError
 from tuitrain.common.fsutil import atomic_write_text
@@ -57,7 +44,7 @@ def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, re
     if resume is not None:
         run_dir = Path(resume)
         if not read_run_json(run_dir):
-            raise TuitrainError(f"{run_dir}: not a run directory (no run.json).")
+            raise TuitrainError(f"{run_dir}: not a run directory (no {RUN_JSON}).")
     else:
         root, name = default_runs_dir(runs_dir), preset.name
         cluster = cluster_from_env({"TF_CONFIG": tf_config} if tf_config else None)
@@ -94,7 +81,6 @@ def _write(path: Path, text: str) -> None:
 
 def _launch(preset: "Preset", run_dir: Path, resume: bool, now: float, lock_fd: int, trusted: bool,
             tf_config: str | None) -> Path:
-    from tuitrain.trainer.distribute import BACKUP_DIR
     from tuitrain.preset import dumps_preset
 
     if resume:
@@ -102,7 +88,7 @@ def _launch(preset: "Preset", run_dir: Path, resume: bool, now: float, lock_fd: 
         if effective_status(info) in ACTIVE:
             raise TuitrainError(f"{run_dir}: the run is still {info.get('status')} (pid {info.get('pid')}); stop it first.")
         if not (run_dir / LAST_CHECKPOINT).is_file() and not (run_dir / BACKUP_DIR).is_dir():
-            raise TuitrainError(f"{run_dir}: no checkpoints/last.keras to resume from.")
+            raise TuitrainError(f"{run_dir}: no {LAST_CHECKPOINT} to resume from.")
         history = list(info.get("attempts", []))
         history.append({k: info.get(k) for k in ("started", "ended", "epochs_done", "error")} | {"status": effective_status(info)})
         info.update(status="starting", pid=None, pid_started=None, error=None, message=None, ended=None,

@@ -320,13 +320,13 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
 
     def run_is_active(self) -> bool:
         """A run this app could stop (a TensorBoard folder's writer is no run of ours)."""
-        if self.run_dir is None or not (Path(self.run_dir) / "run.json").is_file():
+        from tuitrain.runs.rundir import ACTIVE
+        from tuitrain.runs.source import is_run_dir, open_run
+
+        if self.run_dir is None or not is_run_dir(self.run_dir):
             return False
         try:
-            from tuitrain.runs.reader import RunReader
-            from tuitrain.runs.rundir import ACTIVE
-
-            return RunReader(self.run_dir).status().get("status") in ACTIVE
+            return open_run(self.run_dir).status().get("status") in ACTIVE
         except Exception:  # noqa: BLE001 - an unreadable run is not running
             return False
 

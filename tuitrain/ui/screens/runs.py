@@ -36,6 +36,7 @@ from tuitrain.ui.series.run_series import RunSeries
 from tuitrain.ui.styles import STATUS_STYLE
 from tuitrain.ui.widgets.chart.keys import CHART_BINDINGS, ChartActions
 from tuitrain.ui.widgets.chart.metrics_chart import MetricsChart
+from tuitrain.runs.layout import PRESET_FILE
 
 if TYPE_CHECKING:
     from tuitrain.preset import Preset
@@ -351,7 +352,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         if info is None:
             return
         try:
-            preset = load_preset(info.path / "preset.toml")
+            preset = load_preset(info.path / PRESET_FILE)
         except (TuitrainError, OSError) as err:
             self.notify(str(err), title="cannot open its preset", severity="error", timeout=10)
             return

@@ -58,11 +58,12 @@ class RunControls(AppAccess):
 
     def _control(self, action: str, said: str) -> None:
         from tuitrain.runs.control import request_control
+        from tuitrain.runs.source import is_run_dir
 
         if self._run_dir is None or not self.run_is_active():
             self.notify("no run in progress", severity="warning")
             return
-        if not (self._run_dir / "run.json").is_file():
+        if not is_run_dir(self._run_dir):
             self.notify("a TensorBoard log folder is only watched: stop its program where it runs", severity="warning")
             return
         try:
