@@ -117,8 +117,13 @@ def run_json_problem(info: dict[str, Any]) -> str | None:
     return None
 
 
+def record_text(info: dict[str, Any]) -> str:
+    """``run.json``'s text for ``info`` (indented, in the order the fields were added)."""
+    return json.dumps(info, indent=2, sort_keys=False, default=str) + "\n"
+
+
 def write_run_json(run_dir: str | os.PathLike, info: dict[str, Any]) -> None:
-    atomic_write_text(Path(run_dir) / RUN_JSON, json.dumps(info, indent=2, sort_keys=False, default=str) + "\n")
+    atomic_write_text(Path(run_dir) / RUN_JSON, record_text(info))
 
 
 def update_run_json(run_dir: str | os.PathLike, **fields: Any) -> dict[str, Any]:

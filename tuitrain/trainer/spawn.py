@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -15,7 +14,8 @@ from typing import TYPE_CHECKING
 import tuitrain
 from tuitrain.runs import lock
 from tuitrain.runs.layout import BACKUP_DIR, CONTROL_FILE, LAST_CHECKPOINT, PRESET_FILE, RUN_JSON, TRAINER_LOG
-from tuitrain.runs.rundir import ACTIVE, FINAL, effective_status, environment_info, new_run_dir, process_start_time, read_run_json, update_run_json
+from tuitrain.runs.record import new_record, process_fields, resumed_record
+from tuitrain.runs.rundir import ACTIVE, FINAL, effective_status, new_run_dir, read_run_json, record_text, update_run_json
 from tuitrain.runs.listing import default_runs_dir
 from tuitrain.common.errors import TuitrainError
 from tuitrain.common.fsutil import atomic_write_text
@@ -89,35 +89,20 @@ def _launch(preset: "Preset", run_dir: Path, resume: bool, now: float, lock_fd: 
             raise TuitrainError(f"{run_dir}: the run is still {info.get('status')} (pid {info.get('pid')}); stop it first.")
         if not (run_dir / LAST_CHECKPOINT).is_file() and not (run_dir / BACKUP_DIR).is_dir():
             raise TuitrainError(f"{run_dir}: no {LAST_CHECKPOINT} to resume from.")
-        history = list(info.get("attempts", []))
-        history.append({k: info.get(k) for k in ("started", "ended", "epochs_done", "error")} | {"status": effective_status(info)})
-        info.update(status="starting", pid=None, pid_started=None, error=None, message=None, ended=None,
-                    created=now, resumed=True, attempts=history)
+        info = resumed_record(info, now=now)
     else:
-        info = {
-            "name": run_dir.name,
-            "preset_name": preset.name,
-            "status": "starting",
-            "created": now,
-            "started": now,
-            "ended": None,
-            "pid": None,
-            "epochs_total": preset.fit.get("epochs", 1),
-            "epochs_done": 0,
-            "best": {},
-            "error": None,
-        }
         # The trainer resolves the preset's relative data paths where the user's preset would:
         # the original file's folder, or (an unsaved preset) the current directory.
-        info["preset_path"] = str(preset.path.resolve()) if preset.path else None
-        info["base_dir"] = str(preset.base_dir.resolve())
-    info.update(environment_info())
+        info = new_record(run_dir.name, preset.name, status="starting", now=now,
+                          epochs_total=preset.fit.get("epochs", 1),
+                          preset_path=str(preset.path.resolve()) if preset.path else None,
+                          base_dir=str(preset.base_dir.resolve()))
     info["trusted"] = bool(trusted)
     # Requests from now on are this attempt's, even those sent before the trainer has started reading.
     control = run_dir / CONTROL_FILE
     info["control_offset"] = control.stat().st_size if control.exists() else 0
     _write(run_dir / PRESET_FILE, dumps_preset(preset, original_text=preset.source_text))
-    _write(run_dir / RUN_JSON, json.dumps(info, indent=2, default=str) + "\n")
+    _write(run_dir / RUN_JSON, record_text(info))
 
     env = dict(os.environ)
     package_root = str(Path(tuitrain.__file__).resolve().parent.parent)
@@ -137,7 +122,7 @@ def _launch(preset: "Preset", run_dir: Path, resume: bool, now: float, lock_fd: 
             pass_fds=(lock_fd,),
             env=env,
         )
-    update_run_json(run_dir, pid=proc.pid, pid_started=process_start_time(proc.pid))
+    update_run_json(run_dir, **process_fields(proc.pid))
     # Reap the trainer when it ends, so a long-lived app does not collect zombies.
     threading.Thread(target=proc.wait, name=f"reap-trainer-{proc.pid}", daemon=True).start()
     return run_dir
