@@ -21,6 +21,7 @@ from tuitrain.model.messages import clean_keras_message
 from tuitrain.model.summary import LayerRow, RowState, main_args, shape_str
 from tuitrain.preset import layer_inputs
 from tuitrain.common.suggest import did_you_mean
+from tuitrain.preset.values import is_typed
 
 if TYPE_CHECKING:  # pragma: no cover
     from tuitrain.preset import Preset
@@ -83,7 +84,7 @@ def make_layer(layer: dict[str, Any], *, path: str, trusted: bool = False) -> An
     """
     from tuitrain.model.keras_objects import resolve_args
 
-    if not isinstance(layer, dict) or "type" not in layer:
+    if not is_typed(layer):
         raise SpecError('expected a layer table such as { type = "LSTM", units = 64 }', path=path)
     cls = resolve_layer_class(layer["type"], path=path)
     why = None if trusted else layer_refusal(cls)

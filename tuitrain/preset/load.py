@@ -20,7 +20,7 @@ from tuitrain.preset.overrides import apply_override
 from tuitrain.preset.distribute import distribute_options
 from tuitrain.preset.schema import COMPILE_KEYS, ENGINE_FIT_KEYS, FIT_KEYS, TOP_LEVEL_KEYS, Preset, layer_inputs
 from tuitrain.common.suggest import did_you_mean
-from tuitrain.preset.values import DEFAULT_INPUT, is_per_output
+from tuitrain.preset.values import DEFAULT_INPUT, is_per_output, is_typed
 
 def load_preset(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Preset:
     """Read, parse, apply ``--set`` overrides, validate. Raises SpecError with file and key path."""
@@ -117,7 +117,7 @@ def _check_typed_table(value: Any, *, file: str, path: str, what: str) -> None:
             raise SpecError(f"expected the name of {what}, got an empty string", file=file, path=path)
         return
     _expect(value, (str, dict), f"the name of {what} or a table with `type`", file=file, path=path)
-    if "type" not in value:
+    if not is_typed(value):
         raise SpecError(f"a table for {what} needs a `type` key (e.g. type = \"...\")", file=file, path=path)
     _expect(value["type"], (str,), f"the name of {what}", file=file, path=f"{path}.type")
 
