@@ -305,16 +305,25 @@ def export_script(
     setup, scope = distribute_code(preset)
     # Under mixed precision the output layers compute in float32, as in the trainer.
     preset = output_layers_float32(preset, distribute_options(preset.distribute or None))
-
     if checked is None:
         checked = prepare(preset)
     data = data_parts(preset.data, seed=preset.seed, base_dir=preset.base_dir)
     text_inputs = any(dtype == "string" for *_, dtype in _inputs(preset, checked.model))
+    header = _header(preset, data, needs_tf=bool(text_inputs or setup))
+    if data.uses_paths:
+        header.append(_data_dir_line(preset, script_dir, absolute_paths))
+    main = _main_code(preset, checked, data, setup, scope, text_inputs)
+    parts = ["\n".join(header), *data.functions, data.load_data, model_code(preset, checked.model).rstrip("\n"), "\n".join(main)]
+    return "\n\n\n".join(parts) + '\n\n\nif __name__ == "__main__":\n    main()\n'
+
+
+def _header(preset: Preset, data: Any, *, needs_tf: bool) -> list[str]:
+    """The script's docstring (what it is, how to run it), its imports and the seed."""
     script_name = re.sub(r"\W", "_", preset.name)
     imports = ["import argparse", "import keras", *data.imports]
-    if text_inputs or setup:
+    if needs_tf:
         imports.append("import tensorflow as tf")
-    header = [
+    return [
         "#!/usr/bin/env python3",
         *textwrap.wrap(f'"""{docstring_safe(preset.name)}: {docstring_safe(preset.description or "a Keras model")}', 100),
         "",
@@ -329,8 +338,10 @@ def export_script(
         "",
         f"SEED = {preset.seed!r}",
     ]
-    if data.uses_paths:
-        header.append(_data_dir_line(preset, script_dir, absolute_paths))
+
+
+def _main_code(preset: Preset, checked: Any, data: Any, setup: str, scope: Any, text_inputs: bool) -> list[str]:
+    """``main()``: arguments, data, model, compile, summary, fit and save."""
     main = [
         "def main():",
         "    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)",
@@ -346,22 +357,26 @@ def export_script(
         "    if args.summary:",
         "        return",
     ]
-    if text_inputs and len(checked.model.inputs) == 1:
-        main += [
+    if text_inputs:
+        main += _text_as_tensors(several=len(checked.model.inputs) > 1)
+    main += fit_code(preset, checked)
+    main.append(f"    model.save({literal((re.sub(r'[^A-Za-z0-9_.-]', '_', preset.name) or 'model') + '.keras').flat()})")
+    return main
+
+
+def _text_as_tensors(*, several: bool) -> list[str]:
+    """Keras' fit() takes text as tf.string tensors, not numpy string arrays."""
+    if not several:
+        return [
             "    # Keras' fit() takes text as tf.string tensors, not numpy string arrays.",
             "    x_train = tf.constant(x_train)",
             "    x_val = None if x_val is None else tf.constant(x_val)",
         ]
-    elif text_inputs:
-        main += [
-            "    # Keras' fit() takes text as tf.string tensors, not numpy string arrays.",
-            '    x_train = [tf.constant(a) if a.dtype.kind == "U" else a for a in x_train]',
-            '    x_val = None if x_val is None else [tf.constant(a) if a.dtype.kind == "U" else a for a in x_val]',
-        ]
-    main += fit_code(preset, checked)
-    main.append(f"    model.save({literal((re.sub(r'[^A-Za-z0-9_.-]', '_', preset.name) or 'model') + '.keras').flat()})")
-    parts = ["\n".join(header), *data.functions, data.load_data, model_code(preset, checked.model).rstrip("\n"), "\n".join(main)]
-    return "\n\n\n".join(parts) + '\n\n\nif __name__ == "__main__":\n    main()\n'
+    return [
+        "    # Keras' fit() takes text as tf.string tensors, not numpy string arrays.",
+        '    x_train = [tf.constant(a) if a.dtype.kind == "U" else a for a in x_train]',
+        '    x_val = None if x_val is None else [tf.constant(a) if a.dtype.kind == "U" else a for a in x_val]',
+    ]
 
 
 def _under(scope: str, lines: list[str]) -> list[str]:
