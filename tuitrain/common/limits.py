@@ -121,6 +121,11 @@ MAX_SAMPLES = 50_000_000  # synthetic samples
 MAX_CLASSES = 1_000_000  # classes of a synthetic set, one_hot num_classes
 MAX_FEATURES = 1_000_000
 MAX_EPOCHS = 10_000_000
+MAX_READ_FILE_BYTES = 64 * 1024**2  # a file a layer reads (a vocabulary): a large one is a few MB
+MAX_CSV_BYTES = 512 * 1024**2  # a CSV is parsed into Python strings first, about 10× its size
+MAX_CSV_FIELD_CHARS = 131_072  # one cell; the csv module's own default limit
+MAX_IMAGE_PIXELS = 64 * 1024**2  # one image (8192 × 8192), read from its header before decoding
+MAX_LABEL_CLASSES = 100_000  # encode_labels: distinct label values
 
 
 def fmt_bytes(n: float) -> str:
