@@ -114,7 +114,9 @@ def data_warnings(preset: "Preset", dataset: "Dataset") -> list[Warn]:
     ``class_weight = "balanced"`` over a single class (nothing to balance)."""
     import numpy as np
 
-    warns = [Warn("data.source", note) for note in dataset.notes]
+    warns = [Warn("data.source", note) for note in getattr(dataset, "notes", ())]
+    if not hasattr(dataset, "tensors"):  # a stand-in with labels only (tests of the label warnings)
+        return warns
     weights = dataset.sample_weight
     if weights is not None and weights.dtype.kind == "f" and np.isnan(weights).any():
         warns.append(Warn("data.sample_weight_key", f"{int(np.isnan(weights).sum()):,} of {len(weights):,} sample weights"
