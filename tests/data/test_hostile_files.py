@@ -99,3 +99,13 @@ def test_complex_numbers_are_an_error_not_their_real_part(tmp_path, key):
     np.savez(tmp_path / "d.npz", **arrays)
     with pytest.raises(DataError, match=f"{key} holds complex numbers"):
         load(tmp_path, "file:d.npz")
+
+
+def test_tuitrain_new_on_a_folder_with_a_fifo_named_png_does_not_hang(tmp_path, monkeypatch, capsys):
+    from tuitrain.__main__ import main
+
+    _images(tmp_path, per_class=3)
+    os.mkfifo(tmp_path / "img" / "dog" / "wait.png")
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "p.toml", "--data", "folder:img"]) == 0
+    assert "6 samples of 4×5×3 images" in capsys.readouterr().out  # rgb, the FIFO left out
