@@ -84,3 +84,19 @@ async def test_trust_given_on_the_command_line_starts_without_asking(tmp_path, m
         await _press_start(app, pilot)
         assert not isinstance(app.screen, TrustDialog)
         assert started == [{"name": "reach", "trusted": True}]
+
+
+def test_trust_on_the_command_line_reaches_the_app_and_only_that_session(tmp_path, monkeypatch):
+    import contextlib
+
+    from tuitrain.cli.main import build_app_parser
+    from tuitrain.ui import run_app as launch
+
+    launched: list[TuitrainApp] = []
+    monkeypatch.setattr(TuitrainApp, "run", lambda self: launched.append(self))
+    monkeypatch.setattr(launch, "_native_stderr_to_log", contextlib.nullcontext)
+    (tmp_path / "reach.toml").write_text(OUTSIDE, encoding="utf-8")
+    for argv, trusted in ((["--trust"], True), ([], False)):
+        args = build_app_parser().parse_args([str(tmp_path / "reach.toml"), *argv])
+        assert launch.app_command(args) == 0
+        assert launched[-1].trusted is trusted
