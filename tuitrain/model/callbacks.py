@@ -9,6 +9,7 @@ from tuitrain.common.errors import SpecError
 from tuitrain.model.messages import clean_keras_message
 from tuitrain.model.compile import split_typed, check_args
 from tuitrain.model.confine import confine_args
+from tuitrain.model.keras_objects import checked_tables
 from tuitrain.common.suggest import did_you_mean
 
 
@@ -37,6 +38,7 @@ def resolve_callbacks(fit_spec: dict[str, Any], *, path: str = "fit.callbacks", 
                 path=here,
             )
         check_args(cls, args, what=name, path=here)
+        checked_tables(args, path=here)  # a serialized Keras dict among the arguments names a catalogue class
         args, notes = confine_args(cls, args, run_dir=run_dir, trusted=trusted, where=here)
         if writes is not None:
             writes.extend(notes)
