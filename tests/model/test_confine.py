@@ -35,7 +35,7 @@ def test_path_parameters_come_from_keras_signatures(cb):
 def test_backup_dir_outside_is_refused(cb, tmp_path, value):
     message = refused(cb.BackupAndRestore, {"backup_dir": value}, tmp_path)
     assert message.startswith("fit.callbacks[0].backup_dir: ") and "outside the run directory" in message
-    assert "--trust, or the app's confirmation, for one run" in message
+    assert "only you can allow it, for one run: --trust, or the app's confirmation" in message
 
 
 @pytest.mark.parametrize("value", [".", "./", "sub/.."])
@@ -86,7 +86,7 @@ def test_defaults_land_in_the_run_directory_not_the_current_one(cb, tmp_path):
 def test_network_and_python_function_callbacks_are_refused(cb, tmp_path):
     message = refused(cb.RemoteMonitor, {"root": "http://example.com"}, tmp_path)
     assert message == ("fit.callbacks[0]: RemoteMonitor sends data over the network (root = 'http://localhost:9000');"
-                       " a preset may not do this unless trusted (--trust, or the app's confirmation, for one run)")
+                       " a preset may not do this unless trusted (only you can allow it, for one run: --trust, or the app's confirmation)")
     assert "runs Python functions (on_epoch_begin, on_epoch_end, on_train_begin…)" in refused(
         cb.LambdaCallback, {"on_epoch_end": "__import__('os').system('touch PWNED')"}, tmp_path)
     assert "runs Python functions (schedule)" in refused(cb.LearningRateScheduler, {"schedule": "lambda e: 0.1"}, tmp_path)

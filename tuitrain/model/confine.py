@@ -39,8 +39,8 @@ FIELD = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*(?::[^{}/\\]*)?\}")
 # An argument Keras documents as "a string path to a text file" (the lookup layers' vocabulary).
 READS_FILE_DOC = re.compile(r"\bpath to (?:a|the) (?:\w+ )?file\b", re.IGNORECASE)
 RUN_DIR_WORD = "RUN_DIR"
-TRUST_SWITCH = "--trust, or the app's confirmation, for one run"
-TRUST_HINT = f"a preset may only write inside its run directory ({TRUST_SWITCH} allows it)"
+TRUST_SWITCH = "only you can allow it, for one run: --trust, or the app's confirmation"
+TRUST_HINT = f"a preset may only write inside its run directory ({TRUST_SWITCH})"
 
 
 # What tuitrain itself keeps at the top of a run directory (the run directory format; the engine
@@ -200,13 +200,13 @@ def confine_read(value: Any, *, roots: tuple[Path, ...], trusted: bool, where: s
     if URL_DEFAULT.match(value.strip()):
         if trusted:
             return value
-        raise SpecError(f"{value!r} is a URL: a preset may not reach the network ({TRUST_SWITCH} allows it)", path=where)
+        raise SpecError(f"{value!r} is a URL: a preset may not reach the network ({TRUST_SWITCH})", path=where)
     base = roots[0] if roots else Path.cwd()
     target = (base / os.path.expanduser(value)).resolve()
     if not trusted and not any(target == r or r in target.parents for r in roots):
         shown = " or ".join(str(r) for r in roots)
         raise SpecError(f"{value!r} is outside the preset's folders ({shown}); a preset may only read files there"
-                        f" ({TRUST_SWITCH} allows it)", path=where)
+                        f" ({TRUST_SWITCH})", path=where)
     try:
         info = os.stat(target)
     except OSError as err:
