@@ -109,3 +109,10 @@ def test_tuitrain_new_on_a_folder_with_a_fifo_named_png_does_not_hang(tmp_path, 
     monkeypatch.chdir(tmp_path)
     assert main(["new", "p.toml", "--data", "folder:img"]) == 0
     assert "6 samples of 4×5×3 images" in capsys.readouterr().out  # rgb, the FIFO left out
+
+
+def test_all_images_together_are_bounded_by_the_first_ones_size(tmp_path, monkeypatch):
+    _images(tmp_path, per_class=3)  # 6 images of 4 × 5: every other image is resized to the first's size
+    monkeypatch.setattr(limits, "MAX_ARRAY_BYTES", 6 * 4 * 5 * 4 - 1)
+    with pytest.raises(DataError, match=r"data.source: 6 images of 4 × 5 pixels would take 480 bytes, over the 479 bytes limit"):
+        load(tmp_path, "folder:img")

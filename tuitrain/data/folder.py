@@ -70,6 +70,22 @@ def skipped_entries(root: Path) -> list[str]:
     return notes
 
 
+def _first_image_size(root: Path, classes: list[Path]) -> tuple[int, int]:
+    """(height, width) of the image load_image_folder resizes every other one to: the first regular
+    image file in sorted order, read from its header only."""
+    from PIL import Image
+
+    for folder in sorted(classes, key=lambda p: p.name):
+        for file in sorted(folder.iterdir()):
+            if file.suffix.lower() in IMAGE_SUFFIXES and file.is_file():
+                try:
+                    with Image.open(file) as img:
+                        return img.height, img.width
+                except (OSError, ValueError, Image.DecompressionBombError) as err:
+                    raise DataError(f"cannot read the images in {root}: {err}", path="data.source") from None
+    return 0, 0
+
+
 class FolderSource:
     kind = "folder"
 
@@ -100,9 +116,10 @@ class FolderSource:
         count = sum(1 for c in classes for f in c.iterdir() if f.suffix.lower() in IMAGE_SUFFIXES and f.is_file())
         if not count:
             raise DataError(f"no images ({', '.join(IMAGE_SUFFIXES)}) in the class folders of {root}.", path="data.source")
-        if size is not None:
-            limits.check_array_bytes((count, size[0], size[1], 4), 1, path="data.image_size",
-                                     what=f"{count:,} images of {size[0]:,} × {size[1]:,} pixels")
+        where = "data.image_size" if size is not None else "data.source"
+        height, width = size if size is not None else _first_image_size(root, classes)
+        limits.check_array_bytes((count, height, width, 4), 1, path=where,
+                                 what=f"{count:,} images of {height:,} × {width:,} pixels")
         try:
             import PIL  # noqa: F401
         except ImportError:
