@@ -202,7 +202,7 @@ def check_array_file(path: Path, *, where: str = "data.source") -> None:
 
 def _check_npz_member(zf: Any, info: Any, path: Path, where: str) -> int:
     """The bytes one member of an .npz would take once loaded; DataError over the limit or for a 0-d array."""
-    name = info.filename[:-4] if info.filename.endswith(".npy") else info.filename
+    name = info.filename.removesuffix(".npy")
     if info.file_size > MAX_ARRAY_BYTES and not info.filename.endswith(".npy"):
         raise array_bytes_error(info.file_size, f"{path.name}:{name} (uncompressed)", where)
     with zf.open(info) as fh:
