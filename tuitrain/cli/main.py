@@ -168,8 +168,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
     p = sub.add_parser("serve", help="the same app in a browser (needs the web extra); prints a URL with a token")
-    p.add_argument("target", nargs="?", metavar="PRESET|RUN_DIR|SWEEP_DIR",
-                   help="what each browser tab opens, as `tuitrain TARGET` would (default: the offline default preset)")
+    p.add_argument("target", nargs="?", metavar="PRESET|RUN_DIR|LOGDIR",
+                   help="what each browser tab opens: whatever `tuitrain TARGET` opens (default: the offline default preset)")
     _add_overrides(p)
     p.add_argument("--runs-dir", help=RUNS_DIR_HELP)
     p.add_argument("--host", default="127.0.0.1",

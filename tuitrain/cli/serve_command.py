@@ -91,7 +91,7 @@ def serve_command(args: argparse.Namespace, serve_app: ServeApp) -> int:
     title = f"tuitrain {args.target or ''}".strip()
 
     def on_ready(port: int) -> None:
-        print(f"tuitrain serve: {clean(title)} in a browser, one app per tab (closing a tab leaves training "
+        print(f"{clean(title)}, served: one app per browser tab, one app per tab (closing a tab leaves training "
               f"runs going); Ctrl-C stops the server.\n  {url_for(args.host, port, token)}", flush=True)
 
     return serve_app(tab_command(args), host=args.host, port=args.port, token=token, title=title, on_ready=on_ready)
