@@ -33,6 +33,7 @@ class Served:
     """A running ``tuitrain serve``: its process, URL, token, and every line it printed so far."""
 
     process: subprocess.Popen
+    cwd: Path
     url: str = ""
     base: str = ""
     token: str = ""
@@ -64,7 +65,7 @@ def start_serve(cwd: Path, *args: str) -> Served:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TF_CPP_MIN_LOG_LEVEL": "3"}
     process = subprocess.Popen([sys.executable, "-m", "tuitrain", "serve", *args, "--port", "0"], cwd=cwd, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
-    served = Served(process)
+    served = Served(process, cwd)
     lines: queue.Queue[str] = queue.Queue()
 
     def drain() -> None:  # keep reading, so the pipe never fills and blocks the server

@@ -35,7 +35,6 @@ def served(tmp_path_factory) -> Served:
     shutil.copy(find_preset("spiral_mlp"), preset)
     server = start_serve(root, str(preset), "--set", "data.samples=300", "--set", "fit.epochs=2",
                          "--runs-dir", str(root / "runs"))
-    server.root = root
     yield server
     if server.process.poll() is None:
         server.interrupt()
@@ -96,7 +95,7 @@ async def _get_text(url: str) -> str:
 def test_a_browser_starts_a_run_that_outlives_its_tab(served, tmp_path):
     from playwright.sync_api import sync_playwright
 
-    runs = served.root / "runs"
+    runs = served.cwd / "runs"
     screen, outside = Screen(), []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
@@ -132,20 +131,23 @@ def test_a_browser_starts_a_run_that_outlives_its_tab(served, tmp_path):
     assert run_dir.name.startswith("spiral_mlp-") and (run_dir / "model.keras").is_file()
 
 
-def test_ctrl_c_stops_the_server_and_its_apps(tmp_path):
+def test_each_tab_has_its_own_app_and_ctrl_c_stops_them_all(tmp_path):
     from playwright.sync_api import sync_playwright
 
     served = start_serve(tmp_path, "spiral_mlp", "--runs-dir", str(tmp_path / "runs"))
-    screen = Screen()
+    screens = [Screen(), Screen()]
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
-            page = browser.new_page()
-            page.on("websocket", screen.watch)
-            page.goto(served.url)
-            wait_until(page, lambda: "4 Train" in screen.text(), "the app's first screen", APP_TIMEOUT_S)
+            for screen in screens:  # two tabs
+                page = browser.new_page()
+                page.on("websocket", screen.watch)
+                page.goto(served.url)
+            for screen in screens:
+                wait_until(page, lambda: "4 Train" in screen.text(), "each tab's first screen", APP_TIMEOUT_S)
             apps = served.app_processes()
-            assert apps, "no app process behind the tab"
+            assert len(apps) == 2, f"one app process per tab, found {[p.cmdline() for p in apps]}"
+            assert all(p.cmdline()[1:4] == ["-m", "tuitrain", "spiral_mlp"] for p in apps), [p.cmdline() for p in apps]
             started = time.monotonic()
             assert served.interrupt() == 0, served.output()
             assert time.monotonic() - started < 15
