@@ -15,14 +15,14 @@ from tuitrain.preset import find_preset
 
 
 class FakeServer:
-    """Records what the CLI hands the server, and 'listens' on port 43210."""
+    """Records what the CLI hands the server, and 'listens' on the port asked for (43210 for 0: any free port)."""
 
     def __init__(self) -> None:
         self.calls: list[dict] = []
 
     def __call__(self, command: str, **options) -> int:
         self.calls.append({"command": command, **options})
-        options["on_ready"](43210)
+        options["on_ready"](options["port"] or 43210)
         return 0
 
 
@@ -52,7 +52,7 @@ def test_it_listens_on_loopback_port_8000_and_prints_one_url_with_a_fresh_token(
     assert code == 0 and (first["host"], first["port"]) == ("127.0.0.1", 8000)
     assert shlex.split(first["command"])[1:] == [sys.executable, "-m", "tuitrain"]
     urls = [word for word in out.split() if word.startswith("http://")]
-    assert len(urls) == 1 and urls[0] == f"http://127.0.0.1:43210/?token={first['token']}"
+    assert len(urls) == 1 and urls[0] == f"http://127.0.0.1:8000/?token={first['token']}"
     assert parse_qs(urlsplit(urls[0]).query)["token"] == [first["token"]]
     assert len(first["token"]) >= 40 and first["token"] != second["token"]
     assert "warning" not in err
@@ -64,6 +64,7 @@ def test_a_host_beyond_this_machine_warns_that_the_token_is_the_only_guard(capsy
     assert code == 0 and server.calls[0]["host"] == host and server.calls[0]["port"] == 9000
     assert f"warning: --host {host} serves beyond this machine" in err
     assert "token is the only guard" in err and "ssh -L 9000:localhost:9000" in err
+    assert "port 43210" in serve(capsys, "--host", host, "--port", "0")[2]  # the port it got, not 0
 
 
 def test_loopback_hosts_and_urls():

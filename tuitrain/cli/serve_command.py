@@ -85,13 +85,13 @@ def check_overrides(target: str | None, overrides: list[str]) -> None:
 def serve_command(args: argparse.Namespace, serve_app: ServeApp) -> int:
     """Print the URL with a fresh token once listening, and serve until Ctrl-C (TARGET checked by the caller)."""
     check_overrides(args.target, args.overrides)
-    if not is_loopback(args.host):
-        print(exposure_warning(clean(args.host), args.port), file=sys.stderr, flush=True)
     token = secrets.token_urlsafe(32)
-    title = f"tuitrain {args.target or ''}".strip()
 
     def on_ready(port: int) -> None:
-        print(f"{clean(title)}, served: one app per browser tab, one app per tab (closing a tab leaves training "
-              f"runs going); Ctrl-C stops the server.\n  {url_for(args.host, port, token)}", flush=True)
+        if not is_loopback(args.host):
+            print(exposure_warning(clean(args.host), port), file=sys.stderr, flush=True)
+        print("tuitrain serve: one app per browser tab (closing a tab leaves training runs going); "
+              f"Ctrl-C stops the server.\n  {url_for(args.host, port, token)}", flush=True)
 
+    title = f"tuitrain {args.target or ''}".strip()
     return serve_app(tab_command(args), host=args.host, port=args.port, token=token, title=title, on_ready=on_ready)
