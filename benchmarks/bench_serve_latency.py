@@ -91,8 +91,8 @@ def measure(browser, url: str, presses: int) -> tuple[list[float], list[float]]:
     for key in ("l", "t") * (presses // 2):
         before = page.evaluate("[window.__frames.length, window.__painted.length]")
         page.keyboard.press(key)
-        wait(page, lambda: page.evaluate("window.__painted.length") > before[1]
-             and page.evaluate("window.__frames.length") > before[0], f"a frame after {key!r}", 30)
+        wait(page, lambda b=before: page.evaluate("window.__painted.length") > b[1]
+             and page.evaluate("window.__frames.length") > b[0], f"a frame after {key!r}", 30)
         key_t, frame_t, paint_t = page.evaluate(
             f"[window.__keys.at(-1), window.__frames[{before[0]}], window.__painted[{before[1]}]]")
         arrival.append(frame_t - key_t)
@@ -153,11 +153,12 @@ def main() -> int:
             print(f"  (the run was {status} at the end of the presses)")
         finally:
             stop(server)
+            from tuitrain.common.errors import TuitrainError
             from tuitrain.runs.control import request_control
 
             try:
                 request_control(live, "stop_batch")
-            except Exception as err:  # it may have finished already
+            except (TuitrainError, OSError) as err:  # it may have finished already
                 print(f"  (stopping the run: {err})")
         browser.close()
     return 0

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import shutil
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -144,7 +143,7 @@ def test_each_tab_has_its_own_app_and_ctrl_c_stops_them_all(tmp_path):
                 page.on("websocket", screen.watch)
                 page.goto(served.url)
             for screen in screens:
-                wait_until(page, lambda: "4 Train" in screen.text(), "each tab's first screen", APP_TIMEOUT_S)
+                wait_until(page, lambda s=screen: "4 Train" in s.text(), "each tab's first screen", APP_TIMEOUT_S)
             apps = served.app_processes()
             assert len(apps) == 2, f"one app process per tab, found {[p.cmdline() for p in apps]}"
             assert all(p.cmdline()[1:4] == ["-m", "tuitrain", "spiral_mlp"] for p in apps), [p.cmdline() for p in apps]

@@ -13,8 +13,9 @@ import secrets
 import shlex
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 from tuitrain.common.safetext import clean
 

@@ -14,8 +14,9 @@ import asyncio
 import logging
 import secrets
 import signal
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 import aiohttp_jinja2
 import jinja2
@@ -56,7 +57,7 @@ class TabService(AppService):
         """Ask the app to quit; kill it if it has not gone within ``timeout`` seconds."""
         try:
             await asyncio.wait_for(self.stop(), timeout)
-        except (TimeoutError, asyncio.TimeoutError):
+        except TimeoutError:
             log.warning("app process %s did not quit within %.0f s: killed", self.pid, timeout)
         process = self._process
         if process is not None and process.returncode is None:
@@ -141,8 +142,8 @@ class TokenServer(Server):
             await self._process_messages(websocket, tab)
         except asyncio.CancelledError:
             await websocket.close()
-        except Exception as error:  # one tab's failure is logged; the server and the other tabs go on
-            log.exception(error)
+        except Exception:  # one tab's failure is logged; the server and the other tabs go on
+            log.exception("a tab's app failed")
         finally:
             if tab is not None:
                 await tab.stop_within(STOP_TIMEOUT_S)
