@@ -16,7 +16,7 @@ from tuitrain.common.errors import SpecError
 from tuitrain.preset.values import DEFAULT_INPUT
 from tuitrain.preset.heads import check_output_refs, input_decls, output_names, unreached_error, unreached_rows
 from tuitrain.model.build import BuildReport, as_sequential, keras_model_name, declared_input_shape, error_row, make_layer, shape_message
-from tuitrain.model.confine import is_trusted
+from tuitrain.model.confine import is_trusted, read_roots
 from tuitrain.model.guards import bounded_call
 from tuitrain.model.messages import clean_keras_message
 from tuitrain.model.summary import LayerRow, RowState, main_args, param_counts, shape_str
@@ -165,7 +165,7 @@ class _Graph:
     def _call_layer(self, i: int, layer: dict[str, Any], refs: list[str] | None) -> LayerRow:
         path = f"layers[{i}]"
         arg = self._argument(refs, path)
-        keras_layer = make_layer(layer, path=path, trusted=is_trusted(self.preset))
+        keras_layer = make_layer(layer, path=path, trusted=is_trusted(self.preset), roots=read_roots(self.preset))
         adapts = check_adapt_row(type(keras_layer), layer, path=path)
         _check_text_reaches_text_layers(layer, arg, path)
         adapted = None
