@@ -31,8 +31,9 @@ LOWER = {
     "starter": {"common", "preset", "catalogue", "data"},
     "export": {"common", "preset", "catalogue", "data", "model"},
     "trainer": {"common", "preset", "catalogue", "data", "model", "runs"},
+    "sweep": {"common", "preset", "catalogue", "data", "model", "runs", "trainer"},
 }
-LOWER["cli"] = set(LOWER) | {"starter", "export", "trainer"}
+LOWER["cli"] = set(LOWER) | {"starter", "export", "trainer", "sweep"}
 LOWER["ui"] = set(LOWER)
 TOP_LEVEL_MODULES = ("tuitrain", "tuitrain.__main__", "tuitrain.keras")
 # Only the UI draws: Textual and Rich are imported under tuitrain/ui alone.
