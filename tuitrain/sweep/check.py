@@ -7,6 +7,7 @@ the run does not log is a located error before any trial starts.
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any, Callable
 
 from tuitrain.common.errors import LocatedError, SpecError, TuitrainError
@@ -23,6 +24,9 @@ def check_sweep(preset: "Preset", *, prepare: Callable[["Preset"], Any] | None =
     if prepare is None:
         from tuitrain.model import prepare
     config = sweep_config(preset)
+    quiet = logging.getLogger("tensorflow")  # building the model once per value: TF warns of "retracing"
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
     try:
         base = prepare(trial_preset(preset, {}))
         _check_objective(config, base.logged)
@@ -33,6 +37,8 @@ def check_sweep(preset: "Preset", *, prepare: Callable[["Preset"], Any] | None =
         if err.path and err.path.startswith("sweep"):
             raise locate(err, preset) from None
         raise
+    finally:
+        quiet.setLevel(level)
     return config
 
 

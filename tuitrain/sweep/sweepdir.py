@@ -56,6 +56,9 @@ def sweep_status(data: dict[str, Any]) -> str:
     status = data.get("status")
     if not isinstance(status, str):
         return "unknown"
+    updated = data.get("updated")
+    if status == "starting" and data.get("pid") is None and isinstance(updated, (int, float)) and time.time() - updated < 60:
+        return status  # the controller is importing TensorFlow; it writes its pid next
     if status in ACTIVE and not process_alive(data.get("pid"), data.get("pid_started")):
         return "interrupted"  # `tuitrain sweep --resume DIR` goes on
     return status
