@@ -226,7 +226,9 @@ def check_app_target(target: str | None) -> None:
     from tuitrain.runs.compare import is_run
 
     path = Path(target).expanduser()
-    if path.suffix == ".toml" or is_run(path):
+    from tuitrain.sweep.sweepdir import is_sweep
+
+    if path.suffix == ".toml" or is_run(path) or is_sweep(path):
         return  # a preset file that is missing opens the app with the error (ctrl+r reads it once it exists)
     from tuitrain.preset import bundled_presets, find_preset
     from tuitrain.common.suggest import did_you_mean
