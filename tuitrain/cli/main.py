@@ -163,6 +163,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stop", metavar="SWEEP_DIR", help="stop a sweep: no new trials, running ones stop after their batch")
     p.add_argument("--pause", metavar="SWEEP_DIR", help="pause a sweep and its running trials")
     p.add_argument("--unpause", metavar="SWEEP_DIR", help="resume a paused sweep")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--chief", metavar="HOST:PORT", help="several machines: serve the oracle here (runs no trial)")
+    where.add_argument("--worker", metavar="HOST:PORT", help="several machines: run trials for the chief at HOST:PORT")
 
     p = sub.add_parser("sweeps", help="list sweeps: status, best trial, trials done/failed/running")
     p.add_argument("--runs-dir", help=RUNS_DIR_HELP)

@@ -62,7 +62,13 @@ def _new_sweep(args: argparse.Namespace) -> Path:
     print(f"checking {preset.name}'s sweep (each swept value is built once, nothing trains)…", file=sys.stderr)
     with filtered_stderr():  # TensorFlow loads in this process for the check: keep its chatter out
         config = check_sweep(preset)
-    return new_sweep(preset, config, runs_dir=args.runs_dir)
+    role = "chief" if args.chief else "worker" if args.worker else None
+    address = args.chief or args.worker
+    if address:
+        from tuitrain.sweep.distributed import parse_address
+
+        parse_address(address)
+    return new_sweep(preset, config, runs_dir=args.runs_dir, role=role, chief=address)
 
 
 def _sweep_dir(path: Path) -> Path:

@@ -41,7 +41,10 @@ def objective_values(run_dir: Path, objective: str) -> list[tuple[int, float]]:
 
 class Controller:
     def __init__(self, sweep_dir: Path, *, gpus: Callable[[], list[str]] | None = None,
-                 start: Callable[..., Path] | None = None, poll_s: float = 0.5) -> None:
+                 start: Callable[..., Path] | None = None, poll_s: float = 0.5, oracle: Any = None,
+                 tuner_prefix: str = "") -> None:
+        """``oracle``: another machine's oracle (``tuitrain.sweep.distributed``); default: our own,
+        saved in the sweep directory. ``tuner_prefix`` keeps this worker's tuner ids apart."""
         from tuitrain.preset import load_preset
         from tuitrain.trainer.devices import visible_gpus
         from tuitrain.trainer.spawn import start_run
@@ -54,13 +57,13 @@ class Controller:
         if self.data.get("preset_path") and Path(self.data["preset_path"]).exists():
             self.preset.path = Path(self.data["preset_path"])  # its data paths are relative to the user's file
         self.config = sweep_config(self.preset)
-        self.slots = plan_slots(self.config.parallel, (gpus or visible_gpus)())
+        self.slots = plan_slots(self.config.parallel, (gpus or visible_gpus)(), prefix=tuner_prefix)
         self.start = start or start_run
         self.poll_s = poll_s
         self.inbox = ControlInbox(self.dir, offset=self.data.get("control_offset"))
         self.running: dict[str, tuple[Slot, Any]] = {}
-        self.oracle: Any = None
-        self.exhausted = False
+        self.oracle: Any = oracle
+        self.done_slots: set[int] = set()  # slots the oracle said STOPPED to (a chief waits for every one)
         self.state = "running"  # running | paused | stopping
 
     # -- the loop ------------------------------------------------------------------------------
@@ -71,7 +74,8 @@ class Controller:
         import os
         from tuitrain.runs.rundir import process_start_time
 
-        self.oracle = make_oracle(self.config, self.dir, max_epochs=int(self.preset.fit.get("epochs", 1)))
+        if self.oracle is None:
+            self.oracle = make_oracle(self.config, self.dir, max_epochs=int(self.preset.fit.get("epochs", 1)))
         self.data.update(status="running", pid=os.getpid(), pid_started=process_start_time(os.getpid()),
                          slots=[{"index": s.index, "gpu": s.gpu} for s in self.slots], error=None)
         self._adopt()
@@ -79,9 +83,9 @@ class Controller:
         while True:
             self._handle_requests()
             self._poll()
-            if self.state == "running" and not self.exhausted:
+            if self.state == "running":
                 self._fill()
-            if not self.running and (self.exhausted or self.state == "stopping"):
+            if not self.running and (len(self.done_slots) == len(self.slots) or self.state == "stopping"):
                 break
             time.sleep(self.poll_s)
         status = "stopped" if self.state == "stopping" else "finished"
@@ -103,10 +107,13 @@ class Controller:
 
     def _fill(self) -> None:
         for slot in self._free_slots():
-            trial = self.oracle.create_trial(slot.tuner_id)
-            if trial.status == "STOPPED":
-                self.exhausted = True
-                return
+            if slot.index in self.done_slots:
+                continue
+            with contextlib.redirect_stdout(None):  # KerasTuner prints its own tables
+                trial = self.oracle.create_trial(slot.tuner_id)
+            if trial.status == "STOPPED":  # every slot hears it: a chief oracle counts its tuners out
+                self.done_slots.add(slot.index)
+                continue
             if trial.status != "RUNNING":  # IDLE: the oracle waits for running trials (grid, hyperband)
                 return
             self._start_trial(slot, trial)
@@ -170,7 +177,7 @@ class Controller:
         trial.message = error
         with contextlib.redirect_stdout(None):  # KerasTuner prints its own tables: not for the user's terminal
             self.oracle.end_trial(trial)
-        score = self.oracle.trials[trial.trial_id].score if error is None else None
+        score = self.oracle.get_trial(trial.trial_id).score if error is None else None
         self._record(trial.trial_id, status=status, error=error, ended=time.time(),
                      score=score if isinstance(score, (int, float)) and math.isfinite(score) else None, **fields)
 
@@ -185,7 +192,7 @@ class Controller:
             elif action == "resume" and self.state == "paused":
                 self.state = "running"
             for trial_id in self.running:
-                run = self.data["trials"][trial_id].get("run")
+                run = self.data["trials"][trial_id].get("run")  # forwarded to the trial's own trainer
                 if run:
                     with contextlib.suppress(TuitrainError):
                         request_control(self.dir / run, action)
@@ -194,7 +201,9 @@ class Controller:
 
     def _adopt(self) -> None:
         """After a reload: trials whose trainer runs (or ended while we were away) are ours again."""
-        queue = list(getattr(self.oracle, "_retry_queue", []))
+        if not hasattr(self.oracle, "_retry_queue"):
+            return  # another machine's oracle: it keeps its own state
+        queue = list(self.oracle._retry_queue)
         free = iter(self.slots)
         for trial_id in queue:
             run = self._run_of(trial_id)
@@ -225,12 +234,23 @@ def _budget(values: dict[str, Any]) -> dict[str, int] | None:
 
 
 def run_controller(sweep_dir: Path, **kwargs: Any) -> str:
-    """The controller's whole life, KerasTuner's console output into ``controller.log``."""
+    """The controller's whole life, KerasTuner's console output into ``controller.log``.
+
+    A sweep started with ``--chief`` serves its oracle to other machines; one started with
+    ``--worker`` runs trials for a chief's oracle (``tuitrain.sweep.distributed``)."""
+    from tuitrain.sweep import distributed
+
     with open(sweep_dir / CONTROLLER_LOG, "a", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-        controller = Controller(sweep_dir, **kwargs)
+        data, _ = load_sweep_json(sweep_dir)
         try:
-            return controller.run()
+            if data.get("role") == "chief":
+                return distributed.serve_chief(sweep_dir, str(data.get("chief")))
+            if data.get("role") == "worker":
+                kwargs.setdefault("oracle", distributed.client_oracle(sweep_dir, str(data.get("chief"))))
+                kwargs.setdefault("tuner_prefix", distributed.worker_name())
+            return Controller(sweep_dir, **kwargs).run()
         except Exception as err:
-            controller.data.update(status="failed", error=f"{type(err).__name__}: {err}", ended=time.time())
-            controller._save()
+            data, _ = load_sweep_json(sweep_dir)
+            data.update(status="failed", error=f"{type(err).__name__}: {err}", ended=time.time())
+            write_sweep_json(sweep_dir, data)
             raise

@@ -22,13 +22,17 @@ if TYPE_CHECKING:  # pragma: no cover
     from tuitrain.preset import Preset
 
 
-def new_sweep(preset: "Preset", config: SweepConfig, *, runs_dir: str | os.PathLike | None = None) -> Path:
-    """``RUNS/<preset>-sweep-<time>/`` with the resolved preset and a ``sweep.json`` that has no trials yet."""
+def new_sweep(preset: "Preset", config: SweepConfig, *, runs_dir: str | os.PathLike | None = None,
+              role: str | None = None, chief: str | None = None) -> Path:
+    """``RUNS/<preset>-sweep-<time>/`` with the resolved preset and a ``sweep.json`` that has no trials yet.
+
+    ``role``: ``chief`` (serves the oracle at ``chief``, HOST:PORT) or ``worker`` (runs trials for it)."""
     from tuitrain.preset import dumps_preset
 
     now = time.time()
     try:
-        sweep_dir = new_run_dir(default_runs_dir(runs_dir), f"{preset.name}-sweep", now=now)
+        name = f"{preset.name}-sweep" + ("-worker" if role == "worker" else "")
+        sweep_dir = new_run_dir(default_runs_dir(runs_dir), name, now=now)
     except OSError as err:
         raise TuitrainError(f"{err.filename or runs_dir}: cannot create the sweep directory: {err.strerror or err}") from None
     atomic_write_text(sweep_dir / PRESET_FILE, dumps_preset(preset, original_text=preset.source_text))
@@ -38,7 +42,7 @@ def new_sweep(preset: "Preset", config: SweepConfig, *, runs_dir: str | os.PathL
         "ended": None, "objective": config.objective, "direction": config.direction, "algorithm": config.algorithm,
         "max_trials": config.max_trials, "parallel": config.parallel, "seed": config.seed, "keys": config.keys,
         "space": preset.sweep.get("space", {}), "oracle_dir": ORACLE_DIR, "control_offset": 0, "trials": {},
-        "pid": None, "error": None,
+        "pid": None, "error": None, "role": role, "chief": chief,
     })
     return sweep_dir
 
