@@ -92,6 +92,20 @@ async def test_the_train_pane_key_and_the_palette_open_the_newest_sweep(tmp_path
         await wait_for(pilot, lambda: isinstance(app.screen, SweepScreen), "the Sweep screen from the palette")
 
 
+async def test_attach_on_a_sweep_directory_opens_its_screen_and_enter_watches_the_trial(tmp_path):
+    from tuitrain.ui.app import TuitrainApp
+
+    sweep_dir = write_sweep(tmp_path)
+    app = TuitrainApp(None, runs_dir=tmp_path, pane="train", background=False, sweep_dir=sweep_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(pilot, lambda: isinstance(app.screen, SweepScreen) and app.screen.info is not None,
+                       "the Sweep screen over the app, its sweep read")
+        best = app.screen.info.best
+        await pilot.press("enter")  # the cursor starts on the best trial
+        await wait_for(pilot, lambda: not isinstance(app.screen, SweepScreen), "the trial opened as a run")
+        assert app.run_dir == best.run_dir
+
+
 def test_short_column_labels_stay_distinct():
     from tuitrain.ui.screens.sweep import short_keys
 

@@ -19,7 +19,7 @@ from tuitrain.runs.control import ControlInbox, request_control
 from tuitrain.runs.rundir import ACTIVE, LAST_CHECKPOINT, MODEL_FILE, PRESET_FILE, RunInfo, read_run_json
 from tuitrain.sweep.config import sweep_config
 from tuitrain.sweep.schedule import Slot, plan_slots
-from tuitrain.sweep.sweepdir import CONTROLLER_LOG, load_sweep_json, write_sweep_json
+from tuitrain.sweep.sweepdir import CONTROLLER_LOG, load_sweep_json, plain_name, write_sweep_json
 from tuitrain.sweep.trial import swept_values, trial_preset
 
 STOPS = ("stop_batch", "stop_epoch")
@@ -139,7 +139,7 @@ class Controller:
         if "tuner/epochs" in values:  # Hyperband: this round's budget, continuing an earlier trial
             preset.fit["epochs"] = int(values["tuner/epochs"])
             preset.fit["initial_epoch"] = int(values.get("tuner/initial_epoch", 0))
-            earlier = (self.data.get("trials", {}).get(values.get("tuner/trial_id")) or {}).get("run")
+            earlier = plain_name((self.data.get("trials", {}).get(values.get("tuner/trial_id")) or {}).get("run"))
             if earlier:
                 run = self.dir / earlier
                 model = run / MODEL_FILE if (run / MODEL_FILE).is_file() else run / LAST_CHECKPOINT
@@ -219,7 +219,7 @@ class Controller:
 
     def _run_of(self, trial_id: str) -> Path | None:
         """The run directory of a trial: as recorded, else one whose run.json names it (a kill before recording)."""
-        recorded = (self.data.get("trials", {}).get(trial_id) or {}).get("run")
+        recorded = plain_name((self.data.get("trials", {}).get(trial_id) or {}).get("run"))
         if recorded and (self.dir / recorded).is_dir():
             return self.dir / recorded
         found = [p for p in self.dir.glob(f"trial-{trial_id}-*")

@@ -28,6 +28,12 @@ ACTIVE = ("starting", "running", "paused", "stopping")
 TRIAL_RUNNING = "running"
 
 
+def plain_name(name: object) -> str | None:
+    """A trial's run directory name from sweep.json, only when it names a folder right inside the sweep."""
+    ok = isinstance(name, str) and name and "/" not in name and "\\" not in name and name not in (".", "..")
+    return name if ok else None
+
+
 def is_sweep(path: str | os.PathLike) -> bool:
     return (Path(path) / SWEEP_JSON).is_file()
 
@@ -40,7 +46,7 @@ def load_sweep_json(sweep_dir: str | os.PathLike) -> tuple[dict[str, Any], str |
     except FileNotFoundError:
         return {}, "no sweep.json"
     except (UnreadableFile, OSError, RecursionError, ValueError) as err:
-        return {}, f"sweep.json cannot be read: {str(err)[:80]}"
+        return {}, f"sweep.json cannot be read: {str(err).removeprefix(f'{path}: ')[:80]}"
     if not isinstance(data, dict) or not isinstance(data.get("trials", {}), dict):
         return {}, "sweep.json is not a sweep's record"
     return data, None
@@ -59,7 +65,8 @@ def sweep_status(data: dict[str, Any]) -> str:
     updated = data.get("updated")
     if status == "starting" and data.get("pid") is None and isinstance(updated, (int, float)) and time.time() - updated < 60:
         return status  # the controller is importing TensorFlow; it writes its pid next
-    if status in ACTIVE and not process_alive(data.get("pid"), data.get("pid_started")):
+    started = data.get("pid_started")  # a pid counts only with its start time (sweep.json may be crafted)
+    if status in ACTIVE and (not isinstance(started, (int, float)) or not process_alive(data.get("pid"), started)):
         return "interrupted"  # `tuitrain sweep --resume DIR` goes on
     return status
 
@@ -117,8 +124,8 @@ class SweepInfo:
 
 
 def _trial(sweep_dir: Path, trial_id: str, record: dict[str, Any]) -> Trial:
-    run = record.get("run")
-    run_dir = sweep_dir / run if isinstance(run, str) and run and "/" not in run and run not in (".", "..") else None
+    run = plain_name(record.get("run"))
+    run_dir = sweep_dir / run if run else None
     status = record.get("status") if isinstance(record.get("status"), str) else "unknown"
     done, total = 0, None
     if run_dir is not None and (run_dir / "run.json").exists():
