@@ -78,5 +78,12 @@ def test_bad_sweep_values_are_located_errors(old, new, expected):
     assert err.path.startswith("sweep") and err.line is not None  # the file's line, for the editor
 
 
+def test_a_grid_over_a_continuous_range_needs_a_step():
+    grid = SPACE.replace("max_trials = 4", 'max_trials = 4\nalgorithm = "grid"')
+    assert "a grid needs the points of each range: give `step`" in str(_error(grid))
+    stepped = _config(grid.replace('sampling = "log"', "step = 1e-3"))
+    assert stepped.algorithm == "grid" and stepped.space[1].step == 1e-3
+
+
 def test_no_sweep_table_is_an_error_that_says_what_to_add():
     assert "has no [sweep] table" in str(_error(""))

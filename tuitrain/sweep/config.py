@@ -111,13 +111,18 @@ def _config(table: dict[str, Any]) -> SweepConfig:
     if not isinstance(space, dict) or not space:
         raise SpecError('expected a [sweep.space] table of `--set` paths, e.g. "layers.0.units" = { values = [32, 64] }',
                         path="sweep.space")
+    dims = [_dim(key, value) for key, value in space.items()]
+    for dim in dims:
+        if algorithm == "grid" and not dim.values and not dim.is_int and dim.step is None:
+            raise SpecError("a grid needs the points of each range: give `step` (or `values`)",
+                            path=space_key_path(dim.path))
     return SweepConfig(
         objective=objective, direction=direction, algorithm=algorithm,
         max_trials=_count(table, "max_trials", 10, MAX_TRIALS),
         parallel=_count(table, "parallel", None, MAX_PARALLEL),
         seed=_count(table, "seed", 1, 2**31 - 1, low=0),
         factor=_count(table, "factor", 3, 100, low=2),
-        space=[_dim(key, value) for key, value in space.items()],
+        space=dims,
     )
 
 
