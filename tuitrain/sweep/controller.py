@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import contextlib
 import math
+import os
 import time
 from pathlib import Path
 from typing import Any, Callable
 
 from tuitrain.common.errors import TuitrainError
 from tuitrain.runs.control import ControlInbox, request_control
-from tuitrain.runs.rundir import ACTIVE, LAST_CHECKPOINT, MODEL_FILE, PRESET_FILE, RunInfo, read_run_json
+from tuitrain.runs.rundir import (ACTIVE, LAST_CHECKPOINT, MODEL_FILE, PRESET_FILE, RunInfo, process_start_time,
+                                  read_run_json)
 from tuitrain.sweep.config import sweep_config
 from tuitrain.sweep.schedule import Slot, plan_slots
 from tuitrain.sweep.sweepdir import CONTROLLER_LOG, load_sweep_json, plain_name, write_sweep_json
@@ -71,9 +73,6 @@ class Controller:
     def run(self) -> str:
         from tuitrain.sweep.search import make_oracle
 
-        import os
-        from tuitrain.runs.rundir import process_start_time
-
         if self.oracle is None:
             self.oracle = make_oracle(self.config, self.dir, max_epochs=int(self.preset.fit.get("epochs", 1)))
         self.data.update(status="running", pid=os.getpid(), pid_started=process_start_time(os.getpid()),
@@ -117,7 +116,7 @@ class Controller:
             if trial.status != "RUNNING":  # IDLE: the oracle waits for running trials (grid, hyperband)
                 return
             self._start_trial(slot, trial)
-        self._save()
+            self._save()
 
     def _start_trial(self, slot: Slot, trial: Any) -> None:
         values = dict(trial.hyperparameters.values)
