@@ -118,3 +118,13 @@ def test_hyperband_budgets_become_epochs_and_continue_the_earlier_trial(tmp_path
     assert later["info"]["warm_start"].endswith("checkpoints/last.keras")
     earlier_run = Path(later["info"]["warm_start"]).parents[1].name
     assert earlier_run.startswith("trial-") and later["fit"]["epochs"] > later["fit"]["initial_epoch"]
+
+
+def test_a_stop_request_ends_the_sweep_without_new_trials(tmp_path):
+    from tuitrain.runs.control import request_control
+
+    sweep_dir = _sweep(tmp_path, max_trials=4)
+    request_control(sweep_dir, "stop_batch")  # `tuitrain sweep --stop DIR` before the controller looked
+    start = FakeStart()
+    assert run_controller(sweep_dir, gpus=lambda: [], start=start, poll_s=0.0) == "stopped"
+    assert start.calls == [] and SweepInfo.from_dir(sweep_dir).status == "stopped"
