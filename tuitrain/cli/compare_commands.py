@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from tuitrain.common.safetext import clean_line
 from tuitrain.runs.compare import check_run, diff_lines, read_all, run_info, run_settings, series_rows, setting_cells
 from tuitrain.runs.rundir import RunInfo
 from tuitrain.runs.listing import default_runs_dir, list_runs
@@ -37,8 +38,15 @@ def diff_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 
 def metrics_rows(paths: list[str], kind: str, since: float | None) -> list[tuple[Path, list[dict[str, Any]]]]:
+    """Each run's rows; what was skipped as damaged is said on stderr (file and line or offset)."""
     runs = [check_run(p) for p in paths]
-    return [(path, series_rows(read_all(path), kind, since=since)) for path in runs]
+    out = []
+    for path in runs:
+        warnings: list[str] = []
+        out.append((path, series_rows(read_all(path, warnings), kind, since=since)))
+        for warning in warnings:
+            print(f"warning: {clean_line(path)}: {clean_line(warning)}", file=sys.stderr)
+    return out
 
 
 def metrics_command(args: argparse.Namespace, out: TextIO | None = None) -> int:

@@ -62,16 +62,22 @@ def run_info(path: str | os.PathLike) -> RunInfo:
 # Series
 
 
-def read_all(path: str | os.PathLike) -> list[dict[str, Any]]:
-    """Every event a run has logged so far (a TensorBoard folder read to its end, nothing held back)."""
+def read_all(path: str | os.PathLike, warnings: list[str] | None = None) -> list[dict[str, Any]]:
+    """Every event a run has logged so far (a TensorBoard folder read to its end, nothing held back).
+
+    ``warnings`` (when given) receives what was skipped: damaged lines of events.jsonl, damaged parts of
+    event files (file and offset)."""
     path = check_run(path)
     reader: Reader = RunReader(path) if (path / RUN_JSON).is_file() else TensorBoardReader(path, settle_s=0.0)
     events: list[dict[str, Any]] = []
-    while True:
-        new = reader.poll()
-        if not new:
-            return events
+    while new := reader.poll():
         events.extend(new)
+    if warnings is not None:
+        if isinstance(reader, TensorBoardReader):
+            warnings.extend(str(d) for d in reader.damage)
+        elif reader.skipped.total:
+            warnings.append(reader.skipped.summary())
+    return events
 
 
 def series_rows(events: Iterable[dict[str, Any]], kind: str, *, since: float | None = None) -> list[dict[str, Any]]:
