@@ -91,7 +91,8 @@ def diagnose(*, gpus_seen: int, built_with_cuda: bool, cuda_visible_devices: str
 def driver_version(path: str = DRIVER_VERSION_FILE) -> str | None:
     """The kernel module's version line ("NVRM version: ... 550.54.15 ..."), without NVML."""
     try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        with open(path, "rb") as fh:  # a /proc file reports size 0: read a bounded amount, not "whole"
+            text = fh.read(64 * 1024).decode("utf-8", errors="replace")
     except OSError:
         return None
     for word in text.split():

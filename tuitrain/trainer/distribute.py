@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tuitrain.common.errors import SpecError, TuitrainError
+from tuitrain.common.fsutil import read_bounded
 
 from tuitrain.preset.distribute import (  # noqa: F401 - the table's validation lives with the spec
     DISTRIBUTE_KEYS,
@@ -195,6 +196,7 @@ def describe(strategy: Any, options: DistributeOptions, *, multi_worker: bool = 
 
 
 BACKUP_DIR = "backup"  # keras.callbacks.BackupAndRestore's folder in a multi-worker run (or worker) directory
+MAX_BACKUP_META = 64 * 1024  # Keras writes {"epoch": N, "batch": M}: a few bytes
 
 
 def backup_epoch(run_dir: Any) -> int:
@@ -202,7 +204,7 @@ def backup_epoch(run_dir: Any) -> int:
     from pathlib import Path
 
     try:
-        meta = json.loads((Path(run_dir) / BACKUP_DIR / "training_metadata.json").read_text(encoding="utf-8"))
+        meta = json.loads(read_bounded(Path(run_dir) / BACKUP_DIR / "training_metadata.json", MAX_BACKUP_META).decode("utf-8"))
         return max(0, int(meta.get("epoch", 0)))
     except (OSError, ValueError, TypeError, AttributeError):
         return 0
@@ -227,7 +229,7 @@ def agree_backup(strategy: Any, run_dir: Any) -> int:
         meta, weights = folder / "training_metadata.json", folder / "latest.weights.h5"
         previous = Path(f"{meta}.bkp")
         try:
-            prev_epoch = int(json.loads(previous.read_text(encoding="utf-8")).get("epoch", -1))
+            prev_epoch = int(json.loads(read_bounded(previous, MAX_BACKUP_META).decode("utf-8")).get("epoch", -1))
         except (OSError, ValueError, TypeError, AttributeError):
             prev_epoch = -1
         if prev_epoch != agreed:
