@@ -39,10 +39,14 @@ ACTIVE = ("starting", "running", "paused", "stopping")
 FINAL = ("finished", "stopped", "failed", "crashed")
 
 
+# Characters of a name in a run directory's name: with the time stamp it stays far under a file name's 255 bytes.
+MAX_RUN_NAME = 100
+
+
 def new_run_dir(runs_dir: Path, preset_name: str, *, now: float | None = None) -> Path:
     """Create ``runs_dir/<preset>-<YYYYmmdd-HHMMSS>`` (``-2``, ``-3``… when taken) and return it."""
     stamp = datetime.fromtimestamp(time.time() if now is None else now).strftime("%Y%m%d-%H%M%S")
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", preset_name).strip("._") or "run"
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", preset_name)[:MAX_RUN_NAME].strip("._") or "run"
     runs_dir.mkdir(parents=True, exist_ok=True)
     for n in range(1, 1000):
         path = runs_dir / (f"{safe}-{stamp}" if n == 1 else f"{safe}-{stamp}-{n}")
