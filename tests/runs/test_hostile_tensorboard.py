@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
+from tests.fuzzing import examples
 from tests.runs.hostile_tb import TIB, epoch_records, frame, lying_header, scalar_event, write_log
 from tuitrain.__main__ import main as cli_main
 from tuitrain.runs import tfrecord
@@ -71,9 +75,11 @@ def test_a_damaged_length_is_not_believed_and_reading_goes_on_at_the_next_record
 
 def test_a_scalar_claiming_a_huge_shape_is_skipped_without_allocating(tmp_path):
     huge = frame(scalar_event("epoch_loss", 2, 0.1, first=False, shape=(2 ** 31, 2 ** 31)))
-    write_log(tmp_path, *epoch_records(range(1, 3)), huge, *epoch_records(range(4, 5)))
+    before = epoch_records(range(1, 3))
+    path = write_log(tmp_path, *before, huge, *epoch_records(range(4, 5)))
     assert sorted(_losses(tmp_path)) == [1, 2, 4]
-    assert _damage(tmp_path)[0].endswith("tag 'epoch_loss': not a single number (shape or type); skipped")
+    offset = sum(map(len, before))
+    assert _damage(tmp_path) == [f"{path.name}: offset {offset:,}: tag 'epoch_loss': not a single number (shape or type); skipped"]
 
 
 @pytest.mark.parametrize("record, reason", [
@@ -123,3 +129,39 @@ def test_runs_and_metrics_survive_a_one_tib_record_in_their_own_process(tmp_path
     assert metrics.returncode == 0, metrics.stderr
     assert [line.split(",")[1] for line in metrics.stdout.splitlines()[1:]] == ["1", "2", "3", "4"]
     assert "record claims 1.0 TiB, over the 32.0 MiB limit" in metrics.stderr
+
+
+_GOOD = b"".join(epoch_records(range(1, 7)))
+
+
+@settings(max_examples=examples(200), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.integers(0, len(_GOOD) - 1), st.sampled_from(["flip", "cut", "insert"]),
+                                st.binary(min_size=1, max_size=12)), min_size=1, max_size=4))
+@example(edits=[(0, "insert", b'"\n"')])
+@example(edits=[(len(epoch_records(range(1, 2))[0]), "insert", lying_header(TIB))])
+def test_a_damaged_event_file_never_breaks_the_reader_and_keeps_what_came_before(tmp_path, edits):
+    """Fuzz: flipped, cut or inserted bytes anywhere; every record before the first edit is still read."""
+    data = bytearray(_GOOD)
+    for at, how, extra in sorted(edits, reverse=True):
+        if how == "flip":
+            data[at] ^= extra[0] or 1
+        elif how == "cut":
+            del data[at:at + len(extra)]
+        else:
+            data[at:at] = extra
+    folder = tmp_path / "fuzz"
+    path = write_log(folder, bytes(data))
+    first_edit = min(at for at, _, _ in edits)
+    intact = [e for e, n in zip(range(1, 7), _record_ends()) if n <= first_edit]
+    losses = _losses(folder)
+    assert set(intact) <= set(losses)
+    assert all(v is None or math.isfinite(v) for v in losses.values())
+    assert all(d.startswith(f"{path.name}: offset ") for d in _damage(folder))
+
+
+def _record_ends() -> list[int]:
+    ends, total = [], 0
+    for record in epoch_records(range(1, 7)):
+        total += len(record)
+        ends.append(total)
+    return ends

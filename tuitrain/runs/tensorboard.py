@@ -119,25 +119,22 @@ class _Source:
         self.latest: dict[str, int] = {}  # kind → the highest key (epoch / step) seen
         self.last_wall: float | None = None  # wall time of the newest scalar read
 
-    def events(self) -> Iterator[Any]:
-        """The events completed since the last call; a record that is no Event is noted as damage."""
+    def events(self) -> Iterator[tuple[int, Any]]:
+        """``(offset, event)`` of the events completed since the last call; a record that is no Event is damage."""
         from tensorboard.compat.proto import event_pb2
         from google.protobuf.message import DecodeError
 
         while records := self.tail.read():
-            for data in records:
+            for offset, data in records:
                 try:
                     event = event_pb2.Event.FromString(data)
                 except (DecodeError, RecursionError, ValueError):
-                    self.note("a record that is not a TensorBoard event was skipped")
+                    self.tail.note(offset, "a record that is not a TensorBoard event was skipped")
                     continue
                 if not (math.isfinite(event.wall_time) and 0 <= event.wall_time < MAX_WALL_TIME):
-                    self.note(f"wall time {event.wall_time!r} is not a time; event skipped")
+                    self.tail.note(offset, f"wall time {event.wall_time!r} is not a time; event skipped")
                     continue
-                yield event
-
-    def note(self, reason: str) -> None:
-        self.tail._note(self.tail.offset, reason)
+                yield offset, event
 
     def past(self, kind: str, key: int, wall: float) -> bool:
         """This file will add nothing more to row (kind, key): it moved past it, or writes other kinds only.
@@ -241,7 +238,7 @@ class TensorBoardReader:
 
     def _load(self, source: _Source) -> int:
         count = 0
-        for event in source.events():
+        for offset, event in source.events():
             if not event.HasField("summary"):
                 continue
             for value in event.summary.value:
@@ -256,7 +253,7 @@ class TensorBoardReader:
                 number = scalar_value(value.tensor)
                 named = metric_name(source.subdir, value.tag[:MAX_TAG])
                 if number is None:
-                    source.note(f"tag {clean_line(value.tag[:40])!r}: not a single number (shape or type); skipped")
+                    source.tail.note(offset, f"tag {clean_line(value.tag[:40])!r}: not a single number (shape or type); skipped")
                     continue
                 if named is None:
                     continue

@@ -72,8 +72,8 @@ class RecordTail:
     damage: list[Damage] = field(default_factory=list)
     _searching_from: int | None = None  # set while looking for a good header after damage
 
-    def read(self, limit_bytes: int = READ_BYTES) -> list[bytes]:
-        """The records that are complete now (at most about ``limit_bytes`` of them); damage is noted and skipped."""
+    def read(self, limit_bytes: int = READ_BYTES) -> list[tuple[int, bytes]]:
+        """``(offset, data)`` of the records complete now (about ``limit_bytes`` of them); damage is noted and skipped."""
         try:
             with open(self.path, "rb") as fh:
                 size = os.fstat(fh.fileno()).st_size
@@ -84,8 +84,8 @@ class RecordTail:
             self._note(self.offset, f"cannot be read: {err.strerror or err}")
             return []
 
-    def _records(self, fh, size: int, limit_bytes: int) -> list[bytes]:
-        records: list[bytes] = []
+    def _records(self, fh, size: int, limit_bytes: int) -> list[tuple[int, bytes]]:
+        records: list[tuple[int, bytes]] = []
         start = self.offset
         while self.offset - start < limit_bytes and size - self.offset >= HEADER:
             if self._searching_from is not None and not self._resync(fh, size):
@@ -107,7 +107,7 @@ class RecordTail:
             if masked_crc(data) != data_crc:
                 self._note(self.offset, f"record data checksum does not match ({length:,} bytes skipped)")
             else:
-                records.append(data)
+                records.append((self.offset, data))
             self.offset = end
         return records
 
@@ -140,6 +140,10 @@ class RecordTail:
         self.offset = size
         self._searching_from = None
         return False
+
+    def note(self, offset: int, reason: str) -> None:
+        """Record damage found in the record at ``offset`` by whoever parses it (at most 100 kept)."""
+        self._note(offset, reason)
 
     def _note(self, offset: int, reason: str) -> None:
         damage = Damage(self.path, offset, reason)
