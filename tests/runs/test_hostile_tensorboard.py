@@ -165,3 +165,16 @@ def _record_ends() -> list[int]:
         total += len(record)
         ends.append(total)
     return ends
+
+
+def test_after_damage_a_growing_file_is_searched_once_not_on_every_poll(tmp_path):
+    """A lying header followed by zeros (a preallocated tail): the search moves on, and finds what is appended."""
+    path = write_log(tmp_path, *epoch_records(range(1, 3)), lying_header(TIB), b"\0" * (1 << 20))
+    reader = TensorBoardReader(tmp_path, settle_s=0.0)
+    assert [e["epoch"] for e in reader.poll()] == [1, 2]
+    tail = next(iter(reader._sources.values())).tail
+    assert tail.offset > path.stat().st_size - 16  # searched to the end once
+    with open(path, "ab") as fh:
+        fh.write(b"".join(epoch_records(range(3, 5))))
+    assert [e["epoch"] for e in reader.poll()] == [3, 4]
+    assert len(reader.damage) == 1

@@ -134,8 +134,9 @@ class RecordTail:
                 self.offset += i
                 self._searching_from = None
                 return True
-        if self.offset + len(window) >= size:
-            return False  # nothing yet: a later read looks again (the file may grow)
+        if self.offset + len(window) >= size:  # nothing yet: a later read looks on from here (the file may grow)
+            self.offset += max(0, len(window) - HEADER + 1)
+            return False
         self._note(self.offset, f"no record found in the next {_size(RESYNC_BYTES)}; the rest of the file is not read")
         self.offset = size
         self._searching_from = None
@@ -152,7 +153,7 @@ class RecordTail:
 
 
 def _plausible_headers(window: bytes) -> list[int]:
-    """Offsets in ``window`` where a header could start (its length within the limit), in order."""
+    """Offsets in ``window`` where a header could start (a length of 1 byte … the limit), in order."""
     import numpy as np
 
     count = len(window) - HEADER + 1
@@ -163,7 +164,8 @@ def _plausible_headers(window: bytes) -> list[int]:
     for shift in range(8):  # the little-endian uint64 at every offset, 8 aligned views at a time
         n = (len(window) - shift) // 8
         lengths = np.frombuffer(buf[shift:shift + 8 * n].tobytes(), dtype="<u8")
-        hits = np.flatnonzero(lengths <= MAX_RECORD_BYTES) * 8 + shift
+        # an event is never empty: a run of zero bytes (a preallocated tail) offers no candidates
+        hits = np.flatnonzero((lengths > 0) & (lengths <= MAX_RECORD_BYTES)) * 8 + shift
         ok[hits[hits < count]] = True
     return np.flatnonzero(ok).tolist()
 
