@@ -9,7 +9,7 @@ import pytest
 
 from tuitrain.__main__ import main as cli_main
 from tuitrain.runs.listing import list_runs
-from tuitrain.runs.rundir import RunInfo, write_run_json
+from tuitrain.runs.rundir import RunInfo
 from tuitrain.trainer.system import SYSTEM_FILE, SystemTail, peak_gpu_memory
 
 GOOD = {"status": "finished", "started": 1_700_000_000.0, "ended": 1_700_000_100.0, "preset_name": "p",

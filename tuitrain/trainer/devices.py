@@ -13,7 +13,6 @@ import importlib.metadata
 import os
 import platform
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 GPU_EXTRA = "pip install 'tuitrain[gpu]'   (TensorFlow with its CUDA libraries: tensorflow[and-cuda])"
