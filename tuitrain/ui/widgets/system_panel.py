@@ -94,7 +94,7 @@ def system_text(history: _History, info: dict[str, Any], width: int) -> Text:
         i = int(gpu.get("index", 0))
         util = gpu.get("util")
         if util is not None:
-            row(f"GPU{i}", list(history.gpu_util.get(i, [])), f"{util}%", top=100, style="magenta")
+            row(f"GPU{i}", list(history.gpu_util.get(i, [])), f"{util:.0f}%", top=100, style="magenta")
         total = gpu.get("mem_total")
         used = gpu.get("mem")
         value = f"{fmt_bytes(used)}" + (f"/{fmt_bytes(total).split()[0]}" if total else "")
