@@ -10,6 +10,7 @@ from typing import Any, Callable, Iterator
 
 import pytest
 
+from tests import fuzzing  # noqa: F401 - registers the hypothesis profiles `ci` and `fuzz`
 from tests.tiny_preset import TINY
 from tests.trainer.helpers import DEADLINE_S, kill_trainer
 

@@ -21,7 +21,9 @@ from tuitrain.runs.layout import PRESET_FILE
 from tuitrain.runs.source import check_run, is_run_dir, open_run
 from tuitrain.runs.tensorboard import TensorBoardReader
 from tuitrain.common.errors import TuitrainError
+from tuitrain.common.limits import check_toml_nesting, read_preset_text
 from tuitrain.common.metric_names import NOT_METRICS
+from tuitrain.common.safetext import clean_line
 
 MISSING = object()  # a key one run has and the other does not
 # A metrics export's index columns, and the logged values it keeps beside the metrics.
@@ -33,16 +35,22 @@ LOGGED_VALUES = ("lr", "learning_rate", "samples_per_s")
 # Series
 
 
-def read_all(path: str | os.PathLike) -> list[dict[str, Any]]:
-    """Every event a run has logged so far (a TensorBoard folder read to its end, nothing held back)."""
+def read_all(path: str | os.PathLike, warnings: list[str] | None = None) -> list[dict[str, Any]]:
+    """Every event a run has logged so far (a TensorBoard folder read to its end, nothing held back).
+
+    ``warnings`` (when given) receives what was skipped: damaged lines of events.jsonl, damaged parts of
+    event files (file and offset)."""
     path = check_run(path)
     reader = open_run(path, settle_s=0.0)
     events: list[dict[str, Any]] = []
-    while True:
-        new = reader.poll()
-        if not new:
-            return events
+    while new := reader.poll():
         events.extend(new)
+    if warnings is not None:
+        if isinstance(reader, TensorBoardReader):
+            warnings.extend(str(d) for d in reader.damage)
+        elif reader.skipped.total:
+            warnings.append(reader.skipped.summary())
+    return events
 
 
 def series_rows(events: Iterable[dict[str, Any]], kind: str, *, since: float | None = None) -> list[dict[str, Any]]:
@@ -71,11 +79,13 @@ def run_settings(path: str | os.PathLike) -> dict[str, Any]:
     """A run's settings as a nested dict in the preset's spelling (``{}`` when nothing was recorded)."""
     path = check_run(path)
     preset = path / PRESET_FILE
-    if preset.is_file():
+    if os.path.lexists(preset):
+        # bounded like any preset (1 MB, nesting 32): a 3 GB preset.toml in a copied run is a reason, not a read
+        text = read_preset_text(preset)
+        check_toml_nesting(text, file=str(preset))
         try:
-            with open(preset, "rb") as fh:
-                return tomllib.load(fh)
-        except (OSError, tomllib.TOMLDecodeError) as err:
+            return tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, RecursionError) as err:
             raise TuitrainError(f"{preset}: cannot read it: {err}") from None
     if is_run_dir(path):
         info = read_run_json(path)
@@ -168,21 +178,20 @@ def setting_cells(path: str | os.PathLike, keys: Iterable[str]) -> list[str]:
 
 
 def fmt_value(value: Any) -> str:
+    """A setting as one line of text; escaped, since a run's preset may hold any text."""
     if value is MISSING:
         return "(none)"
     if isinstance(value, float):
         return format(value, ".6g")
-    if isinstance(value, str):
-        return value
     if value is None:
         return "None"
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return clean_line(value)
 
 
 def diff_lines(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     """``compile.optimizer.learning_rate  0.01 → 0.001`` lines, keys aligned."""
-    diffs = diff_settings(a, b)
+    diffs = [(clean_line(k), va, vb) for k, va, vb in diff_settings(a, b)]  # keys and values from presets: escaped
     width = max((len(k) for k, _, _ in diffs), default=0)
     return [f"{k.ljust(width)}  {fmt_value(va)} → {fmt_value(vb)}" for k, va, vb in diffs]

@@ -24,6 +24,8 @@ from tuitrain.runs.layout import BACKUP_DIR, CHECKPOINTS, EVENTS_FILE, LAST_CHEC
 from tuitrain.runs.record import outcome_fields, process_fields
 from tuitrain.runs.rundir import read_run_json, update_run_json
 from tuitrain.common.errors import TuitrainError
+from tuitrain.common.fsutil import read_bounded
+from tuitrain.common.limits import MAX_PRESET_BYTES
 
 
 class StopRequested(Exception):
@@ -126,6 +128,13 @@ class Trainer:
         warnings = list(read_run_json(self.run_dir).get("warnings") or [])
         update_run_json(self.run_dir, warnings=warnings + [message])
 
+    def _warm_start(self, model: Any, path: str) -> None:
+        """A sweep's Hyperband round continues an earlier trial: its weights (not its code or optimizer)."""
+        if not path.endswith(".keras") or not Path(path).is_file():
+            raise TuitrainError(f"warm_start: {path} is not a .keras model file")
+        model.load_weights(path)
+        self.writer.log(f"weights from {path}")
+
     def _check_requests(self) -> None:
         """Before ``fit``: a stop ends the run now (no point loading the rest); pause/resume wait."""
         for action in self.inbox.poll(force=True):
@@ -221,6 +230,8 @@ class Trainer:
         model, state = checked.model, {}
         if self.info.get("resumed"):
             model, state = self._restore(model, strategy)
+        elif self.info.get("warm_start"):
+            self._warm_start(model, str(self.info["warm_start"]))
         (self.run_dir / SUMMARY_FILE).write_text(summary_text(model) + "\n", encoding="utf-8")
         return model, checked.dataset, state
 
@@ -360,7 +371,7 @@ def _cited_in_original(err: TuitrainError, info: dict[str, Any]) -> TuitrainErro
     if not original or not path or not hasattr(err, "located"):
         return err
     try:
-        text = Path(original).read_text(encoding="utf-8")
+        text = read_bounded(original, MAX_PRESET_BYTES, what="the preset").decode("utf-8")  # for the line number only
     except (OSError, UnicodeDecodeError):
         return err
     err.file, err.line = str(original), line_of(text, path)

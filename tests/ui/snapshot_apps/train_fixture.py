@@ -12,7 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tuitrain.runs.events import EVENTS_FILE, EventWriter
+from tuitrain.runs.events import EventWriter
+from tuitrain.runs.layout import EVENTS_FILE
 from tuitrain.runs.layout import PRESET_FILE, TRAINER_LOG
 from tuitrain.runs.rundir import write_run_json
 
