@@ -28,6 +28,7 @@ def train_in_process(tmp_path, preset, *, original=None):
     ("text_bilstm", ["data.samples=120", "fit.epochs=1"], "val_accuracy"),
     ("tickets", ["data.samples=120", "fit.epochs=1"], "val_department_accuracy"),
     ("housing", ["data.samples=120", "fit.epochs=1"], "val_mae"),
+    ("transformer_text", ["data.samples=120", "fit.epochs=1"], "val_accuracy"),
 ])
 def test_new_presets_train_one_epoch(tmp_path, name, overrides, metric):
     preset = load_preset(find_preset(name), overrides)

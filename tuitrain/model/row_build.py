@@ -16,7 +16,7 @@ from tuitrain.model.adapting import adapt_layer, check_adapt_row, feed_for
 from tuitrain.model.build import make_layer, shape_message
 from tuitrain.model.guards import bounded_call
 from tuitrain.model.messages import clean_keras_message
-from tuitrain.model.summary import LayerRow, main_args, shape_str
+from tuitrain.model.summary import LayerRow, main_args, outputs_str, shape_str
 from tuitrain.model.wiring import Wiring, call_kwargs, call_refs, positional_inputs
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -139,7 +139,7 @@ def build_row(state: GraphState, i: int, layer: dict[str, Any], refs: list[str] 
         name=str(layer.get("name", keras_layer.name)),
         type=kind,
         args=main_args(layer),
-        output_shape=shape_str(list(shapes)) if isinstance(shapes, list) else shape_str(shapes),
+        output_shape=outputs_str(shapes) if isinstance(shapes, list) else shape_str(shapes),
         params=0 if shares else keras_layer.count_params(),
         trainable=bool(keras_layer.trainable),
         inputs=list(refs or []),
