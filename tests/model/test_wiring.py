@@ -136,3 +136,35 @@ inputs = ["a", "att"]
     assert report.error is None
     assert [r.output_shape for r in report.rows] == ["(None, 6, 8)", "(None, 6, 8)"]
     assert report.rows[0].inputs == ["a", "b"]
+
+
+def test_a_layer_with_several_outputs_shows_each_in_its_row(tmp_path):
+    arrays = {"a": np.zeros((4, 8), np.float32), "b": np.zeros((4, 8), np.float32), "y": np.zeros((4, 1), np.float32)}
+    preset = preset_at(tmp_path, HEAD + """
+[[layers]]
+type = "Reshape"
+target_shape = [8, 1]
+inputs = ["a"]
+[[layers]]
+name = "lstm"
+type = "LSTM"
+units = 3
+return_state = true
+[[layers]]
+name = "state"
+type = "Dense"
+units = 1
+inputs = ["lstm[2]"]
+[[layers]]
+name = "side"
+type = "Dense"
+units = 1
+inputs = ["b"]
+[[layers]]
+type = "Add"
+inputs = ["state", "side"]
+""", "p.toml", **arrays)
+    report = build_model_partial(preset, [(8,), (8,)])
+    assert report.error is None
+    assert (report.rows[1].outputs, report.rows[1].output_shape) == (3, "[0] (None, 3)  [1] (None, 3)  [2] (None, 3)")
+    assert report.total_params == 4 * (1 * 3 + 3 * 3 + 3) + (3 + 1) + (8 + 1)  # LSTM(3) on 1 feature, two Dense(1)
