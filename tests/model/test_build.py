@@ -271,3 +271,14 @@ def test_multi_label_data_warns_about_softmax_and_categorical_loss_not_class_cou
     assert M.check_warnings(fitting, dataset) == []
     narrow = _preset(layers=[{"type": "Dense", "units": 20, "activation": "sigmoid"}], compile={"loss": "binary_crossentropy"})
     assert [w.message for w in M.check_warnings(narrow, dataset)] == ["the output layer has 20 units, but the data has 27 labels per sample."]
+
+
+def test_none_is_accepted_where_keras_defaults_to_none_and_refused_elsewhere():
+    layers = [{"type": "Dense", "units": 2, "kernel_initializer": {"type": "GlorotUniform", "seed": "None"}, "bias_regularizer": "None"}]
+    assert _build(layers, (3,)).total_params == 8
+    with pytest.raises(SpecError) as info:
+        M.build_model(_preset(layers=[{"type": "Dense", "units": 2, "use_bias": "None"}]), (3,))
+    assert info.value.path == "layers[0].use_bias" and "does not take None" in info.value.message
+    with pytest.raises(SpecError) as info:
+        M.build_model(_preset(layers=[{"type": "Dense", "units": 2, "kernel_initializer": {"type": "RandomNormal", "stddev": "None"}}]), (3,))
+    assert info.value.path == "layers[0].kernel_initializer.stddev"

@@ -949,7 +949,7 @@ def test_efficientnet_backbone_frozen_with_random_weights(tmp_path):
     inputs = layers.Input(shape=(64, 64, 3))
     backbone = keras.applications.EfficientNetB0(include_top=False, weights=None)
     backbone.trainable = False
-    x = layers.GlobalAveragePooling2D(name="avg_pool")(backbone(inputs))
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(backbone(inputs, training=False))
     x = layers.BatchNormalization()(x)
     x = layers.Dropout(0.2, name="top_dropout")(x)
     outputs = layers.Dense(5, activation="softmax", name="pred")(x)
@@ -965,6 +965,7 @@ def test_efficientnet_backbone_frozen_with_random_weights(tmp_path):
         include_top = false
         weights = "None"
         trainable = false
+        call = { training = false }
         [[layers]]
         type = "GlobalAveragePooling2D"
         name = "avg_pool"
@@ -984,6 +985,8 @@ def test_efficientnet_backbone_frozen_with_random_weights(tmp_path):
         loss = "sparse_categorical_crossentropy"
         """, x=RNG.random((N, 64, 64, 3), dtype=np.float32), y=np.arange(N) % 5)
     assert param_counts(checked.model)[1] == 1280 * 2 + 1280 * 5 + 5  # the head only (BN gamma/beta + Dense)
+    assert "backbone_layer.trainable = False" in (tmp_path / "exported.py").read_text()
+    assert "backbone_layer(inputs, training=False)" in (tmp_path / "exported.py").read_text()
 
 
 def test_pretrained_word_embeddings_from_a_weights_file(tmp_path):

@@ -60,7 +60,8 @@ def _object(kind: str, table: dict[str, Any], *, where: str) -> Code:
     if kind == "layer":
         return layer_call(table, where=where)
     cls = name(table["type"], where=f"{where}.type")
-    args = [(name(k, where=f"{where}.{k}"), value(k, v, where=f"{where}.{k}")) for k, v in table.items() if k != "type"]
+    args = [(name(k, where=f"{where}.{k}"), value(k, None if v == "None" else v, where=f"{where}.{k}"))
+            for k, v in table.items() if k != "type"]
     return call(f"keras.{keras_catalogue.namespace_path(kind)}.{cls}", [], args)
 
 
