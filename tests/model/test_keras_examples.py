@@ -9,6 +9,10 @@ tiny stand-ins with the example's per-sample shapes and dtypes: the counts do no
 from __future__ import annotations
 
 import runpy
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -17,6 +21,7 @@ from tuitrain.export.script import export_script
 from tuitrain.model import param_counts, prepare
 
 RNG = np.random.default_rng(0)
+RUFF = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
 N = 16
 
 
@@ -32,6 +37,8 @@ def check_against_keras(tmp_path, keras_model, preset_text, **arrays):
     assert shapes(checked.model) == shapes(keras_model)
     script = tmp_path / "exported.py"
     script.write_text(export_script(preset, script_dir=tmp_path))
+    lint = subprocess.run([RUFF, "check", "--isolated", "--select", "F,E9", str(script)], capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout  # no undefined or unused names in what the export writes
     namespace = runpy.run_path(str(script), run_name="exported")
     exported = namespace["build_model"]()
     assert param_counts(exported) == param_counts(keras_model)
