@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from tuitrain.model.summary import LayerRow, main_args, outputs_str, params_str, row_type
+from tuitrain.model.summary import (
+    LayerRow,
+    main_args,
+    outputs_str,
+    params_str,
+    row_type,
+)
 
 
 def _row(**changes):
-    base = dict(index=1, name="r_emb", type="Dense", args="", output_shape="(None, 10)", params=0, trainable=True)
+    base = {"index": 1, "name": "r_emb", "type": "Dense", "args": "", "output_shape": "(None, 10)", "params": 0, "trainable": True}
     return LayerRow(**{**base, **changes})
 
 

@@ -30,7 +30,7 @@ TEXT_LAYERS = ("TextVectorization", "StringLookup", "Hashing")
 class GraphState:
     """What building the rows in order accumulates."""
 
-    preset: "Preset"
+    preset: Preset
     model_inputs: list[Any]
     arrays: list[Any] | None
     wiring: Wiring
@@ -49,7 +49,7 @@ class GraphState:
         self.refs_by_row.append(sources)
 
 
-def needs_graph(preset: "Preset") -> bool:
+def needs_graph(preset: Preset) -> bool:
     """Shared layers and call arguments make a Functional model even without `inputs`."""
     return any("reuse" in layer or "call" in layer for layer in preset.layers)
 
@@ -101,7 +101,7 @@ def _call(keras_layer: Any, positional: list[Any], kwargs: dict[str, Any], layer
         return bounded_call(keras_layer, *positional, path=path, **kwargs)  # weights sized before they exist
     except SpecError:
         raise
-    except Exception as err:  # Keras raises many types for shape problems.
+    except Exception as err:  # noqa: BLE001 - Keras raises many types for shape problems
         arg = positional[0] if len(positional) == 1 else positional
         if shares is None:
             raise SpecError(shape_message({**layer, "type": layer.get("type")}, arg, err), path=path) from None
@@ -150,7 +150,7 @@ def build_row(state: GraphState, i: int, layer: dict[str, Any], refs: list[str] 
     return out, row
 
 
-def check_single_heads(preset: "Preset", heads: list[int], out_tensors: dict[int, Any]) -> None:
+def check_single_heads(preset: Preset, heads: list[int], out_tensors: dict[int, Any]) -> None:
     """A model output is one tensor: a row that returns several cannot be one."""
     for i in heads:
         out = out_tensors.get(i)
