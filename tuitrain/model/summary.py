@@ -101,12 +101,22 @@ def layer_rows(model: Any) -> list[LayerRow]:
     """Rows of an already-built model (e.g. one loaded from a run directory)."""
     rows = []
     for i, layer in enumerate(model.layers):
-        try:
-            shape = shape_str(tuple(layer.output.shape))
-        except (AttributeError, ValueError):
-            shape = "?"
-        rows.append(LayerRow(i, layer.name, type(layer).__name__, "", shape, layer.count_params(), bool(layer.trainable)))
+        rows.append(LayerRow(i, layer.name, type(layer).__name__, "", _built_shape(layer), layer.count_params(), bool(layer.trainable)))
     return rows
+
+
+def _built_shape(layer: Any) -> str:
+    """A built layer's output shape; several results as ``[0] … [1] …``; "shared" when called more than once."""
+    nodes = getattr(layer, "_inbound_nodes", None) or []
+    if len(nodes) > 1:
+        return f"shared ({len(nodes)} calls)"
+    try:
+        output = layer.output
+    except (AttributeError, ValueError):
+        return "?"
+    if isinstance(output, (list, tuple)):
+        return outputs_str([tuple(t.shape) for t in output])
+    return shape_str(tuple(output.shape))
 
 
 def summary_text(model: Any, line_length: int = 90) -> str:
