@@ -41,7 +41,7 @@ def test_rows_of_a_saved_model_show_shared_layers_and_several_outputs():
 
     a, b = keras.Input((4, 2)), keras.Input((4, 2))
     dense = keras.layers.Dense(2, name="shared")
-    seq, h, c = keras.layers.LSTM(3, return_state=True, name="enc")(keras.layers.Add()([dense(a), dense(b)]))
+    _, h, c = keras.layers.LSTM(3, return_state=True, name="enc")(keras.layers.Add()([dense(a), dense(b)]))
     model = keras.Model([a, b], keras.layers.Concatenate()([h, c]))
     rows = {r.name: r for r in layer_rows(model)}
     assert rows["shared"].output_shape == "shared (2 calls)" and rows["shared"].params == 6

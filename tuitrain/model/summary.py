@@ -76,14 +76,14 @@ def outputs_str(shapes: list[tuple]) -> str:
     return "  ".join(f"[{i}] {shape_str(shape)}" for i, shape in enumerate(shapes))
 
 
-def row_type(layer: dict[str, Any], row: "LayerRow | None" = None) -> str:
+def row_type(layer: dict[str, Any], row: LayerRow | None = None) -> str:
     """The type cell of a row: its Keras type, or for a `reuse` row the row whose layer it calls again."""
     if "reuse" in layer and "type" not in layer:
         return f"↻ {layer['reuse']}" + (f" ({row.type})" if row is not None and row.error is None else "")
     return str(layer.get("type", "?"))
 
 
-def params_str(row: "LayerRow") -> str:
+def params_str(row: LayerRow) -> str:
     """The params cell: a shared layer's weights are counted once, on the row that created it."""
     return f"shared with {row.shares}" if row.shares else f"{row.params:,}"
 
