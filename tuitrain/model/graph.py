@@ -11,23 +11,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tuitrain.model.adapting import adapt_layer, check_adapt_row, feed_for
 from tuitrain.common.errors import SpecError
 from tuitrain.preset.values import DEFAULT_INPUT
 from tuitrain.preset.heads import check_output_refs, input_decls, output_names, unreached_error, unreached_rows
-from tuitrain.model.build import BuildReport, as_sequential, keras_model_name, declared_input_shape, error_row, make_layer, shape_message
+from tuitrain.model.build import BuildReport, as_sequential, keras_model_name, declared_input_shape, error_row
 from tuitrain.model.confine import is_trusted, read_roots
-from tuitrain.model.guards import bounded_call
 from tuitrain.model.messages import clean_keras_message
-from tuitrain.model.summary import LayerRow, RowState, main_args, param_counts, shape_str
+from tuitrain.model.row_build import TEXT_LAYERS, GraphState, build_row, check_single_heads, needs_graph
+from tuitrain.model.summary import LayerRow, RowState, param_counts, shape_str
+from tuitrain.model.wiring import Wiring
 from tuitrain.preset import layer_inputs
 
 if TYPE_CHECKING:  # pragma: no cover
     from tuitrain.data import Dataset
     from tuitrain.preset import Preset
 
-# Layers that take text (Keras' string preprocessing layers); text reaching any other layer is an error.
-TEXT_LAYERS = ("TextVectorization", "StringLookup", "Hashing")
+__all__ = ["TEXT_LAYERS", "build_model", "build_model_partial"]
 
 
 def _input_specs(preset: "Preset", data_shapes: list[tuple] | None, data_dtypes: list[str] | None) -> list[tuple[str, tuple, str | None]]:
@@ -77,150 +76,71 @@ def build_model_partial(preset: "Preset", input_shape: Any = None, *, dataset: "
     learn from its training data; `input_shape` (one shape, or a list for several inputs) serves
     when the data is not loaded.
     """
-    data_shapes, data_dtypes, arrays = _data_inputs(dataset, input_shape)
+    import keras
+
+    rows: list[LayerRow] = []
+    if dataset is not None:
+        data_shapes, data_dtypes = dataset.input_shapes, dataset.input_dtypes
+        arrays = dataset.x_train if isinstance(dataset.x_train, list) else [dataset.x_train]
+    else:
+        data_shapes = None if input_shape is None else (list(input_shape) if isinstance(input_shape, list) else [input_shape])
+        data_dtypes, arrays = None, None
     try:
         specs = _input_specs(preset, data_shapes, data_dtypes)
     except SpecError as err:
-        return _input_failure(preset, err)
-    graph = _Graph(preset, specs, arrays)
-    rows = [graph.add_row(i, layer) for i, layer in enumerate(preset.layers)]
-    if graph.first_error is not None:
-        return BuildReport(rows=rows, model=None, error=graph.first_error, failure=graph.failure)
+        for i, layer in enumerate(preset.layers):
+            if i == 0:
+                rows.append(error_row(i, layer, str(err)))
+            else:
+                rows.append(error_row(i, layer, "not built: the input shape is wrong", RowState.NOT_BUILT))
+        return BuildReport(rows=rows, model=None, error=str(err), failure=err)
+
+    model_inputs = [keras.Input(shape=shape, dtype=dtype, name=name) for name, shape, dtype in specs]
+    functional = preset.is_functional or len(specs) > 1 or bool(output_names(preset)) or needs_graph(preset)
+    b = GraphState(preset, model_inputs, arrays, Wiring(), is_trusted(preset), read_roots(preset))
+    for (name, _, _), tensor in zip(specs, model_inputs):
+        b.wiring.add([name], tensor, ("input", name))
+    previous: Any = model_inputs[0]
+    previous_ref: Any = ("input", specs[0][0])
+    first_error: str | None = None
+    failure: SpecError | None = None
+    for i, layer in enumerate(preset.layers):
+        path = f"layers[{i}]"
+        if first_error is not None and not functional:
+            rows.append(error_row(i, layer, "not built: an earlier layer failed", RowState.NOT_BUILT))
+            b.refs_by_row.append([])
+            continue
+        refs = [str(r) for r in layer_inputs(layer)] if "inputs" in layer else None
+        b.record_sources(layer, refs, previous_ref)
+        try:
+            previous, row = build_row(b, i, layer, refs, previous, path)
+            previous_ref = i
+            rows.append(row)
+        except SpecError as err:
+            first_error = first_error or str(err)
+            failure = failure or err
+            previous, previous_ref = None, i
+            rows.append(error_row(i, layer, str(err)))
+    if first_error is not None:
+        return BuildReport(rows=rows, model=None, error=first_error, failure=failure)
     if not preset.layers:
         return BuildReport(rows=[], model=None, error="the model has no layers yet")
     try:
-        heads = _heads(preset, graph.producers, graph.refs_by_row, specs, graph.read_inputs)
+        heads = _heads(preset, b.wiring.producers, b.refs_by_row, specs, b.read_inputs)
+        check_single_heads(preset, heads, b.out_tensors)
     except SpecError as err:
         return BuildReport(rows=rows, model=None, error=str(err), failure=err)
     for row in rows:
         row.head = row.index in heads
-    return _assemble(preset, graph, rows, [graph.out_tensors[i] for i in heads])
-
-
-def _data_inputs(dataset: "Dataset | None", input_shape: Any) -> tuple[list | None, list | None, list | None]:
-    """(shapes, dtypes, training arrays) of the model's inputs: from the data, else from ``input_shape``."""
-    if dataset is not None:
-        arrays = dataset.x_train if isinstance(dataset.x_train, list) else [dataset.x_train]
-        return dataset.input_shapes, dataset.input_dtypes, arrays
-    shapes = None if input_shape is None else (list(input_shape) if isinstance(input_shape, list) else [input_shape])
-    return shapes, None, None
-
-
-def _input_failure(preset: "Preset", err: SpecError) -> BuildReport:
-    """The inputs cannot be made: the first row says why, the others were never built."""
-    rows = [error_row(i, layer, str(err)) if i == 0 else
-            error_row(i, layer, "not built: the input shape is wrong", RowState.NOT_BUILT)
-            for i, layer in enumerate(preset.layers)]
-    return BuildReport(rows=rows, model=None, error=str(err), failure=err)
-
-
-class _Graph:
-    """The graph as it is being built: the tensor each name stands for, and who reads what."""
-
-    def __init__(self, preset: "Preset", specs: list[tuple[str, tuple, str | None]], arrays: list | None) -> None:
-        import keras
-
-        self.preset, self.specs, self.arrays = preset, specs, arrays
-        self.model_inputs = [keras.Input(shape=shape, dtype=dtype, name=name) for name, shape, dtype in specs]
-        self.tensors: dict[str, Any] = {name: t for (name, _, _), t in zip(specs, self.model_inputs)}
-        self.producers: dict[str, Any] = {name: ("input", name) for name, _, _ in specs}  # name → row index or ("input", name)
-        self.read_inputs: set[str] = set()
-        self.refs_by_row: list[list[Any]] = []
-        self.previous: Any = self.model_inputs[0]
-        self.previous_ref: Any = ("input", specs[0][0])
-        self.first_error: str | None = None
-        self.failure: SpecError | None = None
-        self.functional = preset.is_functional or len(specs) > 1 or bool(output_names(preset))
-        self.out_tensors: dict[int, Any] = {}
-
-    def add_row(self, i: int, layer: dict[str, Any]) -> LayerRow:
-        """Call row ``i``'s layer on what it reads; a broken row gets its reason (a Sequential stack stops there)."""
-        if self.first_error is not None and not self.functional:
-            self.refs_by_row.append([])
-            return error_row(i, layer, "not built: an earlier layer failed", RowState.NOT_BUILT)
-        refs = layer_inputs(layer) if "inputs" in layer else None
-        sources = [self.producers.get(r) for r in refs] if refs is not None else [self.previous_ref]
-        self.refs_by_row.append([s for s in sources if s is not None])
-        self.read_inputs.update(source[1] for source in sources if isinstance(source, tuple))
-        try:
-            return self._call_layer(i, layer, refs)
-        except SpecError as err:
-            self.first_error = self.first_error or str(err)
-            self.failure = self.failure or err
-            self.previous, self.previous_ref = None, i
-            return error_row(i, layer, str(err))
-
-    def _argument(self, refs: list[str] | None, path: str) -> Any:
-        """The tensor (or tensors) a row's layer is called on."""
-        if refs is None:
-            if self.previous is None:
-                raise SpecError("not built: the layer before it failed", path=path)
-            return self.previous
-        missing = [r for r in refs if r not in self.tensors]
-        if missing:
-            raise SpecError(f"input '{missing[0]}' is not available (its layer failed or comes later)", path=f"{path}.inputs")
-        args = [self.tensors[r] for r in refs]
-        return args[0] if len(args) == 1 else args
-
-    def _call_layer(self, i: int, layer: dict[str, Any], refs: list[str] | None) -> LayerRow:
-        path = f"layers[{i}]"
-        arg = self._argument(refs, path)
-        keras_layer = make_layer(layer, path=path, trusted=is_trusted(self.preset), roots=read_roots(self.preset))
-        adapts = check_adapt_row(type(keras_layer), layer, path=path)
-        _check_text_reaches_text_layers(layer, arg, path)
-        adapted = None
-        if adapts and self.arrays is not None:
-            adapt_layer(keras_layer, feed_for(arg, self.model_inputs, self.arrays), path=path)
-            adapted = "adapted"
-        elif adapts:
-            adapted = "adapts to the training data"
-        try:
-            out = bounded_call(keras_layer, arg, path=path)  # weights sized before they exist
-        except SpecError:
-            raise
-        except Exception as err:  # Keras raises many types for shape problems.
-            raise SpecError(shape_message(layer, arg, err), path=path) from None
-        if isinstance(out, (list, tuple)):
-            raise SpecError(f"{layer['type']} returns several tensors; tuitrain layers must return one", path=path)
-        self._produced(i, out, keras_layer.name, layer.get("name"))
-        row = LayerRow(index=i, name=keras_layer.name, type=layer["type"], args=main_args(layer),
-                       output_shape=shape_str(tuple(out.shape)), params=keras_layer.count_params(),
-                       trainable=bool(keras_layer.trainable), inputs=list(refs or []))
-        row.adapt = adapted
-        return row
-
-    def _produced(self, i: int, out: Any, keras_name: str, row_name: str | None) -> None:
-        """Row ``i`` made ``out``: later rows may read it by the Keras layer's name or the row's own."""
-        self.previous, self.previous_ref = out, i
-        self.out_tensors[i] = out
-        for name in (keras_name, row_name):
-            if name is not None:
-                self.tensors[name] = out
-                self.producers[name] = i
-
-
-def _check_text_reaches_text_layers(layer: dict[str, Any], arg: Any, path: str) -> None:
-    for tensor in arg if isinstance(arg, list) else [arg]:
-        if "string" in str(tensor.dtype) and layer["type"] not in TEXT_LAYERS:
-            raise SpecError(
-                f"the input reaching {layer['type']} holds text (dtype string), which {layer['type']} cannot take:"
-                f" start with a layer that turns text into numbers ({', '.join(TEXT_LAYERS)}, with adapt = true)",
-                path=path,
-            )
-
-
-def _assemble(preset: "Preset", graph: _Graph, rows: list[LayerRow], outputs: list[Any]) -> BuildReport:
-    """The Keras model from the graph's inputs to its outputs (a Sequential one for a plain stack)."""
-    import keras
-
-    inputs, specs = graph.model_inputs, graph.specs
+    outputs = [b.out_tensors[i] for i in heads]
+    name = keras_model_name(preset.name)
     try:
         model = keras.Model(
-            inputs=inputs[0] if len(inputs) == 1 else inputs,
+            inputs=model_inputs[0] if len(model_inputs) == 1 else model_inputs,
             outputs=outputs[0] if len(outputs) == 1 and not output_names(preset) else outputs,
-            name=keras_model_name(preset.name),
+            name=name,
         )
-        if not graph.functional and specs[0][0] == DEFAULT_INPUT and specs[0][2] is None:
+        if not functional and specs[0][0] == DEFAULT_INPUT and specs[0][2] is None:
             model = as_sequential(model, specs[0][1], preset.name)
     except Exception as err:  # noqa: BLE001 - Keras' own reason, rewritten
         message = f"Keras cannot assemble the model: {clean_keras_message(err)}"
