@@ -127,14 +127,17 @@ class Table:
         self.append_block(tuple(row), np.array([list(row.values())], dtype=np.float64))
 
     def append_block(self, names: tuple[str, ...], values: np.ndarray) -> None:
-        rows = len(values)
+        self.append_columns(names, [values[:, j] for j in range(len(names))])
+
+    def append_columns(self, names: tuple[str, ...], arrays: list[np.ndarray]) -> None:
+        """Rows given column by column (one array per name, all the same length)."""
+        rows = len(arrays[0]) if arrays else 0
         if not rows:
             return
-        for j, key in enumerate(names):
+        for key, new in zip(names, arrays):
             col = self._column(key)
             if col is None:
                 continue
-            new = values[:, j]
             if key in X_AXES:
                 prev = col.last() if len(col) else -math.inf
                 ok = bool(new[0] >= prev) if prev == prev else True
