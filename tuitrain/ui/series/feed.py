@@ -18,7 +18,7 @@ from tuitrain.runs.decode import BatchBlock
 from tuitrain.runs.events import EVENTS_FILE
 from tuitrain.runs.columns import find_columns
 from tuitrain.runs.reader import CHUNK, RESET, RunReader
-from tuitrain.ui.series.column_feed import ColumnBlock, ColumnCache, column_parts
+from tuitrain.ui.series.column_feed import COLUMN_CHUNK, ColumnBlock, ColumnCache, column_parts
 from tuitrain.ui.series.run_series import RunSeries
 
 __all__ = ["RunFeed", "Backoff", "SMALL_READ"]
@@ -58,6 +58,7 @@ class RunFeed:
         if found is not None:
             decoder = self.reader._decoder
             self._columns = column_parts(found, decoder)
+            self._column_chunks = 1 + -(-found.rows // COLUMN_CHUNK)
             self._column_bytes = found.rows * sum(found.itemsize(n) for n in found.names())
             self.reader.offset = found.events_bytes
             self._reserved = True
@@ -83,12 +84,7 @@ class RunFeed:
             if not self._bulk:
                 return list(self.reader.poll())  # long-key dicts: the series takes them as they are
             if self._columns is not None:
-                parts = next(self._columns, None)
-                if parts is not None and not any(isinstance(p, ColumnBlock) for p in parts):
-                    parts += next(self._columns, [])  # the events and the first rows together
-                if parts is not None:
-                    return parts
-                self._columns = None
+                return self._next_columns()
             before = self.reader.offset
             parts = self.reader.read(max_bytes)
             self._cache_parts(parts)
@@ -99,6 +95,17 @@ class RunFeed:
                     parts.append(("reserve", int(rows * self.reader.size / used * 1.02)))
                 self._reserved = True
             return parts
+
+    def _next_columns(self) -> list[Any]:
+        """The next chunk of the columns (the first: the events and the first rows together)."""
+        parts = next(self._columns, [])
+        self._column_chunks -= 1
+        if self._column_chunks > 0 and not any(isinstance(p, ColumnBlock) for p in parts):
+            parts += next(self._columns, [])
+            self._column_chunks -= 1
+        if self._column_chunks <= 0:
+            self._columns = None  # all handed over: from now on the JSON after them
+        return parts
 
     def _cache_parts(self, parts: list[Any]) -> None:
         if self._cache is None:
