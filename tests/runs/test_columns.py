@@ -126,3 +126,37 @@ def test_json_appended_after_the_columns_is_read_as_json(tmp_path):
     feed.read_all_here()
     x, y = feed.series.curve("batch", "loss")
     assert x.tolist() == list(range(1, 12)) and y[-1] == 0.5
+
+
+def test_columns_that_link_outside_the_run_are_refused(tmp_path):
+    run = tmp_path / "run"
+    run.mkdir()
+    _write(run, range(1, 11))
+    outside = tmp_path / "secret.bin"
+    outside.write_bytes(np.arange(10, dtype="<f8").tobytes())
+    step_file = run / COLUMNS_DIR / "c0.f8"
+    step_file.unlink()
+    step_file.symlink_to(outside)
+    assert find_columns(run) is None
+    feed = RunFeed(run)  # the JSON is read instead
+    feed.read_all_here()
+    assert feed.series.curve("batch", "loss")[0].tolist() == list(range(1, 11))
+
+
+def test_a_columns_folder_that_links_outside_is_never_written_through(tmp_path, monkeypatch):
+    import tuitrain.ui.series.feed as feed_module
+
+    monkeypatch.setattr(feed_module, "CACHE_FROM", 0)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "keep.f8").write_bytes(b"precious")
+    run = tmp_path / "run"
+    run.mkdir()
+    _write(run, range(1, 21), columns=False)
+    (run / COLUMNS_DIR).symlink_to(outside)
+    feed = RunFeed(run)
+    feed.read_all_here()
+    assert feed.series.curve("batch", "loss")[0].tolist() == list(range(1, 21))
+    assert [p.name for p in outside.iterdir()] == ["keep.f8"] and (outside / "keep.f8").read_bytes() == b"precious"
+    EventWriter(run / "events.jsonl").close()  # a resumed trainer leaves it alone too
+    assert [p.name for p in outside.iterdir()] == ["keep.f8"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,6 +69,8 @@ class ColumnWriter:
         self.folder = Path(folder)
         self.events_path = Path(events_path)
         self.folder.mkdir(exist_ok=True)
+        if self.folder.is_symlink() or not self.folder.is_dir():
+            raise OSError(f"{self.folder} is not a folder of this run")  # never write through a link
         self.columns: dict[str, _Column] = {}
         self.rows = 0
         self.other_bytes = 0
@@ -81,7 +84,7 @@ class ColumnWriter:
         """Keep columns that match ``events.jsonl`` byte for byte (a resumed run); else start empty."""
         index = _read_index(self.folder)
         size = _size(self.events_path)
-        if index and index["events_bytes"] == size and index["head"] == head_digest(self.events_path):
+        if index and index["events_bytes"] == size and open_columns(self.folder, self.events_path) is not None:
             self.columns = {c["name"]: _Column(c["name"], c["file"], c["dtype"]) for c in index["columns"]}
             self.rows, self.other_bytes, self.head = index["rows"], index["other_bytes"], index["head"]
             self._head_full = size >= HEAD_BYTES
@@ -106,7 +109,7 @@ class ColumnWriter:
             return None
         col = self.columns[name] = _Column(name, f"c{len(self.columns)}.{dtype[-2:]}", dtype)
         path = self.folder / col.file
-        with open(path, "wb") as fh:  # a column that appears mid-run: NaN for the rows before it
+        with _open_write(path, os.O_TRUNC) as fh:  # a column that appears mid-run: NaN for the rows before it
             left = self.rows
             while left:
                 n = min(left, _PAD_CHUNK)
@@ -139,19 +142,19 @@ class ColumnWriter:
                 continue
             if col.dtype == METRIC_DTYPE and name not in dict(FIXED) and _needs_wide(data):
                 self._widen(col)
-            with open(self.folder / col.file, "ab") as fh:
+            with _open_write(self.folder / col.file) as fh:
                 fh.write(np.ascontiguousarray(data, dtype=col.dtype).tobytes())
         n = len(steps)
         for name, col in self.columns.items():
             if name not in values:
-                with open(self.folder / col.file, "ab") as fh:
+                with _open_write(self.folder / col.file) as fh:
                     fh.write(np.full(n, np.nan, dtype=col.dtype).tobytes())
         self.rows += n
         self.last_step = float(steps[-1])
 
     def append_other(self, data: bytes) -> None:
         if data:
-            with open(self.folder / OTHER, "ab") as fh:
+            with _open_write(self.folder / OTHER) as fh:
                 fh.write(data)
             self.other_bytes += len(data)
 
@@ -167,7 +170,8 @@ class ColumnWriter:
         data = np.fromfile(old, dtype=col.dtype, count=self.rows)
         col.dtype, col.file = WIDE_DTYPE, col.file[:-2] + "f8"
         tmp = self.folder / (col.file + ".tmp")
-        data.astype(WIDE_DTYPE).tofile(tmp)
+        with _open_write(tmp, os.O_TRUNC) as fh:
+            fh.write(data.astype(WIDE_DTYPE).tobytes())
         os.replace(tmp, self.folder / col.file)
         old.unlink()
 
@@ -180,7 +184,8 @@ class ColumnWriter:
                  "other_bytes": self.other_bytes,
                  "columns": [{"name": c.name, "file": c.file, "dtype": c.dtype} for c in self.columns.values()]}
         tmp = self.folder / (INDEX + ".tmp")
-        tmp.write_text(json.dumps(index, separators=(",", ":")))
+        with _open_write(tmp, os.O_TRUNC) as fh:
+            fh.write(json.dumps(index, separators=(",", ":")).encode())
         os.replace(tmp, self.folder / INDEX)
 
 
@@ -196,8 +201,23 @@ def _size(path: Path) -> int:
         return 0
 
 
+def _regular_size(path: Path) -> int:
+    """Size of a regular file that is not a link (-1 otherwise): columns never lead outside their folder."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return -1
+    return st.st_size if stat.S_ISREG(st.st_mode) else -1
+
+
+def _open_write(path: Path, extra: int = 0):
+    """A file of the columns folder opened for appending, never through a symbolic link."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW | extra, 0o644)
+    return os.fdopen(fd, "ab")
+
+
 def _truncate(path: Path, size: int) -> None:
-    with open(path, "ab") as fh:
+    with _open_write(path) as fh:
         if fh.tell() > size:
             fh.truncate(size)
 
@@ -206,7 +226,7 @@ def _read_index(folder: Path) -> dict[str, Any] | None:
     """``index.json`` if it is ours and well-formed (column files are names we made, never paths)."""
     try:
         path = folder / INDEX
-        if not path.is_file() or path.stat().st_size > MAX_INDEX:
+        if not 0 < _regular_size(path) <= MAX_INDEX:
             return None
         index = json.loads(path.read_bytes())
         ok = (isinstance(index, dict) and index.get("format") == FORMAT
@@ -265,9 +285,9 @@ def open_columns(folder: Path, events_path: Path) -> ColumnSet | None:
     if any(n not in files for n, _ in FIXED):
         return None
     for file, dtype in files.values():  # every column holds its rows (torn files are refused)
-        if _size(folder / file) < index["rows"] * np.dtype(dtype).itemsize:
+        if _regular_size(folder / file) < index["rows"] * np.dtype(dtype).itemsize:
             return None
-    if _size(folder / OTHER) < index["other_bytes"]:
+    if _regular_size(folder / OTHER) < index["other_bytes"]:
         return None
     return ColumnSet(folder, index["rows"], index["events_bytes"], index["other_bytes"], files)
 
@@ -275,8 +295,9 @@ def open_columns(folder: Path, events_path: Path) -> ColumnSet | None:
 def cache_folder(run_dir: Path) -> Path | None:
     """Where columns of ``run_dir`` live: inside it when writable, else the runs root's cache; None if neither."""
     run_dir = Path(run_dir)
-    if os.access(run_dir, os.W_OK):
-        return run_dir / COLUMNS_DIR
+    inside = run_dir / COLUMNS_DIR
+    if os.access(run_dir, os.W_OK) and not inside.is_symlink() and (inside.is_dir() or not inside.exists()):
+        return inside
     root = run_dir.resolve().parent
     if os.access(root, os.W_OK):
         key = hashlib.sha256(str(run_dir.resolve()).encode()).hexdigest()[:16]
@@ -288,7 +309,7 @@ def find_columns(run_dir: Path, events_file: str = "events.jsonl") -> ColumnSet 
     """The run's columns, from the run directory or the cache, whichever is usable."""
     events = Path(run_dir) / events_file
     for folder in (Path(run_dir) / COLUMNS_DIR, cache_folder(run_dir)):
-        if folder is not None and folder.is_dir():
+        if folder is not None and folder.is_dir() and not folder.is_symlink():
             found = open_columns(folder, events)
             if found is not None:
                 return found
@@ -305,6 +326,8 @@ def build_columns(run_dir: Path, events_file: str = "events.jsonl", *, chunk: in
     if folder is None or not events.is_file():
         return None
     folder.mkdir(parents=True, exist_ok=True)
+    if folder.is_symlink() or folder.parent.is_symlink():
+        return None
     for path in folder.iterdir():  # start over: nothing stale is kept
         if path.is_file():
             path.unlink()

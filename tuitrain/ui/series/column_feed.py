@@ -49,6 +49,8 @@ class ColumnCache:
             return
         try:
             folder.mkdir(parents=True, exist_ok=True)
+            if folder.is_symlink() or folder.parent.is_symlink():
+                return
             for path in folder.iterdir():
                 if path.is_file():
                     path.unlink()
