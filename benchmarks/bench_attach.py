@@ -43,6 +43,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tuitrain.runs.events import EVENTS_FILE, EventWriter  # noqa: E402
+from run_all import goal  # noqa: E402
 from tuitrain.runs.rundir import process_start_time, write_run_json  # noqa: E402
 
 CACHE = Path(os.environ.get("TUITRAIN_BENCH_CACHE", Path(tempfile.gettempdir()) / "tuitrain-bench-attach-v2"))
@@ -340,9 +341,18 @@ def main() -> None:
                                         (10_000_000, "10^7 rows, columns", "attach_1e7_s", "attach_1e7_mb")):
         if key in results:
             r = results[key]
+            name = {1_000_000: "open 10^6 rows (columns)", -1_000_000: "open 10^6 rows (events.jsonl only, first open)",
+                    10_000_000: "open 10^7 rows (columns)"}[key]
+            goal(f"{name}: chart complete", _s(r["complete"]), f"≤ {GOALS[goal_s]} s",
+                 r["complete"] is not None and r["complete"] <= GOALS[goal_s])
+            if key > 0:
+                goal(f"{name}: peak memory", f"{r['peak_mb']:.0f} MB", f"≤ {GOALS[goal_mb]} MB", r["peak_mb"] <= GOALS[goal_mb])
             print(f"  {label}: chart complete {_s(r['complete'])} (goal ≤ {GOALS[goal_s]} s, ratio "
                   f"{(r['complete'] or math.inf) / GOALS[goal_s]:.2f}); peak {r['peak_mb']:.0f} MB "
                   f"(goal ≤ {GOALS[goal_mb]} MB, ratio {r['peak_mb'] / GOALS[goal_mb]:.2f})")
+    if "live" in parts:
+        goal("app CPU watching a live run (200 batches/s)", f"{live['cpu_live']:.2f} % of a core",
+             f"≤ {GOALS['live_cpu_pct']} %", live["cpu_live"] <= GOALS["live_cpu_pct"])
     print(f"  live run CPU ratio {live['cpu_live'] / GOALS['live_cpu_pct']:.2f} of the goal; runs screen ratio "
           f"{(rs['runs_screen_s'] or math.inf) / GOALS['runs_screen_s']:.2f} of the goal")
 
