@@ -159,9 +159,16 @@ class ColumnWriter:
             self.other_bytes += len(data)
 
     def _truncate_rows(self, rows: int) -> None:
+        """Keep the first ``rows`` rows, in new files: a reader that has the old ones mapped keeps reading
+        them (cutting a mapped file short would crash it with SIGBUS)."""
         self.rows = max(0, rows)
         for col in self.columns.values():
-            _truncate(self.folder / col.file, self.rows * np.dtype(col.dtype).itemsize)
+            path = self.folder / col.file
+            data = np.fromfile(path, dtype=col.dtype, count=self.rows)
+            tmp = self.folder / (col.file + ".tmp")
+            with _open_write(tmp, os.O_TRUNC) as fh:
+                fh.write(data.tobytes())
+            os.replace(tmp, path)
         self.last_step = float(self._mapped("step")[-1]) if self.rows else -np.inf
 
     def _widen(self, col: _Column) -> None:

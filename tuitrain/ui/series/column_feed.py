@@ -27,16 +27,19 @@ class ColumnBlock:
     """Consecutive batch rows, one array per column name (views of the mapped files)."""
 
     arrays: dict[str, np.ndarray]
+    trusted: bool = False  # steps checked to rise already
 
 
 def column_parts(columns: ColumnSet, decoder: EventDecoder) -> Iterator[list[Any]]:
     """The non-batch events (decoded by ``decoder``, which then knows the aliases), then the rows in chunks."""
     events = [p for p in decoder.decode_chunk(columns.other()) if not isinstance(p, BatchBlock)]
-    head: list[Any] = [("reserve", columns.rows)] if columns.rows else []
-    yield head + events
-    for start in range(0, columns.rows, COLUMN_CHUNK):
-        stop = start + COLUMN_CHUNK
-        yield [ColumnBlock({name: columns.column(name, start, stop) for name in columns.names()})]
+    head: list[Any] = []
+    if not columns.rows:
+        yield head + events
+        return
+    step = columns.column("step")
+    rising = bool(np.all(step[1:] >= step[:-1]))  # the one pass over a column at open (the chart needs it anyway)
+    yield head + events + [ColumnBlock({name: columns.column(name) for name in columns.names()}, trusted=rising)]
 
 
 class ColumnCache:

@@ -58,7 +58,7 @@ class RunFeed:
         if found is not None:
             decoder = self.reader._decoder
             self._columns = column_parts(found, decoder)
-            self._column_chunks = 1 + -(-found.rows // COLUMN_CHUNK)
+            self._column_chunks = 1
             self._column_bytes = found.rows * sum(found.itemsize(n) for n in found.names())
             self.reader.offset = found.events_bytes
             self._reserved = True

@@ -136,12 +136,15 @@ class RunSeries(SeriesCurves):
         steps = block.arrays.get("step")
         if steps is None or not len(steps):
             return 0
-        if len(steps) > 1 and not bool(np.all(steps[1:] >= steps[:-1])):  # not what our writer makes: the JSON's rules
+        if len(steps) > 1 and not block.trusted and not bool(np.all(steps[1:] >= steps[:-1])):  # not what our writer makes: the JSON's rules
             names = tuple(block.arrays)
             return self._add_block(names, np.column_stack([np.asarray(block.arrays[k], dtype=np.float64) for k in names]))
         self._purge_batch(float(steps[0]))
         names = tuple(k for k in block.arrays if k != "samples_per_s")
-        self.batch.append_columns(names, [block.arrays[k] for k in names])
+        if not self.batch.n:  # a run opened from its columns: the mapped files are the table
+            self.batch.adopt_columns(names, [block.arrays[k] for k in names])
+        else:
+            self.batch.append_columns(names, [block.arrays[k] for k in names])
         order = self._metric_order["batch"]
         for key in names:
             if key not in _NOT_METRICS and key not in order and key not in self.batch.dropped:
