@@ -218,6 +218,8 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
 
     distribute = raw.get("distribute", {})
     distribute_options(distribute, file=file)  # unknown keys and bad values, with their key path
+    sweep = raw.get("sweep", {})  # its keys and the search space are checked by tuitrain.sweep.config
+    _expect(sweep, (dict,), "a table", file=file, path="sweep")
 
     return Preset(
         name=name,
@@ -230,6 +232,7 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
         inputs=copy.deepcopy(input_tables),
         outputs=list(outputs),
         distribute=copy.deepcopy(distribute),
+        sweep=copy.deepcopy(sweep),
     )
 
 
