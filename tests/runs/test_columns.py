@@ -1,5 +1,6 @@
 """The binary columns beside events.jsonl: same numbers as the JSON, torn writes, aliases, resumes, fallback."""
 
+import math
 import os
 import threading
 
@@ -160,3 +161,21 @@ def test_a_columns_folder_that_links_outside_is_never_written_through(tmp_path, 
     assert [p.name for p in outside.iterdir()] == ["keep.f8"] and (outside / "keep.f8").read_bytes() == b"precious"
     EventWriter(run / "events.jsonl").close()  # a resumed trainer leaves it alone too
     assert [p.name for p in outside.iterdir()] == ["keep.f8"]
+
+
+def test_rows_formatted_at_flush_time_keep_every_value_as_the_json_rules_say(tmp_path):
+    values = [0.123456789, float("nan"), float("inf"), -float("inf"), 123456.0, 1e-7, 3.0, -2.5e38, 1e300, True]
+    writer = EventWriter(tmp_path / "events.jsonl", flush_interval=3600)
+    for step, value in enumerate(values, 1):
+        writer.batch(step, 1, {"m": value, "loss": 0.5}, float("nan") if step == 2 else 10.0)
+    writer.close()
+    text = (tmp_path / "events.jsonl").read_text().splitlines()
+    assert text[0] == '{"k":"m","0":"m","1":"loss"}' and text[1].startswith('{"s":1,"e":1,"t":')
+    assert text[1].endswith('"r":10,"0":0.12346,"1":0.5}') and '"r":0,"0":NaN' in text[2]
+    rows = [e for e in read_events(tmp_path / "events.jsonl") if e["kind"] == "batch"]
+    got = [r["m"] for r in rows]
+    assert got[0] == 0.12346 and math.isnan(got[1]) and got[2:4] == [math.inf, -math.inf]
+    assert got[4:] == [123456, 1e-7, 3, -2.5e38, 1e300, 1] and rows[1]["samples_per_s"] == 0
+    cols = find_columns(tmp_path)
+    assert cols.files["m"][1] == "<f8"  # 1e300 does not fit float32: the column is float64
+    np.testing.assert_array_equal(cols.column("m")[[0, 4, 8]], [0.123456789, 123456.0, 1e300])
