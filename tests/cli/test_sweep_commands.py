@@ -46,3 +46,14 @@ def test_stop_and_pause_reach_the_sweeps_control_file(tmp_path, flag, action):
 def test_stop_on_a_folder_that_is_no_sweep_is_an_error(tmp_path, capsys):
     assert cli_main(["sweep", "--stop", str(tmp_path)]) == 2
     assert "not a sweep directory (no sweep.json)" in capsys.readouterr().err
+
+
+def test_runs_json_groups_the_trials_under_their_sweep(tmp_path, capsys):
+    write_sweep(tmp_path)
+    assert cli_main(["runs", "--json", "--runs-dir", str(tmp_path)]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["runs"] == []  # every run here is a trial: none is listed twice
+    [sweep] = doc["sweeps"]
+    assert sweep["name"] == "sweep_spiral-sweep-20261205-120000" and sweep["best"]["trial"] == "1"
+    assert [(r["trial"], r["name"]) for r in sweep["runs"]] == [(i, f"trial-{i}-20261205-12000{i}") for i in "10432"]
+    assert {r["status"] for r in sweep["runs"]} <= {"finished", "running", "failed", "crashed", "stopped"}

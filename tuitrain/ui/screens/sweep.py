@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from tuitrain.common.errors import TuitrainError
 from tuitrain.sweep.sweepdir import SweepInfo, Trial
-from tuitrain.ui.screens.runs import WatchRun
+from tuitrain.ui.screens.answers import WatchRun
 from tuitrain.ui.styles import STATUS_STYLE
 from tuitrain.ui.widgets.chart.metrics_chart import MetricsChart
 from tuitrain.ui.widgets.scatter import Point, Scatter
