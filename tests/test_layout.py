@@ -76,8 +76,8 @@ def spelled_names(source: str, names: set[str]) -> list[tuple[int, str]]:
 
 
 # Names that are also ordinary words of the preset format: `[fit] tensorboard = true` is a key,
-# `backup` a folder the confinement message suggests; only their path use goes through layout.py.
-ALSO_WORDS = {"tensorboard", "backup", "checkpoints"}
+# `backup` a folder the confinement message suggests, `--columns` an option; only their path use goes through layout.py.
+ALSO_WORDS = {"tensorboard", "backup", "checkpoints", "columns"}
 # A preset file the user names, not the run directory's copy: the open dialog's example path.
 NOT_RUN_FILES = {("tuitrain/ui/screens/dialogs/open_preset.py", "preset.toml")}
 

@@ -105,7 +105,7 @@ def test_own_files_are_the_run_directorys_files():
 
     assert OWN_FILES == {"run.json", ".run.json.lock", ".trainer.lock", "preset.toml", "model.summary.txt",
                          "model.keras", "metrics.csv", "trainer.log", "checkpoints", "tensorboard", "events.jsonl",
-                         "control.jsonl", "system.jsonl"}
+                         "control.jsonl", "system.jsonl", "columns"}
 
 
 @pytest.mark.parametrize("wrapper", ["TimeDistributed", "Bidirectional"])

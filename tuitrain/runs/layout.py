@@ -26,10 +26,11 @@ LAST_CHECKPOINT = f"{CHECKPOINTS}/{LAST_NAME}"
 BEST_CHECKPOINT = f"{CHECKPOINTS}/{BEST_NAME}"
 CHECKPOINT_STATE = f"{CHECKPOINTS}/{STATE_NAME}"
 TENSORBOARD_DIR = "tensorboard"  # optional TensorBoard event files
+COLUMNS_DIR = "columns"  # batch values one file per metric, for quick loading (runs/columns.py)
 BACKUP_DIR = "backup"  # keras.callbacks.BackupAndRestore's folder in a multi-worker run
 
 # What tuitrain itself keeps at the top of a run directory: no callback of a preset may write over them.
 OWN_FILES = frozenset({
     RUN_JSON, RUN_JSON_LOCK, TRAINER_LOCK, PRESET_FILE, EVENTS_FILE, METRICS_CSV, TRAINER_LOG, CONTROL_FILE,
-    SYSTEM_FILE, SUMMARY_FILE, MODEL_FILE, CHECKPOINTS, TENSORBOARD_DIR,
+    SYSTEM_FILE, SUMMARY_FILE, MODEL_FILE, CHECKPOINTS, TENSORBOARD_DIR, COLUMNS_DIR,
 })
