@@ -48,7 +48,7 @@ async def test_loads_preset_and_fills_state(spiral_copy):
     app = TuitrainApp(spiral_copy)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_ready(pilot)
-        assert app.preset.name == "spiral_mlp" and not app.modified and app.load_error is None
+        assert app.preset.name == "spiral_mlp" and not app.modified and app.preset_message is None
         assert app.title == "spiral_mlp"
         assert app.dataset.x_train.shape == (800, 2) and app.dataset.x_val.shape == (200, 2)
         assert app.build_report.error is None and app.build_report.total_params == 4482
@@ -86,7 +86,7 @@ async def test_bad_preset_shows_the_check_message_and_reload_recovers(spiral_cop
         await wait_for(pilot, lambda: app.query_one("#panes", TabbedContent).active == "layers", "the Layers pane")
         spiral_copy.write_text(BAD_EPOCHS.replace("epochs = 0", "epochs = 2"))
         await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: app.load_error is None and app.preset is not None, "the reloaded preset")
+        await wait_for(pilot, lambda: app.preset_error is None and app.preset is not None, "the reloaded preset")
         assert not panel.display
         assert app.preset.fit["epochs"] == 2
 

@@ -46,11 +46,11 @@ async def test_attach_to_a_damaged_run_shows_its_epochs_and_says_what_was_skippe
         events.write(b"\n".join(HOSTILE_LINES) + b"\n")
     app = TuitrainApp(None, run_dir=run_dir, pane="train", background=False)  # what `tuitrain attach DIR` opens
     async with app.run_test(size=(120, 40)) as pilot:
-        pane = app.query_one(TrainPane)
+        app.query_one(TrainPane)  # the pane is up
         table = app.query_one("#train-epochs")
         await wait_for(pilot, lambda: table.row_count == 2 and "skipped" in panel_text(app), "the readable epochs")
         text = panel_text(app)
-        assert pane.run_status == "invalid"
+        await wait_for(pilot, lambda: app.run_status == "invalid", "the invalid status")
         assert "run.json is not valid JSON" in text
         assert "3 lines of events.jsonl skipped" in text
         assert "nested too deeply" in text and "not UTF-8" in text

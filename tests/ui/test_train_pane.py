@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.waiting import wait_for
+from tests.ui.waiting import wait_for, wait_ready
 from tuitrain.runs.reader import RunReader
 from tuitrain.trainer.spawn import start_run
 from tuitrain.runs.events import read_events
@@ -73,7 +73,7 @@ async def test_start_from_the_app_fills_the_epoch_table(tmp_path, monkeypatch):
         await pilot.press("s")
         assert app.run_dir is not None and app.run_dir.parent == tmp_path
         table = app.query_one("#train-epochs")
-        await wait_for(pilot, lambda: table.row_count == 2 and pane.run_status == "finished",
+        await wait_for(pilot, lambda: table.row_count == 2 and app.run_status == "finished",
                        "two epoch rows and a finished run")
         assert "finished" in shown(app, "#train-status")
         assert "epoch 2/2" in shown(app, "#train-stats")
@@ -92,12 +92,12 @@ async def test_pause_resume_and_stop_are_acknowledged(tmp_path, monkeypatch):
         await pilot.press("s")
         await wait_for(pilot, lambda: pane.series.last_batch is not None, "the first batch")
         await pilot.press("p")
-        await wait_for(pilot, lambda: pane.run_status == "paused", "the pause acknowledgement")
+        await wait_for(pilot, lambda: app.run_status == "paused", "the pause acknowledgement")
         assert "paused" in shown(app, "#train-status")
         await pilot.press("p")
-        await wait_for(pilot, lambda: pane.run_status == "running", "the resume acknowledgement")
+        await wait_for(pilot, lambda: app.run_status == "running", "the resume acknowledgement")
         await pilot.press("x")
-        await wait_for(pilot, lambda: pane.run_status == "stopped", "the stop")
+        await wait_for(pilot, lambda: app.run_status == "stopped", "the stop")
         assert "stopped" in shown(app, "#train-status")
         assert pane.series.epochs_total == 500 and len(pane.series.epoch_rows) < 500
 
@@ -193,8 +193,8 @@ async def test_an_ended_run_is_not_reread_every_two_seconds(finished_runs):
     app = TuitrainApp(runs[0] / "preset.toml", run_dir=runs[0], pane="train", background=False)
     async with app.run_test(size=(80, 24)) as pilot:
         pane = app.query_one(TrainPane)
-        await pilot.pause()
-        assert pane.run_status == "finished"
+        await wait_ready(pilot)  # every pane mounted: none is still mounting when the test ends
+        await wait_for(pilot, lambda: app.run_status == "finished", "the finished status")
         reads = []
         status, log_tail = pane.reader.status, pane.reader.log_tail
         pane.reader.status = lambda: reads.append("run.json") or status()
@@ -241,7 +241,7 @@ async def test_attach_while_training_shows_earlier_epochs_and_follows(tmp_path):
     async with app.run_test(size=(80, 24)) as pilot:
         pane = app.query_one(TrainPane)
         assert app.query_one("#train-epochs").row_count >= 2  # history at once
-        await wait_for(pilot, lambda: pane.run_status == "finished", "the run to finish")
+        await wait_for(pilot, lambda: app.run_status == "finished", "the run to finish")
         await wait_for(pilot, lambda: app.query_one("#train-epochs").row_count == 8, "all eight epoch rows")
         assert [r["epoch"] for r in pane.series.epoch_rows] == list(range(1, 9))
 
@@ -277,7 +277,7 @@ async def test_a_run_that_cannot_build_its_model_says_why(tmp_path, monkeypatch)
         pane = app.query_one(TrainPane)
         pane.focus()
         await pilot.press("s")
-        await wait_for(pilot, lambda: pane.run_status == "failed", "the trainer to report the failure")
+        await wait_for(pilot, lambda: app.run_status == "failed", "the trainer to report the failure")
         await pilot.pause()
         chart_text = str(pane.chart.render())
         assert "failed" in chart_text and "layers[0].activation" in chart_text

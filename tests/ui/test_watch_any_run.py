@@ -55,13 +55,13 @@ async def _watch_live(run_dir: Path, gate: Path, proc: subprocess.Popen, epochs:
         pane = app.query_one(TrainPane)
         table = app.query_one("#train-epochs")
         await wait_for(pilot, lambda: table.row_count >= live_at_least, f"{live_at_least} epochs while the writer waits")
-        assert proc.poll() is None and pane.run_status == "running"
-        assert "not started from a preset" in (app.load_error or "")
+        assert proc.poll() is None and app.run_status == "running"
+        assert "not started from a preset" in (app.notice or "") and app.preset_error is None
         gate.touch()
         await wait_for(pilot, lambda: table.row_count == epochs, f"all {epochs} epochs")
         assert proc.wait(timeout=120) == 0
         if says_finished:
-            await wait_for(pilot, lambda: pane.run_status == "finished", "the run to say finished")
+            await wait_for(pilot, lambda: app.run_status == "finished", "the run to say finished")
         assert "loss" in pane.series.metric_keys("epoch") and "val_loss" in pane.series.metric_keys("epoch")
     return app
 

@@ -82,7 +82,8 @@ class DataPane(AppAccess, Horizontal):
         self.query_one("#histogram").border_title = "histogram"
         self.watch(self.app, "dataset", self._dataset_changed)
         self.watch(self.app, "build_report", self._report_changed)
-        self.watch(self.app, "load_error", lambda _: self._show_selected())
+        for message in ("preset_error", "data_error", "notice"):
+            self.watch(self.app, message, lambda _: self._show_selected())
 
     # --- app state → entries -----------------------------------------------------
     def _dataset_changed(self, dataset: Any) -> None:
@@ -211,7 +212,7 @@ class DataPane(AppAccess, Horizontal):
         entry = self.entry()
         detail = self.query_one(TensorDetail)
         if entry is None:
-            if self.app.load_error:
+            if self.app.preset_message:
                 detail.show_nothing("No data: see the error above.")
             elif not self.app.tf_ready:
                 detail.show_nothing("loading TensorFlow…")

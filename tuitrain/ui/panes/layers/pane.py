@@ -21,6 +21,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from tuitrain.model import RowState, main_args, shape_str
+from tuitrain.ui.background import model_key
 from tuitrain.ui.history import HistoryActions
 
 if TYPE_CHECKING:
@@ -76,7 +77,8 @@ class LayersPane(HistoryActions, Vertical):
     def on_mount(self) -> None:
         self.watch(self.app, "preset", self._refresh, init=False)
         self.watch(self.app, "build_report", self._refresh, init=False)
-        self.watch(self.app, "load_error", self._refresh, init=False)
+        for message in ("preset_error", "data_error", "notice"):
+            self.watch(self.app, message, self._refresh, init=False)
         self._refresh()
 
     # ------------------------------------------------------------------ showing
@@ -85,27 +87,24 @@ class LayersPane(HistoryActions, Vertical):
     def table(self) -> DataTable:
         return self.query_one("#layer-table", DataTable)
 
-    def _report_rows(self, layers: list[dict]) -> list | None:
-        """The build report's rows when they describe these layers (not an older preset)."""
-        report = self.app.build_report
-        if report is None or len(report.rows) != len(layers):
+    def _report_rows(self) -> list | None:
+        """The build report's rows when it was built from the preset shown (not an older one)."""
+        report, preset = self.app.build_report, self.app.preset
+        if report is None or preset is None or report.key != model_key(preset):
             return None
-        for row, layer in zip(report.rows, layers):
-            if row.type != layer.get("type") or row.args != main_args(layer):
-                return None
         return report.rows
 
     def _refresh(self, *_: Any) -> None:
         preset = self.app.preset
         layers = preset.layers if preset is not None else []
         functional = bool(preset is not None and preset.is_functional)
-        rows = self._report_rows(layers)
+        rows = self._report_rows()
         table = self.table
         keep = self._cursor_target if self._cursor_target is not None else table.cursor_row
         table.clear(columns=True)
         columns = ["#", "name", "type", "arguments"] + (["inputs"] if functional else []) + ["output shape", "params", "train"]
         body = []
-        warned = self._warnings(preset) if rows else {}
+        warned = self._warnings() if rows else {}
         several_heads = bool(preset is not None and (preset.outputs or len(preset.inputs) > 1))
         for i, layer in enumerate(layers):
             row = rows[i] if rows else None
@@ -168,17 +167,10 @@ class LayersPane(HistoryActions, Vertical):
     def on_resize(self) -> None:
         self._refresh()
 
-    def _warnings(self, preset: Any) -> dict[int, str]:
-        """``check_warnings`` that name a layer (``layers[2].units``), by layer index."""
-        from tuitrain.model import check_warnings
-
+    def _warnings(self) -> dict[int, str]:
+        """The app's warnings that name a layer (``layers[2].units``), by layer index."""
         out: dict[int, str] = {}
-        try:
-            report = self.app.build_report
-            warns = check_warnings(preset, self.app.dataset, (report.model if report is not None else None))
-        except Exception:  # noqa: BLE001 - a warning check must never break the table
-            return out
-        for warn in warns:
+        for warn in self.app.warnings:
             m = re.match(r"layers\[(\d+)\]", warn.path)
             if m:
                 out.setdefault(int(m.group(1)), f"{warn.path}: {warn.message}")
@@ -187,8 +179,7 @@ class LayersPane(HistoryActions, Vertical):
     def _show_reason(self) -> None:
         """Keras' reason for the selected broken row (else the first one), or a mismatch warning."""
         reason = self.query_one("#layer-reason", Static)
-        preset = self.app.preset
-        rows = self._report_rows(preset.layers) if preset is not None else None
+        rows = self._report_rows()
         text, style = "", "red"
         if rows:
             broken = [r for r in rows if r.state is RowState.FAILED]
@@ -199,7 +190,7 @@ class LayersPane(HistoryActions, Vertical):
                 where = "" if chosen.error.startswith("layers[") else f"layers[{chosen.index}] {chosen.type}: "
                 text = f"✗ {where}{chosen.error}"
             else:
-                warned = self._warnings(preset)
+                warned = self._warnings()
                 message = warned.get(cur) or next(iter(warned.values()), "")
                 text, style = (f"⚠ {message}" if message else ""), "yellow"
         reason.update(Text(text, style=style))
@@ -209,11 +200,11 @@ class LayersPane(HistoryActions, Vertical):
         totals = self.query_one("#layer-totals", Static)
         report = self.app.build_report
         if preset is None:
-            message = self.app.load_error or "No preset loaded."
+            message = self.app.preset_message or "No preset loaded."
             totals.update(Text(str(message)))
         elif not preset.layers:
             totals.update("No layers yet: press a to add one.")
-        elif rows is None and self.app.load_error:
+        elif rows is None and self.app.data_error:
             totals.update(Text("Not built: the preset's data did not load (see the message above).", style="yellow"))
         elif rows is None:
             totals.update(Text("Building the model…" if self.app.tf_ready else "Loading TensorFlow…", style="dim"))

@@ -33,6 +33,7 @@ from textual.widgets import DataTable, ProgressBar, Static
 from tuitrain.runs.rundir import ACTIVE as ACTIVE_STATUSES
 from tuitrain.common.native_log import is_native_chatter
 from tuitrain.ui.series.feed import SMALL_READ, Backoff, RunFeed
+from tuitrain.ui.messages import RunStatusSeen
 from tuitrain.ui.panes.train.control import RunControls
 from tuitrain.ui.panes.train.panel import describe_run, epoch_cells, epoch_column_label, idle_text, log_text
 from tuitrain.ui.series.run_series import RunSeries
@@ -100,6 +101,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         self._shown: dict[str, object] = {}
         self._log_lines: list[str] = []
         self._system: Any = None  # SystemTail of the run shown: CPU/memory/GPU samples
+        self._published: tuple[Path, str | None] | None = None  # the last RunStatusSeen posted
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -213,10 +215,11 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
             panel.set_info(self._run_info)
             panel.add(self._system.poll())
         self._chart_dirty |= bool(used)
-        self._schedule(self.backoff.next(bool(used), self.run_is_active() or self.run_status is None))
+        status = self._read_status()
+        self._schedule(self.backoff.next(bool(used), status in ACTIVE_STATUSES or status is None))
         now = time.monotonic()
         chart_due = self._chart_dirty and (force or status_event or now - self._chart_drawn_at >= CHART_INTERVAL
-                                           or self.run_status not in ACTIVE_STATUSES)
+                                           or status not in ACTIVE_STATUSES)
         panel_due = force or slow or status_event or (used and now - self._panel_at >= PANEL_INTERVAL)
         if not chart_due and not panel_due:
             return bool(used)  # new batches only: the numbers every PANEL_INTERVAL, the chart every CHART_INTERVAL
@@ -275,8 +278,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
             self._shown[selector] = content
             self.query_one(selector, Static).update(content)
 
-    @property
-    def run_status(self) -> str | None:
+    def _read_status(self) -> str | None:
         """``run.json``'s word (``crashed`` when the trainer vanished), else the last status event."""
         status = self._run_info.get("status")
         latest = self.series.status
@@ -284,8 +286,11 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
             return latest  # the ack events arrive before run.json is rewritten
         return status or latest
 
-    def run_is_active(self) -> bool:
-        return self.run_status in ACTIVE_STATUSES
+    def _publish_status(self, status: str | None) -> None:
+        """Tell the app (which owns ``run_status``) when the shown run's status changed."""
+        if self._run_dir is not None and (self._run_dir, status) != self._published:
+            self._published = (self._run_dir, status)
+            self.post_message(RunStatusSeen(self._run_dir, status))
 
     # --- side panel and table ---------------------------------------------------------------
 
@@ -300,7 +305,9 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
             self._set("#train-log", "")
             return
         feed = self.feed
-        panel = describe_run(self.series, self._run_info, self.run_status, self._run_dir.name,
+        status = self._read_status()
+        self._publish_status(status)
+        panel = describe_run(self.series, self._run_info, status, self._run_dir.name,
                              loading=feed.progress_text() if feed is not None and feed.loading else None,
                              skipped=getattr(self.reader, "skipped", None))  # a TensorBoard folder's reader keeps none
         self._set("#train-status", panel.status)
