@@ -143,9 +143,9 @@ def test_palette_commands_name_real_pane_actions():
     from tuitrain.ui.panes.layers import pane as layers_pane
 
     for module, cls in ((layers_pane, layers_pane.LayersPane), (compile_pane, compile_pane.CompilePane)):
-        assert module.PANE_COMMANDS
-        for title, help_, action in module.PANE_COMMANDS:
-            assert title and help_ and callable(getattr(cls, f"action_{action}", None)), action
+        assert module.PANE_ACTIONS
+        for command in module.PANE_ACTIONS:
+            assert command.title and command.help and callable(getattr(cls, f"action_{command.action}", None)), command
 
 
 async def test_functional_inputs_are_shown_and_edited():

@@ -247,11 +247,11 @@ async def test_attach_while_training_shows_earlier_epochs_and_follows(tmp_path):
 
 
 def test_every_palette_command_is_an_action_of_the_pane():
-    from tuitrain.ui.panes.train.pane import PANE_COMMANDS
+    from tuitrain.ui.panes.train.pane import PANE_ACTIONS
 
-    assert PANE_COMMANDS
-    for title, _, action in PANE_COMMANDS:
-        assert callable(getattr(TrainPane, f"action_{action}", None)), title
+    assert PANE_ACTIONS
+    for command in PANE_ACTIONS:
+        assert callable(getattr(TrainPane, f"action_{command.action}", None)), command.title
 
 
 async def test_runs_list_opens_a_run_in_the_train_pane(finished_runs, monkeypatch):

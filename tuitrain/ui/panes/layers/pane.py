@@ -16,27 +16,27 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from tuitrain.model import RowState, main_args, shape_str
 from tuitrain.ui.background import model_key
 from tuitrain.ui.history import HistoryActions
+from tuitrain.ui.pane_actions import PaneAction, bindings
 
 if TYPE_CHECKING:
     from tuitrain.preset import Preset
 
-PANE_COMMANDS: list[tuple[str, str, str]] = [
-    ("Add layer", "Add a layer after the selected one", "add_layer"),
-    ("Insert layer", "Insert a layer before the selected one", "insert_layer"),
-    ("Edit layer", "Edit the selected layer's type and arguments", "edit_layer"),
-    ("Remove layer", "Remove the selected layer", "remove_layer"),
-    ("Duplicate layer", "Copy the selected layer below it", "duplicate_layer"),
-    ("Move layer up", "Move the selected layer up", "move_up"),
-    ("Move layer down", "Move the selected layer down", "move_down"),
-    ("Undo edit", "Undo the last preset edit", "undo"),
-    ("Redo edit", "Redo the last undone edit", "redo"),
+PANE_ACTIONS = [
+    PaneAction("add_layer", "a", "Add", "Add layer", "Add a layer after the selected one", "layers.add"),
+    PaneAction("insert_layer", "i", "Insert", "Insert layer", "Insert a layer before the selected one", "layers.insert"),
+    PaneAction("edit_layer", "e", "Edit", "Edit layer", "Edit the selected layer's type and arguments", "layers.edit"),
+    PaneAction("remove_layer", "d,delete", "Remove", "Remove layer", "Remove the selected layer", "layers.remove"),
+    PaneAction("duplicate_layer", "c", "Duplicate", "Duplicate layer", "Copy the selected layer below it", "layers.duplicate"),
+    PaneAction("move_up", "shift+up,K", "Up", "Move layer up", "Move the selected layer up", "layers.up"),
+    PaneAction("move_down", "shift+down,J", "Down", "Move layer down", "Move the selected layer down", "layers.down"),
+    PaneAction("undo", "u,ctrl+z", "Undo", "Undo edit", "Undo the last preset edit", "layers.undo"),
+    PaneAction("redo", "ctrl+y", "Redo", "Redo edit", "Redo the last undone edit", "layers.redo"),
 ]
 
 _PENDING = "…"
@@ -53,17 +53,7 @@ class LayersPane(HistoryActions, Vertical):
     """The layer stack: index, name, type, arguments, output shape, parameters, trainable."""
 
     DEFAULT_CSS = (Path(__file__).with_name("layers.tcss")).read_text(encoding="utf-8")
-    BINDINGS = [
-        Binding("a", "add_layer", "Add", id="layers.add"),
-        Binding("i", "insert_layer", "Insert", id="layers.insert"),
-        Binding("e", "edit_layer", "Edit", id="layers.edit"),
-        Binding("d,delete", "remove_layer", "Remove", id="layers.remove"),
-        Binding("c", "duplicate_layer", "Duplicate", id="layers.duplicate"),
-        Binding("shift+up,K", "move_up", "Up", id="layers.up"),
-        Binding("shift+down,J", "move_down", "Down", id="layers.down"),
-        Binding("u,ctrl+z", "undo", "Undo", id="layers.undo"),
-        Binding("ctrl+y", "redo", "Redo", id="layers.redo"),
-    ]
+    BINDINGS = bindings(PANE_ACTIONS)
 
     def __init__(self) -> None:
         super().__init__(id="layers-pane")

@@ -24,7 +24,6 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual import events, work
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
@@ -37,11 +36,12 @@ from tuitrain.ui.messages import RunStatusSeen
 from tuitrain.ui.panes.train.control import RunControls
 from tuitrain.ui.panes.train.panel import describe_run, epoch_cells, epoch_column_label, idle_text, log_text
 from tuitrain.ui.series.run_series import RunSeries
-from tuitrain.ui.widgets.chart.keys import CHART_BINDINGS, ChartActions
+from tuitrain.ui.pane_actions import PaneAction, bindings
+from tuitrain.ui.widgets.chart.keys import CHART_ACTIONS, ChartActions
 from tuitrain.ui.widgets.chart.metrics_chart import MetricsChart
 from tuitrain.ui.widgets.system_panel import SystemPanel
 
-__all__ = ["TrainPane", "PANE_COMMANDS", "POLL_INTERVAL", "ACTIVE_STATUSES"]
+__all__ = ["TrainPane", "PANE_ACTIONS", "POLL_INTERVAL", "ACTIVE_STATUSES"]
 
 POLL_INTERVAL = 1.0  # seconds between looks at a run while rows come (backing off to 4 s when none do)
 CHART_INTERVAL = 5.0  # at most this often a new figure for new batches: watching must not slow training
@@ -50,19 +50,20 @@ LOADING_CHART_INTERVAL = 0.3  # while a big file loads, the chart fills in this 
 LOADING_CHART_SLOWDOWN = 0.1  # then less often (+0.1 s per second of loading, up to CHART_INTERVAL)
 _SLOW_EVERY = 4  # run.json and trainer.log are read every 4th poll (2 s) or when a status came
 
-PANE_COMMANDS: list[tuple[str, str, str]] = [
-    ("Start training", "train the current preset (unsaved edits included) in a trainer process", "start_run"),
-    ("Stop after this batch", "ask the trainer to stop as soon as the current batch ends", "stop_batch"),
-    ("Stop after this epoch", "ask the trainer to finish the epoch, then stop", "stop_epoch"),
-    ("Pause / resume training", "pause the trainer between batches, or let it go on", "pause_resume"),
-    ("Chart: per batch / per epoch", "toggle the chart's granularity", "toggle_granularity"),
-    ("Chart: x axis step / epoch / time", "cycle the chart's x axis", "cycle_x_axis"),
-    ("Chart: log / linear y", "toggle a logarithmic y axis", "toggle_log"),
-    ("Chart: more smoothing", "raise the EMA smoothing of batch curves", "smooth_more"),
-    ("Chart: less smoothing", "lower the EMA smoothing of batch curves", "smooth_less"),
-    ("Chart: next metric", "show every metric or one at a time", "cycle_metric"),
-    ("Runs: list and compare", "list the runs, overlay several, reopen a run's preset", "show_runs"),
-    ("Devices and system load", "what TensorFlow sees, why a GPU is missing, the machine's load now", "show_devices"),
+PANE_ACTIONS = [
+    PaneAction("start_run", "s", "Start", "Start training",
+               "train the current preset (unsaved edits included) in a trainer process", "train.start"),
+    PaneAction("stop_batch", "x", "Stop", "Stop after this batch",
+               "ask the trainer to stop as soon as the current batch ends", "train.stop_batch"),
+    PaneAction("stop_epoch", "e", "Stop after epoch", "Stop after this epoch",
+               "ask the trainer to finish the epoch, then stop", "train.stop_epoch"),
+    PaneAction("pause_resume", "p", "Pause/resume", "Pause / resume training",
+               "pause the trainer between batches, or let it go on", "train.pause"),
+    *CHART_ACTIONS,
+    PaneAction("show_runs", "r", "Runs", "Runs: list and compare",
+               "list the runs, overlay several, reopen a run's preset", "train.runs"),
+    PaneAction("show_devices", "d", "Devices", "Devices and system load",
+               "what TensorFlow sees, why a GPU is missing, the machine's load now", "train.devices", show=False),
 ]
 
 
@@ -71,15 +72,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
 
     DEFAULT_CSS = (Path(__file__).with_name("train.tcss")).read_text(encoding="utf-8")
 
-    BINDINGS = [
-        Binding("s", "start_run", "Start", id="train.start"),
-        Binding("x", "stop_batch", "Stop", id="train.stop_batch"),
-        Binding("e", "stop_epoch", "Stop after epoch", id="train.stop_epoch"),
-        Binding("p", "pause_resume", "Pause/resume", id="train.pause"),
-        *CHART_BINDINGS,
-        Binding("r", "show_runs", "Runs", id="train.runs"),
-        Binding("d", "show_devices", "Devices", show=False, id="train.devices"),
-    ]
+    BINDINGS = bindings(PANE_ACTIONS)
 
     def __init__(self) -> None:
         super().__init__()
