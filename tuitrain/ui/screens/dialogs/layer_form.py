@@ -100,7 +100,7 @@ class LayerFormScreen(FormDialog[dict]):
         return keras_params.common_param_names(self.KIND, name)
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with Vertical(id="dialog", classes="modal-box"):
             yield Static(self.title_text, id="dialog-title")
             with Horizontal(id="dialog-body"):
                 with Vertical(id="picker"):
