@@ -29,9 +29,8 @@ from tuitrain.editing.compile_edits import (
     set_loss_args, set_metrics, set_optimizer, set_optimizer_args,
 )
 from tuitrain.ui.panes.compile.optimizer import CONSTANT, optimizer_fields, optimizer_form, schedule_form
-from tuitrain.ui.panes.compile.outputs import (
-    output_names, output_value, parse_weight, per_output_fields, set_output_value,
-)
+from tuitrain.editing.compile_outputs import output_names, output_value, parse_weight, set_output_value
+from tuitrain.ui.panes.compile.outputs import per_output_fields
 from tuitrain.ui.panes.compile.pickers import LossPicker, MetricsPicker, loss_form
 from tuitrain.editing.compile_values import (
     DEFAULT_OPTIMIZER, compile_values, fit_values, loss_choice, metric_names, optimizer_class, typed,

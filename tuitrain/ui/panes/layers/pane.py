@@ -19,6 +19,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from tuitrain.editing.layers import available_inputs, duplicated, moved_layer, placed, removed
 from tuitrain.model import RowState, main_args, shape_str
 from tuitrain.ui.background import model_key
 from tuitrain.ui.history import HistoryActions
@@ -40,13 +41,6 @@ PANE_ACTIONS = [
 ]
 
 _PENDING = "…"
-
-
-def _unique_name(name: str, taken: set[str]) -> str:
-    n = 2
-    while f"{name}_{n}" in taken:
-        n += 1
-    return f"{name}_{n}"
 
 
 class LayersPane(HistoryActions, Vertical):
@@ -239,9 +233,6 @@ class LayersPane(HistoryActions, Vertical):
             self.table.move_cursor(row=cursor, animate=False)
         self.table.focus()
 
-    def _available_inputs(self, layers: list[dict], pos: int) -> list[str]:
-        return ["input"] + [str(layer["name"]) for layer in layers[:pos] if "name" in layer]
-
     def _open_form(self, layers: list[dict], pos: int, layer: dict | None, title: str, replace: bool) -> None:
         from tuitrain.ui.screens.dialogs.layer_form import LayerFormScreen
 
@@ -252,14 +243,8 @@ class LayersPane(HistoryActions, Vertical):
         functional = bool(preset.is_functional)
 
         def done(row: dict | None) -> None:
-            if row is None:
-                return
-            new = [dict(layer) for layer in layers]
-            if replace:
-                new[pos] = row
-            else:
-                new.insert(pos, row)
-            self._apply(new, pos)
+            if row is not None:
+                self._apply(placed(layers, pos, row, replace=replace), pos)
 
         self.app.push_screen(
             LayerFormScreen(
@@ -267,7 +252,7 @@ class LayersPane(HistoryActions, Vertical):
                 title=title,
                 first=pos == 0,
                 functional=functional,
-                available_inputs=self._available_inputs(layers, pos),
+                available_inputs=available_inputs(layers, pos),
             ),
             done,
         )
@@ -298,31 +283,21 @@ class LayersPane(HistoryActions, Vertical):
         layers = self._layers()
         if not layers:
             return
-        pos = self._cursor()
-        del layers[pos]
-        self._apply(layers, min(pos, len(layers) - 1))
+        self._apply(*removed(layers, self._cursor()))
 
     def action_duplicate_layer(self) -> None:
         layers = self._layers()
         if not layers:
             return
-        pos = self._cursor()
-        copy = dict(layers[pos])
-        if "name" in copy:  # Keras layer names must be unique
-            copy["name"] = _unique_name(str(copy["name"]), {str(x.get("name")) for x in layers})
-        layers.insert(pos + 1, copy)
-        self._apply(layers, pos + 1)
+        self._apply(*duplicated(layers, self._cursor()))
 
     def _move(self, step: int) -> None:
         layers = self._layers()
         if not layers:
             return
-        pos = self._cursor()
-        dest = pos + step
-        if not 0 <= dest < len(layers):
-            return
-        layers[pos], layers[dest] = layers[dest], layers[pos]
-        self._apply(layers, dest)
+        result = moved_layer(layers, self._cursor(), step)
+        if result is not None:
+            self._apply(*result)
 
     def action_move_up(self) -> None:
         self._move(-1)
