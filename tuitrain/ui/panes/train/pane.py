@@ -24,7 +24,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual import events, work
+from textual import events
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import DataTable, ProgressBar, Static
@@ -32,6 +32,7 @@ from textual.widgets import DataTable, ProgressBar, Static
 from tuitrain.runs.rundir import ACTIVE as ACTIVE_STATUSES
 from tuitrain.common.native_log import is_native_chatter
 from tuitrain.ui.series.feed import SMALL_READ, Backoff, RunFeed
+from tuitrain.ui.series.loader import load_run
 from tuitrain.ui.messages import RunStatusSeen
 from tuitrain.ui.panes.train.control import RunControls
 from tuitrain.ui.panes.train.panel import describe_run, epoch_cells, epoch_column_label, idle_text, log_text
@@ -232,16 +233,9 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
     def _loading(self) -> bool:
         return self._load_active
 
-    @work(thread=True, exclusive=True, group="train-load", exit_on_error=False)
     def _load(self, feed: RunFeed) -> None:
-        """Parse the file chunk by chunk; each chunk is handed to the event loop (which waits for
-        nothing: ``call_from_thread`` returns once it is applied, so at most one chunk is in flight)."""
-        try:
-            for parts in feed.chunks():
-                self.app.call_from_thread(self._apply_loaded, feed, parts)
-        finally:
-            if not feed.cancelled:
-                self.app.call_from_thread(self._loaded, feed)
+        """Parse the rest of the file in a worker, chunk by chunk (the one run loader, shared with the Runs screen)."""
+        load_run(self, feed, on_parts=self._apply_loaded, on_done=self._loaded, group="train-load", exclusive=True)
 
     def _apply_loaded(self, feed: RunFeed, parts: list) -> None:
         if feed is not self.feed:
