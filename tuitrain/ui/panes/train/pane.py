@@ -84,7 +84,6 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         self._poll_timer: Any = None
         self._load_active = False  # a worker is parsing a long file
         self._load_started = 0.0
-        self._run_dir: Path | None = None
         self._run_info: dict = {}
         self._polls = 0
         self._table_rows = 0
@@ -112,7 +111,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
 
     def on_mount(self) -> None:
         self.watch(self.app, "run_dir", self._show_run, init=True)
-        self.watch(self.app, "preset", lambda _: self._run_dir is None and self._update_panel(), init=False)
+        self.watch(self.app, "preset", lambda _: self.feed is None and self._update_panel(), init=False)
         self._update_panel()
 
     def _schedule(self, delay: float) -> None:
@@ -150,9 +149,8 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
 
     def _show_run(self, run_dir: Path | None) -> None:
         run_dir = Path(run_dir) if run_dir is not None else None
-        if run_dir == self._run_dir and self.reader is not None:
-            return
-        self._run_dir = run_dir
+        if self.feed is not None and run_dir == self.feed.run_dir:
+            return  # already shown (the run is the app's ``run_dir``; the feed is this pane's reading of it)
         if self.feed is not None:
             self.feed.cancel()  # a worker still reading the previous run drops what it has
         self.feed = RunFeed(run_dir) if run_dir is not None else None  # a run dir or a TensorBoard folder
@@ -275,27 +273,28 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
 
     def _publish_status(self, status: str | None) -> None:
         """Tell the app (which owns ``run_status``) when the shown run's status changed."""
-        if self._run_dir is not None and (self._run_dir, status) != self._published:
-            self._published = (self._run_dir, status)
-            self.post_message(RunStatusSeen(self._run_dir, status))
+        feed = self.feed
+        if feed is not None and (feed.run_dir, status) != self._published:
+            self._published = (feed.run_dir, status)
+            self.post_message(RunStatusSeen(feed.run_dir, status))
 
     # --- side panel and table ---------------------------------------------------------------
 
     def _update_panel(self) -> None:
         bar = self.query_one("#train-progress", ProgressBar)
-        bar.display = self._run_dir is not None
-        if self._run_dir is None:
+        feed = self.feed
+        bar.display = feed is not None
+        if feed is None:
             status, stats, placeholder = idle_text(self.app.preset.name if self.app.preset is not None else None)
             self._set("#train-status", status)
             self._set("#train-stats", stats)
             self.chart.placeholder = placeholder
             self._set("#train-log", "")
             return
-        feed = self.feed
         status = self._read_status()
         self._publish_status(status)
-        panel = describe_run(self.series, self._run_info, status, self._run_dir.name,
-                             loading=feed.progress_text() if feed is not None and feed.loading else None,
+        panel = describe_run(self.series, self._run_info, status, feed.run_dir.name,
+                             loading=feed.progress_text() if feed.loading else None,
                              skipped=getattr(self.reader, "skipped", None))  # a TensorBoard folder's reader keeps none
         self._set("#train-status", panel.status)
         self.chart.placeholder = panel.placeholder
