@@ -3,7 +3,9 @@
 Panes never keep their own copy of the preset, the dataset or the build report: they read the
 app's (typed through ``AppAccess``) and watch it with ``self.watch(self.app, name, callback)``.
 Textual delivers watchers only for reactives on a DOM node, so the state is a mixin of the app
-rather than a separate object; only the app and this mixin assign it.
+rather than a separate object; only the app and this mixin assign it.  A pane or dialog that
+changes something posts a message (``tuitrain.ui.messages``: ``RunStarted``, ``RunStatusSeen``…)
+and the app's handler sets the state ("messages up, attributes down"; ``tests/ui/test_state_owner.py``).
 
 Every preset change an editor makes goes through :meth:`AppState.edit_preset`, which records it
 for undo; whole-preset replacements (open, reload, save, a run's preset) go through
