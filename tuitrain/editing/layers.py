@@ -64,7 +64,7 @@ def parse_inputs(text: str, available: list[str]) -> list[str]:
     """``"a, b"`` / ``["a", "b"]`` → names, each one an earlier layer or the model input."""
     names = [t for t in re.split(r"[\s,\[\]\"']+", text) if t]
     if not names:
-        raise ValueError("name at least one input: 'input' (the model's input) or an earlier layer's name")
+        raise ValueError(f"name at least one input: the model's input or an earlier layer ({', '.join(available)})")
     unknown = [n for n in names if n not in available]
     if unknown:
         raise ValueError(f"'{unknown[0]}' is not an earlier layer; choose from {', '.join(available)}")
