@@ -48,15 +48,15 @@ def open_app():
     """The one app set-up of the Pilot tests: ``async with open_app("spiral_mlp", pane="layers") as (app, pilot):``.
 
     Arguments go to ``TuitrainApp`` as they are; ``size`` is the terminal (80×24 unless given, the
-    size every screen must work at).  Waiting is left to the test (``wait_ready``, ``wait_for``),
+    size every screen must work at); ``message_hook`` sees every message posted (``seen.append``).  Waiting is left to the test (``wait_ready``, ``wait_for``),
     since what a test may look at before the app is ready differs.
     """
     from tuitrain.ui.app import TuitrainApp
 
     @asynccontextmanager
-    async def run(*args, size: tuple[int, int] = (80, 24), **kwargs):
+    async def run(*args, size: tuple[int, int] = (80, 24), message_hook=None, **kwargs):
         app = TuitrainApp(*args, **kwargs)
-        async with app.run_test(size=size) as pilot:
+        async with app.run_test(size=size, message_hook=message_hook) as pilot:
             yield app, pilot
 
     return run

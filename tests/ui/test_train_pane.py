@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.ui.waiting import wait_for, wait_ready
+from tuitrain.ui.messages import RunStarted
 from tuitrain.runs.reader import RunReader
 from tuitrain.trainer.spawn import start_run
 from tuitrain.runs.events import read_events
@@ -65,12 +66,15 @@ def finished_runs(tmp_path_factory):
 
 async def test_start_from_the_app_fills_the_epoch_table(tmp_path, monkeypatch, open_app):
     monkeypatch.setenv("TUITRAIN_RUNS", str(tmp_path))
-    async with open_app("spiral_mlp", pane="train", background=False, size=(120, 40)) as (app, pilot):
+    seen = []
+    async with open_app("spiral_mlp", pane="train", background=False, size=(120, 40), message_hook=seen.append) as (app, pilot):
         app.update_preset(tiny_preset(2), modified=True)  # an unsaved edit is what gets trained
         pane = app.query_one(TrainPane)
         pane.focus()
         await pilot.press("s")
         assert app.run_dir is not None and app.run_dir.parent == tmp_path
+        # the pane said what happened; the app made it the run shown (messages up, attributes down)
+        assert [m.run_dir for m in seen if isinstance(m, RunStarted)] == [app.run_dir]
         table = app.query_one("#train-epochs")
         await wait_for(pilot, lambda: table.row_count == 2 and app.run_status == "finished",
                        "two epoch rows and a finished run")
