@@ -343,20 +343,18 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
         if self.run_dir is not None and Path(message.run_dir) == Path(self.run_dir):
             self.run_status = message.status  # a late report of the previous run is dropped
 
-    def _reread_run_status(self) -> None:
-        """``run_status`` from disk now (the Train pane stops reading while hidden).
-
-        Only a run directory of ours counts: a TensorBoard folder's writer is no run this app could stop.
-        """
+    def _run_to_stop(self) -> bool:
+        """The shown run is ours and still at work, as run.json says now (the Train pane stops reading
+        while hidden).  A TensorBoard folder's writer is no run this app could stop."""
         if self.run_dir is None or not (Path(self.run_dir) / "run.json").is_file():
-            self.run_status = None
-            return
+            return False
         try:
             from tuitrain.runs.reader import RunReader
 
             self.run_status = RunReader(self.run_dir).status().get("status")
         except Exception:  # noqa: BLE001 - an unreadable run is not running
-            self.run_status = None
+            return False
+        return self.run_active
 
     # --- help / quit ------------------------------------------------------------
     def key_help(self) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -387,8 +385,7 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
 
         if not await self._confirm_discard("quit"):
             return
-        self._reread_run_status()
-        if self.run_active:
+        if self._run_to_stop():
             answer = await self.push_screen_wait(
                 ChoiceDialog(
                     f"Training run {self.run_dir.name} is still running. It can go on without the app"
