@@ -74,7 +74,7 @@ async def test_start_from_the_app_fills_the_epoch_table(tmp_path, monkeypatch, o
         await pilot.press("s")
         assert app.run_dir is not None and app.run_dir.parent == tmp_path
         # the pane said what happened; the app made it the run shown (messages up, attributes down)
-        assert [m.run_dir for m in seen if isinstance(m, RunStarted)] == [app.run_dir]
+        assert {m.run_dir for m in seen if isinstance(m, RunStarted)} == {app.run_dir}  # (seen at each hop up)
         table = app.query_one("#train-epochs")
         await wait_for(pilot, lambda: table.row_count == 2 and app.run_status == "finished",
                        "two epoch rows and a finished run")
