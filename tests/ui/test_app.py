@@ -87,6 +87,21 @@ async def test_bad_preset_shows_the_check_message_and_reload_recovers(spiral_cop
         assert app.preset.fit["epochs"] == 2
 
 
+async def test_a_data_error_is_the_datas_own_and_goes_once_the_data_loads(spiral_copy, open_app):
+    """The preset is fine, its data is not: the panel says why, the preset stays editable, a fix clears it."""
+    spiral_copy.write_text(spiral_copy.read_text().replace('source = "synthetic:spiral"', 'source = "file:missing.npz"'))
+    async with open_app(spiral_copy) as (app, pilot):
+        await wait_ready(pilot)
+        panel = app.query_one("#error-panel")
+        assert app.preset is not None and app.preset_error is None and app.notice is None
+        assert "missing.npz" in (app.data_error or "") and app.preset_message == app.data_error
+        assert panel.display and "missing.npz" in str(app.query_one("#error-text", Static).render())
+        app.edit_preset(lambda p: p.data.update(source="synthetic:spiral"))
+        await wait_ready(pilot)
+        assert app.data_error is None and app.preset_message is None and not panel.display
+        assert app.dataset is not None and app.build_report.key is not None
+
+
 async def test_save_keeps_comments(spiral_copy, open_app):
     async with open_app(spiral_copy, background=False) as (app, pilot):
         edited = app.preset.copy()
