@@ -15,7 +15,7 @@ from tuitrain.model.adapting import adapt_layer, check_adapt_row, feed_for
 from tuitrain.common.errors import SpecError
 from tuitrain.preset.heads import DEFAULT_INPUT, check_output_refs, input_decls, output_names, unreached_error, unreached_rows
 from tuitrain.model.build import BuildReport, as_sequential, keras_model_name, declared_input_shape, error_row, make_layer, shape_message
-from tuitrain.model.confine import is_trusted
+from tuitrain.model.confine import is_trusted, read_roots
 from tuitrain.model.guards import bounded_call
 from tuitrain.model.messages import clean_keras_message
 from tuitrain.model.summary import LayerRow, RowState, main_args, param_counts, shape_str
@@ -129,7 +129,7 @@ def build_model_partial(preset: "Preset", input_shape: Any = None, *, dataset: "
                 if previous is None:
                     raise SpecError("not built: the layer before it failed", path=path)
                 arg = previous
-            keras_layer = make_layer(layer, path=path, trusted=is_trusted(preset))
+            keras_layer = make_layer(layer, path=path, trusted=is_trusted(preset), roots=read_roots(preset))
             adapts = check_adapt_row(type(keras_layer), layer, path=path)
             for tensor in arg if isinstance(arg, list) else [arg]:
                 if "string" in str(tensor.dtype) and layer["type"] not in TEXT_LAYERS:

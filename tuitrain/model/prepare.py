@@ -38,7 +38,7 @@ def prepare(preset: "Preset") -> CheckedPreset:
         model = build_model(preset, dataset=dataset)
         compile_model(model, preset.compile)
         writes: list[str] = []
-        resolve_callbacks(preset.fit, writes=writes)
+        resolve_callbacks(preset.fit, writes=writes, trusted=preset.trusted)
         logged = probe(model, dataset, path=f"layers[{max(0, len(preset.layers) - 1)}]")
         monitor_warnings = check_monitors(preset, logged, callback_classes())
         fit_kwargs(preset.fit, dataset)  # class weights checked against the data's classes

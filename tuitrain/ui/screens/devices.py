@@ -13,10 +13,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from tuitrain.ui.screens.dialogs.form_dialog import ModalBase
 from textual.widgets import Static
 
 from tuitrain.trainer.devices import fmt_bytes
+from tuitrain.ui.screens.dialogs.form_dialog import ModalBase
 
 REFRESH_S = 2.0
 

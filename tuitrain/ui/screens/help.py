@@ -7,8 +7,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from tuitrain.ui.screens.dialogs.form_dialog import ModalBase
 from textual.widgets import Static
+
+from tuitrain.ui.screens.dialogs.form_dialog import ModalBase
 
 
 class HelpScreen(ModalBase[None]):

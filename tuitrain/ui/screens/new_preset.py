@@ -19,11 +19,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from tuitrain.ui.screens.dialogs.form_dialog import ModalBase
 from textual.widgets import DirectoryTree, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tuitrain.starter.offline import Offer, offline_sources
+from tuitrain.ui.screens.dialogs.form_dialog import ModalBase
 
 DATA_SUFFIXES = (".npz", ".npy", ".csv", ".tsv")
 

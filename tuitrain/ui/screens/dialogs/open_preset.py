@@ -9,11 +9,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from tuitrain.ui.screens.dialogs.form_dialog import ModalBase
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from tuitrain.preset import bundled_presets
+from tuitrain.ui.screens.dialogs.form_dialog import ModalBase
 
 
 def preset_choices(cwd: Path | None = None) -> list[tuple[str, Path]]:
