@@ -81,15 +81,18 @@ def _weights_bounded(where: str) -> Iterator[None]:
                 keras.layers.Layer.add_weight = _original_add_weight
 
 
-def bounded_call(layer: Any, arg: Any, *, path: str) -> Any:
-    """``layer(arg)`` with its weights and its output for the probe batch bounded; SpecError at ``path``.
+weights_bounded = _weights_bounded  # for code that creates weights outside a call (keras.applications models)
+
+
+def bounded_call(layer: Any, *args: Any, path: str, **kwargs: Any) -> Any:
+    """``layer(*args, **kwargs)`` with its weights and its output for the probe batch bounded; SpecError at ``path``.
 
     Weights are sized before they exist; the output is symbolic here, so its size for the probe
     (``PROBE_SAMPLES`` samples) is known before ``probe`` runs anything: ``RepeatVector(n = 1e9)``
     is an error naming the layer, not a 16 GB allocation.
     """
     with _weights_bounded(path):
-        out = layer(arg)
+        out = layer(*args, **kwargs)
     check_output_size(out, layer_type=type(layer).__name__, path=path)
     return out
 

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from tuitrain.common.errors import SpecError
 from tuitrain.common.suggest import did_you_mean
+from tuitrain.model.fallbacks import refuse_fallbacks
 
 # Argument name (exact, or a suffix starting with "_") → the catalogue kind whose classes build it.
 _EXACT = {
@@ -68,10 +69,16 @@ def build_object(kind: str, value: dict[str, Any], *, path: str, make_layer: Cal
                 path=f"{path}.{key}",
             )
     args = resolve_args(args, path=path, make_layer=make_layer)
-    try:
-        return cls(**args)
-    except (TypeError, ValueError, KeyError, AttributeError) as err:
-        raise SpecError(f"Keras cannot create {cls.__name__}: {clean_keras_message(err)}", path=path) from None
+    nullable = keras_catalogue.nullable_arg_names(cls)
+    for key in [k for k, v in args.items() if v == "None"]:  # TOML has no null
+        if key not in nullable:
+            raise SpecError(f"{cls.__name__} does not take None for {key} (its default is not None)", path=f"{path}.{key}")
+        args[key] = None
+    with refuse_fallbacks(cls.__name__, path=path, keys=args):
+        try:
+            return cls(**args)
+        except (TypeError, ValueError, KeyError, AttributeError) as err:
+            raise SpecError(f"Keras cannot create {cls.__name__}: {clean_keras_message(err)}", path=path) from None
 
 
 def resolve_args(kwargs: dict[str, Any], *, path: str, make_layer: Callable[..., Any] | None = None) -> dict[str, Any]:
@@ -88,7 +95,7 @@ def resolve_args(kwargs: dict[str, Any], *, path: str, make_layer: Callable[...,
         where = f"{path}.{key}"
         if kind is not None and is_object_table(value):
             out[key] = build_object(kind, value, path=where, make_layer=make_layer)
-        elif isinstance(value, str) and kind in _NAMED_KINDS:
+        elif isinstance(value, str) and kind in _NAMED_KINDS and value != "None":  # "None": see none_values
             out[key] = _checked_name(kind, value, path=where)
         elif kind == "layer" and make_layer is not None:
             raise SpecError(f'expected a layer table such as {{ type = "LSTM", units = 64 }}, got {value!r}', path=where)

@@ -25,6 +25,7 @@ class CheckedPreset:
     model: Any
     warnings: list[Warn]
     writes: list[str] = field(default_factory=list)  # what the callbacks would write (RUN_DIR/...)
+    logged: list[str] = field(default_factory=list)  # the metric names fit will log (a sweep's objective must be one)
 
 
 def prepare(preset: "Preset") -> CheckedPreset:
@@ -48,7 +49,8 @@ def prepare(preset: "Preset") -> CheckedPreset:
         if hasattr(err, "located"):
             raise with_line(err, preset, file) from None
         raise
-    return CheckedPreset(preset, dataset, model, check_warnings(preset, dataset, model) + monitor_warnings, writes)
+    return CheckedPreset(preset, dataset, model, check_warnings(preset, dataset, model) + monitor_warnings, writes,
+                         logged)
 
 
 

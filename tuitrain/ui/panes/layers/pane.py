@@ -20,7 +20,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from tuitrain.editing.layers import available_inputs, duplicated, moved_layer, placed, removed
-from tuitrain.model import RowState, main_args, shape_str
+from tuitrain.model import RowState, main_args, params_str, row_type, shape_str
 from tuitrain.ui.background import model_key
 from tuitrain.ui.history import HistoryActions
 from tuitrain.ui.pane_actions import PaneAction, bindings
@@ -102,7 +102,7 @@ class LayersPane(HistoryActions, Vertical):
             cells: list[Any] = [
                 Text(mark + str(i), style=style or ("yellow" if i in warned else "")),
                 Text(name + (" → out" if head else ""), style=style or ("bold" if head else "")),
-                Text(str(layer.get("type", "?")), style=style),
+                Text(row_type(layer, row), style=style),
                 Text(_adapt_mark(layer, row) + main_args(layer)),
             ]
             if functional:
@@ -117,7 +117,7 @@ class LayersPane(HistoryActions, Vertical):
             else:
                 cells += [
                     Text(row.output_shape),
-                    Text(f"{row.params:,}", justify="right"),
+                    Text(params_str(row), justify="right"),
                     Text("yes" if row.trainable else "no"),
                 ]
             body.append(cells)

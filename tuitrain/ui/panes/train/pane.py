@@ -63,6 +63,8 @@ PANE_ACTIONS = [
     *CHART_ACTIONS,
     PaneAction("show_runs", "r", "Runs", "Runs: list and compare",
                "list the runs, overlay several, reopen a run's preset", "train.runs"),
+    PaneAction("show_sweep", "w", "Sweep", "Sweep: trials ranked",
+               "the newest sweep's trials ranked by its objective, curves and a scatter", "train.sweep", show=False),
     PaneAction("show_devices", "d", "Devices", "Devices and system load",
                "what TensorFlow sees, why a GPU is missing, the machine's load now", "train.devices", show=False),
 ]
@@ -330,4 +332,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
 
     def action_show_runs(self) -> None:
         self.app.show_runs()
+
+    def action_show_sweep(self) -> None:
+        self.app.show_sweep()
 
