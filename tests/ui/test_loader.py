@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import threading
 
 from textual.app import App
@@ -23,6 +24,7 @@ def write_run(path, rows: int = ROWS):
         writer.batch(step, 1, {"loss": 1.0 / step}, 100.0)
     writer.status("finished")
     writer.close()
+    shutil.rmtree(path / "columns", ignore_errors=True)  # the JSON, chunk by chunk (binary columns come in one)
     return path
 
 
