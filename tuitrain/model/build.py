@@ -48,6 +48,7 @@ class BuildReport:
     trainable_params: int = 0
     non_trainable_params: int = 0
     failure: SpecError | None = None  # the first error as raised, key path intact (for `check`)
+    key: str | None = None  # what it was built from, set by the app (its model_key): the Layers pane compares it
 
 
 def _keras():

@@ -133,7 +133,6 @@ class BackgroundWork:
             self.refresh_ready()
             return
         self._show_status("building the model…")
-        self._building_key = model_key(self.preset)
         self._build_model(self.preset, self.dataset, self._build_generation)
 
     @work(thread=True, exclusive=True, group="model-build", exit_on_error=False)
@@ -153,6 +152,7 @@ class BackgroundWork:
                 report = build_model_partial(preset, dataset=dataset)
             except Exception as err:  # noqa: BLE001 - shown in the status line and the layers pane
                 report = BuildReport(rows=[], model=None, error=str(err))
+        report.key = model_key(preset)  # the Layers pane shows its rows only for this preset's layers and data
         self.post_message(ModelBuilt(report, generation))
 
     def on_status_changed(self, message: StatusChanged) -> None:
@@ -166,7 +166,7 @@ class BackgroundWork:
         self.tf_ready = True
         if self.preset is None:
             self._show_status("TensorFlow ready · no preset loaded")
-        elif self.dataset is None and not self.load_error:
+        elif self.dataset is None and not self.data_error:
             self._show_status("loading data…")
         self._schedule_build()
 
@@ -174,10 +174,8 @@ class BackgroundWork:
         if message.key != self._data_key:
             return  # the preset's data changed while loading
         self._data_done_key = message.key
+        self.data_error = None  # the data error of an earlier edit is fixed
         self.dataset = message.dataset
-        if self.load_error is not None and self.load_error == self._data_error:
-            self.load_error = None  # the data error of an earlier edit is fixed
-        self._data_error = None
         self._show_status(f"data: {message.dataset.source}")
         self._schedule_build()
 
@@ -185,7 +183,7 @@ class BackgroundWork:
         if message.key != self._data_key:
             return
         self._data_done_key = message.key
-        self.load_error = self._data_error = message.message
+        self.data_error = message.message
         self._show_status("data failed to load (see above)")
         self.refresh_ready()
 
@@ -193,9 +191,8 @@ class BackgroundWork:
         if message.generation != self._build_generation:
             return  # the preset changed again: a newer build is coming
         report = message.report
-        self._report_key = self._building_key
         self._built_generation = message.generation
-        self.build_report = report
+        self.build_report = report  # (the app's watcher recomputes the warnings before the panes look)
         if report.error:
             self._show_status(f"model: {report.error}")
         else:

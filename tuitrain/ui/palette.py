@@ -1,4 +1,4 @@
-"""Command palette provider: every app action plus each pane's PANE_COMMANDS, with their current keys."""
+"""Command palette provider: every app action plus each pane's PANE_ACTIONS, with their current keys."""
 
 from __future__ import annotations
 
@@ -37,11 +37,12 @@ class TuitrainCommands(AppAccess, Provider):
                 bindings = pane_class(info).BINDINGS
             except Exception:  # noqa: BLE001 - a pane that fails to import offers nothing
                 continue
-            for title, help_, action in commands:
+            for command in commands:
+                title = command.title
                 if not title.lower().startswith(info.title.lower()):
                     title = f"{info.title}: {title}"
-                help_ = with_keys(help_, action_keys(app, bindings, action))  # keys as bound now, never hard-coded
-                out.append((title, help_, partial(app.run_pane_command, info.id, action)))
+                help_ = with_keys(command.help, action_keys(app, bindings, command.action))  # keys as bound now
+                out.append((title, help_, partial(app.run_pane_command, info.id, command.action)))
         return out
 
     async def discover(self) -> Hits:

@@ -18,20 +18,19 @@ from typing import Any, Callable
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, OptionList, Select, Static, TabbedContent, TabPane, Tabs
 
 from tuitrain.ui.history import HistoryActions
+from tuitrain.ui.pane_actions import PaneAction, bindings
 from tuitrain.ui.panes.compile.callbacks import CallbackList, callback_options
 from tuitrain.editing.compile_edits import (
     callback_rows, compile_arg, set_callbacks, set_compile_arg, set_fit_arg, set_learning_rate, set_loss,
     set_loss_args, set_metrics, set_optimizer, set_optimizer_args,
 )
 from tuitrain.ui.panes.compile.optimizer import CONSTANT, optimizer_fields, optimizer_form, schedule_form
-from tuitrain.ui.panes.compile.outputs import (
-    output_names, output_value, parse_weight, per_output_fields, set_output_value,
-)
+from tuitrain.editing.compile_outputs import output_names, output_value, parse_weight, set_output_value
+from tuitrain.ui.panes.compile.outputs import per_output_fields
 from tuitrain.ui.panes.compile.pickers import LossPicker, MetricsPicker, loss_form
 from tuitrain.editing.compile_values import (
     compile_values, fit_values, loss_choice, metric_names, optimizer_class,
@@ -40,14 +39,14 @@ from tuitrain.preset.values import optimizer_value, typed
 from tuitrain.ui.panes.compile.warnings import show_warnings
 from tuitrain.ui.widgets.forms import ParamForm
 
-PANE_COMMANDS: list[tuple[str, str, str]] = [
-    ("Choose optimizer", "Pick the optimizer and set its hyper-parameters", "focus_optimizer"),
-    ("Choose loss", "Pick the loss function", "focus_loss"),
-    ("Choose metrics", "Tick the metrics compile() tracks", "focus_metrics"),
-    ("Set epochs", "Type the number of epochs fit() trains for", "focus_epochs"),
-    ("Add callback", "Add a Keras callback (EarlyStopping, ReduceLROnPlateau, …)", "add_callback"),
-    ("Undo edit", "Undo the last preset edit", "undo"),
-    ("Redo edit", "Redo the last undone edit", "redo"),
+PANE_ACTIONS = [
+    PaneAction("focus_optimizer", title="Choose optimizer", help="Pick the optimizer and set its hyper-parameters"),
+    PaneAction("focus_loss", title="Choose loss", help="Pick the loss function"),
+    PaneAction("focus_metrics", title="Choose metrics", help="Tick the metrics compile() tracks"),
+    PaneAction("focus_epochs", title="Set epochs", help="Type the number of epochs fit() trains for"),
+    PaneAction("add_callback", title="Add callback", help="Add a Keras callback (EarlyStopping, ReduceLROnPlateau, …)"),
+    PaneAction("undo", "ctrl+z", "Undo", "Undo edit", "Undo the last preset edit", "compile.undo"),
+    PaneAction("redo", "ctrl+y", "Redo", "Redo edit", "Redo the last undone edit", "compile.redo"),
 ]
 
 
@@ -55,10 +54,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
     """compile() options on top, fit() options and callbacks below, warnings beside each field."""
 
     DEFAULT_CSS = (Path(__file__).with_name("compile.tcss")).read_text(encoding="utf-8")
-    BINDINGS = [
-        Binding("ctrl+z", "undo", "Undo", id="compile.undo"),
-        Binding("ctrl+y", "redo", "Redo", id="compile.redo"),
-    ]
+    BINDINGS = bindings(PANE_ACTIONS)
 
     def __init__(self) -> None:
         super().__init__(id="compile-pane")

@@ -13,8 +13,10 @@ from typing import TYPE_CHECKING
 
 from tuitrain.common.errors import TuitrainError
 from tuitrain.ui.app_access import AppAccess
+from tuitrain.ui.messages import RunStarted
 
 if TYPE_CHECKING:
+    from textual.message import Message
     from textual.notifications import SeverityLevel
 
     from tuitrain.preset import Preset
@@ -23,17 +25,14 @@ __all__ = ["RunControls"]
 
 
 class RunControls(AppAccess):
-    """Actions ``start_run``, ``stop_batch``, ``stop_epoch``, ``pause_resume``; mixed into ``TrainPane``,
-    which provides the run shown (``_run_dir``), its status and ``notify``."""
+    """Actions ``start_run``, ``stop_batch``, ``stop_epoch``, ``pause_resume``; mixed into ``TrainPane``.
 
-    _run_dir: Path | None
+    The run and its status are the app's (``run_dir``, ``run_status``); a started run is posted
+    up as ``RunStarted``, never assigned here."""
 
     if TYPE_CHECKING:  # the pane's
 
-        @property
-        def run_status(self) -> str | None: ...
-
-        def run_is_active(self) -> bool: ...
+        def post_message(self, message: Message) -> bool: ...
 
         def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                    timeout: float | None = None, markup: bool = True) -> None: ...
@@ -49,8 +48,8 @@ class RunControls(AppAccess):
         if preset is None:
             self.notify("no valid preset to train: fix or open one first", severity="error")
             return
-        if self.run_is_active():
-            self.notify(f"{self._run_dir.name} is still {self.run_status}: stop it first (x or e)",
+        if app.run_active and app.run_dir is not None:
+            self.notify(f"{app.run_dir.name} is still {app.run_status}: stop it first (x or e)",
                         severity="warning")
             return
         reaches = [] if app.trusted else outside_reaches(preset)
@@ -75,21 +74,22 @@ class RunControls(AppAccess):
         except (TuitrainError, OSError) as err:
             self.notify(str(err), title="cannot start", severity="error", timeout=10)
             return
-        app.run_dir = run_dir
+        self.post_message(RunStarted(run_dir))
         self.notify(f"training {preset.name} in {run_dir}" + (" (trusted)" if trusted else ""))
 
     def _control(self, action: str, said: str) -> None:
         from tuitrain.runs.control import request_control
         from tuitrain.runs.source import is_run_dir
 
-        if self._run_dir is None or not self.run_is_active():
+        run_dir = self.app.run_dir
+        if run_dir is None or not self.app.run_active:
             self.notify("no run in progress", severity="warning")
             return
-        if not is_run_dir(self._run_dir):
+        if not is_run_dir(run_dir):
             self.notify("a TensorBoard log folder is only watched: stop its program where it runs", severity="warning")
             return
         try:
-            request_control(self._run_dir, action)
+            request_control(Path(run_dir), action)
         except TuitrainError as err:
             self.notify(str(err), severity="error")
             return
@@ -102,7 +102,7 @@ class RunControls(AppAccess):
         self._control("stop_epoch", "asked the trainer to stop after this epoch")
 
     def action_pause_resume(self) -> None:
-        if self.run_status == "paused":
+        if self.app.run_status == "paused":
             self._control("resume", "asked the trainer to resume")
         else:
             self._control("pause", "asked the trainer to pause after this batch")

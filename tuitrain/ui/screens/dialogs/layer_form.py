@@ -7,7 +7,6 @@ the preset row (``{"type": ..., <non-default args>, "inputs": [...]}``) or None 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from textual.widgets.option_list import Option
 
 from tuitrain.catalogue import registry as keras_catalogue
 from tuitrain.catalogue import params as keras_params
+from tuitrain.editing.layers import parse_inputs, retyped
 from tuitrain.model import LAYER_META_KEYS
 from tuitrain.preset.values import DEFAULT_INPUT
 from tuitrain.ui.screens.dialogs.form_dialog import FormDialog
@@ -36,17 +36,6 @@ def rank_names(query: str, names: list[str]) -> list[str]:
         return list(names)
     hits = [n for n in names if q in n.lower()]
     return sorted(hits, key=lambda n: (n.lower() != q, not n.lower().startswith(q), len(n), n.lower()))
-
-
-def parse_inputs(text: str, available: list[str]) -> list[str]:
-    """``"a, b"`` / ``["a", "b"]`` → names, each one an earlier layer or the model input."""
-    names = [t for t in re.split(r"[\s,\[\]\"']+", text) if t]
-    if not names:
-        raise ValueError(f"name at least one input: the model's input or an earlier layer ({', '.join(available)})")
-    unknown = [n for n in names if n not in available]
-    if unknown:
-        raise ValueError(f"'{unknown[0]}' is not an earlier layer; choose from {', '.join(available)}")
-    return names
 
 
 class LayerFormScreen(FormDialog[dict]):
@@ -101,7 +90,7 @@ class LayerFormScreen(FormDialog[dict]):
         return keras_params.common_param_names(self.KIND, name)
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with Vertical(id="dialog", classes="modal-box"):
             yield Static(self.title_text, id="dialog-title")
             with Horizontal(id="dialog-body"):
                 with Vertical(id="picker"):
@@ -180,9 +169,7 @@ class LayerFormScreen(FormDialog[dict]):
         if self.layer_type and name != self.layer_type:
             # Keep the values the new type also accepts, as typed so far (units from Dense to EinsumDense…).
             typed = self._typed_values() if self.query("#layer-params") else self.row
-            accepted = {p.name for p in self.type_params(name)}
-            meta = {k: v for k, v in self.row.items() if k in self.META_KEYS}
-            self.row = {**meta, **{k: v for k, v in typed.items() if k in accepted}}
+            self.row = retyped(self.row, typed, {p.name for p in self.type_params(name)}, self.META_KEYS)
         self.layer_type = name
         await self._show_form(name)
         self._focus_start()
