@@ -37,6 +37,10 @@ def prepare(preset: "Preset") -> CheckedPreset:
         dataset = load_dataset(preset.data, seed=preset.seed, base_dir=preset.base_dir)
         model = build_model(preset, dataset=dataset)
         compile_model(model, preset.compile)
+        if preset.phases:
+            from tuitrain.model.phases import check_phases_on_model
+
+            check_phases_on_model(model, preset.phases)
         writes: list[str] = []
         resolve_callbacks(preset.fit, writes=writes)
         logged = probe(model, dataset, path=f"layers[{max(0, len(preset.layers) - 1)}]")

@@ -214,6 +214,9 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
 
     distribute = raw.get("distribute", {})
     distribute_options(distribute, file=file)  # unknown keys and bad values, with their key path
+    from tuitrain.preset.phases import check_phases
+
+    phases = check_phases(raw, file=file) if "phases" in raw else []
 
     return Preset(
         name=name,
@@ -226,6 +229,7 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
         inputs=copy.deepcopy(input_tables),
         outputs=list(outputs),
         distribute=copy.deepcopy(distribute),
+        phases=copy.deepcopy(phases),
     )
 
 

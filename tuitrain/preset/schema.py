@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-TOP_LEVEL_KEYS = ("name", "description", "seed", "outputs", "inputs", "data", "layers", "compile", "fit", "distribute")
+TOP_LEVEL_KEYS = ("name", "description", "seed", "outputs", "inputs", "data", "layers", "compile", "fit", "distribute", "phases")
 COMPILE_KEYS = (
     "optimizer",
     "loss",
@@ -77,6 +77,7 @@ class Preset:
     inputs: list[dict[str, Any]] = field(default_factory=list)  # [[inputs]]: name, shape, dtype per model input
     outputs: list[str] = field(default_factory=list)  # the layers whose results the model returns
     distribute: dict[str, Any] = field(default_factory=dict)  # devices and precision: tuitrain.preset.distribute
+    phases: list[dict[str, Any]] = field(default_factory=list)  # [[phases]]: fine-tuning steps, tuitrain.preset.phases
     path: Path | None = None
     # The text the preset was read from: saving merges edits into it to keep comments.
     source_text: str | None = field(default=None, repr=False, compare=False)
@@ -96,7 +97,7 @@ class Preset:
         if self.description:
             out["description"] = self.description
         out["seed"] = self.seed
-        for key in ("outputs", "inputs", "data", "layers", "compile", "fit", "distribute"):
+        for key in ("outputs", "inputs", "data", "layers", "compile", "fit", "phases", "distribute"):
             value = getattr(self, key)
             if value:
                 out[key] = copy.deepcopy(value)

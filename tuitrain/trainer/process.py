@@ -31,6 +31,7 @@ from tuitrain.runs.rundir import (
     update_run_json,
 )
 from tuitrain.common.errors import TuitrainError
+from tuitrain.trainer.phases import PhaseSwitch
 
 
 class StopRequested(Exception):
@@ -217,9 +218,14 @@ class Trainer:
         kwargs = fit_kwargs(preset.fit, ds)
         epochs = int(kwargs.pop("epochs", 1))
         batch_size = int(kwargs.pop("batch_size", 32))
-        initial_epoch = int(kwargs.pop("initial_epoch", 0) or 0)
-        if resume:
-            initial_epoch = int(state.get("epochs_done", initial_epoch) or 0)
+        first_start = int(kwargs.pop("initial_epoch", 0) or 0)
+        from tuitrain.trainer.phases import Cursor, phase_list, phases_record, resume_cursor
+
+        phases = phase_list(preset, epochs, first_start)
+        if preset.phases:  # the phases set the epochs (fit.epochs beside them is an error)
+            epochs = first_start + sum(int(p["epochs"]) for p in phases)
+        initial_epoch = int(state.get("epochs_done", first_start) or 0) if resume else first_start
+        cursor = resume_cursor(phases, state, initial_epoch, first_start) if resume else Cursor(0, first_start)
         has_val = ds.x_val is not None and ds.y_val is not None
         monitor = options.monitor_for(has_val)
         mode = options.mode_for(monitor)
@@ -254,8 +260,9 @@ class Trainer:
             callbacks.append(cluster_stop_callback(strategy))  # last: it sees the stop the other callbacks asked for
 
         update_run_json(self.run_dir, status="running", epochs_total=epochs, monitor=monitor, monitor_mode=mode,
-                        batch_size=batch_size, samples=ds.samples, epochs_done=initial_epoch)
-        if initial_epoch >= epochs:
+                        batch_size=batch_size, samples=ds.samples, epochs_done=initial_epoch,
+                        **({"phases": phases_record(phases, first_start)} if preset.phases else {}))
+        if initial_epoch >= epochs or cursor.index >= len(phases):
             self.writer.log(f"nothing to do: {initial_epoch} of {epochs} epochs already done (raise fit.epochs to train on)")
             return "finished", "already complete"
 
@@ -264,18 +271,12 @@ class Trainer:
         try:
             from tuitrain.data.tensors import fit_arrays, validation_data
 
-            model.fit(
-                fit_arrays(ds.x_train),
-                ds.y_train,
-                validation_data=validation_data(ds) if has_val else None,
-                sample_weight=ds.sample_weight,
-                epochs=epochs,
-                batch_size=batch_size,
-                initial_epoch=initial_epoch,
-                callbacks=callbacks,
-                verbose=0,
-                **kwargs,
-            )
+            fit_args = dict(x=fit_arrays(ds.x_train), y=ds.y_train, sample_weight=ds.sample_weight,
+                            validation_data=validation_data(ds) if has_val else None, batch_size=batch_size,
+                            callbacks=callbacks, verbose=0, **kwargs)
+            switch = PhaseSwitch(model, preset, phases, scope=strategy.scope, writer=self.writer,
+                                 record=self._record_phase)
+            self._fit_phases(model, switch, cursor, initial_epoch, fit_args, resumed=resume)
         finally:
             self.fit_seconds = time.perf_counter() - start
             self.fit_cpu_seconds = time.process_time() - start_cpu
@@ -296,6 +297,36 @@ class Trainer:
         if self.live.epochs_done < epochs:
             return "finished", f"stopped early by a callback after epoch {self.live.epochs_done}"
         return "finished", None
+
+    def _fit_phases(self, model: Any, switch: Any, cursor: Any, initial_epoch: int, fit_args: dict[str, Any],
+                    *, resumed: bool) -> None:
+        """``fit`` once per phase from ``cursor``; a stop request or NaN ends the run, a callback's early
+        stop (EarlyStopping) only its phase: the next one begins at the epoch after the last trained."""
+        from tuitrain.trainer.phases import Cursor, continue_csv, plan_epochs
+
+        phases = switch.phases
+        resumed_here = resumed and initial_epoch > cursor.start  # the checkpoint holds this phase's state
+        if len(phases) > 1:
+            plan_epochs(self.live, cursor.start + sum(int(p["epochs"]) for p in phases[cursor.index:]))
+        while cursor.index < len(phases):
+            switch.enter(cursor, resumed=resumed_here, step=self.live.step)
+            self.checkpointer.phase = {"phase": cursor.index, "phase_start": cursor.start}
+            end = cursor.start + int(phases[cursor.index]["epochs"])
+            model.fit(epochs=end, initial_epoch=max(cursor.start, initial_epoch), **fit_args)
+            if self.live.failure or self.live.stop_reason:
+                return
+            if cursor.index + 1 < len(phases):
+                self.checkpointer.save()  # the phase's last epoch on disk before trainability changes
+            cursor, resumed_here = Cursor(cursor.index + 1, self.live.epochs_done), False
+            initial_epoch = cursor.start
+            continue_csv(self.live)
+
+    def _record_phase(self, index: int, start: int, trainable: int, frozen: int) -> None:
+        """run.json: the phase now training, and the start epoch it really had."""
+        phases = list(read_run_json(self.run_dir).get("phases") or [])
+        if index < len(phases) and isinstance(phases[index], dict):
+            phases[index] = dict(phases[index], start_epoch=start, trainable_params=trainable, frozen_params=frozen)
+        update_run_json(self.run_dir, phase=index + 1, phases=phases)
 
 
 def _cited_in_original(err: TuitrainError, info: dict[str, Any]) -> TuitrainError:
