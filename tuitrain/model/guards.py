@@ -81,10 +81,10 @@ def _weights_bounded(where: str) -> Iterator[None]:
                 keras.layers.Layer.add_weight = _original_add_weight
 
 
-def bounded_call(layer: Any, arg: Any, *, path: str) -> Any:
-    """``layer(arg)`` with its weights bounded; SpecError at ``path`` for one too large."""
+def bounded_call(layer: Any, *args: Any, path: str, **kwargs: Any) -> Any:
+    """``layer(*args, **kwargs)`` with its weights bounded; SpecError at ``path`` for one too large."""
     with _weights_bounded(path):
-        return layer(arg)
+        return layer(*args, **kwargs)
 
 
 NUMERIC_DTYPES = ("bool", "int", "uint", "float", "bfloat", "mixed_")

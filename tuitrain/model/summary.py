@@ -32,6 +32,8 @@ class LayerRow:
     state: RowState = RowState.BUILT
     head: bool = False  # one of the model's outputs
     adapt: str | None = None  # "adapted" / "adapts to the training data": a layer that learns from the data
+    shares: str | None = None  # a `reuse` row: the row whose layer (and weights) it calls again; its params count there
+    outputs: int = 1  # how many tensors the layer returns (later rows name them "name[0]", "name[1]", …)
 
 
 
@@ -47,6 +49,9 @@ def main_args(layer: dict[str, Any]) -> str:
     parts = []
     for key, value in layer.items():
         if key in ("type", "name", "inputs", "adapt"):
+            continue
+        if key == "reuse":
+            parts.append(f"shares {value}")
             continue
         if isinstance(value, dict):
             value = value.get("type", value)

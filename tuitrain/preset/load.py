@@ -148,9 +148,16 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
     for i, layer in enumerate(layers):
         path = f"layers[{i}]"
         _expect(layer, (dict,), "a table", file=file, path=path)
-        if "type" not in layer:
-            raise SpecError("missing key 'type' (a Keras layer class name such as \"Dense\")", file=file, path=path)
-        _expect(layer["type"], (str,), "a Keras layer class name", file=file, path=f"{path}.type")
+        if "reuse" in layer:
+            _check_reuse_row(layer, file=file, path=path)
+        elif "type" not in layer:
+            raise SpecError("missing key 'type' (a Keras layer class name such as \"Dense\", or reuse = \"<earlier row>\")", file=file, path=path)
+        else:
+            _expect(layer["type"], (str,), "a Keras layer class name", file=file, path=f"{path}.type")
+        if "call" in layer:
+            _expect(layer["call"], (dict,), "a table of call arguments, e.g. { mask = \"m\" }", file=file, path=f"{path}.call")
+        if "weights_file" in layer:
+            _expect(layer["weights_file"], (str,), "a path to an .npy or .npz file", file=file, path=f"{path}.weights_file")
         if "inputs" in layer:
             inputs = layer["inputs"]
             if isinstance(inputs, str):
@@ -233,10 +240,41 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
     )
 
 
+# Keys a `reuse` row may have: it calls an earlier row's layer again, so it has no constructor arguments.
+REUSE_ROW_KEYS = ("reuse", "name", "inputs", "call")
+
+
+def _check_reuse_row(layer: dict, *, file: str, path: str) -> None:
+    _expect(layer["reuse"], (str,), "the name of an earlier layer row", file=file, path=f"{path}.reuse")
+    for key in layer:
+        if key not in REUSE_ROW_KEYS:
+            raise SpecError(
+                f"a reuse row calls the layer of '{layer['reuse']}' again with its weights and arguments, so it takes"
+                f" no '{key}' (only {', '.join(REUSE_ROW_KEYS)})",
+                file=file,
+                path=f"{path}.{key}",
+            )
+
+
+def ref_name(ref: str) -> str:
+    """The row a reference names: ``"encoder[1]"`` (a layer's second output) names ``encoder``."""
+    match = re.fullmatch(r"(.+)\[(\d+)\]", ref)
+    return match.group(1) if match else ref
+
+
 def _check_layer_names(layers: list[dict], *, file: str, inputs: list[str] = ("input",)) -> None:
     seen: dict[str, int] = {}
     for i, layer in enumerate(layers):
+        target = layer.get("reuse")
+        if isinstance(target, str) and target not in seen:
+            raise SpecError(
+                f"reuse = '{target}' names no earlier layer row.{did_you_mean(target, list(seen))}"
+                f" Rows named before this one: {', '.join(seen) or 'none'}.",
+                file=file,
+                path=f"layers[{i}].reuse",
+            )
         for j, ref in enumerate(layer_inputs(layer)):
+            ref = ref_name(ref)
             if ref not in seen and ref not in inputs:
                 known = [*inputs, *seen]
                 raise SpecError(
