@@ -96,6 +96,23 @@ def compile_for_phase(model: Any, compile_spec: dict[str, Any], phase: dict[str,
     compile_model(model, phase_compile_spec(compile_spec, phase), path=f"phases[{index}]")
 
 
+def frozen_random_warnings(preset: Any) -> list:
+    """A backbone frozen with ``weights = "None"`` computes fixed random features: its frozen
+    BatchNormalization layers (inference mode) shrink them towards zero, so the layers after it
+    learn from almost nothing. That builds and runs, but it is not transfer learning: say so."""
+    from tuitrain.model.warnings import Warn
+
+    warns = []
+    for i, row in enumerate(preset.layers):
+        if row.get("trainable") is False and row.get("weights") == "None":
+            name = row.get("name", row.get("type"))
+            warns.append(Warn(f"layers[{i}].trainable",
+                              f"'{name}' is frozen with random weights (weights = \"None\"): its features are not learned"
+                              " from anything, so the layers after it train on noise until a phase unfreezes it."
+                              ' Use weights = "imagenet" (from the Keras cache) for real transfer learning.'))
+    return warns
+
+
 def trainable_counts(model: Any) -> tuple[int, int]:
     """(trainable, frozen) parameter counts as Keras counts them now."""
     import numpy as np

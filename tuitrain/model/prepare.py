@@ -52,7 +52,10 @@ def prepare(preset: "Preset") -> CheckedPreset:
         if hasattr(err, "located"):
             raise with_line(err, preset, file) from None
         raise
-    return CheckedPreset(preset, dataset, model, check_warnings(preset, dataset, model) + monitor_warnings, writes)
+    from tuitrain.model.phases import frozen_random_warnings
+
+    warns = check_warnings(preset, dataset, model) + monitor_warnings + frozen_random_warnings(preset)
+    return CheckedPreset(preset, dataset, model, warns, writes)
 
 
 
