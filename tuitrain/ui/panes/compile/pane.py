@@ -24,6 +24,7 @@ from textual.widgets import Input, Label, OptionList, Select, Static, TabbedCont
 
 from tuitrain.ui.history import HistoryActions
 from tuitrain.ui.panes.compile.callbacks import CallbackList, callback_options
+from tuitrain.ui.panes.compile.phases import PhaseEditing, PhaseList, phase_options
 from tuitrain.editing.compile_edits import (
     callback_rows, compile_arg, set_callbacks, set_compile_arg, set_fit_arg, set_learning_rate, set_loss,
     set_loss_args, set_metrics, set_optimizer, set_optimizer_args,
@@ -45,12 +46,13 @@ PANE_COMMANDS: list[tuple[str, str, str]] = [
     ("Choose metrics", "Tick the metrics compile() tracks", "focus_metrics"),
     ("Set epochs", "Type the number of epochs fit() trains for", "focus_epochs"),
     ("Add callback", "Add a Keras callback (EarlyStopping, ReduceLROnPlateau, …)", "add_callback"),
+    ("Add phase", "Add a fine-tuning phase: more epochs, unfreeze a backbone, a new learning rate", "add_phase"),
     ("Undo edit", "Undo the last preset edit", "undo"),
     ("Redo edit", "Redo the last undone edit", "redo"),
 ]
 
 
-class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
+class CompilePane(PhaseEditing, HistoryActions, VerticalScroll, can_focus=False):
     """compile() options on top, fit() options and callbacks below, warnings beside each field."""
 
     DEFAULT_CSS = (Path(__file__).with_name("compile.tcss")).read_text(encoding="utf-8")
@@ -105,7 +107,15 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         from tuitrain.catalogue import params as keras_params
 
         yield Static("fit()", classes="section-title")
-        yield ParamForm(keras_params.fit_params(), fit_values(preset), id="fit-form")
+        params = keras_params.fit_params()
+        if preset.phases:  # the phases set the epochs
+            params = [p for p in params if p.name not in ("epochs", "initial_epoch")]
+        yield ParamForm(params, fit_values(preset), id="fit-form")
+        with Horizontal(classes="field"):
+            yield Label("phases", classes="field-name")
+            with Vertical(classes="field-body"):
+                yield PhaseList(*phase_options(preset), id="phases")
+                yield Static("a add · e/enter edit · d remove", classes="hint")
         with Horizontal(classes="field"):
             yield Label("callbacks", classes="field-name")
             with Vertical(classes="field-body"):
@@ -135,7 +145,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         ready = self.app.tf_ready
         if preset is None:
             return (None, ready)
-        return (repr((preset.compile, preset.fit, preset.data.get("validation_split"))), ready)
+        return (repr((preset.compile, preset.fit, preset.phases, preset.data.get("validation_split"))), ready)
 
     async def _preset_changed(self, *_: Any) -> None:
         preset = self.app.preset
@@ -348,6 +358,11 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         elif event.index is not None and event.what == "remove":
             self.remove_callback(event.index)
 
+    @on(OptionList.OptionSelected, "#phases")
+    def _phase_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.on_phase_list_requested(PhaseList.Requested("edit", event.option_index))
+
     @on(OptionList.OptionSelected, "#callbacks")
     def _callback_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -368,6 +383,9 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
 
     def action_focus_metrics(self) -> None:
         self._focus("#metrics-search")
+
+    def action_add_phase(self) -> None:
+        self.on_phase_list_requested(PhaseList.Requested("add"))
 
     def action_focus_epochs(self) -> None:
         self._focus("#fit-form #field-epochs")
