@@ -123,3 +123,38 @@ async def test_shared_rows_and_extra_outputs_are_shown(tmp_path):
 
 def test_snapshot_layers_backbone_80x24(snap_compare):
     assert snap_compare("snapshot_apps/transfer_layers_app.py", terminal_size=(80, 24), run_before=wait_ready)
+
+
+DECODER = SHARED.replace('''[[layers]]
+type = "Dense"
+units = 2
+activation = "softmax"
+inputs = ["enc[0]"]''', '''[[layers]]
+name = "dec"
+type = "LSTM"
+units = 4
+inputs = ["seq"]
+call = { initial_state = ["enc[1]", "enc[2]"] }
+[[layers]]
+type = "Dense"
+units = 2
+activation = "softmax"
+inputs = ["dec"]''')
+
+
+async def test_layer_form_edits_the_call_table(tmp_path):
+    path = tmp_path / "decoder.toml"
+    path.write_text(DECODER)
+    app = TuitrainApp(path, pane="layers")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        assert table_rows(app)[4][2] == "LSTM"
+        await pilot.press("down", "down", "down", "down", "e")
+        await wait_for(pilot, lambda: app.screen.query("#call-params"), "the call() form")
+        field = app.screen.query_one("#call-params #field-initial_state")
+        assert field.value == '["enc[1]", "enc[2]"]'
+        field.focus()
+        await pilot.press("ctrl+a", "ctrl+k", *'"None"', "ctrl+s")  # no initial state after all
+        await wait_for(pilot, lambda: app.preset.layers[4].get("call") == {"initial_state": "None"}, "the call table")
+        await wait_ready(pilot)  # the encoder's states now reach nothing: the model says so
+        assert "this layer ('enc') reaches no output" in app.build_report.error
