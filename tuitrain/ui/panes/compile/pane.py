@@ -24,6 +24,7 @@ from textual.widgets import Input, Label, OptionList, Select, Static, TabbedCont
 
 from tuitrain.ui.history import HistoryActions
 from tuitrain.ui.panes.compile.callbacks import CallbackList, callback_options
+from tuitrain.ui.panes.compile.metric_tables import MetricTableEditing, MetricTableList, table_options
 from tuitrain.ui.panes.compile.phases import PhaseEditing, PhaseList, phase_options
 from tuitrain.editing.compile_edits import (
     callback_rows, compile_arg, set_callbacks, set_compile_arg, set_fit_arg, set_learning_rate, set_loss,
@@ -52,7 +53,7 @@ PANE_COMMANDS: list[tuple[str, str, str]] = [
 ]
 
 
-class CompilePane(PhaseEditing, HistoryActions, VerticalScroll, can_focus=False):
+class CompilePane(PhaseEditing, MetricTableEditing, HistoryActions, VerticalScroll, can_focus=False):
     """compile() options on top, fit() options and callbacks below, warnings beside each field."""
 
     DEFAULT_CSS = (Path(__file__).with_name("compile.tcss")).read_text(encoding="utf-8")
@@ -101,6 +102,11 @@ class CompilePane(PhaseEditing, HistoryActions, VerticalScroll, can_focus=False)
         if loss_value in loss_names and I.loss_class_name(loss_value):
             yield loss_form(loss_value, loss_args)
         yield MetricsPicker(metric_names(preset), I.metric_names())
+        with Horizontal(classes="field"):
+            yield Label("with args", classes="field-name")
+            with Vertical(classes="field-body"):
+                yield MetricTableList(*table_options(preset), id="metric-tables")
+                yield Static("a add (AUC, Precision, F1Score …) · e edit · d remove", classes="hint")
         yield ParamForm(keras_params.compile_params(), compile_values(preset), id="compile-form")
 
     def _fit_fields(self, preset: Any) -> ComposeResult:
@@ -357,6 +363,11 @@ class CompilePane(PhaseEditing, HistoryActions, VerticalScroll, can_focus=False)
             self.edit_callback(event.index)
         elif event.index is not None and event.what == "remove":
             self.remove_callback(event.index)
+
+    @on(OptionList.OptionSelected, "#metric-tables")
+    def _metric_table_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.on_metric_table_list_requested(MetricTableList.Requested("edit", event.option_index))
 
     @on(OptionList.OptionSelected, "#phases")
     def _phase_selected(self, event: OptionList.OptionSelected) -> None:
