@@ -85,3 +85,17 @@ def test_phases_must_be_tables(value):
 def test_phase_at_picks_the_phase_of_the_next_epoch():
     phases = [{"epochs": 2}, {"epochs": 3}]
     assert [phase_at(phases, done) for done in range(6)] == [0, 0, 1, 1, 1, 1]
+
+
+def test_check_lists_each_phase_with_the_parameters_keras_trains(tmp_path, capsys):
+    from tuitrain.__main__ import main
+
+    path = tmp_path / "p.toml"
+    frozen = BASE.replace('units = 4\n', 'units = 4\ntrainable = false\n', 1)
+    path.write_text(frozen + '[compile]\nloss = "sparse_categorical_crossentropy"\n[[phases]]\nepochs = 2\n[[phases]]\nepochs = 3\nlearning_rate = 1e-4\n'
+                    'unfreeze = { layer = "backbone" }\n')
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    # spiral: 2 features → Dense(4) (12 parameters, frozen in phase 1) → Dense(2) (10)
+    assert "phase 1: epochs 1-2: 10 trainable, 12 frozen parameters" in out
+    assert "phase 2: epochs 3-5, unfreeze backbone, learning rate 0.0001: 22 trainable, 0 frozen parameters" in out

@@ -120,3 +120,22 @@ def trainable_counts(model: Any) -> tuple[int, int]:
     trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
     frozen = sum(int(np.prod(w.shape)) for w in model.non_trainable_weights)
     return trainable, frozen
+
+
+def phase_lines(model: Any, preset: Any) -> list[str]:
+    """What ``tuitrain check`` says of each phase: its epochs, what it changes, and the parameters
+    Keras would train in it (trainability applied in turn, then left as phase 1 has it)."""
+    from tuitrain.preset.phases import phase_starts
+
+    lines = []
+    for i, (phase, start) in enumerate(zip(preset.phases, phase_starts(preset.phases))):
+        apply_phase_trainability(model, preset.phases, i, preset.layers)
+        trainable, frozen = trainable_counts(model)
+        end = start + int(phase["epochs"])
+        what = [f"unfreeze {phase['unfreeze']['layer']}" + (f" top {phase['unfreeze']['top']}"
+                                                            if "top" in phase["unfreeze"] else "")] if phase.get("unfreeze") else []
+        what += [f"learning rate {float(phase['learning_rate']):g}"] if "learning_rate" in phase else []
+        lines.append(f"phase {i + 1}: epochs {start + 1}-{end}" + (f", {', '.join(what)}" if what else "")
+                     + f": {trainable:,} trainable, {frozen:,} frozen parameters")
+    apply_phase_trainability(model, preset.phases, 0, preset.layers)
+    return lines
