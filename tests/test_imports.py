@@ -34,6 +34,8 @@ LOWER = {
 }
 LOWER["cli"] = set(LOWER) | {"starter", "export", "trainer"}
 LOWER["ui"] = set(LOWER)
+# `tuitrain serve`'s web server (textual-serve, the `web` extra): the entry point hands it to the CLI.
+LOWER["web"] = {"common"}
 TOP_LEVEL_MODULES = ("tuitrain", "tuitrain.__main__", "tuitrain.keras")
 # Only the UI draws: Textual and Rich are imported under tuitrain/ui alone.
 UI_LIBRARIES = ("textual", "rich")

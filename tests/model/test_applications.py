@@ -65,6 +65,7 @@ def test_imagenet_weights_missing_offline_name_the_file_looked_for(tmp_path, mon
     ('weights = "None"\nincude_top = true', "layers[0].incude_top", "did you mean 'include_top'"),
     ('weights = "None"\nclasses = "None"', "layers[0].classes", "does not take none for classes"),
     ('weights = "my.h5"', "layers[0].weights", "weights_file"),
+    ('weights = "None"\nclasses = 3', "layers[0].classes", "ignored by keras when include_top = false"),
 ])
 def test_bad_backbone_arguments_are_located(tmp_path, extra, path, fragment):
     with pytest.raises(SpecError) as info:
@@ -74,3 +75,13 @@ def test_bad_backbone_arguments_are_located(tmp_path, extra, path, fragment):
     key = path.split(".")[-1]
     line = next(n for n, text in enumerate((tmp_path / "p.toml").read_text().splitlines(), 1) if text.startswith(key))
     assert str(info.value).startswith(f"{tmp_path / 'p.toml'}:{line}: {path}: ")
+
+
+def test_a_backbone_head_too_large_is_refused_before_it_is_allocated(tmp_path):
+    text = BACKBONE.format(extra='weights = "None"\nclasses = 1000000000')
+    text = text.replace("include_top = false", "include_top = true").replace('pooling = "avg"\n', "")
+    preset = preset_at(tmp_path, text, "p.toml", x=np.zeros((4, 32, 32, 3), np.float32), y=np.arange(4) % 3)
+    with pytest.raises(SpecError) as info:
+        build_model(preset, (32, 32, 3))
+    assert info.value.path == "layers[0]"
+    assert "Dense would create a weight of shape (1280, 1000000000)" in info.value.message and "limit" in info.value.message

@@ -1,5 +1,5 @@
 """The Layers pane with the models people train today: a backbone as one row (trainable and frozen
-parameters as Keras counts them) expanded on demand, `t` toggling trainable, shared rows as `↺`,
+parameters as Keras counts them) expanded on demand, `t` toggling trainable, shared rows as `↻`,
 a layer's extra outputs."""
 
 from __future__ import annotations
@@ -112,8 +112,8 @@ async def test_shared_rows_and_extra_outputs_are_shown(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await wait_ready(pilot)
         rows = table_rows(app)
-        assert rows[1][1] == "↺ again" and rows[1][2] == "↺ shared"
-        assert rows[1][-2] == "↺ shared"  # its parameters are the shared row's
+        assert rows[1][1] == "again" and rows[1][2] == "↻ shared (Dense)"
+        assert rows[1][-2] == "shared with shared"  # its parameters are counted on the shared row
         assert rows[3][1] == "enc [0-2]"  # LSTM(return_state) returns 3 tensors
         assert "(None, 4), (None, 4), (None, 4)" in rows[3][-3]
         await pilot.press("down", "t")

@@ -100,3 +100,25 @@ def test_off_a_terminal_nothing_is_redirected(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stderr.splitlines() == ["native inside", "native after"]
     assert not log.exists()
+
+
+def test_served_in_a_browser_native_writes_go_to_the_log_and_python_errors_to_the_server(tmp_path):
+    """Under textual-serve's web driver fd 2 is a pipe to the server, which prints it when the tab closes:
+    TensorFlow's native chatter goes to the log as on a terminal, Python's own errors still reach the server."""
+    code = textwrap.dedent("""
+        import os, sys
+        from pathlib import Path
+        from tuitrain.ui import run_app
+
+        run_app.NATIVE_LOG = Path(sys.argv[1])
+        with run_app._native_stderr_to_log():
+            os.write(2, b"native inside\\n")
+            print("python inside", file=sys.stderr, flush=True)
+        os.write(2, b"native after\\n")
+    """)
+    log = tmp_path / "native.log"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver"}
+    result = subprocess.run([sys.executable, "-c", code, str(log)], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == ["python inside", "native after"]
+    assert log.read_text().splitlines() == ["native inside"]

@@ -71,7 +71,9 @@ async def test_nothing_is_polled_while_the_train_pane_is_hidden(long_run):
     app = TuitrainApp(long_run / "preset.toml", run_dir=long_run, pane="train", background=False)
     async with app.run_test(size=(120, 40)) as pilot:
         pane = app.query_one(TrainPane)
-        await wait_for(pilot, lambda: len(pane.series.batch) == ROWS and pane._poll_timer is not None, "the run")
+        # the load worker's last step polls once more: wait until it is done, not only for the rows
+        await wait_for(pilot, lambda: len(pane.series.batch) == ROWS and not pane._loading()
+                       and pane._poll_timer is not None, "the run")
         polls = pane._polls
         await pilot.press("1")  # the Data pane
         await wait_for(pilot, lambda: pane._poll_timer is None, "the poll timer to stop")

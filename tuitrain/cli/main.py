@@ -15,9 +15,11 @@ from typing import Callable
 from tuitrain.common.errors import TuitrainError
 from tuitrain.common.safetext import clean
 
-SUBCOMMANDS = ("new", "train", "check", "attach", "runs", "metrics", "diff", "export", "presets", "devices")
+SUBCOMMANDS = ("new", "train", "check", "attach", "runs", "metrics", "diff", "export", "presets", "devices", "serve")
 # Opens the Textual app for `app` or `attach` with the parsed arguments; returns the exit code.
 OpenApp = Callable[[str, argparse.Namespace], int]
+# `tuitrain serve`'s web server (tuitrain.cli.serve_command.ServeApp), handed in like the app.
+ServeApp = Callable[..., int]
 RUNS_DIR_HELP = "root of run directories (default: $TUITRAIN_RUNS or ./runs)"
 APP_USAGE = "tuitrain [PRESET | RUN_DIR | LOGDIR] [--set KEY=VALUE ...] [--runs-dir DIR]"
 
@@ -40,6 +42,16 @@ def _positive_int(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, got {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number 0-65535 (0: any free port), got {text!r}")
     return value
 
 
@@ -154,10 +166,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("devices", help="what TensorFlow sees (CPU, GPUs, memory) and why a GPU is missing")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
+
+    p = sub.add_parser("serve", help="the same app in a browser (needs the web extra); prints a URL with a token")
+    p.add_argument("target", nargs="?", metavar="PRESET|RUN_DIR|LOGDIR",
+                   help="what each browser tab opens: whatever `tuitrain TARGET` opens (default: the offline default preset)")
+    _add_overrides(p)
+    p.add_argument("--runs-dir", help=RUNS_DIR_HELP)
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this machine only; reach it with ssh -L)")
+    p.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000; 0: any free port)")
     return parser
 
 
-def _run(args: argparse.Namespace, open_app: OpenApp | None) -> int:
+def _run(args: argparse.Namespace, open_app: OpenApp | None, serve_app: ServeApp | None = None) -> int:
     if args.command in ("check", "export"):
         from tuitrain.cli import preset_commands as preset_cli
         from tuitrain.common.native_log import filtered_stderr
@@ -192,6 +213,12 @@ def _run(args: argparse.Namespace, open_app: OpenApp | None) -> int:
         return devices_command(args)
     if args.command != "attach":
         check_app_target(args.target)
+    if args.command == "serve":
+        from tuitrain.cli.serve_command import serve_command
+
+        if serve_app is None:
+            raise TuitrainError("this entry point has no web server: run `tuitrain serve` or `python -m tuitrain serve`")
+        return serve_command(args, serve_app)
     if open_app is None:
         raise TuitrainError("this entry point has no app: run `tuitrain` or `python -m tuitrain`")
     return open_app(args.command or "app", args)
@@ -225,22 +252,23 @@ def check_app_target(target: str | None) -> None:
                         f"presets: {', '.join(presets)}.")
 
 
-def main(argv: list[str] | None = None, open_app: OpenApp | None = None) -> int:
-    """Parse ``argv`` and run it; ``open_app(command, args)`` opens the Textual app (``app`` or ``attach``).
+def main(argv: list[str] | None = None, open_app: OpenApp | None = None, serve_app: ServeApp | None = None) -> int:
+    """Parse ``argv`` and run it; ``open_app(command, args)`` opens the Textual app (``app`` or ``attach``),
+    ``serve_app(...)`` serves it in a browser (``serve``).
 
-    The app is passed in by the entry point (``tuitrain.__main__``) so that the command line never
-    imports the UI: every other command runs without Textual.
+    Both are passed in by the entry point (``tuitrain.__main__``) so that the command line never
+    imports the UI or the web server: every other command runs without Textual.
     """
     argv = list(sys.argv[1:] if argv is None else argv)
     # `tuitrain [PRESET|RUN_DIR|LOGDIR] [--set ...]` opens the app; a subcommand word runs it.
     if argv and (argv[0] in SUBCOMMANDS or argv[0] in ("-h", "--help", "--version")):
         args = build_parser().parse_args(argv)
-        args.target = None
+        args.target = getattr(args, "target", None)  # `serve` takes one too
     else:
         args = build_app_parser().parse_args(argv)
         args.command = None
     try:
-        return _run(args, open_app)
+        return _run(args, open_app, serve_app)
     except TuitrainError as err:  # texts from presets and Keras: escaped before they reach the terminal
         print(f"error: {clean(err)}", file=sys.stderr)
         return 2

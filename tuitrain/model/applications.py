@@ -13,7 +13,8 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from tuitrain.common.errors import SpecError
 from tuitrain.common.suggest import did_you_mean
@@ -62,6 +63,22 @@ def _cache_only(path: str) -> Iterator[None]:
             file_utils.get_file = original
 
 
+# include_top → the arguments every keras.applications model documents as unused then (Keras ignores them).
+_IGNORED_WHEN = {True: ("pooling",), False: ("classes", "classifier_activation")}
+
+
+def _check_ignored(kwargs: dict[str, Any], *, path: str) -> None:
+    """Keras silently ignores `classes` without the top and `pooling` with it: here that is an error."""
+    top = bool(kwargs.get("include_top", True))
+    for key in _IGNORED_WHEN[top]:
+        if key in kwargs and kwargs[key] is not None:
+            raise SpecError(
+                f"{key} is ignored by Keras when include_top = {'true' if top else 'false'}:"
+                f" remove it, or set include_top = {'false' if top else 'true'}",
+                path=f"{path}.{key}",
+            )
+
+
 def make_application(builder: Any, kwargs: dict[str, Any], *, path: str) -> Any:
     """The model ``builder(**kwargs)`` returns, weights read from the Keras cache only."""
     from tuitrain.catalogue import registry as keras_catalogue
@@ -74,6 +91,7 @@ def make_application(builder: Any, kwargs: dict[str, Any], *, path: str) -> Any:
                 f"{builder.__name__} has no argument '{key}'.{did_you_mean(key, known)} Valid arguments: {', '.join(known)}.",
                 path=f"{path}.{key}",
             )
+    _check_ignored(kwargs, path=path)
     weights = kwargs.get("weights", "imagenet")
     if isinstance(weights, str) and weights != "imagenet":
         raise SpecError(
@@ -81,8 +99,10 @@ def make_application(builder: Any, kwargs: dict[str, Any], *, path: str) -> Any:
             " for your own weights use weights_file",
             path=f"{path}.weights",
         )
+    from tuitrain.model.guards import weights_bounded
+
     try:
-        with _cache_only(path):
+        with _cache_only(path), weights_bounded(path):  # the model creates its weights here: each is sized first
             return builder(**kwargs)
     except SpecError:
         raise

@@ -81,6 +81,9 @@ def _weights_bounded(where: str) -> Iterator[None]:
                 keras.layers.Layer.add_weight = _original_add_weight
 
 
+weights_bounded = _weights_bounded  # for code that creates weights outside a call (keras.applications models)
+
+
 def bounded_call(layer: Any, *args: Any, path: str, **kwargs: Any) -> Any:
     """``layer(*args, **kwargs)`` with its weights bounded; SpecError at ``path`` for one too large."""
     with _weights_bounded(path):

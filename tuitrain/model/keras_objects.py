@@ -68,6 +68,11 @@ def build_object(kind: str, value: dict[str, Any], *, path: str, make_layer: Cal
                 path=f"{path}.{key}",
             )
     args = resolve_args(args, path=path, make_layer=make_layer)
+    nullable = keras_catalogue.nullable_arg_names(cls)
+    for key in [k for k, v in args.items() if v == "None"]:  # TOML has no null
+        if key not in nullable:
+            raise SpecError(f"{cls.__name__} does not take None for {key} (its default is not None)", path=f"{path}.{key}")
+        args[key] = None
     try:
         return cls(**args)
     except (TypeError, ValueError, KeyError, AttributeError) as err:
@@ -88,7 +93,7 @@ def resolve_args(kwargs: dict[str, Any], *, path: str, make_layer: Callable[...,
         where = f"{path}.{key}"
         if kind is not None and is_object_table(value):
             out[key] = build_object(kind, value, path=where, make_layer=make_layer)
-        elif isinstance(value, str) and kind in _NAMED_KINDS:
+        elif isinstance(value, str) and kind in _NAMED_KINDS and value != "None":  # "None": see none_values
             out[key] = _checked_name(kind, value, path=where)
         elif kind == "layer" and make_layer is not None:
             raise SpecError(f'expected a layer table such as {{ type = "LSTM", units = 64 }}, got {value!r}', path=where)

@@ -16,7 +16,7 @@ from tuitrain.model.adapting import adapt_layer, check_adapt_row, feed_for
 from tuitrain.model.build import make_layer, shape_message
 from tuitrain.model.guards import bounded_call
 from tuitrain.model.messages import clean_keras_message
-from tuitrain.model.summary import LayerRow, main_args, shape_str
+from tuitrain.model.summary import LayerRow, main_args, outputs_str, shape_str
 from tuitrain.model.wiring import Wiring, call_kwargs, call_refs, positional_inputs
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -30,7 +30,7 @@ TEXT_LAYERS = ("TextVectorization", "StringLookup", "Hashing")
 class GraphState:
     """What building the rows in order accumulates."""
 
-    preset: "Preset"
+    preset: Preset
     model_inputs: list[Any]
     arrays: list[Any] | None
     wiring: Wiring
@@ -49,7 +49,7 @@ class GraphState:
         self.refs_by_row.append(sources)
 
 
-def needs_graph(preset: "Preset") -> bool:
+def needs_graph(preset: Preset) -> bool:
     """Shared layers and call arguments make a Functional model even without `inputs`."""
     return any("reuse" in layer or "call" in layer for layer in preset.layers)
 
@@ -101,7 +101,7 @@ def _call(keras_layer: Any, positional: list[Any], kwargs: dict[str, Any], layer
         return bounded_call(keras_layer, *positional, path=path, **kwargs)  # weights sized before they exist
     except SpecError:
         raise
-    except Exception as err:  # Keras raises many types for shape problems.
+    except Exception as err:  # noqa: BLE001 - Keras raises many types for shape problems
         arg = positional[0] if len(positional) == 1 else positional
         if shares is None:
             raise SpecError(shape_message({**layer, "type": layer.get("type")}, arg, err), path=path) from None
@@ -139,7 +139,7 @@ def build_row(state: GraphState, i: int, layer: dict[str, Any], refs: list[str] 
         name=str(layer.get("name", keras_layer.name)),
         type=kind,
         args=main_args(layer),
-        output_shape=shape_str(list(shapes)) if isinstance(shapes, list) else shape_str(shapes),
+        output_shape=outputs_str(shapes) if isinstance(shapes, list) else shape_str(shapes),
         params=0 if shares else keras_layer.count_params(),
         trainable=bool(keras_layer.trainable),
         inputs=list(refs or []),
@@ -150,7 +150,7 @@ def build_row(state: GraphState, i: int, layer: dict[str, Any], refs: list[str] 
     return out, row
 
 
-def check_single_heads(preset: "Preset", heads: list[int], out_tensors: dict[int, Any]) -> None:
+def check_single_heads(preset: Preset, heads: list[int], out_tensors: dict[int, Any]) -> None:
     """A model output is one tensor: a row that returns several cannot be one."""
     for i in heads:
         out = out_tensors.get(i)

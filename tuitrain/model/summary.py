@@ -53,6 +53,9 @@ def main_args(layer: dict[str, Any]) -> str:
         if key == "reuse":
             parts.append(f"shares {value}")
             continue
+        if key == "call" and isinstance(value, dict):
+            parts.append("call(" + ", ".join(f"{k}={_flat(v)}" for k, v in value.items()) + ")")
+            continue
         if isinstance(value, dict):
             value = value.get("type", value)
         if isinstance(value, list):
@@ -60,6 +63,29 @@ def main_args(layer: dict[str, Any]) -> str:
         parts.append(f"{key}={value}")
     return ", ".join(parts)
 
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_flat(v) for v in value) + "]"
+    return str(value)
+
+
+def outputs_str(shapes: list[tuple]) -> str:
+    """A layer's several results as later rows name them: ``[0] (None, 256)  [1] (None, 256)``."""
+    return "  ".join(f"[{i}] {shape_str(shape)}" for i, shape in enumerate(shapes))
+
+
+def row_type(layer: dict[str, Any], row: "LayerRow | None" = None) -> str:
+    """The type cell of a row: its Keras type, or for a `reuse` row the row whose layer it calls again."""
+    if "reuse" in layer and "type" not in layer:
+        return f"↻ {layer['reuse']}" + (f" ({row.type})" if row is not None and row.error is None else "")
+    return str(layer.get("type", "?"))
+
+
+def params_str(row: "LayerRow") -> str:
+    """The params cell: a shared layer's weights are counted once, on the row that created it."""
+    return f"shared with {row.shares}" if row.shares else f"{row.params:,}"
 
 
 def param_counts(model: Any) -> tuple[int, int, int]:

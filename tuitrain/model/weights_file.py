@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from tuitrain.preset import Preset
 
 
-def weights_path(value: str, preset: "Preset", *, path: str) -> Path:
+def weights_path(value: str, preset: Preset, *, path: str) -> Path:
     """The file ``value`` names, relative to the preset's folder and inside it unless trusted."""
     base = Path(preset.base_dir).resolve()
     file = (base / Path(value).expanduser()).resolve()
@@ -55,7 +55,7 @@ def read_arrays(file: Path, *, path: str) -> list[Any]:
         raise SpecError(f"{file.name} cannot be read as numeric arrays: {err}", path=path) from None
 
 
-def load_weights_file(layer: Any, value: str, preset: "Preset", *, path: str) -> None:
+def load_weights_file(layer: Any, value: str, preset: Preset, *, path: str) -> None:
     """Set ``layer``'s weights from the file ``value``, after checking each shape against Keras'."""
     arrays = read_arrays(weights_path(value, preset, path=path), path=path)
     expected = [tuple(w.shape) for w in layer.weights]

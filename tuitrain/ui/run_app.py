@@ -25,9 +25,12 @@ def _native_stderr_to_log():
 
     TensorFlow's C++ start-up messages are written straight to fd 2 (not through
     Python, so Textual cannot capture them) and would scribble over the screen.
-    Textual draws on ``sys.__stderr__``, so that becomes a duplicate of the terminal.
+    Textual draws on ``sys.__stderr__``, so that becomes a duplicate of the terminal. Served in a
+    browser (``tuitrain serve``), fd 2 is a pipe to the server, which prints it when the tab closes:
+    it goes to the log too, and Python's own errors still reach the server.
     """
-    if not sys.__stderr__ or not sys.__stderr__.isatty():
+    served = os.environ.get("TEXTUAL_DRIVER", "").endswith(":WebDriver")
+    if not sys.__stderr__ or not (sys.__stderr__.isatty() or served):
         yield
         return
     sys.__stderr__.flush()

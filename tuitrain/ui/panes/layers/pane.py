@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from tuitrain.model import RowState, main_args, shape_str
+from tuitrain.model import RowState, main_args, params_str, row_type, shape_str
 from tuitrain.ui.history import HistoryActions
 from tuitrain.ui.panes.layers.backbone import backbone_line, child_rows, keras_layer_of, sublayers, train_cell
 
@@ -98,8 +98,7 @@ class LayersPane(HistoryActions, Vertical):
         if report is None or len(report.rows) != len(layers):
             return None
         for row, layer in zip(report.rows, layers):
-            # A `reuse` row has no type of its own: Keras names the shared layer's.
-            if ("type" in layer and row.type != layer["type"]) or row.args != main_args(layer):
+            if row.type != layer.get("type", row.type) or row.args != main_args(layer):  # a reuse row has no type
                 return None
         return report.rows
 
@@ -127,12 +126,10 @@ class LayersPane(HistoryActions, Vertical):
             head = row is not None and row.head and several_heads
             if row is not None and row.outputs > 1:  # later rows name them "name[0]", "name[1]", …
                 name += f" [0-{row.outputs - 1}]"
-            kind = f"↺ {layer['reuse']}" if "reuse" in layer else str(layer.get("type", "?"))
             cells: list[Any] = [
                 Text(mark + str(i), style=style or ("yellow" if i in warned else "")),
-                Text(("↺ " if "reuse" in layer else "") + name + (" → out" if head else ""),
-                     style=style or ("bold" if head else "")),
-                Text(kind, style=style),
+                Text(name + (" → out" if head else ""), style=style or ("bold" if head else "")),
+                Text(row_type(layer, row), style=style),
                 Text(_adapt_mark(layer, row) + main_args(layer)),
             ]
             if functional:
@@ -148,7 +145,7 @@ class LayersPane(HistoryActions, Vertical):
                 keras_layer = keras_layer_of(self.app.build_report, row)
                 cells += [
                     Text(row.output_shape),
-                    Text(f"{row.params:,}" if not row.shares else f"↺ {row.shares}", justify="right"),
+                    Text(params_str(row), justify="right"),
                     train_cell(keras_layer, row.trainable),
                 ]
             body.append(cells)
