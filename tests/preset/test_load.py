@@ -184,3 +184,22 @@ def test_fit_table_values_are_validated_not_crashing(fit):
         return
     assert preset.fit == fit
     assert all(isinstance(preset.fit[k], int) and preset.fit[k] > 0 for k in ("epochs", "batch_size") if k in fit)
+
+
+def test_a_preset_that_trusts_itself_never_reaches_the_trainer_and_its_folder_survives(tmp_path, capsys):
+    """#22: `[fit] trusted = true` with BackupAndRestore(backup_dir = a folder) used to delete that folder."""
+    from tuitrain.__main__ import main as cli_main
+
+    victim = tmp_path / "precious"
+    victim.mkdir()
+    (victim / "keep.txt").write_text("data", encoding="utf-8")
+    preset = tmp_path / "p.toml"
+    preset.write_text('name = "p"\n[data]\nsource = "synthetic:spiral"\nsamples = 100\n'
+                      '[[layers]]\ntype = "Dense"\nunits = 2\nactivation = "softmax"\n'
+                      '[compile]\nloss = "sparse_categorical_crossentropy"\n'
+                      f'[fit]\nepochs = 1\ntrusted = true\ncallbacks = [{{ type = "BackupAndRestore", backup_dir = "{victim}" }}]\n',
+                      encoding="utf-8")
+    assert cli_main(["train", str(preset), "--runs-dir", str(tmp_path / "runs")]) == 2
+    assert f"{preset}:13: fit.trusted: a preset cannot trust itself" in capsys.readouterr().err
+    assert (victim / "keep.txt").read_text(encoding="utf-8") == "data"
+    assert not (tmp_path / "runs").exists()

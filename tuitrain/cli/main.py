@@ -21,7 +21,7 @@ OpenApp = Callable[[str, argparse.Namespace], int]
 # `tuitrain serve`'s web server (tuitrain.cli.serve_command.ServeApp), handed in like the app.
 ServeApp = Callable[..., int]
 RUNS_DIR_HELP = "root of run directories (default: $TUITRAIN_RUNS or ./runs)"
-APP_USAGE = "tuitrain [PRESET | RUN_DIR | LOGDIR] [--set KEY=VALUE ...] [--runs-dir DIR]"
+APP_USAGE = "tuitrain [PRESET | RUN_DIR | LOGDIR] [--set KEY=VALUE ...] [--runs-dir DIR] [--trust]"
 
 
 def _add_overrides(p: argparse.ArgumentParser) -> None:
@@ -76,6 +76,7 @@ def build_app_parser() -> argparse.ArgumentParser:
     parser.add_argument("target", nargs="?", help="bundled preset name, preset file, run directory or log folder")
     _add_overrides(parser)
     parser.add_argument("--runs-dir", help=RUNS_DIR_HELP)
+    _add_trust(parser)
     parser.add_argument("--version", action="version", version=_version())
     return parser
 
@@ -84,8 +85,8 @@ def _add_trust(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--trust",
         action="store_true",
-        help="let the preset write outside its run directory and use network or Python-function callbacks "
-        "(as [fit] trusted = true does); read the preset first",
+        help="for this command only: let the preset write outside its run directory, read files outside its "
+        "folders and use network or Python-function callbacks (a preset cannot trust itself); read the preset first",
     )
 
 

@@ -80,8 +80,8 @@ def check_command(args: argparse.Namespace) -> int:
         for warn in checked.warnings:
             print(f"  warning: {warn.path}: {warn.message}", file=out)
     if is_trusted(preset):
-        print("\ntrusted ([fit] trusted = true, or --trust): this preset may write outside its run directory,"
-              " reach the network and use callbacks that run functions.", file=out)
+        print("\ntrusted (--trust, for this command only): this preset may write outside its run directory,"
+              " read files outside its folders, reach the network and use callbacks that run functions.", file=out)
     if checked.writes:
         print("\nfiles its callbacks write:", file=out)
         for line in checked.writes:
@@ -91,7 +91,7 @@ def check_command(args: argparse.Namespace) -> int:
 
 
 def _load_and_prepare(args: argparse.Namespace) -> tuple[Path, Any, Any]:
-    """The preset with its overrides (``--trust`` as ``[fit] trusted = true``), checked end to end."""
+    """The preset with its overrides (``--trust`` trusts it for this command), checked end to end."""
     from tuitrain.trainer.distribute import distribute_options, output_layers_float32, precision_scope
     from tuitrain.trainer.fit_options import engine_options
     from tuitrain.model import prepare
@@ -99,7 +99,7 @@ def _load_and_prepare(args: argparse.Namespace) -> tuple[Path, Any, Any]:
     path = find_preset(args.preset)
     preset = load_preset(path, getattr(args, "overrides", []) or [])
     if getattr(args, "trust", False):
-        preset.fit["trusted"] = True
+        preset.trusted = True
     try:
         engine_options(preset.fit)  # the trainer's own [fit] keys, as `train` would check them
     except TuitrainError as err:

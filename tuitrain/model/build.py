@@ -11,12 +11,13 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tuitrain.catalogue import registry as keras_catalogue
 from tuitrain.common.errors import SpecError
 from tuitrain.model.applications import application_builder
-from tuitrain.model.confine import layer_refusal
+from tuitrain.model.confine import TRUST_SWITCH, layer_refusal
 from tuitrain.model.guards import check_layer_dtype
 from tuitrain.model.messages import clean_keras_message
 from tuitrain.model.summary import LayerRow, RowState, main_args, shape_str
@@ -110,12 +111,15 @@ def shape_keys(layer: dict[str, Any]) -> tuple[str, ...]:
     return INPUT_SHAPE_KEYS
 
 
-def make_layer(layer: dict[str, Any], *, path: str, trusted: bool = False) -> Any:
+def make_layer(layer: dict[str, Any], *, path: str, trusted: bool = False, roots: tuple[Path, ...] = ()) -> Any:
     """Construct one Keras layer from a preset row; errors name the row and the argument.
 
     Object tables among its arguments are built through the registry their argument names
     (a wrapper's `layer`, initializers, regularizers, constraints: see tuitrain.model.keras_objects).
+    Arguments Keras reads a file from must name one inside ``roots`` (the preset's and the data's
+    folders; ``tuitrain.model.confine``) unless the person trusts the preset.
     """
+    from tuitrain.model.confine import confine_reads
     from tuitrain.model.keras_objects import resolve_args
 
     if not isinstance(layer, dict) or "type" not in layer:
@@ -125,7 +129,7 @@ def make_layer(layer: dict[str, Any], *, path: str, trusted: bool = False) -> An
     cls = resolve_layer_class(layer["type"], path=path)
     why = None if trusted else layer_refusal(cls)
     if why:
-        raise SpecError(f"{why}; a preset may not do this unless trusted ([fit] trusted = true, or --trust)", path=path)
+        raise SpecError(f"{why}; a preset may not do this unless trusted ({TRUST_SWITCH})", path=path)
     check_layer_dtype(layer, path=path)
     known, open_ended = keras_catalogue.constructor_arg_names(cls)
     if not open_ended:
@@ -144,9 +148,10 @@ def make_layer(layer: dict[str, Any], *, path: str, trusted: bool = False) -> An
             )
     skip = LAYER_META_KEYS + shape_keys(layer)
     # A wrapped layer (Bidirectional's, TimeDistributed's) is as trusted as the preset that holds it.
-    nested = functools.partial(make_layer, trusted=trusted)
+    nested = functools.partial(make_layer, trusted=trusted, roots=roots)
     kwargs = resolve_args({k: v for k, v in layer.items() if k not in skip}, path=path, make_layer=nested)
     kwargs = none_values(kwargs, cls, path=path)
+    kwargs = confine_reads(cls, kwargs, roots=roots or (Path.cwd().resolve(),), trusted=trusted, where=path)
     try:
         return cls(**kwargs)
     except Exception as err:  # noqa: BLE001 - Keras raises anything from NotImplementedError to ImportError

@@ -80,6 +80,9 @@ def _resolve_named(value: Any, *, kind: str, path: str) -> Any:
         choices = [n for n in keras_catalogue.exported_names(kind) if n[:1].isupper()]
         raise SpecError(f"unknown {kind} class '{name}'.{did_you_mean(name, choices)}", path=f"{path}.type") from None
     check_args(cls, args, what=name, path=path)
+    from tuitrain.model.keras_objects import checked_tables
+
+    checked_tables(args, path=path)  # a serialized Keras dict among the arguments names a catalogue class
     try:
         return cls(**args)
     except (TypeError, ValueError) as err:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from tuitrain.common.errors import SpecError
 from tuitrain.preset.heads import DEFAULT_INPUT, check_output_refs, input_decls, output_names, unreached_error, unreached_rows
 from tuitrain.model.build import BuildReport, as_sequential, keras_model_name, declared_input_shape, error_row
-from tuitrain.model.confine import is_trusted
+from tuitrain.model.confine import is_trusted, read_roots
 from tuitrain.model.messages import clean_keras_message
 from tuitrain.model.row_build import TEXT_LAYERS, GraphState, build_row, check_single_heads, needs_graph
 from tuitrain.model.summary import LayerRow, RowState, param_counts, shape_str
@@ -96,7 +96,7 @@ def build_model_partial(preset: "Preset", input_shape: Any = None, *, dataset: "
 
     model_inputs = [keras.Input(shape=shape, dtype=dtype, name=name) for name, shape, dtype in specs]
     functional = preset.is_functional or len(specs) > 1 or bool(output_names(preset)) or needs_graph(preset)
-    b = GraphState(preset, model_inputs, arrays, Wiring(), is_trusted(preset))
+    b = GraphState(preset, model_inputs, arrays, Wiring(), is_trusted(preset), roots=read_roots(preset))
     for (name, _, _), tensor in zip(specs, model_inputs):
         b.wiring.add([name], tensor, ("input", name))
     previous: Any = model_inputs[0]

@@ -98,8 +98,73 @@ def resolve_args(kwargs: dict[str, Any], *, path: str, make_layer: Callable[...,
         elif kind == "layer" and make_layer is not None:
             raise SpecError(f'expected a layer table such as {{ type = "LSTM", units = 64 }}, got {value!r}', path=where)
         else:
-            out[key] = serialized(value)
+            out[key] = serialized(checked_tables(value, path=where), with_module=True)
     return out
+
+
+# Keras' own serialized form (`{ module = "keras.layers", class_name = "ReLU", config = {...} }`).
+SERIALIZED_KEYS = ("module", "class_name", "config", "registered_name")
+
+
+def checked_tables(value: Any, *, path: str) -> Any:
+    """Object tables for an argument of no known registry (``activation``…), checked like ``{type = …}`` ones.
+
+    Keras' serialized dicts become ``{type = …}`` tables; ``module`` may only name Keras' public
+    namespaces; every class must be one the catalogue offers and none that runs functions or loads
+    files (``Lambda``). Without this Keras' ``deserialize`` would import any module it is told.
+    """
+    if isinstance(value, list):
+        return [checked_tables(v, path=f"{path}[{i}]") for i, v in enumerate(value)]
+    if not isinstance(value, dict):
+        return value
+    if any(k in value for k in SERIALIZED_KEYS) and "type" not in value:
+        value = _from_serialized(value, path=path)
+    if "type" not in value:
+        return {k: checked_tables(v, path=f"{path}.{k}") for k, v in value.items()}
+    _catalogue_class(value["type"], path=f"{path}.type")
+    return {k: (v if k == "type" else checked_tables(v, path=f"{path}.{k}")) for k, v in value.items()}
+
+
+def _from_serialized(value: dict[str, Any], *, path: str) -> dict[str, Any]:
+    from tuitrain.catalogue import registry as keras_catalogue
+
+    extra = [k for k in value if k not in SERIALIZED_KEYS]
+    if extra:
+        raise SpecError(f"unknown key '{extra[0]}' in a serialized Keras object; valid keys: {', '.join(SERIALIZED_KEYS)}",
+                        path=f"{path}.{extra[0]}")
+    name, module, config = value.get("class_name"), value.get("module"), value.get("config", {})
+    if not isinstance(name, str) or not name:
+        raise SpecError(f"expected class_name = \"…\" (a Keras class), got {name!r}", path=f"{path}.class_name")
+    public = ["keras", "keras.activations"] + [f"keras.{keras_catalogue.namespace_path(k)}" for k in keras_catalogue.KINDS]
+    if module is not None and module not in public:
+        raise SpecError(f"module {module!r} is not one of Keras' public namespaces ({', '.join(public)});"
+                        " a preset may only name Keras' own classes", path=f"{path}.module")
+    registered = value.get("registered_name")
+    if registered is not None and registered != name:
+        raise SpecError(f"registered_name {registered!r} names a custom object; a preset may only name Keras' own"
+                        f" classes (as class_name = {name!r})", path=f"{path}.registered_name")
+    if not isinstance(config, dict):
+        raise SpecError(f"expected a table of the class's arguments, got {config!r}", path=f"{path}.config")
+    return {"type": name, **config}
+
+
+def _catalogue_class(name: Any, *, path: str) -> type:
+    """The class a table names, found among the catalogue's kinds; refused when it runs code or reads files."""
+    from tuitrain.catalogue import registry as keras_catalogue
+    from tuitrain.model.confine import layer_refusal
+
+    found = None
+    if isinstance(name, str):
+        found = next((keras_catalogue.classes(k).get(name) for k in keras_catalogue.KINDS
+                      if name in keras_catalogue.classes(k)), None)
+    if found is None:
+        known = sorted({n for k in keras_catalogue.KINDS for n in keras_catalogue.classes(k)})
+        raise SpecError(f"{name!r} is not a class Keras exports (keras.layers, keras.initializers, …).{did_you_mean(str(name), known)}",
+                        path=path)
+    why = layer_refusal(found)
+    if why:
+        raise SpecError(f"{why}; a preset may not use it here", path=path)
+    return found
 
 
 def _checked_name(kind: str, name: str, *, path: str) -> str:
@@ -115,13 +180,26 @@ def _checked_name(kind: str, name: str, *, path: str) -> str:
     return name
 
 
-def serialized(value: Any) -> Any:
-    """Preset tables with `type` → Keras' serialized form, so `initializers.get` etc. accept them."""
+def serialized(value: Any, *, with_module: bool = False) -> Any:
+    """Preset tables with `type` → Keras' serialized form, so `initializers.get` etc. accept them.
+
+    ``with_module``: name the Keras namespace the catalogue found the class in (``keras.layers``
+    for ``ReLU`` as an activation), so Keras looks nowhere else.
+    """
     if isinstance(value, dict):
         if "type" in value:
-            config = {k: serialized(v) for k, v in value.items() if k != "type"}
-            return {"class_name": value["type"], "config": config}
-        return {k: serialized(v) for k, v in value.items()}
+            config = {k: serialized(v, with_module=with_module) for k, v in value.items() if k != "type"}
+            out = {"class_name": value["type"], "config": config}
+            module = _keras_module(value["type"]) if with_module else None
+            return {"module": module, **out} if module else out
+        return {k: serialized(v, with_module=with_module) for k, v in value.items()}
     if isinstance(value, list):
-        return [serialized(v) for v in value]
+        return [serialized(v, with_module=with_module) for v in value]
     return value
+
+
+def _keras_module(name: Any) -> str | None:
+    from tuitrain.catalogue import registry as keras_catalogue
+
+    kind = next((k for k in keras_catalogue.KINDS if isinstance(name, str) and name in keras_catalogue.classes(k)), None)
+    return f"keras.{keras_catalogue.namespace_path(kind)}" if kind else None

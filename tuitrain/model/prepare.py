@@ -42,7 +42,7 @@ def prepare(preset: "Preset") -> CheckedPreset:
 
             check_phases_on_model(model, preset.phases)
         writes: list[str] = []
-        resolve_callbacks(preset.fit, writes=writes)
+        resolve_callbacks(preset.fit, writes=writes, trusted=preset.trusted)
         logged = probe(model, dataset, path=f"layers[{max(0, len(preset.layers) - 1)}]")
         monitor_warnings = check_monitors(preset, logged, callback_classes())
         fit_kwargs(preset.fit, dataset)  # class weights checked against the data's classes

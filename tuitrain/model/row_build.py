@@ -35,6 +35,7 @@ class GraphState:
     arrays: list[Any] | None
     wiring: Wiring
     trusted: bool
+    roots: tuple = ()  # folders a layer may read files from (model.confine.read_roots)
     read_inputs: set[str] = field(default_factory=set)
     refs_by_row: list[list[Any]] = field(default_factory=list)
     out_tensors: dict[int, Any] = field(default_factory=dict)
@@ -71,7 +72,7 @@ def _row_layer(state: GraphState, layer: dict[str, Any], path: str) -> tuple[Any
     """The Keras layer of the row, and the row name it shares the layer with (reuse) or None."""
     target = layer.get("reuse")
     if target is None:
-        return make_layer(layer, path=path, trusted=state.trusted), None
+        return make_layer(layer, path=path, trusted=state.trusted, roots=state.roots), None
     if target not in state.wiring.layers:
         raise SpecError(f"cannot reuse '{target}': its row failed to build", path=f"{path}.reuse")
     return state.wiring.layers[target], str(target)

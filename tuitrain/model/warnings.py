@@ -82,6 +82,8 @@ def check_warnings(preset: "Preset", dataset: "Dataset | None" = None, model: An
             warns.append(Warn("compile.loss", f"from_logits=true, but the output already applies {activation}: the loss applies it twice. Remove the output activation or set from_logits=false."))
         elif crossentropy and not from_logits and activation in ("linear", "None", "none"):
             warns.append(Warn("compile.loss", "the output layer has no softmax/sigmoid, so it produces logits: set from_logits=true in the loss (loss = { type = \"...\", from_logits = true })."))
+    if dataset is not None:
+        warns += data_warnings(preset, dataset)
     if dataset is None or isinstance(dataset.y_train, list):
         return warns  # several outputs: each loss is checked against its output's name instead
     y = dataset.y_train
@@ -130,6 +132,34 @@ def _multi_label_warnings(y: Any, loss_name: str | None, activation: str | None)
     if activation == "softmax":
         warns.append(Warn("compile.loss", f"y_train is multi-label ({labels} 0/1 labels per sample), but the output applies softmax,"
                                           " which makes the labels compete: use activation = \"sigmoid\"."))
+    return warns
+
+
+def data_warnings(preset: "Preset", dataset: "Dataset") -> list[Warn]:
+    """Data that loads but would train on nothing, or on NaN: what the source skipped, NaN sample
+    weights (every loss they touch becomes NaN), features that are NaN in every sample, and
+    ``class_weight = "balanced"`` over a single class (nothing to balance)."""
+    import numpy as np
+
+    warns = [Warn("data.source", note) for note in getattr(dataset, "notes", ())]
+    if not hasattr(dataset, "tensors"):  # a stand-in with labels only (tests of the label warnings)
+        return warns
+    weights = dataset.sample_weight
+    if weights is not None and weights.dtype.kind == "f" and np.isnan(weights).any():
+        warns.append(Warn("data.sample_weight_key", f"{int(np.isnan(weights).sum()):,} of {len(weights):,} sample weights"
+                                                    " are NaN: every batch holding one gets a NaN loss"))
+    for name, array in dataset.tensors().items():
+        if not name.startswith("x_train") or array.dtype.kind != "f" or array.ndim < 2 or not len(array):
+            continue
+        columns = np.isnan(array.reshape(len(array), -1)).all(axis=0)
+        if columns.any():
+            shown = ", ".join(str(i) for i in np.flatnonzero(columns)[:5])
+            warns.append(Warn("data.source", f"{name}: {int(columns.sum()):,} feature(s) are NaN in every sample"
+                                             f" (index {shown}{', …' if columns.sum() > 5 else ''}): the model"
+                                             " cannot learn from them and standardize/normalize turn them into NaN"))
+    if preset.fit.get("class_weight") == "balanced" and dataset.num_classes == 1:
+        warns.append(Warn("fit.class_weight", "\"balanced\" over a single class: every sample gets the same weight,"
+                                              " so there is nothing to balance (and nothing to learn to tell apart)"))
     return warns
 
 

@@ -205,6 +205,10 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
 
     fit = raw.get("fit", {})
     _expect(fit, (dict,), "a table", file=file, path="fit")
+    if "trusted" in fit:  # DESIGN §1.7: a preset never grants itself trust
+        raise SpecError("a preset cannot trust itself: only the person running tuitrain can, for one command"
+                        " (--trust on train/check/export/the app, or the app's confirmation before a run);"
+                        " remove this key", file=file, path="fit.trusted")
     _check_keys(fit, FIT_KEYS + ENGINE_FIT_KEYS, file=file, prefix="fit")
     for key in ("epochs", "batch_size", "steps_per_epoch", "validation_steps", "validation_batch_size"):
         _check_positive_int(fit, key, file=file, prefix="fit")

@@ -156,7 +156,7 @@ class Trainer:
             os.chdir(self.info["base_dir"])  # an unsaved preset: paths relative to where it was started
             preset.path = None
         if self.info.get("trusted") is True:  # --trust for this attempt
-            preset.fit["trusted"] = True
+            preset.trusted = True
         options = engine_options(preset.fit)
         self.writer.flush_interval = options.flush_interval
         self.writer.log(f"loading TensorFlow, data and model for {preset.name}")
@@ -250,7 +250,7 @@ class Trainer:
         if options.tensorboard:
             callbacks.append(keras.callbacks.TensorBoard(log_dir=str(self.run_dir / TENSORBOARD_DIR)))
         writes: list[str] = []
-        callbacks.extend(resolve_callbacks(preset.fit, run_dir=self.run_dir, writes=writes))  # paths inside the run
+        callbacks.extend(resolve_callbacks(preset.fit, run_dir=self.run_dir, writes=writes, trusted=preset.trusted))  # paths inside the run
         for line in writes:
             self.writer.log(f"callback {line}")
         if self.cluster is not None:  # a lost machine: `--resume` continues from the last whole epoch

@@ -69,6 +69,7 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
         overrides: list[str] | None = None,
         pane: str = "data",
         background: bool = True,
+        trusted: bool = False,
     ) -> None:
         """``target``: bundled preset name or preset path (None: the offline default, or no preset
         when ``run_dir`` is a run without one: a script's LiveRun or a TensorBoard log folder).
@@ -77,8 +78,9 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
 
         ``runs_dir``: where ``s`` starts runs and ``r`` lists them (None: ``$TUITRAIN_RUNS`` or ./runs).
         ``background=False`` skips TensorFlow and data loading (quick tests of the shell).
+        ``trusted`` (``--trust``): the person trusts the presets of this session (DESIGN §1.7).
         """
-        super().__init__(runs_dir=runs_dir)
+        super().__init__(runs_dir=runs_dir, trusted=trusted)
         self._target = target
         self._overrides = list(overrides or [])
         self._initial_run_dir = run_dir
