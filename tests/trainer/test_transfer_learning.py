@@ -23,7 +23,7 @@ def _keras_counts_per_phase():
     top = backbone.layers[-20:]
     assert [layer.trainable for layer in backbone.layers[:-20]] == [False] * (len(backbone.layers) - 20)
     assert all(layer.trainable != (type(layer).__name__ == "BatchNormalization") for layer in top)
-    return frozen, unfrozen, model.get_layer("dense").count_params()
+    return frozen, unfrozen, model.layers[-1].count_params()  # the Dense head
 
 
 def test_transfer_learning_preset_trains_frozen_then_fine_tuned(tmp_path, capsys):

@@ -124,8 +124,6 @@ class LayersPane(HistoryActions, Vertical):
             mark = "✗ " if broken else ("⚠ " if i in warned else "")
             name = str(layer.get("name", row.name if row and row.error is None else ""))
             head = row is not None and row.head and several_heads
-            if row is not None and row.outputs > 1:  # later rows name them "name[0]", "name[1]", …
-                name += f" [0-{row.outputs - 1}]"
             cells: list[Any] = [
                 Text(mark + str(i), style=style or ("yellow" if i in warned else "")),
                 Text(name + (" → out" if head else ""), style=style or ("bold" if head else "")),
