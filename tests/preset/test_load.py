@@ -8,6 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.fuzzing import examples
+
 from tests.tiny_preset import TINY as MINIMAL
 from tuitrain import preset as spec
 from tuitrain.common.errors import SpecError
@@ -156,7 +158,7 @@ def test_line_of_finds_a_layer_argument():
     assert spec.line_of(MINIMAL, "layers[1].units") == MINIMAL.splitlines().index("units = 2") + 1
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150))
 @given(st.text(max_size=300))
 def test_any_text_is_parsed_or_rejected_with_a_spec_error(text):
     try:
@@ -165,7 +167,7 @@ def test_any_text_is_parsed_or_rejected_with_a_spec_error(text):
         assert str(err).startswith("fuzz.toml")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(
     st.dictionaries(
         st.sampled_from(["epochs", "batch_size", "shuffle", "bogus"]),

@@ -9,6 +9,7 @@ for TensorFlow and ``tuitrain`` paints before TensorFlow is loaded.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Callable
 
@@ -273,6 +274,10 @@ def main(argv: list[str] | None = None, open_app: OpenApp | None = None, serve_a
     except TuitrainError as err:  # texts from presets and Keras: escaped before they reach the terminal
         print(f"error: {clean(err)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `tuitrain metrics RUN | head`: the reader left; no traceback (Python's documented way)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush at exit must not raise again
+        return 1
     except OSError as err:  # a folder that is a file, a disk that is full, a path we may not write
         print(clean(f"error: {err.strerror or err}: {err.filename or ''}".rstrip(": ")), file=sys.stderr)
         return 1

@@ -161,9 +161,11 @@ def log_clues(run_dir: Path, n: int) -> list[str]:
 
 
 def failure_reason(run: RunInfo, width: int = 100) -> str:
-    """Why a failed or crashed run ended: its error, else the last line of its trainer log ('' for others)."""
-    if run.status not in ("failed", "crashed"):
-        return ""
+    """Why a failed or crashed run ended: its error, else the last line of its trainer log; for others their
+    warning (a TensorBoard folder's damaged parts) or ''."""
+    if run.status not in ("failed", "crashed"):  # a live or finished run may still carry a warning (damage skipped)
+        text = " ".join((run.error or "").split())
+        return text if len(text) <= width else text[: width - 1] + "…"
     text = run.error or ""
     if not text:
         lines = log_clues(run.path, 1)

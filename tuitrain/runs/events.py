@@ -33,11 +33,14 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tuitrain.common.fsutil import read_bounded
 from tuitrain.runs.decode import ALIAS_KIND, KIND_LONG, SHORT_KEYS, BatchBlock, EventDecoder, block_events
 
 __all__ = ["EventWriter", "EventDecoder", "read_events", "fmt_number", "EVENTS_FILE", "KIND_LONG", "SHORT_KEYS", "ALIAS_KIND"]
 
 EVENTS_FILE = "events.jsonl"
+# read_events reads a file whole (tests, small files): bounded; a long run goes through RunReader in chunks
+MAX_READ_EVENTS = 256 * 1024 * 1024
 
 KIND_SHORT = {"batch": None, "epoch": "e", "status": "s", "log": "l", "phase": "p"}
 RESERVED = set(SHORT_KEYS) | {"k"}
@@ -217,7 +220,7 @@ def read_events(path: str | os.PathLike) -> list[dict[str, Any]]:
     """Every complete event of a file at once, as long-key dicts (tests, small files; the app and
     big files go through ``RunReader``, which reads in bounded chunks)."""
     try:
-        data = Path(path).read_bytes()
+        data = read_bounded(path, MAX_READ_EVENTS, what=EVENTS_FILE)
     except FileNotFoundError:
         return []
     data = data[: data.rfind(b"\n") + 1]  # the torn last line waits

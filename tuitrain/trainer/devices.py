@@ -13,7 +13,6 @@ import importlib.metadata
 import os
 import platform
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 GPU_EXTRA = "pip install 'tuitrain[gpu]'   (TensorFlow with its CUDA libraries: tensorflow[and-cuda])"
@@ -91,7 +90,8 @@ def diagnose(*, gpus_seen: int, built_with_cuda: bool, cuda_visible_devices: str
 def driver_version(path: str = DRIVER_VERSION_FILE) -> str | None:
     """The kernel module's version line ("NVRM version: ... 550.54.15 ..."), without NVML."""
     try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        with open(path, "rb") as fh:  # a /proc file reports size 0: read a bounded amount, not "whole"
+            text = fh.read(64 * 1024).decode("utf-8", errors="replace")
     except OSError:
         return None
     for word in text.split():

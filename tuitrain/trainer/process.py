@@ -31,6 +31,8 @@ from tuitrain.runs.rundir import (
     update_run_json,
 )
 from tuitrain.common.errors import TuitrainError
+from tuitrain.common.fsutil import read_bounded
+from tuitrain.common.limits import MAX_PRESET_BYTES
 from tuitrain.trainer.phases import PhaseSwitch
 
 
@@ -339,7 +341,7 @@ def _cited_in_original(err: TuitrainError, info: dict[str, Any]) -> TuitrainErro
     if not original or not path or not hasattr(err, "located"):
         return err
     try:
-        text = Path(original).read_text(encoding="utf-8")
+        text = read_bounded(original, MAX_PRESET_BYTES, what="the preset").decode("utf-8")  # for the line number only
     except (OSError, UnicodeDecodeError):
         return err
     err.file, err.line = str(original), line_of(text, path)

@@ -52,6 +52,8 @@ def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, re
     from tuitrain.trainer.fit_options import engine_options
 
     engine_options(preset.fit)  # a bad trainer option is reported now, not in the run's log
+    # A malformed TF_CONFIG (set by the user, or --workers) is an error now: a trainer started on it waits forever.
+    cluster = cluster_from_env({"TF_CONFIG": tf_config} if tf_config else None)
     now = time.time()
     created: Path | None = None
     if resume is not None:
@@ -60,7 +62,6 @@ def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, re
             raise TuitrainError(f"{run_dir}: not a run directory (no run.json).")
     else:
         root, name = default_runs_dir(runs_dir), preset.name
-        cluster = cluster_from_env({"TF_CONFIG": tf_config} if tf_config else None)
         if cluster is not None and not cluster.is_chief:  # its own logs, apart from the chief's run
             root, name = root / "workers", f"{name}-worker{cluster.index}"
         try:
