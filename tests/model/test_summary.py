@@ -32,3 +32,17 @@ def test_several_outputs_are_shown_as_later_rows_name_them():
 def test_call_arguments_read_as_a_call():
     layer = {"type": "LSTM", "units": 256, "call": {"initial_state": ["encoder[1]", "encoder[2]"], "training": False}}
     assert main_args(layer) == "units=256, call(initial_state=[encoder[1], encoder[2]], training=False)"
+
+
+def test_rows_of_a_saved_model_show_shared_layers_and_several_outputs():
+    import keras
+
+    from tuitrain.model.summary import layer_rows
+
+    a, b = keras.Input((4, 2)), keras.Input((4, 2))
+    dense = keras.layers.Dense(2, name="shared")
+    _, h, c = keras.layers.LSTM(3, return_state=True, name="enc")(keras.layers.Add()([dense(a), dense(b)]))
+    model = keras.Model([a, b], keras.layers.Concatenate()([h, c]))
+    rows = {r.name: r for r in layer_rows(model)}
+    assert rows["shared"].output_shape == "shared (2 calls)" and rows["shared"].params == 6
+    assert rows["enc"].output_shape == "[0] (None, 3)  [1] (None, 3)  [2] (None, 3)"

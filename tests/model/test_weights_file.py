@@ -57,7 +57,7 @@ def test_npy_and_npz_weights_are_the_layers_initial_weights(tmp_path):
     (lambda d: np.save(d / "emb.npy", np.zeros((10, 4), np.float32)), "emb.npy",
      "holds 1 array of shape (10, 4), but Embedding has 1 weight: embeddings (10, 3)"),
     (lambda d: np.save(d / "emb.npy", np.array([{"a": 1}], dtype=object)), "emb.npy", "cannot be read as numeric arrays"),
-    (lambda d: (d.parent / "outside.npy").write_bytes(b""), "../outside.npy", "outside the preset's folder"),
+    (lambda d: (d.parent / "outside.npy").write_bytes(b""), "../outside.npy", "outside the preset's folders"),
     (lambda d: None, "missing.npy", "does not exist"),
     (lambda d: (d / "w.txt").write_text("1 2 3"), "w.txt", "expected an .npy or .npz file"),
 ])

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 from tuitrain.export.data_code import data_parts, docstring_safe, sorted_imports
-from tuitrain.common.errors import SpecError
 from tuitrain.model.build import keras_model_name
 from tuitrain.preset.heads import input_decls, output_names
 from tuitrain.export.layer_code import (
@@ -32,7 +31,7 @@ from tuitrain.export.layer_code import (
     value as _value,
     var as _var,
 )
-from tuitrain.common.pycode import Code, atom, call, is_identifier, literal, required_leading
+from tuitrain.common.pycode import Code, atom, call, literal
 from tuitrain.preset import Preset
 
 

@@ -253,6 +253,8 @@ def _layer_reaches(table: Any, where: str, roots: tuple[Path, ...], classes: dic
             out.append(f"{where}: {why}")
         out += [f"{where}.{name}: reads {table[name]}" for name in reads_file_parameters(cls)
                 if name in table and _reads_outside(table[name], roots)]
+    if _reads_outside(table.get("weights_file"), roots):  # a row's initial weights (tuitrain.model.weights_file)
+        out.append(f"{where}.weights_file: reads {table['weights_file']}")
     for key, value in table.items():
         if isinstance(value, (dict, list)):
             out += _layer_reaches(value, f"{where}.{key}", roots, classes)

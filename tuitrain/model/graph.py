@@ -96,7 +96,7 @@ def build_model_partial(preset: "Preset", input_shape: Any = None, *, dataset: "
 
     model_inputs = [keras.Input(shape=shape, dtype=dtype, name=name) for name, shape, dtype in specs]
     functional = preset.is_functional or len(specs) > 1 or bool(output_names(preset)) or needs_graph(preset)
-    b = GraphState(preset, model_inputs, arrays, Wiring(), is_trusted(preset), roots=read_roots(preset))
+    b = GraphState(preset, model_inputs, arrays, Wiring(), is_trusted(preset), read_roots(preset))
     for (name, _, _), tensor in zip(specs, model_inputs):
         b.wiring.add([name], tensor, ("input", name))
     previous: Any = model_inputs[0]

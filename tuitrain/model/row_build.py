@@ -35,7 +35,7 @@ class GraphState:
     arrays: list[Any] | None
     wiring: Wiring
     trusted: bool
-    roots: tuple = ()  # folders a layer may read files from (model.confine.read_roots)
+    roots: tuple[Any, ...] = ()  # folders a layer may read files from (the preset's and the data's)
     read_inputs: set[str] = field(default_factory=set)
     refs_by_row: list[list[Any]] = field(default_factory=list)
     out_tensors: dict[int, Any] = field(default_factory=dict)

@@ -76,14 +76,14 @@ def outputs_str(shapes: list[tuple]) -> str:
     return "  ".join(f"[{i}] {shape_str(shape)}" for i, shape in enumerate(shapes))
 
 
-def row_type(layer: dict[str, Any], row: "LayerRow | None" = None) -> str:
+def row_type(layer: dict[str, Any], row: LayerRow | None = None) -> str:
     """The type cell of a row: its Keras type, or for a `reuse` row the row whose layer it calls again."""
     if "reuse" in layer and "type" not in layer:
         return f"↻ {layer['reuse']}" + (f" ({row.type})" if row is not None and row.error is None else "")
     return str(layer.get("type", "?"))
 
 
-def params_str(row: "LayerRow") -> str:
+def params_str(row: LayerRow) -> str:
     """The params cell: a shared layer's weights are counted once, on the row that created it."""
     return f"shared with {row.shares}" if row.shares else f"{row.params:,}"
 
@@ -101,12 +101,22 @@ def layer_rows(model: Any) -> list[LayerRow]:
     """Rows of an already-built model (e.g. one loaded from a run directory)."""
     rows = []
     for i, layer in enumerate(model.layers):
-        try:
-            shape = shape_str(tuple(layer.output.shape))
-        except (AttributeError, ValueError):
-            shape = "?"
-        rows.append(LayerRow(i, layer.name, type(layer).__name__, "", shape, layer.count_params(), bool(layer.trainable)))
+        rows.append(LayerRow(i, layer.name, type(layer).__name__, "", _built_shape(layer), layer.count_params(), bool(layer.trainable)))
     return rows
+
+
+def _built_shape(layer: Any) -> str:
+    """A built layer's output shape; several results as ``[0] … [1] …``; "shared" when called more than once."""
+    nodes = getattr(layer, "_inbound_nodes", None) or []
+    if len(nodes) > 1:
+        return f"shared ({len(nodes)} calls)"
+    try:
+        output = layer.output
+    except (AttributeError, ValueError):
+        return "?"
+    if isinstance(output, (list, tuple)):
+        return outputs_str([tuple(t.shape) for t in output])
+    return shape_str(tuple(output.shape))
 
 
 def summary_text(model: Any, line_length: int = 90) -> str:

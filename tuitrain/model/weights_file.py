@@ -14,23 +14,21 @@ from typing import TYPE_CHECKING, Any
 
 from tuitrain.common.errors import DataError, SpecError
 from tuitrain.common.limits import check_array_file
-from tuitrain.model.confine import is_trusted
+from tuitrain.model.confine import TRUST_SWITCH, is_trusted, read_roots
 from tuitrain.model.summary import shape_str
 
 if TYPE_CHECKING:  # pragma: no cover
     from tuitrain.preset import Preset
 
 
-def weights_path(value: str, preset: Preset, *, path: str) -> Path:
-    """The file ``value`` names, relative to the preset's folder and inside it unless trusted."""
-    base = Path(preset.base_dir).resolve()
-    file = (base / Path(value).expanduser()).resolve()
-    if not is_trusted(preset) and not file.is_relative_to(base):
-        raise SpecError(
-            f"{value!r} is outside the preset's folder ({base}); a preset reads only its own files"
-            " ([fit] trusted = true, or --trust allows it)",
-            path=path,
-        )
+def weights_path(value: str, preset: "Preset", *, path: str) -> Path:
+    """The file ``value`` names, relative to the preset's folder and inside its folders unless trusted."""
+    roots = read_roots(preset)
+    file = (roots[0] / Path(value).expanduser()).resolve()
+    if not is_trusted(preset) and not any(file == r or r in file.parents for r in roots):
+        shown = " or ".join(str(r) for r in roots)
+        raise SpecError(f"{value!r} is outside the preset's folders ({shown}); a preset may only read files there"
+                        f" ({TRUST_SWITCH})", path=path)
     if file.suffix.lower() not in (".npy", ".npz"):
         raise SpecError(f"expected an .npy or .npz file, got {value!r}", path=path)
     if not file.is_file():

@@ -298,6 +298,9 @@ class LayerFormScreen(FormDialog[dict]):
             row["weights_file"] = self.row["weights_file"]  # kept as written (a path beside the preset)
         if self.row.get("adapt"):
             row["adapt"] = True  # the layer learns from the data, as before the edit
+        for key in ("call", "weights_file"):  # not constructor arguments: kept as written (edited in the preset file)
+            if key in self.row:
+                row[key] = self.row[key]
         if self.functional:
             error = self.query_one("#inputs-error", Static)
             try:
