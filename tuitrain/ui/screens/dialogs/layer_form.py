@@ -294,12 +294,10 @@ class LayerFormScreen(FormDialog[dict]):
             call_args, _ = calls.non_default_values()
             if call_args:
                 row["call"] = call_args
-        if "weights_file" in self.row:
-            row["weights_file"] = self.row["weights_file"]  # kept as written (a path beside the preset)
         if self.row.get("adapt"):
             row["adapt"] = True  # the layer learns from the data, as before the edit
         for key in ("call", "weights_file"):  # not constructor arguments: kept as written (edited in the preset file)
-            if key in self.row:
+            if key in self.row and not (key == "call" and self.query("#call-params")):  # the call() form edits it
                 row[key] = self.row[key]
         if self.functional:
             error = self.query_one("#inputs-error", Static)
