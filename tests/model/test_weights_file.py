@@ -80,3 +80,18 @@ def test_an_npz_with_too_few_arrays_names_every_weight(tmp_path):
         _prepare(tmp_path)
     assert info.value.path == "layers[2].weights_file"
     assert "but Dense has 2 weights: kernel (3, 2), bias (2,)" in info.value.message
+
+
+def test_a_weights_file_outside_the_folders_is_listed_for_the_trust_confirmation_and_then_read(tmp_path):
+    from tuitrain.model.confine import outside_reaches
+
+    folder = tmp_path / "preset"
+    folder.mkdir()
+    np.save(tmp_path / "emb.npy", np.arange(30, dtype=np.float32).reshape(10, 3))
+    np.savez(folder / "dense.npz", kernel=np.ones((3, 2), np.float32), bias=np.zeros(2, np.float32))
+    x, y = np.arange(20).reshape(4, 5).astype(np.int32) % 10, np.arange(4) % 2
+    preset = preset_at(folder, PRESET.format(file="../emb.npy", dense_file="dense.npz"), "p.toml", x=x, y=y)
+    assert outside_reaches(preset) == ["layers[0].weights_file: reads ../emb.npy"]
+    preset.trusted = True  # the person said --trust for this run
+    embedding = next(layer for layer in prepare(preset).model.layers if layer.weights)
+    assert float(embedding.get_weights()[0][9, 2]) == 29.0

@@ -97,10 +97,25 @@ def runs_json(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     root = default_runs_dir(getattr(args, "runs_dir", None))
     columns = getattr(args, "columns", None) or ()
-    doc = {"runs_dir": str(root), "runs": [run_record(r, columns) for r in list_runs(root)]}
+    doc = {"runs_dir": str(root), "runs": [run_record(r, columns) for r in list_runs(root)],
+           "sweeps": sweep_records(root, columns)}
     json.dump(json_safe(doc), out, indent=1, allow_nan=False)
     out.write("\n")
     return 0
 
 
-__all__ = ["diff_command", "metrics_command", "run_info", "runs_json"]
+def sweep_records(root: Path, columns: list[str] | tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Each sweep under ``root`` as ``tuitrain sweeps --json`` gives it, with its trials' runs (best first) in
+    ``runs``: the trials are runs too, grouped under their sweep as the plain ``tuitrain runs`` table does."""
+    from tuitrain.cli.sweep_commands import sweep_json
+    from tuitrain.sweep.sweepdir import list_sweeps
+
+    out = []
+    for sweep in list_sweeps(root):
+        trial_runs = [(t.trial_id, RunInfo.from_dir(t.run_dir)) for t in sweep.trials
+                      if t.run_dir is not None and t.run_dir.is_dir()]
+        out.append(sweep_json(sweep) | {"runs": [{"trial": tid} | run_record(r, columns) for tid, r in trial_runs]})
+    return out
+
+
+__all__ = ["diff_command", "metrics_command", "run_info", "runs_json", "sweep_records"]

@@ -86,8 +86,24 @@ def check_command(args: argparse.Namespace) -> int:
         print("\nfiles its callbacks write:", file=out)
         for line in checked.writes:
             print(f"  {line}", file=out)
+    if preset.sweep:
+        _check_sweep(preset, out)
     print(f"\nok: {preset.name} is valid" + (" (with warnings)" if checked.warnings else ""), file=out)
     return 0
+
+
+def _check_sweep(preset: Any, out: Any) -> None:
+    """``[sweep]``: each swept value set on its own and checked as above (nothing trains)."""
+    from tuitrain.sweep.check import check_sweep
+
+    config = check_sweep(preset)
+    tried = sum(len(d.extremes()) for d in config.space)
+    print(f"\nsweep: {config.algorithm}, {config.max_trials} trials, objective {config.objective} "
+          f"({'higher' if config.direction == 'max' else 'lower'} is better); {tried} swept values checked:", file=out)
+    for dim in config.space:
+        shown = ", ".join(repr(v) for v in dim.values) if dim.values else \
+            f"{dim.low} … {dim.high}" + (f" step {dim.step}" if dim.step else "") + (f" ({dim.sampling})" if dim.sampling != "linear" else "")
+        print(f"  {dim.path}: {shown}", file=out)
 
 
 def _load_and_prepare(args: argparse.Namespace) -> tuple[Path, Any, Any]:

@@ -180,10 +180,22 @@ def failure_reason(run: RunInfo, width: int = 100) -> str:
 
 
 def runs_command(args: argparse.Namespace) -> int:
+    from tuitrain.sweep.sweepdir import list_sweeps
+
     root = default_runs_dir(getattr(args, "runs_dir", None))
-    runs = list_runs(root)
-    if not runs:
+    runs, sweeps = list_runs(root), list_sweeps(root)
+    columns = getattr(args, "columns", None) or ()
+    if not runs and not sweeps:
         print(f"no runs under {root} (start one with `tuitrain train PRESET`)")
         return 0
-    print(runs_table(runs, getattr(args, "columns", None) or ()))
+    if runs:
+        print(runs_table(runs, columns))
+    for sweep in sweeps:  # a sweep's trials are runs too: listed under it, best first
+        best = sweep.best
+        said = f", best {sweep.objective} {best.score:.4g} (trial {best.trial_id})" if best and best.score is not None else ""
+        print()
+        print(clean_line(f"sweep {sweep.name}: {sweep.status}, {sweep.algorithm}{said}"))
+        trials = [RunInfo.from_dir(t.run_dir) for t in sweep.trials if t.run_dir is not None and t.run_dir.is_dir()]
+        if trials:
+            print("\n".join(f"  {line}" for line in runs_table(trials, columns).splitlines()))
     return 0

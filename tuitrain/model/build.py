@@ -18,6 +18,7 @@ from tuitrain.catalogue import registry as keras_catalogue
 from tuitrain.common.errors import SpecError
 from tuitrain.model.applications import application_builder
 from tuitrain.model.confine import TRUST_SWITCH, layer_refusal
+from tuitrain.model.fallbacks import refuse_fallbacks
 from tuitrain.model.guards import check_layer_dtype
 from tuitrain.model.messages import clean_keras_message
 from tuitrain.model.summary import LayerRow, RowState, main_args, shape_str
@@ -152,15 +153,16 @@ def make_layer(layer: dict[str, Any], *, path: str, trusted: bool = False, roots
     kwargs = resolve_args({k: v for k, v in layer.items() if k not in skip}, path=path, make_layer=nested)
     kwargs = none_values(kwargs, cls, path=path)
     kwargs = confine_reads(cls, kwargs, roots=roots or (Path.cwd().resolve(),), trusted=trusted, where=path)
-    try:
-        return cls(**kwargs)
-    except Exception as err:  # noqa: BLE001 - Keras raises anything from NotImplementedError to ImportError
-        message = clean_keras_message(err)
-        culprit = next((k for k in kwargs if re.search(rf"\b{re.escape(k)}\b", message)), None)
-        raise SpecError(
-            f"Keras cannot create {cls.__name__}: {message}",
-            path=f"{path}.{culprit}" if culprit else path,
-        ) from None
+    with refuse_fallbacks(cls.__name__, path=path, keys=kwargs):
+        try:
+            return cls(**kwargs)
+        except Exception as err:  # noqa: BLE001 - Keras raises anything from NotImplementedError to ImportError
+            message = clean_keras_message(err)
+            culprit = next((k for k in kwargs if re.search(rf"\b{re.escape(k)}\b", message)), None)
+            raise SpecError(
+                f"Keras cannot create {cls.__name__}: {message}",
+                path=f"{path}.{culprit}" if culprit else path,
+            ) from None
 
 
 # ---------------------------------------------------------------------------

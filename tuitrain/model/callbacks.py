@@ -9,6 +9,7 @@ from tuitrain.common.errors import SpecError
 from tuitrain.model.messages import clean_keras_message
 from tuitrain.model.compile import split_typed, check_args
 from tuitrain.model.confine import confine_args
+from tuitrain.model.fallbacks import refuse_fallbacks
 from tuitrain.model.keras_objects import checked_tables
 from tuitrain.common.suggest import did_you_mean
 
@@ -42,9 +43,10 @@ def resolve_callbacks(fit_spec: dict[str, Any], *, path: str = "fit.callbacks", 
         args, notes = confine_args(cls, args, run_dir=run_dir, trusted=trusted, where=here)
         if writes is not None:
             writes.extend(notes)
-        try:
-            out.append(cls(**args))
-        except Exception as err:  # noqa: BLE001 - Keras raises many types
-            raise SpecError(f"Keras cannot create {name}: {clean_keras_message(err)}", path=here) from None
+        with refuse_fallbacks(name, path=here, keys=args):
+            try:
+                out.append(cls(**args))
+            except Exception as err:  # noqa: BLE001 - Keras raises many types
+                raise SpecError(f"Keras cannot create {name}: {clean_keras_message(err)}", path=here) from None
     return out
 

@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from tuitrain.common.errors import SpecError
 from tuitrain.common.suggest import did_you_mean
+from tuitrain.model.fallbacks import refuse_fallbacks
 
 # Argument name (exact, or a suffix starting with "_") → the catalogue kind whose classes build it.
 _EXACT = {
@@ -73,10 +74,11 @@ def build_object(kind: str, value: dict[str, Any], *, path: str, make_layer: Cal
         if key not in nullable:
             raise SpecError(f"{cls.__name__} does not take None for {key} (its default is not None)", path=f"{path}.{key}")
         args[key] = None
-    try:
-        return cls(**args)
-    except (TypeError, ValueError, KeyError, AttributeError) as err:
-        raise SpecError(f"Keras cannot create {cls.__name__}: {clean_keras_message(err)}", path=path) from None
+    with refuse_fallbacks(cls.__name__, path=path, keys=args):
+        try:
+            return cls(**args)
+        except (TypeError, ValueError, KeyError, AttributeError) as err:
+            raise SpecError(f"Keras cannot create {cls.__name__}: {clean_keras_message(err)}", path=path) from None
 
 
 def resolve_args(kwargs: dict[str, Any], *, path: str, make_layer: Callable[..., Any] | None = None) -> dict[str, Any]:

@@ -25,6 +25,7 @@ class CheckedPreset:
     model: Any
     warnings: list[Warn]
     writes: list[str] = field(default_factory=list)  # what the callbacks would write (RUN_DIR/...)
+    logged: list[str] = field(default_factory=list)  # the metric names fit will log (a sweep's objective must be one)
 
 
 def prepare(preset: "Preset") -> CheckedPreset:
@@ -55,7 +56,7 @@ def prepare(preset: "Preset") -> CheckedPreset:
     from tuitrain.model.phases import frozen_random_warnings
 
     warns = check_warnings(preset, dataset, model) + monitor_warnings + frozen_random_warnings(preset)
-    return CheckedPreset(preset, dataset, model, warns, writes)
+    return CheckedPreset(preset, dataset, model, warns, writes, logged)
 
 
 

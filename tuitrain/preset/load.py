@@ -225,6 +225,8 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
 
     distribute = raw.get("distribute", {})
     distribute_options(distribute, file=file)  # unknown keys and bad values, with their key path
+    sweep = raw.get("sweep", {})  # its keys and the search space are checked by tuitrain.sweep.config
+    _expect(sweep, (dict,), "a table", file=file, path="sweep")
     from tuitrain.preset.phases import check_phases
 
     phases = check_phases(raw, file=file) if "phases" in raw else []
@@ -240,6 +242,7 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
         inputs=copy.deepcopy(input_tables),
         outputs=list(outputs),
         distribute=copy.deepcopy(distribute),
+        sweep=copy.deepcopy(sweep),
         phases=copy.deepcopy(phases),
     )
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-TOP_LEVEL_KEYS = ("name", "description", "seed", "outputs", "inputs", "data", "layers", "compile", "fit", "distribute", "phases")
+TOP_LEVEL_KEYS = ("name", "description", "seed", "outputs", "inputs", "data", "layers", "compile", "fit", "distribute", "phases", "sweep")
 COMPILE_KEYS = (
     "optimizer",
     "loss",
@@ -75,6 +75,7 @@ class Preset:
     outputs: list[str] = field(default_factory=list)  # the layers whose results the model returns
     distribute: dict[str, Any] = field(default_factory=dict)  # devices and precision: tuitrain.preset.distribute
     phases: list[dict[str, Any]] = field(default_factory=list)  # [[phases]]: fine-tuning steps, tuitrain.preset.phases
+    sweep: dict[str, Any] = field(default_factory=dict)  # [sweep]: a hyper-parameter search, checked by tuitrain.sweep
     path: Path | None = None
     # The text the preset was read from: saving merges edits into it to keep comments.
     source_text: str | None = field(default=None, repr=False, compare=False)
@@ -97,7 +98,7 @@ class Preset:
         if self.description:
             out["description"] = self.description
         out["seed"] = self.seed
-        for key in ("outputs", "inputs", "data", "layers", "compile", "fit", "phases", "distribute"):
+        for key in ("outputs", "inputs", "data", "layers", "compile", "fit", "phases", "distribute", "sweep"):
             value = getattr(self, key)
             if value:
                 out[key] = copy.deepcopy(value)

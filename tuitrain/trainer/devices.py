@@ -235,3 +235,20 @@ def devices_command(args: Any) -> int:
     else:
         print("\n".join(report_lines(report)))
     return 0
+
+
+def visible_gpus() -> list[str]:
+    """The CUDA ids of the GPUs a process started from here may use (``["0", "1"]``), without
+    creating a GPU context: ``CUDA_VISIBLE_DEVICES`` when set, else the GPUs the driver lists.
+    A sweep gives each trial one of them (``tuitrain.sweep.schedule``)."""
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        return [v.strip() for v in visible.split(",") if v.strip() and not v.strip().startswith("-")]
+    from tuitrain.trainer.system import nvml_gpu_names
+
+    names = nvml_gpu_names()
+    if names is None:  # no NVML: ask TensorFlow (lists devices without allocating on them)
+        import tensorflow as tf
+
+        return [str(i) for i, _ in enumerate(tf.config.list_physical_devices("GPU"))]
+    return [str(i) for i in range(len(names))]

@@ -138,6 +138,13 @@ class Trainer:
         warnings = list(read_run_json(self.run_dir).get("warnings") or [])
         update_run_json(self.run_dir, warnings=warnings + [message])
 
+    def _warm_start(self, model: Any, path: str) -> None:
+        """A sweep's Hyperband round continues an earlier trial: its weights (not its code or optimizer)."""
+        if not path.endswith(".keras") or not Path(path).is_file():
+            raise TuitrainError(f"warm_start: {path} is not a .keras model file")
+        model.load_weights(path)
+        self.writer.log(f"weights from {path}")
+
     def _check_requests(self) -> None:
         """Before ``fit``: a stop ends the run now (no point loading the rest); pause/resume wait."""
         for action in self.inbox.poll(force=True):
@@ -214,6 +221,8 @@ class Trainer:
             with strategy.scope():
                 model = keras.models.load_model(self.run_dir / LAST_CHECKPOINT, safe_mode=True)
             self.writer.log(f"resumed from {LAST_CHECKPOINT} after epoch {state.get('epochs_done', 0)}")
+        elif self.info.get("warm_start"):
+            self._warm_start(model, str(self.info["warm_start"]))
         (self.run_dir / SUMMARY_FILE).write_text(summary_text(model) + "\n", encoding="utf-8")
         self._check_requests()
 
