@@ -263,7 +263,7 @@ async def test_layer_form_waits_for_tensorflow(tmp_path, monkeypatch, open_app):
         assert any("TensorFlow is still loading" in n.message for n in app._notifications)
 
 
-async def test_a_layer_reading_a_declared_input_can_be_edited_and_saved(tmp_path):
+async def test_a_layer_reading_a_declared_input_can_be_edited_and_saved(tmp_path, open_app):
     """`tickets` declares [[inputs]] title/body/tags: the layer form offers those names (not only
     the default `input`), so pointing the body's Embedding at `title` is confirmed and saved."""
     import shutil
@@ -273,8 +273,7 @@ async def test_a_layer_reading_a_declared_input_can_be_edited_and_saved(tmp_path
 
     path = tmp_path / "tickets.toml"
     shutil.copy(PRESETS_DIR / "tickets.toml", path)
-    app = TuitrainApp(path, pane="layers")
-    async with app.run_test(size=SIZE) as pilot:
+    async with open_app(path, pane="layers", size=(120, 40)) as (app, pilot):
         await wait_ready(pilot)
         await pilot.press("down", "down", "enter")  # row 2: the Embedding that reads `body`
         await pilot.pause()

@@ -143,6 +143,9 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
     distribute_options(distribute, file=file)  # unknown keys and bad values, with their key path
     sweep = raw.get("sweep", {})  # its keys and the search space are checked by tuitrain.sweep.config
     _expect(sweep, (dict,), "a table", file=file, path="sweep")
+    from tuitrain.preset.phases import check_phases
+
+    phases = check_phases(raw, file=file) if "phases" in raw else []
     return Preset(
         name=name,
         description=description,
@@ -155,6 +158,7 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
         outputs=list(outputs),
         distribute=copy.deepcopy(distribute),
         sweep=copy.deepcopy(sweep),
+        phases=copy.deepcopy(phases),
     )
 
 

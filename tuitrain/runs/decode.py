@@ -28,8 +28,8 @@ except ImportError:  # pragma: no cover - depends on the environment
     _orjson = None
 
 ALIAS_KIND = "m"
-KIND_LONG = {"e": "epoch", "s": "status", "l": "log"}
-KINDS = frozenset({"batch", "epoch", "status", "log"})
+KIND_LONG = {"e": "epoch", "s": "status", "l": "log", "p": "phase"}
+KINDS = frozenset({"batch", "epoch", "status", "log", "phase"})
 SHORT_KEYS = {"s": "step", "e": "epoch", "t": "time", "r": "samples_per_s", "n": "epochs", "p": "steps"}
 # Long keys whose value must be a number for the row to mean anything.
 REQUIRED_NUMBERS = ("step", "epoch", "time")

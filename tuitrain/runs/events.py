@@ -12,6 +12,7 @@ On-disk encoding (``k`` = kind; a row without ``k`` is a batch row)::
     {"k":"e","s":25,"e":1,"t":0.61,"r":8012,"n":30,"p":25,"loss":0.61,"val_loss":0.58,"lr":0.01}
     {"k":"s","s":0,"e":0,"t":0.01,"status":"running","epochs":30,"steps_per_epoch":25}
     {"k":"l","s":0,"e":0,"t":0.02,"message":"..."}
+    {"k":"p","s":50,"e":2,"t":3.1,"phase":2,"phases":2,"start_epoch":2,"learning_rate":1e-05,...}
 
 Short keys: ``s`` step (batches done since the run began, counting resumed epochs), ``e`` epoch
 (1-based: the epoch the batch belongs to / that ended), ``t`` seconds since the run started,
@@ -44,7 +45,7 @@ __all__ = ["EventWriter", "EventDecoder", "read_events", "fmt_number", "EVENTS_F
 # read_events reads a file whole (tests, small files): bounded; a long run goes through RunReader in chunks
 MAX_READ_EVENTS = 256 * 1024 * 1024
 
-KIND_SHORT = {"batch": None, "epoch": "e", "status": "s", "log": "l"}
+KIND_SHORT = {"batch": None, "epoch": "e", "status": "s", "log": "l", "phase": "p"}
 RESERVED = set(SHORT_KEYS) | {"k"}
 
 
@@ -220,6 +221,12 @@ class EventWriter:
         head = f'"k":"l","s":{step},"e":{epoch},"t":{self.now():.2f}'
         self._append(_row(head, {"message": message}))
         self.maybe_flush()
+
+    def phase(self, phase: int, *, step: int = 0, epoch: int = 0, **extra: Any) -> None:
+        """A fine-tuning phase begins (``phase`` counts from 1; ``extra``: flat numbers and text)."""
+        head = f'"k":"p","s":{step},"e":{epoch},"t":{self.now():.2f},"phase":{int(phase)}'
+        self._append(_row(head, {k: v for k, v in extra.items() if v is not None}))
+        self.flush()
 
     def _append(self, line: str) -> None:
         with self._lock:

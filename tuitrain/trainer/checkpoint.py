@@ -119,6 +119,7 @@ class Checkpointer(keras.callbacks.Callback):
         self._best_is_current = False
         self._last_save = float("-inf")  # the first epoch always saves: a kill -9 soon after still leaves one
         self._dirty = False
+        self.phase: dict[str, int] | None = None  # [[phases]]: the phase (and its start) the weights belong to
 
     def _improved(self, value: float) -> bool:
         if not math.isfinite(value):
@@ -193,8 +194,9 @@ class Checkpointer(keras.callbacks.Callback):
         self.save()
 
     def state(self) -> dict[str, Any]:
-        return {"epochs_done": self.epochs_done, "monitor": self.monitor, "mode": self.mode,
-                "best": self.best, "best_epoch": self.best_epoch}
+        state = {"epochs_done": self.epochs_done, "monitor": self.monitor, "mode": self.mode,
+                 "best": self.best, "best_epoch": self.best_epoch}
+        return state | (self.phase or {})
 
 
 def read_state(folder: Path) -> dict[str, Any]:

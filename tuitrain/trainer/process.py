@@ -26,6 +26,7 @@ from tuitrain.runs.rundir import read_run_json, update_run_json
 from tuitrain.common.errors import TuitrainError
 from tuitrain.common.fsutil import read_bounded
 from tuitrain.common.limits import MAX_PRESET_BYTES
+from tuitrain.trainer.phases import PhaseSwitch
 
 
 class StopRequested(Exception):
@@ -164,12 +165,14 @@ class Trainer:
         callbacks = self._callbacks(preset, options, plan, state, strategy)
         update_run_json(self.run_dir, status="running", epochs_total=plan.epochs, monitor=plan.monitor,
                         monitor_mode=plan.mode, batch_size=plan.batch_size, samples=ds.samples,
-                        epochs_done=plan.initial_epoch)
-        if plan.initial_epoch >= plan.epochs:
+                        epochs_done=plan.initial_epoch, **plan.phases_fields(preset))
+        if plan.initial_epoch >= plan.epochs or plan.cursor.index >= len(plan.phases):
             self.writer.log(f"nothing to do: {plan.initial_epoch} of {plan.epochs} epochs already done "
                             "(raise fit.epochs to train on)")
             return "finished", "already complete"
-        self._fit(model, ds, plan, callbacks)
+        switch = PhaseSwitch(model, preset, plan.phases, scope=strategy.scope, writer=self.writer,
+                             record=self._record_phase)
+        self._fit(model, ds, plan, callbacks, switch)
         return self._outcome(model, plan.epochs)
 
     def _load_preset(self) -> tuple[Any, Any]:
@@ -297,16 +300,18 @@ class Trainer:
             callbacks.append(cluster_stop_callback(strategy))  # last: it sees the stop the other callbacks asked for
         return callbacks
 
-    def _fit(self, model: Any, ds: Any, plan: "FitPlan", callbacks: list[Any]) -> None:
-        """``model.fit``, timed (wall and CPU: the benchmark's clock); requests that came late are answered."""
+    def _fit(self, model: Any, ds: Any, plan: "FitPlan", callbacks: list[Any], switch: PhaseSwitch) -> None:
+        """``model.fit`` once per phase (one phase without ``[[phases]]``), timed (wall and CPU: the
+        benchmark's clock); requests that came late are answered."""
         from tuitrain.data.tensors import fit_arrays, validation_data
 
         self.fitting = True
         start, start_cpu = time.perf_counter(), time.process_time()
         try:
-            model.fit(fit_arrays(ds.x_train), ds.y_train, validation_data=validation_data(ds) if plan.has_val else None,
-                      sample_weight=ds.sample_weight, epochs=plan.epochs, batch_size=plan.batch_size,
-                      initial_epoch=plan.initial_epoch, callbacks=callbacks, verbose=0, **plan.kwargs)
+            fit_args = dict(x=fit_arrays(ds.x_train), y=ds.y_train, sample_weight=ds.sample_weight,
+                            validation_data=validation_data(ds) if plan.has_val else None, batch_size=plan.batch_size,
+                            callbacks=callbacks, verbose=0, **plan.kwargs)
+            self._fit_phases(model, switch, plan.cursor, plan.initial_epoch, fit_args, resumed=plan.resume)
         finally:
             self.fit_seconds = time.perf_counter() - start
             self.fit_cpu_seconds = time.process_time() - start_cpu
@@ -330,6 +335,36 @@ class Trainer:
             return "finished", f"stopped early by a callback after epoch {self.live.epochs_done}"
         return "finished", None
 
+    def _fit_phases(self, model: Any, switch: Any, cursor: Any, initial_epoch: int, fit_args: dict[str, Any],
+                    *, resumed: bool) -> None:
+        """``fit`` once per phase from ``cursor``; a stop request or NaN ends the run, a callback's early
+        stop (EarlyStopping) only its phase: the next one begins at the epoch after the last trained."""
+        from tuitrain.trainer.phases import Cursor, continue_csv, plan_epochs
+
+        phases = switch.phases
+        resumed_here = resumed and initial_epoch > cursor.start  # the checkpoint holds this phase's state
+        if len(phases) > 1:
+            plan_epochs(self.live, cursor.start + sum(int(p["epochs"]) for p in phases[cursor.index:]))
+        while cursor.index < len(phases):
+            switch.enter(cursor, resumed=resumed_here, step=self.live.step)
+            self.checkpointer.phase = {"phase": cursor.index, "phase_start": cursor.start}
+            end = cursor.start + int(phases[cursor.index]["epochs"])
+            model.fit(epochs=end, initial_epoch=max(cursor.start, initial_epoch), **fit_args)
+            if self.live.failure or self.live.stop_reason:
+                return
+            if cursor.index + 1 < len(phases):
+                self.checkpointer.save()  # the phase's last epoch on disk before trainability changes
+            cursor, resumed_here = Cursor(cursor.index + 1, self.live.epochs_done), False
+            initial_epoch = cursor.start
+            continue_csv(self.live)
+
+    def _record_phase(self, index: int, start: int, trainable: int, frozen: int) -> None:
+        """run.json: the phase now training, and the start epoch it really had."""
+        phases = list(read_run_json(self.run_dir).get("phases") or [])
+        if index < len(phases) and isinstance(phases[index], dict):
+            phases[index] = dict(phases[index], start_epoch=start, trainable_params=trainable, frozen_params=frozen)
+        update_run_json(self.run_dir, phase=index + 1, phases=phases)
+
 
 @dataclass
 class FitPlan:
@@ -344,21 +379,35 @@ class FitPlan:
     mode: str
     samples: int | None
     resume: bool
+    first_start: int  # the preset's own initial_epoch: where the first phase begins
+    phases: list[dict[str, Any]]  # [[phases]], or one phase of the preset's epochs
+    cursor: Any  # trainer.phases.Cursor: the phase to (re)enter and its start epoch
 
     @classmethod
     def make(cls, preset: Any, ds: Any, options: Any, state: dict[str, Any], *, resume: bool) -> "FitPlan":
         from tuitrain.model import fit_kwargs
+        from tuitrain.trainer.phases import Cursor, phase_list, resume_cursor
 
         kwargs = fit_kwargs(preset.fit, ds)
         epochs = int(kwargs.pop("epochs", 1))
         batch_size = int(kwargs.pop("batch_size", 32))
-        initial_epoch = int(kwargs.pop("initial_epoch", 0) or 0)
-        if resume:
-            initial_epoch = int(state.get("epochs_done", initial_epoch) or 0)
+        first_start = int(kwargs.pop("initial_epoch", 0) or 0)
+        phases = phase_list(preset, epochs, first_start)
+        if preset.phases:  # the phases set the epochs (fit.epochs beside them is an error)
+            epochs = first_start + sum(int(p["epochs"]) for p in phases)
+        initial_epoch = int(state.get("epochs_done", first_start) or 0) if resume else first_start
+        cursor = resume_cursor(phases, state, initial_epoch, first_start) if resume else Cursor(0, first_start)
         has_val = ds.x_val is not None and ds.y_val is not None
         monitor = options.monitor_for(has_val)
         return cls(epochs=epochs, batch_size=batch_size, initial_epoch=initial_epoch, kwargs=kwargs, has_val=has_val,
-                   monitor=monitor, mode=options.mode_for(monitor), samples=ds.samples, resume=resume)
+                   monitor=monitor, mode=options.mode_for(monitor), samples=ds.samples, resume=resume,
+                   first_start=first_start, phases=phases, cursor=cursor)
+
+    def phases_fields(self, preset: Any) -> dict[str, Any]:
+        """run.json's record of the phases (only a preset with ``[[phases]]`` has one)."""
+        from tuitrain.trainer.phases import phases_record
+
+        return {"phases": phases_record(self.phases, self.first_start)} if preset.phases else {}
 
 
 def _cited_in_original(err: TuitrainError, info: dict[str, Any]) -> TuitrainError:

@@ -14,10 +14,11 @@ class StepCounter(keras.callbacks.Callback):
         self.epochs = 0
         self.epoch = 0
         self.step = 0
+        self.epochs_planned = 0  # [[phases]]: the run's epochs, when one `fit` trains only its phase's
 
     def on_train_begin(self, logs=None):
         self.steps = int(self.params.get("steps") or 0)
-        self.epochs = int(self.params.get("epochs") or 0)
+        self.epochs = max(int(self.params.get("epochs") or 0), self.epochs_planned)
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch + 1

@@ -25,6 +25,7 @@ from tuitrain.preset.heads import input_names
 from tuitrain.ui.background import model_key
 from tuitrain.ui.history import HistoryActions
 from tuitrain.ui.pane_actions import PaneAction, bindings
+from tuitrain.ui.panes.layers.backbone import backbone_line, child_rows, keras_layer_of, sublayers, train_cell
 
 if TYPE_CHECKING:
     from tuitrain.preset import Preset
@@ -35,6 +36,10 @@ PANE_ACTIONS = [
     PaneAction("edit_layer", "e", "Edit", "Edit layer", "Edit the selected layer's type and arguments", "layers.edit"),
     PaneAction("remove_layer", "d,delete", "Remove", "Remove layer", "Remove the selected layer", "layers.remove"),
     PaneAction("duplicate_layer", "c", "Duplicate", "Duplicate layer", "Copy the selected layer below it", "layers.duplicate"),
+    PaneAction("toggle_trainable", "t", "Trainable", "Toggle trainable",
+               "Freeze the selected layer (trainable = false) or make it trainable again", "layers.trainable"),
+    PaneAction("expand_layer", "x", "Expand", "Expand backbone",
+               "Show or hide the layers of the selected backbone (a keras.applications row)", "layers.expand"),
     PaneAction("move_up", "shift+up,K", "Up", "Move layer up", "Move the selected layer up", "layers.up"),
     PaneAction("move_down", "shift+down,J", "Down", "Move layer down", "Move the selected layer down", "layers.down"),
     PaneAction("undo", "u,ctrl+z", "Undo", "Undo edit", "Undo the last preset edit", "layers.undo"),
@@ -53,6 +58,8 @@ class LayersPane(HistoryActions, Vertical):
     def __init__(self) -> None:
         super().__init__(id="layers-pane")
         self._cursor_target: int | None = None
+        self._expanded: set[str] = set()  # names of backbone rows whose layers are shown
+        self._row_layer: list[int] = []  # the preset layer each table row belongs to (child rows: their backbone)
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="layer-table", cursor_type="row", zebra_stripes=True)
@@ -85,12 +92,13 @@ class LayersPane(HistoryActions, Vertical):
         functional = bool(preset is not None and preset.is_functional)
         rows = self._report_rows()
         table = self.table
-        keep = self._cursor_target if self._cursor_target is not None else table.cursor_row
+        keep = self._cursor_target if self._cursor_target is not None else self._cursor()
         table.clear(columns=True)
         columns = ["#", "name", "type", "arguments"] + (["inputs"] if functional else []) + ["output shape", "params", "train"]
         body = []
         warned = self._warnings() if rows else {}
         several_heads = bool(preset is not None and (preset.outputs or len(preset.inputs) > 1))
+        row_layer: list[int] = []
         for i, layer in enumerate(layers):
             row = rows[i] if rows else None
             # Rows after a failure are "not built" (Keras never saw them): dim, not red.
@@ -116,18 +124,26 @@ class LayersPane(HistoryActions, Vertical):
             elif waiting:
                 cells += [Text("not built", style="dim"), Text("-", style="dim"), Text("-", style="dim")]
             else:
+                keras_layer = keras_layer_of(self.app.build_report, row)
                 cells += [
                     Text(row.output_shape),
                     Text(params_str(row), justify="right"),
-                    Text("yes" if row.trainable else "no"),
+                    train_cell(keras_layer, row.trainable),
                 ]
             body.append(cells)
+            row_layer.append(i)
+            if row is not None and row.name in self._expanded and not broken and not waiting:
+                children = child_rows(keras_layer_of(self.app.build_report, row), len(cells))
+                body += children
+                row_layer += [i] * len(children)
         for col, width in zip(columns, self._widths(columns, body)):
             table.add_column(col, key=col, width=width)
-        for i, cells in enumerate(body):
-            table.add_row(*cells, key=str(i))
+        for n, cells in enumerate(body):
+            table.add_row(*cells, key=str(n))
+        self._row_layer = row_layer
         if layers:
-            table.move_cursor(row=max(0, min(keep, len(layers) - 1)), animate=False)
+            target = max(0, min(keep, len(layers) - 1))
+            table.move_cursor(row=row_layer.index(target) if target in row_layer else 0, animate=False)
         self._cursor_target = None
         self._show_reason()
         self._show_totals(preset, rows)
@@ -168,7 +184,7 @@ class LayersPane(HistoryActions, Vertical):
         text, style = "", "red"
         if rows:
             broken = [r for r in rows if r.state is RowState.FAILED]
-            cur = self.table.cursor_row
+            cur = self._cursor()
             mine = 0 <= cur < len(rows) and rows[cur].state is RowState.FAILED
             chosen = rows[cur] if mine else (broken[0] if broken else None)
             if chosen is not None:
@@ -178,6 +194,9 @@ class LayersPane(HistoryActions, Vertical):
                 warned = self._warnings()
                 message = warned.get(cur) or next(iter(warned.values()), "")
                 text, style = (f"⚠ {message}" if message else ""), "yellow"
+                backbone = keras_layer_of(self.app.build_report, rows[cur]) if 0 <= cur < len(rows) else None
+                if not message and sublayers(backbone):
+                    text, style = backbone_line(backbone, rows[cur].name in self._expanded), ""
         reason.update(Text(text, style=style))
         reason.display = bool(text)
 
@@ -220,7 +239,9 @@ class LayersPane(HistoryActions, Vertical):
         return [dict(layer) for layer in preset.layers]
 
     def _cursor(self) -> int:
-        return self.table.cursor_row if self.table.row_count else -1
+        """The preset layer of the selected table row (a backbone's child row selects the backbone)."""
+        row = self.table.cursor_row if self.table.row_count else -1
+        return self._row_layer[row] if 0 <= row < len(self._row_layer) else row
 
     def _apply(self, layers: list[dict], cursor: int) -> None:
         """The preset with ``layers``, through the app's one door (recorded for undo unless a no-op)."""
@@ -231,7 +252,8 @@ class LayersPane(HistoryActions, Vertical):
         self._cursor_target = cursor
         if not self.app.edit_preset(change):
             self._cursor_target = None  # nothing changed: no refresh will use it
-            self.table.move_cursor(row=cursor, animate=False)
+            self.table.move_cursor(row=self._row_layer.index(cursor) if cursor in self._row_layer else cursor,
+                                   animate=False)
         self.table.focus()
 
     def _open_form(self, layers: list[dict], pos: int, layer: dict | None, title: str, replace: bool) -> None:
@@ -299,6 +321,35 @@ class LayersPane(HistoryActions, Vertical):
         result = moved_layer(layers, self._cursor(), step)
         if result is not None:
             self._apply(*result)
+
+    def action_toggle_trainable(self) -> None:
+        """``trainable = false`` on the selected row, or back to Keras' default (trainable)."""
+        layers = self._layers()
+        if not layers:
+            return
+        pos = self._cursor()
+        if "reuse" in layers[pos]:
+            self.notify("A shared row trains with the row it reuses: toggle that one.", severity="warning")
+            return
+        if layers[pos].get("trainable", True):
+            layers[pos]["trainable"] = False
+        else:
+            layers[pos].pop("trainable")
+        self._apply(layers, pos)
+
+    def action_expand_layer(self) -> None:
+        """Show (or hide) the layers of the selected backbone row under it."""
+        preset = self.app.preset
+        rows = self._report_rows()
+        pos = self._cursor()
+        if not rows or not 0 <= pos < len(rows):
+            return
+        if not sublayers(keras_layer_of(self.app.build_report, rows[pos])):
+            self.notify(f"{rows[pos].name} is a single layer: nothing to expand.", severity="information")
+            return
+        self._expanded ^= {rows[pos].name}
+        self._cursor_target = pos
+        self._refresh()
 
     def action_move_up(self) -> None:
         self._move(-1)

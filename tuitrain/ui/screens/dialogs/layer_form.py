@@ -174,8 +174,19 @@ class LayerFormScreen(FormDialog[dict]):
         await self._show_form(name)
         self._focus_start()
 
+    def call_form(self, name: str) -> ParamForm | None:
+        """The row's ``call = { ... }`` table as a form over the layer's call() (layers only)."""
+        if self.KIND != "layer":
+            return None
+        params = list(keras_params.call_params(name))
+        if not params:
+            return None
+        values = dict(self.row.get("call") or {})
+        return ParamForm(params, values, folded=[p.name for p in params if p.name not in values][3:],
+                         id="call-params", classes="subform")
+
     async def _show_form(self, name: str) -> None:
-        for old in [*self.query(ParamForm), *self.query("#inner-type-row")]:
+        for old in [*self.query(ParamForm), *self.query("#inner-type-row"), *self.query("#call-title")]:
             await old.remove()
         self.query_one("#type-summary", Static).update(self._summary())
         wrapper = self.KIND == "layer" and keras_catalogue.class_info(self.KIND, name).needs_sublayer
@@ -197,6 +208,10 @@ class LayerFormScreen(FormDialog[dict]):
                              Input(inner_type, id="inner-type", compact=True), id="inner-type-row", classes="field")
             await self.query_one("#form-area").mount(row)
             await self._show_inner(inner_type, {k: v for k, v in inner_row.items() if k != "type"})
+        calls = self.call_form(name)
+        if calls is not None:
+            await self.query_one("#form-area").mount(Static(f"call() of {name}", id="call-title", classes="field-name"))
+            await self.query_one("#form-area").mount(calls)
 
     async def _show_inner(self, inner_type: str, values: dict[str, Any]) -> None:
         for old in self.query("#inner-params"):
@@ -260,10 +275,17 @@ class LayerFormScreen(FormDialog[dict]):
             row["layer"] = {"type": inner_type, **inner_args}
             if isinstance(self.row.get("backward_layer"), dict):
                 row["backward_layer"] = self.row["backward_layer"]  # kept as written (edited in the preset file)
+        if self.query("#call-params"):
+            calls = self.query_one("#call-params", ParamForm)
+            if not calls.validate_all():
+                return None
+            call_args, _ = calls.non_default_values()
+            if call_args:
+                row["call"] = call_args
         if self.row.get("adapt"):
             row["adapt"] = True  # the layer learns from the data, as before the edit
         for key in ("call", "weights_file"):  # not constructor arguments: kept as written (edited in the preset file)
-            if key in self.row:
+            if key in self.row and not (key == "call" and self.query("#call-params")):  # the call() form edits it
                 row[key] = self.row[key]
         if self.functional:
             error = self.query_one("#inputs-error", Static)
