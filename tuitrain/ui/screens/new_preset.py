@@ -23,6 +23,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DirectoryTree, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tuitrain.ui.widgets.lists import SteadyOptionList
 from tuitrain.starter.offline import Offer, offline_sources
 
 DATA_SUFFIXES = (".npz", ".npy", ".csv", ".tsv")
@@ -118,7 +119,7 @@ class NewPresetScreen(ModalScreen[SourceChoice | None]):
         with Vertical() as box:
             box.border_title = self.dialog_title
             yield Input(placeholder="type to filter: digits, moons, mnist, file…", id="source-search", compact=True)
-            yield OptionList(*self._options(self.offers), id="source-list")
+            yield SteadyOptionList(*self._options(self.offers), id="source-list")
             yield DataTree(self.cwd, files=True, id="path-tree")
             yield Static(self._hint(), id="source-hint")
 

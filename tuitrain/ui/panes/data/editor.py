@@ -18,6 +18,7 @@ from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tuitrain.ui.widgets.lists import SteadyPaging
 from tuitrain.common.errors import TuitrainError
 from tuitrain.ui.history import HistoryActions
 
@@ -55,7 +56,7 @@ def with_source(data: dict[str, Any], source: str, options: dict[str, Any], acce
     return out
 
 
-class DataEditor(HistoryActions, OptionList):
+class DataEditor(HistoryActions, SteadyPaging, OptionList):
     """The rows of the preset's [data] table; see the module docstring for the keys."""
 
     BINDINGS = [

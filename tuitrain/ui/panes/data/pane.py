@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, OptionList, Static
 
+from tuitrain.ui.widgets.lists import SteadyOptionList
 from tuitrain.ui.app_access import AppAccess
 from tuitrain.ui.panes.data.detail import TensorDetail
 from tuitrain.ui.panes.data.editor import DataEditor
@@ -69,7 +70,7 @@ class DataPane(AppAccess, Horizontal):
             # focusable sibling, which would switch back to this tab.
             with Vertical(id="data-editor-box"):
                 yield DataEditor(id="data-editor")
-            yield OptionList(id="tensor-list")
+            yield SteadyOptionList(id="tensor-list")
         with Vertical(id="tensor-main"):
             yield TensorDetail(id="tensor-detail")
             with Horizontal(id="playground-row"):
