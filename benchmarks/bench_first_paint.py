@@ -27,7 +27,9 @@ import termios
 import time
 from pathlib import Path
 
-GOAL_S = 0.5
+from run_all import goal  # noqa: E402  (this folder is on sys.path when a benchmark runs)
+
+GOAL_S = 0.35  # issue #25
 MARKER = b"1 Data"
 
 
@@ -86,6 +88,7 @@ def main() -> None:
     print(f"load average {load:.2f} on {os.cpu_count()} CPUs (other work on the machine slows every run)")
     median = statistics.median(screens)
     print(f"first paint (median of {args.runs}): {median:.3f} s; goal {GOAL_S} s; ratio {median / GOAL_S:.2f} of the goal")
+    goal("first paint (80x24)", f"{median:.3f} s", "≤ 0.35 s", median <= 0.35)
     print(f"min {min(screens):.3f} s, max {max(screens):.3f} s; app's own first refresh median {statistics.median(probes):.3f} s")
 
 

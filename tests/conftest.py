@@ -7,6 +7,7 @@ from typing import Callable, Iterator
 
 import pytest
 
+from tests import fuzzing  # noqa: F401 - registers the hypothesis profiles `ci` and `fuzz`
 from tests.trainer.helpers import kill_trainer
 
 

@@ -31,8 +31,9 @@ LOWER = {
     "starter": {"common", "preset", "catalogue", "data"},
     "export": {"common", "preset", "catalogue", "data", "model"},
     "trainer": {"common", "preset", "catalogue", "data", "model", "runs"},
+    "sweep": {"common", "preset", "catalogue", "data", "model", "runs", "trainer"},
 }
-LOWER["cli"] = set(LOWER) | {"starter", "export", "trainer"}
+LOWER["cli"] = set(LOWER) | {"starter", "export", "trainer", "sweep"}
 LOWER["ui"] = set(LOWER)
 # `tuitrain serve`'s web server (textual-serve, the `web` extra): the entry point hands it to the CLI.
 LOWER["web"] = {"common"}

@@ -92,5 +92,5 @@ def test_options_are_introspectable_for_forms():
 
     assert options_for("synthetic:blobs") == {"samples": 1000, "noise": 1.0, "classes": 3, "features": 2}
     assert options_for("synthetic:regression") == {"samples": 1000, "features": 8, "noise": 0.1}
-    assert source_names("synthetic") == ["spiral", "circles", "moons", "xor", "blobs", "regression", "housing", "reviews", "tickets"]
+    assert source_names("synthetic") == ["spiral", "circles", "moons", "xor", "blobs", "regression", "housing", "reviews", "tickets", "topics"]
     assert "digits" in source_names("sklearn") and "files" not in source_names("sklearn")

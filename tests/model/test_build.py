@@ -253,3 +253,32 @@ def test_rows_say_which_layer_failed_and_which_were_never_built():
     assert "Dens" in report.rows[1].error and report.rows[0].error is None
     bad_shape = _build([{"type": "Dense", "units": 4, "input_shape": [5]}, {"type": "Dense", "units": 2}], (3,))
     assert [r.state for r in bad_shape.rows] == [M.RowState.FAILED, M.RowState.NOT_BUILT]
+
+
+def test_multi_label_data_warns_about_softmax_and_categorical_loss_not_class_counts():
+    from tuitrain.data import Dataset
+
+    y = np.zeros((6, 27), dtype=np.float32)
+    y[:, 0], y[::2, 5] = 1.0, 1.0  # several labels per sample for half the rows
+    dataset = Dataset(np.zeros((6, 4), np.float32), y, None, None, num_classes=27, task="classification", class_names=None, source="test")
+    layers = [{"type": "Dense", "units": 27, "activation": "softmax"}]
+    preset = _preset(layers=layers, compile={"loss": "categorical_crossentropy"})
+    messages = [w.message for w in M.check_warnings(preset, dataset)]
+    assert any("multi-label" in m and "binary_crossentropy" in m for m in messages)
+    assert any("softmax" in m and "sigmoid" in m for m in messages)
+    assert not any("classes" in m for m in messages)
+    fitting = _preset(layers=[{"type": "Dense", "units": 27, "activation": "sigmoid"}], compile={"loss": "binary_crossentropy"})
+    assert M.check_warnings(fitting, dataset) == []
+    narrow = _preset(layers=[{"type": "Dense", "units": 20, "activation": "sigmoid"}], compile={"loss": "binary_crossentropy"})
+    assert [w.message for w in M.check_warnings(narrow, dataset)] == ["the output layer has 20 units, but the data has 27 labels per sample."]
+
+
+def test_none_is_accepted_where_keras_defaults_to_none_and_refused_elsewhere():
+    layers = [{"type": "Dense", "units": 2, "kernel_initializer": {"type": "GlorotUniform", "seed": "None"}, "bias_regularizer": "None"}]
+    assert _build(layers, (3,)).total_params == 8
+    with pytest.raises(SpecError) as info:
+        M.build_model(_preset(layers=[{"type": "Dense", "units": 2, "use_bias": "None"}]), (3,))
+    assert info.value.path == "layers[0].use_bias" and "does not take None" in info.value.message
+    with pytest.raises(SpecError) as info:
+        M.build_model(_preset(layers=[{"type": "Dense", "units": 2, "kernel_initializer": {"type": "RandomNormal", "stddev": "None"}}]), (3,))
+    assert info.value.path == "layers[0].kernel_initializer.stddev"

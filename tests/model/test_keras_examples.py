@@ -9,6 +9,10 @@ tiny stand-ins with the example's per-sample shapes and dtypes: the counts do no
 from __future__ import annotations
 
 import runpy
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 
@@ -17,6 +21,7 @@ from tuitrain.export.script import export_script
 from tuitrain.model import param_counts, prepare
 
 RNG = np.random.default_rng(0)
+RUFF = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
 N = 16
 
 
@@ -31,7 +36,9 @@ def check_against_keras(tmp_path, keras_model, preset_text, **arrays):
     assert param_counts(checked.model) == param_counts(keras_model)
     assert shapes(checked.model) == shapes(keras_model)
     script = tmp_path / "exported.py"
-    script.write_text(export_script(preset))
+    script.write_text(export_script(preset, script_dir=tmp_path))
+    lint = subprocess.run([RUFF, "check", "--isolated", "--select", "F,E9", str(script)], capture_output=True, text=True)
+    assert lint.returncode == 0, lint.stdout  # no undefined or unused names in what the export writes
     namespace = runpy.run_path(str(script), run_name="exported")
     exported = namespace["build_model"]()
     assert param_counts(exported) == param_counts(keras_model)
@@ -673,3 +680,467 @@ def test_time_distributed_conv2d_from_the_keras_api_docs(tmp_path):
         [compile]
         loss = "mse"
         """, x=RNG.random((4, 10, 32, 32, 3), dtype=np.float32), y=RNG.random((4, 10, 64), dtype=np.float32))
+
+
+# ---------------------------------------------------------------- models people train today (issue #21)
+
+
+def test_siamese_contrastive_shared_tower(tmp_path):
+    # examples/vision/siamese_contrastive.py: one embedding tower called on both images (shared weights).
+    # The example merges with Lambda(euclidean_distance), which has no weights; Dot(axes=1) stands in for it.
+    import keras
+    from keras import layers
+
+    tower = [layers.BatchNormalization(), layers.Conv2D(4, (5, 5), activation="tanh"), layers.AveragePooling2D((2, 2)),
+             layers.Conv2D(16, (5, 5), activation="tanh"), layers.AveragePooling2D((2, 2)), layers.Flatten(),
+             layers.BatchNormalization(), layers.Dense(10, activation="tanh")]
+    input_1, input_2 = keras.Input((28, 28, 1)), keras.Input((28, 28, 1))
+    tower_1, tower_2 = input_1, input_2
+    for layer in tower:
+        tower_1, tower_2 = layer(tower_1), layer(tower_2)
+    merged = layers.Dot(axes=1)([tower_1, tower_2])
+    normal_layer = layers.BatchNormalization()(merged)
+    output_layer = layers.Dense(1, activation="sigmoid")(normal_layer)
+    model = keras.Model([input_1, input_2], output_layer)
+    rows = [("bn1", 'type = "BatchNormalization"'), ("c1", 'type = "Conv2D"\nfilters = 4\nkernel_size = [5, 5]\nactivation = "tanh"'),
+            ("p1", 'type = "AveragePooling2D"\npool_size = [2, 2]'),
+            ("c2", 'type = "Conv2D"\nfilters = 16\nkernel_size = [5, 5]\nactivation = "tanh"'),
+            ("p2", 'type = "AveragePooling2D"\npool_size = [2, 2]'), ("f", 'type = "Flatten"'),
+            ("bn2", 'type = "BatchNormalization"'), ("emb", 'type = "Dense"\nunits = 10\nactivation = "tanh"')]
+    left = "\n".join(f'[[layers]]\nname = "{n}"\n{body}' + ('\ninputs = ["left"]' if j == 0 else "") for j, (n, body) in enumerate(rows))
+    right = "\n".join(f'[[layers]]\nname = "r_{n}"\nreuse = "{n}"' + ('\ninputs = ["right"]' if j == 0 else "") for j, (n, _) in enumerate(rows))
+    checked = check_against_keras(tmp_path, model, f"""
+name = "siamese"
+[[inputs]]
+name = "left"
+[[inputs]]
+name = "right"
+[data]
+source = "file:d.npz"
+x_key = ["left", "right"]
+validation_split = 0
+{left}
+{right}
+[[layers]]
+type = "Dot"
+axes = 1
+inputs = ["emb", "r_emb"]
+[[layers]]
+type = "BatchNormalization"
+[[layers]]
+type = "Dense"
+units = 1
+activation = "sigmoid"
+[compile]
+loss = "binary_crossentropy"
+""", left=RNG.random((N, 28, 28, 1), dtype=np.float32), right=RNG.random((N, 28, 28, 1), dtype=np.float32), y=np.arange(N) % 2)
+    from tuitrain.model import build_model_partial
+
+    shared = [r for r in build_model_partial(checked.preset, dataset=checked.dataset).rows if r.shares]
+    assert [(r.name, r.shares, r.params) for r in shared][-1] == ("r_emb", "emb", 0)
+    assert len(shared) == 8
+
+
+def test_lstm_seq2seq_encoder_states_as_initial_state(tmp_path):
+    # examples/nlp/lstm_seq2seq.py: the encoder's states (return_state) start the decoder (initial_state).
+    import keras
+
+    encoder_inputs = keras.Input(shape=(None, 71))
+    encoder_outputs, state_h, state_c = keras.layers.LSTM(256, return_state=True)(encoder_inputs)
+    decoder_inputs = keras.Input(shape=(None, 93))
+    decoder_lstm = keras.layers.LSTM(256, return_sequences=True, return_state=True)
+    decoder_outputs, _, _ = decoder_lstm(decoder_inputs, initial_state=[state_h, state_c])
+    decoder_outputs = keras.layers.Dense(93, activation="softmax")(decoder_outputs)
+    model = keras.Model([encoder_inputs, decoder_inputs], decoder_outputs)
+    check_against_keras(tmp_path, model, """
+        name = "lstm_seq2seq"
+        [[inputs]]
+        name = "encoder_input"
+        shape = ["None", 71]
+        [[inputs]]
+        name = "decoder_input"
+        shape = ["None", 93]
+        [data]
+        source = "file:d.npz"
+        x_key = ["encoder_input", "decoder_input"]
+        validation_split = 0
+        [[layers]]
+        name = "encoder"
+        type = "LSTM"
+        units = 256
+        return_state = true
+        inputs = ["encoder_input"]
+        [[layers]]
+        name = "decoder"
+        type = "LSTM"
+        units = 256
+        return_sequences = true
+        return_state = true
+        inputs = ["decoder_input"]
+        call = { initial_state = ["encoder[1]", "encoder[2]"] }
+        [[layers]]
+        type = "Dense"
+        units = 93
+        activation = "softmax"
+        inputs = ["decoder[0]"]
+        [compile]
+        loss = "categorical_crossentropy"
+        """, encoder_input=RNG.random((N, 6, 71), dtype=np.float32), decoder_input=RNG.random((N, 5, 93), dtype=np.float32),
+        y=np.eye(93, dtype=np.float32)[RNG.integers(0, 93, (N, 5))])
+
+
+def test_gru_with_an_explicit_mask(tmp_path):
+    # guides/understanding_masking_and_padding.py: "outputs = layers.LSTM(32)(x, mask=mask)" — a mask passed by hand.
+    import keras
+    from keras import layers
+
+    tokens = keras.Input(shape=(None,), dtype="int32")
+    mask = keras.Input(shape=(None,), dtype="bool")
+    x = layers.Embedding(input_dim=5000, output_dim=16)(tokens)
+    x = layers.GRU(32)(x, mask=mask)
+    outputs = layers.Dense(1, activation="sigmoid")(x)
+    model = keras.Model([tokens, mask], outputs)
+    checked = check_against_keras(tmp_path, model, """
+        name = "gru_mask"
+        [[inputs]]
+        name = "tokens"
+        shape = ["None"]
+        dtype = "int32"
+        [[inputs]]
+        name = "mask"
+        shape = ["None"]
+        dtype = "bool"
+        [data]
+        source = "file:d.npz"
+        x_key = ["tokens", "mask"]
+        validation_split = 0
+        [[layers]]
+        type = "Embedding"
+        input_dim = 5000
+        output_dim = 16
+        inputs = ["tokens"]
+        [[layers]]
+        type = "GRU"
+        units = 32
+        call = { mask = "mask" }
+        [[layers]]
+        type = "Dense"
+        units = 1
+        activation = "sigmoid"
+        [compile]
+        loss = "binary_crossentropy"
+        """, tokens=RNG.integers(1, 5000, (N, 12)).astype(np.int32), mask=np.arange(12)[None, :] < RNG.integers(3, 12, (N, 1)),
+        y=np.arange(N) % 2)
+    # The mask is used: masking the tail changes the GRU's result, as in Keras.
+    x = checked.dataset.x_train
+    full = checked.model.predict([x[0], np.ones_like(x[1])], verbose=0)
+    masked = checked.model.predict(x, verbose=0)
+    assert not np.allclose(full, masked)
+
+
+TRANSFORMER_PRESET = """
+    name = "text_classification_with_transformer"
+    [[inputs]]
+    name = "tokens"
+    shape = [200]
+    [[inputs]]
+    name = "positions"
+    shape = [200]
+    [data]
+    source = "file:d.npz"
+    x_key = ["tokens", "positions"]
+    validation_split = 0
+    [[layers]]
+    name = "token_emb"
+    type = "Embedding"
+    input_dim = 20000
+    output_dim = 32
+    inputs = ["tokens"]
+    [[layers]]
+    name = "pos_emb"
+    type = "Embedding"
+    input_dim = 200
+    output_dim = 32
+    inputs = ["positions"]
+    [[layers]]
+    name = "embedded"
+    type = "Add"
+    inputs = ["token_emb", "pos_emb"]
+    [[layers]]
+    name = "att"
+    type = "MultiHeadAttention"
+    num_heads = 2
+    key_dim = 32
+    inputs = ["embedded", "embedded"]
+    [[layers]]
+    name = "att_drop"
+    type = "Dropout"
+    rate = 0.1
+    [[layers]]
+    name = "res1"
+    type = "Add"
+    inputs = ["embedded", "att_drop"]
+    [[layers]]
+    name = "out1"
+    type = "LayerNormalization"
+    epsilon = 1e-6
+    [[layers]]
+    type = "Dense"
+    units = 32
+    activation = "relu"
+    [[layers]]
+    type = "Dense"
+    units = 32
+    [[layers]]
+    name = "ffn_drop"
+    type = "Dropout"
+    rate = 0.1
+    [[layers]]
+    name = "res2"
+    type = "Add"
+    inputs = ["out1", "ffn_drop"]
+    [[layers]]
+    type = "LayerNormalization"
+    epsilon = 1e-6
+    [[layers]]
+    type = "GlobalAveragePooling1D"
+    [[layers]]
+    type = "Dropout"
+    rate = 0.1
+    [[layers]]
+    type = "Dense"
+    units = 20
+    activation = "relu"
+    [[layers]]
+    type = "Dropout"
+    rate = 0.1
+    [[layers]]
+    type = "Dense"
+    units = 2
+    activation = "softmax"
+    [compile]
+    loss = "sparse_categorical_crossentropy"
+    """
+
+
+def test_text_classification_with_transformer_block(tmp_path):
+    # examples/nlp/text_classification_with_transformer.py: token + position embeddings, one attention
+    # block with MultiHeadAttention(x, x), residuals and LayerNormalization, pooling, Dense. The example's
+    # positions come from ops.arange inside a custom layer; here they are a second input holding 0..199.
+    import keras
+    from keras import layers
+
+    maxlen, vocab_size, embed_dim, num_heads, ff_dim = 200, 20000, 32, 2, 32
+    tokens, positions = keras.Input(shape=(maxlen,)), keras.Input(shape=(maxlen,))
+    x = layers.Add()([layers.Embedding(vocab_size, embed_dim)(tokens), layers.Embedding(maxlen, embed_dim)(positions)])
+    attn_output = layers.Dropout(0.1)(layers.MultiHeadAttention(num_heads=num_heads, key_dim=embed_dim)(x, x))
+    out1 = layers.LayerNormalization(epsilon=1e-6)(x + attn_output)
+    ffn_output = keras.Sequential([layers.Dense(ff_dim, activation="relu"), layers.Dense(embed_dim)])(out1)
+    x = layers.LayerNormalization(epsilon=1e-6)(out1 + layers.Dropout(0.1)(ffn_output))
+    x = layers.GlobalAveragePooling1D()(x)
+    x = layers.Dense(20, activation="relu")(layers.Dropout(0.1)(x))
+    outputs = layers.Dense(2, activation="softmax")(layers.Dropout(0.1)(x))
+    model = keras.Model([tokens, positions], outputs)
+    checked = check_against_keras(tmp_path, model, TRANSFORMER_PRESET, tokens=RNG.integers(0, 20000, (N, 200)),
+                                  positions=np.tile(np.arange(200), (N, 1)), y=np.arange(N) % 2)
+    assert param_counts(checked.model)[0] == 657_758  # as Keras counts the example's model (same layers)
+
+
+def test_efficientnet_backbone_frozen_with_random_weights(tmp_path):
+    # examples/vision/image_classification_efficientnet_fine_tuning.py, build_model(): a frozen
+    # EfficientNetB0 (include_top=False), then pooling, BatchNormalization, Dropout and the classifier.
+    # weights = "None" here: the test runs offline (imagenet weights would come from the Keras cache).
+    import keras
+    from keras import layers
+
+    inputs = layers.Input(shape=(64, 64, 3))
+    backbone = keras.applications.EfficientNetB0(include_top=False, weights=None)
+    backbone.trainable = False
+    x = layers.GlobalAveragePooling2D(name="avg_pool")(backbone(inputs, training=False))
+    x = layers.BatchNormalization()(x)
+    x = layers.Dropout(0.2, name="top_dropout")(x)
+    outputs = layers.Dense(5, activation="softmax", name="pred")(x)
+    model = keras.Model(inputs, outputs)
+    checked = check_against_keras(tmp_path, model, """
+        name = "efficientnet_fine_tuning"
+        [data]
+        source = "file:d.npz"
+        validation_split = 0
+        [[layers]]
+        name = "backbone"
+        type = "EfficientNetB0"
+        include_top = false
+        weights = "None"
+        trainable = false
+        call = { training = false }
+        [[layers]]
+        type = "GlobalAveragePooling2D"
+        name = "avg_pool"
+        [[layers]]
+        type = "BatchNormalization"
+        [[layers]]
+        type = "Dropout"
+        rate = 0.2
+        name = "top_dropout"
+        [[layers]]
+        type = "Dense"
+        units = 5
+        activation = "softmax"
+        name = "pred"
+        [compile]
+        optimizer = { type = "Adam", learning_rate = 1e-2 }
+        loss = "sparse_categorical_crossentropy"
+        """, x=RNG.random((N, 64, 64, 3), dtype=np.float32), y=np.arange(N) % 5)
+    assert param_counts(checked.model)[1] == 1280 * 2 + 1280 * 5 + 5  # the head only (BN gamma/beta + Dense)
+    assert "backbone_layer.trainable = False" in (tmp_path / "exported.py").read_text()
+    assert "backbone_layer(inputs, training=False)" in (tmp_path / "exported.py").read_text()
+
+
+def test_pretrained_word_embeddings_from_a_weights_file(tmp_path):
+    # examples/nlp/pretrained_word_embeddings.py: a frozen Embedding whose matrix comes from GloVe.
+    import keras
+    from keras import layers
+
+    num_tokens, embedding_dim = 502, 100
+    matrix = RNG.random((num_tokens, embedding_dim), dtype=np.float32)
+    np.save(tmp_path / "glove.npy", matrix)
+    int_sequences_input = keras.Input(shape=(None,), dtype="int64")
+    embedding_layer = layers.Embedding(num_tokens, embedding_dim, trainable=False)
+    x = embedding_layer(int_sequences_input)
+    embedding_layer.set_weights([matrix])
+    x = layers.MaxPooling1D(5)(layers.Conv1D(128, 5, activation="relu")(x))
+    x = layers.MaxPooling1D(5)(layers.Conv1D(128, 5, activation="relu")(x))
+    x = layers.GlobalMaxPooling1D()(layers.Conv1D(128, 5, activation="relu")(x))
+    x = layers.Dropout(0.5)(layers.Dense(128, activation="relu")(x))
+    preds = layers.Dense(20, activation="softmax")(x)
+    model = keras.Model(int_sequences_input, preds)
+    conv = 'type = "Conv1D"\n        filters = 128\n        kernel_size = 5\n        activation = "relu"'
+    checked = check_against_keras(tmp_path, model, f"""
+        name = "pretrained_word_embeddings"
+        [[inputs]]
+        shape = ["None"]
+        dtype = "int64"
+        [data]
+        source = "file:d.npz"
+        validation_split = 0
+        [[layers]]
+        type = "Embedding"
+        input_dim = {num_tokens}
+        output_dim = {embedding_dim}
+        weights_file = "glove.npy"
+        trainable = false
+        [[layers]]
+        {conv}
+        [[layers]]
+        type = "MaxPooling1D"
+        pool_size = 5
+        [[layers]]
+        {conv}
+        [[layers]]
+        type = "MaxPooling1D"
+        pool_size = 5
+        [[layers]]
+        {conv}
+        [[layers]]
+        type = "GlobalMaxPooling1D"
+        [[layers]]
+        type = "Dense"
+        units = 128
+        activation = "relu"
+        [[layers]]
+        type = "Dropout"
+        rate = 0.5
+        [[layers]]
+        type = "Dense"
+        units = 20
+        activation = "softmax"
+        [compile]
+        loss = "sparse_categorical_crossentropy"
+        """, x=RNG.integers(0, num_tokens, (N, 200)), y=np.arange(N) % 20)
+    np.testing.assert_array_equal(checked.model.layers[1].get_weights()[0], matrix)
+    exported = runpy.run_path(str(tmp_path / "exported.py"), run_name="exported")["build_model"]()
+    np.testing.assert_array_equal(exported.layers[1].get_weights()[0], matrix)
+
+
+def test_multi_label_classifier_has_no_wrong_class_count_warning(tmp_path):
+    # examples/nlp/multi_label_classification.py, make_model(): sigmoid units, one per label, with
+    # binary_crossentropy; each sample has several 0/1 labels (27 here), not one of 27 classes.
+    import keras
+    from keras import layers
+
+    model = keras.Sequential([keras.Input((1000,)), layers.Dense(512, activation="relu"), layers.Dense(256, activation="relu"),
+                              layers.Dense(27, activation="sigmoid")])
+    labels = (RNG.random((N, 27)) < 0.2).astype(np.float32)
+    labels[:, 0] = 1.0  # at least one label per sample, several for most
+    checked = check_against_keras(tmp_path, model, """
+        name = "multi_label"
+        [data]
+        source = "file:d.npz"
+        validation_split = 0
+        [[layers]]
+        type = "Dense"
+        units = 512
+        activation = "relu"
+        [[layers]]
+        type = "Dense"
+        units = 256
+        activation = "relu"
+        [[layers]]
+        type = "Dense"
+        units = 27
+        activation = "sigmoid"
+        [compile]
+        optimizer = "adam"
+        loss = "binary_crossentropy"
+        metrics = ["binary_accuracy"]
+        """, x=RNG.random((N, 1000), dtype=np.float32), y=labels)
+    assert [str(w) for w in checked.warnings] == []
+
+
+def test_imbalanced_classification_metric_tables(tmp_path):
+    # examples/structured_data/imbalanced_classification.py: Precision/Recall/TruePositives … objects
+    # with arguments; here metrics = [{ type = "AUC", curve = "PR" }, { type = "Precision", thresholds = 0.5 }].
+    import keras
+    from keras import layers
+
+    model = keras.Sequential([keras.Input((29,)), layers.Dense(256, activation="relu"), layers.Dense(256, activation="relu"),
+                              layers.Dropout(0.3), layers.Dense(256, activation="relu"), layers.Dropout(0.3),
+                              layers.Dense(1, activation="sigmoid")])
+    checked = check_against_keras(tmp_path, model, """
+        name = "imbalanced"
+        [data]
+        source = "file:d.npz"
+        validation_split = 0
+        [[layers]]
+        type = "Dense"
+        units = 256
+        activation = "relu"
+        [[layers]]
+        type = "Dense"
+        units = 256
+        activation = "relu"
+        [[layers]]
+        type = "Dropout"
+        rate = 0.3
+        [[layers]]
+        type = "Dense"
+        units = 256
+        activation = "relu"
+        [[layers]]
+        type = "Dropout"
+        rate = 0.3
+        [[layers]]
+        type = "Dense"
+        units = 1
+        activation = "sigmoid"
+        [compile]
+        optimizer = { type = "Adam", learning_rate = 1e-2 }
+        loss = "binary_crossentropy"
+        metrics = [{ type = "AUC", curve = "PR", name = "pr_auc" }, { type = "Precision", thresholds = 0.5, name = "precision" },
+                   { type = "TruePositives", name = "tp" }]
+        """, x=RNG.random((N, 29), dtype=np.float32), y=(np.arange(N) % 4 == 0).astype(np.int64))
+    logs = checked.model.evaluate(checked.dataset.x_train, checked.dataset.y_train, return_dict=True, verbose=0)
+    assert {"pr_auc", "precision", "tp"} <= set(logs)
+    assert logs["tp"] <= 4
+    script = (tmp_path / "exported.py").read_text()
+    assert 'keras.metrics.AUC(curve="PR", name="pr_auc")' in script

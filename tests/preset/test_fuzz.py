@@ -1,8 +1,8 @@
 """Hypothesis fuzzing of presets: `--set` values, and presets built from what Keras' own registries offer.
 
 Whatever the input, the answer is a preset or a TuitrainError that names where: never another
-exception, never "failed unexpectedly". Seeded (derandomized) and bounded, so CI runs the same
-examples every time in well under a minute.
+exception, never "failed unexpectedly". Derandomized and bounded by the `ci` profile (tests/fuzzing.py), so CI
+runs the same examples every time in well under a minute; `--hypothesis-profile=fuzz` explores 40× as many.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import tomllib
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from tests.fuzzing import examples
 from tests.tiny_preset import TINY
 from tuitrain.common.errors import TuitrainError
 from tuitrain.preset import parse_preset
 
-FUZZ = settings(deadline=None, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate],
-                suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(phases=[Phase.explicit, Phase.generate])  # the rest (seed, deadline) from the profile
 
 KEYS = ["seed", "name", "description", "data.samples", "data.noise", "data.source", "data.validation_split",
         "data.preprocess", "layers.0.units", "layers.0.activation", "layers.1", "layers.0", "layers",
@@ -45,7 +45,7 @@ VALUE = (st.recursive(LEAF, lambda kids: st.lists(kids, max_size=3).map(lambda x
          | st.integers(min_value=30, max_value=2000).map(lambda n: "{a = " * n + "1" + "}" * n))
 
 
-@settings(FUZZ, max_examples=400)
+@settings(FUZZ, max_examples=examples(400))
 @given(key=st.sampled_from(KEYS) | st.text(max_size=20), value=VALUE)
 def test_set_values_give_a_preset_or_a_located_error(key, value):
     try:
@@ -96,7 +96,7 @@ def keras_object(draw, kind: str) -> dict:
     return {"type": name, **{k: draw(_value_for(params[k])) for k in keys}}
 
 
-@settings(FUZZ, max_examples=100, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(FUZZ, max_examples=examples(100), suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(where=st.sampled_from(["layer", "optimizer", "callback"]), data=st.data())
 def test_presets_from_keras_registries_give_a_model_or_a_located_error(where, data, tmp_path_factory, monkeypatch):
     from tuitrain.model import prepare

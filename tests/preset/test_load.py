@@ -8,6 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.fuzzing import examples
+
 from tests.tiny_preset import TINY as MINIMAL
 from tuitrain import preset as spec
 from tuitrain.common.errors import SpecError
@@ -156,7 +158,7 @@ def test_line_of_finds_a_layer_argument():
     assert spec.line_of(MINIMAL, "layers[1].units") == MINIMAL.splitlines().index("units = 2") + 1
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150))
 @given(st.text(max_size=300))
 def test_any_text_is_parsed_or_rejected_with_a_spec_error(text):
     try:
@@ -165,7 +167,7 @@ def test_any_text_is_parsed_or_rejected_with_a_spec_error(text):
         assert str(err).startswith("fuzz.toml")
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(
     st.dictionaries(
         st.sampled_from(["epochs", "batch_size", "shuffle", "bogus"]),
@@ -184,3 +186,22 @@ def test_fit_table_values_are_validated_not_crashing(fit):
         return
     assert preset.fit == fit
     assert all(isinstance(preset.fit[k], int) and preset.fit[k] > 0 for k in ("epochs", "batch_size") if k in fit)
+
+
+def test_a_preset_that_trusts_itself_never_reaches_the_trainer_and_its_folder_survives(tmp_path, capsys):
+    """#22: `[fit] trusted = true` with BackupAndRestore(backup_dir = a folder) used to delete that folder."""
+    from tuitrain.__main__ import main as cli_main
+
+    victim = tmp_path / "precious"
+    victim.mkdir()
+    (victim / "keep.txt").write_text("data", encoding="utf-8")
+    preset = tmp_path / "p.toml"
+    preset.write_text('name = "p"\n[data]\nsource = "synthetic:spiral"\nsamples = 100\n'
+                      '[[layers]]\ntype = "Dense"\nunits = 2\nactivation = "softmax"\n'
+                      '[compile]\nloss = "sparse_categorical_crossentropy"\n'
+                      f'[fit]\nepochs = 1\ntrusted = true\ncallbacks = [{{ type = "BackupAndRestore", backup_dir = "{victim}" }}]\n',
+                      encoding="utf-8")
+    assert cli_main(["train", str(preset), "--runs-dir", str(tmp_path / "runs")]) == 2
+    assert f"{preset}:13: fit.trusted: a preset cannot trust itself" in capsys.readouterr().err
+    assert (victim / "keep.txt").read_text(encoding="utf-8") == "data"
+    assert not (tmp_path / "runs").exists()

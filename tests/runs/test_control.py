@@ -109,3 +109,17 @@ def test_stop_sent_while_the_trainer_starts_up_is_honoured(tmp_path, reap):
     assert info["message"] == "stop_batch requested before training started"
     stopping = [e for e in tail.kinds("status") if e["status"] == "stopping"]
     assert stopping and stopping[0]["request"] == "stop_batch"
+
+
+def test_a_huge_control_file_is_read_in_bounded_steps_and_a_request_after_it_is_honoured(tmp_path):
+    """#22: a copied run's control.jsonl of 1 MB without a newline is never held whole; requests still arrive."""
+    from tuitrain.runs.control import MAX_READ, ControlInbox
+
+    (tmp_path / "control.jsonl").write_bytes(b"x" * (1 << 20) + b"\n")
+    inbox = ControlInbox(tmp_path, interval=0.0, skip_existing=False)
+    request_control(tmp_path, "stop_epoch")
+    seen = []
+    for _ in range((1 << 20) // MAX_READ + 2):
+        seen += inbox.poll(force=True)
+        assert len(inbox._partial) <= 4096
+    assert seen == ["stop_epoch"]

@@ -8,7 +8,9 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
+
+from tests.fuzzing import examples
 
 from tuitrain.runs import decode
 from tuitrain.runs.decode import BatchBlock, EventDecoder
@@ -186,8 +188,10 @@ _line = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150))
 @given(lines=st.lists(_line, max_size=60))
+@example(lines=[b'"', b'"'])  # issue #22: read as the one string '","', it shifted rows and crashed metrics and the app
+@example(lines=[b'"', b'"', b'1],[2', _batch(1).rstrip(b"\n")])  # two lines merged and one split: same count, shifted
 def test_bulk_decoding_gives_what_line_by_line_decoding_gives(lines):
     """Fuzz: any mix of good, odd and garbage lines decodes in bulk exactly as one at a time."""
     chunk = b"".join(line + b"\n" for line in lines)
@@ -204,6 +208,16 @@ def test_bulk_decoding_gives_what_line_by_line_decoding_gives(lines):
             # in one path and not the other when a value sits at float32's limit)
             np.testing.assert_allclose(fast.table(gran).get(key), one_by_one.table(gran).get(key), rtol=1e-6)
     assert fast.epoch_rows == one_by_one.epoch_rows
+
+
+@pytest.mark.parametrize("tail", [b'"\n"\n', b'"\n"\n1,2\n', b'[\n]\n', b'{"s":1,\n"e":1}\n'])
+def test_a_tail_of_lines_that_only_parse_together_is_skipped_line_by_line(tmp_path, tail):
+    """Issue #22: a 2-line ``"``/``"`` tail on events.jsonl crashed ``metrics`` and the app."""
+    data = HEAD + b"".join(_batch(s, 0.5) for s in range(1, 100)) + tail
+    series, reader = _series(tmp_path, data)
+    assert series.curve("batch", "loss")[0].tolist() == list(range(1, 100))
+    assert reader.skipped.total == tail.count(b"\n")
+    assert reader.skipped.examples[0] == (102, "not JSON (a torn or damaged line)")
 
 
 def test_the_reader_works_without_orjson(tmp_path, monkeypatch):

@@ -11,6 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.fuzzing import examples
+
 from tuitrain.__main__ import main as cli_main
 from tuitrain.runs.reader import RunReader
 from tuitrain.runs.listing import list_runs, newest_run
@@ -132,7 +134,7 @@ FIELDS = st.sampled_from(["status", "name", "preset_name", "started", "ended", "
 RUN_JSON = st.dictionaries(FIELDS, JSON | st.sampled_from(["running", "finished", "starting", "crashed"]), max_size=8) | JSON
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(content=RUN_JSON)
 def test_fuzzed_run_json_never_breaks_the_readers(tmp_path, content):
     run = tmp_path / "fuzz"

@@ -178,3 +178,14 @@ def test_a_disk_error_mid_save_leaves_the_previous_checkpoint_and_no_temp_file(t
         run_epochs(cp, model, [1], [0.5])
     assert weights_epoch(tmp_path / "last.keras") == 1 == read_state(tmp_path)["epochs_done"]
     assert not [p for p in tmp_path.iterdir() if ".tmp" in p.name]
+
+
+def test_a_huge_or_hostile_state_file_in_a_copied_run_is_no_state(tmp_path):
+    """#22: checkpoints' state files are read with a size bound (a 3 GB state.json is not read)."""
+    with open(tmp_path / checkpoint.STATE, "wb") as fh:
+        fh.truncate(3 * 2 ** 30)
+    assert read_state(tmp_path) == {}
+    (tmp_path / checkpoint.STATE).write_text("[" * 100_000)
+    assert read_state(tmp_path) == {}
+    (tmp_path / checkpoint.STATE).write_text('{"epochs_done": 4}')
+    assert read_state(tmp_path) == {"epochs_done": 4}

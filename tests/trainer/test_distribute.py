@@ -141,3 +141,54 @@ def test_check_builds_under_the_presets_precision_and_restores_the_policy(tmp_pa
     assert check_command(argparse.Namespace(preset=str(path), overrides=[])) == 0
     assert "precision: mixed_float16" in capsys.readouterr().out
     assert keras.mixed_precision.global_policy().name == "float32"
+
+
+@pytest.mark.parametrize("workers, message", [
+    ("10.0.0.1:1,evil host:2", "--workers: 'evil host:2' is not host:port"),
+    ("10.0.0.1:1,\x1b]0;x\x07:2", "--workers: '\\x1b]0;x\\x07:2' is not host:port"),
+    ("a:1,b:99999", "--workers: 'b:99999' is not host:port"),
+    ("[fe80::1]:1,b:2", None),
+])
+def test_workers_hosts_are_checked_before_anything_starts(workers, message):
+    """#22: hosts with spaces or escape characters started a trainer that waited forever."""
+    if message is None:
+        assert parse_workers(workers) == ["[fe80::1]:1", "b:2"]
+        return
+    with pytest.raises(TuitrainError) as err:
+        parse_workers(workers)
+    assert str(err.value).startswith(message)
+
+
+@pytest.mark.parametrize("tf_config, message", [
+    ('{"cluster": {"worker": "a:1"}}', "TF_CONFIG: cluster.worker: expected a list of host:port"),
+    ('{"cluster": {"worker": ["a:1", 7]}}', "TF_CONFIG: cluster.worker[1]: 7 is not host:port"),
+    ('{"cluster": {"worker": ["a:1", "b c:2"]}, "task": {"type": "worker", "index": 1}}',
+     "TF_CONFIG: cluster.worker[1]: 'b c:2' is not host:port"),
+    ('{"cluster": {"worker": ["a:1", "b:2"]}, "task": {"type": "worker", "index": 2}}',
+     "TF_CONFIG: task.index: '2' is not one of the 2 worker addresses in cluster.worker"),
+    ('{"cluster": {"worker": ["a:1"]}, "task": {"type": "worker", "index": true}}', "TF_CONFIG: task.index: 'True'"),
+    ('{"cluster": {"worker": ["a:1"]}, "task": {"type": "ps", "index": 0}}', "TF_CONFIG task type 'ps'"),
+    ('{"cluster": {"worker": ["a:1", "a:1"]}}', "TF_CONFIG: cluster: expected at most one chief"),
+    ('{"cluster": {}}', "TF_CONFIG: cluster: expected at most one chief, at least one machine"),
+    ('[1]', "TF_CONFIG: expected {\"cluster\""),
+    ("[" * 60_000, "TF_CONFIG is not valid JSON"),
+    ("[" * 100_000, "TF_CONFIG is 100,000 characters, over the limit of 65,536"),
+])
+def test_a_malformed_tf_config_is_an_error_naming_the_key(tf_config, message):
+    with pytest.raises(TuitrainError) as err:
+        cluster_from_env({"TF_CONFIG": tf_config})
+    assert str(err.value).startswith(message)
+
+
+def test_train_with_a_malformed_tf_config_stops_before_a_trainer_or_run_directory(tmp_path, monkeypatch, capsys):
+    from tuitrain.__main__ import main as cli_main
+
+    monkeypatch.setenv("TF_CONFIG", '{"cluster": {"worker": ["a:1", "b:2"]}, "task": {"index": 5}}')
+    assert cli_main(["train", "spiral_mlp", "--runs-dir", str(tmp_path / "runs")]) == 2
+    assert "TF_CONFIG: task.index: '5' is not one of the 2 worker addresses" in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists()
+    monkeypatch.delenv("TF_CONFIG")
+    assert cli_main(["train", "spiral_mlp", "--runs-dir", str(tmp_path / "runs"), "--workers", "a:1,b c:2",
+                     "--worker-index", "0"]) == 2
+    assert "--workers: 'b c:2' is not host:port" in capsys.readouterr().err
+    assert not (tmp_path / "runs").exists()

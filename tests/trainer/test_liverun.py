@@ -31,7 +31,7 @@ def _fit(tmp_path, *callbacks, epochs=3, x=None, activation="relu", **fit_kw):
                               keras.layers.Dense(2, activation="softmax")])
     model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
-    live = LiveRun(runs_dir=tmp_path, name="mine")
+    live = fit_kw.pop("live", None) or LiveRun(runs_dir=tmp_path, name="mine")
     history = model.fit(x, y, epochs=epochs, batch_size=20, validation_split=0.2, verbose=0,
                         callbacks=[live, *callbacks], **fit_kw)
     return live, history
@@ -137,3 +137,20 @@ def test_a_stock_keras_script_in_its_own_process_is_live_and_obeys_pause(tmp_pat
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_a_300_character_name_is_cut_with_a_warning_and_fit_runs_to_the_end(tmp_path):
+    """#22: the run directory's name went over the file system's 255 bytes and killed the user's fit."""
+    with pytest.warns(UserWarning, match="the name is 300 characters; cut to its first 100"):
+        live = LiveRun(runs_dir=tmp_path, name="n" * 300)
+    live, history = _fit(tmp_path, epochs=1, live=live)
+    assert len(history.history["loss"]) == 1
+    assert live.run_dir.name.startswith("n" * 100 + "-") and len(live.run_dir.name) == 100 + 16
+    assert read_run_json(live.run_dir)["status"] == "finished"
+
+
+@pytest.mark.parametrize("name, message", [("a\x1b]0;x\x07", "holds control characters"), ("", "expected a non-empty text"),
+                                           (5, "expected a non-empty text, got 5")])
+def test_a_bad_name_is_an_error_when_the_callback_is_made_before_fit(tmp_path, name, message):
+    with pytest.raises(ValueError, match=message):
+        LiveRun(runs_dir=tmp_path, name=name)

@@ -131,3 +131,41 @@ def test_unsaved_preset_reads_relative_data_files_from_where_it_was_started(tmp_
     monkeypatch.chdir(tmp_path)
     assert Trainer(run_dir).run() == 0, Tail(run_dir).reader.status().get("error")
     assert Tail(run_dir).reader.status()["status"] == "finished"
+
+
+def test_a_sweep_trial_continues_from_an_earlier_trials_weights(finished_run, tmp_path):
+    """Hyperband's next round: epochs 3..3 of a run that starts from the finished run's weights."""
+    from tuitrain.preset import load_preset
+    from tuitrain.trainer.spawn import start_run
+
+    preset = load_preset(finished_run / "preset.toml")
+    preset.fit.update(epochs=3, initial_epoch=2, tensorboard=False)
+    sweep = {"dir": str(tmp_path), "trial": "1", "values": {}}
+    run = start_run(preset, runs_dir=tmp_path, name="trial-1",
+                    info={"sweep": sweep, "warm_start": str(finished_run / "model.keras")})
+    tail = Tail(run)
+    assert run.name.startswith("trial-1-") and tail.wait_status("finished", "failed", "crashed") == "finished"
+    info = json.loads((run / "run.json").read_text())
+    assert info["sweep"] == sweep and info["epochs_done"] == 3
+    logs = [e.get("message", "") for e in tail.kinds("log")]
+    assert f"weights from {finished_run / 'model.keras'}" in logs
+    [epoch] = tail.kinds("epoch")
+    earlier = [e for e in read_events(finished_run / "events.jsonl") if e["kind"] == "epoch"]
+    assert epoch["epoch"] == 3 and epoch["loss"] < earlier[0]["loss"]  # trained weights, not a fresh start
+
+
+def test_a_warm_start_that_is_no_keras_model_fails_the_run_with_the_reason(tmp_path):
+    from tuitrain.preset import dumps_preset, parse_preset
+    from tuitrain.runs.rundir import write_run_json
+    from tuitrain.trainer.process import Trainer
+
+    preset = parse_preset('name = "t"\n[data]\nsource = "synthetic:spiral"\nsamples = 64\n'
+                          '[[layers]]\ntype = "Dense"\nunits = 2\nactivation = "softmax"\n'
+                          '[compile]\noptimizer = "sgd"\nloss = "sparse_categorical_crossentropy"\n[fit]\nepochs = 1\n')
+    run_dir = tmp_path / "t-1"
+    run_dir.mkdir()
+    (run_dir / "preset.toml").write_text(dumps_preset(preset))
+    write_run_json(run_dir, {"status": "starting", "started": 0.0, "warm_start": "/etc/passwd"})
+    assert Trainer(run_dir).run() == 1
+    status = Tail(run_dir).reader.status()
+    assert status["status"] == "failed" and status["error"] == "warm_start: /etc/passwd is not a .keras model file"

@@ -28,6 +28,7 @@ def train_in_process(tmp_path, preset, *, original=None):
     ("text_bilstm", ["data.samples=120", "fit.epochs=1"], "val_accuracy"),
     ("tickets", ["data.samples=120", "fit.epochs=1"], "val_department_accuracy"),
     ("housing", ["data.samples=120", "fit.epochs=1"], "val_mae"),
+    ("transformer_text", ["data.samples=120", "fit.epochs=1"], "val_accuracy"),
 ])
 def test_new_presets_train_one_epoch(tmp_path, name, overrides, metric):
     preset = load_preset(find_preset(name), overrides)
@@ -55,3 +56,60 @@ def test_train_cites_the_line_check_cites(tmp_path, capsys):
     assert code == 1
     assert info["error"].split(": ")[:2] == check_error.split(": ")[:2]  # file:line and key path
     assert info["error"].startswith(f"{path}:17: layers[1].kernel_initializer")
+
+
+def test_a_shared_layer_with_call_arguments_and_a_weights_file_trains_and_saves(tmp_path):
+    import numpy as np
+
+    from tests.model.support import preset_at
+
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "preset"
+    folder.mkdir()
+    np.save(folder / "emb.npy", rng.random((20, 4), dtype=np.float32))
+    preset = preset_at(folder, """
+        name = "shared_states"
+        [[inputs]]
+        name = "left"
+        [[inputs]]
+        name = "right"
+        [data]
+        source = "file:d.npz"
+        x_key = ["left", "right"]
+        validation_split = 0.25
+        [[layers]]
+        name = "embed"
+        type = "Embedding"
+        input_dim = 20
+        output_dim = 4
+        weights_file = "emb.npy"
+        inputs = ["left"]
+        [[layers]]
+        name = "right_embed"
+        reuse = "embed"
+        inputs = ["right"]
+        [[layers]]
+        name = "encoder"
+        type = "LSTM"
+        units = 3
+        return_state = true
+        inputs = ["embed"]
+        [[layers]]
+        type = "LSTM"
+        units = 3
+        inputs = ["right_embed"]
+        call = { initial_state = ["encoder[1]", "encoder[2]"] }
+        [[layers]]
+        type = "Dense"
+        units = 1
+        activation = "sigmoid"
+        [compile]
+        loss = "binary_crossentropy"
+        [fit]
+        epochs = 1
+        batch_size = 8
+        """, "p.toml", left=rng.integers(0, 20, (32, 6)), right=rng.integers(0, 20, (32, 6)), y=np.arange(32) % 2)
+    code, info, run_dir = train_in_process(tmp_path, preset)
+    assert code == 0, info.get("error")
+    assert info["status"] == "finished" and info["epochs_done"] == 1
+    assert (run_dir / "model.keras").is_file()

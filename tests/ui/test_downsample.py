@@ -4,6 +4,8 @@ import numpy as np
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
+from tests.fuzzing import examples
+
 from tuitrain.ui.series.downsample import MinMaxPyramid, column_ranges, ema, ema_step, minmax_downsample
 
 
@@ -60,7 +62,7 @@ def series(draw):
     return np.cumsum(steps), y  # non-decreasing x, repeats and gaps allowed
 
 
-@settings(max_examples=80, deadline=None, derandomize=True)
+@settings(max_examples=examples(80))
 @given(xy=series(), width=st.integers(1, 50))
 def test_minmax_keeps_each_columns_extremes(xy, width):
     x, y = xy
@@ -89,7 +91,7 @@ def _ema_loop(y, alpha, init=None):
     return np.array(out)
 
 
-@settings(max_examples=40, deadline=None, derandomize=True)
+@settings(max_examples=examples(40))
 @given(
     y=hnp.arrays(np.float64, st.integers(1, 3000), elements=st.floats(-100, 100)),
     alpha=st.sampled_from([0.0, 0.05, 0.3, 0.6, 0.9, 0.99]),
@@ -118,7 +120,7 @@ _values = st.one_of(st.floats(-1e6, 1e6, width=32), st.just(float("nan")), st.ju
                     st.just(float("-inf")))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60))
 @given(y=st.lists(_values, min_size=0, max_size=1500),
        cuts=st.lists(st.integers(0, 1500), max_size=4),
        ranges=st.lists(st.tuples(st.integers(0, 1500), st.integers(0, 1500)), min_size=1, max_size=40))

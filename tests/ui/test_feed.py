@@ -8,8 +8,8 @@ from tuitrain.runs.events import EventWriter
 from tuitrain.ui.series.feed import Backoff, RunFeed
 
 
-def _run(tmp_path, rows=30_000):
-    writer = EventWriter(tmp_path / "events.jsonl", flush_interval=3600)
+def _run(tmp_path, rows=30_000, columns=True):
+    writer = EventWriter(tmp_path / "events.jsonl", flush_interval=3600, columns=columns)
     writer.status("running", epochs=3, steps_per_epoch=rows // 3)
     for step in range(1, rows + 1):
         writer.batch(step, 1 + (step - 1) * 3 // rows, {"loss": 1.0 / step}, 100.0)
@@ -18,7 +18,7 @@ def _run(tmp_path, rows=30_000):
 
 
 def test_a_worker_reading_in_chunks_gives_the_whole_run_with_progress(tmp_path):
-    feed = RunFeed(_run(tmp_path))
+    feed = RunFeed(_run(tmp_path, columns=False))  # the JSON path (runs without binary columns)
     feed.reader.chunk = 100_000  # about 1,700 rows a chunk
     fractions = []
     done = threading.Event()

@@ -78,3 +78,19 @@ async def test_runs_screen_lists_damaged_runs_beside_good_ones(tmp_path, monkeyp
         rows = ["  ".join(str(cell) for cell in table.get_row_at(i)) for i in range(table.row_count)]
         assert sum("invalid" in row for row in rows) == 3
         assert any("good" in row and "finished" in row for row in rows)
+
+
+async def test_attach_to_a_damaged_tensorboard_folder_shows_its_epochs_and_where_the_damage_is(tmp_path):
+    """#22: a record claiming 1 TiB once killed the reader; now the epochs show and the damage is named."""
+    from tests.runs.hostile_tb import TIB, epoch_records, lying_header, write_log
+
+    logdir = tmp_path / "tb"
+    before = epoch_records(range(1, 3))
+    write_log(logdir, *before, lying_header(TIB), *epoch_records(range(3, 5)))
+    app = TuitrainApp(None, run_dir=logdir, pane="train", background=False)
+    async with app.run_test(size=(160, 40)) as pilot:
+        table = app.query_one("#train-epochs")
+        await wait_for(pilot, lambda: table.row_count == 4 and "damaged" in panel_text(app), "the four epochs")
+        text = " ".join(panel_text(app).split())
+        offset = sum(map(len, before))
+        assert f"1 damaged part of the event files skipped (events.out.tfevents.1.host: offset {offset}: record claims" in text

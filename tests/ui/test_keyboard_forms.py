@@ -114,3 +114,12 @@ async def test_source_options_dialog_keeps_only_what_differs_from_the_defaults()
         assert app.focused.id == "field-samples"
         await _keys(pilot, *"500", "tab", "tab", "tab", *"0.3", "enter")
     assert app.result == {"samples": 500, "validation_split": 0.3}
+
+
+async def test_editing_a_row_keeps_its_call_arguments_and_weights_file():
+    row = {"type": "LSTM", "units": 8, "call": {"initial_state": ["enc[1]", "enc[2]"]}, "weights_file": "w.npz"}
+    app = DialogApp(LayerFormScreen(row, title="Edit layer 1"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await _keys(pilot, "1", "6", "enter")
+    assert app.result == {"type": "LSTM", "units": 16, "call": {"initial_state": ["enc[1]", "enc[2]"]}, "weights_file": "w.npz"}

@@ -42,10 +42,12 @@ def test_cpu_machine_shows_cpu_memory_and_why_there_is_no_gpu() -> None:
 
 
 def test_gpu_machine_shows_utilisation_and_memory_per_gpu() -> None:
-    history = _History()
-    history.add({"t": 1, "cpu": 99.0, "rss": GIB, "ram": 40,
-                 "gpus": [{"index": 0, "util": 97, "mem": 30 * GIB, "mem_total": 80 * GIB},
-                          {"index": 1, "util": None, "mem": 2 * GIB, "mem_total": None}]})
+    from tuitrain.trainer.system import clean_sample
+
+    history = _History()  # a sample as SystemTail gives it: checked, numbers as floats
+    history.add(clean_sample({"t": 1, "cpu": 99.0, "rss": GIB, "ram": 40,
+                              "gpus": [{"index": 0, "util": 97, "mem": 30 * GIB, "mem_total": 80 * GIB},
+                                       {"index": 1, "util": None, "mem": 2 * GIB, "mem_total": None}]}))
     lines = system_text(history, {}, 44).plain.splitlines()
     assert lines[2].startswith("GPU0") and lines[2].endswith("97%")
     assert lines[3].startswith("mem0") and lines[3].endswith("30.0 GiB/80.0")

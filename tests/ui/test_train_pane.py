@@ -303,7 +303,7 @@ async def test_attach_with_runs_dir_starts_and_lists_runs_there(tmp_path, monkey
     assert launch.attach_command(argparse.Namespace(run_dir=None, runs_dir=str(root))) == 0
     started: list[object] = []
 
-    def record_start(preset, runs_dir=None):
+    def record_start(preset, runs_dir=None, trusted=False):
         started.append(runs_dir)
         return finished
 

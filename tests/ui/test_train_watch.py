@@ -46,6 +46,7 @@ def long_run(tmp_path):
 
 
 async def test_a_long_run_loads_in_a_worker_with_progress_then_polls_rarely(long_run, monkeypatch):
+    shutil.rmtree(long_run / "columns")  # a run from before the binary columns: the JSON, chunk by chunk
     monkeypatch.setattr(feed_module, "FEED_CHUNK", 20_000)  # ~350 rows a chunk: many steps
     monkeypatch.setattr(train_module, "SMALL_READ", 10_000)
     applied = []
@@ -67,13 +68,31 @@ async def test_a_long_run_loads_in_a_worker_with_progress_then_polls_rarely(long
         assert pane.chart.renders >= 1
 
 
+async def test_a_run_with_columns_shows_every_row_and_epoch_without_the_json(long_run, monkeypatch):
+    from tuitrain.runs.decode import EventDecoder
+
+    decoded = []
+    real = EventDecoder.decode_chunk
+    monkeypatch.setattr(EventDecoder, "decode_chunk", lambda self, chunk: decoded.append(len(chunk)) or real(self, chunk))
+    app = TuitrainApp(long_run / "preset.toml", run_dir=long_run, pane="train", background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(TrainPane)
+        await wait_for(pilot, lambda: "step 6000/6000" in pane.query_one("#train-stats").render().plain, "the end")
+        x, y = pane.series.curve("batch", "loss")
+        assert x.tolist() == list(range(1, ROWS + 1)) and abs(y[-1] - 1 / ROWS) < 1e-7
+        assert pane.series.epoch.get("val_loss").tolist() == pytest.approx([2 / 2000, 2 / 4000, 2 / 6000], rel=1e-6)
+        assert "finished" in pane.query_one("#train-status").render().plain
+    assert sum(decoded) < 2000  # only columns/other.jsonl's few lines were JSON (the file has 6,000 rows)
+
+
 async def test_nothing_is_polled_while_the_train_pane_is_hidden(long_run):
     app = TuitrainApp(long_run / "preset.toml", run_dir=long_run, pane="train", background=False)
     async with app.run_test(size=(120, 40)) as pilot:
         pane = app.query_one(TrainPane)
         # the load worker's last step polls once more: wait until it is done, not only for the rows
+        # (a run with columns is read by the poll itself: wait until a poll found nothing new and settled)
         await wait_for(pilot, lambda: len(pane.series.batch) == ROWS and not pane._loading()
-                       and pane._poll_timer is not None, "the run")
+                       and pane._poll_timer is not None and pane.backoff.interval == pane.backoff.ended, "the run")
         polls = pane._polls
         await pilot.press("1")  # the Data pane
         await wait_for(pilot, lambda: pane._poll_timer is None, "the poll timer to stop")

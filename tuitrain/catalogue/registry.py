@@ -329,3 +329,64 @@ def loss_class_name(loss: str) -> str | None:
 def loss_function_name(class_name: str) -> str | None:
     """The name ``compile(loss=...)`` accepts for a loss class, the reverse of ``loss_class_name``."""
     return next((n for n in loss_names() if _squash(n) == _squash(class_name)), None)
+
+
+# ---------------------------------------------------------------- keras.applications
+
+
+@functools.cache
+def _applications() -> tuple[tuple[str, Any], ...]:
+    apps = _keras().applications
+    return tuple((n, getattr(apps, n)) for n in dir(apps) if n[:1].isupper() and inspect.isfunction(getattr(apps, n)))
+
+
+def application_builders() -> dict[str, Any]:
+    """The model constructors ``keras.applications`` exports (``EfficientNetB0`` …), by name: a preset
+    row may name any of them as its ``type``."""
+    return dict(_applications())
+
+
+def _signature_levels(obj: Any) -> list[list[inspect.Parameter]]:
+    """The named parameters of a function, or of a class's ``__init__`` along the MRO while each level
+    forwards ``**kwargs`` (the levels ``constructor_arg_names`` reads)."""
+    if not inspect.isclass(obj):
+        try:
+            return [list(inspect.signature(obj).parameters.values())]
+        except (TypeError, ValueError):
+            return []
+    levels = []
+    for klass in obj.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        try:
+            params = list(inspect.signature(init).parameters.values())
+        except (TypeError, ValueError):
+            break
+        levels.append(params)
+        if not any(p.kind is p.VAR_KEYWORD for p in params) or klass.__name__ == "Layer":
+            break
+    return levels
+
+
+def callable_arg_names(fn: Any) -> tuple[list[str], bool]:
+    """Named arguments of a function (``keras.applications.EfficientNetB0``), and whether it takes ``**kwargs``."""
+    params = _signature_levels(fn)[0] if _signature_levels(fn) else []
+    names = [p.name for p in params if p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+    return names, any(p.kind is p.VAR_KEYWORD for p in params)
+
+
+def takes_none(param: inspect.Parameter) -> bool:
+    """Whether Keras allows None for this parameter: its default is None or its annotation says Optional."""
+    if param.default is None:
+        return True
+    note = param.annotation
+    if note is inspect.Parameter.empty:
+        return False
+    text = note if isinstance(note, str) else repr(note)
+    return "None" in text or "Optional" in text
+
+
+def nullable_arg_names(obj: Any) -> set[str]:
+    """Constructor (or function) arguments of ``obj`` that may be None, read from its signatures."""
+    return {p.name for level in _signature_levels(obj) for p in level if takes_none(p)}

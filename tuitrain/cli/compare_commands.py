@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from tuitrain.common.safetext import clean_line, csv_text, json_safe
 from tuitrain.runs.compare import check_run, diff_lines, read_all, run_info, run_settings, series_rows, setting_cells
 from tuitrain.runs.rundir import RunInfo
 from tuitrain.runs.listing import default_runs_dir, list_runs
@@ -27,8 +28,8 @@ def diff_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
         if not settings:
             print(f"note: {path} recorded no settings (a TensorBoard folder without Keras' model summary)",
                   file=sys.stderr)
-    lines = diff_lines(settings_a, settings_b)
-    print(f"--- {a}\n+++ {b}", file=out)
+    lines = diff_lines(settings_a, settings_b)  # keys and values are escaped there (presets are untrusted)
+    print(f"--- {clean_line(a)}\n+++ {clean_line(b)}", file=out)
     for line in lines:
         print(line, file=out)
     if not lines:
@@ -37,8 +38,15 @@ def diff_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
 
 
 def metrics_rows(paths: list[str], kind: str, since: float | None) -> list[tuple[Path, list[dict[str, Any]]]]:
+    """Each run's rows; what was skipped as damaged is said on stderr (file and line or offset)."""
     runs = [check_run(p) for p in paths]
-    return [(path, series_rows(read_all(path), kind, since=since)) for path in runs]
+    out = []
+    for path in runs:
+        warnings: list[str] = []
+        out.append((path, series_rows(read_all(path, warnings), kind, since=since)))
+        for warning in warnings:
+            print(f"warning: {clean_line(path)}: {clean_line(warning)}", file=sys.stderr)
+    return out
 
 
 def metrics_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
@@ -48,7 +56,7 @@ def metrics_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
     runs = metrics_rows(args.runs, kind, args.since)
     if args.json:
         doc = {"kind": kind, "runs": [{"run": path.name, "path": str(path), "rows": rows} for path, rows in runs]}
-        json.dump(doc, out, indent=1, allow_nan=True)
+        json.dump(json_safe(doc), out, indent=1, allow_nan=False)  # strict JSON: NaN → null; escapes stay \u001b
         out.write("\n")
         return 0
     columns: list[str] = []
@@ -56,16 +64,22 @@ def metrics_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
         for row in rows:
             columns.extend(k for k in row if k not in columns and k not in ("epoch", "step", "time"))
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["run", "epoch", "step", "time", *columns])
+    # metric names, tags and run names are text from the run: escaped, and never a spreadsheet formula
+    writer.writerow(["run", "epoch", "step", "time", *map(csv_text, columns)])
     for path, rows in runs:
+        name = csv_text(path.name)
         for row in rows:
-            writer.writerow([path.name, row.get("epoch", ""), row.get("step", ""), row.get("time", ""),
-                             *(_cell(row.get(c)) for c in columns)])
+            writer.writerow([name, *(_cell(row.get(c)) for c in ("epoch", "step", "time", *columns))])
     return 0
 
 
 def _cell(value: Any) -> str:
-    return "" if value is None else repr(float(value)) if isinstance(value, float) else str(value)
+    """A number as CSV text (``nan``/``inf`` as Python writes them); anything else as neutralised text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return csv_text(value)
+    return repr(float(value)) if isinstance(value, float) else str(value)
 
 
 def run_record(run: RunInfo, columns: list[str] | tuple[str, ...] = ()) -> dict[str, Any]:
@@ -83,9 +97,25 @@ def runs_json(args: argparse.Namespace, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     root = default_runs_dir(getattr(args, "runs_dir", None))
     columns = getattr(args, "columns", None) or ()
-    json.dump({"runs_dir": str(root), "runs": [run_record(r, columns) for r in list_runs(root)]}, out, indent=1)
+    doc = {"runs_dir": str(root), "runs": [run_record(r, columns) for r in list_runs(root)],
+           "sweeps": sweep_records(root, columns)}
+    json.dump(json_safe(doc), out, indent=1, allow_nan=False)
     out.write("\n")
     return 0
 
 
-__all__ = ["diff_command", "metrics_command", "run_info", "runs_json"]
+def sweep_records(root: Path, columns: list[str] | tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Each sweep under ``root`` as ``tuitrain sweeps --json`` gives it, with its trials' runs (best first) in
+    ``runs``: the trials are runs too, grouped under their sweep as the plain ``tuitrain runs`` table does."""
+    from tuitrain.cli.sweep_commands import sweep_json
+    from tuitrain.sweep.sweepdir import list_sweeps
+
+    out = []
+    for sweep in list_sweeps(root):
+        trial_runs = [(t.trial_id, RunInfo.from_dir(t.run_dir)) for t in sweep.trials
+                      if t.run_dir is not None and t.run_dir.is_dir()]
+        out.append(sweep_json(sweep) | {"runs": [{"trial": tid} | run_record(r, columns) for tid, r in trial_runs]})
+    return out
+
+
+__all__ = ["diff_command", "metrics_command", "run_info", "runs_json", "sweep_records"]

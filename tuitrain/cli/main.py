@@ -9,19 +9,21 @@ for TensorFlow and ``tuitrain`` paints before TensorFlow is loaded.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Callable
 
 from tuitrain.common.errors import TuitrainError
 from tuitrain.common.safetext import clean
 
-SUBCOMMANDS = ("new", "train", "check", "attach", "runs", "metrics", "diff", "export", "presets", "devices", "serve")
+SUBCOMMANDS = ("new", "train", "check", "attach", "runs", "metrics", "diff", "export", "presets", "devices", "serve",
+               "sweep", "sweeps")
 # Opens the Textual app for `app` or `attach` with the parsed arguments; returns the exit code.
 OpenApp = Callable[[str, argparse.Namespace], int]
 # `tuitrain serve`'s web server (tuitrain.cli.serve_command.ServeApp), handed in like the app.
 ServeApp = Callable[..., int]
 RUNS_DIR_HELP = "root of run directories (default: $TUITRAIN_RUNS or ./runs)"
-APP_USAGE = "tuitrain [PRESET | RUN_DIR | LOGDIR] [--set KEY=VALUE ...] [--runs-dir DIR]"
+APP_USAGE = "tuitrain [PRESET | RUN_DIR | LOGDIR] [--set KEY=VALUE ...] [--runs-dir DIR] [--trust]"
 
 
 def _add_overrides(p: argparse.ArgumentParser) -> None:
@@ -76,6 +78,7 @@ def build_app_parser() -> argparse.ArgumentParser:
     parser.add_argument("target", nargs="?", help="bundled preset name, preset file, run directory or log folder")
     _add_overrides(parser)
     parser.add_argument("--runs-dir", help=RUNS_DIR_HELP)
+    _add_trust(parser)
     parser.add_argument("--version", action="version", version=_version())
     return parser
 
@@ -84,8 +87,8 @@ def _add_trust(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--trust",
         action="store_true",
-        help="let the preset write outside its run directory and use network or Python-function callbacks "
-        "(as [fit] trusted = true does); read the preset first",
+        help="for this command only: let the preset write outside its run directory, read files outside its "
+        "folders and use network or Python-function callbacks (a preset cannot trust itself); read the preset first",
     )
 
 
@@ -164,6 +167,25 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("presets", help="list bundled presets")
 
+    p = sub.add_parser("sweep", help="run the preset's [sweep]: trials chosen by KerasTuner, each a trainer run")
+    p.add_argument("preset", nargs="?", help="preset file or bundled preset name with a [sweep] table")
+    _add_overrides(p)
+    p.add_argument("--runs-dir", help=RUNS_DIR_HELP)
+    p.add_argument("--trials", type=_positive_int, metavar="N", help="max_trials for this sweep")
+    p.add_argument("--parallel", type=_positive_int, metavar="N", help="trials at once (default: one per GPU, else 1)")
+    p.add_argument("--detach", action="store_true", help="start the controller in the background and return")
+    p.add_argument("--resume", metavar="SWEEP_DIR", help="continue a sweep whose controller ended or was killed")
+    p.add_argument("--stop", metavar="SWEEP_DIR", help="stop a sweep: no new trials, running ones stop after their batch")
+    p.add_argument("--pause", metavar="SWEEP_DIR", help="pause a sweep and its running trials")
+    p.add_argument("--unpause", metavar="SWEEP_DIR", help="resume a paused sweep")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--chief", metavar="HOST:PORT", help="several machines: serve the oracle here (runs no trial)")
+    where.add_argument("--worker", metavar="HOST:PORT", help="several machines: run trials for the chief at HOST:PORT")
+
+    p = sub.add_parser("sweeps", help="list sweeps: status, best trial, trials done/failed/running")
+    p.add_argument("--runs-dir", help=RUNS_DIR_HELP)
+    p.add_argument("--json", action="store_true", help="write the list as JSON (every trial included)")
+
     p = sub.add_parser("devices", help="what TensorFlow sees (CPU, GPUs, memory) and why a GPU is missing")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
@@ -207,6 +229,10 @@ def _run(args: argparse.Namespace, open_app: OpenApp | None, serve_app: ServeApp
         from tuitrain.cli import train_commands as train_cli
 
         return getattr(train_cli, f"{args.command}_command")(args)
+    if args.command in ("sweep", "sweeps"):
+        from tuitrain.cli import sweep_commands
+
+        return getattr(sweep_commands, f"{args.command}_command")(args)
     if args.command == "devices":
         from tuitrain.trainer.devices import devices_command
 
@@ -233,7 +259,9 @@ def check_app_target(target: str | None) -> None:
     from tuitrain.runs.compare import is_run
 
     path = Path(target).expanduser()
-    if path.suffix == ".toml" or is_run(path):
+    from tuitrain.sweep.sweepdir import is_sweep
+
+    if path.suffix == ".toml" or is_run(path) or is_sweep(path):
         return  # a preset file that is missing opens the app with the error (ctrl+r reads it once it exists)
     from tuitrain.preset import bundled_presets, find_preset
     from tuitrain.common.suggest import did_you_mean
@@ -272,6 +300,10 @@ def main(argv: list[str] | None = None, open_app: OpenApp | None = None, serve_a
     except TuitrainError as err:  # texts from presets and Keras: escaped before they reach the terminal
         print(f"error: {clean(err)}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `tuitrain metrics RUN | head`: the reader left; no traceback (Python's documented way)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush at exit must not raise again
+        return 1
     except OSError as err:  # a folder that is a file, a disk that is full, a path we may not write
         print(clean(f"error: {err.strerror or err}: {err.filename or ''}".rstrip(": ")), file=sys.stderr)
         return 1

@@ -75,18 +75,34 @@ def check_command(args: argparse.Namespace) -> int:
         for warn in checked.warnings:
             print(f"  warning: {warn.path}: {warn.message}", file=out)
     if is_trusted(preset):
-        print("\ntrusted ([fit] trusted = true, or --trust): this preset may write outside its run directory,"
-              " reach the network and use callbacks that run functions.", file=out)
+        print("\ntrusted (--trust, for this command only): this preset may write outside its run directory,"
+              " read files outside its folders, reach the network and use callbacks that run functions.", file=out)
     if checked.writes:
         print("\nfiles its callbacks write:", file=out)
         for line in checked.writes:
             print(f"  {line}", file=out)
+    if preset.sweep:
+        _check_sweep(preset, out)
     print(f"\nok: {preset.name} is valid" + (" (with warnings)" if checked.warnings else ""), file=out)
     return 0
 
 
+def _check_sweep(preset: Any, out: Any) -> None:
+    """``[sweep]``: each swept value set on its own and checked as above (nothing trains)."""
+    from tuitrain.sweep.check import check_sweep
+
+    config = check_sweep(preset)
+    tried = sum(len(d.extremes()) for d in config.space)
+    print(f"\nsweep: {config.algorithm}, {config.max_trials} trials, objective {config.objective} "
+          f"({'higher' if config.direction == 'max' else 'lower'} is better); {tried} swept values checked:", file=out)
+    for dim in config.space:
+        shown = ", ".join(repr(v) for v in dim.values) if dim.values else \
+            f"{dim.low} … {dim.high}" + (f" step {dim.step}" if dim.step else "") + (f" ({dim.sampling})" if dim.sampling != "linear" else "")
+        print(f"  {dim.path}: {shown}", file=out)
+
+
 def _load_and_prepare(args: argparse.Namespace) -> tuple[Path, Any, Any]:
-    """The preset with its overrides (``--trust`` as ``[fit] trusted = true``), checked end to end."""
+    """The preset with its overrides (``--trust`` trusts it for this command), checked end to end."""
     from tuitrain.trainer.distribute import distribute_options, output_layers_float32, precision_scope
     from tuitrain.trainer.fit_options import engine_options
     from tuitrain.model import prepare
@@ -94,7 +110,7 @@ def _load_and_prepare(args: argparse.Namespace) -> tuple[Path, Any, Any]:
     path = find_preset(args.preset)
     preset = load_preset(path, getattr(args, "overrides", []) or [])
     if getattr(args, "trust", False):
-        preset.fit["trusted"] = True
+        preset.trusted = True
     try:
         engine_options(preset.fit)  # the trainer's own [fit] keys, as `train` would check them
     except TuitrainError as err:

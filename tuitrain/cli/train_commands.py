@@ -161,9 +161,11 @@ def log_clues(run_dir: Path, n: int) -> list[str]:
 
 
 def failure_reason(run: RunInfo, width: int = 100) -> str:
-    """Why a failed or crashed run ended: its error, else the last line of its trainer log ('' for others)."""
-    if run.status not in ("failed", "crashed"):
-        return ""
+    """Why a failed or crashed run ended: its error, else the last line of its trainer log; for others their
+    warning (a TensorBoard folder's damaged parts) or ''."""
+    if run.status not in ("failed", "crashed"):  # a live or finished run may still carry a warning (damage skipped)
+        text = " ".join((run.error or "").split())
+        return text if len(text) <= width else text[: width - 1] + "…"
     text = run.error or ""
     if not text:
         lines = log_clues(run.path, 1)
@@ -178,10 +180,22 @@ def failure_reason(run: RunInfo, width: int = 100) -> str:
 
 
 def runs_command(args: argparse.Namespace) -> int:
+    from tuitrain.sweep.sweepdir import list_sweeps
+
     root = default_runs_dir(getattr(args, "runs_dir", None))
-    runs = list_runs(root)
-    if not runs:
+    runs, sweeps = list_runs(root), list_sweeps(root)
+    columns = getattr(args, "columns", None) or ()
+    if not runs and not sweeps:
         print(f"no runs under {root} (start one with `tuitrain train PRESET`)")
         return 0
-    print(runs_table(runs, getattr(args, "columns", None) or ()))
+    if runs:
+        print(runs_table(runs, columns))
+    for sweep in sweeps:  # a sweep's trials are runs too: listed under it, best first
+        best = sweep.best
+        said = f", best {sweep.objective} {best.score:.4g} (trial {best.trial_id})" if best and best.score is not None else ""
+        print()
+        print(clean_line(f"sweep {sweep.name}: {sweep.status}, {sweep.algorithm}{said}"))
+        trials = [RunInfo.from_dir(t.run_dir) for t in sweep.trials if t.run_dir is not None and t.run_dir.is_dir()]
+        if trials:
+            print("\n".join(f"  {line}" for line in runs_table(trials, columns).splitlines()))
     return 0

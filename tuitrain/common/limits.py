@@ -121,6 +121,11 @@ MAX_SAMPLES = 50_000_000  # synthetic samples
 MAX_CLASSES = 1_000_000  # classes of a synthetic set, one_hot num_classes
 MAX_FEATURES = 1_000_000
 MAX_EPOCHS = 10_000_000
+MAX_READ_FILE_BYTES = 64 * 1024**2  # a file a layer reads (a vocabulary): a large one is a few MB
+MAX_CSV_BYTES = 512 * 1024**2  # a CSV is parsed into Python strings first, about 10× its size
+MAX_CSV_FIELD_CHARS = 131_072  # one cell; the csv module's own default limit
+MAX_IMAGE_PIXELS = 64 * 1024**2  # one image (8192 × 8192), read from its header before decoding
+MAX_LABEL_CLASSES = 100_000  # encode_labels: distinct label values
 
 
 def fmt_bytes(n: float) -> str:
@@ -169,21 +174,20 @@ def check_array_file(path: Path, *, where: str = "data.source") -> None:
     try:
         if path.stat().st_size == 0:
             raise DataError(f"{path} is empty (0 bytes), not a {suffix} file", path=where)
+        if suffix in (".csv", ".tsv") and path.stat().st_size > MAX_CSV_BYTES:
+            raise DataError(f"{path} is {fmt_bytes(path.stat().st_size)}, over the {fmt_bytes(MAX_CSV_BYTES)} limit for a"
+                            " table (its cells become Python strings first): save the arrays as .npz", path=where)
         if suffix == ".npy":
             with open(path, "rb") as fh:
                 shape, dtype = _npy_header(fh)
             check_array_bytes(shape, dtype.itemsize, path=where, what=f"{path.name} {list(shape)} {dtype}")
+            if shape == ():
+                raise DataError(f"{path.name} is a single value (a 0-d array), not one row per sample", path=where)
         elif suffix == ".npz":
             total = 0
             with zipfile.ZipFile(path) as zf:
-                for info in zf.infolist():
-                    if not info.filename.endswith(".npy"):
-                        continue
-                    with zf.open(info) as fh:
-                        shape, dtype = _npy_header(fh)
-                    name = f"{path.name}:{info.filename[:-4]} {list(shape)} {dtype}"
-                    check_array_bytes(shape, dtype.itemsize, path=where, what=name)
-                    total += dtype.itemsize * _product(shape)
+                for info in zf.infolist():  # every member: np.load reads any with an .npy header, whatever its name
+                    total += _check_npz_member(zf, info, path, where)
             if total > 2 * MAX_ARRAY_BYTES:
                 raise array_bytes_error(total, f"the arrays of {path.name} together", where)
     except DataError:
@@ -194,6 +198,25 @@ def check_array_file(path: Path, *, where: str = "data.source") -> None:
         return  # not an array header (e.g. a pickle): the reader refuses it with its own message
     except OSError as err:
         raise DataError(f"{path} cannot be read: {err.strerror or err}", path=where) from None
+
+
+def _check_npz_member(zf: Any, info: Any, path: Path, where: str) -> int:
+    """The bytes one member of an .npz would take once loaded; DataError over the limit or for a 0-d array."""
+    name = info.filename.removesuffix(".npy")
+    if info.file_size > MAX_ARRAY_BYTES and not info.filename.endswith(".npy"):
+        raise array_bytes_error(info.file_size, f"{path.name}:{name} (uncompressed)", where)
+    with zf.open(info) as fh:
+        try:
+            shape, dtype = _npy_header(fh)
+        except (ValueError, EOFError):
+            if info.filename.endswith(".npy"):
+                raise
+            return info.file_size  # not an array: np.load hands it over as bytes, bounded above
+    check_array_bytes(shape, dtype.itemsize, path=where, what=f"{path.name}:{name} {list(shape)} {dtype}")
+    if shape == ():
+        raise DataError(f"{path.name}:{name} is a single value (a 0-d array), not one row per sample;"
+                        " save it with a first axis (np.savez(..., x=np.atleast_1d(x)))", path=where)
+    return dtype.itemsize * _product(shape)
 
 
 def _product(shape: tuple[int, ...]) -> int:

@@ -53,3 +53,26 @@ class CleanWriter:
 
     def isatty(self) -> bool:
         return self.stream.isatty()
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (`=HYPERLINK(...)`, `@SUM(...)`).
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def csv_text(text: object) -> str:
+    """A text cell for CSV that a person opens in a spreadsheet: escaped like ``clean_line``, and a cell
+    that would start a formula gets a leading ``'`` (OWASP's advice). Numbers are written as numbers."""
+    cell = clean_line(text)
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def json_safe(value: object) -> object:
+    """``value`` with every NaN and infinity (at any depth) as None, so ``json.dumps(..., allow_nan=False)``
+    writes strict JSON: Python's ``NaN`` is no JSON, and ``jq`` or a browser rejects the whole document."""
+    if isinstance(value, float):
+        return value if value - value == 0 else None  # inf - inf and nan - nan are nan
+    if isinstance(value, dict):
+        return {key: json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(item) for item in value]
+    return value

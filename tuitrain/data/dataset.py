@@ -28,6 +28,8 @@ class Dataset:
     y_names: list[str] | None = None
     sample_weight: np.ndarray | None = None  # per training sample (sample_weight_key)
     sample_weight_val: np.ndarray | None = None
+    # What the source skipped or doubted while reading (a FIFO among the images…): shown as warnings.
+    notes: list[str] = field(default_factory=list)
 
     def tensors(self) -> dict[str, np.ndarray]:
         """The arrays that are present, in the order x_train, y_train, x_val, y_val (`x_train[title]`
@@ -92,6 +94,7 @@ class RawData:
     sample_weight: np.ndarray | None = None
     x_names: list[str] | None = None  # names of several x (y) arrays, when the source has its own
     y_names: list[str] | None = None
+    notes: list[str] = field(default_factory=list)  # what the source skipped, and why (Dataset.notes)
 
 
 @dataclass

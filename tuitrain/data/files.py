@@ -67,7 +67,11 @@ def read_csv(path, target=None, delimiter=None, header=True):
     if delimiter is None:
         delimiter = "\t" if str(path).lower().endswith(".tsv") else ","
     with open(path, newline="", encoding="utf-8") as handle:
-        rows = [row for row in csv.reader(handle, delimiter=delimiter) if row]
+        reader = csv.reader(handle, delimiter=delimiter)
+        try:
+            rows = [row for row in reader if row]
+        except csv.Error as err:  # a cell over the csv module's 131,072-character limit, a stray NUL
+            raise ValueError(f"line {reader.line_num}: {err}") from None
     if not rows:
         raise ValueError("the file has no rows")
     width = len(rows[0])
@@ -297,11 +301,14 @@ class FileSource:
             raise DataError(f"expected one character such as \",\" or \"\\t\", got {delimiter!r}.", path="data.delimiter")
         if delimiter is None:
             delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+        reader = None
         try:
             with open(path, newline="", encoding="utf-8") as handle:
-                first = next((row for row in csv.reader(handle, delimiter=delimiter) if row), None)
+                reader = csv.reader(handle, delimiter=delimiter)
+                first = next((row for row in reader if row), None)
         except (OSError, UnicodeDecodeError, csv.Error) as err:
-            raise DataError(f"cannot read {path}: {err}", path="data.source") from None
+            line = f"line {reader.line_num}: " if isinstance(err, csv.Error) and reader is not None else ""
+            raise DataError(f"cannot read {path}: {line}{err}", path="data.source") from None
         if first is None:
             raise DataError(f"{path} is empty: expected a header row, then data rows.", path="data.source")
         first = [h.strip() for h in first]

@@ -109,6 +109,7 @@ def load_dataset(data_spec: dict[str, Any], *, seed: int, base_dir: Path | str |
     kind, name, options = source_options(data_spec)
     steps = preprocess_steps(data_spec)  # checked before the (maybe slow) load
     raw: RawData = get_source(kind).load(name, options, seed=seed, base_dir=base_dir)
+    check_real_arrays(raw)
     fraction, _ = validation_fraction(data_spec, raw.x_test is not None)
     x_names = array_names(data_spec, "x_key") or raw.x_names
     y_names = array_names(data_spec, "y_key") or raw.y_names
@@ -138,6 +139,8 @@ def load_dataset(data_spec: dict[str, Any], *, seed: int, base_dir: Path | str |
         slot = step_slot(names[target], key, fn, target, index)
         part_train = train if slot is None else train[slot]
         part_val = val if slot is None or val is None else val[slot]
+        if fn.__name__ == "encode_labels":
+            check_label_classes(part_train, where=f"data.preprocess[{index}]")
         if fn.__name__ == "one_hot":
             check_class_labels(part_train, part_val, where=f"data.preprocess[{index}]")
             if args.get("num_classes") is None:
@@ -183,7 +186,30 @@ def load_dataset(data_spec: dict[str, Any], *, seed: int, base_dir: Path | str |
         y_names=y_names,
         sample_weight=weights,
         sample_weight_val=weights_val,
+        notes=list(raw.notes),
     )
+
+
+def check_real_arrays(raw: RawData) -> None:
+    """Complex numbers are an error: Keras would keep only their real part, silently."""
+    for name in ("x", "y", "x_test", "y_test", "sample_weight"):
+        value = getattr(raw, name)
+        for i, array in enumerate(value if isinstance(value, list) else [value]):
+            if array is not None and np.asarray(array).dtype.kind == "c":
+                shown = f"{name}[{i}]" if isinstance(value, list) else name
+                raise DataError(f"{shown} holds complex numbers ({array.dtype}); a model computes in real numbers and"
+                                " would keep only the real part: store the real and imaginary parts as separate"
+                                " features (np.stack([a.real, a.imag], axis=-1))", path="data.source")
+
+
+def check_label_classes(labels: Any, *, where: str) -> None:
+    """encode_labels makes one class per distinct value: more than the limit is not a classification."""
+    from tuitrain.common.limits import MAX_LABEL_CLASSES
+
+    count = len(np.unique(np.asarray(labels).reshape(len(labels)))) if len(labels) else 0
+    if count > MAX_LABEL_CLASSES:
+        raise DataError(f"the labels hold {count:,} distinct values, over the limit of {MAX_LABEL_CLASSES:,} classes"
+                        " for encode_labels: are they regression targets? (task = \"regression\")", path=where)
 
 
 def check_class_labels(y_train: np.ndarray, y_val: np.ndarray | None, *, where: str) -> None:

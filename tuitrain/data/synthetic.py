@@ -113,6 +113,20 @@ def tickets(rng, samples=1000, words=500, tags=12, departments=4):
     return [title, body, flags], [urgent.reshape(samples, 1), department.astype(np.int64)]
 
 
+def topics(rng, samples=800, length=16, words=200, classes=2):
+    """Word-id sequences for a small transformer: inputs [word ids (N, length), positions 0..length-1
+    (N, length), for a position Embedding]; the class is the topic whose marker words (ids 1..10 for
+    class 0, 11..20 for class 1, …) the sequence holds, at random places among filler words."""
+    label = rng.integers(0, classes, samples)
+    tokens = rng.integers(10 * classes + 1, words, (samples, length))
+    for i in range(samples):
+        places = rng.choice(length, size=3, replace=False)
+        tokens[i, places] = 1 + 10 * label[i] + rng.integers(0, 10, 3)
+    positions = np.tile(np.arange(length), (samples, 1))
+    return [tokens.astype(np.int32), positions.astype(np.int32)], label.astype(np.int64)
+
+
+topics.x_names = ["tokens", "positions"]
 tickets.x_names = ["title", "body", "tags"]
 tickets.y_names = ["priority", "department"]
 
@@ -127,4 +141,5 @@ GENERATORS = {
     "housing": (housing, "regression"),
     "reviews": (reviews, "classification"),
     "tickets": (tickets, "classification"),
+    "topics": (topics, "classification"),
 }

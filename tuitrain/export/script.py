@@ -18,80 +18,22 @@ from pathlib import Path
 from typing import Any
 
 from tuitrain.export.data_code import data_parts, docstring_safe, sorted_imports
-from tuitrain.common.errors import SpecError
 from tuitrain.model.build import keras_model_name
 from tuitrain.preset.heads import input_decls, output_names
-from tuitrain.model.keras_objects import is_object_table, registry_for
-from tuitrain.model import LAYER_META_KEYS, shape_keys
-from tuitrain.common.pycode import Code, atom, call, is_identifier, literal, required_leading
-from tuitrain.preset import Preset, layer_inputs
+from tuitrain.export.layer_code import (
+    LOAD_WEIGHTS,
+    GraphCode,
+    layer_call as _layer_call,
+    name as _name,
+    plain_stack,
+    reused_names,
+    uses_weights_files,
+    value as _value,
+    var as _var,
+)
+from tuitrain.common.pycode import Code, atom, call, literal
+from tuitrain.preset import Preset
 
-
-
-def _name(text: Any, *, where: str) -> str:
-    """A class or argument name goes into code as-is, so it must be a plain identifier."""
-    if not is_identifier(text):
-        raise SpecError(f"{text!r} is not a Python identifier, so it cannot be exported", path=where)
-    return text
-
-
-def _value(key: str, value: Any, *, where: str) -> Code:
-    """An argument value: object tables become constructor calls of the registry their argument names."""
-    kind = registry_for(key)
-    if kind is not None and is_object_table(value):
-        return _object(kind, value, where=where)
-    if isinstance(value, dict) and "type" in value:
-        from tuitrain.model.keras_objects import serialized
-
-        return literal(serialized(value))
-    return literal(value)
-
-
-def _object(kind: str, table: dict[str, Any], *, where: str) -> Code:
-    """A constructor call of the class a table names, in the Keras namespace of its catalogue kind."""
-    from tuitrain.catalogue import registry as keras_catalogue
-
-    if kind == "layer":
-        return _layer_call(table, where=where)
-    cls = _name(table["type"], where=f"{where}.type")
-    args = [(_name(k, where=f"{where}.{k}"), _value(k, v, where=f"{where}.{k}")) for k, v in table.items() if k != "type"]
-    return call(f"keras.{keras_catalogue.namespace_path(kind)}.{cls}", [], args)
-
-
-def _layer_class(type_name: str) -> type | None:
-    import keras
-
-    cls = getattr(keras.layers, type_name, None)
-    return cls if isinstance(cls, type) else None
-
-
-def _layer_call(layer: dict[str, Any], *, where: str, first: bool = False) -> Code:
-    """`keras.layers.Dense(8, activation="relu", name="wide")`: leading required arguments positional, name last."""
-    type_name = _name(layer["type"], where=f"{where}.type")
-    cls = _layer_class(type_name)
-    skip = LAYER_META_KEYS + (shape_keys(layer) if first else ())
-    args = {k: v for k, v in layer.items() if k not in skip}
-    positional = []
-    for key in required_leading(cls) if cls is not None else []:
-        if key not in args:
-            break
-        positional.append(_value(key, args.pop(key), where=f"{where}.{key}"))
-    name = args.pop("name", None)
-    keywords = [(_name(k, where=f"{where}.{k}"), _value(k, v, where=f"{where}.{k}")) for k, v in args.items()]
-    if name is not None:
-        keywords.append(("name", literal(name)))
-    return call(f"keras.layers.{type_name}", positional, keywords)
-
-
-def _var(name: str, used: set[str]) -> str:
-    base = re.sub(r"\W", "_", name).strip("_").lower() or "x"
-    if base[0].isdigit() or not is_identifier(base):
-        base = f"t_{base}"
-    var, n = base, 2
-    while var in used:
-        var, n = f"{base}_{n}", n + 1
-    used.add(var)
-    return var
 
 
 def _shape(shape: tuple) -> Code:
@@ -119,7 +61,7 @@ def model_code(preset: Preset, model: Any) -> str:
     model_name = literal(keras_model_name(preset.name))
     inputs = _inputs(preset, model)
     several = len(inputs) > 1 or len(model.outputs) > 1 or output_names(preset)
-    if not preset.is_functional and not adapting and not several:
+    if plain_stack(preset) and not several:
         _, shape, dtype = inputs[0]
         items = [call("keras.Input", [], [("shape", _shape(shape))] + ([("dtype", literal(dtype))] if dtype else []))]
         items += [_layer_call(layer, where=f"layers[{i}]", first=i == 0) for i, layer in enumerate(preset.layers)]
@@ -143,27 +85,11 @@ def model_code(preset: Preset, model: Any) -> str:
         lines += call("keras.Input", [], keywords).lines(4, prefix=f"{var} = ")
         tensors[name] = var
         input_vars.append(var)
-    previous = input_vars[0]
+    graph = GraphCode(preset, used, input_vars, tensors=tensors, previous=input_vars[0])
+    reused = reused_names(preset)
     for i, layer in enumerate(preset.layers):
-        where = f"layers[{i}]"
-        if "inputs" in layer:
-            args = [tensors[r] for r in layer_inputs(layer)]
-            arg = args[0] if len(args) == 1 else "[" + ", ".join(args) + "]"
-        else:
-            arg = previous
-        var = _var(str(layer["name"]), used) if "name" in layer else "x"
-        construct = _layer_call(layer, where=where, first=i == 0)
-        if layer.get("adapt"):
-            layer_var = _var(re.sub(r"(?<!^)(?=[A-Z])", "_", layer["type"]).lower(), used)
-            lines += construct.lines(4, prefix=f"{layer_var} = ")
-            lines.append("    if x_train is not None:")
-            lines.append(f"        {layer_var}.adapt({_feed(arg, input_vars)})")
-            lines.append(f"    {var} = {layer_var}({arg})")
-        else:
-            lines += construct.lines(4, prefix=f"{var} = ", suffix=f"({arg})")
-        if "name" in layer:
-            tensors[str(layer["name"])] = var
-        previous = var
+        lines += graph.row_lines(i, layer, reused, lambda arg: _feed(arg, input_vars))
+    previous = graph.previous
     heads = [tensors[n] for n in output_names(preset)] if output_names(preset) else [previous]
     inputs_code = input_vars[0] if len(input_vars) == 1 else "[" + ", ".join(input_vars) + "]"
     outputs_code = heads[0] if len(heads) == 1 else "[" + ", ".join(heads) + "]"
@@ -310,7 +236,10 @@ def export_script(
     data = data_parts(preset.data, seed=preset.seed, base_dir=preset.base_dir)
     text_inputs = any(dtype == "string" for *_, dtype in _inputs(preset, checked.model))
     script_name = re.sub(r"\W", "_", preset.name)
+    weights_files = uses_weights_files(preset)
     imports = ["import argparse", "import keras", *data.imports]
+    if weights_files:
+        imports += ["import numpy as np", "from pathlib import Path"]
     if text_inputs or setup:
         imports.append("import tensorflow as tf")
     header = [
@@ -328,7 +257,7 @@ def export_script(
         "",
         f"SEED = {preset.seed!r}",
     ]
-    if data.uses_paths:
+    if data.uses_paths or weights_files:
         header.append(_data_dir_line(preset, script_dir, absolute_paths))
     main = [
         "def main():",
@@ -359,7 +288,8 @@ def export_script(
         ]
     main += fit_code(preset, checked)
     main.append(f"    model.save({literal((re.sub(r'[^A-Za-z0-9_.-]', '_', preset.name) or 'model') + '.keras').flat()})")
-    parts = ["\n".join(header), *data.functions, data.load_data, model_code(preset, checked.model).rstrip("\n"), "\n".join(main)]
+    helpers = [LOAD_WEIGHTS] if weights_files else []
+    parts = ["\n".join(header), *data.functions, data.load_data, *helpers, model_code(preset, checked.model).rstrip("\n"), "\n".join(main)]
     return "\n\n\n".join(parts) + '\n\n\nif __name__ == "__main__":\n    main()\n'
 
 

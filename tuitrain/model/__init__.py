@@ -31,7 +31,17 @@ from tuitrain.model.compile import (
     optimizer_classes,
 )
 from tuitrain.model.prepare import CheckedPreset, prepare
-from tuitrain.model.summary import LayerRow, RowState, layer_rows, main_args, param_counts, shape_str, summary_text
+from tuitrain.model.summary import (
+    LayerRow,
+    RowState,
+    layer_rows,
+    main_args,
+    param_counts,
+    params_str,
+    row_type,
+    shape_str,
+    summary_text,
+)
 from tuitrain.model.warnings import Warn, check_warnings
 
 __all__ = [
@@ -56,6 +66,8 @@ __all__ = [
     "layer_classes",
     "layer_rows",
     "main_args",
+    "params_str",
+    "row_type",
     "make_layer",
     "make_optimizer",
     "optimizer_classes",

@@ -11,11 +11,14 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tuitrain.catalogue import registry as keras_catalogue
 from tuitrain.common.errors import SpecError
-from tuitrain.model.confine import layer_refusal
+from tuitrain.model.applications import application_builder
+from tuitrain.model.confine import TRUST_SWITCH, layer_refusal
+from tuitrain.model.fallbacks import refuse_fallbacks
 from tuitrain.model.guards import check_layer_dtype
 from tuitrain.model.messages import clean_keras_message
 from tuitrain.model.summary import LayerRow, RowState, main_args, shape_str
@@ -28,7 +31,9 @@ if TYPE_CHECKING:  # pragma: no cover
 # The Functional-model reference to the model's input tensor.
 MODEL_INPUT = "input"
 # Keys of a layer row that belong to tuitrain, not to the Keras constructor.
-LAYER_META_KEYS = ("type", "inputs", "adapt")
+LAYER_META_KEYS = ("type", "inputs", "adapt", "reuse", "call", "weights_file")
+# The keys a `reuse` row may have: it calls an earlier row's layer again, so it has no constructor.
+REUSE_KEYS = ("reuse", "name", "inputs", "call")
 # Honoured through keras.Input (see declared_input_shape), not passed to the layer.
 INPUT_SHAPE_KEYS = ("input_shape", "input_dim", "batch_input_shape")
 
@@ -61,12 +66,42 @@ def resolve_layer_class(type_name: str, *, path: str) -> type:
     classes = layer_classes()
     cls = classes.get(type_name)
     if cls is None:
+        names = [*classes, *keras_catalogue.application_builders()]
         raise SpecError(
-            f"unknown layer type '{type_name}'.{did_you_mean(type_name, list(classes))}"
-            f" Any class exported by keras.layers works ({len(classes)} of them; see `tuitrain` Layers pane).",
+            f"unknown layer type '{type_name}'.{did_you_mean(type_name, names)}"
+            f" Any class exported by keras.layers ({len(classes)} of them) or model of keras.applications works.",
             path=f"{path}.type",
         )
     return cls
+
+
+def none_values(kwargs: dict[str, Any], target: Any, *, path: str, also: tuple[str, ...] = ()) -> dict[str, Any]:
+    """`"None"` (TOML has no null) → None for the arguments whose Keras default or annotation allows None
+    (and the `also` ones, which Keras documents as taking None)."""
+    nullable = keras_catalogue.nullable_arg_names(target) | set(also)
+    out = dict(kwargs)
+    for key, value in kwargs.items():
+        if value != "None":
+            continue
+        if key not in nullable:
+            name = getattr(target, "__name__", str(target))
+            raise SpecError(f'{name} does not take None for {key} (its default is not None)', path=f"{path}.{key}")
+        out[key] = None
+    return out
+
+
+def _make_application(layer: dict[str, Any], builder: Any, *, path: str) -> Any:
+    """A keras.applications model as a layer; `trainable = false` freezes all of it."""
+    from tuitrain.model.applications import make_application
+
+    kwargs = {k: v for k, v in layer.items() if k not in LAYER_META_KEYS and k != "trainable"}
+    if isinstance(kwargs.get("input_shape"), list):
+        kwargs["input_shape"] = tuple(None if d == "None" else d for d in kwargs["input_shape"])
+    # Every keras.applications model documents `weights=None` as random initialisation.
+    model = make_application(builder, none_values(kwargs, builder, path=path, also=("weights",)), path=path)
+    if "trainable" in layer:
+        model.trainable = bool(layer["trainable"])
+    return model
 
 
 
@@ -77,20 +112,25 @@ def shape_keys(layer: dict[str, Any]) -> tuple[str, ...]:
     return INPUT_SHAPE_KEYS
 
 
-def make_layer(layer: dict[str, Any], *, path: str, trusted: bool = False) -> Any:
+def make_layer(layer: dict[str, Any], *, path: str, trusted: bool = False, roots: tuple[Path, ...] = ()) -> Any:
     """Construct one Keras layer from a preset row; errors name the row and the argument.
 
     Object tables among its arguments are built through the registry their argument names
     (a wrapper's `layer`, initializers, regularizers, constraints: see tuitrain.model.keras_objects).
+    Arguments Keras reads a file from must name one inside ``roots`` (the preset's and the data's
+    folders; ``tuitrain.model.confine``) unless the person trusts the preset.
     """
+    from tuitrain.model.confine import confine_reads
     from tuitrain.model.keras_objects import resolve_args
 
     if not isinstance(layer, dict) or "type" not in layer:
         raise SpecError('expected a layer table such as { type = "LSTM", units = 64 }', path=path)
+    if layer["type"] not in layer_classes() and application_builder(layer["type"]) is not None:
+        return _make_application(layer, application_builder(layer["type"]), path=path)
     cls = resolve_layer_class(layer["type"], path=path)
     why = None if trusted else layer_refusal(cls)
     if why:
-        raise SpecError(f"{why}; a preset may not do this unless trusted ([fit] trusted = true, or --trust)", path=path)
+        raise SpecError(f"{why}; a preset may not do this unless trusted ({TRUST_SWITCH})", path=path)
     check_layer_dtype(layer, path=path)
     known, open_ended = keras_catalogue.constructor_arg_names(cls)
     if not open_ended:
@@ -109,17 +149,20 @@ def make_layer(layer: dict[str, Any], *, path: str, trusted: bool = False) -> An
             )
     skip = LAYER_META_KEYS + shape_keys(layer)
     # A wrapped layer (Bidirectional's, TimeDistributed's) is as trusted as the preset that holds it.
-    nested = functools.partial(make_layer, trusted=trusted)
+    nested = functools.partial(make_layer, trusted=trusted, roots=roots)
     kwargs = resolve_args({k: v for k, v in layer.items() if k not in skip}, path=path, make_layer=nested)
-    try:
-        return cls(**kwargs)
-    except Exception as err:  # noqa: BLE001 - Keras raises anything from NotImplementedError to ImportError
-        message = clean_keras_message(err)
-        culprit = next((k for k in kwargs if re.search(rf"\b{re.escape(k)}\b", message)), None)
-        raise SpecError(
-            f"Keras cannot create {cls.__name__}: {message}",
-            path=f"{path}.{culprit}" if culprit else path,
-        ) from None
+    kwargs = none_values(kwargs, cls, path=path)
+    kwargs = confine_reads(cls, kwargs, roots=roots or (Path.cwd().resolve(),), trusted=trusted, where=path)
+    with refuse_fallbacks(cls.__name__, path=path, keys=kwargs):
+        try:
+            return cls(**kwargs)
+        except Exception as err:  # noqa: BLE001 - Keras raises anything from NotImplementedError to ImportError
+            message = clean_keras_message(err)
+            culprit = next((k for k in kwargs if re.search(rf"\b{re.escape(k)}\b", message)), None)
+            raise SpecError(
+                f"Keras cannot create {cls.__name__}: {message}",
+                path=f"{path}.{culprit}" if culprit else path,
+            ) from None
 
 
 # ---------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from tuitrain.catalogue import registry as keras_catalogue
 from tuitrain.common.errors import SpecError
 from tuitrain.model.messages import clean_keras_message
+from tuitrain.model.fallbacks import refuse_fallbacks
 from tuitrain.common.suggest import did_you_mean
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -58,10 +59,11 @@ def make_optimizer(value: Any, *, path: str = "compile.optimizer") -> Any:
     from tuitrain.model.keras_objects import resolve_args
 
     args = resolve_args(args, path=path)  # a learning_rate table is a schedule
-    try:
-        return cls(**args)
-    except (TypeError, ValueError) as err:
-        raise SpecError(f"Keras cannot create {cls.__name__}: {clean_keras_message(err)}", path=path) from None
+    with refuse_fallbacks(cls.__name__, path=path, keys=args):
+        try:
+            return cls(**args)
+        except (TypeError, ValueError) as err:
+            raise SpecError(f"Keras cannot create {cls.__name__}: {clean_keras_message(err)}", path=path) from None
 
 
 def _resolve_named(value: Any, *, kind: str, path: str) -> Any:
@@ -80,10 +82,14 @@ def _resolve_named(value: Any, *, kind: str, path: str) -> Any:
         choices = [n for n in keras_catalogue.exported_names(kind) if n[:1].isupper()]
         raise SpecError(f"unknown {kind} class '{name}'.{did_you_mean(name, choices)}", path=f"{path}.type") from None
     check_args(cls, args, what=name, path=path)
-    try:
-        return cls(**args)
-    except (TypeError, ValueError) as err:
-        raise SpecError(f"Keras cannot create {name}: {clean_keras_message(err)}", path=path) from None
+    from tuitrain.model.keras_objects import checked_tables
+
+    checked_tables(args, path=path)  # a serialized Keras dict among the arguments names a catalogue class
+    with refuse_fallbacks(name, path=path, keys=args):
+        try:
+            return cls(**args)
+        except (TypeError, ValueError) as err:
+            raise SpecError(f"Keras cannot create {name}: {clean_keras_message(err)}", path=path) from None
 
 
 # compile() options passed to Keras as they are written in the preset.

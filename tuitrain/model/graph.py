@@ -11,22 +11,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from tuitrain.model.adapting import adapt_layer, check_adapt_row, feed_for
 from tuitrain.common.errors import SpecError
 from tuitrain.preset.heads import DEFAULT_INPUT, check_output_refs, input_decls, output_names, unreached_error, unreached_rows
-from tuitrain.model.build import BuildReport, as_sequential, keras_model_name, declared_input_shape, error_row, make_layer, shape_message
-from tuitrain.model.confine import is_trusted
-from tuitrain.model.guards import bounded_call
+from tuitrain.model.build import BuildReport, as_sequential, keras_model_name, declared_input_shape, error_row
+from tuitrain.model.confine import is_trusted, read_roots
 from tuitrain.model.messages import clean_keras_message
-from tuitrain.model.summary import LayerRow, RowState, main_args, param_counts, shape_str
+from tuitrain.model.row_build import TEXT_LAYERS, GraphState, build_row, check_single_heads, needs_graph
+from tuitrain.model.summary import LayerRow, RowState, param_counts, shape_str
+from tuitrain.model.wiring import Wiring
 from tuitrain.preset import layer_inputs
 
 if TYPE_CHECKING:  # pragma: no cover
     from tuitrain.data import Dataset
     from tuitrain.preset import Preset
 
-# Layers that take text (Keras' string preprocessing layers); text reaching any other layer is an error.
-TEXT_LAYERS = ("TextVectorization", "StringLookup", "Hashing")
+__all__ = ["TEXT_LAYERS", "build_model", "build_model_partial"]
 
 
 def _input_specs(preset: "Preset", data_shapes: list[tuple] | None, data_dtypes: list[str] | None) -> list[tuple[str, tuple, str | None]]:
@@ -78,7 +77,7 @@ def build_model_partial(preset: "Preset", input_shape: Any = None, *, dataset: "
     """
     import keras
 
-    rows: list[Any] = []
+    rows: list[LayerRow] = []
     if dataset is not None:
         data_shapes, data_dtypes = dataset.input_shapes, dataset.input_dtypes
         arrays = dataset.x_train if isinstance(dataset.x_train, list) else [dataset.x_train]
@@ -96,80 +95,25 @@ def build_model_partial(preset: "Preset", input_shape: Any = None, *, dataset: "
         return BuildReport(rows=rows, model=None, error=str(err), failure=err)
 
     model_inputs = [keras.Input(shape=shape, dtype=dtype, name=name) for name, shape, dtype in specs]
-    tensors: dict[str, Any] = {name: t for (name, _, _), t in zip(specs, model_inputs)}
-    producers: dict[str, Any] = {name: ("input", name) for name, _, _ in specs}  # name → row index or ("input", name)
-    read_inputs: set[str] = set()
-    refs_by_row: list[list[Any]] = []
+    functional = preset.is_functional or len(specs) > 1 or bool(output_names(preset)) or needs_graph(preset)
+    b = GraphState(preset, model_inputs, arrays, Wiring(), is_trusted(preset), read_roots(preset))
+    for (name, _, _), tensor in zip(specs, model_inputs):
+        b.wiring.add([name], tensor, ("input", name))
     previous: Any = model_inputs[0]
     previous_ref: Any = ("input", specs[0][0])
     first_error: str | None = None
     failure: SpecError | None = None
-    functional = preset.is_functional or len(specs) > 1 or bool(output_names(preset))
-    out_tensors: dict[int, Any] = {}
     for i, layer in enumerate(preset.layers):
         path = f"layers[{i}]"
         if first_error is not None and not functional:
             rows.append(error_row(i, layer, "not built: an earlier layer failed", RowState.NOT_BUILT))
-            refs_by_row.append([])
+            b.refs_by_row.append([])
             continue
-        refs = layer_inputs(layer) if "inputs" in layer else None
-        sources = [producers.get(r) for r in refs] if refs is not None else [previous_ref]
-        refs_by_row.append([s for s in sources if s is not None])
-        for source in sources:
-            if isinstance(source, tuple):
-                read_inputs.add(source[1])
+        refs = [str(r) for r in layer_inputs(layer)] if "inputs" in layer else None
+        b.record_sources(layer, refs, previous_ref)
         try:
-            if refs is not None:
-                missing = [r for r in refs if r not in tensors]
-                if missing:
-                    raise SpecError(f"input '{missing[0]}' is not available (its layer failed or comes later)", path=f"{path}.inputs")
-                args = [tensors[r] for r in refs]
-                arg = args[0] if len(args) == 1 else args
-            else:
-                if previous is None:
-                    raise SpecError("not built: the layer before it failed", path=path)
-                arg = previous
-            keras_layer = make_layer(layer, path=path, trusted=is_trusted(preset))
-            adapts = check_adapt_row(type(keras_layer), layer, path=path)
-            for tensor in arg if isinstance(arg, list) else [arg]:
-                if "string" in str(tensor.dtype) and layer["type"] not in TEXT_LAYERS:
-                    raise SpecError(
-                        f"the input reaching {layer['type']} holds text (dtype string), which {layer['type']} cannot take:"
-                        f" start with a layer that turns text into numbers ({', '.join(TEXT_LAYERS)}, with adapt = true)",
-                        path=path,
-                    )
-            adapted = None
-            if adapts and arrays is not None:
-                adapt_layer(keras_layer, feed_for(arg, model_inputs, arrays), path=path)
-                adapted = "adapted"
-            elif adapts:
-                adapted = "adapts to the training data"
-            try:
-                out = bounded_call(keras_layer, arg, path=path)  # weights sized before they exist
-            except SpecError:
-                raise
-            except Exception as err:  # Keras raises many types for shape problems.
-                raise SpecError(shape_message(layer, arg, err), path=path) from None
-            if isinstance(out, (list, tuple)):
-                raise SpecError(f"{layer['type']} returns several tensors; tuitrain layers must return one", path=path)
-            previous, previous_ref = out, i
-            out_tensors[i] = out
-            tensors[keras_layer.name] = out
-            producers[keras_layer.name] = i
-            if "name" in layer:
-                tensors[layer["name"]] = out
-                producers[layer["name"]] = i
-            row = LayerRow(
-                index=i,
-                name=keras_layer.name,
-                type=layer["type"],
-                args=main_args(layer),
-                output_shape=shape_str(tuple(out.shape)),
-                params=keras_layer.count_params(),
-                trainable=bool(keras_layer.trainable),
-                inputs=list(refs or []),
-            )
-            row.adapt = adapted
+            previous, row = build_row(b, i, layer, refs, previous, path)
+            previous_ref = i
             rows.append(row)
         except SpecError as err:
             first_error = first_error or str(err)
@@ -181,12 +125,13 @@ def build_model_partial(preset: "Preset", input_shape: Any = None, *, dataset: "
     if not preset.layers:
         return BuildReport(rows=[], model=None, error="the model has no layers yet")
     try:
-        heads = _heads(preset, producers, refs_by_row, specs, read_inputs)
+        heads = _heads(preset, b.wiring.producers, b.refs_by_row, specs, b.read_inputs)
+        check_single_heads(preset, heads, b.out_tensors)
     except SpecError as err:
         return BuildReport(rows=rows, model=None, error=str(err), failure=err)
     for row in rows:
         row.head = row.index in heads
-    outputs = [out_tensors[i] for i in heads]
+    outputs = [b.out_tensors[i] for i in heads]
     name = keras_model_name(preset.name)
     try:
         model = keras.Model(

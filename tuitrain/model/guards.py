@@ -81,10 +81,48 @@ def _weights_bounded(where: str) -> Iterator[None]:
                 keras.layers.Layer.add_weight = _original_add_weight
 
 
-def bounded_call(layer: Any, arg: Any, *, path: str) -> Any:
-    """``layer(arg)`` with its weights bounded; SpecError at ``path`` for one too large."""
+weights_bounded = _weights_bounded  # for code that creates weights outside a call (keras.applications models)
+
+
+def bounded_call(layer: Any, *args: Any, path: str, **kwargs: Any) -> Any:
+    """``layer(*args, **kwargs)`` with its weights and its output for the probe batch bounded; SpecError at ``path``.
+
+    Weights are sized before they exist; the output is symbolic here, so its size for the probe
+    (``PROBE_SAMPLES`` samples) is known before ``probe`` runs anything: ``RepeatVector(n = 1e9)``
+    is an error naming the layer, not a 16 GB allocation.
+    """
     with _weights_bounded(path):
-        return layer(arg)
+        out = layer(*args, **kwargs)
+    check_output_size(out, layer_type=type(layer).__name__, path=path)
+    return out
+
+
+# Samples ``probe`` runs the model on; layer outputs are sized for this batch.
+PROBE_SAMPLES = 2
+
+
+def check_output_size(out: Any, *, layer_type: str, path: str, batch: int = PROBE_SAMPLES) -> None:
+    """A layer's output (a symbolic tensor) for ``batch`` samples must fit the one-tensor limit.
+
+    Unknown dimensions other than the batch (a sequence of any length) cannot be sized and are
+    counted as 1: the data decides them, and its arrays are bounded when they are read.
+    """
+    for tensor in out if isinstance(out, (list, tuple)) else [out]:
+        shape = getattr(tensor, "shape", None)
+        if shape is None:
+            continue
+        try:
+            itemsize = _itemsize(getattr(tensor, "dtype", "float32"))
+        except TypeError:
+            itemsize = 4
+        dims = [batch if i == 0 and d is None else (1 if d is None else int(d)) for i, d in enumerate(tuple(shape))]
+        nbytes = itemsize
+        for dim in dims:
+            nbytes *= max(0, dim)
+        if nbytes > limits.MAX_ARRAY_BYTES:
+            raise SpecError(f"{layer_type} would output a tensor of shape {tuple(dims)} ({limits.fmt_bytes(nbytes)}) for the"
+                            f" {batch} samples the check runs, over the {limits.fmt_bytes(limits.MAX_ARRAY_BYTES)} limit"
+                            " for one tensor (raise it with the environment variable TUITRAIN_MAX_ARRAY_BYTES)", path=path)
 
 
 NUMERIC_DTYPES = ("bool", "int", "uint", "float", "bfloat", "mixed_")
@@ -100,7 +138,7 @@ def check_layer_dtype(layer: dict[str, Any], *, path: str) -> None:
                         " (e.g. \"float32\", \"float16\", \"mixed_float16\", \"int32\")", path=f"{path}.dtype")
 
 
-def _head(value: Any, n: int = 2) -> Any:
+def _head(value: Any, n: int = PROBE_SAMPLES) -> Any:
     if isinstance(value, dict):
         return {k: v[:n] for k, v in value.items()}
     if isinstance(value, (list, tuple)):

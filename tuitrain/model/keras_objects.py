@@ -14,6 +14,7 @@ from typing import Any, Callable
 
 from tuitrain.common.errors import SpecError
 from tuitrain.common.suggest import did_you_mean
+from tuitrain.model.fallbacks import refuse_fallbacks
 
 # Argument name (exact, or a suffix starting with "_") → the catalogue kind whose classes build it.
 _EXACT = {
@@ -68,10 +69,16 @@ def build_object(kind: str, value: dict[str, Any], *, path: str, make_layer: Cal
                 path=f"{path}.{key}",
             )
     args = resolve_args(args, path=path, make_layer=make_layer)
-    try:
-        return cls(**args)
-    except (TypeError, ValueError, KeyError, AttributeError) as err:
-        raise SpecError(f"Keras cannot create {cls.__name__}: {clean_keras_message(err)}", path=path) from None
+    nullable = keras_catalogue.nullable_arg_names(cls)
+    for key in [k for k, v in args.items() if v == "None"]:  # TOML has no null
+        if key not in nullable:
+            raise SpecError(f"{cls.__name__} does not take None for {key} (its default is not None)", path=f"{path}.{key}")
+        args[key] = None
+    with refuse_fallbacks(cls.__name__, path=path, keys=args):
+        try:
+            return cls(**args)
+        except (TypeError, ValueError, KeyError, AttributeError) as err:
+            raise SpecError(f"Keras cannot create {cls.__name__}: {clean_keras_message(err)}", path=path) from None
 
 
 def resolve_args(kwargs: dict[str, Any], *, path: str, make_layer: Callable[..., Any] | None = None) -> dict[str, Any]:
@@ -88,13 +95,78 @@ def resolve_args(kwargs: dict[str, Any], *, path: str, make_layer: Callable[...,
         where = f"{path}.{key}"
         if kind is not None and is_object_table(value):
             out[key] = build_object(kind, value, path=where, make_layer=make_layer)
-        elif isinstance(value, str) and kind in _NAMED_KINDS:
+        elif isinstance(value, str) and kind in _NAMED_KINDS and value != "None":  # "None": see none_values
             out[key] = _checked_name(kind, value, path=where)
         elif kind == "layer" and make_layer is not None:
             raise SpecError(f'expected a layer table such as {{ type = "LSTM", units = 64 }}, got {value!r}', path=where)
         else:
-            out[key] = serialized(value)
+            out[key] = serialized(checked_tables(value, path=where), with_module=True)
     return out
+
+
+# Keras' own serialized form (`{ module = "keras.layers", class_name = "ReLU", config = {...} }`).
+SERIALIZED_KEYS = ("module", "class_name", "config", "registered_name")
+
+
+def checked_tables(value: Any, *, path: str) -> Any:
+    """Object tables for an argument of no known registry (``activation``…), checked like ``{type = …}`` ones.
+
+    Keras' serialized dicts become ``{type = …}`` tables; ``module`` may only name Keras' public
+    namespaces; every class must be one the catalogue offers and none that runs functions or loads
+    files (``Lambda``). Without this Keras' ``deserialize`` would import any module it is told.
+    """
+    if isinstance(value, list):
+        return [checked_tables(v, path=f"{path}[{i}]") for i, v in enumerate(value)]
+    if not isinstance(value, dict):
+        return value
+    if any(k in value for k in SERIALIZED_KEYS) and "type" not in value:
+        value = _from_serialized(value, path=path)
+    if "type" not in value:
+        return {k: checked_tables(v, path=f"{path}.{k}") for k, v in value.items()}
+    _catalogue_class(value["type"], path=f"{path}.type")
+    return {k: (v if k == "type" else checked_tables(v, path=f"{path}.{k}")) for k, v in value.items()}
+
+
+def _from_serialized(value: dict[str, Any], *, path: str) -> dict[str, Any]:
+    from tuitrain.catalogue import registry as keras_catalogue
+
+    extra = [k for k in value if k not in SERIALIZED_KEYS]
+    if extra:
+        raise SpecError(f"unknown key '{extra[0]}' in a serialized Keras object; valid keys: {', '.join(SERIALIZED_KEYS)}",
+                        path=f"{path}.{extra[0]}")
+    name, module, config = value.get("class_name"), value.get("module"), value.get("config", {})
+    if not isinstance(name, str) or not name:
+        raise SpecError(f"expected class_name = \"…\" (a Keras class), got {name!r}", path=f"{path}.class_name")
+    public = ["keras", "keras.activations"] + [f"keras.{keras_catalogue.namespace_path(k)}" for k in keras_catalogue.KINDS]
+    if module is not None and module not in public:
+        raise SpecError(f"module {module!r} is not one of Keras' public namespaces ({', '.join(public)});"
+                        " a preset may only name Keras' own classes", path=f"{path}.module")
+    registered = value.get("registered_name")
+    if registered is not None and registered != name:
+        raise SpecError(f"registered_name {registered!r} names a custom object; a preset may only name Keras' own"
+                        f" classes (as class_name = {name!r})", path=f"{path}.registered_name")
+    if not isinstance(config, dict):
+        raise SpecError(f"expected a table of the class's arguments, got {config!r}", path=f"{path}.config")
+    return {"type": name, **config}
+
+
+def _catalogue_class(name: Any, *, path: str) -> type:
+    """The class a table names, found among the catalogue's kinds; refused when it runs code or reads files."""
+    from tuitrain.catalogue import registry as keras_catalogue
+    from tuitrain.model.confine import layer_refusal
+
+    found = None
+    if isinstance(name, str):
+        found = next((keras_catalogue.classes(k).get(name) for k in keras_catalogue.KINDS
+                      if name in keras_catalogue.classes(k)), None)
+    if found is None:
+        known = sorted({n for k in keras_catalogue.KINDS for n in keras_catalogue.classes(k)})
+        raise SpecError(f"{name!r} is not a class Keras exports (keras.layers, keras.initializers, …).{did_you_mean(str(name), known)}",
+                        path=path)
+    why = layer_refusal(found)
+    if why:
+        raise SpecError(f"{why}; a preset may not use it here", path=path)
+    return found
 
 
 def _checked_name(kind: str, name: str, *, path: str) -> str:
@@ -110,13 +182,26 @@ def _checked_name(kind: str, name: str, *, path: str) -> str:
     return name
 
 
-def serialized(value: Any) -> Any:
-    """Preset tables with `type` → Keras' serialized form, so `initializers.get` etc. accept them."""
+def serialized(value: Any, *, with_module: bool = False) -> Any:
+    """Preset tables with `type` → Keras' serialized form, so `initializers.get` etc. accept them.
+
+    ``with_module``: name the Keras namespace the catalogue found the class in (``keras.layers``
+    for ``ReLU`` as an activation), so Keras looks nowhere else.
+    """
     if isinstance(value, dict):
         if "type" in value:
-            config = {k: serialized(v) for k, v in value.items() if k != "type"}
-            return {"class_name": value["type"], "config": config}
-        return {k: serialized(v) for k, v in value.items()}
+            config = {k: serialized(v, with_module=with_module) for k, v in value.items() if k != "type"}
+            out = {"class_name": value["type"], "config": config}
+            module = _keras_module(value["type"]) if with_module else None
+            return {"module": module, **out} if module else out
+        return {k: serialized(v, with_module=with_module) for k, v in value.items()}
     if isinstance(value, list):
-        return [serialized(v) for v in value]
+        return [serialized(v, with_module=with_module) for v in value]
     return value
+
+
+def _keras_module(name: Any) -> str | None:
+    from tuitrain.catalogue import registry as keras_catalogue
+
+    kind = next((k for k in keras_catalogue.KINDS if isinstance(name, str) and name in keras_catalogue.classes(k)), None)
+    return f"keras.{keras_catalogue.namespace_path(kind)}" if kind else None

@@ -25,6 +25,7 @@ class CheckedPreset:
     model: Any
     warnings: list[Warn]
     writes: list[str] = field(default_factory=list)  # what the callbacks would write (RUN_DIR/...)
+    logged: list[str] = field(default_factory=list)  # the metric names fit will log (a sweep's objective must be one)
 
 
 def prepare(preset: "Preset") -> CheckedPreset:
@@ -38,7 +39,7 @@ def prepare(preset: "Preset") -> CheckedPreset:
         model = build_model(preset, dataset=dataset)
         compile_model(model, preset.compile)
         writes: list[str] = []
-        resolve_callbacks(preset.fit, writes=writes)
+        resolve_callbacks(preset.fit, writes=writes, trusted=preset.trusted)
         logged = probe(model, dataset, path=f"layers[{max(0, len(preset.layers) - 1)}]")
         monitor_warnings = check_monitors(preset, logged, callback_classes())
         fit_kwargs(preset.fit, dataset)  # class weights checked against the data's classes
@@ -48,7 +49,8 @@ def prepare(preset: "Preset") -> CheckedPreset:
         if hasattr(err, "located"):
             raise with_line(err, preset, file) from None
         raise
-    return CheckedPreset(preset, dataset, model, check_warnings(preset, dataset, model) + monitor_warnings, writes)
+    return CheckedPreset(preset, dataset, model, check_warnings(preset, dataset, model) + monitor_warnings, writes,
+                         logged)
 
 
 

@@ -32,6 +32,8 @@ class LayerRow:
     state: RowState = RowState.BUILT
     head: bool = False  # one of the model's outputs
     adapt: str | None = None  # "adapted" / "adapts to the training data": a layer that learns from the data
+    shares: str | None = None  # a `reuse` row: the row whose layer (and weights) it calls again; its params count there
+    outputs: int = 1  # how many tensors the layer returns (later rows name them "name[0]", "name[1]", …)
 
 
 
@@ -48,6 +50,12 @@ def main_args(layer: dict[str, Any]) -> str:
     for key, value in layer.items():
         if key in ("type", "name", "inputs", "adapt"):
             continue
+        if key == "reuse":
+            parts.append(f"shares {value}")
+            continue
+        if key == "call" and isinstance(value, dict):
+            parts.append("call(" + ", ".join(f"{k}={_flat(v)}" for k, v in value.items()) + ")")
+            continue
         if isinstance(value, dict):
             value = value.get("type", value)
         if isinstance(value, list):
@@ -55,6 +63,29 @@ def main_args(layer: dict[str, Any]) -> str:
         parts.append(f"{key}={value}")
     return ", ".join(parts)
 
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(_flat(v) for v in value) + "]"
+    return str(value)
+
+
+def outputs_str(shapes: list[tuple]) -> str:
+    """A layer's several results as later rows name them: ``[0] (None, 256)  [1] (None, 256)``."""
+    return "  ".join(f"[{i}] {shape_str(shape)}" for i, shape in enumerate(shapes))
+
+
+def row_type(layer: dict[str, Any], row: LayerRow | None = None) -> str:
+    """The type cell of a row: its Keras type, or for a `reuse` row the row whose layer it calls again."""
+    if "reuse" in layer and "type" not in layer:
+        return f"↻ {layer['reuse']}" + (f" ({row.type})" if row is not None and row.error is None else "")
+    return str(layer.get("type", "?"))
+
+
+def params_str(row: LayerRow) -> str:
+    """The params cell: a shared layer's weights are counted once, on the row that created it."""
+    return f"shared with {row.shares}" if row.shares else f"{row.params:,}"
 
 
 def param_counts(model: Any) -> tuple[int, int, int]:
@@ -70,12 +101,22 @@ def layer_rows(model: Any) -> list[LayerRow]:
     """Rows of an already-built model (e.g. one loaded from a run directory)."""
     rows = []
     for i, layer in enumerate(model.layers):
-        try:
-            shape = shape_str(tuple(layer.output.shape))
-        except (AttributeError, ValueError):
-            shape = "?"
-        rows.append(LayerRow(i, layer.name, type(layer).__name__, "", shape, layer.count_params(), bool(layer.trainable)))
+        rows.append(LayerRow(i, layer.name, type(layer).__name__, "", _built_shape(layer), layer.count_params(), bool(layer.trainable)))
     return rows
+
+
+def _built_shape(layer: Any) -> str:
+    """A built layer's output shape; several results as ``[0] … [1] …``; "shared" when called more than once."""
+    nodes = getattr(layer, "_inbound_nodes", None) or []
+    if len(nodes) > 1:
+        return f"shared ({len(nodes)} calls)"
+    try:
+        output = layer.output
+    except (AttributeError, ValueError):
+        return "?"
+    if isinstance(output, (list, tuple)):
+        return outputs_str([tuple(t.shape) for t in output])
+    return shape_str(tuple(output.shape))
 
 
 def summary_text(model: Any, line_length: int = 90) -> str:

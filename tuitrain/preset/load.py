@@ -148,9 +148,16 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
     for i, layer in enumerate(layers):
         path = f"layers[{i}]"
         _expect(layer, (dict,), "a table", file=file, path=path)
-        if "type" not in layer:
-            raise SpecError("missing key 'type' (a Keras layer class name such as \"Dense\")", file=file, path=path)
-        _expect(layer["type"], (str,), "a Keras layer class name", file=file, path=f"{path}.type")
+        if "reuse" in layer:
+            _check_reuse_row(layer, file=file, path=path)
+        elif "type" not in layer:
+            raise SpecError("missing key 'type' (a Keras layer class name such as \"Dense\", or reuse = \"<earlier row>\")", file=file, path=path)
+        else:
+            _expect(layer["type"], (str,), "a Keras layer class name", file=file, path=f"{path}.type")
+        if "call" in layer:
+            _expect(layer["call"], (dict,), "a table of call arguments, e.g. { mask = \"m\" }", file=file, path=f"{path}.call")
+        if "weights_file" in layer:
+            _expect(layer["weights_file"], (str,), "a path to an .npy or .npz file", file=file, path=f"{path}.weights_file")
         if "inputs" in layer:
             inputs = layer["inputs"]
             if isinstance(inputs, str):
@@ -198,6 +205,10 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
 
     fit = raw.get("fit", {})
     _expect(fit, (dict,), "a table", file=file, path="fit")
+    if "trusted" in fit:  # DESIGN §1.7: a preset never grants itself trust
+        raise SpecError("a preset cannot trust itself: only the person running tuitrain can, for one command"
+                        " (--trust on train/check/export/the app, or the app's confirmation before a run);"
+                        " remove this key", file=file, path="fit.trusted")
     _check_keys(fit, FIT_KEYS + ENGINE_FIT_KEYS, file=file, prefix="fit")
     for key in ("epochs", "batch_size", "steps_per_epoch", "validation_steps", "validation_batch_size"):
         _check_positive_int(fit, key, file=file, prefix="fit")
@@ -214,6 +225,8 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
 
     distribute = raw.get("distribute", {})
     distribute_options(distribute, file=file)  # unknown keys and bad values, with their key path
+    sweep = raw.get("sweep", {})  # its keys and the search space are checked by tuitrain.sweep.config
+    _expect(sweep, (dict,), "a table", file=file, path="sweep")
 
     return Preset(
         name=name,
@@ -226,13 +239,45 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
         inputs=copy.deepcopy(input_tables),
         outputs=list(outputs),
         distribute=copy.deepcopy(distribute),
+        sweep=copy.deepcopy(sweep),
     )
+
+
+# Keys a `reuse` row may have: it calls an earlier row's layer again, so it has no constructor arguments.
+REUSE_ROW_KEYS = ("reuse", "name", "inputs", "call")
+
+
+def _check_reuse_row(layer: dict, *, file: str, path: str) -> None:
+    _expect(layer["reuse"], (str,), "the name of an earlier layer row", file=file, path=f"{path}.reuse")
+    for key in layer:
+        if key not in REUSE_ROW_KEYS:
+            raise SpecError(
+                f"a reuse row calls the layer of '{layer['reuse']}' again with its weights and arguments, so it takes"
+                f" no '{key}' (only {', '.join(REUSE_ROW_KEYS)})",
+                file=file,
+                path=f"{path}.{key}",
+            )
+
+
+def ref_name(ref: str) -> str:
+    """The row a reference names: ``"encoder[1]"`` (a layer's second output) names ``encoder``."""
+    match = re.fullmatch(r"(.+)\[(\d+)\]", ref)
+    return match.group(1) if match else ref
 
 
 def _check_layer_names(layers: list[dict], *, file: str, inputs: list[str] = ("input",)) -> None:
     seen: dict[str, int] = {}
     for i, layer in enumerate(layers):
+        target = layer.get("reuse")
+        if isinstance(target, str) and target not in seen:
+            raise SpecError(
+                f"reuse = '{target}' names no earlier layer row.{did_you_mean(target, list(seen))}"
+                f" Rows named before this one: {', '.join(seen) or 'none'}.",
+                file=file,
+                path=f"layers[{i}].reuse",
+            )
         for j, ref in enumerate(layer_inputs(layer)):
+            ref = ref_name(ref)
             if ref not in seen and ref not in inputs:
                 known = [*inputs, *seen]
                 raise SpecError(

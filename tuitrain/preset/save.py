@@ -35,7 +35,7 @@ def _fresh_document(data: dict[str, Any]) -> str:
     for key in ("name", "description", "seed", "outputs"):
         if key in data:
             doc[key] = data[key]
-    for key in ("inputs", "data", "layers", "compile", "fit", "distribute"):
+    for key in ("inputs", "data", "layers", "compile", "fit", "distribute", "sweep"):
         if key not in data:
             continue
         doc.add(tomlkit.nl())
@@ -85,7 +85,7 @@ def _merge_table(container: Any, new: dict[str, Any]) -> None:
         if key not in container:
             top = isinstance(value, dict) and not isinstance(container, InlineTable) and isinstance(
                 container, (tomlkit.TOMLDocument, Table)
-            ) and key in ("data", "compile", "fit", "distribute")
+            ) and key in ("data", "compile", "fit", "distribute", "sweep")
             if isinstance(container, tomlkit.TOMLDocument) and key in ("layers", "inputs"):
                 container[key] = _to_tomlkit(value, top=True)
             else:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-TOP_LEVEL_KEYS = ("name", "description", "seed", "outputs", "inputs", "data", "layers", "compile", "fit", "distribute")
+TOP_LEVEL_KEYS = ("name", "description", "seed", "outputs", "inputs", "data", "layers", "compile", "fit", "distribute", "sweep")
 COMPILE_KEYS = (
     "optimizer",
     "loss",
@@ -48,8 +48,6 @@ FIT_KEYS = (
 # tensorboard: write TensorBoard event files under tensorboard/ (bool)
 # flush_interval: seconds between event flushes (default 0.25)
 # log_every: batch events every N steps (default 1)
-# trusted: the preset may write outside its run directory and use network/function callbacks
-#   (see tuitrain.model.confine; `--trust` on the command line does the same for one command)
 # system_every: seconds between system samples (CPU, memory, GPUs) in system.jsonl (default 2; 0 = none)
 ENGINE_FIT_KEYS = (
     "checkpoint_monitor",
@@ -58,7 +56,6 @@ ENGINE_FIT_KEYS = (
     "tensorboard",
     "flush_interval",
     "log_every",
-    "trusted",
     "system_every",
 )
 
@@ -77,9 +74,13 @@ class Preset:
     inputs: list[dict[str, Any]] = field(default_factory=list)  # [[inputs]]: name, shape, dtype per model input
     outputs: list[str] = field(default_factory=list)  # the layers whose results the model returns
     distribute: dict[str, Any] = field(default_factory=dict)  # devices and precision: tuitrain.preset.distribute
+    sweep: dict[str, Any] = field(default_factory=dict)  # [sweep]: a hyper-parameter search, checked by tuitrain.sweep
     path: Path | None = None
     # The text the preset was read from: saving merges edits into it to keep comments.
     source_text: str | None = field(default=None, repr=False, compare=False)
+    # Trust comes only from the person (``--trust``, the app's confirmation), for one invocation:
+    # never read from or saved to the file (DESIGN §1.7; see tuitrain.model.confine).
+    trusted: bool = field(default=False, compare=False)
 
     @property
     def base_dir(self) -> Path:
@@ -96,7 +97,7 @@ class Preset:
         if self.description:
             out["description"] = self.description
         out["seed"] = self.seed
-        for key in ("outputs", "inputs", "data", "layers", "compile", "fit", "distribute"):
+        for key in ("outputs", "inputs", "data", "layers", "compile", "fit", "distribute", "sweep"):
             value = getattr(self, key)
             if value:
                 out[key] = copy.deepcopy(value)
@@ -104,7 +105,7 @@ class Preset:
 
     def copy(self) -> "Preset":
         """A deep copy to edit; the original stays as it was (the app replaces, never mutates)."""
-        return Preset(**{**self.to_dict(), "path": self.path, "source_text": self.source_text})
+        return Preset(**{**self.to_dict(), "path": self.path, "source_text": self.source_text, "trusted": self.trusted})
 
 
 def layer_inputs(layer: dict[str, Any]) -> list:

@@ -22,7 +22,9 @@ from tuitrain.runs.reader import RunReader
 from tuitrain.runs.rundir import PRESET_FILE, RUN_JSON, RunInfo, read_run_json
 from tuitrain.runs.tensorboard import TensorBoardReader, is_tensorboard_dir, tensorboard_run_info
 from tuitrain.common.errors import TuitrainError
+from tuitrain.common.limits import check_toml_nesting, read_preset_text
 from tuitrain.common.metric_names import NOT_METRICS
+from tuitrain.common.safetext import clean_line
 
 Reader = Union[RunReader, TensorBoardReader]
 MISSING = object()  # a key one run has and the other does not
@@ -62,16 +64,22 @@ def run_info(path: str | os.PathLike) -> RunInfo:
 # Series
 
 
-def read_all(path: str | os.PathLike) -> list[dict[str, Any]]:
-    """Every event a run has logged so far (a TensorBoard folder read to its end, nothing held back)."""
+def read_all(path: str | os.PathLike, warnings: list[str] | None = None) -> list[dict[str, Any]]:
+    """Every event a run has logged so far (a TensorBoard folder read to its end, nothing held back).
+
+    ``warnings`` (when given) receives what was skipped: damaged lines of events.jsonl, damaged parts of
+    event files (file and offset)."""
     path = check_run(path)
     reader: Reader = RunReader(path) if (path / RUN_JSON).is_file() else TensorBoardReader(path, settle_s=0.0)
     events: list[dict[str, Any]] = []
-    while True:
-        new = reader.poll()
-        if not new:
-            return events
+    while new := reader.poll():
         events.extend(new)
+    if warnings is not None:
+        if isinstance(reader, TensorBoardReader):
+            warnings.extend(str(d) for d in reader.damage)
+        elif reader.skipped.total:
+            warnings.append(reader.skipped.summary())
+    return events
 
 
 def series_rows(events: Iterable[dict[str, Any]], kind: str, *, since: float | None = None) -> list[dict[str, Any]]:
@@ -100,11 +108,13 @@ def run_settings(path: str | os.PathLike) -> dict[str, Any]:
     """A run's settings as a nested dict in the preset's spelling (``{}`` when nothing was recorded)."""
     path = check_run(path)
     preset = path / PRESET_FILE
-    if preset.is_file():
+    if os.path.lexists(preset):
+        # bounded like any preset (1 MB, nesting 32): a 3 GB preset.toml in a copied run is a reason, not a read
+        text = read_preset_text(preset)
+        check_toml_nesting(text, file=str(preset))
         try:
-            with open(preset, "rb") as fh:
-                return tomllib.load(fh)
-        except (OSError, tomllib.TOMLDecodeError) as err:
+            return tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, RecursionError) as err:
             raise TuitrainError(f"{preset}: cannot read it: {err}") from None
     if (path / RUN_JSON).is_file():
         info = read_run_json(path)
@@ -197,21 +207,20 @@ def setting_cells(path: str | os.PathLike, keys: Iterable[str]) -> list[str]:
 
 
 def fmt_value(value: Any) -> str:
+    """A setting as one line of text; escaped, since a run's preset may hold any text."""
     if value is MISSING:
         return "(none)"
     if isinstance(value, float):
         return format(value, ".6g")
-    if isinstance(value, str):
-        return value
     if value is None:
         return "None"
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return clean_line(value)
 
 
 def diff_lines(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     """``compile.optimizer.learning_rate  0.01 → 0.001`` lines, keys aligned."""
-    diffs = diff_settings(a, b)
+    diffs = [(clean_line(k), va, vb) for k, va, vb in diff_settings(a, b)]  # keys and values from presets: escaped
     width = max((len(k) for k, _, _ in diffs), default=0)
     return [f"{k.ljust(width)}  {fmt_value(va)} → {fmt_value(vb)}" for k, va, vb in diffs]

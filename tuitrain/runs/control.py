@@ -18,6 +18,8 @@ from tuitrain.common.errors import TuitrainError
 
 CONTROL_FILE = "control.jsonl"
 ACTIONS = ("stop_batch", "stop_epoch", "pause", "resume")
+MAX_READ = 64 * 1024  # bytes of control.jsonl read per poll
+MAX_LINE = 4096  # a request is one short JSON object
 
 
 def request_control(run_dir: str | os.PathLike, action: str) -> None:
@@ -68,16 +70,18 @@ class ControlInbox:
             return []
         with open(self.path, "rb") as fh:
             fh.seek(self._offset)
-            data = fh.read(size - self._offset)
+            data = fh.read(min(size - self._offset, MAX_READ))  # bounded: a copied run may hold a huge file
         self._offset += len(data)
         data = self._partial + data
         lines = data.split(b"\n")
         self._partial = lines.pop()
+        if len(self._partial) > MAX_LINE:  # no request is this long: drop it rather than hold it
+            self._partial = b""
         actions = []
         for line in lines:
             try:
-                action = json.loads(line).get("action")
-            except (ValueError, AttributeError):
+                action = json.loads(line).get("action") if len(line) <= MAX_LINE else None
+            except (ValueError, AttributeError, RecursionError):
                 continue
             if action in ACTIONS:
                 actions.append(action)

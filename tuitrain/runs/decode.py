@@ -1,8 +1,8 @@
 """``events.jsonl`` bytes → events, fast for the bulk and without trusting any line.
 
 A long run is millions of batch rows that all look alike (``{"s":…,"e":…,"t":…,"r":…,"0":…}``).
-:meth:`EventDecoder.decode_chunk` parses a chunk of complete lines in one call of a fast JSON
-parser (``orjson`` when installed, 4× faster than ``json`` here), recognises the runs of batch
+:meth:`EventDecoder.decode_chunk` parses a chunk of complete lines with a fast JSON
+parser (``orjson`` when installed, 4× faster than ``json`` here), each line on its own, recognises the runs of batch
 rows that share one key set, and turns each run into one numpy block (rows × columns) with no
 dict kept per row. Everything else (epoch, status, log and alias rows, and any line that does not
 fit) goes through :meth:`EventDecoder.decode_line`, which checks every value: a line that is not
@@ -273,20 +273,16 @@ class EventDecoder:
 
 
 def _parse_many(lines: list[bytes]) -> list | None:
-    """All lines as one JSON array (one parser call), or None if any line is not JSON."""
-    if b"" in lines:  # an empty line would make the array invalid; whitespace fails the parse
-        return None
-    text = b"[" + b",".join(lines) + b"]"
-    if _orjson is not None:
-        if b"NaN" in text:  # what Python's json writes for NaN; strings are re-read by the slow path
-            text = text.replace(b"NaN", b"null")
-        try:
-            return _orjson.loads(text)
-        except _orjson.JSONDecodeError:
-            return None
+    """Each line parsed on its own (one object per line, so ``objs[i]`` is always line i's), or None if any
+    line is not JSON.
+
+    Lines are never joined into one document: two lines holding a lone ``"`` each would read as the one
+    string ``","`` and shift every later row onto the wrong line (issue #22: it crashed ``metrics`` and the app).
+    """
+    loads = _orjson.loads if _orjson is not None else json.loads
     try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
+        return list(map(loads, lines))
+    except (ValueError, RecursionError, TypeError):  # orjson.JSONDecodeError is a ValueError; NaN too
         return None
 
 

@@ -32,11 +32,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from tuitrain.common.fsutil import read_bounded
+from tuitrain.runs.columns import COLUMNS_DIR, ColumnWriter
 from tuitrain.runs.decode import ALIAS_KIND, KIND_LONG, SHORT_KEYS, BatchBlock, EventDecoder, block_events
 
 __all__ = ["EventWriter", "EventDecoder", "read_events", "fmt_number", "EVENTS_FILE", "KIND_LONG", "SHORT_KEYS", "ALIAS_KIND"]
 
 EVENTS_FILE = "events.jsonl"
+# read_events reads a file whole (tests, small files): bounded; a long run goes through RunReader in chunks
+MAX_READ_EVENTS = 256 * 1024 * 1024
 
 KIND_SHORT = {"batch": None, "epoch": "e", "status": "s", "log": "l"}
 RESERVED = set(SHORT_KEYS) | {"k"}
@@ -77,7 +83,8 @@ def _row(head: str, extra: dict[str, Any]) -> str:
 class EventWriter:
     """Buffered, thread-safe appender of compact rows (batch rows may come from Keras' worker threads)."""
 
-    def __init__(self, path: str | os.PathLike, *, flush_interval: float = 0.25, t0: float | None = None) -> None:
+    def __init__(self, path: str | os.PathLike, *, flush_interval: float = 0.25, t0: float | None = None,
+                 columns: bool = True) -> None:
         self.path = Path(path)
         self.flush_interval = flush_interval
         self.t0 = time.time() if t0 is None else t0
@@ -90,6 +97,18 @@ class EventWriter:
         self.batch_bytes = 0
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self._terminate_torn_line()
+        self._rows = _RowBuffer()
+        self._slots: dict[str, int] = {}  # metric name -> column of the row buffer
+        self._pending_columns: list[dict[str, np.ndarray]] = []
+        self._other: list[str] = []
+        self._columns = self._open_columns() if columns else None
+
+    def _open_columns(self) -> ColumnWriter | None:
+        try:
+            writer = ColumnWriter(self.path.parent / COLUMNS_DIR, self.path)
+        except OSError:
+            return None
+        return writer if writer.usable else None
 
     def _terminate_torn_line(self) -> None:
         """A trainer killed mid-write may leave a line without its newline; start ours on a fresh line."""
@@ -115,19 +134,72 @@ class EventWriter:
 
     def _declare(self, new: list[str]) -> None:
         if new:
-            self._buf.append(f'{{"k":"{ALIAS_KIND}"{"".join(new)}}}\n')
+            self._add_line(f'{{"k":"{ALIAS_KIND}"{"".join(new)}}}\n')
+
+    def _add_line(self, line: str) -> None:
+        """A non-batch line, after the batch rows before it (lock held); also copied for the columns."""
+        self._materialize()
+        self._buf.append(line)
+        if self._columns is not None:
+            self._other.append(line)
 
     def batch(self, step: int, epoch: int, metrics: dict[str, float], samples_per_s: float) -> None:
+        """One batch row, kept as numbers in preallocated buffers; formatted at the next flush."""
         t = self.now()
         with self._lock:
-            new: list[str] = []
-            parts = "".join(f',"{self._alias(name, new)}":{fmt_number(value)}' for name, value in metrics.items())
-            self._declare(new)
-            line = f'{{"s":{step},"e":{epoch},"t":{t:.2f},"r":{_rate(samples_per_s)}{parts}}}\n'
-            self._buf.append(line)
+            rows = self._rows
+            i = rows.n
+            if i == rows.capacity:
+                self._materialize()
+                i = 0
+            rows.fixed[i] = (step, epoch, t, samples_per_s)
+            for name, value in metrics.items():
+                j = self._slots.get(name)
+                if j is None:
+                    j = self._new_slots(metrics)[name]
+                    rows, i = self._rows, 0
+                rows.values[i, j] = value
+                rows.present[i, j] = True
+            rows.n = i + 1
             self.batch_rows += 1
-            self.batch_bytes += len(line)
-        self.maybe_flush()
+        if time.monotonic() - self._last_flush >= self.flush_interval:
+            self.flush()
+
+    def _new_slots(self, metrics: dict[str, float]) -> dict[str, int]:
+        """Metrics seen for the first time: declared in one line (before the row that uses them), given buffer columns."""
+        i = self._rows.n
+        saved = (self._rows.fixed[i].copy(), self._rows.values[i].copy(), self._rows.present[i].copy())
+        self._rows.present[i] = False
+        self._rows.n = i  # the row being filled is not materialized: it moves to the buffer's start
+        self._materialize()
+        new: list[str] = []
+        for name in metrics:
+            if name not in self._slots:
+                self._alias(name, new)
+                self._slots[name] = len(self._slots)
+        self._declare(new)
+        self._rows.widen(len(self._slots))
+        n = len(saved[1])
+        self._rows.fixed[0], self._rows.values[0, :n], self._rows.present[0, :n] = saved
+        return self._slots
+
+    def _materialize(self) -> None:
+        """Buffered batch rows → JSON lines and column arrays, in order with other lines (lock held)."""
+        rows = self._rows
+        if not rows.n:
+            return
+        n, names = rows.n, list(self._slots)
+        fixed = rows.fixed[:n]
+        values, present = rows.values[:n, : len(names)], rows.present[:n, : len(names)]
+        lines = _batch_lines(fixed, values, present, [self._aliases[m] for m in names])
+        self._buf.append(lines)
+        self.batch_bytes += len(lines)
+        if self._columns is not None:
+            cols = {key: fixed[:, j].copy() for j, key in enumerate(("step", "epoch", "time", "samples_per_s"))}
+            for j, name in enumerate(names):
+                cols[name] = np.where(present[:, j], values[:, j], np.nan)
+            self._pending_columns.append(cols)
+        rows.clear()
 
     def epoch(self, step: int, epoch: int, metrics: dict[str, Any], *, samples_per_s: float, epochs: int, steps: int) -> None:
         """Metric names are written in full, except one that would read as a short key (``e``, ``7``…)."""
@@ -136,7 +208,7 @@ class EventWriter:
             new: list[str] = []
             safe = {(self._alias(k, new) if (k in RESERVED or k.isdigit()) else k): v for k, v in metrics.items()}
             self._declare(new)
-            self._buf.append(_row(head, safe))
+            self._add_line(_row(head, safe))
         self.flush()
 
     def status(self, status: str, *, step: int = 0, epoch: int = 0, **extra: Any) -> None:
@@ -151,7 +223,7 @@ class EventWriter:
 
     def _append(self, line: str) -> None:
         with self._lock:
-            self._buf.append(line)
+            self._add_line(line)
 
     # -- flushing ---------------------------------------------------------------------------
 
@@ -163,16 +235,45 @@ class EventWriter:
         """One ``write`` of everything buffered (O_APPEND: readers never see rows interleaved)."""
         with self._lock:
             self._last_flush = time.monotonic()
+            self._materialize()
             if not self._buf or self._fd < 0:
                 return
             self._reopen_if_removed()
             data = "".join(self._buf).encode("utf-8")
             self._buf.clear()
+            self._write_columns()
             view = memoryview(data)
             while view:
                 n = os.write(self._fd, view)
                 view = view[n:]
             self.flushes += 1
+            self._commit_columns()
+
+    def _write_columns(self) -> None:
+        """The same rows as binary columns, written before the JSON (lock held); a failure only turns them off."""
+        if self._columns is None:
+            return
+        try:
+            for cols in self._pending_columns:
+                self._columns.append(cols)
+            self._columns.append_other("".join(self._other).encode("utf-8"))
+        except OSError as err:
+            self._columns_off(err)
+        self._pending_columns.clear()
+        self._other.clear()
+
+    def _commit_columns(self) -> None:
+        if self._columns is not None:
+            try:
+                self._columns.commit(os.fstat(self._fd).st_size)
+            except OSError as err:
+                self._columns_off(err)
+
+    def _columns_off(self, err: OSError) -> None:
+        """Columns are a cache: when they cannot be written, readers fall back on the JSON."""
+        self._columns = None
+        self._buf.append(_row(f'"k":"l","s":0,"e":0,"t":{self.now():.2f}',
+                              {"message": f"warning: binary columns not written ({err.strerror or err}); readers use events.jsonl"}))
 
     def _reopen_if_removed(self) -> None:
         """A removed or replaced file is recreated, starting with the metric aliases and a note
@@ -206,11 +307,56 @@ class EventWriter:
         }
 
 
+class _RowBuffer:
+    """Preallocated batch rows: (step, epoch, time, samples/s) and one value per metric slot."""
+
+    capacity = 4096
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.fixed = np.zeros((self.capacity, 4), dtype=np.float64)
+        self.values = np.zeros((self.capacity, 4), dtype=np.float64)
+        self.present = np.zeros((self.capacity, 4), dtype=bool)
+
+    def widen(self, slots: int) -> None:
+        if slots > self.values.shape[1]:
+            width = max(slots, 2 * self.values.shape[1])
+            self.values = np.zeros((self.capacity, width), dtype=np.float64)
+            self.present = np.zeros((self.capacity, width), dtype=bool)
+
+    def clear(self) -> None:
+        self.present[: self.n] = False
+        self.n = 0
+
+
+def _batch_lines(fixed: np.ndarray, values: np.ndarray, present: np.ndarray, aliases: list[str]) -> str:
+    """Compact JSON lines of buffered rows (the format of the module docstring).
+
+    Rows whose numbers ``%.5g`` writes exactly as :func:`fmt_number` does (every metric present,
+    finite, not a whole number of 6+ digits) go through one ``%`` template; the rest row by row."""
+    whole = (values == np.round(values)) & (np.abs(values) >= 1e5)
+    fast = (present.all(axis=1) & np.isfinite(values).all(axis=1) & ~whole.any(axis=1)
+            & np.isfinite(fixed).all(axis=1) & (np.abs(fixed) < 2 ** 53).all(axis=1))
+    template = '{"s":%d,"e":%d,"t":%.2f,"r":%d' + "".join(f',"{a}":%.5g' for a in aliases) + "}\n"
+    rows = np.concatenate([fixed, values], axis=1).tolist()
+    if fast.all():
+        return "".join([template % tuple(r) for r in rows])
+    keys = [f',"{a}":' for a in aliases]
+    out = []
+    for ok, r, has in zip(fast.tolist(), rows, present.tolist()):
+        if ok:
+            out.append(template % tuple(r))
+            continue
+        parts = "".join(k + fmt_number(v) for k, v, h in zip(keys, r[4:], has) if h)
+        out.append(f'{{"s":{int(r[0])},"e":{int(r[1])},"t":{r[2]:.2f},"r":{_rate(r[3])}{parts}}}\n')
+    return "".join(out)
+
+
 def read_events(path: str | os.PathLike) -> list[dict[str, Any]]:
     """Every complete event of a file at once, as long-key dicts (tests, small files; the app and
     big files go through ``RunReader``, which reads in bounded chunks)."""
     try:
-        data = Path(path).read_bytes()
+        data = read_bounded(path, MAX_READ_EVENTS, what=EVENTS_FILE)
     except FileNotFoundError:
         return []
     data = data[: data.rfind(b"\n") + 1]  # the torn last line waits

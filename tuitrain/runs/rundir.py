@@ -39,10 +39,14 @@ ACTIVE = ("starting", "running", "paused", "stopping")
 FINAL = ("finished", "stopped", "failed", "crashed")
 
 
+# Characters of a name in a run directory's name: with the time stamp it stays far under a file name's 255 bytes.
+MAX_RUN_NAME = 100
+
+
 def new_run_dir(runs_dir: Path, preset_name: str, *, now: float | None = None) -> Path:
     """Create ``runs_dir/<preset>-<YYYYmmdd-HHMMSS>`` (``-2``, ``-3``… when taken) and return it."""
     stamp = datetime.fromtimestamp(time.time() if now is None else now).strftime("%Y%m%d-%H%M%S")
-    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", preset_name).strip("._") or "run"
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", preset_name)[:MAX_RUN_NAME].strip("._") or "run"
     runs_dir.mkdir(parents=True, exist_ok=True)
     for n in range(1, 1000):
         path = runs_dir / (f"{safe}-{stamp}" if n == 1 else f"{safe}-{stamp}-{n}")
@@ -87,12 +91,33 @@ def read_run_json(run_dir: str | os.PathLike) -> dict[str, Any]:
     return load_run_json(run_dir)[0]
 
 
+# Seconds since 1970 a run can have started or ended at (year 5138): a later "time" was not written by a clock.
+MAX_TIME = 1e11
+MAX_COUNT = 10 ** 9  # epochs: a larger count was not written by a trainer
+MAX_BEST = 1000  # metrics in ``best``
+
+
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite int or float (a 400-digit integer is not: it has no float, and ``isfinite`` would raise)."""
+    if type(value) not in (int, float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def _is_time(value: Any) -> bool:
+    return _is_number(value) and 0 <= value <= MAX_TIME
 
 
 def _is_count(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return type(value) is int and 0 <= value <= MAX_COUNT
+
+
+def _is_best(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) <= MAX_BEST and all(
+        isinstance(k, str) and len(k) <= 200 and _is_number(v) and abs(v) <= 1e300 for k, v in value.items())
 
 
 _RUN_FIELDS: dict[str, tuple[Any, str]] = {
@@ -102,17 +127,17 @@ _RUN_FIELDS: dict[str, tuple[Any, str]] = {
     "monitor": (lambda v: isinstance(v, str), "a metric name"),
     "error": (lambda v: isinstance(v, str), "text"),
     "message": (lambda v: isinstance(v, str), "text"),
-    "created": (_is_number, "a time in seconds"),
-    "started": (_is_number, "a time in seconds"),
-    "ended": (_is_number, "a time in seconds"),
-    "updated": (_is_number, "a time in seconds"),
-    "pid_started": (_is_number, "a time in seconds"),
-    "pid": (lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**31, "a process id"),
+    "created": (_is_time, "a time in seconds since 1970"),
+    "started": (_is_time, "a time in seconds since 1970"),
+    "ended": (_is_time, "a time in seconds since 1970"),
+    "updated": (_is_time, "a time in seconds since 1970"),
+    "pid_started": (_is_time, "a time in seconds since 1970"),
+    "pid": (lambda v: type(v) is int and 0 < v < 2**31, "a process id"),
     "epochs_done": (_is_count, "a count of epochs"),
     "epochs_total": (_is_count, "a count of epochs"),
-    "best": (lambda v: isinstance(v, dict) and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v.values()),
-             "metric names and numbers"),
+    "best": (_is_best, "metric names and finite numbers"),
     "attempts": (lambda v: isinstance(v, list), "a list"),
+    "system": (lambda v: isinstance(v, dict), "a table of system peaks"),
 }
 
 
@@ -260,7 +285,7 @@ def system_peaks(summary: Any) -> dict[str, float]:
     """The numeric peaks of ``run.json``'s ``system`` summary (a hand-edited file may hold anything)."""
     if not isinstance(summary, dict):
         return {}
-    return {key: summary[key] for key in SYSTEM_PEAKS if _is_number(summary.get(key))}
+    return {key: summary[key] for key in SYSTEM_PEAKS if _is_number(summary.get(key)) and 0 <= summary[key] < 2**62}
 
 
 @dataclass

@@ -2,9 +2,11 @@
 
 A log folder (what ``keras.callbacks.TensorBoard(log_dir=...)`` or any other TensorBoard writer
 fills) holds event files, directly or in one level of subfolders (Keras: ``train/`` and
-``validation/``). :class:`TensorBoardReader` tails them with TensorBoard's own
-``EventFileLoader`` (each ``Load()`` yields only the records added since the last one, and
-stops before a record still being written), so a folder another process writes shows live.
+``validation/``). :class:`TensorBoardReader` tails them with our own bounded record reader
+(``tuitrain.runs.tfrecord``: each read gives only the records added since the last one and stops
+before a record still being written), so a folder another process writes shows live. Event files
+are untrusted: a record over the size limit, a bad checksum or a tensor claiming a huge shape is
+skipped and noted in :attr:`TensorBoardReader.damage` (file and byte offset), never allocated.
 
 How summaries become events (long keys, as ``RunReader.poll()`` returns them):
 
@@ -23,7 +25,7 @@ Only scalars are read; images, histograms and text are skipped. Keras' model sum
 ``keras``) is kept as :attr:`TensorBoardReader.model_config` for ``tuitrain diff``. There is
 no run.json: :meth:`status` calls the run ``running`` while an event file changed in the last
 ``ACTIVE_S`` seconds (TensorFlow's writers flush at least every two minutes), else ``finished``.
-Reading imports TensorFlow (TensorBoard's reader needs it), which ``tuitrain`` loads lazily.
+Reading needs TensorBoard's protobuf classes only, not TensorFlow.
 """
 
 from __future__ import annotations
@@ -31,12 +33,15 @@ from __future__ import annotations
 import json
 import math
 import os
+import struct
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from tuitrain.common.metric_names import NOT_METRICS, better_direction
+from tuitrain.common.safetext import clean_line
 from tuitrain.runs.rundir import RUN_JSON, RunInfo
+from tuitrain.runs.tfrecord import Damage, RecordTail
 
 EVENT_FILE_MARK = "tfevents"
 # An event file changed this recently: the writer is taken to be alive.
@@ -47,6 +52,8 @@ SETTLE_S = 2.0
 VALIDATION_WAIT_S = 10.0
 VALIDATION_DIRS = ("validation", "val", "eval", "valid")
 TRAIN_DIRS = ("", "train", "training")
+MAX_TAG = 200  # characters of a tag kept (a metric name)
+MAX_WALL_TIME = 1e11  # seconds since 1970 (year 5138): a later wall time is damage, not a time
 
 
 def _event_files(folder: Path) -> list[Path]:
@@ -102,19 +109,32 @@ def metric_name(subdir: str, tag: str) -> tuple[str, str] | None:
 
 
 class _Source:
-    """One event file and TensorBoard's loader on it."""
+    """One event file, tailed record by record (:class:`~tuitrain.runs.tfrecord.RecordTail`)."""
 
     def __init__(self, subdir: str, path: Path) -> None:
-        from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
-
         self.subdir = subdir
         self.path = path
-        # detect_file_replacement: reopen at the same offset when the file grew (a plain iterator
-        # that once reached the end of the file never sees what is appended later).
-        self.loader = EventFileLoader(str(path), detect_file_replacement=True)
+        self.tail = RecordTail(path)
         self.plugins: dict[str, str] = {}  # tag → plugin name (written with a tag's first value only)
         self.latest: dict[str, int] = {}  # kind → the highest key (epoch / step) seen
         self.last_wall: float | None = None  # wall time of the newest scalar read
+
+    def events(self) -> Iterator[tuple[int, Any]]:
+        """``(offset, event)`` of the events completed since the last call; a record that is no Event is damage."""
+        from tensorboard.compat.proto import event_pb2
+        from google.protobuf.message import DecodeError
+
+        while records := self.tail.read():
+            for offset, data in records:
+                try:
+                    event = event_pb2.Event.FromString(data)
+                except (DecodeError, RecursionError, ValueError):
+                    self.tail.note(offset, "a record that is not a TensorBoard event was skipped")
+                    continue
+                if not (math.isfinite(event.wall_time) and 0 <= event.wall_time < MAX_WALL_TIME):
+                    self.tail.note(offset, f"wall time {event.wall_time!r} is not a time; event skipped")
+                    continue
+                yield offset, event
 
     def past(self, kind: str, key: int, wall: float) -> bool:
         """This file will add nothing more to row (kind, key): it moved past it, or writes other kinds only.
@@ -124,6 +144,65 @@ class _Source:
         if kind in self.latest:
             return self.latest[kind] > key
         return self.last_wall is not None and self.last_wall > wall
+
+
+def _elements(tensor: Any) -> int | None:
+    """How many values a tensor's shape claims, or None when more than one (never multiplied out)."""
+    count = 1
+    for dim in tensor.tensor_shape.dim:
+        if dim.size < 0 or dim.size > 1:
+            return None
+        count *= dim.size
+    return count
+
+
+def scalar_value(tensor: Any) -> float | None:
+    """A scalar summary's number, read from the proto's fields (no array is made from the shape it claims).
+
+    None for anything that is not exactly one number: a tensor claiming a huge shape (issue #22:
+    ``make_ndarray`` filled 30 GB for one), strings, several values.
+    """
+    from tensorboard.compat.proto import types_pb2
+
+    if _elements(tensor) != 1:
+        return None
+    dtype = tensor.dtype
+    fields = {types_pb2.DT_FLOAT: ("float_val", "<f"), types_pb2.DT_DOUBLE: ("double_val", "<d"),
+              types_pb2.DT_INT32: ("int_val", "<i"), types_pb2.DT_INT64: ("int64_val", "<q"),
+              types_pb2.DT_HALF: ("half_val", "<e"), types_pb2.DT_BFLOAT16: ("half_val", None)}
+    if dtype not in fields:
+        return None
+    name, fmt = fields[dtype]
+    if tensor.tensor_content:
+        if fmt is None or len(tensor.tensor_content) != struct.calcsize(fmt):
+            return None
+        return float(struct.unpack(fmt, tensor.tensor_content)[0])
+    values = getattr(tensor, name)
+    if len(values) != 1:
+        return None
+    if dtype == types_pb2.DT_HALF:
+        return float(struct.unpack("<e", struct.pack("<H", values[0] & 0xFFFF))[0])
+    if dtype == types_pb2.DT_BFLOAT16:
+        return float(struct.unpack("<f", struct.pack("<I", (values[0] & 0xFFFF) << 16))[0])
+    return float(values[0])
+
+
+class DamageLog:
+    """Damaged parts of a log folder's event files in ``SkipLog``'s shape (``total``, ``summary()``)."""
+
+    def __init__(self, damage: list[Damage]) -> None:
+        self.damage = damage
+
+    @property
+    def total(self) -> int:
+        return len(self.damage)
+
+    def summary(self) -> str:
+        if not self.damage:
+            return ""
+        shown = "; ".join(clean_line(d) for d in self.damage[:2])
+        n = len(self.damage)
+        return f"{n} damaged part{'s' if n != 1 else ''} of the event files skipped ({shown}{'; …' if n > 2 else ''})"
 
 
 class TensorBoardReader:
@@ -158,45 +237,58 @@ class TensorBoardReader:
         return self._release(settled=now - self._last_new >= self.settle_s)
 
     def _load(self, source: _Source) -> int:
-        from tensorboard.util import tensor_util
-
         count = 0
-        for event in source.loader.Load():
+        for offset, event in source.events():
             if not event.HasField("summary"):
                 continue
             for value in event.summary.value:
                 if value.HasField("metadata") and value.metadata.plugin_data.plugin_name:
-                    source.plugins[value.tag] = value.metadata.plugin_data.plugin_name
+                    source.plugins[value.tag] = value.metadata.plugin_data.plugin_name[:MAX_TAG]
                 plugin = source.plugins.get(value.tag)
                 if plugin == "graph_keras_model":
-                    self._keep_model_config(value, tensor_util)
+                    self._keep_model_config(value)
                     continue
                 if plugin != "scalars" or not value.HasField("tensor"):
                     continue
-                try:
-                    number = float(tensor_util.make_ndarray(value.tensor).item())
-                except (ValueError, TypeError):
+                number = scalar_value(value.tensor)
+                named = metric_name(source.subdir, value.tag[:MAX_TAG])
+                if number is None:
+                    source.tail.note(offset, f"tag {clean_line(value.tag[:40])!r}: not a single number (shape or type); skipped")
                     continue
-                named = metric_name(source.subdir, value.tag)
                 if named is None:
                     continue
-                kind, name = named
-                key = int(event.step) + 1 if kind == "epoch" else int(event.step)
-                if self._t0 is None or event.wall_time < self._t0:
-                    self._t0 = event.wall_time
-                row = self._pending.setdefault((kind, key), {"kind": kind, "_wall": event.wall_time})
-                row[name] = number
-                row["_wall"] = max(row["_wall"], event.wall_time)
-                source.latest[kind] = max(source.latest.get(kind, key), key)
-                source.last_wall = max(source.last_wall or event.wall_time, event.wall_time)
+                self._keep(source, event, *named, number)
                 count += 1
         return count
 
-    def _keep_model_config(self, value: Any, tensor_util: Any) -> None:
+    def _keep(self, source: _Source, event: Any, kind: str, name: str, number: float) -> None:
+        key = int(event.step) + 1 if kind == "epoch" else int(event.step)
+        if self._t0 is None or event.wall_time < self._t0:
+            self._t0 = event.wall_time
+        row = self._pending.setdefault((kind, key), {"kind": kind, "_wall": event.wall_time})
+        row[name] = number
+        row["_wall"] = max(row["_wall"], event.wall_time)
+        source.latest[kind] = max(source.latest.get(kind, key), key)
+        source.last_wall = max(source.last_wall or event.wall_time, event.wall_time)
+
+    @property
+    def damage(self) -> list[Damage]:
+        """Every damaged part of the folder's event files skipped so far (file, offset, reason)."""
+        return [d for source in self._sources.values() for d in source.tail.damage]
+
+    @property
+    def skipped(self) -> "DamageLog":
+        """What the Train pane shows under the run's status, as for ``RunReader.skipped``."""
+        return DamageLog(self.damage)
+
+    def _keep_model_config(self, value: Any) -> None:
+        """Keras' model summary (for ``tuitrain diff``): one string, parsed as JSON only when it is one."""
+        tensor = value.tensor
+        if len(tensor.string_val) != 1 or _elements(tensor) != 1:
+            return
         try:
-            raw = tensor_util.make_ndarray(value.tensor).item()
-            config = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
-        except (ValueError, TypeError, AttributeError):
+            config = json.loads(tensor.string_val[0].decode("utf-8"))
+        except (ValueError, RecursionError):
             return
         if isinstance(config, dict):
             self.model_config = config
@@ -283,6 +375,7 @@ def tensorboard_run_info(logdir: str | os.PathLike, *, reader: TensorBoardReader
     info = reader.status()
     started, ended = info["started"], info["ended"]
     end = ended if ended is not None else time.time()
-    return RunInfo(path=Path(logdir), name=Path(logdir).name, preset_name="tensorboard", status=info["status"],
-                   started=started, ended=ended, epochs_done=info["epochs_done"], epochs_total=None,
-                   best=info["best"], duration_s=max(0.0, end - started) if started is not None else None)
+    return RunInfo(path=Path(logdir), name=clean_line(Path(logdir).name), preset_name="tensorboard",
+                   status=info["status"], started=started, ended=ended, epochs_done=info["epochs_done"],
+                   epochs_total=None, best=info["best"], duration_s=max(0.0, end - started) if started is not None else None,
+                   error=reader.skipped.summary() or None)

@@ -31,7 +31,7 @@ from typing import Any, Callable
 
 import keras
 
-from tuitrain.common.fsutil import atomic_write_text, fsync_dir
+from tuitrain.common.fsutil import atomic_write_text, fsync_dir, read_bounded
 
 STATE = "state.json"
 STATE_ENTRY = "tuitrain_state.json"  # inside the .keras zip
@@ -204,7 +204,7 @@ def read_state(folder: Path) -> dict[str, Any]:
     last = checkpoint_state(folder / "last.keras")
     if last is None:  # a checkpoint from before the state lived inside it
         try:
-            data = json.loads((folder / STATE).read_text(encoding="utf-8"))
+            data = json.loads(read_bounded(folder / STATE, MAX_STATE_BYTES, what=STATE).decode("utf-8"))
             return data if isinstance(data, dict) else {}
         except (OSError, ValueError, RecursionError):
             return {}

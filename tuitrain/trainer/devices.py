@@ -13,7 +13,6 @@ import importlib.metadata
 import os
 import platform
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 GPU_EXTRA = "pip install 'tuitrain[gpu]'   (TensorFlow with its CUDA libraries: tensorflow[and-cuda])"
@@ -91,7 +90,8 @@ def diagnose(*, gpus_seen: int, built_with_cuda: bool, cuda_visible_devices: str
 def driver_version(path: str = DRIVER_VERSION_FILE) -> str | None:
     """The kernel module's version line ("NVRM version: ... 550.54.15 ..."), without NVML."""
     try:
-        text = Path(path).read_text(encoding="utf-8", errors="replace")
+        with open(path, "rb") as fh:  # a /proc file reports size 0: read a bounded amount, not "whole"
+            text = fh.read(64 * 1024).decode("utf-8", errors="replace")
     except OSError:
         return None
     for word in text.split():
@@ -235,3 +235,20 @@ def devices_command(args: Any) -> int:
     else:
         print("\n".join(report_lines(report)))
     return 0
+
+
+def visible_gpus() -> list[str]:
+    """The CUDA ids of the GPUs a process started from here may use (``["0", "1"]``), without
+    creating a GPU context: ``CUDA_VISIBLE_DEVICES`` when set, else the GPUs the driver lists.
+    A sweep gives each trial one of them (``tuitrain.sweep.schedule``)."""
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is not None:
+        return [v.strip() for v in visible.split(",") if v.strip() and not v.strip().startswith("-")]
+    from tuitrain.trainer.system import nvml_gpu_names
+
+    names = nvml_gpu_names()
+    if names is None:  # no NVML: ask TensorFlow (lists devices without allocating on them)
+        import tensorflow as tf
+
+        return [str(i) for i, _ in enumerate(tf.config.list_physical_devices("GPU"))]
+    return [str(i) for i in range(len(names))]

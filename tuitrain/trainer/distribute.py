@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tuitrain.common.errors import SpecError, TuitrainError
+from tuitrain.common.fsutil import read_bounded
 
 from tuitrain.preset.distribute import (  # noqa: F401 - the table's validation lives with the spec
     DISTRIBUTE_KEYS,
@@ -50,13 +51,28 @@ from tuitrain.preset.distribute import (  # noqa: F401 - the table's validation 
 # Several machines: TF_CONFIG
 
 
+# A host name (letters, digits, dots, dashes, underscores) or a bracketed IPv6 address, then a port.
+_ADDRESS = re.compile(r"(?:[A-Za-z0-9_](?:[A-Za-z0-9_.-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\]):([0-9]{1,5})")
+MAX_TF_CONFIG = 64 * 1024  # characters of TF_CONFIG: a cluster of a thousand machines is far smaller
+MAX_WORKERS = 1024
+
+
+def check_address(address: object, where: str) -> str:
+    """One ``host:port``; anything else (spaces, escape characters, no port, port 0) is an error naming ``where``.
+
+    A bad address used to start a trainer that waited forever for a peer it could never reach."""
+    match = _ADDRESS.fullmatch(address) if isinstance(address, str) else None
+    if match is None or not 0 < int(match.group(1)) < 65536:
+        shown = repr(address) if len(repr(address)) <= 60 else repr(address)[:59] + "…"
+        raise TuitrainError(f"{where}: {shown} is not host:port (e.g. 10.0.0.1:12345 or [fe80::1]:12345)")
+    return address
+
+
 def parse_workers(text: str) -> list[str]:
-    """``host:port,host:port`` → a list, each checked (a port number, no empty entry)."""
-    workers = [w.strip() for w in text.split(",")]
-    for w in workers:
-        host, _, port = w.rpartition(":")
-        if not host or not port.isdigit() or not 0 < int(port) < 65536:
-            raise TuitrainError(f"--workers: {w!r} is not host:port (e.g. 10.0.0.1:12345)")
+    """``host:port,host:port`` → a list, each checked (a host name or address, a port number, no empty entry)."""
+    workers = [check_address(w.strip(), "--workers") for w in text.split(",")]
+    if len(workers) > MAX_WORKERS:
+        raise TuitrainError(f"--workers: {len(workers):,} machines, over the limit of {MAX_WORKERS:,}")
     if len(set(workers)) != len(workers):
         raise TuitrainError("--workers: the same host:port is listed twice")
     return workers
@@ -83,24 +99,47 @@ class Cluster:
 
 
 def cluster_from_env(environ: dict[str, str] | None = None) -> Cluster | None:
-    """The cluster ``TF_CONFIG`` describes, or None when unset; a malformed one is an error."""
+    """The cluster ``TF_CONFIG`` describes, or None when unset; a malformed one is an error that names
+    the key (``TF_CONFIG: cluster.worker[1]: …``), raised before any trainer starts."""
     text = (environ if environ is not None else os.environ).get("TF_CONFIG")
     if not text:
         return None
+    if len(text) > MAX_TF_CONFIG:
+        raise TuitrainError(f"TF_CONFIG is {len(text):,} characters, over the limit of {MAX_TF_CONFIG:,}")
     try:
         cfg = json.loads(text)
-        cluster, task = cfg["cluster"], cfg.get("task", {})
-        chief = list(cluster.get("chief", []))
-        workers = chief + list(cluster.get("worker", []))
-        kind, index = task.get("type", "worker"), int(task.get("index", 0))
-    except (ValueError, KeyError, TypeError, AttributeError) as err:
-        raise TuitrainError(f"TF_CONFIG is not valid cluster JSON ({err}); see `tuitrain train --help` for --workers") from None
+    except (ValueError, RecursionError) as err:
+        raise TuitrainError(f"TF_CONFIG is not valid JSON ({str(err)[:80]}); see `tuitrain train --help` for --workers") from None
+    if not isinstance(cfg, dict) or not isinstance(cfg.get("cluster"), dict):
+        raise TuitrainError('TF_CONFIG: expected {"cluster": {"worker": ["host:port", ...]}, "task": {...}}')
+    chief, workers = _job(cfg["cluster"], "chief"), _job(cfg["cluster"], "worker")
+    everyone = chief + workers
+    if len(chief) > 1 or not everyone or len(set(everyone)) != len(everyone):
+        raise TuitrainError("TF_CONFIG: cluster: expected at most one chief, at least one machine, no address twice")
+    kind, index = _task(cfg.get("task", {}), {"chief": len(chief), "worker": len(workers)})
     if kind == "chief":
-        return Cluster(tuple(workers), 0, True, len(chief))
-    if kind != "worker":
-        raise TuitrainError(f"TF_CONFIG task type {kind!r}: tuitrain runs \"chief\" and \"worker\" tasks only")
-    pos = len(chief) + index
-    return Cluster(tuple(workers), pos, not chief and index == 0, len(chief))
+        return Cluster(tuple(everyone), 0, True, len(chief))
+    return Cluster(tuple(everyone), len(chief) + index, not chief and index == 0, len(chief))
+
+
+def _job(cluster: dict, name: str) -> list[str]:
+    job = cluster.get(name, [])
+    if not isinstance(job, list) or len(job) > MAX_WORKERS:
+        raise TuitrainError(f"TF_CONFIG: cluster.{name}: expected a list of host:port")
+    return [check_address(address, f"TF_CONFIG: cluster.{name}[{i}]") for i, address in enumerate(job)]
+
+
+def _task(task: object, sizes: dict[str, int]) -> tuple[str, int]:
+    """``task``'s type and index, checked against the jobs: an index no machine has would wait forever."""
+    if not isinstance(task, dict):
+        raise TuitrainError("TF_CONFIG: task: expected {\"type\": \"worker\", \"index\": I}")
+    kind, index = task.get("type", "worker"), task.get("index", 0)
+    if kind not in sizes:
+        raise TuitrainError(f"TF_CONFIG task type {str(kind)[:40]!r}: tuitrain runs \"chief\" and \"worker\" tasks only")
+    if type(index) is not int or not 0 <= index < sizes[kind]:
+        raise TuitrainError(f"TF_CONFIG: task.index: {str(index)[:40]!r} is not one of the {sizes[kind]} "
+                            f"{kind} address{'es' if sizes[kind] != 1 else ''} in cluster.{kind}")
+    return kind, index
 
 
 _TASK = re.compile(r"/job:(worker|chief)(?:/replica:\d+)?/task:(\d+)")
@@ -195,6 +234,7 @@ def describe(strategy: Any, options: DistributeOptions, *, multi_worker: bool = 
 
 
 BACKUP_DIR = "backup"  # keras.callbacks.BackupAndRestore's folder in a multi-worker run (or worker) directory
+MAX_BACKUP_META = 64 * 1024  # Keras writes {"epoch": N, "batch": M}: a few bytes
 
 
 def backup_epoch(run_dir: Any) -> int:
@@ -202,7 +242,7 @@ def backup_epoch(run_dir: Any) -> int:
     from pathlib import Path
 
     try:
-        meta = json.loads((Path(run_dir) / BACKUP_DIR / "training_metadata.json").read_text(encoding="utf-8"))
+        meta = json.loads(read_bounded(Path(run_dir) / BACKUP_DIR / "training_metadata.json", MAX_BACKUP_META).decode("utf-8"))
         return max(0, int(meta.get("epoch", 0)))
     except (OSError, ValueError, TypeError, AttributeError):
         return 0
@@ -227,7 +267,7 @@ def agree_backup(strategy: Any, run_dir: Any) -> int:
         meta, weights = folder / "training_metadata.json", folder / "latest.weights.h5"
         previous = Path(f"{meta}.bkp")
         try:
-            prev_epoch = int(json.loads(previous.read_text(encoding="utf-8")).get("epoch", -1))
+            prev_epoch = int(json.loads(read_bounded(previous, MAX_BACKUP_META).decode("utf-8")).get("epoch", -1))
         except (OSError, ValueError, TypeError, AttributeError):
             prev_epoch = -1
         if prev_epoch != agreed:

@@ -27,7 +27,6 @@ class EngineOptions:
     tensorboard: bool = False
     flush_interval: float = 0.25
     log_every: int = 1
-    trusted: bool = False
     system_every: float = 2.0
 
     def monitor_for(self, has_validation: bool) -> str:
@@ -70,9 +69,6 @@ def engine_options(fit: dict[str, Any]) -> EngineOptions:
     if "log_every" in fit:
         expect("log_every", isinstance(fit["log_every"], int) and not isinstance(fit["log_every"], bool) and fit["log_every"] >= 1, "an integer ≥ 1")
         kw["log_every"] = fit["log_every"]
-    if "trusted" in fit:
-        expect("trusted", isinstance(fit["trusted"], bool), "true or false")
-        kw["trusted"] = fit["trusted"]
     if "system_every" in fit:
         expect("system_every", number(fit["system_every"]) and fit["system_every"] >= 0, "seconds (a number ≥ 0; 0 = no samples)")
         kw["system_every"] = float(fit["system_every"])

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any, Callable
 
@@ -28,6 +29,7 @@ from tuitrain.runs.control import ControlInbox
 from tuitrain.runs.events import EVENTS_FILE, EventWriter
 from tuitrain.runs.keras_config import plain, plain_layer
 from tuitrain.runs.rundir import (
+    MAX_RUN_NAME,
     METRICS_CSV,
     SUMMARY_FILE,
     environment_info,
@@ -37,6 +39,7 @@ from tuitrain.runs.rundir import (
     write_run_json,
 )
 from tuitrain.runs.listing import default_runs_dir
+from tuitrain.common.safetext import clean_line, has_unsafe
 
 # run.json's progress fields (epochs done, best values) are rewritten at most this often.
 PROGRESS_EVERY_S = 2.0
@@ -63,7 +66,7 @@ class LiveRun(keras.callbacks.Callback):
                  log_every: int = 1, flush_interval: float = 0.25) -> None:
         super().__init__()
         self.runs_dir = runs_dir
-        self.name = name or _script_name()
+        self.name = run_name(name) if name is not None else _script_name()[:MAX_RUN_NAME]
         self.log_every = log_every
         self.flush_interval = flush_interval
         self.run_dir: Path | None = None
@@ -253,6 +256,21 @@ def _overrides(part: keras.callbacks.Callback, hook: str) -> bool:
     base = keras.callbacks.Callback
     names = (hook, _LEGACY[hook]) if hook in _LEGACY else (hook,)
     return any(getattr(type(part), n) is not getattr(base, n) for n in names)
+
+
+def run_name(name: object) -> str:
+    """``LiveRun(name=...)`` checked when the callback is made, before ``fit``: text without control
+    characters; a name over ``MAX_RUN_NAME`` characters is cut with a warning (a 300-character name
+    made the run directory's name too long for the file system and killed the user's ``fit``)."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"LiveRun(name=...): expected a non-empty text, got {clean_line(repr(name))[:60]}")
+    if has_unsafe(name) or "\n" in name or "\t" in name:
+        raise ValueError(f"LiveRun(name=...): {clean_line(repr(name))[:80]} holds control characters")
+    if len(name) > MAX_RUN_NAME:
+        warnings.warn(f"LiveRun(name=...): the name is {len(name)} characters; cut to its first {MAX_RUN_NAME}",
+                      stacklevel=3)
+        return name[:MAX_RUN_NAME]
+    return name
 
 
 def _script_name() -> str:

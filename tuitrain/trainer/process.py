@@ -31,6 +31,8 @@ from tuitrain.runs.rundir import (
     update_run_json,
 )
 from tuitrain.common.errors import TuitrainError
+from tuitrain.common.fsutil import read_bounded
+from tuitrain.common.limits import MAX_PRESET_BYTES
 
 
 class StopRequested(Exception):
@@ -135,6 +137,13 @@ class Trainer:
         warnings = list(read_run_json(self.run_dir).get("warnings") or [])
         update_run_json(self.run_dir, warnings=warnings + [message])
 
+    def _warm_start(self, model: Any, path: str) -> None:
+        """A sweep's Hyperband round continues an earlier trial: its weights (not its code or optimizer)."""
+        if not path.endswith(".keras") or not Path(path).is_file():
+            raise TuitrainError(f"warm_start: {path} is not a .keras model file")
+        model.load_weights(path)
+        self.writer.log(f"weights from {path}")
+
     def _check_requests(self) -> None:
         """Before ``fit``: a stop ends the run now (no point loading the rest); pause/resume wait."""
         for action in self.inbox.poll(force=True):
@@ -155,7 +164,7 @@ class Trainer:
             os.chdir(self.info["base_dir"])  # an unsaved preset: paths relative to where it was started
             preset.path = None
         if self.info.get("trusted") is True:  # --trust for this attempt
-            preset.fit["trusted"] = True
+            preset.trusted = True
         options = engine_options(preset.fit)
         self.writer.flush_interval = options.flush_interval
         self.writer.log(f"loading TensorFlow, data and model for {preset.name}")
@@ -211,6 +220,8 @@ class Trainer:
             with strategy.scope():
                 model = keras.models.load_model(self.run_dir / LAST_CHECKPOINT, safe_mode=True)
             self.writer.log(f"resumed from {LAST_CHECKPOINT} after epoch {state.get('epochs_done', 0)}")
+        elif self.info.get("warm_start"):
+            self._warm_start(model, str(self.info["warm_start"]))
         (self.run_dir / SUMMARY_FILE).write_text(summary_text(model) + "\n", encoding="utf-8")
         self._check_requests()
 
@@ -244,7 +255,7 @@ class Trainer:
         if options.tensorboard:
             callbacks.append(keras.callbacks.TensorBoard(log_dir=str(self.run_dir / TENSORBOARD_DIR)))
         writes: list[str] = []
-        callbacks.extend(resolve_callbacks(preset.fit, run_dir=self.run_dir, writes=writes))  # paths inside the run
+        callbacks.extend(resolve_callbacks(preset.fit, run_dir=self.run_dir, writes=writes, trusted=preset.trusted))  # paths inside the run
         for line in writes:
             self.writer.log(f"callback {line}")
         if self.cluster is not None:  # a lost machine: `--resume` continues from the last whole epoch
@@ -308,7 +319,7 @@ def _cited_in_original(err: TuitrainError, info: dict[str, Any]) -> TuitrainErro
     if not original or not path or not hasattr(err, "located"):
         return err
     try:
-        text = Path(original).read_text(encoding="utf-8")
+        text = read_bounded(original, MAX_PRESET_BYTES, what="the preset").decode("utf-8")  # for the line number only
     except (OSError, UnicodeDecodeError):
         return err
     err.file, err.line = str(original), line_of(text, path)

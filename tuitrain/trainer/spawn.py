@@ -38,7 +38,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 
 def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, resume: str | os.PathLike | None = None,
-              trusted: bool = False, tf_config: str | None = None) -> Path:
+              trusted: bool = False, tf_config: str | None = None, name: str | None = None,
+              env: dict[str, str] | None = None, info: dict | None = None) -> Path:
     """Write the run directory and spawn ``python -m tuitrain.trainer RUN_DIR``; return at once.
 
     With ``resume`` (a run directory) the same directory is reused: the trainer continues from
@@ -47,11 +48,16 @@ def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, re
 
     ``tf_config`` (or ``TF_CONFIG`` already set) makes this process one of several machines: the
     chief writes the run directory; any other worker writes its own under ``RUNS/workers/``.
+
+    A sweep's trials: ``name`` names the directory, ``env`` is added to the trainer's environment
+    (``CUDA_VISIBLE_DEVICES``), ``info`` goes into ``run.json`` (``sweep``, ``warm_start``).
     """
     from tuitrain.trainer.distribute import cluster_from_env
     from tuitrain.trainer.fit_options import engine_options
 
     engine_options(preset.fit)  # a bad trainer option is reported now, not in the run's log
+    # A malformed TF_CONFIG (set by the user, or --workers) is an error now: a trainer started on it waits forever.
+    cluster = cluster_from_env({"TF_CONFIG": tf_config} if tf_config else None)
     now = time.time()
     created: Path | None = None
     if resume is not None:
@@ -59,8 +65,7 @@ def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, re
         if not read_run_json(run_dir):
             raise TuitrainError(f"{run_dir}: not a run directory (no run.json).")
     else:
-        root, name = default_runs_dir(runs_dir), preset.name
-        cluster = cluster_from_env({"TF_CONFIG": tf_config} if tf_config else None)
+        root, name = default_runs_dir(runs_dir), name or preset.name
         if cluster is not None and not cluster.is_chief:  # its own logs, apart from the chief's run
             root, name = root / "workers", f"{name}-worker{cluster.index}"
         try:
@@ -73,7 +78,7 @@ def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, re
     else:
         lock_fd = lock.acquire(run_dir)
     try:
-        return _launch(preset, run_dir, resume is not None, now, lock_fd, trusted, tf_config)
+        return _launch(preset, run_dir, resume is not None, now, lock_fd, trusted, tf_config, env or {}, info or {})
     except OSError as err:
         if created is not None:
             shutil.rmtree(created, ignore_errors=True)  # nothing of the run exists yet: leave no empty husk
@@ -93,7 +98,7 @@ def _write(path: Path, text: str) -> None:
 
 
 def _launch(preset: "Preset", run_dir: Path, resume: bool, now: float, lock_fd: int, trusted: bool,
-            tf_config: str | None) -> Path:
+            tf_config: str | None, extra_env: dict[str, str], extra_info: dict) -> Path:
     from tuitrain.trainer.distribute import BACKUP_DIR
     from tuitrain.preset import dumps_preset
 
@@ -127,6 +132,7 @@ def _launch(preset: "Preset", run_dir: Path, resume: bool, now: float, lock_fd: 
         info["base_dir"] = str(preset.base_dir.resolve())
     info.update(environment_info())
     info["trusted"] = bool(trusted)
+    info.update(extra_info)
     # Requests from now on are this attempt's, even those sent before the trainer has started reading.
     control = run_dir / CONTROL_FILE
     info["control_offset"] = control.stat().st_size if control.exists() else 0
@@ -140,6 +146,7 @@ def _launch(preset: "Preset", run_dir: Path, resume: bool, now: float, lock_fd: 
     env[lock.LOCK_FD_ENV] = str(lock_fd)  # the trainer keeps the run locked from here on
     if tf_config:
         env["TF_CONFIG"] = tf_config
+    env.update(extra_env)
     with open(run_dir / TRAINER_LOG, "ab") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "tuitrain.trainer", str(run_dir.resolve())],

@@ -16,6 +16,7 @@ and nothing fails. At the end the peaks go into ``run.json`` under ``system``.
 from __future__ import annotations
 
 import json
+import math
 import os
 import threading
 import time
@@ -206,13 +207,57 @@ class SystemSampler:
         return self.summary()
 
 
+MAX_GPUS = 64  # GPUs in one sample; more were not measured on one machine
+MAX_BYTES = 2 ** 60  # a memory figure over an exbibyte was not measured
+
+
+def _number(value: Any, low: float = 0.0, high: float = 1e18) -> float | None:
+    """A finite number within [low, high], else None (NaN, text, a 400-digit integer, a bool)."""
+    if type(value) not in (int, float):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if low <= number <= high else None  # NaN fails both comparisons
+
+
+def _byte_count(value: Any) -> int | None:
+    number = _number(value, 0, MAX_BYTES)
+    return None if number is None else int(number)
+
+
+def clean_sample(row: Any) -> dict[str, Any] | None:
+    """One ``system.jsonl`` line as the panel reads it, every value checked; None when ``t`` is no time.
+
+    A copied or hand-edited file may hold anything (``"gpus": 5``, ``"cpu": "high"``, NaN): what is not
+    a number in range becomes None, a GPU entry that is no table is dropped, at most ``MAX_GPUS`` are kept.
+    """
+    if not isinstance(row, dict) or _number(row.get("t"), -1e12, 1e12) is None:
+        return None
+    gpus = row.get("gpus") if isinstance(row.get("gpus"), list) else []
+    return {"t": float(row["t"]), "cpu": _number(row.get("cpu"), 0, 1e6), "rss": _byte_count(row.get("rss")),
+            "ram": _number(row.get("ram"), 0, 100),
+            "gpus": [{"index": int(_number(g.get("index"), 0, MAX_GPUS - 1) or 0), "util": _number(g.get("util"), 0, 100),
+                      "mem": _byte_count(g.get("mem")), "mem_total": _byte_count(g.get("mem_total"))}
+                     for g in gpus[:MAX_GPUS] if isinstance(g, dict)]}
+
+
 class SystemTail:
-    """Reads ``system.jsonl`` incrementally (the Train pane's charts); a torn last line waits."""
+    """Reads ``system.jsonl`` incrementally (the Train pane's charts); a torn last line waits.
+
+    Only the new samples of each poll are dicts (the panel keeps its last 120); what is kept for the
+    whole run is numeric: :attr:`times`, :attr:`cpu` and :attr:`rss` columns and the GPU memory peak
+    (a 23 MB file once became 645 MB of dicts)."""
 
     def __init__(self, run_dir: Path) -> None:
+        from array import array
+
         self.path = Path(run_dir) / SYSTEM_FILE
         self.offset = 0
-        self.samples: list[dict[str, Any]] = []
+        self.times, self.cpu, self.rss = array("d"), array("d"), array("d")
+        self.gpu_mem_peak: int | None = None
+        self.skipped = 0  # lines that were not a sample
 
     def poll(self, limit: int = 4 << 20) -> list[dict[str, Any]]:
         try:
@@ -223,37 +268,47 @@ class SystemTail:
             return []
         end = chunk.rfind(b"\n")
         if end < 0:
+            if len(chunk) >= limit:  # one line longer than the limit: not a sample; skip it
+                self.offset += len(chunk)
+                self.skipped += 1
             return []
         self.offset += end + 1
         new = []
         for line in chunk[: end + 1].splitlines():
             try:
-                row = json.loads(line)
-            except ValueError:
+                sample = clean_sample(json.loads(line))
+            except (ValueError, RecursionError):
+                sample = None
+            if sample is None:
+                self.skipped += 1 if line.strip() else 0
                 continue
-            if isinstance(row, dict) and isinstance(row.get("t"), (int, float)):
-                new.append(row)
-        self.samples.extend(new)
+            new.append(sample)
+            self._keep(sample)
         return new
+
+    def _keep(self, sample: dict[str, Any]) -> None:
+        self.times.append(sample["t"])
+        self.cpu.append(sample["cpu"] if sample["cpu"] is not None else math.nan)
+        self.rss.append(sample["rss"] if sample["rss"] is not None else math.nan)
+        for gpu in sample["gpus"]:
+            if gpu["mem"] is not None:
+                self.gpu_mem_peak = max(self.gpu_mem_peak or 0, gpu["mem"])
 
 
 def peak_gpu_memory(run_dir: Path, info: dict[str, Any] | None = None) -> int | None:
-    """Peak GPU memory of a run: ``run.json``'s summary, else the samples (a crashed run has no summary)."""
+    """Peak GPU memory of a run: ``run.json``'s summary, else the samples (a crashed run has no summary).
+
+    Both may come from a copied run: a NaN, a string or a 400-digit number is no peak (None), not a crash."""
     system = (info or {}).get("system")
-    if isinstance(system, dict) and isinstance(system.get("gpu_mem_peak"), (int, float)):
-        return int(system["gpu_mem_peak"])
-    path = Path(run_dir) / SYSTEM_FILE
-    if not path.is_file():
+    peak = _byte_count(system.get("gpu_mem_peak")) if isinstance(system, dict) else None
+    if peak is not None:
+        return peak
+    if not (Path(run_dir) / SYSTEM_FILE).is_file():
         return None
     tail = SystemTail(run_dir)
-    peak = None
     while tail.poll():
         pass
-    for s in tail.samples:
-        for g in s.get("gpus") or []:
-            if isinstance(g, dict) and isinstance(g.get("mem"), (int, float)):
-                peak = max(peak or 0, int(g["mem"]))
-    return peak
+    return tail.gpu_mem_peak
 
 
 def start_sampler(run_dir: Path, *, t0: float, every_s: float) -> SystemSampler | None:

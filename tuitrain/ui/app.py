@@ -70,6 +70,8 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
         overrides: list[str] | None = None,
         pane: str = "data",
         background: bool = True,
+        trusted: bool = False,
+        sweep_dir: Path | None = None,
     ) -> None:
         """``target``: bundled preset name or preset path (None: the offline default, or no preset
         when ``run_dir`` is a run without one: a script's LiveRun or a TensorBoard log folder).
@@ -78,11 +80,14 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
 
         ``runs_dir``: where ``s`` starts runs and ``r`` lists them (None: ``$TUITRAIN_RUNS`` or ./runs).
         ``background=False`` skips TensorFlow and data loading (quick tests of the shell).
+        ``trusted`` (``--trust``): the person trusts the presets of this session (DESIGN §1.7).
+        ``sweep_dir``: open the Sweep screen of that sweep over the app (``tuitrain attach SWEEP_DIR``).
         """
-        super().__init__(runs_dir=runs_dir)
+        super().__init__(runs_dir=runs_dir, trusted=trusted)
         self._target = target
         self._overrides = list(overrides or [])
         self._initial_run_dir = run_dir
+        self._initial_sweep_dir = sweep_dir
         self._initial_pane = pane
         self._background = background
         self._data_key: str | None = None
@@ -126,6 +131,8 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
         self._show_status("")
         if os.environ.get(FIRST_PAINT_PROBE):
             self.call_after_refresh(self._write_first_paint_probe)
+        if self._initial_sweep_dir is not None:
+            self.call_after_refresh(self.show_sweep, Path(self._initial_sweep_dir))
         if self._initial_run_dir is not None:
             self.run_dir = Path(self._initial_run_dir)
         from tuitrain.preset import DEFAULT_PRESET, find_preset
@@ -318,6 +325,28 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
                 self.open_preset_object(answer.preset, source=answer.run_name, pane="layers")
 
         self.push_screen(RunsScreen(runs_dir=self.runs_dir), chosen)
+
+    def show_sweep(self, sweep_dir: Path | None = None) -> None:
+        """The Sweep screen of ``sweep_dir`` (default: the newest sweep under ``runs_dir``); its
+        answer watches a trial as a run in the Train pane."""
+        from tuitrain.sweep.sweepdir import list_sweeps
+        from tuitrain.ui.screens.runs import WatchRun
+        from tuitrain.ui.screens.sweep import SweepScreen
+
+        if sweep_dir is None:
+            sweeps = [s for s in list_sweeps(self.runs_dir) if s.status != "invalid"]
+            if not sweeps:
+                self.notify("no sweeps yet: `tuitrain sweep PRESET` starts one (a preset with a [sweep] table, "
+                            "e.g. sweep_spiral)", title="Sweep", severity="warning")
+                return
+            sweep_dir = sweeps[0].path
+
+        def chosen(answer: WatchRun | None) -> None:
+            if isinstance(answer, WatchRun):
+                self.run_dir = answer.run_dir
+                self.action_show_pane("train")
+
+        self.push_screen(SweepScreen(sweep_dir), chosen)
 
     # --- help / quit ------------------------------------------------------------
     def key_help(self) -> list[tuple[str, list[tuple[str, str]]]]:

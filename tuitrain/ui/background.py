@@ -147,6 +147,9 @@ class BackgroundWork:
                 keras.backend.clear_session()  # layer names restart at dense, dense_1… on each build
                 keras.utils.set_random_seed(preset.seed)
                 # With the data: every input's shape and dtype, and adapt = true layers learn from it.
+                if self.trusted:  # --trust for this session (the preset's own file cannot say so)
+                    preset = preset.copy()
+                    preset.trusted = True
                 report = build_model_partial(preset, dataset=dataset)
             except Exception as err:  # noqa: BLE001 - shown in the status line and the layers pane
                 report = BuildReport(rows=[], model=None, error=str(err))

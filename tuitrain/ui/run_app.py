@@ -54,24 +54,25 @@ def _native_stderr_to_log():
 
 def _run_app(
     target: str | Path | None, *, run_dir: Path | None = None, runs_dir: str | Path | None = None, pane: str = "data",
-    overrides: list[str] | None = None,
+    overrides: list[str] | None = None, trusted: bool = False, sweep_dir: Path | None = None,
 ) -> int:
     from tuitrain.ui.app import TuitrainApp
 
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    app = TuitrainApp(target, run_dir=run_dir, runs_dir=runs_dir, pane=pane, overrides=overrides)
+    app = TuitrainApp(target, run_dir=run_dir, runs_dir=runs_dir, pane=pane, overrides=overrides, trusted=trusted,
+                      sweep_dir=sweep_dir)
     with _native_stderr_to_log():
         app.run()
     return app.return_code or 0  # Textual sets 1 when the app crashed: the shell must see it
 
 
-def _watch(run_dir: Path, runs_dir: str | Path | None, overrides: list[str] | None = None) -> int:
+def _watch(run_dir: Path, runs_dir: str | Path | None, overrides: list[str] | None = None, trusted: bool = False) -> int:
     """The app on a run directory (with its preset when it has one) or a TensorBoard log folder."""
     preset = run_dir / "preset.toml"
     if overrides:
         _check_overrides(preset, overrides)
     return _run_app(preset if preset.is_file() else None, run_dir=run_dir, runs_dir=runs_dir, pane="train",
-                    overrides=overrides)
+                    overrides=overrides, trusted=trusted)
 
 
 def _check_overrides(preset: str | Path, overrides: list[str]) -> None:
@@ -92,11 +93,16 @@ def app_command(args: argparse.Namespace) -> int:
     target = getattr(args, "target", None)
     runs_dir = getattr(args, "runs_dir", None)
     overrides = list(getattr(args, "overrides", None) or [])
+    trusted = bool(getattr(args, "trust", False))  # --trust: for this app session only
     if target is not None and is_run(Path(target)):
-        return _watch(Path(target), runs_dir, overrides)
+        return _watch(Path(target), runs_dir, overrides, trusted)
+    from tuitrain.sweep.sweepdir import is_sweep
+
+    if target is not None and is_sweep(Path(target)):
+        return attach_command(argparse.Namespace(run_dir=target, runs_dir=runs_dir))
     if overrides:
         _check_overrides(target if target is not None else DEFAULT_PRESET, overrides)
-    return _run_app(target, runs_dir=runs_dir, overrides=overrides)
+    return _run_app(target, runs_dir=runs_dir, overrides=overrides, trusted=trusted)
 
 
 def attach_command(args: argparse.Namespace) -> int:
@@ -109,5 +115,9 @@ def attach_command(args: argparse.Namespace) -> int:
         if run_dir is None:
             raise TuitrainError(f"no runs to attach to in {default_runs_dir(runs_dir)}")
     from tuitrain.runs.compare import check_run
+    from tuitrain.sweep.sweepdir import is_sweep
 
+    if is_sweep(run_dir):  # the Sweep screen over the app on the sweep's preset
+        preset = Path(run_dir) / "preset.toml"
+        return _run_app(preset if preset.is_file() else None, runs_dir=runs_dir, pane="train", sweep_dir=Path(run_dir))
     return _watch(check_run(run_dir), runs_dir)

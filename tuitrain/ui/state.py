@@ -50,8 +50,10 @@ class AppState:
     # and the panes' own background work.  Tests wait for it instead of for "all workers".
     ready: var[bool] = var(False)
 
-    def __init__(self, *, runs_dir: str | Path | None = None) -> None:
+    def __init__(self, *, runs_dir: str | Path | None = None, trusted: bool = False) -> None:
         super().__init__()
+        # ``--trust``: the person trusts this session's presets; never read from a preset file.
+        self.trusted = trusted
         # Where ``s`` starts runs and ``r`` lists them (None: ``$TUITRAIN_RUNS`` or ./runs).
         self.runs_dir: Path | None = Path(runs_dir) if runs_dir is not None else None
         # Every edit made through ``edit_preset``; ctrl+z / ctrl+y walk it.

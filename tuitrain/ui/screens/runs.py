@@ -5,7 +5,9 @@ status, preset, start, duration, best metrics; ``c`` adds settings as columns). 
 the chart below overlays the marked ones (or shows the one under the cursor), each run in its own
 colours with a legend, and beside it the settings whose values differ between the marked runs.
 ``enter`` (or ``w``) watches a run in the Train pane; ``e`` loads its resolved ``preset.toml`` into
-the editors to train again with changes.
+the editors to train again with changes. A sweep's trials are listed under a header row for their
+sweep (best first, indented, as ``tuitrain runs`` prints them); ``enter`` on the header opens the
+Sweep screen, and its chart shows the best trial.
 The list is read in a worker thread (``run.json`` only, so a big or slow runs folder never freezes
 the app); a highlighted run's events load in a worker too, cancelled when the highlight moves on,
 and the chart fills in as they come.
@@ -31,6 +33,7 @@ from textual.widgets import DataTable, Footer, Static
 from tuitrain.runs.compare import MISSING, diff_many, fmt_value, run_settings, setting
 from tuitrain.common.fmt import fmt_duration
 from tuitrain.common.errors import TuitrainError
+from tuitrain.ui.screens.answers import WatchRun
 from tuitrain.ui.series.feed import SMALL_READ, RunFeed
 from tuitrain.ui.series.run_series import RunSeries
 from tuitrain.ui.styles import STATUS_STYLE
@@ -40,14 +43,24 @@ from tuitrain.ui.widgets.chart.metrics_chart import MetricsChart
 if TYPE_CHECKING:
     from tuitrain.preset import Preset
 
-__all__ = ["RunsScreen", "WatchRun", "EditRunPreset", "run_labels", "load_series"]
+__all__ = ["RunsScreen", "WatchRun", "EditRunPreset", "SweepGroup", "run_labels", "load_series", "sweep_groups"]
 
 
 @dataclass(frozen=True)
-class WatchRun:
-    """The Runs screen's answer: show this run in the Train pane."""
+class SweepGroup:
+    """A sweep in the runs list: its header row, then its trials' runs (best first)."""
 
-    run_dir: Path
+    sweep: Any  # tuitrain.sweep.sweepdir.SweepInfo
+    trials: list[Any]  # RunInfo of each trial with a run directory
+
+
+def sweep_groups(runs_dir: str | os.PathLike | None) -> list[SweepGroup]:
+    """Every sweep under the runs root with its trials' runs, as ``tuitrain runs`` groups them."""
+    from tuitrain.runs.rundir import RunInfo
+    from tuitrain.sweep.sweepdir import list_sweeps
+
+    return [SweepGroup(s, [RunInfo.from_dir(t.run_dir) for t in s.trials if t.run_dir is not None and t.run_dir.is_dir()])
+            for s in list_sweeps(runs_dir)]
 
 
 @dataclass(frozen=True)
@@ -97,7 +110,8 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
     def __init__(self, runs_dir: str | os.PathLike | None = None) -> None:
         super().__init__()
         self.runs_dir = runs_dir
-        self.runs: list[Any] = []
+        self.runs: list[Any] = []  # every run listed, trials of sweeps included
+        self.rows: list[Any] = []  # what each table row is, in order: a RunInfo or a SweepGroup (its header)
         self.marked: list[Path] = []
         self._loaded: dict[Path, RunFeed] = {}  # oldest first
         self._loading: set[Path] = set()
@@ -182,32 +196,49 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         from tuitrain.runs.listing import list_runs
 
         try:
-            runs = list_runs(self.runs_dir)
+            runs, groups = list_runs(self.runs_dir), sweep_groups(self.runs_dir)
         except (TuitrainError, OSError) as err:
             self.app.call_from_thread(self.notify, str(err), title="cannot list runs", severity="error")
-            runs = []
-        self.app.call_from_thread(self._show_runs, runs)
+            runs, groups = [], []
+        self.app.call_from_thread(self._show_runs, runs, groups)
 
-    def _show_runs(self, runs: list[Any]) -> None:
+    def _show_runs(self, runs: list[Any], groups: list[SweepGroup] = ()) -> None:
         from tuitrain.runs.listing import default_runs_dir
 
-        self.runs = runs
+        self.rows = [*runs, *(row for g in groups for row in (g, *g.trials))]
+        self.runs = [row for row in self.rows if not isinstance(row, SweepGroup)]
         self.listed = True
         root = default_runs_dir(self.runs_dir)
+        found = f" · {len(self.runs)} found" + (f" ({len(groups)} sweeps)" if groups else "")
         self.query_one("#runs-title", Static).update(
-            Text.assemble(("Runs ", "bold"), (f"in {root}", "dim"), f" · {len(self.runs)} found",
+            Text.assemble(("Runs ", "bold"), (f"in {root}", "dim"), found,
                           (" · space marks runs to compare · enter/w watches one · e edits its preset", "dim")))
         table = self.table
         table.clear()
-        for info in self.runs:
-            table.add_row(*self._cells(info), key=str(info.path))
-        if not self.runs:
+        trials = {id(r) for g in groups for r in g.trials}
+        for row in self.rows:
+            if isinstance(row, SweepGroup):
+                table.add_row(*self._sweep_cells(row), key=f"sweep:{row.sweep.path}")
+            else:
+                table.add_row(*self._cells(row, indent=id(row) in trials), key=str(row.path))
+        if not self.runs and not groups:
             self.query_one("#runs-title", Static).update(
                 Text.assemble(("No runs ", "bold"), (f"in {root} yet: start one with s on the Train pane", "dim")))
         self.marked = [p for p in self.marked if any(r.path == p for r in self.runs)]
         self._update_chart()
 
-    def _cells(self, info: Any) -> list[Any]:
+    def _sweep_cells(self, group: SweepGroup) -> list[Any]:
+        """A sweep's header row: its name, status, best trial and how many trials ran of how many."""
+        sweep, best = group.sweep, group.sweep.best
+        best_s = f"{sweep.objective} {best.score:.4g} (trial {best.trial_id})" if best and best.score is not None else ""
+        done = sweep.counts().get("finished", 0)
+        started = datetime.fromtimestamp(sweep.started).strftime("%Y-%m-%d %H:%M") if sweep.started else ""
+        preset = group.trials[0].preset_name if group.trials else ""
+        status = Text(sweep.status, style=STATUS_STYLE.get(sweep.status, ""))
+        return ["", Text(f"▾ sweep {sweep.name}", style="bold"), status, best_s,
+                f"{done}/{sweep.max_trials or '?'} trials", *([""] * len(self.columns)), "", preset, started]
+
+    def _cells(self, info: Any, indent: bool = False) -> list[Any]:
         mark = "✓" if info.path in self.marked else ""
         status = Text(info.status, style=STATUS_STYLE.get(info.status, ""))
         started = datetime.fromtimestamp(info.started).strftime("%Y-%m-%d %H:%M") if info.started else ""
@@ -216,17 +247,36 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         best_s = _best_text(info)
         values = [setting(self.settings(info.path), key) for key in self.columns] if self.columns else []
         chosen = [fmt_value(v) if v is not MISSING else "-" for v in values]
-        return [mark, info.name, status, best_s, epochs, *chosen, duration, info.preset_name, started]
+        name = f"  {info.name}" if indent else info.name
+        return [mark, name, status, best_s, epochs, *chosen, duration, info.preset_name, started]
+
+    def _cursor_row(self) -> Any | None:
+        table = self.table
+        if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
 
     def _cursor_run(self) -> Any | None:
-        table = self.table
-        if not self.runs or table.cursor_row is None or table.cursor_row >= len(self.runs):
-            return None
-        return self.runs[table.cursor_row]
+        row = self._cursor_row()
+        return None if isinstance(row, SweepGroup) else row
+
+    def _cursor_sweep(self) -> SweepGroup | None:
+        row = self._cursor_row()
+        return row if isinstance(row, SweepGroup) else None
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
         self.action_watch_run()
+
+    def open_sweep(self, group: SweepGroup) -> None:
+        """The Sweep screen of this sweep; a trial it opens is watched, as a run chosen here would be."""
+        from tuitrain.ui.screens.sweep import SweepScreen
+
+        def chosen(answer: WatchRun | None) -> None:
+            if isinstance(answer, WatchRun):
+                self.dismiss(answer)
+
+        self.app.push_screen(SweepScreen(group.sweep.path), chosen)
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if not self.marked:
@@ -253,6 +303,9 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         """Marked runs, or the one under the cursor when none is marked."""
         if self.marked:
             return list(self.marked)
+        group = self._cursor_sweep()
+        if group is not None:  # a sweep's header: its best trial (trials are ranked best first)
+            return [group.trials[0].path] if group.trials else []
         info = self._cursor_run()
         return [info.path] if info is not None else []
 
@@ -338,6 +391,10 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
     # --- open ---------------------------------------------------------------------------------
 
     def action_watch_run(self) -> None:
+        group = self._cursor_sweep()
+        if group is not None:
+            self.open_sweep(group)
+            return
         info = self._cursor_run()
         if info is None:
             return

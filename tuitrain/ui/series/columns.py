@@ -68,6 +68,14 @@ class GrowableArray:
         self._buf[self._n:n] = np.nan if self._buf.dtype.kind == "f" else 0
         self._n = n
 
+    @classmethod
+    def adopt(cls, data: np.ndarray) -> "GrowableArray":
+        """A column over ``data`` as it is (a read-only mapping of a run's column file: no copy, its
+        pages read only when drawn); the first append copies it into a growable buffer."""
+        col = cls.__new__(cls)
+        col._buf, col._n = data, len(data)
+        return col
+
     def reserve(self, capacity: int) -> None:
         if capacity > len(self._buf):
             new = np.empty(capacity, dtype=self._buf.dtype)
@@ -89,6 +97,37 @@ def _fits_f32(values: np.ndarray) -> bool:
     return not len(mag) or bool(mag.max() <= _F32_MAX and (mag[mag > 0].min(initial=1.0) >= _F32_TINY))
 
 
+class SortedFlags(dict):
+    """Per x column: non-decreasing so far. A deferred column is checked when first asked."""
+
+    def __init__(self, table: "Table") -> None:
+        super().__init__()
+        self._table = table
+        self._deferred: set[str] = set()
+
+    def defer(self, key: str) -> None:
+        self._deferred.add(key)
+        super().__setitem__(key, True)
+
+    def _settle(self, key: str) -> None:
+        if key in self._deferred:
+            self._deferred.discard(key)
+            v = self._table.get(key)
+            super().__setitem__(key, bool(np.all(v[1:] >= v[:-1])) if len(v) > 1 else True)
+
+    def get(self, key, default=None):
+        self._settle(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self._settle(key)
+        return super().__getitem__(key)
+
+    def __setitem__(self, key, value) -> None:
+        self._deferred.discard(key)
+        super().__setitem__(key, value)
+
+
 class Table:
     """Rows of numbers with named columns; a key missing from a row reads as NaN."""
 
@@ -96,7 +135,7 @@ class Table:
         self.n = 0
         self.columns: dict[str, GrowableArray] = {}
         self.generation = 0  # bumped when rows are taken away (a resumed run), so caches start over
-        self.sorted: dict[str, bool] = {}  # per x column: still non-decreasing
+        self.sorted: SortedFlags = SortedFlags(self)  # per x column: still non-decreasing
         self.dropped: set[str] = set()  # columns beyond MAX_COLUMNS
         self._metric_dtype = metric_dtype
         self._reserve = 0
@@ -127,14 +166,31 @@ class Table:
         self.append_block(tuple(row), np.array([list(row.values())], dtype=np.float64))
 
     def append_block(self, names: tuple[str, ...], values: np.ndarray) -> None:
-        rows = len(values)
+        self.append_columns(names, [values[:, j] for j in range(len(names))])
+
+    def adopt_columns(self, names: tuple[str, ...], arrays: list[np.ndarray]) -> None:
+        """The first rows of an empty table, kept as given (mapped files: nothing copied); whether an
+        x column is sorted is found out when first asked (its pages are read only if it is drawn)."""
+        assert self.n == 0
+        self.columns = {}
+        for key, data in zip(names, arrays):
+            if len(self.columns) < MAX_COLUMNS + len(X_AXES):
+                self.columns[key] = GrowableArray.adopt(data)
+                if key in X_AXES:
+                    self.sorted.defer(key)
+            else:
+                self.dropped.add(key)
+        self.n = len(arrays[0]) if arrays else 0
+
+    def append_columns(self, names: tuple[str, ...], arrays: list[np.ndarray]) -> None:
+        """Rows given column by column (one array per name, all the same length)."""
+        rows = len(arrays[0]) if arrays else 0
         if not rows:
             return
-        for j, key in enumerate(names):
+        for key, new in zip(names, arrays):
             col = self._column(key)
             if col is None:
                 continue
-            new = values[:, j]
             if key in X_AXES:
                 prev = col.last() if len(col) else -math.inf
                 ok = bool(new[0] >= prev) if prev == prev else True

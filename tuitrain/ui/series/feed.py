@@ -16,7 +16,9 @@ from typing import Any
 
 from tuitrain.runs.decode import BatchBlock
 from tuitrain.runs.events import EVENTS_FILE
-from tuitrain.runs.reader import CHUNK, RunReader
+from tuitrain.runs.columns import find_columns
+from tuitrain.runs.reader import CHUNK, RESET, RunReader
+from tuitrain.ui.series.column_feed import COLUMN_CHUNK, ColumnBlock, ColumnCache, column_parts
 from tuitrain.ui.series.run_series import RunSeries
 
 __all__ = ["RunFeed", "Backoff", "SMALL_READ"]
@@ -24,6 +26,7 @@ __all__ = ["RunFeed", "Backoff", "SMALL_READ"]
 # Unread bytes up to this are read on the event loop (a poll of a live run: a few KB); more go to a worker.
 SMALL_READ = 256 * 1024
 FEED_CHUNK = CHUNK  # bytes a worker parses per step
+CACHE_FROM = 4 * 1024 * 1024  # a run with this much JSON and no columns gets them built while it is read
 
 
 class RunFeed:
@@ -43,6 +46,24 @@ class RunFeed:
         self._lock = threading.Lock()  # one read at a time (a worker and a timer may both ask)
         self._reserved = False
         self.cancelled = False
+        self._columns = None  # chunks of the run's binary columns, read before the JSON after them
+        self._cache: ColumnCache | None = None
+        self._column_bytes = 0  # bytes of columns not yet handed over (for the poll's worker-or-not choice)
+        if self._bulk:
+            self._open_columns()
+
+    def _open_columns(self) -> None:
+        """Columns that cover the start of ``events.jsonl`` are read first; else the JSON read is cached as columns."""
+        found = find_columns(self.run_dir, self.reader.events_path.name)
+        if found is not None:
+            decoder = self.reader._decoder
+            self._columns = column_parts(found, decoder)
+            self._column_chunks = 1
+            self._column_bytes = found.rows * sum(found.itemsize(n) for n in found.names())
+            self.reader.offset = found.events_bytes
+            self._reserved = True
+        elif self.unread_bytes() >= CACHE_FROM:
+            self._cache = ColumnCache(self.run_dir, self.reader.events_path)
 
     def unread_bytes(self) -> int:
         """Bytes appended since the last read (a stat, no read; 0 for a reader without offsets)."""
@@ -52,7 +73,8 @@ class RunFeed:
             size = self.reader.events_path.stat().st_size
         except OSError:
             return 0
-        return size - self.reader.offset if size >= self.reader.offset else size
+        pending = self._column_bytes if self._columns is not None else 0
+        return pending + (size - self.reader.offset if size >= self.reader.offset else size)
 
     def read(self, max_bytes: int | None = None) -> list[Any]:
         """Parse the next chunk (thread-safe; returns parts for :meth:`apply`)."""
@@ -61,8 +83,11 @@ class RunFeed:
                 return []
             if not self._bulk:
                 return list(self.reader.poll())  # long-key dicts: the series takes them as they are
+            if self._columns is not None:
+                return self._next_columns()
             before = self.reader.offset
             parts = self.reader.read(max_bytes)
+            self._cache_parts(parts)
             if not self._reserved and parts:
                 rows = sum(len(p.values) for p in parts if isinstance(p, BatchBlock))
                 used = self.reader.offset - before
@@ -70,6 +95,25 @@ class RunFeed:
                     parts.append(("reserve", int(rows * self.reader.size / used * 1.02)))
                 self._reserved = True
             return parts
+
+    def _next_columns(self) -> list[Any]:
+        """The next chunk of the columns (the first: the events and the first rows together)."""
+        parts = next(self._columns, [])
+        self._column_chunks -= 1
+        if self._column_chunks > 0 and not any(isinstance(p, ColumnBlock) for p in parts):
+            parts += next(self._columns, [])
+            self._column_chunks -= 1
+        if self._column_chunks <= 0:
+            self._columns = None  # all handed over: from now on the JSON after them
+        return parts
+
+    def _cache_parts(self, parts: list[Any]) -> None:
+        if self._cache is None:
+            return
+        if RESET in parts:
+            self._cache = None  # the file was replaced: nothing half-built is kept
+            return
+        self._cache.add(parts, self.reader.offset - len(self.reader._partial))
 
     def apply(self, parts: list[Any]) -> int:
         """Add parsed parts to the series (event loop); returns how many rows or events were used."""
@@ -87,7 +131,7 @@ class RunFeed:
         """Parts chunk after chunk until the file is read or the feed cancelled (a worker's loop)."""
         while not self.cancelled:
             parts = self.read()
-            if not parts and (not self._bulk or self.reader.at_end):
+            if not parts and self._columns is None and (not self._bulk or self.reader.at_end):
                 return
             yield parts
 
@@ -98,7 +142,7 @@ class RunFeed:
     @property
     def loading(self) -> bool:
         """More of the file is waiting than one poll reads: show progress, read in a worker."""
-        return self._bulk and not self.reader.at_end
+        return self._bulk and (self._columns is not None or not self.reader.at_end)
 
     def progress_text(self) -> str:
         """``reading events.jsonl: 45 % of 58 MB`` while a big file loads."""

@@ -19,6 +19,7 @@ from typing import Any, Iterable
 import numpy as np
 
 from tuitrain.runs.decode import BatchBlock
+from tuitrain.ui.series.column_feed import ColumnBlock
 from tuitrain.runs.reader import RESET
 from tuitrain.common.metric_names import NOT_METRICS as _NOT_METRICS
 from tuitrain.common.metric_names import better_direction
@@ -60,6 +61,8 @@ class RunSeries(SeriesCurves):
         for part in parts:
             if isinstance(part, BatchBlock):
                 used += self._add_block(part.names, part.values)
+            elif isinstance(part, ColumnBlock):
+                used += self._add_columns(part)
             elif part is RESET or part == RESET:
                 self.clear()
                 used += 1
@@ -127,6 +130,28 @@ class RunSeries(SeriesCurves):
         last = dict(zip(names, values[-1].tolist()))
         self.last_batch = {"kind": "batch", **{k: _int_if_whole(k, v) for k, v in last.items()}}
         return len(values)
+
+    def _add_columns(self, block: "ColumnBlock") -> int:
+        """Rows from the binary columns (steps already rising: the writer dropped resumed-over rows)."""
+        steps = block.arrays.get("step")
+        if steps is None or not len(steps):
+            return 0
+        if len(steps) > 1 and not block.trusted and not bool(np.all(steps[1:] >= steps[:-1])):  # not what our writer makes: the JSON's rules
+            names = tuple(block.arrays)
+            return self._add_block(names, np.column_stack([np.asarray(block.arrays[k], dtype=np.float64) for k in names]))
+        self._purge_batch(float(steps[0]))
+        names = tuple(k for k in block.arrays if k != "samples_per_s")
+        if not self.batch.n:  # a run opened from its columns: the mapped files are the table
+            self.batch.adopt_columns(names, [block.arrays[k] for k in names])
+        else:
+            self.batch.append_columns(names, [block.arrays[k] for k in names])
+        order = self._metric_order["batch"]
+        for key in names:
+            if key not in _NOT_METRICS and key not in order and key not in self.batch.dropped:
+                order.append(key)
+        last = {k: float(v[-1]) for k, v in block.arrays.items()}
+        self.last_batch = {"kind": "batch", **{k: _int_if_whole(k, v) for k, v in last.items() if v == v or k not in ("step", "epoch")}}
+        return len(steps)
 
     def _purge_batch(self, first_step: float) -> None:
         table = self.batch

@@ -86,14 +86,15 @@ def system_text(history: _History, info: dict[str, Any], width: int) -> Text:
         out.append(sparkline(list(values), spark_w, top).ljust(spark_w), style=style)
         out.append(f" {value:>{value_w}}\n")
 
-    row("CPU", list(history.cpu), f"{last.get('cpu', 0):.0f}%", style="green")
+    cpu = last.get("cpu")  # samples come from SystemTail, checked: a number or None
+    row("CPU", list(history.cpu), f"{cpu:.0f}%" if cpu is not None else "-", style="green")
     row("mem", list(history.rss), f"{fmt_bytes(last.get('rss'))}", style="cyan")
     gpus = [g for g in last.get("gpus") or [] if isinstance(g, dict)]
     for gpu in gpus:
         i = int(gpu.get("index", 0))
         util = gpu.get("util")
         if util is not None:
-            row(f"GPU{i}", list(history.gpu_util.get(i, [])), f"{util}%", top=100, style="magenta")
+            row(f"GPU{i}", list(history.gpu_util.get(i, [])), f"{util:.0f}%", top=100, style="magenta")
         total = gpu.get("mem_total")
         used = gpu.get("mem")
         value = f"{fmt_bytes(used)}" + (f"/{fmt_bytes(total).split()[0]}" if total else "")

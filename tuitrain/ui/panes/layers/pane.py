@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from tuitrain.model import RowState, main_args, shape_str
+from tuitrain.model import RowState, main_args, params_str, row_type, shape_str
 from tuitrain.ui.history import HistoryActions
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ class LayersPane(HistoryActions, Vertical):
         if report is None or len(report.rows) != len(layers):
             return None
         for row, layer in zip(report.rows, layers):
-            if row.type != layer.get("type") or row.args != main_args(layer):
+            if row.type != layer.get("type", row.type) or row.args != main_args(layer):  # a reuse row has no type
                 return None
         return report.rows
 
@@ -119,7 +119,7 @@ class LayersPane(HistoryActions, Vertical):
             cells: list[Any] = [
                 Text(mark + str(i), style=style or ("yellow" if i in warned else "")),
                 Text(name + (" → out" if head else ""), style=style or ("bold" if head else "")),
-                Text(str(layer.get("type", "?")), style=style),
+                Text(row_type(layer, row), style=style),
                 Text(_adapt_mark(layer, row) + main_args(layer)),
             ]
             if functional:
@@ -134,7 +134,7 @@ class LayersPane(HistoryActions, Vertical):
             else:
                 cells += [
                     Text(row.output_shape),
-                    Text(f"{row.params:,}", justify="right"),
+                    Text(params_str(row), justify="right"),
                     Text("yes" if row.trainable else "no"),
                 ]
             body.append(cells)

@@ -17,6 +17,8 @@ from tuitrain.ui.app_access import AppAccess
 if TYPE_CHECKING:
     from textual.notifications import SeverityLevel
 
+    from tuitrain.preset import Preset
+
 __all__ = ["RunControls"]
 
 
@@ -37,7 +39,10 @@ class RunControls(AppAccess):
                    timeout: float | None = None, markup: bool = True) -> None: ...
 
     def action_start_run(self) -> None:
-        from tuitrain.trainer.spawn import start_run
+        """Start the current preset; one that reaches outside (writes outside its run directory, reads
+        outside its folders, the network, functions) first asks the person to trust it (DESIGN §1.7)."""
+        from tuitrain.model.confine import outside_reaches
+        from tuitrain.ui.screens.dialogs.confirm import TrustDialog
 
         app = self.app
         preset = app.preset
@@ -48,13 +53,30 @@ class RunControls(AppAccess):
             self.notify(f"{self._run_dir.name} is still {self.run_status}: stop it first (x or e)",
                         severity="warning")
             return
+        reaches = [] if app.trusted else outside_reaches(preset)
+        if not reaches:
+            self._start(preset, trusted=app.trusted)
+            return
+
+        def answered(answer: str | None) -> None:
+            if answer == "trust":
+                self._start(preset, trusted=True)
+            else:
+                self.notify("not started: the preset was not trusted", severity="warning")
+
+        app.push_screen(TrustDialog(preset.name, reaches), answered)
+
+    def _start(self, preset: "Preset", *, trusted: bool) -> None:
+        from tuitrain.trainer.spawn import start_run
+
+        app = self.app
         try:
-            run_dir = start_run(preset, runs_dir=app.runs_dir)
+            run_dir = start_run(preset, runs_dir=app.runs_dir, trusted=trusted)
         except (TuitrainError, OSError) as err:
             self.notify(str(err), title="cannot start", severity="error", timeout=10)
             return
         app.run_dir = run_dir
-        self.notify(f"training {preset.name} in {run_dir}")
+        self.notify(f"training {preset.name} in {run_dir}" + (" (trusted)" if trusted else ""))
 
     def _control(self, action: str, said: str) -> None:
         from tuitrain.runs.control import request_control

@@ -61,6 +61,7 @@ PANE_COMMANDS: list[tuple[str, str, str]] = [
     ("Chart: less smoothing", "lower the EMA smoothing of batch curves", "smooth_less"),
     ("Chart: next metric", "show every metric or one at a time", "cycle_metric"),
     ("Runs: list and compare", "list the runs, overlay several, reopen a run's preset", "show_runs"),
+    ("Sweep: trials ranked", "the newest sweep's trials ranked by its objective, curves and a scatter", "show_sweep"),
     ("Devices and system load", "what TensorFlow sees, why a GPU is missing, the machine's load now", "show_devices"),
 ]
 
@@ -77,6 +78,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         Binding("p", "pause_resume", "Pause/resume", id="train.pause"),
         *CHART_BINDINGS,
         Binding("r", "show_runs", "Runs", id="train.runs"),
+        Binding("w", "show_sweep", "Sweep", show=False, id="train.sweep"),
         Binding("d", "show_devices", "Devices", show=False, id="train.devices"),
     ]
 
@@ -337,4 +339,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
 
     def action_show_runs(self) -> None:
         self.app.show_runs()
+
+    def action_show_sweep(self) -> None:
+        self.app.show_sweep()
 

@@ -65,6 +65,23 @@ class ChoiceDialog(ModalScreen[str]):
                 return
 
 
+class TrustDialog(ChoiceDialog):
+    """Before a run whose preset reaches outside: every path it would write or read, and what else
+    needs trust; ``"trust"`` starts it trusted for this run only, anything else does not start it."""
+
+    def __init__(self, preset_name: str, reaches: list[str]) -> None:
+        from tuitrain.common.safetext import clean
+
+        shown = reaches[:12] + ([f"… and {len(reaches) - 12} more"] if len(reaches) > 12 else [])
+        text = Text(f"{clean(preset_name)} reaches outside its run directory and folders:\n")
+        for line in shown:
+            text.append(f"  • {clean(line)}\n")
+        text.append("\nTrust it for this run only? Read the preset first.")
+        super().__init__("", [("n", "Don't start", "cancel"), ("t", "Trust and start", "trust")],
+                         title="trust this preset?")
+        self.question = text  # a Text: paths are shown as they are, never read as markup
+
+
 class TextPrompt(ModalScreen[Any]):
     """Ask for one line of text; dismiss with it (stripped, maybe empty) or None on escape."""
 

@@ -292,6 +292,9 @@ class LayerFormScreen(FormDialog[dict]):
                 row["backward_layer"] = self.row["backward_layer"]  # kept as written (edited in the preset file)
         if self.row.get("adapt"):
             row["adapt"] = True  # the layer learns from the data, as before the edit
+        for key in ("call", "weights_file"):  # not constructor arguments: kept as written (edited in the preset file)
+            if key in self.row:
+                row[key] = self.row[key]
         if self.functional:
             error = self.query_one("#inputs-error", Static)
             try:

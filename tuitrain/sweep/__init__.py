@@ -1,0 +1,1 @@
+"""Hyper-parameter sweeps: ``[sweep]`` in a preset, searched by KerasTuner's oracles, one trainer run per trial."""
