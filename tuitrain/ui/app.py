@@ -22,14 +22,14 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.notifications import SeverityLevel
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, TabPane, TextArea
 
 from tuitrain.common.errors import TuitrainError
 from tuitrain.ui.background import BackgroundWork, data_key, model_key
 from tuitrain.ui.keys import RemappableKeys, action_keys, as_binding, binding_keys, binding_rows
 from tuitrain.ui.messages import ModelBuilt  # noqa: F401 - tests hook this message by importing it from the app
 from tuitrain.ui.messages import RunStarted, RunStatusSeen
-from tuitrain.ui.palette import TuitrainCommands
+from tuitrain.ui.palette import SteadyCommandPalette, TuitrainCommands
 from tuitrain.ui.panes import PANES, pane_class
 from tuitrain.ui.preset_files import PresetFileActions, is_bundled
 from tuitrain.ui.state import AppState
@@ -59,6 +59,7 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
         Binding("ctrl+r", "reload", "Reload", id="app.reload"),
         Binding("question_mark,f10", "help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+        Binding("escape", "leave_field", "Leave the text field", show=False, id="app.leave_field"),
     ]
 
     def __init__(
@@ -310,6 +311,29 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
                 widget.focus()
                 return
 
+    def action_leave_field(self) -> None:
+        """Escape in a pane's text field hands focus to the pane, so ``1``–``4`` and its keys work again.
+
+        Focus goes to the nearest control that takes no text (the metrics list below its search, the
+        tensor list), else nowhere: digits then reach the app's bindings instead of the field.
+        """
+        focused = self.focused
+        if not isinstance(focused, (Input, TextArea)) or self.screen is not self.screen_stack[0]:
+            return
+        for around in focused.ancestors:  # the nearest such control: the metrics search's own list
+            calm = [w for w in around.query(Widget) if w.focusable and not self._takes_text(w)]
+            if calm:
+                calm[0].focus()
+                return
+            if isinstance(around, TabPane):
+                break
+        self.set_focus(None)
+
+    @staticmethod
+    def _takes_text(widget: Widget) -> bool:
+        """Inputs, text areas and selects (whose closed list searches as you type) keep digits."""
+        return any(isinstance(w, (Input, TextArea, Select)) for w in (widget, *widget.ancestors))
+
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane is not None and event.pane.id:
@@ -401,6 +425,11 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
         for info in PANES:
             sections.append((f"{info.title} pane", binding_rows(self, pane_class(info).BINDINGS)))
         return sections
+
+    def action_command_palette(self) -> None:
+        # A palette command can open a dialog before the palette has left the stack; one palette at a time.
+        if self.use_command_palette and not any(isinstance(s, SteadyCommandPalette) for s in self.screen_stack):
+            self.push_screen(SteadyCommandPalette(id="--command-palette"))
 
     def action_help(self) -> None:
         from tuitrain.ui.screens import HelpScreen

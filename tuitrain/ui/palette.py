@@ -5,7 +5,8 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, Callable
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.widgets import LoadingIndicator
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 
 from tuitrain.ui.app_access import AppAccess
 from tuitrain.ui.keys import action_keys, with_keys
@@ -55,3 +56,28 @@ class TuitrainCommands(AppAccess, Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), command, text=title, help=help_)
+
+
+class SteadyCommandPalette(CommandPalette):
+    """Textual's palette, tolerant of keys that arrive before its hit list has a size or after it closed.
+
+    Escape in a burst closes the palette while its search is still gathering hits; the search then
+    shows them on a screen without widgets (``NoMatches``), so the watchers look first.
+    ``pagedown`` in a burst right after ``ctrl+p`` reaches the hit list before its first layout,
+    where Textual's ``OptionList`` looks up a line it has not measured (``KeyError``); a list
+    with no size yet has no page to move, so the key does nothing.
+    """
+
+    def _action_command_list(self, action: str) -> None:
+        hits = next(iter(self.query(CommandList)), None)
+        if hits is None or not hits.scrollable_content_region:
+            return
+        super()._action_command_list(action)
+
+    def _watch__list_visible(self) -> None:
+        if self.query(CommandList):
+            super()._watch__list_visible()
+
+    async def _watch__show_busy(self) -> None:
+        if self.query(LoadingIndicator):
+            await super()._watch__show_busy()

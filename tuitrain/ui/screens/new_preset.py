@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.widgets import DirectoryTree, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tuitrain.ui.widgets.lists import SteadyOptionList
 from tuitrain.starter.offline import Offer, offline_sources
 from tuitrain.ui.screens.dialogs.form_dialog import ModalBase
 
@@ -117,7 +118,7 @@ class NewPresetScreen(ModalBase[SourceChoice | None]):
         with Vertical(classes="modal-box") as box:
             box.border_title = self.dialog_title
             yield Input(placeholder="type to filter: digits, moons, mnist, file…", id="source-search", compact=True)
-            yield OptionList(*self._options(self.offers), id="source-list")
+            yield SteadyOptionList(*self._options(self.offers), id="source-list")
             yield DataTree(self.cwd, files=True, id="path-tree")
             yield Static(self._hint(), id="source-hint")
 

@@ -18,7 +18,7 @@ from tuitrain.runs.decode import BatchBlock
 from tuitrain.runs.layout import EVENTS_FILE
 from tuitrain.runs.columns import find_columns
 from tuitrain.runs.reader import CHUNK, RESET, RunReader
-from tuitrain.ui.series.column_feed import COLUMN_CHUNK, ColumnBlock, ColumnCache, column_parts
+from tuitrain.ui.series.column_feed import ColumnBlock, ColumnCache, column_parts
 from tuitrain.ui.series.run_series import RunSeries
 
 __all__ = ["RunFeed", "Backoff", "SMALL_READ"]

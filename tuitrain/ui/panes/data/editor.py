@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tuitrain.ui.widgets.lists import SteadyPaging
 from tuitrain.common.errors import TuitrainError
 from tuitrain.editing.data_table import (
     insert_step, moved, remove_step, replace_step, set_steps, short_value, source_option_values, source_summary,
@@ -26,7 +27,7 @@ from tuitrain.editing.data_table import (
 )
 from tuitrain.ui.history import HistoryActions
 
-class DataEditor(HistoryActions, OptionList):
+class DataEditor(HistoryActions, SteadyPaging, OptionList):
     """The rows of the preset's [data] table; see the module docstring for the keys."""
 
     BINDINGS = [

@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, OptionList, Static
 
+from tuitrain.ui.widgets.lists import SteadyOptionList
 from tuitrain.ui.app_access import AppAccess
 from tuitrain.ui.pane_actions import PaneAction, bindings
 from tuitrain.ui.panes.data.detail import TensorDetail
@@ -68,7 +69,7 @@ class DataPane(AppAccess, Horizontal):
             # focusable sibling, which would switch back to this tab.
             with Vertical(id="data-editor-box"):
                 yield DataEditor(id="data-editor")
-            yield OptionList(id="tensor-list")
+            yield SteadyOptionList(id="tensor-list")
         with Vertical(id="tensor-main"):
             yield TensorDetail(id="tensor-detail")
             with Horizontal(id="playground-row"):

@@ -339,7 +339,6 @@ class LayersPane(HistoryActions, Vertical):
 
     def action_expand_layer(self) -> None:
         """Show (or hide) the layers of the selected backbone row under it."""
-        preset = self.app.preset
         rows = self._report_rows()
         pos = self._cursor()
         if not rows or not 0 <= pos < len(rows):

@@ -7,6 +7,7 @@ the preset row (``{"type": ..., <non-default args>, "inputs": [...]}``) or None 
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tuitrain.ui.widgets.lists import SteadyOptionList
 from tuitrain.catalogue import registry as keras_catalogue
 from tuitrain.catalogue import params as keras_params
 from tuitrain.editing.layers import parse_inputs, retyped
@@ -72,6 +74,7 @@ class LayerFormScreen(FormDialog[dict]):
         self.layer_type: str | None = self.row.get(self.TYPE_KEY)
         self._names = self.type_names()
         self._inner_shown: str | None = None  # the wrapped layer type whose form is on screen
+        self._form_lock = asyncio.Lock()  # one type's form is built at a time (keys come in bursts)
 
     # ------------------------------------------------------------------ what the picker offers (subclasses change it)
 
@@ -95,7 +98,7 @@ class LayerFormScreen(FormDialog[dict]):
             with Horizontal(id="dialog-body"):
                 with Vertical(id="picker"):
                     yield Input(placeholder=f"search {self.KIND} types", id="type-search", compact=True)
-                    yield OptionList(*[Option(n, id=n) for n in self._names], id="type-list")
+                    yield SteadyOptionList(*[Option(n, id=n) for n in self._names], id="type-list")
                 with VerticalScroll(id="form-area"):
                     yield Static(self._summary(), id="type-summary")
                     if self.functional:
@@ -166,13 +169,22 @@ class LayerFormScreen(FormDialog[dict]):
         await self._choose(str(event.option.id))
 
     async def _choose(self, name: str) -> None:
+        # Two enters in one burst choose twice: the second waits until the first form is mounted,
+        # else each removes the form the other is about to focus (NoMatches).
+        async with self._form_lock:
+            await self._choose_now(name)
+
+    async def _choose_now(self, name: str) -> None:
+        if not self.is_attached:  # dismissed while an earlier choice was mounting
+            return
         if self.layer_type and name != self.layer_type:
             # Keep the values the new type also accepts, as typed so far (units from Dense to EinsumDense…).
             typed = self._typed_values() if self.query("#layer-params") else self.row
             self.row = retyped(self.row, typed, {p.name for p in self.type_params(name)}, self.META_KEYS)
         self.layer_type = name
         await self._show_form(name)
-        self._focus_start()
+        if self.is_attached:
+            self._focus_start()
 
     def call_form(self, name: str) -> ParamForm | None:
         """The row's ``call = { ... }`` table as a form over the layer's call() (layers only)."""
@@ -227,8 +239,9 @@ class LayerFormScreen(FormDialog[dict]):
     async def _inner_type_changed(self, event: Input.Changed) -> None:
         event.stop()
         name = event.value.strip()
-        if name in self._names and name != self._inner_shown:
-            await self._show_inner(name, {})
+        async with self._form_lock:
+            if self.is_attached and name in self._names and name != self._inner_shown:
+                await self._show_inner(name, {})
 
     def _typed_values(self) -> dict[str, Any]:
         """What the form holds now that parses (values being typed count; broken ones are dropped)."""
@@ -241,7 +254,10 @@ class LayerFormScreen(FormDialog[dict]):
         Enter in a text field means OK, so a layer with nothing required (Flatten) is added with
         a single Enter; a select would swallow that Enter to open its list.
         """
-        form = self.query_one("#layer-params", ParamForm)
+        forms = self.query("#layer-params").results(ParamForm)
+        form = next(forms, None)
+        if form is None:
+            return
         controls = [(p, form.query_one(f"#field-{p.name}")) for p in form.params if p not in form.folded]
         target = next((c for p, c in controls if p.required), None) or next(
             (c for _, c in controls if isinstance(c, Input)), None
@@ -258,7 +274,9 @@ class LayerFormScreen(FormDialog[dict]):
         if not self.layer_type:
             self.notify(f"Choose a {self.KIND} type first.", severity="warning")
             return None
-        form = self.query_one("#layer-params", ParamForm)
+        form = next(self.query("#layer-params").results(ParamForm), None)
+        if form is None:  # the chosen type's form is still being mounted
+            return None
         if not form.validate_all():
             return None
         args, _ = form.non_default_values()

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from tuitrain.ui.widgets.lists import SteadyOptionList
 from tuitrain.preset import bundled_presets
 from tuitrain.ui.screens.dialogs.form_dialog import ModalBase
 
@@ -48,7 +49,7 @@ class OpenPresetScreen(ModalBase[Path | None]):
             box.border_title = "Open preset"
             box.border_subtitle = "enter: open · escape: cancel"
             options = [Option(Text(label, no_wrap=True, overflow="ellipsis"), id=str(i)) for i, (label, _) in enumerate(self.choices)]
-            yield OptionList(*options, id="preset-list")
+            yield SteadyOptionList(*options, id="preset-list")
             yield Label("or type a path:")
             yield Input(placeholder="path/to/preset.toml", id="preset-path")
 
