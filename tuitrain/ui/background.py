@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -26,12 +27,20 @@ if TYPE_CHECKING:
 BUILD_DEBOUNCE_S = 0.3
 
 
+_TF_IMPORT = threading.Lock()
+
+
 def _import_tensorflow() -> None:
-    """Slow (seconds): runs in a worker thread so the first screen never waits for it."""
+    """Slow (seconds): runs in a worker thread so the first screen never waits for it.
+
+    One thread imports at a time: two threads importing TensorFlow and Keras at once can each hold a
+    module the other needs, and Python then hands one of them a half-initialised module
+    (``dataset_ops has no attribute 'DatasetV2'``)."""
     # TensorFlow's C++ start-up chatter goes straight to fd 2 and would scribble over the screen.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import tensorflow  # noqa: F401
-    import keras  # noqa: F401
+    with _TF_IMPORT:
+        import tensorflow  # noqa: F401
+        import keras  # noqa: F401
 
 
 def data_key(preset: Preset) -> str:
@@ -46,6 +55,10 @@ def model_key(preset: Preset) -> str:
 
 class BackgroundWork:
     """Mixed into ``TuitrainApp`` (which declares the reactives these methods set)."""
+
+    def tensorflow_importing(self) -> bool:
+        """A worker is importing TensorFlow now: Keras must not be imported on another thread meanwhile."""
+        return not self.tf_ready and any(w.group in ("tensorflow", "data") and not w.is_finished for w in self.workers)
 
     @work(thread=True, exclusive=True, group="tensorflow", exit_on_error=False)
     def _load_tensorflow(self) -> None:

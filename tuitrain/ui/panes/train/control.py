@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import work
+
 from tuitrain.common.errors import TuitrainError
 from tuitrain.ui.app_access import AppAccess
 from tuitrain.ui.messages import RunStarted
@@ -41,7 +43,6 @@ class RunControls(AppAccess):
         """Start the current preset; one that reaches outside (writes outside its run directory, reads
         outside its folders, the network, functions) first asks the person to trust it (DESIGN §1.7)."""
         from tuitrain.model.confine import outside_reaches
-        from tuitrain.ui.screens.dialogs.confirm import TrustDialog
 
         app = self.app
         preset = app.preset
@@ -52,9 +53,29 @@ class RunControls(AppAccess):
             self.notify(f"{app.run_dir.name} is still {app.run_status}: stop it first (x or e)",
                         severity="warning")
             return
-        reaches = [] if app.trusted else outside_reaches(preset)
+        if app.trusted:
+            self._start(preset, trusted=True)
+        elif app.tensorflow_importing():  # what the preset reaches is asked of Keras: not beside its import
+            self.notify("checking what the preset reaches once TensorFlow has loaded…")
+            self._check_reaches(preset)
+        else:
+            self._start_or_ask(preset, outside_reaches(preset))
+
+    @work(thread=True, exclusive=True, group="trust-check", exit_on_error=False)
+    def _check_reaches(self, preset: "Preset") -> None:
+        from tuitrain.model.confine import outside_reaches
+        from tuitrain.ui.background import _import_tensorflow
+
+        _import_tensorflow()  # waits for the app's own import to finish, never races it
+        reaches = outside_reaches(preset)
+        self.app.call_from_thread(self._start_or_ask, preset, reaches)
+
+    def _start_or_ask(self, preset: "Preset", reaches: list[str]) -> None:
+        """Start at once when nothing reaches outside; else the person decides, seeing every path."""
+        from tuitrain.ui.screens.dialogs.confirm import TrustDialog
+
         if not reaches:
-            self._start(preset, trusted=app.trusted)
+            self._start(preset, trusted=False)
             return
 
         def answered(answer: str | None) -> None:
@@ -63,7 +84,7 @@ class RunControls(AppAccess):
             else:
                 self.notify("not started: the preset was not trusted", severity="warning")
 
-        app.push_screen(TrustDialog(preset.name, reaches), answered)
+        self.app.push_screen(TrustDialog(preset.name, reaches), answered)
 
     def _start(self, preset: "Preset", *, trusted: bool) -> None:
         from tuitrain.trainer.spawn import start_run
