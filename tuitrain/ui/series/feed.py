@@ -58,7 +58,8 @@ class RunFeed:
             decoder = self.reader._decoder
             self._columns = column_parts(found, decoder)
             self._column_chunks = 1
-            self._column_bytes = found.rows * sum(found.itemsize(n) for n in found.names())
+            # at least 1: a run of epoch rows only (no batch rows) still has its events to hand over
+            self._column_bytes = max(1, found.rows * sum(found.itemsize(n) for n in found.names()))
             self.reader.offset = found.events_bytes
             self._reserved = True
         elif self.unread_bytes() >= CACHE_FROM:

@@ -40,7 +40,9 @@ class TensorDetail(VerticalScroll):
         yield Static("", id="slice-values", markup=False)
         yield Static("", id="class-counts")
         yield ImagePreview(id="images")
-        yield PlotextView(id="histogram")
+        histogram = PlotextView(id="histogram")
+        histogram.border_title = "histogram"  # set here: the pane's on_mount may run before this child exists
+        yield histogram
 
     # --- the index box -------------------------------------------------------------
     def reset_index(self, entry: TensorEntry | None) -> None:

@@ -79,7 +79,6 @@ class DataPane(AppAccess, Horizontal):
 
     def on_mount(self) -> None:
         self.query_one("#tensor-side").border_title = "data · tensors"
-        self.query_one("#histogram").border_title = "histogram"
         self.watch(self.app, "dataset", self._dataset_changed)
         self.watch(self.app, "build_report", self._report_changed)
         for message in ("preset_error", "data_error", "notice"):
