@@ -18,6 +18,7 @@ while the pane is hidden.
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual import events, work
+from textual.message import Message
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import DataTable, ProgressBar, Static
@@ -36,6 +38,7 @@ from tuitrain.ui.series.feed import SMALL_READ, Backoff, RunFeed
 from tuitrain.ui.panes.train.control import RunControls
 from tuitrain.ui.panes.train.panel import describe_run, epoch_cells, epoch_column_label, idle_text, log_text
 from tuitrain.ui.series.run_series import RunSeries
+from tuitrain.ui.series.wake import run_changes
 from tuitrain.ui.widgets.chart.keys import CHART_BINDINGS, ChartActions
 from tuitrain.ui.widgets.chart.metrics_chart import MetricsChart
 from tuitrain.ui.widgets.system_panel import SystemPanel
@@ -47,6 +50,7 @@ CHART_INTERVAL = 5.0  # at most this often a new figure for new batches: watchin
 PANEL_INTERVAL = 2.0  # the step counter, ETA and rate for new batches (a figure costs far more than text)
 LOADING_CHART_INTERVAL = 0.3  # while a big file loads, the chart fills in this often at first,
 LOADING_CHART_SLOWDOWN = 0.1  # then less often (+0.1 s per second of loading, up to CHART_INTERVAL)
+WATCHED_FALLBACK = 10.0  # a run whose directory wakes us is still looked at this often (a safety net)
 _SLOW_EVERY = 4  # run.json and trainer.log are read every 4th poll (2 s) or when a status came
 
 PANE_COMMANDS: list[tuple[str, str, str]] = [
@@ -82,8 +86,17 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         Binding("d", "show_devices", "Devices", show=False, id="train.devices"),
     ]
 
+    class RunChanged(Message):
+        """A file in the watched run directory was written (posted from the watcher thread)."""
+
+        def __init__(self, run_dir: Path) -> None:
+            super().__init__()
+            self.run_dir = run_dir
+
     def __init__(self) -> None:
         super().__init__()
+        self._wake_stop: threading.Event | None = None  # stops the watcher thread of the run shown
+        self._last_wake = 0.0  # monotonic time of the last RunChanged; 0: the directory never woke us
         self.series = RunSeries()
         self.reader: Any = None
         self.feed: RunFeed | None = None
@@ -140,6 +153,44 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         if self.feed is not None and self._poll_timer is None:
             self.poll_run()
 
+    def on_unmount(self) -> None:
+        self._stop_watching()
+
+    # --- waking on writes (polling stays the fallback) -----------------------------------------
+
+    def _start_watching(self, run_dir: Path | None) -> None:
+        self._stop_watching()
+        self._last_wake = 0.0
+        if run_dir is not None and run_dir.is_dir():
+            self._wake_stop = threading.Event()
+            self._watch_files(run_dir, self._wake_stop)
+
+    def _stop_watching(self) -> None:
+        if self._wake_stop is not None:
+            self._wake_stop.set()
+            self._wake_stop = None
+
+    @work(thread=True, group="train-watch", exit_on_error=False)
+    def _watch_files(self, run_dir: Path, stop: threading.Event) -> None:
+        """Post :class:`RunChanged` per burst of writes (never touches widgets; ends when ``stop`` is set)."""
+        for _ in run_changes(run_dir, stop):
+            self.post_message(self.RunChanged(run_dir))
+
+    def on_train_pane_run_changed(self, message: RunChanged) -> None:
+        if message.run_dir != self._run_dir or self.feed is None:
+            return
+        self._last_wake = time.monotonic()
+        if self._visible() and not self._loading():
+            self.poll_run()
+
+    def _watched(self) -> bool:
+        """The directory's writes have woken us lately: the timer is only a safety net."""
+        return self._last_wake > 0 and time.monotonic() - self._last_wake < WATCHED_FALLBACK + self.backoff.slow
+
+    def _next_look(self, used: int) -> float:
+        delay = self.backoff.next(bool(used), self.run_is_active() or self.run_status is None)
+        return max(delay, WATCHED_FALLBACK) if self._watched() else delay
+
     def on_hide(self, event: events.Hide) -> None:
         if self._poll_timer is not None:
             self._poll_timer.stop()
@@ -179,6 +230,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         table = self.query_one("#train-epochs", DataTable)
         table.clear(columns=True)
         self.chart.set_sources([("", self.series)] if run_dir is not None else [])
+        self._start_watching(run_dir)
         self.poll_run(force=True)
 
     def poll_run(self, force: bool = False) -> bool:
@@ -215,7 +267,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
             panel.set_info(self._run_info)
             panel.add(self._system.poll())
         self._chart_dirty |= bool(used)
-        self._schedule(self.backoff.next(bool(used), self.run_is_active() or self.run_status is None))
+        self._schedule(self._next_look(used))
         now = time.monotonic()
         chart_due = self._chart_dirty and (force or status_event or now - self._chart_drawn_at >= CHART_INTERVAL
                                            or self.run_status not in ACTIVE_STATUSES)
