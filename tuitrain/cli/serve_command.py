@@ -73,7 +73,7 @@ def exposure_warning(host: str, port: int) -> str:
 def check_overrides(target: str | None, overrides: list[str]) -> None:
     """A bad ``--set`` is an error here, once, not in every tab."""
     from tuitrain.preset import DEFAULT_PRESET, find_preset, load_preset
-    from tuitrain.runs.compare import is_run
+    from tuitrain.runs.kinds import is_run
 
     if not overrides:
         return

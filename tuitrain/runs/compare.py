@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any, Iterable, Union
 
 from tuitrain.runs.keras_config import plain_layer
+from tuitrain.runs.kinds import is_run  # noqa: F401 - re-exported (its home is light: the CLI asks before the first frame)
 from tuitrain.runs.reader import RunReader
 from tuitrain.runs.rundir import PRESET_FILE, RUN_JSON, RunInfo, read_run_json
-from tuitrain.runs.tensorboard import TensorBoardReader, is_tensorboard_dir, tensorboard_run_info
+from tuitrain.runs.tensorboard import TensorBoardReader, tensorboard_run_info
 from tuitrain.common.errors import TuitrainError
 from tuitrain.common.limits import check_toml_nesting, read_preset_text
 from tuitrain.common.metric_names import NOT_METRICS
@@ -31,12 +32,6 @@ MISSING = object()  # a key one run has and the other does not
 # A metrics export's index columns, and the logged values it keeps beside the metrics.
 INDEX_KEYS = ("kind", "epoch", "step", "time")
 LOGGED_VALUES = ("lr", "learning_rate", "samples_per_s")
-
-
-def is_run(path: str | os.PathLike) -> bool:
-    """A run directory (run.json) or a TensorBoard log folder."""
-    path = Path(path)
-    return (path / RUN_JSON).is_file() or is_tensorboard_dir(path)
 
 
 def check_run(path: str | os.PathLike) -> Path:

@@ -21,8 +21,8 @@ from typing import Any
 
 from tuitrain.common.fsutil import UnreadableFile, atomic_write_text, read_bounded
 from tuitrain.common.safetext import clean, clean_line
+from tuitrain.runs.kinds import RUN_JSON  # one definition, in the module the CLI reads before the first frame
 
-RUN_JSON = "run.json"
 RUN_JSON_LOCK = ".run.json.lock"
 PRESET_FILE = "preset.toml"
 SUMMARY_FILE = "model.summary.txt"
