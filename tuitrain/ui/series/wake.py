@@ -15,7 +15,8 @@ from pathlib import Path
 __all__ = ["run_changes", "WAKE_EVERY_MS", "available"]
 
 WAKE_EVERY_MS = 1000  # a steady stream of writes wakes the watcher at most this often
-QUIET_MS = 50  # a lone write wakes it after this much quiet
+QUIET_MS = 300  # a lone write wakes it after this much quiet; writes closer than this (a trainer flushes
+# every 0.25 s) merge until WAKE_EVERY_MS (this is also how often the thread checks ``stop``)
 
 
 def available() -> bool:
@@ -27,8 +28,11 @@ def available() -> bool:
     return True
 
 
-def run_changes(run_dir: Path, stop: threading.Event) -> Iterator[None]:
+def run_changes(run_dir: Path, stop: threading.Event, armed: threading.Event | None = None) -> Iterator[None]:
     """Yield once per burst of changes under ``run_dir`` until ``stop`` is set (blocking; a thread's loop).
+
+    With ``armed``, a burst is yielded only while it is set (and clears it): the reader sets it when
+    it looks, so changes it will read anyway cost no message.
 
     Returns without yielding when watching is impossible: no ``watchfiles``, no such directory,
     or the platform refuses a watch (the caller's polling then carries on alone)."""
@@ -43,6 +47,10 @@ def run_changes(run_dir: Path, stop: threading.Event) -> Iterator[None]:
                               raise_interrupt=False, recursive=True, watch_filter=None):
             if stop.is_set():
                 return
-            yield None
+            if armed is None:
+                yield None
+            elif armed.is_set():
+                armed.clear()
+                yield None
     except (OSError, RuntimeError):
         return  # e.g. inotify watches exhausted, the directory removed: polling still works

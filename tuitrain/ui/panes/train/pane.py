@@ -96,7 +96,10 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
     def __init__(self) -> None:
         super().__init__()
         self._wake_stop: threading.Event | None = None  # stops the watcher thread of the run shown
+        self._wake_armed = threading.Event()  # set at each look: the next write posts one RunChanged
         self._last_wake = 0.0  # monotonic time of the last RunChanged; 0: the directory never woke us
+        self._polled_at = 0.0  # monotonic time of the last look (wakes closer than POLL_INTERVAL wait for a timer)
+        self._timer_due = 0.0
         self.series = RunSeries()
         self.reader: Any = None
         self.feed: RunFeed | None = None
@@ -139,6 +142,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         if self._poll_timer is not None:
             self._poll_timer.stop()
         self._poll_timer = self.set_timer(delay, self._on_poll_timer, name="train-poll")
+        self._timer_due = time.monotonic() + delay
 
     def _on_poll_timer(self) -> None:
         self._poll_timer = None
@@ -163,7 +167,9 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         self._last_wake = 0.0
         if run_dir is not None and run_dir.is_dir():
             self._wake_stop = threading.Event()
-            self._watch_files(run_dir, self._wake_stop)
+            self._wake_armed = threading.Event()
+            self._wake_armed.set()
+            self._watch_files(run_dir, self._wake_stop, self._wake_armed)
 
     def _stop_watching(self) -> None:
         if self._wake_stop is not None:
@@ -171,17 +177,23 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
             self._wake_stop = None
 
     @work(thread=True, group="train-watch", exit_on_error=False)
-    def _watch_files(self, run_dir: Path, stop: threading.Event) -> None:
-        """Post :class:`RunChanged` per burst of writes (never touches widgets; ends when ``stop`` is set)."""
-        for _ in run_changes(run_dir, stop):
+    def _watch_files(self, run_dir: Path, stop: threading.Event, armed: threading.Event) -> None:
+        """Post :class:`RunChanged` per burst of writes after a look (never touches widgets; ends when ``stop`` is set)."""
+        for _ in run_changes(run_dir, stop, armed):
             self.post_message(self.RunChanged(run_dir))
 
     def on_train_pane_run_changed(self, message: RunChanged) -> None:
         if message.run_dir != self._run_dir or self.feed is None:
             return
-        self._last_wake = time.monotonic()
-        if self._visible() and not self._loading():
+        now = time.monotonic()
+        self._last_wake = now
+        if not self._visible() or self._loading():
+            return  # on_show or the loader's end looks again
+        wait = self._polled_at + POLL_INTERVAL - now  # a stream of writes: still one look per POLL_INTERVAL
+        if wait <= 0:
             self.poll_run()
+        elif self._poll_timer is None or self._timer_due > now + wait:
+            self._schedule(wait)
 
     def _watched(self) -> bool:
         """The directory's writes have woken us lately: the timer is only a safety net."""
@@ -245,6 +257,8 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
                 self._update_panel()
             return False
         self._polls += 1
+        self._polled_at = time.monotonic()
+        self._wake_armed.set()  # writes from now on wake us once (what came before, this look reads)
         if self._loading():
             return False  # the worker reports as it goes and looks again when done
         if feed.unread_bytes() > SMALL_READ:
