@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -338,10 +339,15 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         self.poll_run(force=True)
 
     def _set(self, selector: str, content: Text | str) -> None:
-        """Update a Static only when its text changed (each update costs a layout pass)."""
-        if self._shown.get(selector) != content:
+        """Update a Static only when its text changed, with a layout pass only when its height may change.
+
+        A layout pass re-renders the whole screen (the epoch table too): watching a live run spent
+        most of its time there while only the step counter changed."""
+        old = self._shown.get(selector)
+        if old != content:
             self._shown[selector] = content
-            self.query_one(selector, Static).update(content)
+            widget = self.query_one(selector, Static)
+            widget.update(content, layout=old is None or not _same_shape(old, content, widget.content_size.width))
 
     @property
     def run_status(self) -> str | None:
@@ -409,3 +415,10 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
     def action_show_sweep(self) -> None:
         self.app.show_sweep()
 
+
+
+def _same_shape(old: Text | str, new: Text | str, width: int) -> bool:
+    """Same number of lines and none wider than ``width``: the text's height cannot change."""
+    old_lines = str(old).split("\n")
+    new_lines = str(new).split("\n")
+    return len(old_lines) == len(new_lines) and max(cell_len(line) for line in old_lines + new_lines) <= width
