@@ -27,7 +27,7 @@ LOWER = {
     "runs": {"common"},
     "data": {"common", "preset", "catalogue"},
     "editing": {"common", "preset", "catalogue"},
-    "model": {"common", "preset", "catalogue", "data"},
+    "model": {"common", "preset", "catalogue", "data", "runs"},  # runs.layout: the files a callback may not overwrite
     "starter": {"common", "preset", "catalogue", "data"},
     "export": {"common", "preset", "catalogue", "data", "model"},
     "trainer": {"common", "preset", "catalogue", "data", "model", "runs"},

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.conftest import write_preset
 from tests.tiny_preset import TINY
 from tuitrain.__main__ import main
 
@@ -19,12 +20,6 @@ def _run(capsys, *argv):
     code = main(list(argv))
     out, err = capsys.readouterr()
     return code, out, err
-
-
-def _write(tmp_path: Path, text: str, name="p.toml") -> Path:
-    path = tmp_path / name
-    path.write_text(text)
-    return path
 
 
 def test_presets_lists_every_bundled_preset(capsys):
@@ -72,7 +67,7 @@ def test_check_applies_overrides(capsys):
 
 
 def test_check_shows_warnings_but_still_succeeds(capsys, tmp_path):
-    path = _write(tmp_path, TINY.replace("units = 2", "units = 3"))
+    path = write_preset(tmp_path, TINY.replace("units = 2", "units = 3"))
     code, out, _ = _run(capsys, "check", str(path))
     assert code == 0
     assert "warning: layers[1].units: the output layer has 3 units, but the data has 2 classes" in out
@@ -93,7 +88,7 @@ def test_check_shows_warnings_but_still_succeeds(capsys, tmp_path):
     ],
 )
 def test_check_bad_presets_fail_with_one_clear_paragraph(capsys, tmp_path, change, expect):
-    path = _write(tmp_path, change(TINY))
+    path = write_preset(tmp_path, change(TINY))
     code, out, err = _run(capsys, "check", str(path))
     assert code == 2
     assert "Traceback" not in err
@@ -115,7 +110,7 @@ def test_check_set_path_that_does_not_exist(capsys):
 
 def test_check_file_source_with_a_missing_array(capsys, tmp_path):
     np.savez(tmp_path / "d.npz", features=np.zeros((20, 2), "float32"), y=np.zeros(20, "int64"))
-    path = _write(tmp_path, TINY.replace('source = "synthetic:spiral"\nsamples = 200', 'source = "file:d.npz"'))
+    path = write_preset(tmp_path, TINY.replace('source = "synthetic:spiral"\nsamples = 200', 'source = "file:d.npz"'))
     code, _, err = _run(capsys, "check", str(path))
     assert code == 2
     assert "'x'" in err and "features" in err  # says what is missing and what is there
@@ -124,7 +119,7 @@ def test_check_file_source_with_a_missing_array(capsys, tmp_path):
 def test_check_refuses_a_pickled_npy(capsys, tmp_path):
     np.save(tmp_path / "x.npy", np.array([{"a": 1}] * 20, dtype=object), allow_pickle=True)
     np.save(tmp_path / "y.npy", np.zeros(20, "int64"))
-    path = _write(tmp_path, TINY.replace('source = "synthetic:spiral"\nsamples = 200', 'source = "file:x.npy"\nlabels = "y.npy"'))
+    path = write_preset(tmp_path, TINY.replace('source = "synthetic:spiral"\nsamples = 200', 'source = "file:x.npy"\nlabels = "y.npy"'))
     code, _, err = _run(capsys, "check", str(path))
     assert code == 2
     assert "x.npy" in err and "pickle" in err.lower()
@@ -150,7 +145,7 @@ def test_export_round_trips_to_the_same_parameter_count(tmp_path, capsys, target
 
 
 def test_export_of_an_edited_preset_builds_the_edited_model(tmp_path, capsys):
-    path = _write(tmp_path, TINY.replace("units = 8", "units = 5"))
+    path = write_preset(tmp_path, TINY.replace("units = 8", "units = 5"))
     out = _export_and_build(tmp_path, capsys, str(path))
     assert f"Total params: {2 * 5 + 5 + 5 * 2 + 2}" in out
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.conftest import wait_final
 from tests.trainer.helpers import Tail
 from tests.fake_keras_data import write_fake_keras_cache
 from tuitrain.__main__ import main
@@ -121,7 +122,7 @@ def test_new_writes_a_preset_that_check_accepts(case, workspace, written, capsys
 @pytest.mark.parametrize("case", list(CASES))
 def test_train_finishes_on_the_new_preset(case, runs):
     tail = Tail(runs[case])
-    assert tail.wait_status("finished", "failed", "crashed") == "finished", tail.reader.log_tail()
+    assert wait_final(runs[case]) == "finished", tail.reader.log_tail()
     assert tail.reader.status()["epochs_done"] == 1
 
 

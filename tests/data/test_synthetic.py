@@ -92,5 +92,28 @@ def test_options_are_introspectable_for_forms():
 
     assert options_for("synthetic:blobs") == {"samples": 1000, "noise": 1.0, "classes": 3, "features": 2}
     assert options_for("synthetic:regression") == {"samples": 1000, "features": 8, "noise": 0.1}
-    assert source_names("synthetic") == ["spiral", "circles", "moons", "xor", "blobs", "regression", "housing", "reviews", "tickets", "topics"]
+    assert source_names("synthetic") == ["spiral", "circles", "moons", "xor", "blobs", "regression", "housing", "reviews", "tickets", "topics", "shapes"]
     assert "digits" in source_names("sklearn") and "files" not in source_names("sklearn")
+
+
+def test_shapes_are_small_rgb_images_whose_class_is_visible():
+    import numpy as np
+
+    from tuitrain.data.synthetic import shapes
+
+    x, y = shapes(np.random.default_rng(0), samples=60, size=16, classes=3)
+    assert x.shape == (60, 16, 16, 3) and x.dtype == np.uint8 and set(y.tolist()) == {0, 1, 2}
+    again, _ = shapes(np.random.default_rng(0), samples=60, size=16, classes=3)
+    assert np.array_equal(x, again)  # seeded
+    bright = (x.max(axis=-1) > 150).mean(axis=(1, 2))
+    assert bright[y == 2].mean() > bright[y == 1].mean()  # stripes cover half the image, a disc less
+
+
+def test_shapes_size_is_bounded_before_allocating():
+    import pytest
+
+    from tuitrain.common.errors import DataError
+    from tuitrain.data import load_dataset
+
+    with pytest.raises(DataError, match="data.samples: .*images of 4096×4096"):
+        load_dataset({"source": "synthetic:shapes", "samples": 100000, "size": 4096}, seed=0, base_dir=".")

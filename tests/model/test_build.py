@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
 
 from tuitrain import model as M
 from tuitrain import preset as spec
 from tuitrain.common.errors import SpecError
-
-keras = pytest.importorskip("keras")
 
 
 def _preset(name="mnist_mlp", **changes):

@@ -101,16 +101,11 @@ def test_trusted_presets_keep_their_paths_and_say_so(cb, tmp_path):
 
 
 def test_own_files_are_the_run_directorys_files():
-    from tuitrain.runs import rundir
-    from tuitrain.runs.control import CONTROL_FILE
-    from tuitrain.runs.events import EVENTS_FILE
-    from tuitrain.runs.lock import TRAINER_LOCK
     from tuitrain.model.confine import OWN_FILES
 
-    engine = {rundir.RUN_JSON, rundir.RUN_JSON_LOCK, rundir.PRESET_FILE, rundir.SUMMARY_FILE, rundir.MODEL_FILE,
-              rundir.METRICS_CSV, rundir.TRAINER_LOG, rundir.CHECKPOINTS, rundir.TENSORBOARD_DIR,
-              EVENTS_FILE, CONTROL_FILE, TRAINER_LOCK}
-    assert OWN_FILES == engine
+    assert OWN_FILES == {"run.json", ".run.json.lock", ".trainer.lock", "preset.toml", "model.summary.txt",
+                         "model.keras", "metrics.csv", "trainer.log", "checkpoints", "tensorboard", "events.jsonl",
+                         "control.jsonl", "system.jsonl", "columns"}
 
 
 @pytest.mark.parametrize("wrapper", ["TimeDistributed", "Bidirectional"])

@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.trainer.helpers import Tail, spiral
+from tests.conftest import wait_final
+from tests.trainer.helpers import spiral
 from tuitrain.trainer.spawn import start_run
 from tuitrain.runs.compare import diff_lines, read_all, run_settings, series_rows
 from tuitrain.cli.compare_commands import diff_command, metrics_command, runs_json
@@ -63,7 +64,7 @@ def engine_runs(tmp_path_factory):
     """One real trainer run, and a copy whose preset.toml says what a second run with other settings would."""
     runs = tmp_path_factory.mktemp("runs")
     run_dir = start_run(spiral("data.samples=200", "fit.epochs=2"), runs_dir=runs)
-    assert Tail(run_dir).wait_status("finished", "failed", "crashed") == "finished"
+    assert wait_final(run_dir) == "finished"
     other = runs / "other"
     shutil.copytree(run_dir, other)
     preset = spiral("data.samples=200", "fit.epochs=2", "compile.optimizer.learning_rate=0.001", "layers.1.units=128")

@@ -10,7 +10,8 @@ import pytest
 from tuitrain.__main__ import main as cli_main
 from tuitrain.runs.listing import list_runs
 from tuitrain.runs.rundir import RunInfo
-from tuitrain.trainer.system import SYSTEM_FILE, SystemTail, peak_gpu_memory
+from tuitrain.trainer.system import SystemTail, peak_gpu_memory
+from tuitrain.runs.layout import SYSTEM_FILE
 
 GOOD = {"status": "finished", "started": 1_700_000_000.0, "ended": 1_700_000_100.0, "preset_name": "p",
         "epochs_done": 3, "epochs_total": 3, "best": {"val_loss": 0.25}, "monitor": "val_loss"}

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from tests.sweep.test_check import PRESET
 from tuitrain.preset import parse_preset
-from tuitrain.runs.events import EVENTS_FILE, EventWriter
+from tuitrain.runs.events import EventWriter
+from tuitrain.runs.layout import EVENTS_FILE
 from tuitrain.runs.rundir import new_run_dir, write_run_json
 from tuitrain.sweep.config import sweep_config
 from tuitrain.sweep.controller import run_controller

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import write_preset
 from tests.trainer.helpers import Tail
 from tuitrain.runs.events import read_events
 from tuitrain.runs.rundir import write_run_json
@@ -48,11 +49,11 @@ def test_every_callback_with_default_arguments_writes_only_inside_the_run(tmp_pa
     cwd.mkdir()
     run_dir.mkdir(parents=True)
     listed = ",\n  ".join(tables)
-    (run_dir / "preset.toml").write_text(
-        'name = "all-callbacks"\n[data]\nsource = "synthetic:spiral"\nsamples = 64\nvalidation_split = 0.25\n'
+    write_preset(
+        run_dir, 'name = "all-callbacks"\n[data]\nsource = "synthetic:spiral"\nsamples = 64\nvalidation_split = 0.25\n'
         '[[layers]]\ntype = "Dense"\nunits = 2\nactivation = "softmax"\n'
         '[compile]\noptimizer = { type = "Adam", use_ema = true }\nloss = "sparse_categorical_crossentropy"\n'
-        f'[fit]\nepochs = 2\nbatch_size = 16\ncallbacks = [\n  {listed},\n]\n')
+        f'[fit]\nepochs = 2\nbatch_size = 16\ncallbacks = [\n  {listed},\n]\n', "preset.toml")
     write_run_json(run_dir, {"status": "starting", "started": 0.0, "preset_path": None, "base_dir": str(cwd)})
     monkeypatch.chdir(cwd)
     before = files_under(tmp_path)
@@ -78,10 +79,10 @@ def test_a_run_that_aims_outside_fails_and_leaves_the_target_alone(tmp_path, mon
     (victim / "precious.txt").write_text("keep me")
     run_dir = tmp_path / "runs" / "r"
     run_dir.mkdir(parents=True)
-    (run_dir / "preset.toml").write_text(
-        'name = "r"\n[data]\nsource = "synthetic:spiral"\nsamples = 64\n[[layers]]\ntype = "Dense"\nunits = 2\n'
+    write_preset(
+        run_dir, 'name = "r"\n[data]\nsource = "synthetic:spiral"\nsamples = 64\n[[layers]]\ntype = "Dense"\nunits = 2\n'
         'activation = "softmax"\n[compile]\noptimizer = "sgd"\nloss = "sparse_categorical_crossentropy"\n'
-        f'[fit]\nepochs = 1\ncallbacks = [{table.replace("BACKUP", str(victim))}]\n')
+        f'[fit]\nepochs = 1\ncallbacks = [{table.replace("BACKUP", str(victim))}]\n', "preset.toml")
     write_run_json(run_dir, {"status": "starting", "started": 0.0, "preset_path": None, "base_dir": str(tmp_path)})
     monkeypatch.chdir(tmp_path)
     assert Trainer(run_dir).run() == 1
@@ -97,10 +98,10 @@ def test_a_diverging_run_is_reported_while_it_trains(tmp_path, monkeypatch):
 
     run_dir = tmp_path / "r"
     run_dir.mkdir()
-    (run_dir / "preset.toml").write_text(
-        'name = "r"\nseed = 1\n[data]\nsource = "synthetic:regression"\nsamples = 256\n[[layers]]\ntype = "Dense"\nunits = 16\n'
+    write_preset(
+        run_dir, 'name = "r"\nseed = 1\n[data]\nsource = "synthetic:regression"\nsamples = 256\n[[layers]]\ntype = "Dense"\nunits = 16\n'
         'activation = "relu"\n[[layers]]\ntype = "Dense"\nunits = 1\n[compile]\noptimizer = { type = "Adam", learning_rate = 1e6 }\n'
-        'loss = "mse"\n[fit]\nepochs = 3\nbatch_size = 16\n')
+        'loss = "mse"\n[fit]\nepochs = 3\nbatch_size = 16\n', "preset.toml")
     write_run_json(run_dir, {"status": "starting", "started": 0.0, "preset_path": None, "base_dir": str(tmp_path)})
     monkeypatch.chdir(tmp_path)
     Trainer(run_dir).run()
@@ -117,10 +118,10 @@ def test_a_trusted_attempt_may_write_where_its_preset_says(tmp_path, monkeypatch
     outside = tmp_path / "outside.csv"
     run_dir = tmp_path / "r"
     run_dir.mkdir()
-    (run_dir / "preset.toml").write_text(
-        'name = "r"\n[data]\nsource = "synthetic:spiral"\nsamples = 64\n[[layers]]\ntype = "Dense"\nunits = 2\n'
+    write_preset(
+        run_dir, 'name = "r"\n[data]\nsource = "synthetic:spiral"\nsamples = 64\n[[layers]]\ntype = "Dense"\nunits = 2\n'
         'activation = "softmax"\n[compile]\noptimizer = "sgd"\nloss = "sparse_categorical_crossentropy"\n'
-        f'[fit]\nepochs = 1\ncallbacks = [{{ type = "CSVLogger", filename = "{outside}" }}]\n')
+        f'[fit]\nepochs = 1\ncallbacks = [{{ type = "CSVLogger", filename = "{outside}" }}]\n', "preset.toml")
     write_run_json(run_dir, {"status": "starting", "started": 0.0, "preset_path": None, "base_dir": str(tmp_path),
                              "trusted": True})
     monkeypatch.chdir(tmp_path)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import write_preset
 from tests.tiny_preset import TINY
 from tuitrain.trainer.distribute import (
     Cluster,
@@ -130,8 +131,7 @@ def test_check_builds_under_the_presets_precision_and_restores_the_policy(tmp_pa
 
     from tuitrain.cli.preset_commands import _load_and_prepare, check_command
 
-    path = tmp_path / "mixed.toml"
-    path.write_text(with_table('mixed_precision = "mixed_float16"'), encoding="utf-8")
+    path = write_preset(tmp_path, with_table('mixed_precision = "mixed_float16"'), "mixed.toml")
     _, preset, checked = _load_and_prepare(argparse.Namespace(preset=str(path), overrides=[]))
     hidden, output = checked.model.layers[0], checked.model.layers[-1]
     assert (hidden.compute_dtype, hidden.variable_dtype) == ("float16", "float32")

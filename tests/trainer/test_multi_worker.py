@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
+from tests.conftest import wait_final
 from tests.trainer.helpers import Tail, kill_trainer
 from tests.tiny_preset import TINY
 from tuitrain.trainer.distribute import worker_tf_config
@@ -40,8 +41,8 @@ def test_two_workers_on_loopback_write_one_run_directory(tmp_path: Path, reap) -
     chief = reap(start_run(tiny(), runs_dir=runs, tf_config=worker_tf_config(workers, 0)))
     worker = reap(start_run(tiny(), runs_dir=runs, tf_config=worker_tf_config(workers, 1)))
 
-    assert Tail(chief).wait_status("finished", "failed", "crashed") == "finished", (chief / "trainer.log").read_text()[-3000:]
-    assert Tail(worker).wait_status("finished", "failed", "crashed") == "finished", (worker / "trainer.log").read_text()[-3000:]
+    assert wait_final(chief) == "finished", (chief / "trainer.log").read_text()[-3000:]
+    assert wait_final(worker) == "finished", (worker / "trainer.log").read_text()[-3000:]
 
     # One run directory for the user; the worker's own logs sit apart, under workers/.
     assert [r.path for r in list_runs(runs)] == [chief]
@@ -79,8 +80,8 @@ def test_a_lost_worker_fails_the_run_by_name_and_resume_continues(tmp_path: Path
     # The same two commands with --resume: each machine continues from its own backup of the same epoch.
     chief = start_run(preset, resume=chief, tf_config=worker_tf_config(workers, 0))
     worker = start_run(preset, resume=worker, tf_config=worker_tf_config(workers, 1))
-    assert Tail(chief).wait_status("finished", "failed", "crashed") == "finished", (chief / "trainer.log").read_text()[-3000:]
-    assert Tail(worker).wait_status("finished", "failed", "crashed") == "finished"
+    assert wait_final(chief) == "finished", (chief / "trainer.log").read_text()[-3000:]
+    assert wait_final(worker) == "finished"
     assert not (chief / "backup").exists()  # a finished run needs no backup
     info = read_run_json(chief)
     assert info["epochs_done"] == 8 and info["attempts"][0]["status"] == "failed"
@@ -103,7 +104,7 @@ def test_a_stop_asked_on_the_chief_stops_every_worker_at_the_epoch_end(tmp_path:
               "the workers joined and an epoch", DEADLINE_S)
     request_control(chief, "stop_batch")
     assert tail.wait_status("finished", "stopped", "failed", "crashed") == "stopped", read_run_json(chief).get("error")
-    assert Tail(worker).wait_status("finished", "stopped", "failed", "crashed") == "finished"
+    assert wait_final(worker) == "finished"
     done = read_run_json(chief)["epochs_done"]
     assert 1 <= done < 200 and read_run_json(worker)["epochs_done"] == done
     assert not [e for e in tail.kinds("epoch") if e.get("partial")]  # held until the epoch's end, on both

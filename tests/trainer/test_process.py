@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import wait_final
 from tests.trainer.helpers import Tail
 from tuitrain.__main__ import main as cli_main
 from tuitrain.runs.events import read_events
@@ -29,8 +30,7 @@ def finished_run(tmp_path_factory) -> Path:
     assert done.returncode == 0, done.stderr
     run_dir = Path(done.stdout.strip().splitlines()[-1])
     assert run_dir.parent == runs and "tuitrain attach" in done.stderr
-    tail = Tail(run_dir)
-    assert tail.wait_status("finished", "failed", "crashed") == "finished", tail.reader.log_tail()
+    assert wait_final(run_dir) == "finished", Tail(run_dir).reader.log_tail()
     return run_dir
 
 

@@ -10,6 +10,7 @@ import json
 
 import pytest
 
+from tests.conftest import write_preset
 from tuitrain.runs.rundir import write_run_json
 from tuitrain.trainer.process import Trainer
 from tuitrain.preset import dumps_preset, find_preset, load_preset
@@ -43,8 +44,8 @@ def test_new_presets_train_one_epoch(tmp_path, name, overrides, metric):
 def test_train_cites_the_line_check_cites(tmp_path, capsys):
     from tuitrain.__main__ import main
 
-    path = tmp_path / "p.toml"
-    path.write_text(
+    path = write_preset(
+        tmp_path,
         "# a comment that the resolved copy might not keep\n\nname = \"p\"\n\n[data]\nsource = \"synthetic:spiral\"\n"
         "samples = 100\n\n[[layers]]\ntype = \"Dense\"\nunits = 4\n\n# the broken one\n[[layers]]\ntype = \"Dense\"\n"
         "units = 2\nkernel_initializer = \"no_such_init\"\n"

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from types import SimpleNamespace
 
-from tuitrain.trainer.system import SYSTEM_FILE, Nvml, SystemSampler, SystemTail, nvml_gpu_names, peak_gpu_memory
+from tuitrain.trainer.system import Nvml, SystemSampler, SystemTail, nvml_gpu_names, peak_gpu_memory
+from tuitrain.runs.layout import SYSTEM_FILE
 
 
 class FakeNvml:

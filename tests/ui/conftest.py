@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,22 @@ def spiral_copy(tmp_path: Path) -> Path:
     target = tmp_path / "spiral.toml"
     shutil.copy(PRESETS_DIR / "spiral_mlp.toml", target)
     return target
+
+
+@pytest.fixture
+def open_app():
+    """The one app set-up of the Pilot tests: ``async with open_app("spiral_mlp", pane="layers") as (app, pilot):``.
+
+    Arguments go to ``TuitrainApp`` as they are; ``size`` is the terminal (80×24 unless given, the
+    size every screen must work at); ``message_hook`` sees every message posted (``seen.append``).  Waiting is left to the test (``wait_ready``, ``wait_for``),
+    since what a test may look at before the app is ready differs.
+    """
+    from tuitrain.ui.app import TuitrainApp
+
+    @asynccontextmanager
+    async def run(*args, size: tuple[int, int] = (80, 24), message_hook=None, **kwargs):
+        app = TuitrainApp(*args, **kwargs)
+        async with app.run_test(size=size, message_hook=message_hook) as pilot:
+            yield app, pilot
+
+    return run

@@ -26,9 +26,8 @@ def test_import_does_not_load_tensorflow():
     assert out.stdout.strip() == "[]"
 
 
-async def test_switch_panes_with_keys_and_palette():
-    app = TuitrainApp("spiral_mlp", background=False)
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_switch_panes_with_keys_and_palette(open_app):
+    async with open_app("spiral_mlp", background=False) as (app, pilot):
         await pilot.pause()
         tabs = app.query_one("#panes", TabbedContent)
         assert tabs.active == "data"
@@ -44,20 +43,18 @@ async def test_switch_panes_with_keys_and_palette():
         assert tabs.active == "train"
 
 
-async def test_loads_preset_and_fills_state(spiral_copy):
-    app = TuitrainApp(spiral_copy)
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_loads_preset_and_fills_state(spiral_copy, open_app):
+    async with open_app(spiral_copy) as (app, pilot):
         await wait_ready(pilot)
-        assert app.preset.name == "spiral_mlp" and not app.modified and app.load_error is None
+        assert app.preset.name == "spiral_mlp" and not app.modified and app.preset_message is None
         assert app.title == "spiral_mlp"
         assert app.dataset.x_train.shape == (800, 2) and app.dataset.x_val.shape == (200, 2)
         assert app.build_report.error is None and app.build_report.total_params == 4482
         assert "4,482 parameters" in str(app.query_one("#status", Static).render())
 
 
-async def test_open_preset_dialog_loads_the_typed_path(spiral_copy):
-    app = TuitrainApp("spiral_mlp", background=False)
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_open_preset_dialog_loads_the_typed_path(spiral_copy, open_app):
+    async with open_app("spiral_mlp", background=False) as (app, pilot):
         await pilot.press("ctrl+o")
         await pilot.pause()
         assert isinstance(app.screen, OpenPresetScreen)
@@ -68,15 +65,14 @@ async def test_open_preset_dialog_loads_the_typed_path(spiral_copy):
         assert app.preset_path == spiral_copy and app.preset.path == spiral_copy
 
 
-async def test_bad_preset_shows_the_check_message_and_reload_recovers(spiral_copy):
+async def test_bad_preset_shows_the_check_message_and_reload_recovers(spiral_copy, open_app):
     spiral_copy.write_text(BAD_EPOCHS)
     try:
         load_preset(spiral_copy)
     except SpecError as err:
         expected = str(err)  # what `tuitrain check` prints after "error: "
     assert "fit.epochs" in expected
-    app = TuitrainApp(spiral_copy, background=False)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with open_app(spiral_copy, background=False) as (app, pilot):
         await pilot.pause()
         panel = app.query_one("#error-panel")
         assert panel.display and app.preset is None
@@ -86,14 +82,28 @@ async def test_bad_preset_shows_the_check_message_and_reload_recovers(spiral_cop
         await wait_for(pilot, lambda: app.query_one("#panes", TabbedContent).active == "layers", "the Layers pane")
         spiral_copy.write_text(BAD_EPOCHS.replace("epochs = 0", "epochs = 2"))
         await pilot.press("ctrl+r")
-        await wait_for(pilot, lambda: app.load_error is None and app.preset is not None, "the reloaded preset")
+        await wait_for(pilot, lambda: app.preset_error is None and app.preset is not None, "the reloaded preset")
         assert not panel.display
         assert app.preset.fit["epochs"] == 2
 
 
-async def test_save_keeps_comments(spiral_copy):
-    app = TuitrainApp(spiral_copy, background=False)
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_a_data_error_is_the_datas_own_and_goes_once_the_data_loads(spiral_copy, open_app):
+    """The preset is fine, its data is not: the panel says why, the preset stays editable, a fix clears it."""
+    spiral_copy.write_text(spiral_copy.read_text().replace('source = "synthetic:spiral"', 'source = "file:missing.npz"'))
+    async with open_app(spiral_copy) as (app, pilot):
+        await wait_ready(pilot)
+        panel = app.query_one("#error-panel")
+        assert app.preset is not None and app.preset_error is None and app.notice is None
+        assert "missing.npz" in (app.data_error or "") and app.preset_message == app.data_error
+        assert panel.display and "missing.npz" in str(app.query_one("#error-text", Static).render())
+        app.edit_preset(lambda p: p.data.update(source="synthetic:spiral"))
+        await wait_ready(pilot)
+        assert app.data_error is None and app.preset_message is None and not panel.display
+        assert app.dataset is not None and app.build_report.key is not None
+
+
+async def test_save_keeps_comments(spiral_copy, open_app):
+    async with open_app(spiral_copy, background=False) as (app, pilot):
         edited = app.preset.copy()
         edited.fit["epochs"] = 5
         app.update_preset(edited)
@@ -107,9 +117,8 @@ async def test_save_keeps_comments(spiral_copy):
     assert load_preset(spiral_copy).fit["epochs"] == 5
 
 
-async def test_save_of_a_bundled_preset_asks_for_a_path(tmp_path):
-    app = TuitrainApp("spiral_mlp", background=False)
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_save_of_a_bundled_preset_asks_for_a_path(tmp_path, open_app):
+    async with open_app("spiral_mlp", background=False) as (app, pilot):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, PathPrompt)
@@ -122,9 +131,8 @@ async def test_save_of_a_bundled_preset_asks_for_a_path(tmp_path):
     assert "# The offline default" in target.read_text()
 
 
-async def test_quit_with_unsaved_changes_asks_first():
-    app = TuitrainApp("spiral_mlp", background=False)
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_quit_with_unsaved_changes_asks_first(open_app):
+    async with open_app("spiral_mlp", background=False) as (app, pilot):
         edited = app.preset.copy()
         edited.seed = 7
         app.update_preset(edited)
@@ -142,7 +150,7 @@ async def test_quit_with_unsaved_changes_asks_first():
         assert not app.is_running
 
 
-async def test_quit_with_a_running_run_can_stop_it(tmp_path):
+async def test_quit_with_a_running_run_can_stop_it(tmp_path, open_app):
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     import psutil
@@ -150,8 +158,7 @@ async def test_quit_with_a_running_run_can_stop_it(tmp_path):
     me = psutil.Process()
     info = {"status": "running", "pid": os.getpid(), "pid_started": me.create_time(), "created": time.time()}
     (run_dir / "run.json").write_text(json.dumps(info))
-    app = TuitrainApp("spiral_mlp", run_dir=run_dir, background=False)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with open_app("spiral_mlp", run_dir=run_dir, background=False) as (app, pilot):
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert isinstance(app.screen, ChoiceDialog)
@@ -163,9 +170,8 @@ async def test_quit_with_a_running_run_can_stop_it(tmp_path):
     assert requests[-1]["action"] == "stop_batch"
 
 
-async def test_help_lists_keys():
-    app = TuitrainApp("spiral_mlp", background=False)
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_help_lists_keys(open_app):
+    async with open_app("spiral_mlp", background=False) as (app, pilot):
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
@@ -193,9 +199,8 @@ def test_snapshot_shell_120x40(snap_compare):
     assert snap_compare(SHELL_APP, terminal_size=(120, 40), run_before=_ready)
 
 
-async def test_edits_rebuild_the_model_and_reload_data_only_when_data_changes(spiral_copy):
-    app = TuitrainApp(spiral_copy)
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_edits_rebuild_the_model_and_reload_data_only_when_data_changes(spiral_copy, open_app):
+    async with open_app(spiral_copy) as (app, pilot):
         await wait_ready(pilot)
         dataset, report = app.dataset, app.build_report
         edited = app.preset.copy()
@@ -222,7 +227,6 @@ def test_launch_exit_status_is_the_apps(monkeypatch):
     import contextlib
 
     from tuitrain.ui import run_app as launch
-    from tuitrain.ui.app import TuitrainApp
 
     def crashed_run(self) -> None:
         self._return_code = 1
@@ -234,9 +238,8 @@ def test_launch_exit_status_is_the_apps(monkeypatch):
     assert launch._run_app("spiral_mlp") == 0
 
 
-async def test_edit_preset_is_the_one_door_and_skips_no_op_edits():
-    app = TuitrainApp("spiral_mlp", background=False)
-    async with app.run_test(size=(80, 24)) as pilot:
+async def test_edit_preset_is_the_one_door_and_skips_no_op_edits(open_app):
+    async with open_app("spiral_mlp", background=False) as (app, pilot):
         await wait_ready(pilot)
         epochs = app.preset.fit["epochs"]
         assert not app.edit_preset(lambda p: None)  # nothing changed: not recorded, not modified
@@ -250,13 +253,12 @@ async def test_edit_preset_is_the_one_door_and_skips_no_op_edits():
         assert app.redo_edit() and app.preset.fit["epochs"] == epochs + 1
 
 
-async def test_help_and_palette_show_remapped_keys():
+async def test_help_and_palette_show_remapped_keys(open_app):
     from textual.binding import Binding
 
     from tuitrain.ui.palette import TuitrainCommands
 
-    app = TuitrainApp("spiral_mlp", background=False)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with open_app("spiral_mlp", background=False) as (app, pilot):
         await pilot.pause()
         app.set_keymap({"app.save": "f6", "layers.remove": "x"})
         f6, x = (app.get_key_display(Binding(k, "a")) for k in ("f6", "x"))
@@ -272,10 +274,9 @@ async def test_help_and_palette_show_remapped_keys():
         assert (f6, "Save") in sections["App"]
 
 
-async def test_toasts_show_brackets_in_names_and_errors_as_text():
+async def test_toasts_show_brackets_in_names_and_errors_as_text(open_app):
     """A run name or Keras error with ``[/x]`` in it must not be read as markup (a bad tag raises)."""
-    app = TuitrainApp("spiral_mlp", background=False)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with open_app("spiral_mlp", background=False) as (app, pilot):
         app.notify("cannot start: layers[0] [/bold] shape (None, [2])", severity="error")
         await pilot.pause()
         (toast,) = list(app._notifications)

@@ -1,27 +1,11 @@
-"""What the data editor and the source picker do to a [data] table (no app needed)."""
+"""What the source picker does with what is typed (no app needed; the [data] edits: tests/editing/test_data_table.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from tuitrain.starter.offline import Offer
-from tuitrain.ui.panes.data.editor import with_options, with_source
 from tuitrain.ui.screens.new_preset import offer_matches, source_path_text
-
-DATA = {"source": "synthetic:spiral", "samples": 300, "noise": 0.2, "validation_split": 0.1, "preprocess": [{"op": "standardize"}]}
-
-
-def test_options_form_replaces_options_and_split_and_keeps_source_and_steps():
-    out = with_options(DATA, {"samples": 500})
-    assert out == {"source": "synthetic:spiral", "samples": 500, "preprocess": [{"op": "standardize"}]}
-    assert list(with_options(DATA, {"validation_split": 0.3, "classes": 3})) == ["source", "classes", "validation_split", "preprocess"]
-
-
-def test_a_new_source_keeps_the_options_it_still_takes():
-    out = with_source(DATA, "synthetic:moons", {}, accepted={"samples", "noise"})
-    assert out == {"source": "synthetic:moons", "samples": 300, "noise": 0.2, "validation_split": 0.1, "preprocess": [{"op": "standardize"}]}
-    out = with_source(DATA, "file:x.npy", {"labels": "y.npy"}, accepted={"labels", "task"})
-    assert out == {"source": "file:x.npy", "labels": "y.npy", "validation_split": 0.1, "preprocess": [{"op": "standardize"}]}
 
 
 def test_typing_filters_the_offline_list():

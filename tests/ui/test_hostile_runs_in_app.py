@@ -39,18 +39,17 @@ def panel_text(app: TuitrainApp) -> str:
     return "\n".join(str(s.render()) for s in app.query("TrainPane Static"))
 
 
-async def test_attach_to_a_damaged_run_shows_its_epochs_and_says_what_was_skipped(tmp_path):
+async def test_attach_to_a_damaged_run_shows_its_epochs_and_says_what_was_skipped(tmp_path, open_app):
     run_dir = make_run(tmp_path, "damaged", MALFORMED["not-json"][0])
     write_events(run_dir, epochs=2)
     with open(run_dir / "events.jsonl", "ab") as events:
         events.write(b"\n".join(HOSTILE_LINES) + b"\n")
-    app = TuitrainApp(None, run_dir=run_dir, pane="train", background=False)  # what `tuitrain attach DIR` opens
-    async with app.run_test(size=(120, 40)) as pilot:
-        pane = app.query_one(TrainPane)
+    async with open_app(None, run_dir=run_dir, pane="train", background=False, size=(120, 40)) as (app, pilot):  # what `tuitrain attach DIR` opens
+        app.query_one(TrainPane)  # the pane is up
         table = app.query_one("#train-epochs")
         await wait_for(pilot, lambda: table.row_count == 2 and "skipped" in panel_text(app), "the readable epochs")
         text = panel_text(app)
-        assert pane.run_status == "invalid"
+        await wait_for(pilot, lambda: app.run_status == "invalid", "the invalid status")
         assert "run.json is not valid JSON" in text
         assert "3 lines of events.jsonl skipped" in text
         assert "nested too deeply" in text and "not UTF-8" in text
@@ -60,7 +59,7 @@ async def test_attach_to_a_damaged_run_shows_its_epochs_and_says_what_was_skippe
         await wait_for(pilot, lambda: app.query_one("#panes").active == "layers", "the Layers pane")
 
 
-async def test_runs_screen_lists_damaged_runs_beside_good_ones(tmp_path, monkeypatch):
+async def test_runs_screen_lists_damaged_runs_beside_good_ones(tmp_path, monkeypatch, open_app):
     good = tmp_path / "good"
     good.mkdir()
     write_run_json(good, GOOD)
@@ -68,8 +67,7 @@ async def test_runs_screen_lists_damaged_runs_beside_good_ones(tmp_path, monkeyp
     for name in ("not-json", "pid-text", "deep"):
         make_run(tmp_path, name, MALFORMED[name][0])
     monkeypatch.setenv("TUITRAIN_RUNS", str(tmp_path))
-    app = TuitrainApp(None, run_dir=good, pane="train", background=False)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with open_app(None, run_dir=good, pane="train", background=False, size=(120, 40)) as (app, pilot):
         await wait_for(pilot, lambda: app.query_one("#train-epochs").row_count == 3, "the good run's epochs")
         await wait_ready(pilot)
         screen = await open_runs(app, pilot)

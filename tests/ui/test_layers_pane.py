@@ -6,7 +6,6 @@ import pytest
 
 from tests.ui.snapshot_apps.layers_support import EMPTY_TUTORIAL, TUTORIAL_LAYERS, table_rows, write_preset
 from tests.ui.waiting import wait_for, wait_ready
-from tuitrain.ui.app import TuitrainApp
 
 SIZE = (120, 40)
 
@@ -32,10 +31,9 @@ async def add_layer(pilot, type_name: str, *keys: str) -> None:
     await wait_ready(pilot)
 
 
-async def test_tutorial_mlp_from_an_empty_stack_by_keys(tmp_path):
+async def test_tutorial_mlp_from_an_empty_stack_by_keys(tmp_path, open_app):
     path = write_preset(tmp_path, EMPTY_TUTORIAL)
-    app = TuitrainApp(path, pane="layers")
-    async with app.run_test(size=SIZE) as pilot:
+    async with open_app(path, pane="layers", size=SIZE) as (app, pilot):
         await wait_ready(pilot)
         assert "No layers yet" in totals(app)
         # Dense(32, input_shape=(784,)): units first, then input_shape (offered early on the first layer).
@@ -68,10 +66,9 @@ async def test_tutorial_mlp_from_an_empty_stack_by_keys(tmp_path):
         assert app.modified
 
 
-async def test_reorder_remove_duplicate_and_undo(tmp_path):
+async def test_reorder_remove_duplicate_and_undo(tmp_path, open_app):
     path = write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS)
-    app = TuitrainApp(path, pane="layers")
-    async with app.run_test(size=SIZE) as pilot:
+    async with open_app(path, pane="layers", size=SIZE) as (app, pilot):
         await wait_ready(pilot)
         types = lambda: [r[2] + ":" + r[3] for r in table_rows(app)]  # noqa: E731
         original = types()
@@ -107,10 +104,9 @@ async def test_reorder_remove_duplicate_and_undo(tmp_path):
         assert "Total params: 25,450" in totals(app)
 
 
-async def test_a_broken_layer_shows_keras_reason_and_can_be_fixed(tmp_path):
+async def test_a_broken_layer_shows_keras_reason_and_can_be_fixed(tmp_path, open_app):
     path = write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS)
-    app = TuitrainApp(path, pane="layers")
-    async with app.run_test(size=SIZE) as pilot:
+    async with open_app(path, pane="layers", size=SIZE) as (app, pilot):
         await wait_ready(pilot)
         # Conv2D on flat (784,) input, inserted after the first Dense; a 3-D kernel is refused first.
         await pilot.press("a")
@@ -143,14 +139,13 @@ def test_palette_commands_name_real_pane_actions():
     from tuitrain.ui.panes.layers import pane as layers_pane
 
     for module, cls in ((layers_pane, layers_pane.LayersPane), (compile_pane, compile_pane.CompilePane)):
-        assert module.PANE_COMMANDS
-        for title, help_, action in module.PANE_COMMANDS:
-            assert title and help_ and callable(getattr(cls, f"action_{action}", None)), action
+        assert module.PANE_ACTIONS
+        for command in module.PANE_ACTIONS:
+            assert command.title and command.help and callable(getattr(cls, f"action_{command.action}", None)), command
 
 
-async def test_functional_inputs_are_shown_and_edited():
-    app = TuitrainApp("two_branch", pane="layers")
-    async with app.run_test(size=SIZE) as pilot:
+async def test_functional_inputs_are_shown_and_edited(open_app):
+    async with open_app("two_branch", pane="layers", size=SIZE) as (app, pilot):
         await wait_ready(pilot)
         table = app.query_one("#layer-table")
         assert [str(c.label) for c in table.columns.values()][4] == "inputs"
@@ -177,7 +172,7 @@ async def test_functional_inputs_are_shown_and_edited():
         assert app.screen.query_one("#layer-inputs").placeholder == "merge"  # the newest earlier name
 
 
-async def test_saved_edit_reopens_and_exports_to_the_same_model(tmp_path):
+async def test_saved_edit_reopens_and_exports_to_the_same_model(tmp_path, open_app):
     """Edit in the app, save, reopen: same rows and counts; `tuitrain export` builds the same model."""
     import subprocess
     import sys
@@ -186,8 +181,7 @@ async def test_saved_edit_reopens_and_exports_to_the_same_model(tmp_path):
     from tuitrain.preset import load_preset
 
     path = write_preset(tmp_path, EMPTY_TUTORIAL + TUTORIAL_LAYERS)
-    app = TuitrainApp(path, pane="layers")
-    async with app.run_test(size=SIZE) as pilot:
+    async with open_app(path, pane="layers", size=SIZE) as (app, pilot):
         await wait_ready(pilot)
         await pilot.press("e")  # first Dense: 32 → 64 units
         await pilot.pause()
@@ -200,8 +194,7 @@ async def test_saved_edit_reopens_and_exports_to_the_same_model(tmp_path):
         await wait_for(pilot, lambda: not app.modified, "the save")
 
     assert "# The Keras tutorial MLP" in path.read_text()
-    reopened = TuitrainApp(path, pane="layers")
-    async with reopened.run_test(size=SIZE) as pilot:
+    async with open_app(path, pane="layers", size=SIZE) as (reopened, pilot):
         await wait_ready(pilot)
         assert table_rows(reopened) == rows and totals(reopened) == shown
     assert load_preset(path).layers[0] == {"type": "Dense", "units": 64, "input_shape": [784]}
@@ -253,7 +246,7 @@ def test_snapshot_layer_form(snap_compare, size):
     assert snap_compare(APP, terminal_size=size, run_before=open_form)
 
 
-async def test_layer_form_waits_for_tensorflow(tmp_path, monkeypatch):
+async def test_layer_form_waits_for_tensorflow(tmp_path, monkeypatch, open_app):
     """The form imports Keras when it opens; before TensorFlow is loaded that froze the UI thread."""
     from tuitrain.ui.screens.dialogs.layer_form import LayerFormScreen
 
@@ -261,11 +254,37 @@ async def test_layer_form_waits_for_tensorflow(tmp_path, monkeypatch):
         raise ImportError("not yet")
 
     monkeypatch.setattr("tuitrain.ui.background._import_tensorflow", never_loads)
-    app = TuitrainApp(write_preset(tmp_path, EMPTY_TUTORIAL), pane="layers")
-    async with app.run_test(size=SIZE) as pilot:
+    async with open_app(write_preset(tmp_path, EMPTY_TUTORIAL), pane="layers", size=SIZE) as (app, pilot):
         await wait_ready(pilot)
         assert not app.tf_ready
         await pilot.press("a")
         await pilot.pause()
         assert not isinstance(app.screen, LayerFormScreen)
         assert any("TensorFlow is still loading" in n.message for n in app._notifications)
+
+
+async def test_a_layer_reading_a_declared_input_can_be_edited_and_saved(tmp_path, open_app):
+    """`tickets` declares [[inputs]] title/body/tags: the layer form offers those names (not only
+    the default `input`), so pointing the body's Embedding at `title` is confirmed and saved."""
+    import shutil
+
+    from tuitrain.preset import load_preset
+    from tuitrain.preset.find import PRESETS_DIR
+
+    path = tmp_path / "tickets.toml"
+    shutil.copy(PRESETS_DIR / "tickets.toml", path)
+    async with open_app(path, pane="layers", size=(120, 40)) as (app, pilot):
+        await wait_ready(pilot)
+        await pilot.press("down", "down", "enter")  # row 2: the Embedding that reads `body`
+        await pilot.pause()
+        inputs = app.screen.query_one("#layer-inputs")
+        assert inputs.value == "body"
+        assert "title" in inputs.tooltip and "tags" in inputs.tooltip
+        inputs.value = "title"
+        await pilot.press("ctrl+s")  # confirm the form
+        await wait_ready(pilot)
+        assert app.screen is not None and not app.screen.query("#layer-inputs"), "the form stayed open"
+        assert app.preset.layers[2]["inputs"] == ["title"]
+        await pilot.press("ctrl+s")  # save the preset
+        await wait_for(pilot, lambda: not app.modified, "the save")
+    assert load_preset(path).layers[2]["inputs"] == ["title"]

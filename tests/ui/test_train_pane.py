@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.ui.waiting import wait_for
+from tests.ui.waiting import wait_for, wait_ready
+from tuitrain.ui.messages import RunStarted
 from tuitrain.runs.reader import RunReader
 from tuitrain.trainer.spawn import start_run
 from tuitrain.runs.events import read_events
@@ -63,17 +64,19 @@ def finished_runs(tmp_path_factory):
     return root, runs
 
 
-async def test_start_from_the_app_fills_the_epoch_table(tmp_path, monkeypatch):
+async def test_start_from_the_app_fills_the_epoch_table(tmp_path, monkeypatch, open_app):
     monkeypatch.setenv("TUITRAIN_RUNS", str(tmp_path))
-    app = TuitrainApp("spiral_mlp", pane="train", background=False)
-    async with app.run_test(size=(120, 40)) as pilot:
+    seen = []
+    async with open_app("spiral_mlp", pane="train", background=False, size=(120, 40), message_hook=seen.append) as (app, pilot):
         app.update_preset(tiny_preset(2), modified=True)  # an unsaved edit is what gets trained
         pane = app.query_one(TrainPane)
         pane.focus()
         await pilot.press("s")
         assert app.run_dir is not None and app.run_dir.parent == tmp_path
+        # the pane said what happened; the app made it the run shown (messages up, attributes down)
+        assert {m.run_dir for m in seen if isinstance(m, RunStarted)} == {app.run_dir}  # (seen at each hop up)
         table = app.query_one("#train-epochs")
-        await wait_for(pilot, lambda: table.row_count == 2 and pane.run_status == "finished",
+        await wait_for(pilot, lambda: table.row_count == 2 and app.run_status == "finished",
                        "two epoch rows and a finished run")
         assert "finished" in shown(app, "#train-status")
         assert "epoch 2/2" in shown(app, "#train-stats")
@@ -82,31 +85,29 @@ async def test_start_from_the_app_fills_the_epoch_table(tmp_path, monkeypatch):
         assert resolved.data["samples"] == 200 and resolved.fit["epochs"] == 2
 
 
-async def test_pause_resume_and_stop_are_acknowledged(tmp_path, monkeypatch):
+async def test_pause_resume_and_stop_are_acknowledged(tmp_path, monkeypatch, open_app):
     monkeypatch.setenv("TUITRAIN_RUNS", str(tmp_path))
-    app = TuitrainApp("spiral_mlp", pane="train", background=False)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with open_app("spiral_mlp", pane="train", background=False, size=(120, 40)) as (app, pilot):
         app.update_preset(tiny_preset(500), modified=True)
         pane = app.query_one(TrainPane)
         pane.focus()
         await pilot.press("s")
         await wait_for(pilot, lambda: pane.series.last_batch is not None, "the first batch")
         await pilot.press("p")
-        await wait_for(pilot, lambda: pane.run_status == "paused", "the pause acknowledgement")
+        await wait_for(pilot, lambda: app.run_status == "paused", "the pause acknowledgement")
         assert "paused" in shown(app, "#train-status")
         await pilot.press("p")
-        await wait_for(pilot, lambda: pane.run_status == "running", "the resume acknowledgement")
+        await wait_for(pilot, lambda: app.run_status == "running", "the resume acknowledgement")
         await pilot.press("x")
-        await wait_for(pilot, lambda: pane.run_status == "stopped", "the stop")
+        await wait_for(pilot, lambda: app.run_status == "stopped", "the stop")
         assert "stopped" in shown(app, "#train-status")
         assert pane.series.epochs_total == 500 and len(pane.series.epoch_rows) < 500
 
 
-async def test_attach_to_a_finished_run_shows_its_whole_history(finished_runs):
+async def test_attach_to_a_finished_run_shows_its_whole_history(finished_runs, open_app):
     _, runs = finished_runs
     events = read_events(runs[0] / "events.jsonl")
-    app = TuitrainApp(runs[0] / "preset.toml", run_dir=runs[0], pane="train", background=False)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with open_app(runs[0] / "preset.toml", run_dir=runs[0], pane="train", background=False) as (app, pilot):
         pane = app.query_one(TrainPane)
         await wait_for(pilot, lambda: app.query_one("#train-epochs").row_count == 3, "three epoch rows")
         assert len(pane.series.batch) == sum(e["kind"] == "batch" for e in events)
@@ -133,11 +134,10 @@ async def test_attach_to_a_finished_run_shows_its_whole_history(finished_runs):
         assert "per epoch" in str(chart.render()) and "log y" in str(chart.render())
 
 
-async def test_compare_two_runs_and_reopen_a_preset(finished_runs, monkeypatch):
+async def test_compare_two_runs_and_reopen_a_preset(finished_runs, monkeypatch, open_app):
     root, runs = finished_runs
     monkeypatch.setenv("TUITRAIN_RUNS", str(root))
-    app = TuitrainApp("digits_mlp", pane="train", background=False)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with open_app("digits_mlp", pane="train", background=False, size=(120, 40)) as (app, pilot):
         screen = await open_runs(app, pilot)
         await wait_for(pilot, screen.loaded, "the runs' series (read in workers)")
         assert screen.query_one("#runs-table").row_count == 2
@@ -157,15 +157,14 @@ async def test_compare_two_runs_and_reopen_a_preset(finished_runs, monkeypatch):
         assert app.preset.name == "spiral_mlp" and app.modified
 
 
-async def test_edit_a_runs_preset_asks_first_and_never_overwrites_the_open_file(finished_runs, spiral_copy, monkeypatch):
+async def test_edit_a_runs_preset_asks_first_and_never_overwrites_the_open_file(finished_runs, spiral_copy, monkeypatch, open_app):
     """"e" used to drop unsaved edits silently and keep preset_path, so ctrl+s overwrote the open file."""
     from tuitrain.ui.screens import ChoiceDialog, PathPrompt
 
     root, _ = finished_runs
     monkeypatch.setenv("TUITRAIN_RUNS", str(root))
     before = spiral_copy.read_text()
-    app = TuitrainApp(spiral_copy, pane="train", background=False)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with open_app(spiral_copy, pane="train", background=False, size=(120, 40)) as (app, pilot):
         edited = app.preset.copy()
         app.update_preset(edited, modified=True)
         await open_runs(app, pilot)
@@ -187,14 +186,13 @@ async def test_edit_a_runs_preset_asks_first_and_never_overwrites_the_open_file(
     assert spiral_copy.read_text() == before
 
 
-async def test_an_ended_run_is_not_reread_every_two_seconds(finished_runs):
+async def test_an_ended_run_is_not_reread_every_two_seconds(finished_runs, open_app):
     """Polling a finished run re-read run.json and trainer.log every 2 s forever."""
     _, runs = finished_runs
-    app = TuitrainApp(runs[0] / "preset.toml", run_dir=runs[0], pane="train", background=False)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with open_app(runs[0] / "preset.toml", run_dir=runs[0], pane="train", background=False) as (app, pilot):
         pane = app.query_one(TrainPane)
-        await pilot.pause()
-        assert pane.run_status == "finished"
+        await wait_ready(pilot)  # every pane mounted: none is still mounting when the test ends
+        await wait_for(pilot, lambda: app.run_status == "finished", "the finished status")
         reads = []
         status, log_tail = pane.reader.status, pane.reader.log_tail
         pane.reader.status = lambda: reads.append("run.json") or status()
@@ -229,7 +227,7 @@ def test_chart_draws_early_and_flat_curves_in_every_mode(losses, options):
     assert len(text.plain.splitlines()) <= 16
 
 
-async def test_attach_while_training_shows_earlier_epochs_and_follows(tmp_path):
+async def test_attach_while_training_shows_earlier_epochs_and_follows(tmp_path, open_app):
     run_dir = start_run(tiny_preset(8), runs_dir=tmp_path)
     reader, seen = RunReader(run_dir), []
     deadline = time.monotonic() + 120
@@ -237,28 +235,26 @@ async def test_attach_while_training_shows_earlier_epochs_and_follows(tmp_path):
         assert time.monotonic() < deadline, reader.log_tail()
         seen += reader.poll()
         time.sleep(0.1)
-    app = TuitrainApp(run_dir / "preset.toml", run_dir=run_dir, pane="train", background=False)
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with open_app(run_dir / "preset.toml", run_dir=run_dir, pane="train", background=False) as (app, pilot):
         pane = app.query_one(TrainPane)
         assert app.query_one("#train-epochs").row_count >= 2  # history at once
-        await wait_for(pilot, lambda: pane.run_status == "finished", "the run to finish")
+        await wait_for(pilot, lambda: app.run_status == "finished", "the run to finish")
         await wait_for(pilot, lambda: app.query_one("#train-epochs").row_count == 8, "all eight epoch rows")
         assert [r["epoch"] for r in pane.series.epoch_rows] == list(range(1, 9))
 
 
 def test_every_palette_command_is_an_action_of_the_pane():
-    from tuitrain.ui.panes.train.pane import PANE_COMMANDS
+    from tuitrain.ui.panes.train.pane import PANE_ACTIONS
 
-    assert PANE_COMMANDS
-    for title, _, action in PANE_COMMANDS:
-        assert callable(getattr(TrainPane, f"action_{action}", None)), title
+    assert PANE_ACTIONS
+    for command in PANE_ACTIONS:
+        assert callable(getattr(TrainPane, f"action_{command.action}", None)), command.title
 
 
-async def test_runs_list_opens_a_run_in_the_train_pane(finished_runs, monkeypatch):
+async def test_runs_list_opens_a_run_in_the_train_pane(finished_runs, monkeypatch, open_app):
     root, runs = finished_runs
     monkeypatch.setenv("TUITRAIN_RUNS", str(root))
-    app = TuitrainApp("spiral_mlp", pane="train", background=False)
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with open_app("spiral_mlp", pane="train", background=False, size=(120, 40)) as (app, pilot):
         screen = await open_runs(app, pilot)
         newest = screen.runs[0].path
         assert "finished" in str(screen.query_one("#runs-table").get_row_at(0))
@@ -269,15 +265,14 @@ async def test_runs_list_opens_a_run_in_the_train_pane(finished_runs, monkeypatc
         await wait_for(pilot, lambda: app.query_one("#train-epochs").row_count == 3, "the run's epochs")
 
 
-async def test_a_run_that_cannot_build_its_model_says_why(tmp_path, monkeypatch):
+async def test_a_run_that_cannot_build_its_model_says_why(tmp_path, monkeypatch, open_app):
     monkeypatch.setenv("TUITRAIN_RUNS", str(tmp_path))
-    app = TuitrainApp("spiral_mlp", pane="train", background=False)
-    async with app.run_test(size=(100, 30)) as pilot:
+    async with open_app("spiral_mlp", pane="train", background=False, size=(100, 30)) as (app, pilot):
         app.update_preset(tiny_preset(2, **{"layers.0.activation": "no_such_activation"}), modified=True)
         pane = app.query_one(TrainPane)
         pane.focus()
         await pilot.press("s")
-        await wait_for(pilot, lambda: pane.run_status == "failed", "the trainer to report the failure")
+        await wait_for(pilot, lambda: app.run_status == "failed", "the trainer to report the failure")
         await pilot.pause()
         chart_text = str(pane.chart.render())
         assert "failed" in chart_text and "layers[0].activation" in chart_text

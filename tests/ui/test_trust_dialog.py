@@ -100,3 +100,32 @@ def test_trust_on_the_command_line_reaches_the_app_and_only_that_session(tmp_pat
         args = build_app_parser().parse_args([str(tmp_path / "reach.toml"), *argv])
         assert launch.app_command(args) == 0
         assert launched[-1].trusted is trusted
+
+
+async def test_what_a_preset_reaches_is_asked_of_keras_only_after_tensorflow_has_loaded(tmp_path, monkeypatch):
+    """`s` while the app's worker still imports TensorFlow: Keras is not imported beside it on the UI
+    thread (two threads importing TensorFlow at once got half-initialised modules); the check waits in a
+    worker for the import, then asks as before."""
+    import threading
+
+    from tuitrain.model import confine
+    from tuitrain.ui import background
+
+    release = threading.Event()
+    real_import = background._import_tensorflow
+    monkeypatch.setattr(background, "_import_tensorflow", lambda: (release.wait(60), real_import()))
+    asked_on: list[str] = []
+    real_reaches = confine.outside_reaches
+    monkeypatch.setattr(confine, "outside_reaches",
+                        lambda preset: (asked_on.append(threading.current_thread().name), real_reaches(preset))[1])
+    app, started = _app(tmp_path, monkeypatch, OUTSIDE)
+    app._background = True  # its TensorFlow worker runs (and waits for `release`)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: app.tensorflow_importing(), "the TensorFlow worker")
+        await _press_start(app, pilot)
+        assert asked_on == [] and not isinstance(app.screen, TrustDialog)  # nothing asked beside the import
+        release.set()
+        await wait_for(pilot, lambda: isinstance(app.screen, TrustDialog), "the trust dialog")
+        assert asked_on and asked_on[0] != threading.main_thread().name
+        await pilot.press("t")
+        await wait_for(pilot, lambda: started == [{"name": "reach", "trusted": True}], "the trusted start")

@@ -55,13 +55,13 @@ async def _watch_live(run_dir: Path, gate: Path, proc: subprocess.Popen, epochs:
         pane = app.query_one(TrainPane)
         table = app.query_one("#train-epochs")
         await wait_for(pilot, lambda: table.row_count >= live_at_least, f"{live_at_least} epochs while the writer waits")
-        assert proc.poll() is None and pane.run_status == "running"
-        assert "not started from a preset" in (app.load_error or "")
+        assert proc.poll() is None and app.run_status == "running"
+        assert "not started from a preset" in (app.notice or "") and app.preset_error is None
         gate.touch()
         await wait_for(pilot, lambda: table.row_count == epochs, f"all {epochs} epochs")
         assert proc.wait(timeout=120) == 0
         if says_finished:
-            await wait_for(pilot, lambda: pane.run_status == "finished", "the run to say finished")
+            await wait_for(pilot, lambda: app.run_status == "finished", "the run to say finished")
         assert "loss" in pane.series.metric_keys("epoch") and "val_loss" in pane.series.metric_keys("epoch")
     return app
 
@@ -83,11 +83,10 @@ async def test_attach_follows_a_tensorboard_folder_another_process_writes(tmp_pa
     await _watch_live(logdir, gate, proc, epochs=8, live_at_least=2, says_finished=False)
 
 
-async def test_runs_list_shows_chosen_settings_as_columns(finished_runs, monkeypatch):  # noqa: F811
+async def test_runs_list_shows_chosen_settings_as_columns(finished_runs, monkeypatch, open_app):  # noqa: F811
     root, runs = finished_runs
     monkeypatch.setenv("TUITRAIN_RUNS", str(root))
-    app = TuitrainApp("spiral_mlp", pane="train", background=False)
-    async with app.run_test(size=(140, 40)) as pilot:
+    async with open_app("spiral_mlp", pane="train", background=False, size=(140, 40)) as (app, pilot):
         screen = await open_runs(app, pilot)
         await pilot.press("c")
         await pilot.pause()
@@ -98,8 +97,7 @@ async def test_runs_list_shows_chosen_settings_as_columns(finished_runs, monkeyp
         assert values == {"0.01", "0.05"}
 
 
-async def test_the_app_applies_set_overrides_as_unsaved_changes():
-    app = TuitrainApp("spiral_mlp", overrides=["fit.epochs=300", "layers.0.units=8"], background=False)
-    async with app.run_test(size=(120, 40)):
+async def test_the_app_applies_set_overrides_as_unsaved_changes(open_app):
+    async with open_app("spiral_mlp", overrides=["fit.epochs=300", "layers.0.units=8"], background=False, size=(120, 40)) as (app, _):
         assert app.preset.fit["epochs"] == 300 and app.preset.layers[0]["units"] == 8
         assert app.modified

@@ -125,6 +125,27 @@ def _constructor_params(kind: str, name: str) -> tuple[Param, ...]:
     return tuple(params)
 
 
+@functools.cache
+def call_params(name: str) -> tuple[Param, ...]:
+    """The keyword arguments of layer ``name``'s ``call()`` a row's ``call = { ... }`` may set
+    (``training``, ``mask``, ``initial_state`` …): its signature without what the row's inputs give
+    (the first argument and any other required positional one)."""
+    cls = resolve_class("layer", name)
+    try:
+        sig = inspect.signature(cls.call)
+    except (TypeError, ValueError):  # pragma: no cover - every Keras layer has a call()
+        return ()
+    params = []
+    for i, p in enumerate(list(sig.parameters.values())[1:]):  # after self
+        required = p.default is inspect.Parameter.empty
+        if i == 0 or p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL) or required:
+            continue
+        default = p.default
+        params.append(Param(p.name, default, True, "any", (), "an argument of call(): a number, true/false, "
+                            "\"None\", or the name of a layer or input (a tensor), or a list of names"))
+    return tuple(params)
+
+
 def constructor_params(kind: str, name: str) -> list[Param]:
     """The arguments ``kind`` class ``name`` accepts, in signature order, base kwargs last.
 

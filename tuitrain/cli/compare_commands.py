@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tuitrain.common.safetext import clean_line, csv_text, json_safe
-from tuitrain.runs.compare import check_run, diff_lines, read_all, run_info, run_settings, series_rows, setting_cells
+from tuitrain.runs.compare import diff_lines, read_all, run_settings, series_rows, setting_cells
+from tuitrain.runs.source import check_run, run_info
 from tuitrain.runs.rundir import RunInfo
 from tuitrain.runs.listing import default_runs_dir, list_runs
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Callable
+from typing import Any, Callable
 
 from tuitrain.common.errors import TuitrainError
 from tuitrain.common.safetext import clean
+from tuitrain.runs.layout import RUN_JSON
 
 SUBCOMMANDS = ("new", "train", "check", "attach", "runs", "metrics", "diff", "export", "presets", "devices", "serve",
                "sweep", "sweeps")
@@ -101,6 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    _add_preset_commands(sub)
+    _add_run_commands(sub)
+    _add_sweep_and_serve_commands(sub)
+    return parser
+
+
+def _add_preset_commands(sub: Any) -> None:
+    """`new`, `train`, `check`: commands that take a preset."""
     p = sub.add_parser("new", help="write a starter preset for some data (model and loss fitted to it)")
     p.add_argument("file", nargs="?", help="preset file to write (.toml)")
     p.add_argument("--data", metavar="SOURCE", help="synthetic:NAME, sklearn:NAME, keras:NAME, file:PATH or folder:PATH (default: synthetic:spiral)")
@@ -121,7 +130,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="train on several machines (MultiWorkerMirroredStrategy): every machine's address, the same list on each")
     p.add_argument("--worker-index", type=int, metavar="I", help="this machine's place in --workers (0 = the chief)")
 
-
     _add_trust(p)
 
     p = sub.add_parser("check", help="validate a preset; print tensors, model summary and warnings")
@@ -129,6 +137,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_overrides(p)
     _add_trust(p)
 
+
+def _add_run_commands(sub: Any) -> None:
+    """`attach`, `runs`, `metrics`, `diff`, `export`, `presets`: reading runs and presets."""
     p = sub.add_parser("attach", help="open the app on a running or finished run or a TensorBoard log folder "
                                       "(default: the newest run)")
     p.add_argument("run_dir", nargs="?", metavar="RUN_DIR|LOGDIR")
@@ -167,6 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("presets", help="list bundled presets")
 
+
+def _add_sweep_and_serve_commands(sub: Any) -> None:
+    """`sweep`, `sweeps`, `devices`, `serve`."""
     p = sub.add_parser("sweep", help="run the preset's [sweep]: trials chosen by KerasTuner, each a trainer run")
     p.add_argument("preset", nargs="?", help="preset file or bundled preset name with a [sweep] table")
     _add_overrides(p)
@@ -197,7 +211,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1",
                    help="address to listen on (default: 127.0.0.1, this machine only; reach it with ssh -L)")
     p.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000; 0: any free port)")
-    return parser
 
 
 def _run(args: argparse.Namespace, open_app: OpenApp | None, serve_app: ServeApp | None = None) -> int:
@@ -273,7 +286,7 @@ def check_app_target(target: str | None) -> None:
         pass
     presets = [name for name, _, _ in bundled_presets()]
     if path.is_dir():
-        raise TuitrainError(f"{target}: a folder, but neither a run directory (no run.json) nor a TensorBoard log "
+        raise TuitrainError(f"{target}: a folder, but neither a run directory (no {RUN_JSON}) nor a TensorBoard log "
                             "folder (no events.out.tfevents.* files in it or its subfolders).")
     raise TuitrainError(f"'{target}' is not a command, a preset, a run directory or a TensorBoard log folder."
                         f"{did_you_mean(target, [*SUBCOMMANDS, *presets])} Commands: {', '.join(SUBCOMMANDS)}; "

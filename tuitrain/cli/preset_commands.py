@@ -61,6 +61,11 @@ def check_command(args: argparse.Namespace) -> int:
     print(summary_text(checked.model), file=out)
     total, trainable, non_trainable = param_counts(checked.model)
     print(f"\nparameters: {total:,} total, {trainable:,} trainable, {non_trainable:,} non-trainable", file=out)
+    if preset.phases:
+        from tuitrain.model.phases import phase_lines
+
+        for line in phase_lines(checked.model, preset):
+            print(line, file=out)
     precision = distribute_options(preset.distribute or None).mixed_precision
     if precision:
         print(f"precision: {precision}, built as `train` builds it (variables in float32, output layers "

@@ -73,13 +73,14 @@ def exposure_warning(host: str, port: int) -> str:
 def check_overrides(target: str | None, overrides: list[str]) -> None:
     """A bad ``--set`` is an error here, once, not in every tab."""
     from tuitrain.preset import DEFAULT_PRESET, find_preset, load_preset
+    from tuitrain.runs.layout import PRESET_FILE
     from tuitrain.runs.kinds import is_run
 
     if not overrides:
         return
     preset: str | Path = target if target is not None else DEFAULT_PRESET
     if target is not None and is_run(Path(target)):
-        preset = Path(target) / "preset.toml"
+        preset = Path(target) / PRESET_FILE
     load_preset(find_preset(preset), overrides)
 
 

@@ -19,7 +19,8 @@ from tuitrain.trainer.spawn import start_run
 from tuitrain.cli.progress import ProgressView
 from tuitrain.common.fmt import fmt_duration
 from tuitrain.runs.reader import RunReader
-from tuitrain.runs.rundir import FINAL, MODEL_FILE, PRESET_FILE, RunInfo
+from tuitrain.runs.rundir import FINAL, RunInfo
+from tuitrain.runs.layout import MODEL_FILE, PRESET_FILE, TRAINER_LOG
 from tuitrain.runs.listing import default_runs_dir, list_runs
 from tuitrain.common.errors import TuitrainError
 from tuitrain.common.safetext import clean_line
@@ -37,7 +38,7 @@ def train_command(args: argparse.Namespace) -> int:
     resume = getattr(args, "resume", None)
     if resume:
         if args.preset:
-            raise TuitrainError("give either a PRESET or --resume RUN_DIR, not both (a resumed run keeps its own preset.toml; change it with --set).")
+            raise TuitrainError(f"give either a PRESET or --resume RUN_DIR, not both (a resumed run keeps its own {PRESET_FILE}; change it with --set).")
         run_path = Path(resume)
         if not (run_path / PRESET_FILE).is_file():
             raise TuitrainError(f"{run_path}: not a run directory (no {PRESET_FILE}).")
@@ -119,7 +120,7 @@ def _final(view: ProgressView, run_dir: Path, info: dict) -> int:
     if status == "crashed":  # no error text: the end of the log is the best clue
         for line in log_clues(run_dir, CRASH_LOG_LINES):
             view.message(f"  | {line}")
-    view.message(f"  log: {run_dir / 'trainer.log'}")
+    view.message(f"  log: {run_dir / TRAINER_LOG}")
     return 1
 
 
@@ -171,7 +172,7 @@ def failure_reason(run: RunInfo, width: int = 100) -> str:
         lines = log_clues(run.path, 1)
         if lines:
             text = lines[-1]
-        elif (run.path / "trainer.log").exists():  # only TensorFlow's start-up chatter: it was killed
+        elif (run.path / TRAINER_LOG).exists():  # only TensorFlow's start-up chatter: it was killed
             text = NO_OUTCOME
         else:
             text = "the trainer left no error and no log (it may not have started)"

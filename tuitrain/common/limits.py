@@ -118,6 +118,7 @@ def _env_bytes(name: str, default: int) -> int:
 # environment, not the preset, may raise it: TUITRAIN_MAX_ARRAY_BYTES.
 MAX_ARRAY_BYTES = _env_bytes("TUITRAIN_MAX_ARRAY_BYTES", 2 * 1024**3)
 MAX_SAMPLES = 50_000_000  # synthetic samples
+MAX_IMAGE_SIDE = 4096  # synthetic images: pixels a side
 MAX_CLASSES = 1_000_000  # classes of a synthetic set, one_hot num_classes
 MAX_FEATURES = 1_000_000
 MAX_EPOCHS = 10_000_000
@@ -234,6 +235,10 @@ def check_synthetic(options: dict[str, Any]) -> None:
     samples, features = options.get("samples"), options.get("features", 2)
     if isinstance(samples, int) and isinstance(features, int):
         check_array_bytes((samples, features), 8, path="data.samples", what=f"{samples:,} samples of {features:,} features")
+    size = options.get("size")  # synthetic:shapes: images of size × size × 3 bytes
+    check_count(size, MAX_IMAGE_SIDE, path="data.size", what="pixels a side")
+    if isinstance(samples, int) and isinstance(size, int):
+        check_array_bytes((samples, size, size, 3), 1, path="data.samples", what=f"{samples:,} images of {size}×{size}")
 
 
 def check_one_hot(train: Any, val: Any, num_classes: Any, *, path: str) -> None:

@@ -113,25 +113,51 @@ def load_dataset(data_spec: dict[str, Any], *, seed: int, base_dir: Path | str |
     fraction, _ = validation_fraction(data_spec, raw.x_test is not None)
     x_names = array_names(data_spec, "x_key") or raw.x_names
     y_names = array_names(data_spec, "y_key") or raw.y_names
-    weights, weights_val = raw.sample_weight, None
-
-    if fraction is None:
-        x_train, y_train, x_val, y_val = raw.x, raw.y, raw.x_test, raw.y_test
-    else:
-        x_train, y_train, x_val, y_val = split_validation(raw.x, raw.y, fraction, seed + 1)
-        if weights is not None:
-            weights, _, weights_val, _ = split_validation(weights, None, fraction, seed + 1)
-        count = _count(raw.x)
-        if fraction > 0 and (_count(x_train) == 0 or _count(x_val) == 0):
-            raise DataError(
-                f"a split of {fraction} leaves {_count(x_train)} training and {_count(x_val)} validation samples"
-                f" out of {count}.",
-                path="data.validation_split",
-            )
-
-    class_names = raw.class_names
+    x_train, y_train, x_val, y_val, weights, weights_val = _split(raw, fraction, seed)
     arrays = {"x": [x_train, x_val], "y": [y_train, y_val]}
-    names = {"x": x_names, "y": y_names}
+    class_names = _preprocess(steps, arrays, {"x": x_names, "y": y_names}, raw.class_names)
+    (x_train, x_val), (y_train, y_val) = arrays["x"], arrays["y"]
+    num_classes = _num_classes(raw.task, y_train, y_val)
+    if class_names is not None and num_classes is not None and len(class_names) != num_classes:
+        class_names = None
+    return Dataset(
+        x_train=x_train,
+        y_train=y_train,
+        x_val=x_val,
+        y_val=y_val,
+        num_classes=num_classes,
+        task=raw.task,
+        class_names=class_names,
+        source=str(data_spec["source"]),
+        x_names=x_names,
+        y_names=y_names,
+        sample_weight=weights,
+        sample_weight_val=weights_val,
+        notes=list(raw.notes),
+    )
+
+
+def _split(raw: RawData, fraction: float | None, seed: int) -> tuple[Any, Any, Any, Any, Any, Any]:
+    """(x_train, y_train, x_val, y_val, weights, validation weights): the source's own test split when
+    ``fraction`` is None, else ``fraction`` of the samples held out (a split that leaves a side empty is an error)."""
+    if fraction is None:
+        return raw.x, raw.y, raw.x_test, raw.y_test, raw.sample_weight, None
+    x_train, y_train, x_val, y_val = split_validation(raw.x, raw.y, fraction, seed + 1)
+    weights, weights_val = raw.sample_weight, None
+    if weights is not None:
+        weights, _, weights_val, _ = split_validation(weights, None, fraction, seed + 1)
+    if fraction > 0 and (_count(x_train) == 0 or _count(x_val) == 0):
+        raise DataError(
+            f"a split of {fraction} leaves {_count(x_train)} training and {_count(x_val)} validation samples"
+            f" out of {_count(raw.x)}.",
+            path="data.validation_split",
+        )
+    return x_train, y_train, x_val, y_val, weights, weights_val
+
+
+def _preprocess(steps: list, arrays: dict[str, list], names: dict[str, Any], class_names: list[str] | None) -> list[str] | None:
+    """Apply the preprocessing steps in order to ``arrays`` (``{"x"/"y": [train, val]}``, changed in place);
+    the class names, which ``encode_labels`` sets."""
     for index, (fn, args, target, key) in enumerate(steps):
         train, val = arrays[target]
         if train is None:
@@ -157,37 +183,22 @@ def load_dataset(data_spec: dict[str, Any], *, seed: int, base_dir: Path | str |
                 val = list(val)
                 val[slot] = part_val
             arrays[target] = [train, val]
-    (x_train, x_val), (y_train, y_val) = arrays["x"], arrays["y"]
+    return class_names
 
-    classification = raw.task == "classification" and y_train is not None and not isinstance(y_train, list)
-    num_classes = None
-    if classification:
+
+def _num_classes(task: str, y_train: Any, y_val: Any) -> int | None:
+    """How many classes one output's labels have (None for regression or several outputs); class
+    labels of every output are checked to be 0..K-1."""
+    if task == "classification" and y_train is not None and not isinstance(y_train, list):
         if _sparse(y_train):
             check_class_labels(y_train, y_val, where="data")
-            num_classes = count_classes(y_train, y_val)
-        else:
-            num_classes = int(y_train.shape[-1])
-    elif isinstance(y_train, list):
+            return count_classes(y_train, y_val)
+        return int(y_train.shape[-1])
+    if isinstance(y_train, list):
         for part_train, part_val in zip(y_train, y_val or [None] * len(y_train)):
             if _sparse(part_train) and infer_task(part_train) == "classification":
                 check_class_labels(part_train, part_val, where="data")
-    if class_names is not None and num_classes is not None and len(class_names) != num_classes:
-        class_names = None
-    return Dataset(
-        x_train=x_train,
-        y_train=y_train,
-        x_val=x_val,
-        y_val=y_val,
-        num_classes=num_classes,
-        task=raw.task,
-        class_names=class_names,
-        source=str(data_spec["source"]),
-        x_names=x_names,
-        y_names=y_names,
-        sample_weight=weights,
-        sample_weight_val=weights_val,
-        notes=list(raw.notes),
-    )
+    return None
 
 
 def check_real_arrays(raw: RawData) -> None:

@@ -130,6 +130,30 @@ topics.x_names = ["tokens", "positions"]
 tickets.x_names = ["title", "body", "tags"]
 tickets.y_names = ["priority", "department"]
 
+def shapes(rng, samples=300, size=32, classes=3, noise=0.1):
+    """Small RGB images (N, size, size, 3) of uint8: a square, a disc, stripes or a cross
+    (``classes`` of them, at most 4) in a random colour, place and scale, on a noisy background."""
+    classes = max(1, min(int(classes), 4))
+    y = rng.integers(0, classes, samples)
+    rows, cols = np.mgrid[0:size, 0:size]
+    x = np.empty((samples, size, size, 3), dtype=np.uint8)
+    for i, label in enumerate(y):
+        r = rng.uniform(0.2, 0.35) * size
+        cy, cx = rng.uniform(r, size - r, 2)
+        if label == 0:
+            mask = (np.abs(rows - cy) < r) & (np.abs(cols - cx) < r)
+        elif label == 1:
+            mask = (rows - cy) ** 2 + (cols - cx) ** 2 < r * r
+        elif label == 2:
+            mask = (rows // max(1, size // 8)) % 2 == 0
+        else:
+            mask = (np.abs(rows - cy) < r / 3) | (np.abs(cols - cx) < r / 3)
+        background = rng.uniform(0, 0.3, 3) + rng.normal(0, noise, (size, size, 3))
+        image = np.where(mask[..., None], rng.uniform(0.6, 1.0, 3), background)
+        x[i] = (np.clip(image, 0, 1) * 255).astype(np.uint8)
+    return x, y
+
+
 # name -> (generator, task). The options of each come from its signature, never a second table.
 GENERATORS = {
     "spiral": (spiral, "classification"),
@@ -142,4 +166,5 @@ GENERATORS = {
     "reviews": (reviews, "classification"),
     "tickets": (tickets, "classification"),
     "topics": (topics, "classification"),
+    "shapes": (shapes, "classification"),
 }

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tuitrain.editing.compile_values import DEFAULT_OPTIMIZER, loss_choice, metric_names, optimizer_class, typed
+from tuitrain.editing.compile_values import loss_choice, metric_names, optimizer_class
+from tuitrain.preset.values import optimizer_value, typed
 
 
 def _optimizer_entry(cls: str, args: dict[str, Any]) -> str | dict[str, Any]:
@@ -25,14 +26,14 @@ def set_optimizer(p: Any, cls: str, args: dict[str, Any]) -> None:
 
 def set_optimizer_args(p: Any, args: dict[str, Any]) -> None:
     """The optimizer form's values; a learning-rate schedule set beside the form stays."""
-    name, old = typed(p.compile.get("optimizer", DEFAULT_OPTIMIZER))
+    name, old = typed(optimizer_value(p.compile))
     kept = {k: v for k, v in old.items() if isinstance(v, dict) and k not in args}  # a schedule
     p.compile["optimizer"] = _optimizer_entry(optimizer_class(name), {**args, **kept})
 
 
 def set_learning_rate(p: Any, value: Any) -> None:
     """The optimizer's ``learning_rate``: a number, a schedule table, or None for Keras' default."""
-    name, args = typed(p.compile.get("optimizer", DEFAULT_OPTIMIZER))
+    name, args = typed(optimizer_value(p.compile))
     args = {k: v for k, v in args.items() if k != "learning_rate"}
     if value is not None:
         args["learning_rate"] = value

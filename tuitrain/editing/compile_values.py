@@ -8,15 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from tuitrain.catalogue.form_values import format_value
-
-DEFAULT_OPTIMIZER = "rmsprop"  # what Model.compile uses when the preset names none
-
-
-def typed(value: Any) -> tuple[str, dict[str, Any]]:
-    """``"adam"`` or ``{type = "Adam", ...}`` → (name, arguments)."""
-    if isinstance(value, dict):
-        return str(value.get("type", "")), {k: v for k, v in value.items() if k != "type"}
-    return str(value), {}
+from tuitrain.preset.values import typed
 
 
 def describe_callback(value: Any) -> str:

@@ -53,19 +53,20 @@ class UndoStack(Generic[T]):
 
     def undo(self, current: T) -> T | None:
         """The preset before the last edit, or None when there is nothing to undo."""
-        if not self._applies(self._undo, current, 1):
-            return None
-        before, after = self._undo.pop()
-        self._redo.append((before, after))
-        return _snapshot(before)
+        return self._move(self._undo, self._redo, current, 1)
 
     def redo(self, current: T) -> T | None:
         """The preset after the last undone edit, or None."""
-        if not self._applies(self._redo, current, 0):
+        return self._move(self._redo, self._undo, current, 0)
+
+    def _move(self, source: list, target: list, current: T, side: int) -> T | None:
+        """Move the newest (before, after) pair from ``source`` to ``target``; the other side of it, which
+        ``current`` must equal (``side``: 1 for undo, 0 for redo)."""
+        if not self._applies(source, current, side):
             return None
-        before, after = self._redo.pop()
-        self._undo.append((before, after))
-        return _snapshot(after)
+        pair = source.pop()
+        target.append(pair)
+        return _snapshot(pair[1 - side])
 
     def clear(self) -> None:
         self._undo.clear()

@@ -20,7 +20,8 @@ from typing import Any
 from tuitrain.common.errors import SpecError
 from tuitrain.common.pycode import Code, call, is_identifier, literal, required_leading
 from tuitrain.model import LAYER_META_KEYS, shape_keys
-from tuitrain.model.keras_objects import is_object_table, registry_for
+from tuitrain.model.keras_objects import registry_for
+from tuitrain.preset.values import is_typed
 from tuitrain.model.wiring import split_ref
 from tuitrain.preset import Preset, layer_inputs
 
@@ -44,9 +45,9 @@ def name(text: Any, *, where: str) -> str:
 def value(key: str, item: Any, *, where: str) -> Code:
     """An argument value: object tables become constructor calls of the registry their argument names."""
     kind = registry_for(key)
-    if kind is not None and is_object_table(item):
+    if kind is not None and is_typed(item):
         return _object(kind, item, where=where)
-    if isinstance(item, dict) and "type" in item:
+    if is_typed(item):
         from tuitrain.model.keras_objects import serialized
 
         return literal(serialized(item))

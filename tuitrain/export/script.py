@@ -33,6 +33,7 @@ from tuitrain.export.layer_code import (
 )
 from tuitrain.common.pycode import Code, atom, call, literal
 from tuitrain.preset import Preset
+from tuitrain.preset.values import DEFAULT_INPUT, is_per_output, optimizer_value
 
 
 
@@ -76,11 +77,11 @@ def model_code(preset: Preset, model: Any) -> str:
     tensors: dict[str, str] = {}
     input_vars = []
     for index, (name, shape, dtype) in enumerate(inputs):
-        var = _var("inputs" if name == "input" else name, used)
+        var = _var("inputs" if name == DEFAULT_INPUT else name, used)
         keywords = [("shape", _shape(shape))]
         if dtype:
             keywords.append(("dtype", literal(dtype)))
-        if name != "input" or len(inputs) > 1:
+        if name != DEFAULT_INPUT or len(inputs) > 1:
             keywords.append(("name", literal(name)))
         lines += call("keras.Input", [], keywords).lines(4, prefix=f"{var} = ")
         tensors[name] = var
@@ -129,7 +130,7 @@ def _typed(module: str, value: Any, *, where: str) -> Code:
 
 def _per_output(module: str, value: Any, *, where: str, nested: bool = False) -> Code:
     """A compile value that may be a table keyed by output names, a list, or one value."""
-    if isinstance(value, dict) and "type" not in value:
+    if is_per_output(value):
         parts = [
             Code(literal(k).flat() + ": " + (v := _per_output(module, val, where=f"{where}.{k}", nested=True)).head, v.parts, v.tail)
             for k, val in value.items()
@@ -142,11 +143,12 @@ def _per_output(module: str, value: Any, *, where: str, nested: bool = False) ->
     return _typed(module, value, where=where)
 
 
-def compile_code(preset: Preset) -> list[str]:
+def compile_code(preset: Preset, spec: dict[str, Any] | None = None) -> list[str]:
+    """``model.compile`` of ``[compile]`` (or of ``spec``: a phase's, with its learning rate)."""
     from tuitrain.model import PLAIN_COMPILE_KEYS
 
-    spec = preset.compile
-    keywords = [("optimizer", _optimizer(spec.get("optimizer", "rmsprop")))]
+    spec = preset.compile if spec is None else spec
+    keywords = [("optimizer", _optimizer(optimizer_value(spec)))]
     if "loss" in spec:
         keywords.append(("loss", _per_output("losses", spec["loss"], where="compile.loss")))
     for key in ("metrics", "weighted_metrics"):
@@ -168,7 +170,8 @@ def _explode(code: Code, indent: int, prefix: str = "") -> list[str]:
     return out
 
 
-def fit_code(preset: Preset, checked: Any) -> list[str]:
+def fit_code(preset: Preset, checked: Any, *, epochs: str = "args.epochs", initial_epoch: int | None = None) -> list[str]:
+    """``model.fit``; a phase passes its own ``epochs`` and ``initial_epoch`` (epochs count on)."""
     from tuitrain.model import fit_kwargs
 
     weights = checked.dataset.sample_weight is not None
@@ -185,7 +188,9 @@ def fit_code(preset: Preset, checked: Any) -> list[str]:
             keywords.append((key, literal(value)))
     if weights:
         keywords.append(("sample_weight", atom("w_train")))
-    keywords.append(("epochs", atom("args.epochs")))
+    if initial_epoch:
+        keywords.append(("initial_epoch", literal(initial_epoch)))
+    keywords.append(("epochs", atom(epochs)))
     callbacks = [_typed("callbacks", cb, where=f"fit.callbacks[{i}]") for i, cb in enumerate(preset.fit.get("callbacks", []))]
     if callbacks:
         keywords.append(("callbacks", Code("[", callbacks, "]")))
@@ -262,7 +267,8 @@ def export_script(
     main = [
         "def main():",
         "    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)",
-        f'    parser.add_argument("--epochs", type=int, default={int(preset.fit.get("epochs", 1))})',
+        *([] if preset.phases else
+          [f'    parser.add_argument("--epochs", type=int, default={int(preset.fit.get("epochs", 1))})']),
         '    parser.add_argument("--summary", action="store_true", help="build the model, print its summary, do not train")',
         "    args = parser.parse_args()",
         "",
@@ -286,7 +292,13 @@ def export_script(
             '    x_train = [tf.constant(a) if a.dtype.kind == "U" else a for a in x_train]',
             '    x_val = None if x_val is None else [tf.constant(a) if a.dtype.kind == "U" else a for a in x_val]',
         ]
-    main += fit_code(preset, checked)
+    if preset.phases:  # fine-tuning: one fit per phase, epochs counted on
+        from tuitrain.export.phases import phases_lines
+
+        main += phases_lines(preset, compile_lines=lambda spec: _under(scope, compile_code(preset, spec)),
+                             fit_lines=lambda start, end: fit_code(preset, checked, epochs=str(end), initial_epoch=start))
+    else:
+        main += fit_code(preset, checked)
     main.append(f"    model.save({literal((re.sub(r'[^A-Za-z0-9_.-]', '_', preset.name) or 'model') + '.keras').flat()})")
     helpers = [LOAD_WEIGHTS] if weights_files else []
     parts = ["\n".join(header), *data.functions, data.load_data, *helpers, model_code(preset, checked.model).rstrip("\n"), "\n".join(main)]

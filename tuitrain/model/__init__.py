@@ -11,7 +11,6 @@ package before TensorFlow has loaded.
 from tuitrain.model.build import (
     INPUT_SHAPE_KEYS,
     LAYER_META_KEYS,
-    MODEL_INPUT,
     BuildReport,
     declared_input_shape,
     layer_classes,
@@ -47,7 +46,6 @@ from tuitrain.model.warnings import Warn, check_warnings
 __all__ = [
     "INPUT_SHAPE_KEYS",
     "LAYER_META_KEYS",
-    "MODEL_INPUT",
     "PLAIN_COMPILE_KEYS",
     "BuildReport",
     "CheckedPreset",

@@ -24,12 +24,11 @@ from tuitrain.model.messages import clean_keras_message
 from tuitrain.model.summary import LayerRow, RowState, main_args, shape_str
 from tuitrain.preset import layer_inputs
 from tuitrain.common.suggest import did_you_mean
+from tuitrain.preset.values import is_typed
 
 if TYPE_CHECKING:  # pragma: no cover
     from tuitrain.preset import Preset
 
-# The Functional-model reference to the model's input tensor.
-MODEL_INPUT = "input"
 # Keys of a layer row that belong to tuitrain, not to the Keras constructor.
 LAYER_META_KEYS = ("type", "inputs", "adapt", "reuse", "call", "weights_file")
 # The keys a `reuse` row may have: it calls an earlier row's layer again, so it has no constructor.
@@ -49,6 +48,7 @@ class BuildReport:
     trainable_params: int = 0
     non_trainable_params: int = 0
     failure: SpecError | None = None  # the first error as raised, key path intact (for `check`)
+    key: str | None = None  # what it was built from, set by the app (its model_key): the Layers pane compares it
 
 
 def _keras():
@@ -123,7 +123,7 @@ def make_layer(layer: dict[str, Any], *, path: str, trusted: bool = False, roots
     from tuitrain.model.confine import confine_reads
     from tuitrain.model.keras_objects import resolve_args
 
-    if not isinstance(layer, dict) or "type" not in layer:
+    if not is_typed(layer):
         raise SpecError('expected a layer table such as { type = "LSTM", units = 64 }', path=path)
     if layer["type"] not in layer_classes() and application_builder(layer["type"]) is not None:
         return _make_application(layer, application_builder(layer["type"]), path=path)

@@ -7,10 +7,11 @@ from typing import Any
 from tuitrain.catalogue import registry as keras_catalogue
 from tuitrain.common.errors import SpecError
 from tuitrain.model.messages import clean_keras_message
-from tuitrain.model.compile import split_typed, check_args
+from tuitrain.model.compile import check_args
 from tuitrain.model.confine import confine_args
 from tuitrain.model.fallbacks import refuse_fallbacks
 from tuitrain.model.keras_objects import checked_tables
+from tuitrain.preset.values import typed
 from tuitrain.common.suggest import did_you_mean
 
 
@@ -30,7 +31,7 @@ def resolve_callbacks(fit_spec: dict[str, Any], *, path: str = "fit.callbacks", 
     out = []
     classes = callback_classes()
     for i, value in enumerate(fit_spec.get("callbacks", [])):
-        name, args = split_typed(value)
+        name, args = typed(value)
         here = f"{path}[{i}]"
         cls = classes.get(name)
         if cls is None:

@@ -13,15 +13,10 @@ from tuitrain.common.errors import SpecError
 from tuitrain.model.messages import clean_keras_message
 from tuitrain.model.fallbacks import refuse_fallbacks
 from tuitrain.common.suggest import did_you_mean
+from tuitrain.preset.values import is_per_output, optimizer_value, typed
 
 if TYPE_CHECKING:  # pragma: no cover
     from tuitrain.data import Dataset
-
-
-def split_typed(value: Any) -> tuple[str, dict[str, Any]]:
-    if isinstance(value, str):
-        return value, {}
-    return value["type"], {k: v for k, v in value.items() if k != "type"}
 
 
 def check_args(cls: Any, args: dict[str, Any], *, what: str, path: str) -> None:
@@ -42,7 +37,7 @@ def optimizer_classes() -> dict[str, type]:
 
 
 def make_optimizer(value: Any, *, path: str = "compile.optimizer") -> Any:
-    name, args = split_typed(value)
+    name, args = typed(value)
     classes = optimizer_classes()
     cls = classes.get(name) or next((c for n, c in classes.items() if n.lower() == name.lower()), None)
     if cls is None:
@@ -68,7 +63,7 @@ def make_optimizer(value: Any, *, path: str = "compile.optimizer") -> Any:
 
 def _resolve_named(value: Any, *, kind: str, path: str) -> Any:
     """A loss or metric (``kind``): a name Keras' registry knows, or a table with `type` and arguments."""
-    name, args = split_typed(value)
+    name, args = typed(value)
     if not args:
         try:
             keras_catalogue.namespace(kind).get(name)
@@ -102,11 +97,11 @@ def compile_kwargs(compile_spec: dict[str, Any], *, path: str = "compile", outpu
     With the model's `outputs` (names), loss/loss_weights/metrics may be tables keyed by output
     name or lists with one entry per output; their keys and lengths are checked against them.
     """
-    from tuitrain.preset.heads import per_output
+    from tuitrain.model.per_output import per_output
 
     outputs = outputs or ["output"]
     kwargs: dict[str, Any] = {}
-    kwargs["optimizer"] = make_optimizer(compile_spec.get("optimizer", "rmsprop"), path=f"{path}.optimizer")
+    kwargs["optimizer"] = make_optimizer(optimizer_value(compile_spec), path=f"{path}.optimizer")
 
     def loss(value: Any, where: str) -> Any:
         return _resolve_named(value, kind="loss", path=where)
@@ -118,7 +113,7 @@ def compile_kwargs(compile_spec: dict[str, Any], *, path: str = "compile", outpu
 
     if "loss" in compile_spec:
         value = per_output(compile_spec["loss"], outputs, key="loss", path=f"{path}.loss")
-        if isinstance(value, dict) and "type" not in value:
+        if is_per_output(value):
             kwargs["loss"] = {k: loss(v, f"{path}.loss.{k}") for k, v in value.items()}
         elif isinstance(value, list):
             kwargs["loss"] = [loss(v, f"{path}.loss[{i}]") for i, v in enumerate(value)]
@@ -172,7 +167,7 @@ def fit_kwargs(fit_spec: dict[str, Any], dataset: "Dataset | None" = None) -> di
 
     out = {k: v for k, v in fit_spec.items() if k in FIT_KEYS and k != "callbacks"}
     if "class_weight" in out:
-        from tuitrain.preset.heads import class_weight_for
+        from tuitrain.model.class_weight import class_weight_for
 
         if dataset is None:
             raise SpecError("class_weight needs the data to know its classes", path="fit.class_weight")

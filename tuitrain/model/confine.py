@@ -29,6 +29,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from tuitrain.common.errors import SpecError
+from tuitrain.runs.layout import OWN_FILES  # what tuitrain keeps in a run directory: no callback may overwrite it
 
 PATH_PARAM = re.compile(r"(path|file|dir)", re.IGNORECASE)
 FUNCTION_PARAM = re.compile(r"^(on_\w+|schedule|function|fn|\w+_fn)$")
@@ -42,13 +43,6 @@ RUN_DIR_WORD = "RUN_DIR"
 TRUST_SWITCH = "only you can allow it, for one run: --trust, or the app's confirmation"
 TRUST_HINT = f"a preset may only write inside its run directory ({TRUST_SWITCH})"
 
-
-# What tuitrain itself keeps at the top of a run directory (the run directory format; the engine
-# defines each name, a test checks this list against it): no callback may overwrite them.
-OWN_FILES = frozenset({
-    "run.json", ".run.json.lock", ".trainer.lock", "preset.toml", "model.summary.txt", "model.keras",
-    "metrics.csv", "trainer.log", "checkpoints", "tensorboard", "events.jsonl", "control.jsonl",
-})
 
 
 def _parameters(cls: type) -> dict[str, inspect.Parameter]:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tuitrain.common.errors import SpecError
-from tuitrain.preset.heads import DEFAULT_INPUT, check_output_refs, input_decls, output_names, unreached_error, unreached_rows
+from tuitrain.preset.values import DEFAULT_INPUT
+from tuitrain.preset.heads import check_output_refs, input_decls, output_names, unreached_error, unreached_rows
 from tuitrain.model.build import BuildReport, as_sequential, keras_model_name, declared_input_shape, error_row
 from tuitrain.model.confine import is_trusted, read_roots
 from tuitrain.model.messages import clean_keras_message

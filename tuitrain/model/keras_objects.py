@@ -15,6 +15,7 @@ from typing import Any, Callable
 from tuitrain.common.errors import SpecError
 from tuitrain.common.suggest import did_you_mean
 from tuitrain.model.fallbacks import refuse_fallbacks
+from tuitrain.preset.values import is_typed, typed
 
 # Argument name (exact, or a suffix starting with "_") → the catalogue kind whose classes build it.
 _EXACT = {
@@ -37,10 +38,6 @@ def registry_for(arg: str) -> str | None:
     return next((kind for suffix, kind in _SUFFIX.items() if arg.endswith(suffix)), None)
 
 
-def is_object_table(value: Any) -> bool:
-    return isinstance(value, dict) and "type" in value
-
-
 def build_object(kind: str, value: dict[str, Any], *, path: str, make_layer: Callable[..., Any] | None = None) -> Any:
     """One table → one Keras object of catalogue `kind`; nested tables are resolved by their own argument names."""
     from tuitrain.catalogue import registry as keras_catalogue
@@ -60,7 +57,7 @@ def build_object(kind: str, value: dict[str, Any], *, path: str, make_layer: Cal
             f"unknown {kind} '{name}'.{did_you_mean(name, list(classes))} Keras offers: {', '.join(sorted(classes))}.",
             path=f"{path}.type",
         )
-    args = {k: v for k, v in value.items() if k != "type"}
+    _, args = typed(value)
     known, open_ended = keras_catalogue.constructor_arg_names(cls)
     for key in args:
         if key not in known and not open_ended:
@@ -93,7 +90,7 @@ def resolve_args(kwargs: dict[str, Any], *, path: str, make_layer: Callable[...,
     for key, value in kwargs.items():
         kind = registry_for(key)
         where = f"{path}.{key}"
-        if kind is not None and is_object_table(value):
+        if kind is not None and is_typed(value):
             out[key] = build_object(kind, value, path=where, make_layer=make_layer)
         elif isinstance(value, str) and kind in _NAMED_KINDS and value != "None":  # "None": see none_values
             out[key] = _checked_name(kind, value, path=where)
@@ -119,9 +116,9 @@ def checked_tables(value: Any, *, path: str) -> Any:
         return [checked_tables(v, path=f"{path}[{i}]") for i, v in enumerate(value)]
     if not isinstance(value, dict):
         return value
-    if any(k in value for k in SERIALIZED_KEYS) and "type" not in value:
+    if any(k in value for k in SERIALIZED_KEYS) and not is_typed(value):
         value = _from_serialized(value, path=path)
-    if "type" not in value:
+    if not is_typed(value):
         return {k: checked_tables(v, path=f"{path}.{k}") for k, v in value.items()}
     _catalogue_class(value["type"], path=f"{path}.type")
     return {k: (v if k == "type" else checked_tables(v, path=f"{path}.{k}")) for k, v in value.items()}
@@ -188,12 +185,12 @@ def serialized(value: Any, *, with_module: bool = False) -> Any:
     ``with_module``: name the Keras namespace the catalogue found the class in (``keras.layers``
     for ``ReLU`` as an activation), so Keras looks nowhere else.
     """
+    if is_typed(value):
+        name, args = value["type"], typed(value)[1]
+        out = {"class_name": name, "config": {k: serialized(v, with_module=with_module) for k, v in args.items()}}
+        module = _keras_module(name) if with_module else None
+        return {"module": module, **out} if module else out
     if isinstance(value, dict):
-        if "type" in value:
-            config = {k: serialized(v, with_module=with_module) for k, v in value.items() if k != "type"}
-            out = {"class_name": value["type"], "config": config}
-            module = _keras_module(value["type"]) if with_module else None
-            return {"module": module, **out} if module else out
         return {k: serialized(v, with_module=with_module) for k, v in value.items()}
     if isinstance(value, list):
         return [serialized(v, with_module=with_module) for v in value]

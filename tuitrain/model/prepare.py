@@ -38,6 +38,10 @@ def prepare(preset: "Preset") -> CheckedPreset:
         dataset = load_dataset(preset.data, seed=preset.seed, base_dir=preset.base_dir)
         model = build_model(preset, dataset=dataset)
         compile_model(model, preset.compile)
+        if preset.phases:
+            from tuitrain.model.phases import check_phases_on_model
+
+            check_phases_on_model(model, preset.phases)
         writes: list[str] = []
         resolve_callbacks(preset.fit, writes=writes, trusted=preset.trusted)
         logged = probe(model, dataset, path=f"layers[{max(0, len(preset.layers) - 1)}]")
@@ -49,8 +53,10 @@ def prepare(preset: "Preset") -> CheckedPreset:
         if hasattr(err, "located"):
             raise with_line(err, preset, file) from None
         raise
-    return CheckedPreset(preset, dataset, model, check_warnings(preset, dataset, model) + monitor_warnings, writes,
-                         logged)
+    from tuitrain.model.phases import frozen_random_warnings
+
+    warns = check_warnings(preset, dataset, model) + monitor_warnings + frozen_random_warnings(preset)
+    return CheckedPreset(preset, dataset, model, warns, writes, logged)
 
 
 

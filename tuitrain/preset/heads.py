@@ -4,10 +4,9 @@
   without it the model has one input named "input" whose shape and dtype come from the data.
 * `outputs` names the layers whose results the model returns (default: the last layer). A layer whose
   result reaches no output would be built, counted in no parameter and trained by nothing: an error.
-* `loss`, `loss_weights`, `metrics` may be tables keyed by output names (one value per output, as
-  Keras' dicts); a list gives one value per output in `outputs` order; its length must match.
-* `[fit] class_weight` keys are class indices (TOML keys are strings, which Keras would skip) or
-  "balanced"; a key that names no class of the data is an error.
+
+The compile values given per output and `class_weight` are checked against the model and the data:
+`tuitrain/model/per_output.py`, `tuitrain/model/class_weight.py`.
 """
 
 from __future__ import annotations
@@ -17,9 +16,9 @@ from typing import Any
 
 from tuitrain.common.errors import SpecError
 from tuitrain.common.suggest import did_you_mean
+from tuitrain.preset.values import DEFAULT_INPUT
 
 INPUT_KEYS = ("name", "shape", "dtype")
-DEFAULT_INPUT = "input"
 
 
 @dataclass(frozen=True)
@@ -139,78 +138,3 @@ def unreached_error(layers: list[dict[str, Any]], row: int, outputs: list[str], 
         f" (the model returns {', '.join(repr(o) for o in outputs)}), or remove it.",
         path=f"layers[{row}]",
     )
-
-
-# ---------------------------------------------------------------------------
-# Per-output compile options
-
-
-PER_OUTPUT_KEYS = ("loss", "loss_weights", "metrics", "weighted_metrics")
-
-
-def per_output(value: Any, outputs: list[str], *, key: str, path: str) -> Any:
-    """Check a compile value against the output names; returns it in the form Keras takes.
-
-    A table without `type` keyed by output names → dict; a list for several outputs → one per output
-    (for metrics a list is for every output unless it holds lists); a single output takes plain values.
-    """
-    several = len(outputs) > 1
-    if isinstance(value, dict) and "type" not in value:
-        for name in value:
-            if name not in outputs:
-                raise SpecError(
-                    f"'{name}' is not an output of the model.{did_you_mean(name, outputs)} Outputs: {', '.join(outputs)}.",
-                    path=f"{path}.{name}",
-                )
-        return value
-    if key == "loss_weights":
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            if several:
-                raise SpecError(f"one weight for {len(outputs)} outputs: give a table keyed by output names", path=path)
-            return [value]
-        if isinstance(value, list) and len(value) != len(outputs):
-            noun = "output" if len(outputs) == 1 else "outputs"
-            extra = " (loss_weights only mean something with several outputs)" if len(outputs) == 1 else ""
-            raise SpecError(f"{len(value)} values for {len(outputs)} {noun}{extra}", path=path)
-        return value
-    if key == "loss" and isinstance(value, list):
-        if len(value) != len(outputs):
-            noun = "output" if len(outputs) == 1 else "outputs"
-            raise SpecError(f"{len(value)} losses for {len(outputs)} {noun}: give one per output, or a table keyed by output names", path=path)
-    return value
-
-
-# ---------------------------------------------------------------------------
-# class_weight
-
-
-def class_weight_for(value: Any, y: Any, num_classes: int | None, *, path: str = "fit.class_weight") -> dict[int, float]:
-    """`{ "0" = 1.0, "1" = 5.0 }` or "balanced" → `{0: 1.0, 1: 5.0}` for the classes of `y`."""
-    import numpy as np
-
-    if y is None or num_classes is None or isinstance(y, list):
-        raise SpecError("class_weight needs class labels of one output (a classification data set)", path=path)
-    labels = np.asarray(y)
-    labels = labels.argmax(axis=-1) if labels.ndim == 2 and labels.shape[-1] > 1 else labels.reshape(-1)
-    if value == "balanced":
-        counts = np.bincount(labels.astype(np.int64), minlength=num_classes)
-        total = int(counts.sum())
-        return {int(c): float(total / (num_classes * n)) for c, n in enumerate(counts) if n > 0}
-    if not isinstance(value, dict):
-        raise SpecError(f'expected a table of class index = weight (e.g. {{ 0 = 1.0, 1 = 5.0 }}) or "balanced", got {value!r}', path=path)
-    out: dict[int, float] = {}
-    for key, weight in value.items():
-        where = f"{path}.{key}"
-        try:
-            index = int(str(key))
-        except ValueError:
-            raise SpecError(f"class_weight keys are class indices 0..{num_classes - 1}, not {key!r}", path=where) from None
-        if not 0 <= index < num_classes:
-            raise SpecError(
-                f"the data has no class {index}: its classes are 0..{num_classes - 1}, so this weight would match nothing",
-                path=where,
-            )
-        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight < 0:
-            raise SpecError(f"expected a weight >= 0, got {weight!r}", path=where)
-        out[index] = float(weight)
-    return out

@@ -20,6 +20,7 @@ from tuitrain.preset.overrides import apply_override
 from tuitrain.preset.distribute import distribute_options
 from tuitrain.preset.schema import COMPILE_KEYS, ENGINE_FIT_KEYS, FIT_KEYS, TOP_LEVEL_KEYS, Preset, layer_inputs
 from tuitrain.common.suggest import did_you_mean
+from tuitrain.preset.values import DEFAULT_INPUT, is_per_output, is_typed
 
 def load_preset(path: str | Path, overrides: list[str] | tuple[str, ...] = ()) -> Preset:
     """Read, parse, apply ``--set`` overrides, validate. Raises SpecError with file and key path."""
@@ -116,13 +117,15 @@ def _check_typed_table(value: Any, *, file: str, path: str, what: str) -> None:
             raise SpecError(f"expected the name of {what}, got an empty string", file=file, path=path)
         return
     _expect(value, (str, dict), f"the name of {what} or a table with `type`", file=file, path=path)
-    if "type" not in value:
+    if not is_typed(value):
         raise SpecError(f"a table for {what} needs a `type` key (e.g. type = \"...\")", file=file, path=path)
     _expect(value["type"], (str,), f"the name of {what}", file=file, path=f"{path}.type")
 
 
 def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
     """Check the structure of a parsed preset and return a Preset. Keras-level checks come later."""
+    from tuitrain.preset.heads import check_inputs_table, check_outputs_value
+
     _check_keys(raw, TOP_LEVEL_KEYS, file=file, prefix="")
     name = raw.get("name", Path(file).stem if file and not file.startswith("<") else "untitled")
     _expect(name, (str,), "a string", file=file, path="name")
@@ -130,20 +133,49 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
     _expect(description, (str,), "a string", file=file, path="description")
     seed = raw.get("seed", 0)
     _expect(seed, (int,), "an integer", file=file, path="seed")
+    data = _check_data(raw.get("data"), file=file)
+    input_tables = check_inputs_table(raw["inputs"], file=file) if "inputs" in raw else []
+    outputs = check_outputs_value(raw["outputs"], file=file) if "outputs" in raw else []
+    layers = _check_layers(raw.get("layers", []), input_tables, file=file)
+    compile_ = _check_compile(raw.get("compile", {}), file=file)
+    fit = _check_fit(raw.get("fit", {}), file=file)
+    distribute = raw.get("distribute", {})
+    distribute_options(distribute, file=file)  # unknown keys and bad values, with their key path
+    sweep = raw.get("sweep", {})  # its keys and the search space are checked by tuitrain.sweep.config
+    _expect(sweep, (dict,), "a table", file=file, path="sweep")
+    from tuitrain.preset.phases import check_phases
 
-    data = raw.get("data")
+    phases = check_phases(raw, file=file) if "phases" in raw else []
+    return Preset(
+        name=name,
+        description=description,
+        seed=seed,
+        data=copy.deepcopy(data),
+        layers=copy.deepcopy(layers),
+        compile=copy.deepcopy(compile_),
+        fit=copy.deepcopy(fit),
+        inputs=copy.deepcopy(input_tables),
+        outputs=list(outputs),
+        distribute=copy.deepcopy(distribute),
+        sweep=copy.deepcopy(sweep),
+        phases=copy.deepcopy(phases),
+    )
+
+
+def _check_data(data: Any, *, file: str) -> dict[str, Any]:
     if data is None:
         raise SpecError("missing [data] table: a preset needs a data source (e.g. source = \"synthetic:spiral\")", file=file, path="data")
     _expect(data, (dict,), "a table", file=file, path="data")
     if "source" not in data:
         raise SpecError("missing key 'source' (e.g. source = \"synthetic:spiral\")", file=file, path="data.source")
     _expect(data["source"], (str,), "a string like \"synthetic:spiral\" or \"file:data.npz\"", file=file, path="data.source")
+    return data
 
-    from tuitrain.preset.heads import check_inputs_table, check_outputs_value, input_names
 
-    input_tables = check_inputs_table(raw["inputs"], file=file) if "inputs" in raw else []
-    outputs = check_outputs_value(raw["outputs"], file=file) if "outputs" in raw else []
-    layers = raw.get("layers", [])
+def _check_layers(layers: Any, input_tables: list[dict[str, Any]], *, file: str) -> list[dict[str, Any]]:
+    """Each row a table with a `type`, string names, `inputs` naming declared inputs or earlier rows."""
+    from tuitrain.preset.heads import input_names
+
     _expect(layers, (list,), "an array of [[layers]] tables", file=file, path="layers")
     for i, layer in enumerate(layers):
         path = f"layers[{i}]"
@@ -168,42 +200,53 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
         if "name" in layer:
             _expect(layer["name"], (str,), "a string", file=file, path=f"{path}.name")
     _check_layer_names(layers, file=file, inputs=input_names(Preset(name="", inputs=input_tables)))
+    return layers
 
-    compile_ = raw.get("compile", {})
+
+def _check_compile(compile_: Any, *, file: str) -> dict[str, Any]:
     _expect(compile_, (dict,), "a table", file=file, path="compile")
     _check_keys(compile_, COMPILE_KEYS, file=file, prefix="compile")
     if "optimizer" in compile_:
         _check_typed_table(compile_["optimizer"], file=file, path="compile.optimizer", what="an optimizer")
     if "loss" in compile_:
-        loss = compile_["loss"]
-        if isinstance(loss, dict) and "type" not in loss:  # one loss per output name
-            for out, value in loss.items():
-                _check_typed_table(value, file=file, path=f"compile.loss.{out}", what="a loss")
-        elif isinstance(loss, (str, dict)):
-            _check_typed_table(loss, file=file, path="compile.loss", what="a loss")
-        else:
-            _expect(loss, (list,), "a loss name, a table with `type`, a list of them, or a table keyed by output names", file=file, path="compile.loss")
+        _check_loss(compile_["loss"], file=file)
     for key in ("metrics", "weighted_metrics"):
         if key in compile_:
-            value = compile_[key]
-            groups = value.items() if isinstance(value, dict) else [(None, value)]
-            for out, metrics in groups:
-                where = f"compile.{key}" + (f".{out}" if out is not None else "")
-                _expect(metrics, (list,), "a list of metric names" + ("" if out else " (or a table of them keyed by output names)"), file=file, path=where)
-                for j, metric in enumerate(metrics):
-                    if isinstance(metric, list) and out is None:
-                        for m, inner in enumerate(metric):
-                            _check_typed_table(inner, file=file, path=f"{where}[{j}][{m}]", what="a metric")
-                    else:
-                        _check_typed_table(metric, file=file, path=f"{where}[{j}]", what="a metric")
+            _check_metrics(compile_[key], f"compile.{key}", file=file)
     for key in ("run_eagerly", "jit_compile", "auto_scale_loss"):
         if key in compile_:
             _expect(compile_[key], (bool,), "true or false", file=file, path=f"compile.{key}")
     _check_positive_int(compile_, "steps_per_execution", file=file, prefix="compile")
     if "loss_weights" in compile_:
         _expect(compile_["loss_weights"], (list, dict), "a list or table of numbers", file=file, path="compile.loss_weights")
+    return compile_
 
-    fit = raw.get("fit", {})
+
+def _check_loss(loss: Any, *, file: str) -> None:
+    if is_per_output(loss):  # one loss per output name
+        for out, value in loss.items():
+            _check_typed_table(value, file=file, path=f"compile.loss.{out}", what="a loss")
+    elif isinstance(loss, (str, dict)):
+        _check_typed_table(loss, file=file, path="compile.loss", what="a loss")
+    else:
+        _expect(loss, (list,), "a loss name, a table with `type`, a list of them, or a table keyed by output names", file=file, path="compile.loss")
+
+
+def _check_metrics(value: Any, path: str, *, file: str) -> None:
+    """A list of metrics, a list of lists (one per output), or a table of lists keyed by output names."""
+    groups = value.items() if isinstance(value, dict) else [(None, value)]
+    for out, metrics in groups:
+        where = path + (f".{out}" if out is not None else "")
+        _expect(metrics, (list,), "a list of metric names" + ("" if out else " (or a table of them keyed by output names)"), file=file, path=where)
+        for j, metric in enumerate(metrics):
+            if isinstance(metric, list) and out is None:
+                for m, inner in enumerate(metric):
+                    _check_typed_table(inner, file=file, path=f"{where}[{j}][{m}]", what="a metric")
+            else:
+                _check_typed_table(metric, file=file, path=f"{where}[{j}]", what="a metric")
+
+
+def _check_fit(fit: Any, *, file: str) -> dict[str, Any]:
     _expect(fit, (dict,), "a table", file=file, path="fit")
     if "trusted" in fit:  # DESIGN §1.7: a preset never grants itself trust
         raise SpecError("a preset cannot trust itself: only the person running tuitrain can, for one command"
@@ -222,25 +265,7 @@ def validate(raw: dict[str, Any], *, file: str = "<string>") -> Preset:
             _check_typed_table(cb, file=file, path=f"fit.callbacks[{j}]", what="a Keras callback")
     if "class_weight" in fit and fit["class_weight"] != "balanced":
         _expect(fit["class_weight"], (dict,), 'a table of class index = weight, or "balanced"', file=file, path="fit.class_weight")
-
-    distribute = raw.get("distribute", {})
-    distribute_options(distribute, file=file)  # unknown keys and bad values, with their key path
-    sweep = raw.get("sweep", {})  # its keys and the search space are checked by tuitrain.sweep.config
-    _expect(sweep, (dict,), "a table", file=file, path="sweep")
-
-    return Preset(
-        name=name,
-        description=description,
-        seed=seed,
-        data=copy.deepcopy(data),
-        layers=copy.deepcopy(layers),
-        compile=copy.deepcopy(compile_),
-        fit=copy.deepcopy(fit),
-        inputs=copy.deepcopy(input_tables),
-        outputs=list(outputs),
-        distribute=copy.deepcopy(distribute),
-        sweep=copy.deepcopy(sweep),
-    )
+    return fit
 
 
 # Keys a `reuse` row may have: it calls an earlier row's layer again, so it has no constructor arguments.
@@ -265,7 +290,7 @@ def ref_name(ref: str) -> str:
     return match.group(1) if match else ref
 
 
-def _check_layer_names(layers: list[dict], *, file: str, inputs: list[str] = ("input",)) -> None:
+def _check_layer_names(layers: list[dict], *, file: str, inputs: tuple[str, ...] | list[str] = (DEFAULT_INPUT,)) -> None:
     seen: dict[str, int] = {}
     for i, layer in enumerate(layers):
         target = layer.get("reuse")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-TOP_LEVEL_KEYS = ("name", "description", "seed", "outputs", "inputs", "data", "layers", "compile", "fit", "distribute", "sweep")
+TOP_LEVEL_KEYS = ("name", "description", "seed", "outputs", "inputs", "data", "layers", "compile", "fit", "distribute", "phases", "sweep")
 COMPILE_KEYS = (
     "optimizer",
     "loss",
@@ -74,6 +74,7 @@ class Preset:
     inputs: list[dict[str, Any]] = field(default_factory=list)  # [[inputs]]: name, shape, dtype per model input
     outputs: list[str] = field(default_factory=list)  # the layers whose results the model returns
     distribute: dict[str, Any] = field(default_factory=dict)  # devices and precision: tuitrain.preset.distribute
+    phases: list[dict[str, Any]] = field(default_factory=list)  # [[phases]]: fine-tuning steps, tuitrain.preset.phases
     sweep: dict[str, Any] = field(default_factory=dict)  # [sweep]: a hyper-parameter search, checked by tuitrain.sweep
     path: Path | None = None
     # The text the preset was read from: saving merges edits into it to keep comments.
@@ -97,7 +98,7 @@ class Preset:
         if self.description:
             out["description"] = self.description
         out["seed"] = self.seed
-        for key in ("outputs", "inputs", "data", "layers", "compile", "fit", "distribute", "sweep"):
+        for key in ("outputs", "inputs", "data", "layers", "compile", "fit", "phases", "distribute", "sweep"):
             value = getattr(self, key)
             if value:
                 out[key] = copy.deepcopy(value)

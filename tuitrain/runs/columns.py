@@ -28,7 +28,7 @@ import numpy as np
 
 __all__ = ["ColumnWriter", "ColumnSet", "open_columns", "build_columns", "COLUMNS_DIR", "FIXED"]
 
-COLUMNS_DIR = "columns"
+from tuitrain.runs.layout import COLUMNS_DIR, EVENTS_FILE  # noqa: E402
 INDEX = "index.json"
 OTHER = "other.jsonl"
 FORMAT = "tuitrain-columns/1"
@@ -312,7 +312,7 @@ def cache_folder(run_dir: Path) -> Path | None:
     return None
 
 
-def find_columns(run_dir: Path, events_file: str = "events.jsonl") -> ColumnSet | None:
+def find_columns(run_dir: Path, events_file: str = EVENTS_FILE) -> ColumnSet | None:
     """The run's columns, from the run directory or the cache, whichever is usable."""
     events = Path(run_dir) / events_file
     for folder in (Path(run_dir) / COLUMNS_DIR, cache_folder(run_dir)):
@@ -323,7 +323,7 @@ def find_columns(run_dir: Path, events_file: str = "events.jsonl") -> ColumnSet 
     return None
 
 
-def build_columns(run_dir: Path, events_file: str = "events.jsonl", *, chunk: int = 4 << 20,
+def build_columns(run_dir: Path, events_file: str = EVENTS_FILE, *, chunk: int = 4 << 20,
                   cancelled=lambda: False) -> ColumnSet | None:
     """Columns from ``events.jsonl`` (a run no writer gave columns): read once, cached for the next open."""
     from tuitrain.runs.decode import BatchBlock, EventDecoder

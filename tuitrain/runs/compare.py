@@ -1,8 +1,7 @@
 """Runs of any origin side by side: what differs in their settings, and their logged series.
 
 A run is a tuitrain run directory (from the trainer or from ``LiveRun`` in a script) or a
-TensorBoard log folder. :func:`open_reader` gives the reader for either (both have ``poll()``
-and ``status()``); :func:`run_settings` gives its settings as one nested dict in the preset's
+TensorBoard log folder (``tuitrain.runs.source.open_run`` opens either); :func:`run_settings` gives its settings as one nested dict in the preset's
 spelling: the trainer's ``preset.toml``; for a script, the compile and fit arguments and the
 layer configs ``LiveRun`` recorded in run.json; for a TensorBoard folder, the layers of the
 model summary Keras' TensorBoard callback writes. :func:`diff_settings` compares two by dotted
@@ -14,45 +13,22 @@ from __future__ import annotations
 import math
 import os
 import tomllib
-from pathlib import Path
-from typing import Any, Iterable, Union
+from typing import Any, Iterable
 
 from tuitrain.runs.keras_config import plain_layer
-from tuitrain.runs.kinds import is_run  # noqa: F401 - re-exported (its home is light: the CLI asks before the first frame)
-from tuitrain.runs.reader import RunReader
-from tuitrain.runs.rundir import PRESET_FILE, RUN_JSON, RunInfo, read_run_json
-from tuitrain.runs.tensorboard import TensorBoardReader, tensorboard_run_info
+from tuitrain.runs.rundir import read_run_json
+from tuitrain.runs.layout import PRESET_FILE
+from tuitrain.runs.source import check_run, is_run_dir, open_run
+from tuitrain.runs.tensorboard import TensorBoardReader
 from tuitrain.common.errors import TuitrainError
 from tuitrain.common.limits import check_toml_nesting, read_preset_text
 from tuitrain.common.metric_names import NOT_METRICS
 from tuitrain.common.safetext import clean_line
 
-Reader = Union[RunReader, TensorBoardReader]
 MISSING = object()  # a key one run has and the other does not
 # A metrics export's index columns, and the logged values it keeps beside the metrics.
 INDEX_KEYS = ("kind", "epoch", "step", "time")
 LOGGED_VALUES = ("lr", "learning_rate", "samples_per_s")
-
-
-def check_run(path: str | os.PathLike) -> Path:
-    path = Path(path)
-    if not path.exists():
-        raise TuitrainError(f"{path}: no such run directory or TensorBoard log folder.")
-    if not is_run(path):
-        raise TuitrainError(f"{path}: neither a run directory (no run.json) nor a TensorBoard log folder "
-                            "(no events.out.tfevents.* files in it or in its subfolders).")
-    return path
-
-
-def open_reader(path: str | os.PathLike) -> Reader:
-    """The reader for a run directory or a TensorBoard log folder."""
-    path = Path(path)
-    return RunReader(path) if (path / RUN_JSON).is_file() else TensorBoardReader(path)
-
-
-def run_info(path: str | os.PathLike) -> RunInfo:
-    path = Path(path)
-    return RunInfo.from_dir(path) if (path / RUN_JSON).is_file() else tensorboard_run_info(path)
 
 
 # ---------------------------------------------------------------------------
@@ -65,7 +41,7 @@ def read_all(path: str | os.PathLike, warnings: list[str] | None = None) -> list
     ``warnings`` (when given) receives what was skipped: damaged lines of events.jsonl, damaged parts of
     event files (file and offset)."""
     path = check_run(path)
-    reader: Reader = RunReader(path) if (path / RUN_JSON).is_file() else TensorBoardReader(path, settle_s=0.0)
+    reader = open_run(path, settle_s=0.0)
     events: list[dict[str, Any]] = []
     while new := reader.poll():
         events.extend(new)
@@ -111,7 +87,7 @@ def run_settings(path: str | os.PathLike) -> dict[str, Any]:
             return tomllib.loads(text)
         except (tomllib.TOMLDecodeError, RecursionError) as err:
             raise TuitrainError(f"{preset}: cannot read it: {err}") from None
-    if (path / RUN_JSON).is_file():
+    if is_run_dir(path):
         info = read_run_json(path)
         return {key: info[key] for key in ("compile", "fit", "layers") if key in info}
     reader = TensorBoardReader(path, settle_s=0.0)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tuitrain.common.errors import TuitrainError
 
-CONTROL_FILE = "control.jsonl"
+from tuitrain.runs.layout import CONTROL_FILE
 ACTIONS = ("stop_batch", "stop_epoch", "pause", "resume")
 MAX_READ = 64 * 1024  # bytes of control.jsonl read per poll
 MAX_LINE = 4096  # a request is one short JSON object

@@ -20,6 +20,7 @@ from operator import itemgetter
 from typing import Any
 
 import numpy as np
+from tuitrain.runs.layout import EVENTS_FILE
 
 try:  # optional: the reader is correct without it, only slower
     import orjson as _orjson
@@ -27,8 +28,8 @@ except ImportError:  # pragma: no cover - depends on the environment
     _orjson = None
 
 ALIAS_KIND = "m"
-KIND_LONG = {"e": "epoch", "s": "status", "l": "log"}
-KINDS = frozenset({"batch", "epoch", "status", "log"})
+KIND_LONG = {"e": "epoch", "s": "status", "l": "log", "p": "phase"}
+KINDS = frozenset({"batch", "epoch", "status", "log", "phase"})
 SHORT_KEYS = {"s": "step", "e": "epoch", "t": "time", "r": "samples_per_s", "n": "epochs", "p": "steps"}
 # Long keys whose value must be a number for the row to mean anything.
 REQUIRED_NUMBERS = ("step", "epoch", "time")
@@ -62,7 +63,7 @@ class SkipLog:
             return ""
         n = self.total
         first = "; ".join(f"line {ln}: {why}" for ln, why in self.examples[:2])
-        return f"{n} line{'s' if n != 1 else ''} of events.jsonl skipped ({first}{'; …' if n > 2 else ''})"
+        return f"{n} line{'s' if n != 1 else ''} of {EVENTS_FILE} skipped ({first}{'; …' if n > 2 else ''})"
 
 
 @dataclass

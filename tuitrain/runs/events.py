@@ -12,6 +12,7 @@ On-disk encoding (``k`` = kind; a row without ``k`` is a batch row)::
     {"k":"e","s":25,"e":1,"t":0.61,"r":8012,"n":30,"p":25,"loss":0.61,"val_loss":0.58,"lr":0.01}
     {"k":"s","s":0,"e":0,"t":0.01,"status":"running","epochs":30,"steps_per_epoch":25}
     {"k":"l","s":0,"e":0,"t":0.02,"message":"..."}
+    {"k":"p","s":50,"e":2,"t":3.1,"phase":2,"phases":2,"start_epoch":2,"learning_rate":1e-05,...}
 
 Short keys: ``s`` step (batches done since the run began, counting resumed epochs), ``e`` epoch
 (1-based: the epoch the batch belongs to / that ended), ``t`` seconds since the run started,
@@ -37,14 +38,14 @@ import numpy as np
 from tuitrain.common.fsutil import read_bounded
 from tuitrain.runs.columns import COLUMNS_DIR, ColumnWriter
 from tuitrain.runs.decode import ALIAS_KIND, KIND_LONG, SHORT_KEYS, BatchBlock, EventDecoder, block_events
+from tuitrain.runs.layout import EVENTS_FILE
 
 __all__ = ["EventWriter", "EventDecoder", "read_events", "fmt_number", "EVENTS_FILE", "KIND_LONG", "SHORT_KEYS", "ALIAS_KIND"]
 
-EVENTS_FILE = "events.jsonl"
 # read_events reads a file whole (tests, small files): bounded; a long run goes through RunReader in chunks
 MAX_READ_EVENTS = 256 * 1024 * 1024
 
-KIND_SHORT = {"batch": None, "epoch": "e", "status": "s", "log": "l"}
+KIND_SHORT = {"batch": None, "epoch": "e", "status": "s", "log": "l", "phase": "p"}
 RESERVED = set(SHORT_KEYS) | {"k"}
 
 
@@ -221,6 +222,12 @@ class EventWriter:
         self._append(_row(head, {"message": message}))
         self.maybe_flush()
 
+    def phase(self, phase: int, *, step: int = 0, epoch: int = 0, **extra: Any) -> None:
+        """A fine-tuning phase begins (``phase`` counts from 1; ``extra``: flat numbers and text)."""
+        head = f'"k":"p","s":{step},"e":{epoch},"t":{self.now():.2f},"phase":{int(phase)}'
+        self._append(_row(head, {k: v for k, v in extra.items() if v is not None}))
+        self.flush()
+
     def _append(self, line: str) -> None:
         with self._lock:
             self._add_line(line)
@@ -273,7 +280,7 @@ class EventWriter:
         """Columns are a cache: when they cannot be written, readers fall back on the JSON."""
         self._columns = None
         self._buf.append(_row(f'"k":"l","s":0,"e":0,"t":{self.now():.2f}',
-                              {"message": f"warning: binary columns not written ({err.strerror or err}); readers use events.jsonl"}))
+                              {"message": f"warning: binary columns not written ({err.strerror or err}); readers use {EVENTS_FILE}"}))
 
     def _reopen_if_removed(self) -> None:
         """A removed or replaced file is recreated, starting with the metric aliases and a note

@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["RUN_JSON", "EVENT_FILE_MARK", "is_run", "is_tensorboard_dir", "event_files", "find_event_files"]
+from tuitrain.runs.layout import EVENTS_FILE, RUN_JSON
 
-RUN_JSON = "run.json"  # a tuitrain run directory's marker (also runs.rundir.RUN_JSON)
+__all__ = ["EVENT_FILE_MARK", "is_run", "is_run_dir", "is_tensorboard_dir", "event_files", "find_event_files"]
+
 EVENT_FILE_MARK = "tfevents"  # in every TensorBoard event file's name
 
 
@@ -47,7 +48,12 @@ def is_tensorboard_dir(path: str | os.PathLike) -> bool:
     return path.is_dir() and not (path / RUN_JSON).is_file() and bool(find_event_files(path))
 
 
-def is_run(path: str | os.PathLike) -> bool:
-    """A run directory (run.json) or a TensorBoard log folder."""
+def is_run_dir(path: str | os.PathLike) -> bool:
+    """A tuitrain run directory (``run.json``, even a damaged one, or events already written)."""
     path = Path(path)
-    return (path / RUN_JSON).is_file() or is_tensorboard_dir(path)
+    return os.path.lexists(path / RUN_JSON) or (path / EVENTS_FILE).is_file()
+
+
+def is_run(path: str | os.PathLike) -> bool:
+    """A run directory or a TensorBoard log folder."""
+    return is_run_dir(path) or is_tensorboard_dir(path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from tuitrain.runs.rundir import RUN_JSON, RunInfo
+from tuitrain.runs.rundir import RunInfo
 from tuitrain.common.errors import TuitrainError
 
 RUNS_ENV = "TUITRAIN_RUNS"
@@ -23,11 +23,11 @@ def default_runs_dir(runs_dir: str | os.PathLike | None = None) -> Path:
 
 def _run_dirs(root: Path) -> list[Path]:
     """Run directories and TensorBoard log folders directly under ``root``."""
-    from tuitrain.runs.kinds import is_tensorboard_dir
+    from tuitrain.runs.kinds import is_run
 
     try:
-        # lexists: a run.json that is a dangling or device symlink is listed as invalid, not hidden.
-        return [p for p in root.iterdir() if p.is_dir() and (os.path.lexists(p / RUN_JSON) or is_tensorboard_dir(p))]
+        # is_run: a run.json that is a dangling or device symlink is listed as invalid, not hidden.
+        return [p for p in root.iterdir() if p.is_dir() and is_run(p)]
     except FileNotFoundError:
         return []
     except NotADirectoryError:
@@ -43,10 +43,10 @@ def list_runs(runs_dir: str | os.PathLike | None = None) -> list[RunInfo]:
 
 def _run_info(path: Path) -> RunInfo:
     """One run; a directory that cannot be read is listed as ``invalid`` with the reason, never hides the rest."""
-    from tuitrain.runs.compare import run_info
+    from tuitrain.runs.source import run_info
 
     try:
-        return RunInfo.from_dir(path) if os.path.lexists(path / RUN_JSON) else run_info(path)
+        return run_info(path)
     except Exception as err:  # noqa: BLE001 - one bad run must not break the list
         return RunInfo.invalid(path, f"cannot be read: {type(err).__name__}: {str(err)[:80]}")
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from tuitrain.common.errors import TuitrainError
 
-TRAINER_LOCK = ".trainer.lock"
+from tuitrain.runs.layout import TRAINER_LOCK
 LOCK_FD_ENV = "TUITRAIN_TRAINER_LOCK_FD"
 
 

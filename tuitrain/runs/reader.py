@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from tuitrain.runs.decode import BatchBlock, EventDecoder, SkipLog, block_events
-from tuitrain.runs.events import EVENTS_FILE
-from tuitrain.runs.rundir import TRAINER_LOG, RunInfo, effective_status, load_run_json, run_json_problem
+from tuitrain.runs.layout import EVENTS_FILE, TRAINER_LOG
+from tuitrain.runs.rundir import NO_RUN_JSON, RunInfo, effective_status, load_run_json, run_json_problem
 from tuitrain.common.fsutil import read_tail
 from tuitrain.common.safetext import clean, clean_line
 
@@ -154,7 +154,7 @@ class RunReader:
     def status(self) -> dict[str, Any]:
         """``run.json`` with ``status`` replaced by ``crashed`` when its trainer is gone."""
         info, problem = load_run_json(self.run_dir)
-        problem = None if not info and problem == "no run.json" else problem or run_json_problem(info)
+        problem = None if not info and problem == NO_RUN_JSON else problem or run_json_problem(info)
         if problem:  # crafted or damaged: shown as such, never half-trusted
             return {"status": "invalid", "error": problem}
         if info:

@@ -1,4 +1,4 @@
-"""The run directory: its file names, ``run.json`` (written atomically) and what it says about a run.
+"""The run directory: ``run.json`` (written atomically) and what it says about a run.
 
 ``run.json`` is rewritten whole (temp file + rename, see ``tuitrain.common.fsutil``) so a reader never
 sees half of it. Only the launcher (status ``starting``) and then the trainer write it.
@@ -21,19 +21,10 @@ from typing import Any
 
 from tuitrain.common.fsutil import UnreadableFile, atomic_write_text, read_bounded
 from tuitrain.common.safetext import clean, clean_line
-from tuitrain.runs.kinds import RUN_JSON  # one definition, in the module the CLI reads before the first frame
 
-RUN_JSON_LOCK = ".run.json.lock"
-PRESET_FILE = "preset.toml"
-SUMMARY_FILE = "model.summary.txt"
-MODEL_FILE = "model.keras"
-METRICS_CSV = "metrics.csv"
-TRAINER_LOG = "trainer.log"
-CHECKPOINTS = "checkpoints"
-LAST_CHECKPOINT = "checkpoints/last.keras"
-BEST_CHECKPOINT = "checkpoints/best.keras"
-CHECKPOINT_STATE = "checkpoints/state.json"
-TENSORBOARD_DIR = "tensorboard"
+from tuitrain.runs.layout import RUN_JSON, RUN_JSON_LOCK
+
+NO_RUN_JSON = f"no {RUN_JSON}"  # load_run_json's word for a directory that is not a run
 
 ACTIVE = ("starting", "running", "paused", "stopping")
 FINAL = ("finished", "stopped", "failed", "crashed")
@@ -72,17 +63,17 @@ def load_run_json(run_dir: str | os.PathLike) -> tuple[dict[str, Any], str | Non
     try:
         data = json.loads(read_bounded(path, MAX_RUN_JSON_BYTES, what=RUN_JSON).decode("utf-8"))
     except FileNotFoundError:
-        return {}, "no run.json"
+        return {}, NO_RUN_JSON
     except UnreadableFile as err:
         return {}, str(err).removeprefix(f"{path}: ")
     except OSError as err:
-        return {}, f"run.json cannot be read: {err.strerror or err}"
+        return {}, f"{RUN_JSON} cannot be read: {err.strerror or err}"
     except RecursionError:
-        return {}, "run.json is nested too deeply"
+        return {}, f"{RUN_JSON} is nested too deeply"
     except ValueError as err:  # JSON or UTF-8
-        return {}, f"run.json is not valid JSON: {str(err)[:80]}"
+        return {}, f"{RUN_JSON} is not valid JSON: {str(err)[:80]}"
     if not isinstance(data, dict):
-        return {}, f"run.json holds a {type(data).__name__}, not an object"
+        return {}, f"{RUN_JSON} holds a {type(data).__name__}, not an object"
     return data, None
 
 
@@ -147,12 +138,17 @@ def run_json_problem(info: dict[str, Any]) -> str | None:
         value = info.get(key)
         if value is not None and not ok(value):
             shown = repr(value)
-            return f"run.json: {key} is {shown[:40] + '…' if len(shown) > 40 else shown}, expected {what}"
+            return f"{RUN_JSON}: {key} is {shown[:40] + '…' if len(shown) > 40 else shown}, expected {what}"
     return None
 
 
+def record_text(info: dict[str, Any]) -> str:
+    """``run.json``'s text for ``info`` (indented, in the order the fields were added)."""
+    return json.dumps(info, indent=2, sort_keys=False, default=str) + "\n"
+
+
 def write_run_json(run_dir: str | os.PathLike, info: dict[str, Any]) -> None:
-    atomic_write_text(Path(run_dir) / RUN_JSON, json.dumps(info, indent=2, sort_keys=False, default=str) + "\n")
+    atomic_write_text(Path(run_dir) / RUN_JSON, record_text(info))
 
 
 def update_run_json(run_dir: str | os.PathLike, **fields: Any) -> dict[str, Any]:
@@ -178,7 +174,7 @@ def update_run_json(run_dir: str | os.PathLike, **fields: Any) -> dict[str, Any]
             # Removed under a live run: rewrite what this process last wrote rather than lose the
             # run's name and start time, and say so (run.json's warnings, trainer.log).
             info = dict(_written[key])
-            note = f"run.json was removed while the run was live; rewritten from the trainer's copy at {time.strftime('%H:%M:%S')}"
+            note = f"{RUN_JSON} was removed while the run was live; rewritten from the trainer's copy at {time.strftime('%H:%M:%S')}"
             info["warnings"] = list(info.get("warnings") or []) + [note]
             print(f"tuitrain: warning: {note}", file=sys.stderr, flush=True)
         info.update(fields)

@@ -41,8 +41,9 @@ from typing import Any, Iterator
 from tuitrain.common.metric_names import NOT_METRICS, better_direction
 from tuitrain.common.safetext import clean_line
 from tuitrain.runs.kinds import EVENT_FILE_MARK, find_event_files, is_tensorboard_dir  # noqa: F401 - re-exported
-from tuitrain.runs.kinds import event_files as _event_files  # noqa: F401
-from tuitrain.runs.rundir import RUN_JSON, RunInfo
+from tuitrain.runs.kinds import event_files as _event_files  # noqa: F401 - re-exported
+from tuitrain.runs.layout import RUN_JSON
+from tuitrain.runs.rundir import RunInfo
 from tuitrain.runs.tfrecord import Damage, RecordTail
 
 # An event file changed this recently: the writer is taken to be alive.

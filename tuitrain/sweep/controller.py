@@ -17,15 +17,15 @@ from typing import Any, Callable
 
 from tuitrain.common.errors import TuitrainError
 from tuitrain.runs.control import ControlInbox, request_control
-from tuitrain.runs.rundir import (ACTIVE, LAST_CHECKPOINT, MODEL_FILE, PRESET_FILE, RunInfo, process_start_time,
-                                  read_run_json)
+from tuitrain.runs.rundir import ACTIVE, RunInfo, process_start_time, read_run_json
+from tuitrain.runs.layout import LAST_CHECKPOINT, MODEL_FILE, PRESET_FILE, TRAINER_LOG
 from tuitrain.sweep.config import sweep_config
 from tuitrain.sweep.schedule import Slot, plan_slots
 from tuitrain.sweep.sweepdir import CONTROLLER_LOG, load_sweep_json, plain_name, write_sweep_json
 from tuitrain.sweep.trial import swept_values, trial_preset
 
 STOPS = ("stop_batch", "stop_epoch")
-NO_OUTCOME = "the trainer ended without writing its outcome (killed, or it died on start-up; see its trainer.log)"
+NO_OUTCOME = f"the trainer ended without writing its outcome (killed, or it died on start-up; see its {TRAINER_LOG})"
 
 
 def objective_values(run_dir: Path, objective: str) -> list[tuple[int, float]]:

@@ -22,7 +22,8 @@ from typing import Any
 
 from tuitrain.common.errors import TuitrainError
 from tuitrain.runs.control import ControlInbox
-from tuitrain.runs.rundir import PRESET_FILE, process_start_time
+from tuitrain.runs.rundir import process_start_time
+from tuitrain.runs.layout import PRESET_FILE
 from tuitrain.sweep.config import sweep_config
 from tuitrain.sweep.search import make_oracle
 from tuitrain.sweep.sweepdir import load_sweep_json, write_sweep_json

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 import tuitrain
 from tuitrain.common.errors import TuitrainError
 from tuitrain.common.fsutil import atomic_write_text
-from tuitrain.runs.control import CONTROL_FILE
+from tuitrain.runs.layout import CONTROL_FILE
 from tuitrain.runs.listing import default_runs_dir
-from tuitrain.runs.rundir import PRESET_FILE, new_run_dir
+from tuitrain.runs.rundir import new_run_dir
+from tuitrain.runs.layout import PRESET_FILE
 from tuitrain.sweep.config import SweepConfig
 from tuitrain.sweep.sweepdir import ACTIVE, CONTROLLER_LOG, ORACLE_DIR, load_sweep_json, sweep_status, write_sweep_json
 

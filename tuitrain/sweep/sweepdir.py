@@ -18,6 +18,7 @@ from typing import Any
 from tuitrain.common.fsutil import UnreadableFile, atomic_write_text, read_bounded
 from tuitrain.common.safetext import clean_line
 from tuitrain.runs.listing import default_runs_dir
+from tuitrain.runs.layout import RUN_JSON
 from tuitrain.runs.rundir import RunInfo, process_alive
 
 SWEEP_JSON = "sweep.json"
@@ -128,7 +129,7 @@ def _trial(sweep_dir: Path, trial_id: str, record: dict[str, Any]) -> Trial:
     run_dir = sweep_dir / run if run else None
     status = record.get("status") if isinstance(record.get("status"), str) else "unknown"
     done, total = 0, None
-    if run_dir is not None and (run_dir / "run.json").exists():
+    if run_dir is not None and (run_dir / RUN_JSON).exists():
         info = RunInfo.from_dir(run_dir)
         done, total = info.epochs_done, info.epochs_total
         if status == TRIAL_RUNNING and info.status in ("crashed", "failed", "finished", "stopped"):

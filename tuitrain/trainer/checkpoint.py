@@ -32,8 +32,8 @@ from typing import Any, Callable
 import keras
 
 from tuitrain.common.fsutil import atomic_write_text, fsync_dir, read_bounded
+from tuitrain.runs.layout import BEST_NAME, LAST_NAME, STATE_NAME as STATE
 
-STATE = "state.json"
 STATE_ENTRY = "tuitrain_state.json"  # inside the .keras zip
 MAX_STATE_BYTES = 64 * 1024
 
@@ -103,8 +103,8 @@ class Checkpointer(keras.callbacks.Callback):
         super().__init__()
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.last_path = self.folder / "last.keras"
-        self.best_path = self.folder / "best.keras"
+        self.last_path = self.folder / LAST_NAME
+        self.best_path = self.folder / BEST_NAME
         for stale in (_tmp(self.last_path), _tmp(self.best_path)):  # left by a trainer killed mid-save
             stale.unlink(missing_ok=True)
         self.monitor = monitor
@@ -119,6 +119,7 @@ class Checkpointer(keras.callbacks.Callback):
         self._best_is_current = False
         self._last_save = float("-inf")  # the first epoch always saves: a kill -9 soon after still leaves one
         self._dirty = False
+        self.phase: dict[str, int] | None = None  # [[phases]]: the phase (and its start) the weights belong to
 
     def _improved(self, value: float) -> bool:
         if not math.isfinite(value):
@@ -193,15 +194,16 @@ class Checkpointer(keras.callbacks.Callback):
         self.save()
 
     def state(self) -> dict[str, Any]:
-        return {"epochs_done": self.epochs_done, "monitor": self.monitor, "mode": self.mode,
-                "best": self.best, "best_epoch": self.best_epoch}
+        state = {"epochs_done": self.epochs_done, "monitor": self.monitor, "mode": self.mode,
+                 "best": self.best, "best_epoch": self.best_epoch}
+        return state | (self.phase or {})
 
 
 def read_state(folder: Path) -> dict[str, Any]:
     """What ``--resume`` continues from: epochs done as ``last.keras`` records them, the best value
     and its epoch as ``best.keras`` records them (each file's own state describes exactly that file)."""
     folder = Path(folder)
-    last = checkpoint_state(folder / "last.keras")
+    last = checkpoint_state(folder / LAST_NAME)
     if last is None:  # a checkpoint from before the state lived inside it
         try:
             data = json.loads(read_bounded(folder / STATE, MAX_STATE_BYTES, what=STATE).decode("utf-8"))
@@ -209,7 +211,7 @@ def read_state(folder: Path) -> dict[str, Any]:
         except (OSError, ValueError, RecursionError):
             return {}
     state = dict(last)
-    best = checkpoint_state(folder / "best.keras")
+    best = checkpoint_state(folder / BEST_NAME)
     if best is not None and best.get("monitor") == last.get("monitor"):
         state["best"], state["best_epoch"] = best.get("best"), best.get("best_epoch")
     return state

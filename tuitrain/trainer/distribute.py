@@ -37,6 +37,7 @@ from typing import Any
 from tuitrain.common.errors import SpecError, TuitrainError
 from tuitrain.common.fsutil import read_bounded
 
+from tuitrain.runs.layout import BACKUP_DIR
 from tuitrain.preset.distribute import (  # noqa: F401 - the table's validation lives with the spec
     DISTRIBUTE_KEYS,
     PRECISIONS,
@@ -233,7 +234,6 @@ def describe(strategy: Any, options: DistributeOptions, *, multi_worker: bool = 
             "strategy_devices": [d.replace("/job:localhost/replica:0/task:0/device:", "") for d in devices]}
 
 
-BACKUP_DIR = "backup"  # keras.callbacks.BackupAndRestore's folder in a multi-worker run (or worker) directory
 MAX_BACKUP_META = 64 * 1024  # Keras writes {"epoch": N, "batch": M}: a few bytes
 
 

@@ -26,18 +26,11 @@ import keras
 
 from tuitrain.trainer.callbacks import BestMetrics, EventLog, RunControl, RunProgress, StopOnNaN
 from tuitrain.runs.control import ControlInbox
-from tuitrain.runs.events import EVENTS_FILE, EventWriter
+from tuitrain.runs.events import EventWriter
+from tuitrain.runs.layout import EVENTS_FILE, METRICS_CSV, SUMMARY_FILE
 from tuitrain.runs.keras_config import plain, plain_layer
-from tuitrain.runs.rundir import (
-    MAX_RUN_NAME,
-    METRICS_CSV,
-    SUMMARY_FILE,
-    environment_info,
-    new_run_dir,
-    process_start_time,
-    update_run_json,
-    write_run_json,
-)
+from tuitrain.runs.record import new_record, outcome_fields, process_fields
+from tuitrain.runs.rundir import MAX_RUN_NAME, environment_info, new_run_dir, update_run_json, write_run_json
 from tuitrain.runs.listing import default_runs_dir
 from tuitrain.common.safetext import clean_line, has_unsafe
 
@@ -210,11 +203,9 @@ class LiveRun(keras.callbacks.Callback):
         now = time.time()
         if self.run_dir is None:
             self.run_dir = new_run_dir(default_runs_dir(self.runs_dir), self.name, now=now)
-            info = environment_info() | {"status": "running", "created": now, "started": now,
-                                          "preset_name": self.name, "source": "script",
-                                          "script": os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else None,
-                                          "argv": sys.argv[1:50]}
-            write_run_json(self.run_dir, info)
+            write_run_json(self.run_dir, new_record(
+                self.run_dir.name, self.name, status="running", now=now, source="script",
+                script=os.path.abspath(sys.argv[0]) if sys.argv and sys.argv[0] else None, argv=sys.argv[1:50]))
             self._inbox = ControlInbox(self.run_dir)
             self.writer = EventWriter(self.run_dir / EVENTS_FILE, t0=now, flush_interval=self.flush_interval)
         else:  # the same LiveRun in a second fit: keep counting epochs from where Keras says
@@ -224,8 +215,7 @@ class LiveRun(keras.callbacks.Callback):
         self._samples, self._batch_size = fit.pop("_samples", None), fit.pop("_batch_size", None)
         self._epochs_done = int(fit.get("initial_epoch") or 0)
         self._assemble()
-        update_run_json(self.run_dir, status="running", pid=os.getpid(), pid_started=process_start_time(os.getpid()),
-                        ended=None, error=None, message=None, epochs_total=self.params.get("epochs"),
+        update_run_json(self.run_dir, status="running", **process_fields(), ended=None, error=None, message=None, epochs_total=self.params.get("epochs"),
                         batch_size=self._batch_size, samples=self._samples, **_model_facts(self.model),
                         fit=fit, versions=_versions(), devices=_devices())
         try:
@@ -248,8 +238,8 @@ class LiveRun(keras.callbacks.Callback):
         self.writer.status(status, step=self.step, epoch=self.epoch, message=error or message)
         stats = self.writer.stats()
         self.writer.close()
-        update_run_json(self.run_dir, status=status, ended=time.time(), error=error, message=message,
-                        events=stats, samples_trained=self.samples_total, **self.progress_fields())
+        update_run_json(self.run_dir, **outcome_fields(status, error=error, message=message, events=stats,
+                                                       samples_trained=self.samples_total, **self.progress_fields()))
 
 
 def _overrides(part: keras.callbacks.Callback, hook: str) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -14,21 +13,9 @@ from typing import TYPE_CHECKING
 
 import tuitrain
 from tuitrain.runs import lock
-from tuitrain.runs.control import CONTROL_FILE
-from tuitrain.runs.rundir import (
-    ACTIVE,
-    FINAL,
-    LAST_CHECKPOINT,
-    PRESET_FILE,
-    RUN_JSON,
-    TRAINER_LOG,
-    effective_status,
-    environment_info,
-    new_run_dir,
-    process_start_time,
-    read_run_json,
-    update_run_json,
-)
+from tuitrain.runs.layout import BACKUP_DIR, CONTROL_FILE, LAST_CHECKPOINT, PRESET_FILE, RUN_JSON, TRAINER_LOG
+from tuitrain.runs.record import new_record, process_fields, resumed_record
+from tuitrain.runs.rundir import ACTIVE, FINAL, effective_status, new_run_dir, read_run_json, record_text, update_run_json
 from tuitrain.runs.listing import default_runs_dir
 from tuitrain.common.errors import TuitrainError
 from tuitrain.common.fsutil import atomic_write_text
@@ -63,7 +50,7 @@ def start_run(preset: "Preset", *, runs_dir: str | os.PathLike | None = None, re
     if resume is not None:
         run_dir = Path(resume)
         if not read_run_json(run_dir):
-            raise TuitrainError(f"{run_dir}: not a run directory (no run.json).")
+            raise TuitrainError(f"{run_dir}: not a run directory (no {RUN_JSON}).")
     else:
         root, name = default_runs_dir(runs_dir), name or preset.name
         if cluster is not None and not cluster.is_chief:  # its own logs, apart from the chief's run
@@ -99,7 +86,6 @@ def _write(path: Path, text: str) -> None:
 
 def _launch(preset: "Preset", run_dir: Path, resume: bool, now: float, lock_fd: int, trusted: bool,
             tf_config: str | None, extra_env: dict[str, str], extra_info: dict) -> Path:
-    from tuitrain.trainer.distribute import BACKUP_DIR
     from tuitrain.preset import dumps_preset
 
     if resume:
@@ -107,37 +93,22 @@ def _launch(preset: "Preset", run_dir: Path, resume: bool, now: float, lock_fd: 
         if effective_status(info) in ACTIVE:
             raise TuitrainError(f"{run_dir}: the run is still {info.get('status')} (pid {info.get('pid')}); stop it first.")
         if not (run_dir / LAST_CHECKPOINT).is_file() and not (run_dir / BACKUP_DIR).is_dir():
-            raise TuitrainError(f"{run_dir}: no checkpoints/last.keras to resume from.")
-        history = list(info.get("attempts", []))
-        history.append({k: info.get(k) for k in ("started", "ended", "epochs_done", "error")} | {"status": effective_status(info)})
-        info.update(status="starting", pid=None, pid_started=None, error=None, message=None, ended=None,
-                    created=now, resumed=True, attempts=history)
+            raise TuitrainError(f"{run_dir}: no {LAST_CHECKPOINT} to resume from.")
+        info = resumed_record(info, now=now)
     else:
-        info = {
-            "name": run_dir.name,
-            "preset_name": preset.name,
-            "status": "starting",
-            "created": now,
-            "started": now,
-            "ended": None,
-            "pid": None,
-            "epochs_total": preset.fit.get("epochs", 1),
-            "epochs_done": 0,
-            "best": {},
-            "error": None,
-        }
         # The trainer resolves the preset's relative data paths where the user's preset would:
         # the original file's folder, or (an unsaved preset) the current directory.
-        info["preset_path"] = str(preset.path.resolve()) if preset.path else None
-        info["base_dir"] = str(preset.base_dir.resolve())
-    info.update(environment_info())
+        info = new_record(run_dir.name, preset.name, status="starting", now=now,
+                          epochs_total=preset.fit.get("epochs", 1),
+                          preset_path=str(preset.path.resolve()) if preset.path else None,
+                          base_dir=str(preset.base_dir.resolve()))
     info["trusted"] = bool(trusted)
     info.update(extra_info)
     # Requests from now on are this attempt's, even those sent before the trainer has started reading.
     control = run_dir / CONTROL_FILE
     info["control_offset"] = control.stat().st_size if control.exists() else 0
     _write(run_dir / PRESET_FILE, dumps_preset(preset, original_text=preset.source_text))
-    _write(run_dir / RUN_JSON, json.dumps(info, indent=2, default=str) + "\n")
+    _write(run_dir / RUN_JSON, record_text(info))
 
     env = dict(os.environ)
     package_root = str(Path(tuitrain.__file__).resolve().parent.parent)
@@ -158,7 +129,7 @@ def _launch(preset: "Preset", run_dir: Path, resume: bool, now: float, lock_fd: 
             pass_fds=(lock_fd,),
             env=env,
         )
-    update_run_json(run_dir, pid=proc.pid, pid_started=process_start_time(proc.pid))
+    update_run_json(run_dir, **process_fields(proc.pid))
     # Reap the trainer when it ends, so a long-lived app does not collect zombies.
     threading.Thread(target=proc.wait, name=f"reap-trainer-{proc.pid}", daemon=True).start()
     return run_dir

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-SYSTEM_FILE = "system.jsonl"
+from tuitrain.runs.layout import SYSTEM_FILE
 DEFAULT_EVERY_S = 2.0
 
 

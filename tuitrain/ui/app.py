@@ -22,13 +22,14 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.notifications import SeverityLevel
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, TabPane, TextArea
 
 from tuitrain.common.errors import TuitrainError
 from tuitrain.ui.background import BackgroundWork, data_key, model_key
 from tuitrain.ui.keys import RemappableKeys, action_keys, as_binding, binding_keys, binding_rows
 from tuitrain.ui.messages import ModelBuilt  # noqa: F401 - tests hook this message by importing it from the app
-from tuitrain.ui.palette import TuitrainCommands
+from tuitrain.ui.messages import RunStarted, RunStatusSeen
+from tuitrain.ui.palette import SteadyCommandPalette, TuitrainCommands
 from tuitrain.ui.panes import PANES, pane_class
 from tuitrain.ui.preset_files import PresetFileActions, is_bundled
 from tuitrain.ui.state import AppState
@@ -58,6 +59,7 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
         Binding("ctrl+r", "reload", "Reload", id="app.reload"),
         Binding("question_mark,f10", "help", "Help", id="app.help"),
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+        Binding("escape", "leave_field", "Leave the text field", show=False, id="app.leave_field"),
     ]
 
     def __init__(
@@ -90,14 +92,11 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
         self._initial_pane = pane
         self._background = background
         self._data_key: str | None = None
-        self._report_key: str | None = None  # model_key of the preset build_report was built from
-        self._building_key: str | None = None
         self._build_generation = 0
         self._build_timer = None
         self._build_lock = threading.Lock()
         self._painted = False
         self._background_deferred = False  # opened on a run: TensorFlow waits until a pane needs it
-        self._data_error: str | None = None
         self._data_done_key: str | None = None  # the _data_key whose load ended (loaded or failed)
         self._tf_failed = False
         self._built_generation = 0
@@ -137,7 +136,7 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
         from tuitrain.preset import DEFAULT_PRESET, find_preset
 
         if self._target is None and self._initial_run_dir is not None:
-            self.load_error = (f"{Path(self._initial_run_dir).name} was not started from a preset (a script with "
+            self.notice = (f"{Path(self._initial_run_dir).name} was not started from a preset (a script with "
                                "LiveRun, or a TensorBoard log folder): its metrics are in the Train pane (4); "
                                "ctrl+o opens a preset.")
             self._refresh_title()
@@ -147,7 +146,7 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
         try:
             path = find_preset(target)
         except TuitrainError as err:
-            self.load_error = str(err)
+            self.preset_error = str(err)
             if Path(str(target)).suffix == ".toml":
                 self.preset_path = Path(str(target))  # ctrl+r reads it once the file is there
             self._refresh_title()
@@ -193,29 +192,39 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
         try:
             preset = load_preset(path, overrides or [])
         except TuitrainError as err:
-            self.load_error = str(err)
+            self.preset_error = str(err)
             self.modified = False
             self.preset = None
             return False
-        self.load_error = None
+        self.clear_preset_message()
         self.update_preset(preset, modified=bool(overrides))
         return True
 
+    def clear_preset_message(self) -> None:
+        """A preset was opened: earlier preset errors and notices no longer apply (data errors go with its data)."""
+        self.preset_error = None
+        self.notice = None
+
     def watch_preset(self, preset: Preset | None) -> None:
+        # The app's own watcher runs before the panes' (``self.watch``): they see the new warnings.
         self._refresh_title()
         if preset is None:
             self._data_key = None
+            self.data_error = None
             self.dataset = None
             self.build_report = None
+            self.warnings = []
             self.refresh_ready()
             return
         key = data_key(preset)
         if key != self._data_key:
             self._data_key = key
+            self.data_error = None
             self.dataset = None
             self.build_report = None
             if self._background and self._painted:
                 self._load_data(preset, key)
+        self.warnings = self.check_warnings()
         if self._model_unchanged(preset):
             self.refresh_ready()
             return  # a compile/fit edit: the layer table and shapes stay as they are
@@ -225,12 +234,41 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
         idle = self._build_timer is None and not any(
             w.is_running for w in self.workers if w.group == "model-build"
         )
-        return idle and self.build_report is not None and self._report_key == model_key(preset)
+        return idle and self.build_report is not None and self.build_report.key == model_key(preset)
+
+    def check_warnings(self) -> list:
+        """The current preset's warnings with the data and the model as built (empty when none apply)."""
+        if self.preset is None:
+            return []
+        from tuitrain.model import check_warnings
+
+        report = self.build_report
+        try:
+            return check_warnings(self.preset, self.dataset, report.model if report is not None else None)
+        except Exception as err:  # noqa: BLE001 - a warning check must never break the app
+            self.log.warning(f"check_warnings failed: {err}")
+            return []
+
+    def watch_dataset(self) -> None:
+        self.warnings = self.check_warnings()
+
+    def watch_build_report(self) -> None:
+        self.warnings = self.check_warnings()
 
     def watch_modified(self) -> None:
         self._refresh_title()
 
-    def watch_load_error(self, message: str | None) -> None:
+    def watch_preset_error(self) -> None:
+        self._show_preset_message()
+
+    def watch_data_error(self) -> None:
+        self._show_preset_message()
+
+    def watch_notice(self) -> None:
+        self._show_preset_message()
+
+    def _show_preset_message(self) -> None:
+        message = self.preset_message
         text = self.query_one("#error-text", Static)
         if message:
             text.update(f"{message}\n\nFix the file and press ctrl+r to reload, or ctrl+o to open another preset.")
@@ -274,6 +312,29 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
                 widget.focus()
                 return
 
+    def action_leave_field(self) -> None:
+        """Escape in a pane's text field hands focus to the pane, so ``1``–``4`` and its keys work again.
+
+        Focus goes to the nearest control that takes no text (the metrics list below its search, the
+        tensor list), else nowhere: digits then reach the app's bindings instead of the field.
+        """
+        focused = self.focused
+        if not isinstance(focused, (Input, TextArea)) or self.screen is not self.screen_stack[0]:
+            return
+        for around in focused.ancestors:  # the nearest such control: the metrics search's own list
+            calm = [w for w in around.query(Widget) if w.focusable and not self._takes_text(w)]
+            if calm:
+                calm[0].focus()
+                return
+            if isinstance(around, TabPane):
+                break
+        self.set_focus(None)
+
+    @staticmethod
+    def _takes_text(widget: Widget) -> bool:
+        """Inputs, text areas and selects (whose closed list searches as you type) keep digits."""
+        return any(isinstance(w, (Input, TextArea, Select)) for w in (widget, *widget.ancestors))
+
     @on(TabbedContent.TabActivated)
     def _tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.pane is not None and event.pane.id:
@@ -296,7 +357,7 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
 
         def chosen(answer: WatchRun | EditRunPreset | None) -> None:
             if isinstance(answer, WatchRun):
-                self.run_dir = answer.run_dir
+                self.run_dir = Path(answer.run_dir)
                 self.action_show_pane("train")
             elif isinstance(answer, EditRunPreset):
                 self.open_preset_object(answer.preset, source=answer.run_name, pane="layers")
@@ -320,10 +381,34 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
 
         def chosen(answer: WatchRun | None) -> None:
             if isinstance(answer, WatchRun):
-                self.run_dir = answer.run_dir
+                self.run_dir = Path(answer.run_dir)
                 self.action_show_pane("train")
 
         self.push_screen(SweepScreen(sweep_dir), chosen)
+
+    def watch_run_dir(self) -> None:
+        self.run_status = None  # the Train pane reads the new run and says (RunStatusSeen)
+
+    def on_run_started(self, message: RunStarted) -> None:
+        self.run_dir = Path(message.run_dir)
+        self.run_status = "starting"
+
+    def on_run_status_seen(self, message: RunStatusSeen) -> None:
+        if self.run_dir is not None and Path(message.run_dir) == Path(self.run_dir):
+            self.run_status = message.status  # a late report of the previous run is dropped
+
+    def _run_to_stop(self) -> bool:
+        """The shown run is ours and still at work, as run.json says now (the Train pane stops reading
+        while hidden).  A TensorBoard folder's writer is no run this app could stop."""
+        from tuitrain.runs.source import is_run_dir, open_run
+
+        if self.run_dir is None or not is_run_dir(self.run_dir):
+            return False
+        try:
+            self.run_status = open_run(self.run_dir).status().get("status")
+        except Exception:  # noqa: BLE001 - an unreadable run is not running
+            return False
+        return self.run_active
 
     # --- help / quit ------------------------------------------------------------
     def key_help(self) -> list[tuple[str, list[tuple[str, str]]]]:
@@ -342,23 +427,16 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
             sections.append((f"{info.title} pane", binding_rows(self, pane_class(info).BINDINGS)))
         return sections
 
+    def action_command_palette(self) -> None:
+        # A palette command can open a dialog before the palette has left the stack; one palette at a time.
+        if self.use_command_palette and not any(isinstance(s, SteadyCommandPalette) for s in self.screen_stack):
+            self.push_screen(SteadyCommandPalette(id="--command-palette"))
+
     def action_help(self) -> None:
         from tuitrain.ui.screens import HelpScreen
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.key_help()))
-
-    def run_is_active(self) -> bool:
-        """A run this app could stop (a TensorBoard folder's writer is no run of ours)."""
-        if self.run_dir is None or not (Path(self.run_dir) / "run.json").is_file():
-            return False
-        try:
-            from tuitrain.runs.reader import RunReader
-            from tuitrain.runs.rundir import ACTIVE
-
-            return RunReader(self.run_dir).status().get("status") in ACTIVE
-        except Exception:  # noqa: BLE001 - an unreadable run is not running
-            return False
 
     @work(exclusive=True, group="dialog")
     async def action_quit(self) -> None:
@@ -366,7 +444,7 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
 
         if not await self._confirm_discard("quit"):
             return
-        if self.run_is_active():
+        if self._run_to_stop():
             answer = await self.push_screen_wait(
                 ChoiceDialog(
                     f"Training run {self.run_dir.name} is still running. It can go on without the app"

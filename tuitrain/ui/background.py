@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from typing import TYPE_CHECKING
 
 from textual import work
@@ -26,12 +27,20 @@ if TYPE_CHECKING:
 BUILD_DEBOUNCE_S = 0.3
 
 
+_TF_IMPORT = threading.Lock()
+
+
 def _import_tensorflow() -> None:
-    """Slow (seconds): runs in a worker thread so the first screen never waits for it."""
+    """Slow (seconds): runs in a worker thread so the first screen never waits for it.
+
+    One thread imports at a time: two threads importing TensorFlow and Keras at once can each hold a
+    module the other needs, and Python then hands one of them a half-initialised module
+    (``dataset_ops has no attribute 'DatasetV2'``)."""
     # TensorFlow's C++ start-up chatter goes straight to fd 2 and would scribble over the screen.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    import tensorflow  # noqa: F401
-    import keras  # noqa: F401
+    with _TF_IMPORT:
+        import tensorflow  # noqa: F401
+        import keras  # noqa: F401
 
 
 def data_key(preset: Preset) -> str:
@@ -46,6 +55,10 @@ def model_key(preset: Preset) -> str:
 
 class BackgroundWork:
     """Mixed into ``TuitrainApp`` (which declares the reactives these methods set)."""
+
+    def tensorflow_importing(self) -> bool:
+        """A worker is importing TensorFlow now: Keras must not be imported on another thread meanwhile."""
+        return not self.tf_ready and any(w.group in ("tensorflow", "data") and not w.is_finished for w in self.workers)
 
     @work(thread=True, exclusive=True, group="tensorflow", exit_on_error=False)
     def _load_tensorflow(self) -> None:
@@ -133,7 +146,6 @@ class BackgroundWork:
             self.refresh_ready()
             return
         self._show_status("building the model…")
-        self._building_key = model_key(self.preset)
         self._build_model(self.preset, self.dataset, self._build_generation)
 
     @work(thread=True, exclusive=True, group="model-build", exit_on_error=False)
@@ -153,6 +165,7 @@ class BackgroundWork:
                 report = build_model_partial(preset, dataset=dataset)
             except Exception as err:  # noqa: BLE001 - shown in the status line and the layers pane
                 report = BuildReport(rows=[], model=None, error=str(err))
+        report.key = model_key(preset)  # the Layers pane shows its rows only for this preset's layers and data
         self.post_message(ModelBuilt(report, generation))
 
     def on_status_changed(self, message: StatusChanged) -> None:
@@ -166,7 +179,7 @@ class BackgroundWork:
         self.tf_ready = True
         if self.preset is None:
             self._show_status("TensorFlow ready · no preset loaded")
-        elif self.dataset is None and not self.load_error:
+        elif self.dataset is None and not self.data_error:
             self._show_status("loading data…")
         self._schedule_build()
 
@@ -174,10 +187,8 @@ class BackgroundWork:
         if message.key != self._data_key:
             return  # the preset's data changed while loading
         self._data_done_key = message.key
+        self.data_error = None  # the data error of an earlier edit is fixed
         self.dataset = message.dataset
-        if self.load_error is not None and self.load_error == self._data_error:
-            self.load_error = None  # the data error of an earlier edit is fixed
-        self._data_error = None
         self._show_status(f"data: {message.dataset.source}")
         self._schedule_build()
 
@@ -185,7 +196,7 @@ class BackgroundWork:
         if message.key != self._data_key:
             return
         self._data_done_key = message.key
-        self.load_error = self._data_error = message.message
+        self.data_error = message.message
         self._show_status("data failed to load (see above)")
         self.refresh_ready()
 
@@ -193,9 +204,8 @@ class BackgroundWork:
         if message.generation != self._build_generation:
             return  # the preset changed again: a newer build is coming
         report = message.report
-        self._report_key = self._building_key
         self._built_generation = message.generation
-        self.build_report = report
+        self.build_report = report  # (the app's watcher recomputes the warnings before the panes look)
         if report.error:
             self._show_status(f"model: {report.error}")
         else:

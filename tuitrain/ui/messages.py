@@ -1,7 +1,12 @@
-"""Messages the app's background workers post back to the UI thread."""
+"""Messages up: what background workers, panes and screens post; the app turns them into state.
+
+Panes and screens never assign the app's attributes (``tests/ui/test_state_owner.py``): they post
+one of these and the app's handler changes its state, which the panes watch.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.message import Message
@@ -63,3 +68,20 @@ class StarterFailed(Message):
     def __init__(self, message: str) -> None:
         super().__init__()
         self.message = message
+
+
+class RunStarted(Message):
+    """A pane started a trainer process in ``run_dir``; the app makes it the run shown."""
+
+    def __init__(self, run_dir: Path) -> None:
+        super().__init__()
+        self.run_dir = run_dir
+
+
+class RunStatusSeen(Message):
+    """The Train pane read ``status`` for ``run_dir`` (run.json's word, or the trainer's last status event)."""
+
+    def __init__(self, run_dir: Path, status: str | None) -> None:
+        super().__init__()
+        self.run_dir = run_dir
+        self.status = status

@@ -1,11 +1,12 @@
-"""Command palette provider: every app action plus each pane's PANE_COMMANDS, with their current keys."""
+"""Command palette provider: every app action plus each pane's PANE_ACTIONS, with their current keys."""
 
 from __future__ import annotations
 
 from functools import partial
 from typing import Any, Callable
 
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.widgets import LoadingIndicator
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 
 from tuitrain.ui.app_access import AppAccess
 from tuitrain.ui.keys import action_keys, with_keys
@@ -37,11 +38,12 @@ class TuitrainCommands(AppAccess, Provider):
                 bindings = pane_class(info).BINDINGS
             except Exception:  # noqa: BLE001 - a pane that fails to import offers nothing
                 continue
-            for title, help_, action in commands:
+            for command in commands:
+                title = command.title
                 if not title.lower().startswith(info.title.lower()):
                     title = f"{info.title}: {title}"
-                help_ = with_keys(help_, action_keys(app, bindings, action))  # keys as bound now, never hard-coded
-                out.append((title, help_, partial(app.run_pane_command, info.id, action)))
+                help_ = with_keys(command.help, action_keys(app, bindings, command.action))  # keys as bound now
+                out.append((title, help_, partial(app.run_pane_command, info.id, command.action)))
         return out
 
     async def discover(self) -> Hits:
@@ -54,3 +56,28 @@ class TuitrainCommands(AppAccess, Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), command, text=title, help=help_)
+
+
+class SteadyCommandPalette(CommandPalette):
+    """Textual's palette, tolerant of keys that arrive before its hit list has a size or after it closed.
+
+    Escape in a burst closes the palette while its search is still gathering hits; the search then
+    shows them on a screen without widgets (``NoMatches``), so the watchers look first.
+    ``pagedown`` in a burst right after ``ctrl+p`` reaches the hit list before its first layout,
+    where Textual's ``OptionList`` looks up a line it has not measured (``KeyError``); a list
+    with no size yet has no page to move, so the key does nothing.
+    """
+
+    def _action_command_list(self, action: str) -> None:
+        hits = next(iter(self.query(CommandList)), None)
+        if hits is None or not hits.scrollable_content_region:
+            return
+        super()._action_command_list(action)
+
+    def _watch__list_visible(self) -> None:
+        if self.query(CommandList):
+            super()._watch__list_visible()
+
+    async def _watch__show_busy(self) -> None:
+        if self.query(LoadingIndicator):
+            await super()._watch__show_busy()

@@ -75,7 +75,7 @@ class PresetFileActions:
     def on_starter_made(self, message: StarterMade) -> None:
         starter = message.starter
         self.preset_path = None  # ctrl+s asks where to save it
-        self.load_error = None
+        self.clear_preset_message()
         self.history.clear()  # the old preset's edits do not apply to this one
         self.update_preset(starter.preset, modified=True)
         self.action_show_pane("data")
@@ -105,7 +105,7 @@ class PresetFileActions:
         if not await self._confirm_discard(f"open the preset of {source}"):
             return
         self.preset_path = None
-        self.load_error = None
+        self.clear_preset_message()
         self.update_preset(preset, modified=True)
         self.notify(f"editing the preset of {source} (unsaved: ctrl+s asks where to save it)")
         if pane is not None:

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 from tuitrain.common.errors import TuitrainError
+from tuitrain.runs.layout import PRESET_FILE
 
 
 NATIVE_LOG = Path(tempfile.gettempdir()) / "tuitrain-app-stderr.log"
@@ -68,7 +69,7 @@ def _run_app(
 
 def _watch(run_dir: Path, runs_dir: str | Path | None, overrides: list[str] | None = None, trusted: bool = False) -> int:
     """The app on a run directory (with its preset when it has one) or a TensorBoard log folder."""
-    preset = run_dir / "preset.toml"
+    preset = run_dir / PRESET_FILE
     if overrides:
         _check_overrides(preset, overrides)
     return _run_app(preset if preset.is_file() else None, run_dir=run_dir, runs_dir=runs_dir, pane="train",
@@ -114,10 +115,10 @@ def attach_command(args: argparse.Namespace) -> int:
         run_dir = newest_run(runs_dir)
         if run_dir is None:
             raise TuitrainError(f"no runs to attach to in {default_runs_dir(runs_dir)}")
-    from tuitrain.runs.compare import check_run
+    from tuitrain.runs.source import check_run
     from tuitrain.sweep.sweepdir import is_sweep
 
     if is_sweep(run_dir):  # the Sweep screen over the app on the sweep's preset
-        preset = Path(run_dir) / "preset.toml"
+        preset = Path(run_dir) / PRESET_FILE
         return _run_app(preset if preset.is_file() else None, runs_dir=runs_dir, pane="train", sweep_dir=Path(run_dir))
     return _watch(check_run(run_dir), runs_dir)

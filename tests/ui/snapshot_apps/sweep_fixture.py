@@ -10,7 +10,8 @@ import json
 import os
 from pathlib import Path
 
-from tuitrain.runs.events import EVENTS_FILE, EventWriter
+from tuitrain.runs.events import EventWriter
+from tuitrain.runs.layout import EVENTS_FILE
 from tuitrain.runs.rundir import process_start_time, write_run_json
 
 KEYS = ["layers.0.units", "layers.1.rate", "compile.optimizer.learning_rate"]

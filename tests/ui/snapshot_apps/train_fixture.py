@@ -12,8 +12,10 @@ from pathlib import Path
 
 import numpy as np
 
-from tuitrain.runs.events import EVENTS_FILE, EventWriter
-from tuitrain.runs.rundir import PRESET_FILE, TRAINER_LOG, write_run_json
+from tuitrain.runs.events import EventWriter
+from tuitrain.runs.layout import EVENTS_FILE
+from tuitrain.runs.layout import PRESET_FILE, TRAINER_LOG
+from tuitrain.runs.rundir import write_run_json
 
 STARTED = 1767268800.0  # 2026-01-01 12:00:00 UTC
 RUN_NAME = "spiral_mlp-20260101-120000"

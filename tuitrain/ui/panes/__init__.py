@@ -10,11 +10,13 @@ from __future__ import annotations
 import importlib
 from typing import NamedTuple, Protocol, runtime_checkable
 
+from tuitrain.ui.pane_actions import PaneAction, palette_actions
+
 
 class PaneInfo(NamedTuple):
     id: str  # TabPane id and the argument of the app's show_pane action
     title: str  # tab label
-    module: str  # module holding the pane class and its PANE_COMMANDS
+    module: str  # module holding the pane class and its PANE_ACTIONS
     cls: str  # pane widget class, constructed with no arguments
 
 
@@ -37,6 +39,6 @@ def pane_class(info: PaneInfo) -> type:
     return getattr(importlib.import_module(info.module), info.cls)
 
 
-def pane_commands(info: PaneInfo) -> list[tuple[str, str, str]]:
-    """(title, help, action on the pane) the pane offers to the command palette."""
-    return list(getattr(importlib.import_module(info.module), "PANE_COMMANDS", []))
+def pane_commands(info: PaneInfo) -> list[PaneAction]:
+    """The actions the pane offers to the command palette (its ``PANE_ACTIONS`` with a title)."""
+    return palette_actions(getattr(importlib.import_module(info.module), "PANE_ACTIONS", []))

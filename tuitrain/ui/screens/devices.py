@@ -13,10 +13,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from tuitrain.trainer.devices import fmt_bytes
+from tuitrain.ui.screens.dialogs.form_dialog import ModalBase
 
 REFRESH_S = 2.0
 
@@ -45,14 +45,13 @@ def load_text(nvml_module: Any = None) -> Text:
     return text
 
 
-class DevicesScreen(ModalScreen[None]):
+class DevicesScreen(ModalBase[None]):
     """``tuitrain devices`` inside the app; escape closes it."""
 
     DEFAULT_CSS = """
-    DevicesScreen { align: center middle; }
     DevicesScreen > VerticalScroll {
         width: 100; max-width: 100%; height: auto; max-height: 90%;
-        border: thick $primary; background: $surface; padding: 0 1;
+        padding: 0 1;
     }
     #devices-report { height: auto; }
     #devices-load { height: auto; margin-top: 1; }
@@ -65,7 +64,7 @@ class DevicesScreen(ModalScreen[None]):
         self._nvml_module = nvml_module
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll() as scroll:
+        with VerticalScroll(classes="modal-box") as scroll:
             scroll.border_title = "Devices"
             scroll.border_subtitle = "escape: close"
             yield Static(Text("probing TensorFlow's devices…", style="italic"), id="devices-report")

@@ -7,18 +7,18 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from tuitrain.ui.screens.dialogs.form_dialog import ModalBase
 
-class HelpScreen(ModalScreen[None]):
+
+class HelpScreen(ModalBase[None]):
     """Keys grouped by where they work; escape, q or ? closes it."""
 
     DEFAULT_CSS = """
-    HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll {
         width: 76; max-width: 100%; height: 90%;
-        border: thick $primary; background: $surface; padding: 0 1;
+        padding: 0 1;
     }
     """
     BINDINGS = [
@@ -30,7 +30,7 @@ class HelpScreen(ModalScreen[None]):
         self.sections = sections
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll() as scroll:
+        with VerticalScroll(classes="modal-box") as scroll:
             scroll.border_title = "Keys"
             scroll.border_subtitle = "escape: close"
             yield Static(self._table(), id="help-keys")

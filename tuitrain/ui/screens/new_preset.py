@@ -19,11 +19,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.screen import ModalScreen
 from textual.widgets import DirectoryTree, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tuitrain.ui.widgets.lists import SteadyOptionList
 from tuitrain.starter.offline import Offer, offline_sources
+from tuitrain.ui.screens.dialogs.form_dialog import ModalBase
 
 DATA_SUFFIXES = (".npz", ".npy", ".csv", ".tsv")
 
@@ -82,14 +83,13 @@ class KerasOffersFound(Message):
         self.offers = offers
 
 
-class NewPresetScreen(ModalScreen[SourceChoice | None]):
+class NewPresetScreen(ModalBase[SourceChoice | None]):
     """Dismisses with a SourceChoice, or None on escape."""
 
     DEFAULT_CSS = """
-    NewPresetScreen { align: center middle; }
     NewPresetScreen > Vertical {
         width: 96%; max-width: 110; height: 90%;
-        border: thick $primary; background: $surface; padding: 0 1;
+        padding: 0 1;
     }
     NewPresetScreen #source-search { margin-bottom: 1; }
     NewPresetScreen #source-list { height: 1fr; border: none; padding: 0; text-wrap: nowrap; text-overflow: ellipsis; }
@@ -115,10 +115,10 @@ class NewPresetScreen(ModalScreen[SourceChoice | None]):
         self._keras_done = False
 
     def compose(self) -> ComposeResult:
-        with Vertical() as box:
+        with Vertical(classes="modal-box") as box:
             box.border_title = self.dialog_title
             yield Input(placeholder="type to filter: digits, moons, mnist, file…", id="source-search", compact=True)
-            yield OptionList(*self._options(self.offers), id="source-list")
+            yield SteadyOptionList(*self._options(self.offers), id="source-list")
             yield DataTree(self.cwd, files=True, id="path-tree")
             yield Static(self._hint(), id="source-hint")
 

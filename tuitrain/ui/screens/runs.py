@@ -35,10 +35,12 @@ from tuitrain.common.fmt import fmt_duration
 from tuitrain.common.errors import TuitrainError
 from tuitrain.ui.screens.answers import WatchRun
 from tuitrain.ui.series.feed import SMALL_READ, RunFeed
+from tuitrain.ui.series.loader import load_run
 from tuitrain.ui.series.run_series import RunSeries
 from tuitrain.ui.styles import STATUS_STYLE
 from tuitrain.ui.widgets.chart.keys import CHART_BINDINGS, ChartActions
 from tuitrain.ui.widgets.chart.metrics_chart import MetricsChart
+from tuitrain.runs.layout import PRESET_FILE
 
 if TYPE_CHECKING:
     from tuitrain.preset import Preset
@@ -351,14 +353,9 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         for path in spare[: max(0, len(spare) - KEEP_LOADED)]:
             self._loaded.pop(path).cancel()
 
-    @work(thread=True, group="runs-load", exit_on_error=False)
     def _load(self, feed: RunFeed) -> None:
-        """A run's events, chunk by chunk, handed to the event loop (stops when cancelled)."""
-        try:
-            for parts in feed.chunks():
-                self.app.call_from_thread(self._apply_loaded, feed, parts)
-        finally:
-            self.app.call_from_thread(self._loaded_all, feed)
+        """A run's events in a worker, chunk by chunk (the one run loader, shared with the Train pane)."""
+        load_run(self, feed, on_parts=self._apply_loaded, on_done=self._loaded_all, group="runs-load")
 
     def _apply_loaded(self, feed: RunFeed, parts: list) -> None:
         if feed.apply(parts):
@@ -408,7 +405,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         if info is None:
             return
         try:
-            preset = load_preset(info.path / "preset.toml")
+            preset = load_preset(info.path / PRESET_FILE)
         except (TuitrainError, OSError) as err:
             self.notify(str(err), title="cannot open its preset", severity="error", timeout=10)
             return

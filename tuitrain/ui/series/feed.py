@@ -15,10 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from tuitrain.runs.decode import BatchBlock
-from tuitrain.runs.events import EVENTS_FILE
+from tuitrain.runs.layout import EVENTS_FILE
 from tuitrain.runs.columns import find_columns
 from tuitrain.runs.reader import CHUNK, RESET, RunReader
-from tuitrain.ui.series.column_feed import COLUMN_CHUNK, ColumnBlock, ColumnCache, column_parts
+from tuitrain.ui.series.column_feed import ColumnBlock, ColumnCache, column_parts
 from tuitrain.ui.series.run_series import RunSeries
 
 __all__ = ["RunFeed", "Backoff", "SMALL_READ"]
@@ -33,12 +33,11 @@ class RunFeed:
     """One run's reader and series; ``read`` may run in a thread, ``apply`` runs where the series is drawn."""
 
     def __init__(self, run_dir: str | os.PathLike, series: RunSeries | None = None) -> None:
-        from tuitrain.runs.compare import open_reader
+        from tuitrain.runs.source import open_run
 
         self.run_dir = Path(run_dir)
-        # a run directory (events.jsonl, read in bulk), or a TensorBoard folder (poll() only)
-        bulk = (self.run_dir / EVENTS_FILE).exists() or (self.run_dir / "run.json").is_file()
-        self.reader = RunReader(self.run_dir) if bulk else open_reader(self.run_dir)
+        # a run directory (its events read in bulk), or a TensorBoard folder (poll() only)
+        self.reader = open_run(self.run_dir)
         self._bulk = isinstance(self.reader, RunReader)
         if self._bulk:
             self.reader.chunk = FEED_CHUNK
@@ -147,7 +146,7 @@ class RunFeed:
     def progress_text(self) -> str:
         """``reading events.jsonl: 45 % of 58 MB`` while a big file loads."""
         size = self.reader.size
-        return f"reading events.jsonl: {100 * self.reader.fraction:.0f} % of {size / 1e6:.0f} MB"
+        return f"reading {EVENTS_FILE}: {100 * self.reader.fraction:.0f} % of {size / 1e6:.0f} MB"
 
     def cancel(self) -> None:
         """Stop feeding (the run is no longer shown): a worker's next read returns nothing."""

@@ -49,6 +49,7 @@ class RunSeries(SeriesCurves):
         self.last_batch: dict | None = None
         self.last_epoch: dict | None = None
         self.epoch_rows: list[dict] = []
+        self.phases: list[dict] = []  # [[phases]] boundaries: phase, start_epoch, step, time (one per phase)
         self.version = 0  # bumped whenever something new arrived
         self._metric_order: dict[str, list[str]] = {"batch": [], "epoch": []}
         self._curves = {}  # see SeriesCurves
@@ -189,6 +190,8 @@ class RunSeries(SeriesCurves):
             self.epochs_total = _int_or(ev.get("epochs"), self.epochs_total)
             self.steps_per_epoch = _int_or(ev.get("steps"), self.steps_per_epoch)
             return 1
+        if kind == "phase":
+            return self._add_phase(ev)
         if kind == "status":
             status = ev.get("status")
             self.status = status if isinstance(status, str) else self.status
@@ -198,6 +201,17 @@ class RunSeries(SeriesCurves):
             self.steps_per_epoch = _int_or(ev.get("steps_per_epoch"), self.steps_per_epoch)
             return 1
         return 0
+
+    def _add_phase(self, ev: dict) -> int:
+        """A phase began; a resumed run announcing the same phase again replaces its marker."""
+        if not all(_is_number(ev.get(k)) for k in ("phase", "start_epoch", "step", "time")):
+            return 0
+        marker = {k: float(ev[k]) for k in ("phase", "start_epoch", "step", "time")}
+        kept = [m for m in self.phases if m["phase"] != marker["phase"] and m["start_epoch"] < marker["start_epoch"]]
+        if any(m["start_epoch"] == marker["start_epoch"] and m["phase"] == marker["phase"] for m in self.phases):
+            marker["time"] = next(m["time"] for m in self.phases if m["phase"] == marker["phase"])
+        self.phases = [*kept, marker]
+        return 1
 
     def _purge_epochs(self, ev: dict) -> None:
         """A resumed run ends epoch k again: drop the epochs from k on that the old trainer logged."""

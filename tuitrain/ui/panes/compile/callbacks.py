@@ -10,6 +10,7 @@ from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tuitrain.ui.widgets.lists import SteadyPaging
 from tuitrain.editing.compile_values import describe_callback
 
 def callback_options(preset: Any) -> list[Option]:
@@ -19,7 +20,7 @@ def callback_options(preset: Any) -> list[Option]:
     return [Option(describe_callback(cb)) for cb in callbacks]
 
 
-class CallbackList(OptionList):
+class CallbackList(SteadyPaging, OptionList):
     """The preset's callbacks; keys add, edit and remove entries."""
 
     BINDINGS = [

@@ -18,7 +18,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Label, Select, Static
 
-from tuitrain.editing.compile_values import DEFAULT_OPTIMIZER, optimizer_class, typed
+from tuitrain.editing.compile_values import optimizer_class
+from tuitrain.preset.values import optimizer_value, typed
 from tuitrain.ui.widgets.forms import ParamForm
 
 CONSTANT = "constant"
@@ -28,7 +29,7 @@ def optimizer_fields(preset: Any) -> ComposeResult:
     """The optimizer picker, its form and the learning-rate schedule fields, as the preset sets them."""
     from tuitrain.catalogue import registry as I
 
-    opt_name, opt_args = typed(preset.compile.get("optimizer", DEFAULT_OPTIMIZER))
+    opt_name, opt_args = typed(optimizer_value(preset.compile))
     opt_class = optimizer_class(opt_name)
     names = I.optimizer_names()
     options = [(n, n) for n in names] + ([(opt_class, opt_class)] if opt_class not in names else [])

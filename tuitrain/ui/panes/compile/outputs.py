@@ -2,36 +2,21 @@
 
 Several outputs (`outputs = [...]` in the preset): one row per output with its loss (a picker of
 Keras' loss names), its weight in the total loss, and its metrics (comma-separated names); they
-edit the per-output tables `loss`, `loss_weights`, `metrics` keyed by output name.
+edit the per-output tables `loss`, `loss_weights`, `metrics` keyed by output name (the rules:
+``tuitrain.editing.compile_outputs``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Select, Static
 
 from tuitrain.catalogue.form_values import format_value
+from tuitrain.editing.compile_outputs import output_names, output_value
 from tuitrain.editing.compile_values import loss_choice
-
-if TYPE_CHECKING:
-    from tuitrain.preset import Preset
-
-
-def output_names(preset: Preset) -> list[str]:
-    """The model's declared outputs when there are several (empty: one output, the usual fields)."""
-    names = list(preset.outputs)
-    return names if len(names) > 1 else []
-
-
-def _per_output(value: Any, name: str, index: int) -> Any:
-    if isinstance(value, dict) and "type" not in value:
-        return value.get(name)
-    if isinstance(value, list):
-        return value[index] if index < len(value) else None
-    return value
 
 
 def per_output_fields(preset: Any) -> ComposeResult:
@@ -39,13 +24,13 @@ def per_output_fields(preset: Any) -> ComposeResult:
 
     names = I.loss_names()
     yield Static("losses by output", classes="section-title")
-    for index, out in enumerate(output_names(preset)):
-        loss_value, _ = loss_choice(_per_output(preset.compile.get("loss"), out, index))
+    for out in output_names(preset):
+        loss_value, _ = loss_choice(output_value(preset, "loss", out))
         options = [(n, n) for n in names]
         if loss_value is not None and loss_value not in names:
             options.insert(0, (loss_value, loss_value))
-        weight = _per_output(preset.compile.get("loss_weights"), out, index)
-        metrics = _per_output(preset.compile.get("metrics"), out, index) or []
+        weight = output_value(preset, "loss_weights", out)
+        metrics = output_value(preset, "metrics", out) or []
         with Horizontal(classes="field"):
             yield Label(out, classes="field-name")
             with Vertical(classes="field-body"):
@@ -55,48 +40,3 @@ def per_output_fields(preset: Any) -> ComposeResult:
                             id=f"loss-weight-{out}", classes="output-weight", compact=True)
                 yield Input(value=", ".join(m for m in metrics if isinstance(m, str)), placeholder="metrics: accuracy, mae",
                             id=f"metrics-{out}", classes="output-metrics", compact=True)
-
-
-def output_value(preset: Any, key: str, out: str) -> Any:
-    """One output's entry of a per-output compile table, as the preset holds it now."""
-    names = output_names(preset)
-    value = preset.compile.get(key)
-    if isinstance(value, dict) and "type" not in value:
-        return value.get(out)
-    if isinstance(value, list) and out in names and names.index(out) < len(value):
-        return value[names.index(out)]
-    return value
-
-
-def set_output_value(preset: Any, key: str, out: str, value: Any) -> None:
-    """Set one output's entry of a per-output compile table (a list becomes a table by name)."""
-    names = output_names(preset)
-    current = preset.compile.get(key)
-    if isinstance(current, list):
-        table = {n: v for n, v in zip(names, current)}
-    elif isinstance(current, dict) and "type" not in current:
-        table = dict(current)
-    elif current is not None:
-        table = {n: current for n in names}  # one value for all: keep it for the others
-    else:
-        table = {}
-    if value is None or value == []:
-        table.pop(out, None)
-    else:
-        table[out] = value
-    if table:
-        preset.compile[key] = table
-    else:
-        preset.compile.pop(key, None)
-
-
-def parse_weight(text: str) -> float | None | bool:
-    """A weight from the field: a number, None when empty, False when not a number yet."""
-    text = text.strip()
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        return False
-    return value if value >= 0 else False

@@ -18,46 +18,47 @@ from typing import Any, Callable
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, OptionList, Select, Static, TabbedContent, TabPane, Tabs
 
 from tuitrain.ui.history import HistoryActions
+from tuitrain.ui.pane_actions import PaneAction, bindings
 from tuitrain.ui.panes.compile.callbacks import CallbackList, callback_options
+from tuitrain.ui.panes.compile.metric_tables import MetricTableEditing, MetricTableList, table_options
+from tuitrain.ui.panes.compile.phases import PhaseEditing, PhaseList, phase_options
 from tuitrain.editing.compile_edits import (
     callback_rows, compile_arg, set_callbacks, set_compile_arg, set_fit_arg, set_learning_rate, set_loss,
     set_loss_args, set_metrics, set_optimizer, set_optimizer_args,
 )
 from tuitrain.ui.panes.compile.optimizer import CONSTANT, optimizer_fields, optimizer_form, schedule_form
-from tuitrain.ui.panes.compile.outputs import (
-    output_names, output_value, parse_weight, per_output_fields, set_output_value,
-)
+from tuitrain.editing.compile_outputs import output_names, output_value, parse_weight, set_output_value
+from tuitrain.ui.panes.compile.outputs import per_output_fields
 from tuitrain.ui.panes.compile.pickers import LossPicker, MetricsPicker, loss_form
 from tuitrain.editing.compile_values import (
-    DEFAULT_OPTIMIZER, compile_values, fit_values, loss_choice, metric_names, optimizer_class, typed,
+    compile_values, fit_values, loss_choice, metric_names, optimizer_class,
 )
+from tuitrain.preset.values import optimizer_value, typed
 from tuitrain.ui.panes.compile.warnings import show_warnings
 from tuitrain.ui.widgets.forms import ParamForm
 
-PANE_COMMANDS: list[tuple[str, str, str]] = [
-    ("Choose optimizer", "Pick the optimizer and set its hyper-parameters", "focus_optimizer"),
-    ("Choose loss", "Pick the loss function", "focus_loss"),
-    ("Choose metrics", "Tick the metrics compile() tracks", "focus_metrics"),
-    ("Set epochs", "Type the number of epochs fit() trains for", "focus_epochs"),
-    ("Add callback", "Add a Keras callback (EarlyStopping, ReduceLROnPlateau, …)", "add_callback"),
-    ("Undo edit", "Undo the last preset edit", "undo"),
-    ("Redo edit", "Redo the last undone edit", "redo"),
+PANE_ACTIONS = [
+    PaneAction("focus_optimizer", title="Choose optimizer", help="Pick the optimizer and set its hyper-parameters"),
+    PaneAction("focus_loss", title="Choose loss", help="Pick the loss function"),
+    PaneAction("focus_metrics", title="Choose metrics", help="Tick the metrics compile() tracks"),
+    PaneAction("focus_epochs", title="Set epochs", help="Type the number of epochs fit() trains for"),
+    PaneAction("add_callback", title="Add callback", help="Add a Keras callback (EarlyStopping, ReduceLROnPlateau, …)"),
+    PaneAction("add_phase", title="Add phase",
+               help="Add a fine-tuning phase: more epochs, unfreeze a backbone, a new learning rate"),
+    PaneAction("undo", "ctrl+z", "Undo", "Undo edit", "Undo the last preset edit", "compile.undo"),
+    PaneAction("redo", "ctrl+y", "Redo", "Redo edit", "Redo the last undone edit", "compile.redo"),
 ]
 
 
-class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
+class CompilePane(PhaseEditing, MetricTableEditing, HistoryActions, VerticalScroll, can_focus=False):
     """compile() options on top, fit() options and callbacks below, warnings beside each field."""
 
     DEFAULT_CSS = (Path(__file__).with_name("compile.tcss")).read_text(encoding="utf-8")
-    BINDINGS = [
-        Binding("ctrl+z", "undo", "Undo", id="compile.undo"),
-        Binding("ctrl+y", "redo", "Redo", id="compile.redo"),
-    ]
+    BINDINGS = bindings(PANE_ACTIONS)
 
     def __init__(self) -> None:
         super().__init__(id="compile-pane")
@@ -99,13 +100,26 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         if loss_value in loss_names and I.loss_class_name(loss_value):
             yield loss_form(loss_value, loss_args)
         yield MetricsPicker(metric_names(preset), I.metric_names())
+        with Horizontal(classes="field"):
+            yield Label("with args", classes="field-name")
+            with Vertical(classes="field-body"):
+                yield MetricTableList(*table_options(preset), id="metric-tables")
+                yield Static("a add (AUC, Precision, F1Score …) · e edit · d remove", classes="hint")
         yield ParamForm(keras_params.compile_params(), compile_values(preset), id="compile-form")
 
     def _fit_fields(self, preset: Any) -> ComposeResult:
         from tuitrain.catalogue import params as keras_params
 
         yield Static("fit()", classes="section-title")
-        yield ParamForm(keras_params.fit_params(), fit_values(preset), id="fit-form")
+        params = keras_params.fit_params()
+        if preset.phases:  # the phases set the epochs
+            params = [p for p in params if p.name not in ("epochs", "initial_epoch")]
+        yield ParamForm(params, fit_values(preset), id="fit-form")
+        with Horizontal(classes="field"):
+            yield Label("phases", classes="field-name")
+            with Vertical(classes="field-body"):
+                yield PhaseList(*phase_options(preset), id="phases")
+                yield Static("a add · e/enter edit · d remove", classes="hint")
         with Horizontal(classes="field"):
             yield Label("callbacks", classes="field-name")
             with Vertical(classes="field-body"):
@@ -135,7 +149,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         ready = self.app.tf_ready
         if preset is None:
             return (None, ready)
-        return (repr((preset.compile, preset.fit, preset.data.get("validation_split"))), ready)
+        return (repr((preset.compile, preset.fit, preset.phases, preset.data.get("validation_split"))), ready)
 
     async def _preset_changed(self, *_: Any) -> None:
         preset = self.app.preset
@@ -171,7 +185,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         event.stop()
         new = str(event.value)
         preset = self.app.preset
-        old_name, old_args = typed(preset.compile.get("optimizer", DEFAULT_OPTIMIZER))
+        old_name, old_args = typed(optimizer_value(preset.compile))
         if optimizer_class(old_name) == new:
             return
         accepted = {p.name for p in keras_params.constructor_params("optimizer", new)}
@@ -192,7 +206,7 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
     async def _schedule_changed(self, event: Select.Changed) -> None:
         event.stop()
         name = str(event.value)
-        _, opt_args = typed(self.app.preset.compile.get("optimizer", DEFAULT_OPTIMIZER))
+        _, opt_args = typed(optimizer_value(self.app.preset.compile))
         current = opt_args.get("learning_rate")
         if (typed(current)[0] if isinstance(current, dict) else CONSTANT) == name:
             return
@@ -348,6 +362,16 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
         elif event.index is not None and event.what == "remove":
             self.remove_callback(event.index)
 
+    @on(OptionList.OptionSelected, "#metric-tables")
+    def _metric_table_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.on_metric_table_list_requested(MetricTableList.Requested("edit", event.option_index))
+
+    @on(OptionList.OptionSelected, "#phases")
+    def _phase_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.on_phase_list_requested(PhaseList.Requested("edit", event.option_index))
+
     @on(OptionList.OptionSelected, "#callbacks")
     def _callback_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
@@ -368,6 +392,9 @@ class CompilePane(HistoryActions, VerticalScroll, can_focus=False):
 
     def action_focus_metrics(self) -> None:
         self._focus("#metrics-search")
+
+    def action_add_phase(self) -> None:
+        self.on_phase_list_requested(PhaseList.Requested("add"))
 
     def action_focus_epochs(self) -> None:
         self._focus("#fit-form #field-epochs")

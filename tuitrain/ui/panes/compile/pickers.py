@@ -18,6 +18,7 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
+from tuitrain.ui.widgets.lists import SteadyOptionList, SteadySelectionList
 from tuitrain.ui.app_access import AppAccess
 from tuitrain.editing.compile_values import loss_choice, metric_names
 from tuitrain.ui.screens.dialogs.layer_form import rank_names
@@ -54,7 +55,7 @@ class LossPicker(AppAccess, Horizontal):
         yield Label("loss", classes="field-name")
         with Vertical(classes="field-body"):
             yield Input(placeholder="search losses (enter picks)", id="loss-search", compact=True)
-            loss_list = OptionList(*self._options(""), id="loss")
+            loss_list = SteadyOptionList(*self._options(""), id="loss")
             if self._current is not None:
                 loss_list.highlighted = self._names.index(self._current)
             yield loss_list
@@ -113,7 +114,7 @@ class MetricsPicker(AppAccess, Horizontal):
         yield Label("metrics", classes="field-name")
         with Vertical(classes="field-body"):
             yield Input(placeholder="search metrics (enter ticks)", id="metrics-search", compact=True)
-            yield SelectionList(*[(m, m, m in self._ticked) for m in self._names], id="metrics")
+            yield SteadySelectionList(*[(m, m, m in self._ticked) for m in self._names], id="metrics")
             yield Static("", id="warning-metrics", classes="pane-warning")
 
     @on(Input.Changed, "#metrics-search")

@@ -1,4 +1,4 @@
-"""The core's mismatch warnings placed next to the Compile pane field each ``Warn.path`` names."""
+"""The app's warnings (``app.warnings``, the core's ``check_warnings``) placed next to the Compile pane field each ``Warn.path`` names."""
 
 from __future__ import annotations
 
@@ -15,14 +15,7 @@ def show_warnings(pane: CompilePane) -> None:
     preset = pane.app.preset
     if preset is None or not pane.query("#compile-warnings") or not pane.query("#warning-loss"):
         return  # not composed yet, or mid-recompose: _preset_changed shows them once it is done
-    from tuitrain.model import check_warnings
-
-    try:
-        report = pane.app.build_report
-        warns = check_warnings(preset, pane.app.dataset, (report.model if report is not None else None))
-    except Exception as err:  # noqa: BLE001 - a warning check must never break the pane
-        warns = []
-        pane.log.warning(f"check_warnings failed: {err}")
+    warns = pane.app.warnings  # computed once by the app for this preset, data and build
     for note in pane.query(".pane-warning"):
         note.update("")
         note.remove_class("-shown")

@@ -5,7 +5,8 @@ signature: ``tuitrain.data.params``), the preprocessing steps in order, and "add
 ``enter``/``e`` edits the highlighted row, ``a`` adds a step after it, ``d`` removes a step,
 ``shift+↑``/``shift+↓`` move it, ``ctrl+z``/``ctrl+y`` undo and redo. Every change goes through
 ``app.edit_preset``, so it is undone like any other edit, and the app reloads the tensors and
-rebuilds the model in its workers.
+rebuilds the model in its workers.  The rules (what an edit does to the table, the rows' words)
+are ``tuitrain.editing.data_table``; this widget only maps keys and dialogs to them.
 """
 
 from __future__ import annotations
@@ -18,44 +19,15 @@ from textual.binding import Binding
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from tuitrain.ui.widgets.lists import SteadyPaging
 from tuitrain.common.errors import TuitrainError
+from tuitrain.editing.data_table import (
+    insert_step, moved, remove_step, replace_step, set_steps, short_value, source_option_values, source_summary,
+    step_text, steps, with_options, with_source,
+)
 from tuitrain.ui.history import HistoryActions
 
-COMMON_KEYS = ("source", "validation_split", "preprocess")
-
-
-def _steps(data: dict[str, Any]) -> list[Any]:
-    steps = data.get("preprocess", [])
-    return list(steps) if isinstance(steps, list) else []
-
-
-def source_option_values(data: dict[str, Any]) -> dict[str, Any]:
-    """The options the [data] table sets for its source (everything but the common keys)."""
-    return {k: v for k, v in data.items() if k not in COMMON_KEYS}
-
-
-def with_options(data: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
-    """[data] with its source options and validation split replaced by ``values``; source and steps kept."""
-    out: dict[str, Any] = {"source": data.get("source")}
-    out.update({k: v for k, v in values.items() if k != "validation_split"})
-    if "validation_split" in values:
-        out["validation_split"] = values["validation_split"]
-    if "preprocess" in data:
-        out["preprocess"] = data["preprocess"]
-    return out
-
-
-def with_source(data: dict[str, Any], source: str, options: dict[str, Any], accepted: set[str]) -> dict[str, Any]:
-    """[data] for a new source: the old options the new source still takes, then the chosen ones."""
-    kept = {k: v for k, v in source_option_values(data).items() if k in accepted}
-    out: dict[str, Any] = {"source": source, **kept, **options}
-    for key in ("validation_split", "preprocess"):
-        if key in data:
-            out[key] = data[key]
-    return out
-
-
-class DataEditor(HistoryActions, OptionList):
+class DataEditor(HistoryActions, SteadyPaging, OptionList):
     """The rows of the preset's [data] table; see the module docstring for the keys."""
 
     BINDINGS = [
@@ -80,12 +52,12 @@ class DataEditor(HistoryActions, OptionList):
         if preset is not None:
             rows.append(self._row("source", "source", str(data.get("source", "?"))))
             options = source_option_values(data)
-            text = ", ".join(f"{k}={_short(v)}" for k, v in options.items()) or "defaults"
+            text = ", ".join(f"{k}={short_value(v)}" for k, v in options.items()) or "defaults"
             rows.append(self._row("options", "options", text))
             split = data.get("validation_split")
             rows.append(self._row("split", "val split", "source's" if split is None else f"{split:g}"))
-            for i, step in enumerate(_steps(data)):
-                rows.append(self._row(f"step-{i}", f"{i + 1}.", _step_text(step)))
+            for i, step in enumerate(steps(data)):
+                rows.append(self._row(f"step-{i}", f"{i + 1}.", step_text(step)))
             rows.append(Option(Text("+ add a step (a)", style="italic"), id="add-step"))
         self.set_options(rows)
         if rows:
@@ -160,20 +132,20 @@ class DataEditor(HistoryActions, OptionList):
             if result is not None:
                 self.app.edit_preset(lambda p: setattr(p, "data", with_options(p.data, result)))
 
-        self.app.push_screen(ParamDialog(f"Options of {source}", params, values, summary=_source_summary(source)), done)
+        self.app.push_screen(ParamDialog(f"Options of {source}", params, values, summary=source_summary(source)), done)
 
     def edit_step(self, index: int) -> None:
         from tuitrain.ui.screens.dialogs.step_form import StepFormScreen
 
         preset = self.app.preset
-        if preset is None or index >= len(_steps(preset.data)):
+        if preset is None or index >= len(steps(preset.data)):
             return
-        step = _steps(preset.data)[index]
+        step = steps(preset.data)[index]
         step = step if isinstance(step, dict) else {"op": str(step)}
 
         def done(row: dict | None) -> None:
             if row is not None:
-                self.app.edit_preset(lambda p: _set_steps(p, lambda steps: steps.__setitem__(index, row)))
+                self.app.edit_preset(lambda p: replace_step(p.data, index, row))
 
         self.app.push_screen(StepFormScreen(step, title=f"Edit step {index + 1} ({step.get('op')})"), done)
 
@@ -183,11 +155,11 @@ class DataEditor(HistoryActions, OptionList):
         if self.app.preset is None:
             return
         index = self._step_index()
-        at = index + 1 if index is not None else len(_steps(self.app.preset.data))
+        at = index + 1 if index is not None else len(steps(self.app.preset.data))
 
         def done(row: dict | None) -> None:
             if row is not None:
-                self.app.edit_preset(lambda p: _set_steps(p, lambda steps: steps.insert(at, row)))
+                self.app.edit_preset(lambda p: insert_step(p.data, at, row))
                 self.highlighted = 3 + at
 
         self.app.push_screen(StepFormScreen(title=f"Add a preprocessing step ({at + 1}.)"), done)
@@ -197,60 +169,21 @@ class DataEditor(HistoryActions, OptionList):
         if index is None:
             self.notify("Highlight a preprocessing step to remove it.")
             return
-        self.app.edit_preset(lambda p: _set_steps(p, lambda steps: steps.pop(index)))
+        self.app.edit_preset(lambda p: remove_step(p.data, index))
 
     def action_move_step(self, delta: int) -> None:
         index = self._step_index()
-        if index is None or self.app.preset is None:
+        preset = self.app.preset
+        if index is None or preset is None:
             return
-        target = index + delta
-        if not 0 <= target < len(_steps(self.app.preset.data)):
+        new_steps = moved(steps(preset.data), index, delta)
+        if new_steps is None:
             return
-
-        def move(steps: list) -> None:
-            steps.insert(target, steps.pop(index))
-
-        if self.app.edit_preset(lambda p: _set_steps(p, move)):
-            self.highlighted = 3 + target
-
-
-def _set_steps(preset: Any, change) -> None:
-    steps = _steps(preset.data)
-    change(steps)
-    if steps:
-        preset.data["preprocess"] = steps
-    else:
-        preset.data.pop("preprocess", None)
-
-
-def _short(value: Any) -> str:
-    from tuitrain.catalogue.form_values import format_value
-
-    text = format_value(value)
-    return text if len(text) <= 24 else text[:23] + "…"
-
-
-def _step_text(step: Any) -> str:
-    from tuitrain.catalogue.form_values import format_value
-
-    if not isinstance(step, dict):
-        return str(step)
-    args = ", ".join(f"{k}={format_value(v)}" for k, v in step.items() if k != "op")
-    return f"{step.get('op', '?')}({args})"
+        if self.app.edit_preset(lambda p: set_steps(p.data, new_steps)):
+            self.highlighted = 3 + index + delta
 
 
 def _source_option_names(source: str) -> list[str]:
     from tuitrain.data import options_for
 
     return list(options_for(source))
-
-
-def _source_summary(source: str) -> str:
-    kind = source.split(":", 1)[0]
-    return {
-        "synthetic": "Options of the generator; the preset's seed makes the samples.",
-        "sklearn": "Arguments of scikit-learn's loader.",
-        "keras": "Arguments of the Keras loader.",
-        "file": "How to read the file; relative paths are relative to the preset's folder.",
-        "folder": "How to read the images (one subfolder per class).",
-    }.get(kind, "") + " validation_split: the fraction held out (unset: the source's test split, else 0.2)."

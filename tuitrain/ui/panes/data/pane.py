@@ -15,11 +15,12 @@ from typing import Any
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, OptionList, Static
 
+from tuitrain.ui.widgets.lists import SteadyOptionList
 from tuitrain.ui.app_access import AppAccess
+from tuitrain.ui.pane_actions import PaneAction, bindings
 from tuitrain.ui.panes.data.detail import TensorDetail
 from tuitrain.ui.panes.data.editor import DataEditor
 from tuitrain.ui.panes.data.tensors import (
@@ -32,15 +33,20 @@ from tuitrain.ui.panes.data.tensors import (
     tensor_options,
 )
 
-PANE_COMMANDS: list[tuple[str, str, str]] = [
-    ("Data: next sample", "show the next index along the first axis", "next_index"),
-    ("Data: previous sample", "show the previous index along the first axis", "previous_index"),
-    ("Data: choose slice", "type the index to preview, e.g. 0 or 0, :, 5", "focus_slice"),
-    ("Data: tensor playground", "type a tf/np constructor and see the tensor", "focus_playground"),
-    ("Data: edit", "the data source, its options, validation split and preprocessing steps", "edit_data"),
-    ("Data: change source", "another data set, file or folder for this preset", "edit_source"),
-    ("Data: source options and validation split", "a form from the source's own arguments", "edit_options"),
-    ("Data: add a preprocessing step", "rescale, standardize, reshape, one_hot…", "add_step"),
+PANE_ACTIONS = [
+    PaneAction("next_index", "plus,equals_sign", "Next", "Data: next sample",
+               "show the next index along the first axis", "data.next"),
+    PaneAction("previous_index", "minus", "Prev", "Data: previous sample",
+               "show the previous index along the first axis", "data.previous"),
+    PaneAction("focus_slice", "i", "Index", "Data: choose slice", "type the index to preview, e.g. 0 or 0, :, 5", "data.slice"),
+    PaneAction("focus_playground", "t", "Playground", "Data: tensor playground",
+               "type a tf/np constructor and see the tensor", "data.playground"),
+    PaneAction("edit_data", "e", "Edit data", "Data: edit",
+               "the data source, its options, validation split and preprocessing steps", "data.edit"),
+    PaneAction("edit_source", title="Data: change source", help="another data set, file or folder for this preset"),
+    PaneAction("edit_options", title="Data: source options and validation split",
+               help="a form from the source's own arguments"),
+    PaneAction("add_step", title="Data: add a preprocessing step", help="rescale, standardize, reshape, one_hot…"),
 ]
 
 
@@ -48,13 +54,7 @@ class DataPane(AppAccess, Horizontal):
     """Pick a tensor on the left, read it on the right."""
 
     DEFAULT_CSS = Path(__file__).with_name("data.tcss").read_text(encoding="utf-8")
-    BINDINGS = [
-        Binding("plus,equals_sign", "next_index", "Next", id="data.next"),
-        Binding("minus", "previous_index", "Prev", id="data.previous"),
-        Binding("i", "focus_slice", "Index", id="data.slice"),
-        Binding("t", "focus_playground", "Playground", id="data.playground"),
-        Binding("e", "edit_data", "Edit data", id="data.edit"),
-    ]
+    BINDINGS = bindings(PANE_ACTIONS)
 
     def __init__(self) -> None:
         super().__init__()
@@ -69,7 +69,7 @@ class DataPane(AppAccess, Horizontal):
             # focusable sibling, which would switch back to this tab.
             with Vertical(id="data-editor-box"):
                 yield DataEditor(id="data-editor")
-            yield OptionList(id="tensor-list")
+            yield SteadyOptionList(id="tensor-list")
         with Vertical(id="tensor-main"):
             yield TensorDetail(id="tensor-detail")
             with Horizontal(id="playground-row"):
@@ -82,7 +82,8 @@ class DataPane(AppAccess, Horizontal):
         self.query_one("#histogram").border_title = "histogram"
         self.watch(self.app, "dataset", self._dataset_changed)
         self.watch(self.app, "build_report", self._report_changed)
-        self.watch(self.app, "load_error", lambda _: self._show_selected())
+        for message in ("preset_error", "data_error", "notice"):
+            self.watch(self.app, message, lambda _: self._show_selected())
 
     # --- app state → entries -----------------------------------------------------
     def _dataset_changed(self, dataset: Any) -> None:
@@ -211,7 +212,7 @@ class DataPane(AppAccess, Horizontal):
         entry = self.entry()
         detail = self.query_one(TensorDetail)
         if entry is None:
-            if self.app.load_error:
+            if self.app.preset_message:
                 detail.show_nothing("No data: see the error above.")
             elif not self.app.tf_ready:
                 detail.show_nothing("loading TensorFlow…")

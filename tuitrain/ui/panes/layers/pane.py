@@ -16,57 +16,50 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
+from tuitrain.editing.layers import available_inputs, duplicated, moved_layer, placed, removed
 from tuitrain.model import RowState, main_args, params_str, row_type, shape_str
+from tuitrain.preset.heads import input_names
+from tuitrain.ui.background import model_key
 from tuitrain.ui.history import HistoryActions
+from tuitrain.ui.pane_actions import PaneAction, bindings
+from tuitrain.ui.panes.layers.backbone import backbone_line, child_rows, keras_layer_of, sublayers, train_cell
 
 if TYPE_CHECKING:
     from tuitrain.preset import Preset
 
-PANE_COMMANDS: list[tuple[str, str, str]] = [
-    ("Add layer", "Add a layer after the selected one", "add_layer"),
-    ("Insert layer", "Insert a layer before the selected one", "insert_layer"),
-    ("Edit layer", "Edit the selected layer's type and arguments", "edit_layer"),
-    ("Remove layer", "Remove the selected layer", "remove_layer"),
-    ("Duplicate layer", "Copy the selected layer below it", "duplicate_layer"),
-    ("Move layer up", "Move the selected layer up", "move_up"),
-    ("Move layer down", "Move the selected layer down", "move_down"),
-    ("Undo edit", "Undo the last preset edit", "undo"),
-    ("Redo edit", "Redo the last undone edit", "redo"),
+PANE_ACTIONS = [
+    PaneAction("add_layer", "a", "Add", "Add layer", "Add a layer after the selected one", "layers.add"),
+    PaneAction("insert_layer", "i", "Insert", "Insert layer", "Insert a layer before the selected one", "layers.insert"),
+    PaneAction("edit_layer", "e", "Edit", "Edit layer", "Edit the selected layer's type and arguments", "layers.edit"),
+    PaneAction("remove_layer", "d,delete", "Remove", "Remove layer", "Remove the selected layer", "layers.remove"),
+    PaneAction("duplicate_layer", "c", "Duplicate", "Duplicate layer", "Copy the selected layer below it", "layers.duplicate"),
+    PaneAction("toggle_trainable", "t", "Trainable", "Toggle trainable",
+               "Freeze the selected layer (trainable = false) or make it trainable again", "layers.trainable"),
+    PaneAction("expand_layer", "x", "Expand", "Expand backbone",
+               "Show or hide the layers of the selected backbone (a keras.applications row)", "layers.expand"),
+    PaneAction("move_up", "shift+up,K", "Up", "Move layer up", "Move the selected layer up", "layers.up"),
+    PaneAction("move_down", "shift+down,J", "Down", "Move layer down", "Move the selected layer down", "layers.down"),
+    PaneAction("undo", "u,ctrl+z", "Undo", "Undo edit", "Undo the last preset edit", "layers.undo"),
+    PaneAction("redo", "ctrl+y", "Redo", "Redo edit", "Redo the last undone edit", "layers.redo"),
 ]
 
 _PENDING = "…"
-
-
-def _unique_name(name: str, taken: set[str]) -> str:
-    n = 2
-    while f"{name}_{n}" in taken:
-        n += 1
-    return f"{name}_{n}"
 
 
 class LayersPane(HistoryActions, Vertical):
     """The layer stack: index, name, type, arguments, output shape, parameters, trainable."""
 
     DEFAULT_CSS = (Path(__file__).with_name("layers.tcss")).read_text(encoding="utf-8")
-    BINDINGS = [
-        Binding("a", "add_layer", "Add", id="layers.add"),
-        Binding("i", "insert_layer", "Insert", id="layers.insert"),
-        Binding("e", "edit_layer", "Edit", id="layers.edit"),
-        Binding("d,delete", "remove_layer", "Remove", id="layers.remove"),
-        Binding("c", "duplicate_layer", "Duplicate", id="layers.duplicate"),
-        Binding("shift+up,K", "move_up", "Up", id="layers.up"),
-        Binding("shift+down,J", "move_down", "Down", id="layers.down"),
-        Binding("u,ctrl+z", "undo", "Undo", id="layers.undo"),
-        Binding("ctrl+y", "redo", "Redo", id="layers.redo"),
-    ]
+    BINDINGS = bindings(PANE_ACTIONS)
 
     def __init__(self) -> None:
         super().__init__(id="layers-pane")
         self._cursor_target: int | None = None
+        self._expanded: set[str] = set()  # names of backbone rows whose layers are shown
+        self._row_layer: list[int] = []  # the preset layer each table row belongs to (child rows: their backbone)
 
     def compose(self) -> ComposeResult:
         yield DataTable(id="layer-table", cursor_type="row", zebra_stripes=True)
@@ -76,7 +69,8 @@ class LayersPane(HistoryActions, Vertical):
     def on_mount(self) -> None:
         self.watch(self.app, "preset", self._refresh, init=False)
         self.watch(self.app, "build_report", self._refresh, init=False)
-        self.watch(self.app, "load_error", self._refresh, init=False)
+        for message in ("preset_error", "data_error", "notice"):
+            self.watch(self.app, message, self._refresh, init=False)
         self._refresh()
 
     # ------------------------------------------------------------------ showing
@@ -85,28 +79,26 @@ class LayersPane(HistoryActions, Vertical):
     def table(self) -> DataTable:
         return self.query_one("#layer-table", DataTable)
 
-    def _report_rows(self, layers: list[dict]) -> list | None:
-        """The build report's rows when they describe these layers (not an older preset)."""
-        report = self.app.build_report
-        if report is None or len(report.rows) != len(layers):
+    def _report_rows(self) -> list | None:
+        """The build report's rows when it was built from the preset shown (not an older one)."""
+        report, preset = self.app.build_report, self.app.preset
+        if report is None or preset is None or report.key != model_key(preset):
             return None
-        for row, layer in zip(report.rows, layers):
-            if row.type != layer.get("type", row.type) or row.args != main_args(layer):  # a reuse row has no type
-                return None
         return report.rows
 
     def _refresh(self, *_: Any) -> None:
         preset = self.app.preset
         layers = preset.layers if preset is not None else []
         functional = bool(preset is not None and preset.is_functional)
-        rows = self._report_rows(layers)
+        rows = self._report_rows()
         table = self.table
-        keep = self._cursor_target if self._cursor_target is not None else table.cursor_row
+        keep = self._cursor_target if self._cursor_target is not None else self._cursor()
         table.clear(columns=True)
         columns = ["#", "name", "type", "arguments"] + (["inputs"] if functional else []) + ["output shape", "params", "train"]
         body = []
-        warned = self._warnings(preset) if rows else {}
+        warned = self._warnings() if rows else {}
         several_heads = bool(preset is not None and (preset.outputs or len(preset.inputs) > 1))
+        row_layer: list[int] = []
         for i, layer in enumerate(layers):
             row = rows[i] if rows else None
             # Rows after a failure are "not built" (Keras never saw them): dim, not red.
@@ -132,18 +124,26 @@ class LayersPane(HistoryActions, Vertical):
             elif waiting:
                 cells += [Text("not built", style="dim"), Text("-", style="dim"), Text("-", style="dim")]
             else:
+                keras_layer = keras_layer_of(self.app.build_report, row)
                 cells += [
                     Text(row.output_shape),
                     Text(params_str(row), justify="right"),
-                    Text("yes" if row.trainable else "no"),
+                    train_cell(keras_layer, row.trainable),
                 ]
             body.append(cells)
+            row_layer.append(i)
+            if row is not None and row.name in self._expanded and not broken and not waiting:
+                children = child_rows(keras_layer_of(self.app.build_report, row), len(cells))
+                body += children
+                row_layer += [i] * len(children)
         for col, width in zip(columns, self._widths(columns, body)):
             table.add_column(col, key=col, width=width)
-        for i, cells in enumerate(body):
-            table.add_row(*cells, key=str(i))
+        for n, cells in enumerate(body):
+            table.add_row(*cells, key=str(n))
+        self._row_layer = row_layer
         if layers:
-            table.move_cursor(row=max(0, min(keep, len(layers) - 1)), animate=False)
+            target = max(0, min(keep, len(layers) - 1))
+            table.move_cursor(row=row_layer.index(target) if target in row_layer else 0, animate=False)
         self._cursor_target = None
         self._show_reason()
         self._show_totals(preset, rows)
@@ -168,17 +168,10 @@ class LayersPane(HistoryActions, Vertical):
     def on_resize(self) -> None:
         self._refresh()
 
-    def _warnings(self, preset: Any) -> dict[int, str]:
-        """``check_warnings`` that name a layer (``layers[2].units``), by layer index."""
-        from tuitrain.model import check_warnings
-
+    def _warnings(self) -> dict[int, str]:
+        """The app's warnings that name a layer (``layers[2].units``), by layer index."""
         out: dict[int, str] = {}
-        try:
-            report = self.app.build_report
-            warns = check_warnings(preset, self.app.dataset, (report.model if report is not None else None))
-        except Exception:  # noqa: BLE001 - a warning check must never break the table
-            return out
-        for warn in warns:
+        for warn in self.app.warnings:
             m = re.match(r"layers\[(\d+)\]", warn.path)
             if m:
                 out.setdefault(int(m.group(1)), f"{warn.path}: {warn.message}")
@@ -187,21 +180,23 @@ class LayersPane(HistoryActions, Vertical):
     def _show_reason(self) -> None:
         """Keras' reason for the selected broken row (else the first one), or a mismatch warning."""
         reason = self.query_one("#layer-reason", Static)
-        preset = self.app.preset
-        rows = self._report_rows(preset.layers) if preset is not None else None
+        rows = self._report_rows()
         text, style = "", "red"
         if rows:
             broken = [r for r in rows if r.state is RowState.FAILED]
-            cur = self.table.cursor_row
+            cur = self._cursor()
             mine = 0 <= cur < len(rows) and rows[cur].state is RowState.FAILED
             chosen = rows[cur] if mine else (broken[0] if broken else None)
             if chosen is not None:
                 where = "" if chosen.error.startswith("layers[") else f"layers[{chosen.index}] {chosen.type}: "
                 text = f"✗ {where}{chosen.error}"
             else:
-                warned = self._warnings(preset)
+                warned = self._warnings()
                 message = warned.get(cur) or next(iter(warned.values()), "")
                 text, style = (f"⚠ {message}" if message else ""), "yellow"
+                backbone = keras_layer_of(self.app.build_report, rows[cur]) if 0 <= cur < len(rows) else None
+                if not message and sublayers(backbone):
+                    text, style = backbone_line(backbone, rows[cur].name in self._expanded), ""
         reason.update(Text(text, style=style))
         reason.display = bool(text)
 
@@ -209,11 +204,11 @@ class LayersPane(HistoryActions, Vertical):
         totals = self.query_one("#layer-totals", Static)
         report = self.app.build_report
         if preset is None:
-            message = self.app.load_error or "No preset loaded."
+            message = self.app.preset_message or "No preset loaded."
             totals.update(Text(str(message)))
         elif not preset.layers:
             totals.update("No layers yet: press a to add one.")
-        elif rows is None and self.app.load_error:
+        elif rows is None and self.app.data_error:
             totals.update(Text("Not built: the preset's data did not load (see the message above).", style="yellow"))
         elif rows is None:
             totals.update(Text("Building the model…" if self.app.tf_ready else "Loading TensorFlow…", style="dim"))
@@ -244,7 +239,9 @@ class LayersPane(HistoryActions, Vertical):
         return [dict(layer) for layer in preset.layers]
 
     def _cursor(self) -> int:
-        return self.table.cursor_row if self.table.row_count else -1
+        """The preset layer of the selected table row (a backbone's child row selects the backbone)."""
+        row = self.table.cursor_row if self.table.row_count else -1
+        return self._row_layer[row] if 0 <= row < len(self._row_layer) else row
 
     def _apply(self, layers: list[dict], cursor: int) -> None:
         """The preset with ``layers``, through the app's one door (recorded for undo unless a no-op)."""
@@ -255,11 +252,9 @@ class LayersPane(HistoryActions, Vertical):
         self._cursor_target = cursor
         if not self.app.edit_preset(change):
             self._cursor_target = None  # nothing changed: no refresh will use it
-            self.table.move_cursor(row=cursor, animate=False)
+            self.table.move_cursor(row=self._row_layer.index(cursor) if cursor in self._row_layer else cursor,
+                                   animate=False)
         self.table.focus()
-
-    def _available_inputs(self, layers: list[dict], pos: int) -> list[str]:
-        return ["input"] + [str(layer["name"]) for layer in layers[:pos] if "name" in layer]
 
     def _open_form(self, layers: list[dict], pos: int, layer: dict | None, title: str, replace: bool) -> None:
         from tuitrain.ui.screens.dialogs.layer_form import LayerFormScreen
@@ -271,14 +266,8 @@ class LayersPane(HistoryActions, Vertical):
         functional = bool(preset.is_functional)
 
         def done(row: dict | None) -> None:
-            if row is None:
-                return
-            new = [dict(layer) for layer in layers]
-            if replace:
-                new[pos] = row
-            else:
-                new.insert(pos, row)
-            self._apply(new, pos)
+            if row is not None:
+                self._apply(placed(layers, pos, row, replace=replace), pos)
 
         self.app.push_screen(
             LayerFormScreen(
@@ -286,7 +275,7 @@ class LayersPane(HistoryActions, Vertical):
                 title=title,
                 first=pos == 0,
                 functional=functional,
-                available_inputs=self._available_inputs(layers, pos),
+                available_inputs=available_inputs(input_names(self.app.preset), layers, pos),
             ),
             done,
         )
@@ -317,31 +306,49 @@ class LayersPane(HistoryActions, Vertical):
         layers = self._layers()
         if not layers:
             return
-        pos = self._cursor()
-        del layers[pos]
-        self._apply(layers, min(pos, len(layers) - 1))
+        self._apply(*removed(layers, self._cursor()))
 
     def action_duplicate_layer(self) -> None:
         layers = self._layers()
         if not layers:
             return
-        pos = self._cursor()
-        copy = dict(layers[pos])
-        if "name" in copy:  # Keras layer names must be unique
-            copy["name"] = _unique_name(str(copy["name"]), {str(x.get("name")) for x in layers})
-        layers.insert(pos + 1, copy)
-        self._apply(layers, pos + 1)
+        self._apply(*duplicated(layers, self._cursor()))
 
     def _move(self, step: int) -> None:
         layers = self._layers()
         if not layers:
             return
-        pos = self._cursor()
-        dest = pos + step
-        if not 0 <= dest < len(layers):
+        result = moved_layer(layers, self._cursor(), step)
+        if result is not None:
+            self._apply(*result)
+
+    def action_toggle_trainable(self) -> None:
+        """``trainable = false`` on the selected row, or back to Keras' default (trainable)."""
+        layers = self._layers()
+        if not layers:
             return
-        layers[pos], layers[dest] = layers[dest], layers[pos]
-        self._apply(layers, dest)
+        pos = self._cursor()
+        if "reuse" in layers[pos]:
+            self.notify("A shared row trains with the row it reuses: toggle that one.", severity="warning")
+            return
+        if layers[pos].get("trainable", True):
+            layers[pos]["trainable"] = False
+        else:
+            layers[pos].pop("trainable")
+        self._apply(layers, pos)
+
+    def action_expand_layer(self) -> None:
+        """Show (or hide) the layers of the selected backbone row under it."""
+        rows = self._report_rows()
+        pos = self._cursor()
+        if not rows or not 0 <= pos < len(rows):
+            return
+        if not sublayers(keras_layer_of(self.app.build_report, rows[pos])):
+            self.notify(f"{rows[pos].name} is a single layer: nothing to expand.", severity="information")
+            return
+        self._expanded ^= {rows[pos].name}
+        self._cursor_target = pos
+        self._refresh()
 
     def action_move_up(self) -> None:
         self._move(-1)

@@ -26,7 +26,6 @@ from typing import Any
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual import events, work
 from textual.message import Message
 from textual.containers import Horizontal, Vertical
@@ -36,15 +35,18 @@ from textual.widgets import DataTable, ProgressBar, Static
 from tuitrain.runs.rundir import ACTIVE as ACTIVE_STATUSES
 from tuitrain.common.native_log import is_native_chatter
 from tuitrain.ui.series.feed import SMALL_READ, Backoff, RunFeed
+from tuitrain.ui.series.loader import load_run
+from tuitrain.ui.messages import RunStatusSeen
 from tuitrain.ui.panes.train.control import RunControls
 from tuitrain.ui.panes.train.panel import describe_run, epoch_cells, epoch_column_label, idle_text, log_text
 from tuitrain.ui.series.run_series import RunSeries
+from tuitrain.ui.pane_actions import PaneAction, bindings
 from tuitrain.ui.series.wake import run_changes
-from tuitrain.ui.widgets.chart.keys import CHART_BINDINGS, ChartActions
+from tuitrain.ui.widgets.chart.keys import CHART_ACTIONS, ChartActions
 from tuitrain.ui.widgets.chart.metrics_chart import MetricsChart
 from tuitrain.ui.widgets.system_panel import SystemPanel
 
-__all__ = ["TrainPane", "PANE_COMMANDS", "POLL_INTERVAL", "ACTIVE_STATUSES"]
+__all__ = ["TrainPane", "PANE_ACTIONS", "POLL_INTERVAL", "ACTIVE_STATUSES"]
 
 POLL_INTERVAL = 1.0  # seconds between looks at a run while rows come (backing off to 4 s when none do)
 CHART_INTERVAL = 5.0  # at most this often a new figure for new batches: watching must not slow training
@@ -54,20 +56,22 @@ LOADING_CHART_SLOWDOWN = 0.1  # then less often (+0.1 s per second of loading, u
 WATCHED_FALLBACK = 10.0  # a run whose directory wakes us is still looked at this often (a safety net)
 _SLOW_EVERY = 4  # run.json and trainer.log are read every 4th poll (2 s) or when a status came
 
-PANE_COMMANDS: list[tuple[str, str, str]] = [
-    ("Start training", "train the current preset (unsaved edits included) in a trainer process", "start_run"),
-    ("Stop after this batch", "ask the trainer to stop as soon as the current batch ends", "stop_batch"),
-    ("Stop after this epoch", "ask the trainer to finish the epoch, then stop", "stop_epoch"),
-    ("Pause / resume training", "pause the trainer between batches, or let it go on", "pause_resume"),
-    ("Chart: per batch / per epoch", "toggle the chart's granularity", "toggle_granularity"),
-    ("Chart: x axis step / epoch / time", "cycle the chart's x axis", "cycle_x_axis"),
-    ("Chart: log / linear y", "toggle a logarithmic y axis", "toggle_log"),
-    ("Chart: more smoothing", "raise the EMA smoothing of batch curves", "smooth_more"),
-    ("Chart: less smoothing", "lower the EMA smoothing of batch curves", "smooth_less"),
-    ("Chart: next metric", "show every metric or one at a time", "cycle_metric"),
-    ("Runs: list and compare", "list the runs, overlay several, reopen a run's preset", "show_runs"),
-    ("Sweep: trials ranked", "the newest sweep's trials ranked by its objective, curves and a scatter", "show_sweep"),
-    ("Devices and system load", "what TensorFlow sees, why a GPU is missing, the machine's load now", "show_devices"),
+PANE_ACTIONS = [
+    PaneAction("start_run", "s", "Start", "Start training",
+               "train the current preset (unsaved edits included) in a trainer process", "train.start"),
+    PaneAction("stop_batch", "x", "Stop", "Stop after this batch",
+               "ask the trainer to stop as soon as the current batch ends", "train.stop_batch"),
+    PaneAction("stop_epoch", "e", "Stop after epoch", "Stop after this epoch",
+               "ask the trainer to finish the epoch, then stop", "train.stop_epoch"),
+    PaneAction("pause_resume", "p", "Pause/resume", "Pause / resume training",
+               "pause the trainer between batches, or let it go on", "train.pause"),
+    *CHART_ACTIONS,
+    PaneAction("show_runs", "r", "Runs", "Runs: list and compare",
+               "list the runs, overlay several, reopen a run's preset", "train.runs"),
+    PaneAction("show_sweep", "w", "Sweep", "Sweep: trials ranked",
+               "the newest sweep's trials ranked by its objective, curves and a scatter", "train.sweep", show=False),
+    PaneAction("show_devices", "d", "Devices", "Devices and system load",
+               "what TensorFlow sees, why a GPU is missing, the machine's load now", "train.devices", show=False),
 ]
 
 
@@ -76,16 +80,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
 
     DEFAULT_CSS = (Path(__file__).with_name("train.tcss")).read_text(encoding="utf-8")
 
-    BINDINGS = [
-        Binding("s", "start_run", "Start", id="train.start"),
-        Binding("x", "stop_batch", "Stop", id="train.stop_batch"),
-        Binding("e", "stop_epoch", "Stop after epoch", id="train.stop_epoch"),
-        Binding("p", "pause_resume", "Pause/resume", id="train.pause"),
-        *CHART_BINDINGS,
-        Binding("r", "show_runs", "Runs", id="train.runs"),
-        Binding("w", "show_sweep", "Sweep", show=False, id="train.sweep"),
-        Binding("d", "show_devices", "Devices", show=False, id="train.devices"),
-    ]
+    BINDINGS = bindings(PANE_ACTIONS)
 
     class RunChanged(Message):
         """A file in the watched run directory was written (posted from the watcher thread)."""
@@ -108,7 +103,6 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         self._poll_timer: Any = None
         self._load_active = False  # a worker is parsing a long file
         self._load_started = 0.0
-        self._run_dir: Path | None = None
         self._run_info: dict = {}
         self._polls = 0
         self._table_rows = 0
@@ -119,6 +113,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         self._shown: dict[str, object] = {}
         self._log_lines: list[str] = []
         self._system: Any = None  # SystemTail of the run shown: CPU/memory/GPU samples
+        self._published: tuple[Path, str | None] | None = None  # the last RunStatusSeen posted
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -135,7 +130,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
 
     def on_mount(self) -> None:
         self.watch(self.app, "run_dir", self._show_run, init=True)
-        self.watch(self.app, "preset", lambda _: self._run_dir is None and self._update_panel(), init=False)
+        self.watch(self.app, "preset", lambda _: self.feed is None and self._update_panel(), init=False)
         self._update_panel()
 
     def _schedule(self, delay: float) -> None:
@@ -200,8 +195,8 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         """The directory's writes have woken us lately: the timer is only a safety net."""
         return self._last_wake > 0 and time.monotonic() - self._last_wake < WATCHED_FALLBACK + self.backoff.slow
 
-    def _next_look(self, used: int) -> float:
-        delay = self.backoff.next(bool(used), self.run_is_active() or self.run_status is None)
+    def _next_look(self, used: int, active: bool) -> float:
+        delay = self.backoff.next(bool(used), active)
         return max(delay, WATCHED_FALLBACK) if self._watched() else delay
 
     def on_hide(self, event: events.Hide) -> None:
@@ -220,9 +215,8 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
 
     def _show_run(self, run_dir: Path | None) -> None:
         run_dir = Path(run_dir) if run_dir is not None else None
-        if run_dir == self._run_dir and self.reader is not None:
-            return
-        self._run_dir = run_dir
+        if self.feed is not None and run_dir == self.feed.run_dir:
+            return  # already shown (the run is the app's ``run_dir``; the feed is this pane's reading of it)
         if self.feed is not None:
             self.feed.cancel()  # a worker still reading the previous run drops what it has
         self.feed = RunFeed(run_dir) if run_dir is not None else None  # a run dir or a TensorBoard folder
@@ -282,10 +276,11 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
             panel.set_info(self._run_info)
             panel.add(self._system.poll())
         self._chart_dirty |= bool(used)
-        self._schedule(self._next_look(used))
+        status = self._read_status()
+        self._schedule(self._next_look(used, status in ACTIVE_STATUSES or status is None))
         now = time.monotonic()
         chart_due = self._chart_dirty and (force or status_event or now - self._chart_drawn_at >= CHART_INTERVAL
-                                           or self.run_status not in ACTIVE_STATUSES)
+                                           or status not in ACTIVE_STATUSES)
         panel_due = force or slow or status_event or (used and now - self._panel_at >= PANEL_INTERVAL)
         if not chart_due and not panel_due:
             return bool(used)  # new batches only: the numbers every PANEL_INTERVAL, the chart every CHART_INTERVAL
@@ -305,16 +300,9 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
     def _loading(self) -> bool:
         return self._load_active
 
-    @work(thread=True, exclusive=True, group="train-load", exit_on_error=False)
     def _load(self, feed: RunFeed) -> None:
-        """Parse the file chunk by chunk; each chunk is handed to the event loop (which waits for
-        nothing: ``call_from_thread`` returns once it is applied, so at most one chunk is in flight)."""
-        try:
-            for parts in feed.chunks():
-                self.app.call_from_thread(self._apply_loaded, feed, parts)
-        finally:
-            if not feed.cancelled:
-                self.app.call_from_thread(self._loaded, feed)
+        """Parse the rest of the file in a worker, chunk by chunk (the one run loader, shared with the Runs screen)."""
+        load_run(self, feed, on_parts=self._apply_loaded, on_done=self._loaded, group="train-load", exclusive=True)
 
     def _apply_loaded(self, feed: RunFeed, parts: list) -> None:
         if feed is not self.feed:
@@ -349,8 +337,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
             widget = self.query_one(selector, Static)
             widget.update(content, layout=old is None or not _same_shape(old, content, widget.content_size.width))
 
-    @property
-    def run_status(self) -> str | None:
+    def _read_status(self) -> str | None:
         """``run.json``'s word (``crashed`` when the trainer vanished), else the last status event."""
         status = self._run_info.get("status")
         latest = self.series.status
@@ -358,24 +345,30 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
             return latest  # the ack events arrive before run.json is rewritten
         return status or latest
 
-    def run_is_active(self) -> bool:
-        return self.run_status in ACTIVE_STATUSES
+    def _publish_status(self, status: str | None) -> None:
+        """Tell the app (which owns ``run_status``) when the shown run's status changed."""
+        feed = self.feed
+        if feed is not None and (feed.run_dir, status) != self._published:
+            self._published = (feed.run_dir, status)
+            self.post_message(RunStatusSeen(feed.run_dir, status))
 
     # --- side panel and table ---------------------------------------------------------------
 
     def _update_panel(self) -> None:
         bar = self.query_one("#train-progress", ProgressBar)
-        bar.display = self._run_dir is not None
-        if self._run_dir is None:
+        feed = self.feed
+        bar.display = feed is not None
+        if feed is None:
             status, stats, placeholder = idle_text(self.app.preset.name if self.app.preset is not None else None)
             self._set("#train-status", status)
             self._set("#train-stats", stats)
             self.chart.placeholder = placeholder
             self._set("#train-log", "")
             return
-        feed = self.feed
-        panel = describe_run(self.series, self._run_info, self.run_status, self._run_dir.name,
-                             loading=feed.progress_text() if feed is not None and feed.loading else None,
+        status = self._read_status()
+        self._publish_status(status)
+        panel = describe_run(self.series, self._run_info, status, feed.run_dir.name,
+                             loading=feed.progress_text() if feed.loading else None,
                              skipped=getattr(self.reader, "skipped", None))  # a TensorBoard folder's reader keeps none
         self._set("#train-status", panel.status)
         self.chart.placeholder = panel.placeholder

@@ -15,18 +15,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Key
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
+from tuitrain.ui.screens.dialogs.form_dialog import ModalBase
 
-class ChoiceDialog(ModalScreen[str]):
+
+class ChoiceDialog(ModalBase[str]):
     """Ask one question; dismiss with the value of the chosen answer (``"cancel"`` on escape)."""
 
     DEFAULT_CSS = """
-    ChoiceDialog { align: center middle; }
     ChoiceDialog > Vertical {
         width: 64; max-width: 100%; height: auto;
-        border: thick $primary; background: $surface; padding: 1 2;
+        padding: 1 2;
     }
     ChoiceDialog #question { width: 100%; margin-bottom: 1; }
     ChoiceDialog Horizontal { height: auto; width: 100%; }
@@ -42,7 +42,7 @@ class ChoiceDialog(ModalScreen[str]):
         self.dialog_title = title
 
     def compose(self) -> ComposeResult:
-        with Vertical() as box:
+        with Vertical(classes="modal-box") as box:
             box.border_title = self.dialog_title
             yield Static(self.question, id="question")
             with Horizontal():
@@ -82,14 +82,13 @@ class TrustDialog(ChoiceDialog):
         self.question = text  # a Text: paths are shown as they are, never read as markup
 
 
-class TextPrompt(ModalScreen[Any]):
+class TextPrompt(ModalBase[Any]):
     """Ask for one line of text; dismiss with it (stripped, maybe empty) or None on escape."""
 
     DEFAULT_CSS = """
-    TextPrompt { align: center middle; }
     TextPrompt > Vertical {
         width: 70; max-width: 100%; height: auto;
-        border: thick $primary; background: $surface; padding: 1 2;
+        padding: 1 2;
     }
     TextPrompt #hint { color: $text-muted; }
     """
@@ -103,7 +102,7 @@ class TextPrompt(ModalScreen[Any]):
         self.dialog_title = title
 
     def compose(self) -> ComposeResult:
-        with Vertical() as box:
+        with Vertical(classes="modal-box") as box:
             box.border_title = self.dialog_title
             yield Label(self.prompt)
             yield Input(self.default, id=self.INPUT_ID)

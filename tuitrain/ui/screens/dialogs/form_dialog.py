@@ -1,7 +1,10 @@
-"""FormDialog: the finishing keys every form dialog shares (OK, Cancel, Enter, ctrl+s, escape).
+"""ModalBase: the centred box every dialog shares; FormDialog: the finishing keys of a form dialog.
+
+Every modal screen derives from ``ModalBase`` and marks its box ``classes="modal-box"``: the
+centring, border and background are written here once; a dialog's own CSS only sizes its box.
 
 A dialog that edits something answers with what its form describes or with None when cancelled;
-how it reads its form differs (``result``), how the user finishes it does not.
+how it reads its form differs (``result``), how the user finishes it does not (``FormDialog``).
 """
 
 from __future__ import annotations
@@ -16,7 +19,16 @@ from textual.widgets import Button, Input
 ResultT = TypeVar("ResultT")
 
 
-class FormDialog(ModalScreen[ResultT | None], Generic[ResultT]):
+class ModalBase(ModalScreen[ResultT], Generic[ResultT]):
+    """A modal screen whose one child, marked ``modal-box``, is a centred box (sized by the subclass)."""
+
+    DEFAULT_CSS = """
+    ModalBase { align: center middle; }
+    ModalBase > .modal-box { border: thick $primary; background: $surface; }
+    """
+
+
+class FormDialog(ModalBase[ResultT | None], Generic[ResultT]):
     """Subclasses compose ``Button(id="ok")`` and ``Button(id="cancel")`` and implement ``result``."""
 
     BINDINGS = [

@@ -7,7 +7,7 @@ the preset row (``{"type": ..., <non-default args>, "inputs": [...]}``) or None 
 
 from __future__ import annotations
 
-import re
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +18,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from tuitrain.ui.widgets.lists import SteadyOptionList
 from tuitrain.catalogue import registry as keras_catalogue
 from tuitrain.catalogue import params as keras_params
+from tuitrain.editing.layers import parse_inputs, retyped
 from tuitrain.model import LAYER_META_KEYS
+from tuitrain.preset.values import DEFAULT_INPUT
 from tuitrain.ui.screens.dialogs.form_dialog import FormDialog
 from tuitrain.ui.widgets.forms import ParamForm
 
@@ -35,17 +38,6 @@ def rank_names(query: str, names: list[str]) -> list[str]:
         return list(names)
     hits = [n for n in names if q in n.lower()]
     return sorted(hits, key=lambda n: (n.lower() != q, not n.lower().startswith(q), len(n), n.lower()))
-
-
-def parse_inputs(text: str, available: list[str]) -> list[str]:
-    """``"a, b"`` / ``["a", "b"]`` → names, each one an earlier layer or the model input."""
-    names = [t for t in re.split(r"[\s,\[\]\"']+", text) if t]
-    if not names:
-        raise ValueError("name at least one input: 'input' (the model's input) or an earlier layer's name")
-    unknown = [n for n in names if n not in available]
-    if unknown:
-        raise ValueError(f"'{unknown[0]}' is not an earlier layer; choose from {', '.join(available)}")
-    return names
 
 
 class LayerFormScreen(FormDialog[dict]):
@@ -78,10 +70,11 @@ class LayerFormScreen(FormDialog[dict]):
         self.title_text = title
         self.first = first
         self.functional = functional
-        self.available_inputs = list(available_inputs or ["input"])
+        self.available_inputs = list(available_inputs or [DEFAULT_INPUT])
         self.layer_type: str | None = self.row.get(self.TYPE_KEY)
         self._names = self.type_names()
         self._inner_shown: str | None = None  # the wrapped layer type whose form is on screen
+        self._form_lock = asyncio.Lock()  # one type's form is built at a time (keys come in bursts)
 
     # ------------------------------------------------------------------ what the picker offers (subclasses change it)
 
@@ -100,12 +93,12 @@ class LayerFormScreen(FormDialog[dict]):
         return keras_params.common_param_names(self.KIND, name)
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
+        with Vertical(id="dialog", classes="modal-box"):
             yield Static(self.title_text, id="dialog-title")
             with Horizontal(id="dialog-body"):
                 with Vertical(id="picker"):
                     yield Input(placeholder=f"search {self.KIND} types", id="type-search", compact=True)
-                    yield OptionList(*[Option(n, id=n) for n in self._names], id="type-list")
+                    yield SteadyOptionList(*[Option(n, id=n) for n in self._names], id="type-list")
                 with VerticalScroll(id="form-area"):
                     yield Static(self._summary(), id="type-summary")
                     if self.functional:
@@ -176,18 +169,36 @@ class LayerFormScreen(FormDialog[dict]):
         await self._choose(str(event.option.id))
 
     async def _choose(self, name: str) -> None:
+        # Two enters in one burst choose twice: the second waits until the first form is mounted,
+        # else each removes the form the other is about to focus (NoMatches).
+        async with self._form_lock:
+            await self._choose_now(name)
+
+    async def _choose_now(self, name: str) -> None:
+        if not self.is_attached:  # dismissed while an earlier choice was mounting
+            return
         if self.layer_type and name != self.layer_type:
             # Keep the values the new type also accepts, as typed so far (units from Dense to EinsumDense…).
             typed = self._typed_values() if self.query("#layer-params") else self.row
-            accepted = {p.name for p in self.type_params(name)}
-            meta = {k: v for k, v in self.row.items() if k in self.META_KEYS}
-            self.row = {**meta, **{k: v for k, v in typed.items() if k in accepted}}
+            self.row = retyped(self.row, typed, {p.name for p in self.type_params(name)}, self.META_KEYS)
         self.layer_type = name
         await self._show_form(name)
-        self._focus_start()
+        if self.is_attached:
+            self._focus_start()
+
+    def call_form(self, name: str) -> ParamForm | None:
+        """The row's ``call = { ... }`` table as a form over the layer's call() (layers only)."""
+        if self.KIND != "layer":
+            return None
+        params = list(keras_params.call_params(name))
+        if not params:
+            return None
+        values = dict(self.row.get("call") or {})
+        return ParamForm(params, values, folded=[p.name for p in params if p.name not in values][3:],
+                         id="call-params", classes="subform")
 
     async def _show_form(self, name: str) -> None:
-        for old in [*self.query(ParamForm), *self.query("#inner-type-row")]:
+        for old in [*self.query(ParamForm), *self.query("#inner-type-row"), *self.query("#call-title")]:
             await old.remove()
         self.query_one("#type-summary", Static).update(self._summary())
         wrapper = self.KIND == "layer" and keras_catalogue.class_info(self.KIND, name).needs_sublayer
@@ -209,6 +220,10 @@ class LayerFormScreen(FormDialog[dict]):
                              Input(inner_type, id="inner-type", compact=True), id="inner-type-row", classes="field")
             await self.query_one("#form-area").mount(row)
             await self._show_inner(inner_type, {k: v for k, v in inner_row.items() if k != "type"})
+        calls = self.call_form(name)
+        if calls is not None:
+            await self.query_one("#form-area").mount(Static(f"call() of {name}", id="call-title", classes="field-name"))
+            await self.query_one("#form-area").mount(calls)
 
     async def _show_inner(self, inner_type: str, values: dict[str, Any]) -> None:
         for old in self.query("#inner-params"):
@@ -224,8 +239,9 @@ class LayerFormScreen(FormDialog[dict]):
     async def _inner_type_changed(self, event: Input.Changed) -> None:
         event.stop()
         name = event.value.strip()
-        if name in self._names and name != self._inner_shown:
-            await self._show_inner(name, {})
+        async with self._form_lock:
+            if self.is_attached and name in self._names and name != self._inner_shown:
+                await self._show_inner(name, {})
 
     def _typed_values(self) -> dict[str, Any]:
         """What the form holds now that parses (values being typed count; broken ones are dropped)."""
@@ -238,7 +254,10 @@ class LayerFormScreen(FormDialog[dict]):
         Enter in a text field means OK, so a layer with nothing required (Flatten) is added with
         a single Enter; a select would swallow that Enter to open its list.
         """
-        form = self.query_one("#layer-params", ParamForm)
+        forms = self.query("#layer-params").results(ParamForm)
+        form = next(forms, None)
+        if form is None:
+            return
         controls = [(p, form.query_one(f"#field-{p.name}")) for p in form.params if p not in form.folded]
         target = next((c for p, c in controls if p.required), None) or next(
             (c for _, c in controls if isinstance(c, Input)), None
@@ -255,7 +274,9 @@ class LayerFormScreen(FormDialog[dict]):
         if not self.layer_type:
             self.notify(f"Choose a {self.KIND} type first.", severity="warning")
             return None
-        form = self.query_one("#layer-params", ParamForm)
+        form = next(self.query("#layer-params").results(ParamForm), None)
+        if form is None:  # the chosen type's form is still being mounted
+            return None
         if not form.validate_all():
             return None
         args, _ = form.non_default_values()
@@ -272,10 +293,17 @@ class LayerFormScreen(FormDialog[dict]):
             row["layer"] = {"type": inner_type, **inner_args}
             if isinstance(self.row.get("backward_layer"), dict):
                 row["backward_layer"] = self.row["backward_layer"]  # kept as written (edited in the preset file)
+        if self.query("#call-params"):
+            calls = self.query_one("#call-params", ParamForm)
+            if not calls.validate_all():
+                return None
+            call_args, _ = calls.non_default_values()
+            if call_args:
+                row["call"] = call_args
         if self.row.get("adapt"):
             row["adapt"] = True  # the layer learns from the data, as before the edit
         for key in ("call", "weights_file"):  # not constructor arguments: kept as written (edited in the preset file)
-            if key in self.row:
+            if key in self.row and not (key == "call" and self.query("#call-params")):  # the call() form edits it
                 row[key] = self.row[key]
         if self.functional:
             error = self.query_one("#inputs-error", Static)

@@ -9,11 +9,12 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from tuitrain.ui.widgets.lists import SteadyOptionList
 from tuitrain.preset import bundled_presets
+from tuitrain.ui.screens.dialogs.form_dialog import ModalBase
 
 
 def preset_choices(cwd: Path | None = None) -> list[tuple[str, Path]]:
@@ -27,14 +28,13 @@ def preset_choices(cwd: Path | None = None) -> list[tuple[str, Path]]:
     return out
 
 
-class OpenPresetScreen(ModalScreen[Path | None]):
+class OpenPresetScreen(ModalBase[Path | None]):
     """Dismisses with the chosen preset's path, or None."""
 
     DEFAULT_CSS = """
-    OpenPresetScreen { align: center middle; }
     OpenPresetScreen > Vertical {
         width: 90%; max-width: 110; height: 90%;
-        border: thick $primary; background: $surface; padding: 0 1;
+        padding: 0 1;
     }
     OpenPresetScreen OptionList { height: 1fr; }
     """
@@ -45,11 +45,11 @@ class OpenPresetScreen(ModalScreen[Path | None]):
         self.choices = preset_choices(cwd)
 
     def compose(self) -> ComposeResult:
-        with Vertical() as box:
+        with Vertical(classes="modal-box") as box:
             box.border_title = "Open preset"
             box.border_subtitle = "enter: open · escape: cancel"
             options = [Option(Text(label, no_wrap=True, overflow="ellipsis"), id=str(i)) for i, (label, _) in enumerate(self.choices)]
-            yield OptionList(*options, id="preset-list")
+            yield SteadyOptionList(*options, id="preset-list")
             yield Label("or type a path:")
             yield Input(placeholder="path/to/preset.toml", id="preset-path")
 

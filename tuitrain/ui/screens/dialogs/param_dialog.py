@@ -19,10 +19,9 @@ from tuitrain.ui.widgets.forms import ParamForm
 
 class ParamDialog(FormDialog[dict]):
     DEFAULT_CSS = """
-    ParamDialog { align: center middle; }
     ParamDialog > Vertical {
         width: 90%; max-width: 90; height: auto; max-height: 90%;
-        border: thick $primary; background: $surface; padding: 0 1;
+        padding: 0 1;
     }
     ParamDialog #param-summary { color: $text-muted; height: auto; margin-bottom: 1; }
     ParamDialog VerticalScroll { height: auto; max-height: 16; }
@@ -39,7 +38,7 @@ class ParamDialog(FormDialog[dict]):
         self.summary = summary
 
     def compose(self) -> ComposeResult:
-        with Vertical() as box:
+        with Vertical(classes="modal-box") as box:
             box.border_title = self.dialog_title
             if self.summary:
                 yield Static(self.summary, id="param-summary", markup=False)

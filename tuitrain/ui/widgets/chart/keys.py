@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from textual.binding import Binding
+from tuitrain.ui.pane_actions import PaneAction, bindings
 
 if TYPE_CHECKING:
     from tuitrain.ui.widgets.chart.metrics_chart import MetricsChart
 
 # The chart's view keys, shared by the Train pane and the runs screen (one list, one set of actions).
-CHART_BINDINGS = [
-    Binding("g", "toggle_granularity", "Batch/epoch", id="chart.granularity"),
-    Binding("t", "cycle_x_axis", "X axis", id="chart.x_axis"),
-    Binding("l", "toggle_log", "Log y", id="chart.log_y"),
-    Binding("right_square_bracket,plus", "smooth_more", "Smooth+", show=False, id="chart.smooth_more"),
-    Binding("left_square_bracket,minus", "smooth_less", "Smooth-", show=False, id="chart.smooth_less"),
-    Binding("m", "cycle_metric", "Metric", show=False, id="chart.metric"),
+CHART_ACTIONS = [
+    PaneAction("toggle_granularity", "g", "Batch/epoch", "Chart: per batch / per epoch",
+               "toggle the chart's granularity", "chart.granularity"),
+    PaneAction("cycle_x_axis", "t", "X axis", "Chart: x axis step / epoch / time", "cycle the chart's x axis", "chart.x_axis"),
+    PaneAction("toggle_log", "l", "Log y", "Chart: log / linear y", "toggle a logarithmic y axis", "chart.log_y"),
+    PaneAction("smooth_more", "right_square_bracket,plus", "Smooth+", "Chart: more smoothing",
+               "raise the EMA smoothing of batch curves", "chart.smooth_more", show=False),
+    PaneAction("smooth_less", "left_square_bracket,minus", "Smooth-", "Chart: less smoothing",
+               "lower the EMA smoothing of batch curves", "chart.smooth_less", show=False),
+    PaneAction("cycle_metric", "m", "Metric", "Chart: next metric", "show every metric or one at a time",
+               "chart.metric", show=False),
 ]
+CHART_BINDINGS = bindings(CHART_ACTIONS)
 
 
 class ChartActions:

@@ -99,6 +99,7 @@ def render_chart(sources: list[tuple[str, RunSeries]], width: int, height: int,
             hi = lo + 1.0
         positions = nice_ticks(lo, hi, max(2, panel_width // 7))
         step = positions[1] - positions[0] if len(positions) > 1 else 1.0
+        _phase_markers(panel, sources, options.x_axis, lo, hi)
         panel.ruler("x").lim(lo, hi)
         panel.ruler("x").ticks(positions, [format_tick(p, options.x_axis, step) for p in positions])
         if options.log_y:  # curves hold log10(y): label the ticks with the values (1e-08, 0.01, 2)
@@ -114,6 +115,7 @@ def render_chart(sources: list[tuple[str, RunSeries]], width: int, height: int,
     for name, color in seen_labels.items():
         legend.append("━ ", style=f"color({color})")
         legend.append(name + "  ")
+    legend.append(_phase_legend(sources), style="color(8)")
     legend.append(_options_text(options), style="dim")
     if hidden > 0:
         legend.append(f" · +{hidden} metric{'s' if hidden > 1 else ''} (m)", style="dim")
@@ -131,6 +133,38 @@ def _register(panel, signal) -> None:
         signals._add(signal)
     else:
         panel.draw(signal)
+
+
+_PHASE_X = {"step": "step", "epoch": "start_epoch", "time": "time"}
+
+
+def phase_boundaries(sources: list[tuple[str, RunSeries]], x_axis: str) -> list[tuple[float, int]]:
+    """(x, phase number) where each phase after the first begins, on the chart's x axis: the end of
+    the previous phase's last epoch (step, epoch count or seconds)."""
+    marks = []
+    for _, series in sources:
+        for marker in getattr(series, "phases", ()):
+            if marker["phase"] > 1:
+                marks.append((marker[_PHASE_X[x_axis]], int(marker["phase"])))
+    return sorted(set(marks))
+
+
+def _phase_markers(panel, sources: list[tuple[str, RunSeries]], x_axis: str, lo: float, hi: float) -> None:
+    """A vertical grey line at each phase boundary inside the panel's x range (the legend names them)."""
+    import plotext
+
+    for x, _number in phase_boundaries(sources, x_axis):
+        if lo < x <= hi:
+            panel.line(x, orientation=1, pixel=plotext.pixel(foreground=8))  # vertical, at data x
+
+
+def _phase_legend(sources: list[tuple[str, RunSeries]]) -> str:
+    """"│ phase 2 from epoch 4, 3 from epoch 9": what the vertical lines mark."""
+    starts = sorted({(int(m["phase"]), int(m["start_epoch"])) for _, series in sources
+                     for m in getattr(series, "phases", ()) if m["phase"] > 1})
+    if not starts:
+        return ""
+    return "│ phase " + ", ".join(f"{number} from epoch {start + 1}" for number, start in starts) + "  "
 
 
 def _options_text(options: ChartOptions) -> str:
