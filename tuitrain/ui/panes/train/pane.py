@@ -179,7 +179,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
             self.post_message(self.RunChanged(run_dir))
 
     def on_train_pane_run_changed(self, message: RunChanged) -> None:
-        if message.run_dir != self._run_dir or self.feed is None:
+        if self.feed is None or message.run_dir != self.feed.run_dir:
             return
         now = time.monotonic()
         self._last_wake = now
