@@ -158,3 +158,18 @@ async def test_layer_form_edits_the_call_table(tmp_path):
         await wait_for(pilot, lambda: app.preset.layers[4].get("call") == {"initial_state": "None"}, "the call table")
         await wait_ready(pilot)  # the encoder's states now reach nothing: the model says so
         assert "this layer ('enc') reaches no output" in app.build_report.error
+
+
+async def test_a_backbone_is_added_from_the_layer_picker_by_keyboard(tmp_path):
+    """`a`, search "MobileNetV2", Enter: the form is the builder's own signature (alpha, include_top,
+    weights … and `trainable`), and its call() form offers `training`."""
+    app = TuitrainApp("transfer_learning", pane="layers", overrides=["data.samples=60"])
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        await pilot.press("a")
+        await wait_for(pilot, lambda: app.screen.query("#type-search"), "the layer picker")
+        await pilot.press(*"MobileNetV2", "enter")
+        await wait_for(pilot, lambda: app.screen.query("#layer-params #field-alpha"), "the backbone's form")
+        assert app.screen.query("#layer-params #field-include_top") and app.screen.query("#layer-params #field-trainable")
+        assert "keras.applications backbone" in str(app.screen.query_one("#type-summary").render())
+        assert app.screen.query("#call-params #field-training")  # a backbone's call: training, mask

@@ -22,7 +22,7 @@ import inspect
 from dataclasses import dataclass
 from typing import Any
 
-from tuitrain.catalogue.registry import base_class, registry_choices, resolve_class
+from tuitrain.catalogue.registry import application_builders, base_class, namespace, registry_choices, resolve_class
 from tuitrain.catalogue.docs import annotation_of, arg_docs, doc_choices
 
 
@@ -109,8 +109,25 @@ def _base_params(kind: str, cls, present: set[str]) -> list[Param]:
     return out
 
 
+def _application_params(name: str) -> tuple[Param, ...]:
+    """A ``keras.applications`` backbone's arguments (its builder's signature), then ``trainable``."""
+    builder = application_builders()[name]
+    docs = arg_docs(builder)
+    params = []
+    for p in inspect.signature(builder).parameters.values():
+        if p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
+            continue
+        has_default = p.default is not inspect.Parameter.empty
+        params.append(_param(builder, p.name, p.default if has_default else None, has_default, docs.get(p.name, "")))
+    params.append(Param("trainable", True, True, "bool", (), "false freezes the whole backbone (fine-tune it "
+                        "later with a [[phases]] unfreeze)."))
+    return tuple(params)
+
+
 @functools.cache
 def _constructor_params(kind: str, name: str) -> tuple[Param, ...]:
+    if kind == "layer" and not hasattr(namespace(kind), name) and name in application_builders():
+        return _application_params(name)
     cls = resolve_class(kind, name)
     sig = inspect.signature(cls.__init__)
     docs = arg_docs(cls)
@@ -129,8 +146,15 @@ def _constructor_params(kind: str, name: str) -> tuple[Param, ...]:
 def call_params(name: str) -> tuple[Param, ...]:
     """The keyword arguments of layer ``name``'s ``call()`` a row's ``call = { ... }`` may set
     (``training``, ``mask``, ``initial_state`` …): its signature without what the row's inputs give
-    (the first argument and any other required positional one)."""
-    cls = resolve_class("layer", name)
+    (the first argument and any other required positional one).  A ``keras.applications`` backbone
+    is a functional model: its call takes ``training`` and ``mask``."""
+    if not hasattr(namespace("layer"), name) and name in application_builders():
+        import keras  # lazy on purpose: TensorFlow is slow to import
+
+        inputs = keras.Input((1,))
+        cls = type(keras.Model(inputs, keras.layers.Identity()(inputs)))  # keras' Functional model class
+    else:
+        cls = resolve_class("layer", name)
     try:
         sig = inspect.signature(cls.call)
     except (TypeError, ValueError):  # pragma: no cover - every Keras layer has a call()

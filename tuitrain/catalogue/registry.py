@@ -188,6 +188,9 @@ def resolve_class(kind: str, name: str) -> type:
 
 
 def class_info(kind: str, name: str) -> "ClassInfo":
+    if kind == "layer" and name in application_builders() and not hasattr(namespace(kind), name):
+        doc = (inspect.getdoc(application_builders()[name]) or "").strip().split("\n", 1)[0]
+        return ClassInfo(name=name, summary=f"keras.applications backbone: {doc}", extra={"application": True})
     cls = resolve_class(kind, name)
     summary = (inspect.getdoc(cls) or "").strip().split("\n", 1)[0]
     needs_sub = kind == "layer" and "layer" in _required_params(cls)
@@ -338,6 +341,12 @@ def loss_function_name(class_name: str) -> str | None:
 def _applications() -> tuple[tuple[str, Any], ...]:
     apps = _keras().applications
     return tuple((n, getattr(apps, n)) for n in dir(apps) if n[:1].isupper() and inspect.isfunction(getattr(apps, n)))
+
+
+def layer_type_names() -> list[str]:
+    """What a layer row's ``type`` may name: every ``keras.layers`` class and every
+    ``keras.applications`` backbone (``MobileNetV2``, ``EfficientNetB0`` …), sorted."""
+    return sorted({*class_names("layer"), *application_builders()}, key=str.lower)
 
 
 def application_builders() -> dict[str, Any]:

@@ -79,6 +79,8 @@ class LayerFormScreen(FormDialog[dict]):
     # ------------------------------------------------------------------ what the picker offers (subclasses change it)
 
     def type_names(self) -> list[str]:
+        if self.KIND == "layer":
+            return keras_catalogue.layer_type_names()  # keras.layers and the keras.applications backbones
         return list(keras_catalogue.class_names(self.KIND))
 
     def type_summary(self, name: str) -> str:
