@@ -133,3 +133,32 @@ def test_log_axis_ticks_read_as_numbers():
     _, labels = log_ticks(math.log10(1.1e-8), math.log10(1.3e-8), 5)
     assert labels and all("e-08" in label for label in labels)
     assert "0.000000" not in "".join(labels)
+
+
+async def test_a_write_to_a_live_runs_events_wakes_the_pane_before_the_timer(tmp_path):
+    """The pane's timer is pushed a minute out; a new batch still shows within seconds (the watcher)."""
+    from tests.ui.waiting import wait_ready
+    from tuitrain.ui.series.feed import Backoff
+
+    run = tmp_path / "spiral_mlp-20260101-000001"
+    run.mkdir()
+    shutil.copy(find_preset("spiral_mlp"), run / "preset.toml")
+    writer = EventWriter(run / "events.jsonl", flush_interval=3600)
+    writer.status("running", epochs=1, steps_per_epoch=100)
+    writer.batch(1, 1, {"loss": 1.0}, 100.0)
+    writer.flush()
+    write_run_json(run, {"status": "running", "started": 1.0, "preset_name": "spiral_mlp", "epochs_total": 1})
+    app = TuitrainApp(run / "preset.toml", run_dir=run, pane="train", background=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        pane = app.query_one(TrainPane)
+        await wait_for(pilot, lambda: len(pane.series.batch) == 1, "the first batch")
+        pane.backoff = Backoff(fast=60.0, slow=60.0, ended=60.0)
+        pane._schedule(60.0)  # only a wake can read the next batch within the test's time
+        started = time.monotonic()
+        writer.batch(2, 1, {"loss": 0.5}, 100.0)
+        writer.flush()
+        await wait_for(pilot, lambda: len(pane.series.batch) == 2, "the woken read", timeout=20.0)
+        assert time.monotonic() - started < 20.0 and pane._last_wake > 0
+        assert pane.series.batch.get("loss")[-1] == pytest.approx(0.5)
+        await wait_ready(pilot)  # the other panes finish mounting before the app closes
+    writer.close()

@@ -269,7 +269,7 @@ def check_app_target(target: str | None) -> None:
 
     if target is None:
         return
-    from tuitrain.runs.source import is_run
+    from tuitrain.runs.kinds import is_run
 
     path = Path(target).expanduser()
     from tuitrain.sweep.sweepdir import is_sweep

@@ -74,7 +74,7 @@ def check_overrides(target: str | None, overrides: list[str]) -> None:
     """A bad ``--set`` is an error here, once, not in every tab."""
     from tuitrain.preset import DEFAULT_PRESET, find_preset, load_preset
     from tuitrain.runs.layout import PRESET_FILE
-    from tuitrain.runs.source import is_run
+    from tuitrain.runs.kinds import is_run
 
     if not overrides:
         return

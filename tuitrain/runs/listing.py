@@ -23,7 +23,7 @@ def default_runs_dir(runs_dir: str | os.PathLike | None = None) -> Path:
 
 def _run_dirs(root: Path) -> list[Path]:
     """Run directories and TensorBoard log folders directly under ``root``."""
-    from tuitrain.runs.source import is_run
+    from tuitrain.runs.kinds import is_run
 
     try:
         # is_run: a run.json that is a dangling or device symlink is listed as invalid, not hidden.

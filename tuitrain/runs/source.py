@@ -16,6 +16,7 @@ from tuitrain.common.errors import TuitrainError
 from tuitrain.runs.layout import EVENTS_FILE, RUN_JSON
 from tuitrain.runs.reader import RunReader
 from tuitrain.runs.rundir import RunInfo
+from tuitrain.runs.kinds import is_run, is_run_dir  # noqa: F401 - re-exported; light: the CLI asks before the first frame
 from tuitrain.runs.tensorboard import TensorBoardReader, is_tensorboard_dir, tensorboard_run_info
 
 
@@ -39,17 +40,6 @@ class RunSource(Protocol):
     def run_info(self) -> RunInfo:
         """One row of ``tuitrain runs``."""
         ...
-
-
-def is_run_dir(path: str | os.PathLike) -> bool:
-    """A tuitrain run directory (``run.json``, even a damaged one, or events already written)."""
-    path = Path(path)
-    return os.path.lexists(path / RUN_JSON) or (path / EVENTS_FILE).is_file()
-
-
-def is_run(path: str | os.PathLike) -> bool:
-    """A run directory or a TensorBoard log folder."""
-    return is_run_dir(path) or is_tensorboard_dir(path)
 
 
 def check_run(path: str | os.PathLike) -> Path:

@@ -40,11 +40,12 @@ from typing import Any, Iterator
 
 from tuitrain.common.metric_names import NOT_METRICS, better_direction
 from tuitrain.common.safetext import clean_line
+from tuitrain.runs.kinds import EVENT_FILE_MARK, find_event_files, is_tensorboard_dir  # noqa: F401 - re-exported
+from tuitrain.runs.kinds import event_files as _event_files  # noqa: F401 - re-exported
 from tuitrain.runs.layout import RUN_JSON
 from tuitrain.runs.rundir import RunInfo
 from tuitrain.runs.tfrecord import Damage, RecordTail
 
-EVENT_FILE_MARK = "tfevents"
 # An event file changed this recently: the writer is taken to be alive.
 ACTIVE_S = 150.0
 # With nothing new for this long, values still held back (the last epoch) are given out.
@@ -55,37 +56,6 @@ VALIDATION_DIRS = ("validation", "val", "eval", "valid")
 TRAIN_DIRS = ("", "train", "training")
 MAX_TAG = 200  # characters of a tag kept (a metric name)
 MAX_WALL_TIME = 1e11  # seconds since 1970 (year 5138): a later wall time is damage, not a time
-
-
-def _event_files(folder: Path) -> list[Path]:
-    try:
-        return sorted(p for p in folder.iterdir() if EVENT_FILE_MARK in p.name and p.is_file())
-    except OSError:
-        return []
-
-
-def find_event_files(logdir: str | os.PathLike) -> dict[str, list[Path]]:
-    """Event files of a log folder by subfolder (``""`` = the folder itself), one level deep."""
-    root = Path(logdir)
-    found: dict[str, list[Path]] = {}
-    own = _event_files(root)
-    if own:
-        found[""] = own
-    try:
-        subdirs = sorted(p for p in root.iterdir() if p.is_dir())
-    except OSError:
-        subdirs = []
-    for sub in subdirs:
-        files = _event_files(sub)
-        if files:
-            found[sub.name] = files
-    return found
-
-
-def is_tensorboard_dir(path: str | os.PathLike) -> bool:
-    """A folder with TensorBoard event files (in it or one level down) that is not a tuitrain run."""
-    path = Path(path)
-    return path.is_dir() and not (path / RUN_JSON).is_file() and bool(find_event_files(path))
 
 
 def metric_name(subdir: str, tag: str) -> tuple[str, str] | None:

@@ -179,7 +179,8 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
         import sys
         import time
 
-        probe = {"time": time.time(), "tensorflow_loaded": "tensorflow" in sys.modules}
+        probe = {"time": time.time(), "tensorflow_loaded": "tensorflow" in sys.modules,
+                 "modules": list(sys.modules)}  # what the first frame cost in imports (the benchmark counts them)
         Path(os.environ[FIRST_PAINT_PROBE]).write_text(json.dumps(probe), encoding="utf-8")
 
     # --- preset state -----------------------------------------------------------

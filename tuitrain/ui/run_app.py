@@ -88,7 +88,7 @@ def _check_overrides(preset: str | Path, overrides: list[str]) -> None:
 
 def app_command(args: argparse.Namespace) -> int:
     """``tuitrain [TARGET] [--set KEY=VALUE ...] [--runs-dir DIR]``."""
-    from tuitrain.runs.source import is_run
+    from tuitrain.runs.kinds import is_run
     from tuitrain.preset import DEFAULT_PRESET
 
     target = getattr(args, "target", None)

@@ -18,13 +18,16 @@ while the pane is hidden.
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
-from textual import events
+from textual import events, work
+from textual.message import Message
 from textual.containers import Horizontal, Vertical
 from textual.widget import Widget
 from textual.widgets import DataTable, ProgressBar, Static
@@ -38,6 +41,7 @@ from tuitrain.ui.panes.train.control import RunControls
 from tuitrain.ui.panes.train.panel import describe_run, epoch_cells, epoch_column_label, idle_text, log_text
 from tuitrain.ui.series.run_series import RunSeries
 from tuitrain.ui.pane_actions import PaneAction, bindings
+from tuitrain.ui.series.wake import run_changes
 from tuitrain.ui.widgets.chart.keys import CHART_ACTIONS, ChartActions
 from tuitrain.ui.widgets.chart.metrics_chart import MetricsChart
 from tuitrain.ui.widgets.system_panel import SystemPanel
@@ -49,6 +53,7 @@ CHART_INTERVAL = 5.0  # at most this often a new figure for new batches: watchin
 PANEL_INTERVAL = 2.0  # the step counter, ETA and rate for new batches (a figure costs far more than text)
 LOADING_CHART_INTERVAL = 0.3  # while a big file loads, the chart fills in this often at first,
 LOADING_CHART_SLOWDOWN = 0.1  # then less often (+0.1 s per second of loading, up to CHART_INTERVAL)
+WATCHED_FALLBACK = 10.0  # a run whose directory wakes us is still looked at this often (a safety net)
 _SLOW_EVERY = 4  # run.json and trainer.log are read every 4th poll (2 s) or when a status came
 
 PANE_ACTIONS = [
@@ -77,8 +82,20 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
 
     BINDINGS = bindings(PANE_ACTIONS)
 
+    class RunChanged(Message):
+        """A file in the watched run directory was written (posted from the watcher thread)."""
+
+        def __init__(self, run_dir: Path) -> None:
+            super().__init__()
+            self.run_dir = run_dir
+
     def __init__(self) -> None:
         super().__init__()
+        self._wake_stop: threading.Event | None = None  # stops the watcher thread of the run shown
+        self._wake_armed = threading.Event()  # set at each look: the next write posts one RunChanged
+        self._last_wake = 0.0  # monotonic time of the last RunChanged; 0: the directory never woke us
+        self._polled_at = 0.0  # monotonic time of the last look (wakes closer than POLL_INTERVAL wait for a timer)
+        self._timer_due = 0.0
         self.series = RunSeries()
         self.reader: Any = None
         self.feed: RunFeed | None = None
@@ -121,6 +138,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         if self._poll_timer is not None:
             self._poll_timer.stop()
         self._poll_timer = self.set_timer(delay, self._on_poll_timer, name="train-poll")
+        self._timer_due = time.monotonic() + delay
 
     def _on_poll_timer(self) -> None:
         self._poll_timer = None
@@ -134,6 +152,52 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
     def on_show(self, event: events.Show) -> None:
         if self.feed is not None and self._poll_timer is None:
             self.poll_run()
+
+    def on_unmount(self) -> None:
+        self._stop_watching()
+
+    # --- waking on writes (polling stays the fallback) -----------------------------------------
+
+    def _start_watching(self, run_dir: Path | None) -> None:
+        self._stop_watching()
+        self._last_wake = 0.0
+        if run_dir is not None and run_dir.is_dir():
+            self._wake_stop = threading.Event()
+            self._wake_armed = threading.Event()
+            self._wake_armed.set()
+            self._watch_files(run_dir, self._wake_stop, self._wake_armed)
+
+    def _stop_watching(self) -> None:
+        if self._wake_stop is not None:
+            self._wake_stop.set()
+            self._wake_stop = None
+
+    @work(thread=True, group="train-watch", exit_on_error=False)
+    def _watch_files(self, run_dir: Path, stop: threading.Event, armed: threading.Event) -> None:
+        """Post :class:`RunChanged` per burst of writes after a look (never touches widgets; ends when ``stop`` is set)."""
+        for _ in run_changes(run_dir, stop, armed):
+            self.post_message(self.RunChanged(run_dir))
+
+    def on_train_pane_run_changed(self, message: RunChanged) -> None:
+        if self.feed is None or message.run_dir != self.feed.run_dir:
+            return
+        now = time.monotonic()
+        self._last_wake = now
+        if not self._visible() or self._loading():
+            return  # on_show or the loader's end looks again
+        wait = self._polled_at + POLL_INTERVAL - now  # a stream of writes: still one look per POLL_INTERVAL
+        if wait <= 0:
+            self.poll_run()
+        elif self._poll_timer is None or self._timer_due > now + wait:
+            self._schedule(wait)
+
+    def _watched(self) -> bool:
+        """The directory's writes have woken us lately: the timer is only a safety net."""
+        return self._last_wake > 0 and time.monotonic() - self._last_wake < WATCHED_FALLBACK + self.backoff.slow
+
+    def _next_look(self, used: int, active: bool) -> float:
+        delay = self.backoff.next(bool(used), active)
+        return max(delay, WATCHED_FALLBACK) if self._watched() else delay
 
     def on_hide(self, event: events.Hide) -> None:
         if self._poll_timer is not None:
@@ -173,6 +237,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         table = self.query_one("#train-epochs", DataTable)
         table.clear(columns=True)
         self.chart.set_sources([("", self.series)] if run_dir is not None else [])
+        self._start_watching(run_dir)
         self.poll_run(force=True)
 
     def poll_run(self, force: bool = False) -> bool:
@@ -187,6 +252,8 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
                 self._update_panel()
             return False
         self._polls += 1
+        self._polled_at = time.monotonic()
+        self._wake_armed.set()  # writes from now on wake us once (what came before, this look reads)
         if self._loading():
             return False  # the worker reports as it goes and looks again when done
         if feed.unread_bytes() > SMALL_READ:
@@ -210,7 +277,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
             panel.add(self._system.poll())
         self._chart_dirty |= bool(used)
         status = self._read_status()
-        self._schedule(self.backoff.next(bool(used), status in ACTIVE_STATUSES or status is None))
+        self._schedule(self._next_look(used, status in ACTIVE_STATUSES or status is None))
         now = time.monotonic()
         chart_due = self._chart_dirty and (force or status_event or now - self._chart_drawn_at >= CHART_INTERVAL
                                            or status not in ACTIVE_STATUSES)
@@ -260,10 +327,15 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         self.poll_run(force=True)
 
     def _set(self, selector: str, content: Text | str) -> None:
-        """Update a Static only when its text changed (each update costs a layout pass)."""
-        if self._shown.get(selector) != content:
+        """Update a Static only when its text changed, with a layout pass only when its height may change.
+
+        A layout pass re-renders the whole screen (the epoch table too): watching a live run spent
+        most of its time there while only the step counter changed."""
+        old = self._shown.get(selector)
+        if old != content:
             self._shown[selector] = content
-            self.query_one(selector, Static).update(content)
+            widget = self.query_one(selector, Static)
+            widget.update(content, layout=old is None or not _same_shape(old, content, widget.content_size.width))
 
     def _read_status(self) -> str | None:
         """``run.json``'s word (``crashed`` when the trainer vanished), else the last status event."""
@@ -336,3 +408,10 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
     def action_show_sweep(self) -> None:
         self.app.show_sweep()
 
+
+
+def _same_shape(old: Text | str, new: Text | str, width: int) -> bool:
+    """Same number of lines and none wider than ``width``: the text's height cannot change."""
+    old_lines = str(old).split("\n")
+    new_lines = str(new).split("\n")
+    return len(old_lines) == len(new_lines) and max(cell_len(line) for line in old_lines + new_lines) <= width
