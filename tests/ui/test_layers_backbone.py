@@ -173,3 +173,32 @@ async def test_a_backbone_is_added_from_the_layer_picker_by_keyboard(tmp_path):
         assert app.screen.query("#layer-params #field-include_top") and app.screen.query("#layer-params #field-trainable")
         assert "keras.applications backbone" in str(app.screen.query_one("#type-summary").render())
         assert app.screen.query("#call-params #field-training")  # a backbone's call: training, mask
+
+
+async def test_a_shared_row_is_edited_and_added_by_keyboard(tmp_path):
+    """`e` on a reuse row edits its name, reuse and inputs (it has no type to pick); `r` on a named row
+    adds a row that calls that layer again — one weight set, as Keras counts it."""
+    path = tmp_path / "shared.toml"
+    path.write_text(SHARED)
+    app = TuitrainApp(path, pane="layers")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_ready(pilot)
+        model = app.build_report.model
+        assert sum(1 for layer in model.layers if layer.name == "shared") == 1  # one layer, called twice
+        await pilot.press("down", "e")  # row 1: `again` reuses `shared`
+        await wait_for(pilot, lambda: app.screen.query("#field-reuse"), "the shared row's form")
+        assert not app.screen.query("#type-search")  # no type picker for a reuse row
+        field = app.screen.query_one("#field-inputs")
+        assert field.value == "shared"
+        field.value = "input"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.preset.layers[1] == {"name": "again", "reuse": "shared", "inputs": ["input"]},
+                       "the edited shared row")
+        await wait_ready(pilot)
+        assert "reaches no output" in app.build_report.error  # `shared` is read by nothing now: the model says so
+        await pilot.press("up", "r")  # row 0 (`shared`): a new row right below it calls it once more
+        await wait_for(pilot, lambda: app.screen.query("#field-reuse"), "the new shared row's form")
+        app.screen.query_one("#field-inputs").value = "input"
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: len(app.preset.layers) == 6, "the added row")
+        assert app.preset.layers[1] == {"name": "shared_again", "reuse": "shared", "inputs": ["input"]}

@@ -76,3 +76,23 @@ def retyped(row: dict[str, Any], typed: dict[str, Any], accepted: set[str], meta
     """A row switched to another type: its meta keys, and the typed values the new type also accepts."""
     meta = {k: v for k, v in row.items() if k in meta_keys}
     return {**meta, **{k: v for k, v in typed.items() if k in accepted}}
+
+
+def reusable_rows(layers: list[dict], pos: int) -> list[str]:
+    """Rows a ``reuse`` row at ``pos`` may call again: the named layers above it that have a type."""
+    return [str(layer["name"]) for layer in layers[:pos] if "name" in layer and "type" in layer]
+
+
+def reuse_row(name: str, reuse: str, inputs: list[str]) -> dict[str, Any]:
+    """A row that calls row ``reuse``'s layer again (same weights) on ``inputs``: no type, no arguments."""
+    row: dict[str, Any] = {"name": name} if name else {}
+    row.update(reuse=reuse, inputs=inputs)
+    return row
+
+
+def free_name(layers: list[dict], base: str) -> str:
+    """``base`` itself, or ``base_2``, ``base_3`` … whichever no row is called yet."""
+    taken = {str(layer.get("name")) for layer in layers}
+    if base not in taken:
+        return base
+    return next(f"{base}_{n}" for n in range(2, len(layers) + 3) if f"{base}_{n}" not in taken)

@@ -19,7 +19,9 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from tuitrain.editing.layers import available_inputs, duplicated, moved_layer, placed, removed
+from tuitrain.editing.layers import (
+    available_inputs, duplicated, free_name, moved_layer, parse_inputs, placed, removed, reusable_rows, reuse_row,
+)
 from tuitrain.model import RowState, main_args, params_str, row_type, shape_str
 from tuitrain.preset.heads import input_names
 from tuitrain.ui.background import model_key
@@ -36,6 +38,9 @@ PANE_ACTIONS = [
     PaneAction("edit_layer", "e", "Edit", "Edit layer", "Edit the selected layer's type and arguments", "layers.edit"),
     PaneAction("remove_layer", "d,delete", "Remove", "Remove layer", "Remove the selected layer", "layers.remove"),
     PaneAction("duplicate_layer", "c", "Duplicate", "Duplicate layer", "Copy the selected layer below it", "layers.duplicate"),
+    PaneAction("reuse_layer", "r", "Reuse", "Reuse layer",
+               "Call the selected layer again on other inputs (shared weights: a siamese tower)", "layers.reuse",
+               show=False),  # in help and the palette; the footer at 80 columns is full
     PaneAction("toggle_trainable", "t", "Trainable", "Toggle trainable",
                "Freeze the selected layer (trainable = false) or make it trainable again", "layers.trainable"),
     PaneAction("expand_layer", "x", "Expand", "Expand backbone",
@@ -300,7 +305,50 @@ class LayersPane(HistoryActions, Vertical):
         if not layers:
             return
         pos = self._cursor()
+        if "reuse" in layers[pos]:
+            self._open_reuse_form(layers, pos, dict(layers[pos]), replace=True)
+            return
         self._open_form(layers, pos, layers[pos], f"Edit layer {pos} ({layers[pos].get('type')})", replace=True)
+
+    def action_reuse_layer(self) -> None:
+        """A new row after the selected one that calls its layer again (the selected row needs a name)."""
+        layers = self._layers()
+        if not layers:
+            return
+        pos = self._cursor()
+        target = layers[pos]
+        if "type" not in target or "name" not in target:
+            self.notify("reuse calls a named layer again: name the row first (e)", severity="warning")
+            return
+        row = reuse_row(free_name(layers, f"{target['name']}_again"), str(target["name"]), [])
+        self._open_reuse_form(layers, pos + 1, row, replace=False)
+
+    def _open_reuse_form(self, layers: list[dict], pos: int, row: dict, *, replace: bool) -> None:
+        """``name``, ``reuse`` and ``inputs`` of a shared row: it has no type or arguments of its own."""
+        from tuitrain.catalogue.params import Param
+        from tuitrain.ui.screens.dialogs.param_dialog import ParamDialog
+
+        sources = available_inputs(input_names(self.app.preset), layers, pos)
+        params = [
+            Param("name", None, True, "str", (), "The row's own name (later rows read it)."),
+            Param("reuse", None, False, "str", tuple(reusable_rows(layers, pos)), "The earlier row whose layer (and weights) this row calls again."),
+            Param("inputs", None, False, "str", (), f"What it is called on, comma-separated: {', '.join(sources)}."),
+        ]
+        values = {k: (", ".join(v) if isinstance(v, list) else v) for k, v in row.items()}
+
+        def done(values: dict | None) -> None:
+            if values is None:
+                return
+            try:
+                inputs = parse_inputs(str(values.get("inputs") or ""), sources)
+            except ValueError as err:
+                self.notify(str(err), title="reuse row not saved", severity="error")
+                return
+            new_row = reuse_row(str(values.get("name") or ""), str(values.get("reuse") or row.get("reuse")), inputs)
+            self._apply(placed(layers, pos, new_row, replace=replace), pos)
+
+        self.app.push_screen(ParamDialog(f"{'Edit' if replace else 'Add'} shared row {pos}", params, values,
+                                         summary="Calls an earlier layer again with the same weights."), done)
 
     def action_remove_layer(self) -> None:
         layers = self._layers()
