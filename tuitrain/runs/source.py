@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from tuitrain.common.errors import TuitrainError
-from tuitrain.runs.layout import EVENTS_FILE, RUN_JSON
+from tuitrain.runs.layout import RUN_JSON
 from tuitrain.runs.reader import RunReader
 from tuitrain.runs.rundir import RunInfo
 from tuitrain.runs.kinds import is_run, is_run_dir  # noqa: F401 - re-exported; light: the CLI asks before the first frame
-from tuitrain.runs.tensorboard import TensorBoardReader, is_tensorboard_dir, tensorboard_run_info
+from tuitrain.runs.tensorboard import TensorBoardReader, tensorboard_run_info
 
 
 class RunSource(Protocol):

@@ -42,7 +42,6 @@ from tuitrain.common.metric_names import NOT_METRICS, better_direction
 from tuitrain.common.safetext import clean_line
 from tuitrain.runs.kinds import EVENT_FILE_MARK, find_event_files, is_tensorboard_dir  # noqa: F401 - re-exported
 from tuitrain.runs.kinds import event_files as _event_files  # noqa: F401 - re-exported
-from tuitrain.runs.layout import RUN_JSON
 from tuitrain.runs.rundir import RunInfo
 from tuitrain.runs.tfrecord import Damage, RecordTail
 
