@@ -257,3 +257,11 @@ def test_nothing_the_app_loads_before_painting_imports_tensorflow():
         f"that needs it): {', '.join(f'{by} imports {m}' for m, by in sorted(heavy.items()))}"
     )
     assert "tuitrain.preset.load" in closure and "tuitrain.ui.app" in closure
+
+
+def test_docs_architecture_names_every_module():
+    """docs/architecture.md lists every module with its job: a new module without a line there fails."""
+    listed = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    missing = sorted(str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*.py")
+                     if p.name != "__init__.py" and f"`{p.relative_to(ROOT)}`" not in listed)
+    assert not missing, f"modules without a line in docs/architecture.md: {missing}"
