@@ -17,7 +17,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from tuitrain.common.errors import SpecError
-from tuitrain.common.suggest import did_you_mean
 
 _lock = threading.Lock()
 
@@ -84,13 +83,9 @@ def make_application(builder: Any, kwargs: dict[str, Any], *, path: str) -> Any:
     from tuitrain.catalogue import registry as keras_catalogue
     from tuitrain.model.messages import clean_keras_message
 
-    known, open_ended = keras_catalogue.callable_arg_names(builder)
-    for key in kwargs:
-        if key not in known and not open_ended:
-            raise SpecError(
-                f"{builder.__name__} has no argument '{key}'.{did_you_mean(key, known)} Valid arguments: {', '.join(known)}.",
-                path=f"{path}.{key}",
-            )
+    from tuitrain.model.keras_objects import refuse_unknown_args
+
+    refuse_unknown_args(builder.__name__, kwargs, *keras_catalogue.callable_arg_names(builder), path=path)
     _check_ignored(kwargs, path=path)
     weights = kwargs.get("weights", "imagenet")
     if isinstance(weights, str) and weights != "imagenet":

@@ -32,6 +32,21 @@ _patched = 0
 _original_add_weight: Any = None
 
 
+
+def tensor_bytes(dims, itemsize: int) -> int:
+    """Bytes of a tensor of shape ``dims`` (negative dims count as 0), computed before it exists."""
+    nbytes = itemsize
+    for dim in dims:
+        nbytes *= max(0, dim)
+    return nbytes
+
+
+def over_the_limit() -> str:
+    """How the one-tensor bound is named in both errors (weights and layer outputs)."""
+    return (f"over the {limits.fmt_bytes(limits.MAX_ARRAY_BYTES)} limit for one tensor"
+            " (raise it with the environment variable TUITRAIN_MAX_ARRAY_BYTES)")
+
+
 def _bounded_add_weight(self, *args: Any, **kwargs: Any) -> Any:
     where = getattr(_state, "where", None)
     if where is not None:
@@ -42,13 +57,10 @@ def _bounded_add_weight(self, *args: Any, **kwargs: Any) -> Any:
             dims = tuple(int(d) for d in (shape or ()))
         except (TypeError, ValueError):
             dims, itemsize = (), 0
-        nbytes = itemsize
-        for dim in dims:
-            nbytes *= max(0, dim)
+        nbytes = tensor_bytes(dims, itemsize)
         if nbytes > limits.MAX_ARRAY_BYTES:
             raise SpecError(f"{type(self).__name__} would create a weight of shape {dims} ({limits.fmt_bytes(nbytes)}),"
-                            f" over the {limits.fmt_bytes(limits.MAX_ARRAY_BYTES)} limit for one tensor"
-                            " (raise it with the environment variable TUITRAIN_MAX_ARRAY_BYTES)", path=where)
+                            f" {over_the_limit()}", path=where)
     return _original_add_weight(self, *args, **kwargs)
 
 
@@ -116,13 +128,10 @@ def check_output_size(out: Any, *, layer_type: str, path: str, batch: int = PROB
         except TypeError:
             itemsize = 4
         dims = [batch if i == 0 and d is None else (1 if d is None else int(d)) for i, d in enumerate(tuple(shape))]
-        nbytes = itemsize
-        for dim in dims:
-            nbytes *= max(0, dim)
+        nbytes = tensor_bytes(dims, itemsize)
         if nbytes > limits.MAX_ARRAY_BYTES:
             raise SpecError(f"{layer_type} would output a tensor of shape {tuple(dims)} ({limits.fmt_bytes(nbytes)}) for the"
-                            f" {batch} samples the check runs, over the {limits.fmt_bytes(limits.MAX_ARRAY_BYTES)} limit"
-                            " for one tensor (raise it with the environment variable TUITRAIN_MAX_ARRAY_BYTES)", path=path)
+                            f" {batch} samples the check runs, {over_the_limit()}", path=path)
 
 
 NUMERIC_DTYPES = ("bool", "int", "uint", "float", "bfloat", "mixed_")

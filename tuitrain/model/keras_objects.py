@@ -31,6 +31,16 @@ _SUFFIX = {"_initializer": "initializer", "_regularizer": "regularizer", "_const
 _NAMED_KINDS = ("initializer", "regularizer", "constraint")
 
 
+
+def refuse_unknown_args(owner: str, keys, known: list[str], open_ended: bool, *, path: str) -> None:
+    """A located error for the first key ``owner`` does not take (unless its signature stays open)."""
+    for key in keys:
+        if key not in known and not open_ended:
+            raise SpecError(
+                f"{owner} has no argument '{key}'.{did_you_mean(key, known)} Valid arguments: {', '.join(known)}.",
+                path=f"{path}.{key}",
+            )
+
 def registry_for(arg: str) -> str | None:
     """The catalogue kind (`schedule`, `initializer`, …, `layer`) that builds objects for argument `arg`, or None."""
     if arg in _EXACT:
@@ -58,13 +68,7 @@ def build_object(kind: str, value: dict[str, Any], *, path: str, make_layer: Cal
             path=f"{path}.type",
         )
     _, args = typed(value)
-    known, open_ended = keras_catalogue.constructor_arg_names(cls)
-    for key in args:
-        if key not in known and not open_ended:
-            raise SpecError(
-                f"{cls.__name__} has no argument '{key}'.{did_you_mean(key, known)} Valid arguments: {', '.join(known)}.",
-                path=f"{path}.{key}",
-            )
+    refuse_unknown_args(cls.__name__, args, *keras_catalogue.constructor_arg_names(cls), path=path)
     args = resolve_args(args, path=path, make_layer=make_layer)
     nullable = keras_catalogue.nullable_arg_names(cls)
     for key in [k for k, v in args.items() if v == "None"]:  # TOML has no null
