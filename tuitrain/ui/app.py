@@ -26,6 +26,7 @@ from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent
 
 from tuitrain.common.errors import TuitrainError
 from tuitrain.ui.background import BackgroundWork, data_key, model_key
+from tuitrain.ui.focus_view import FocusInView
 from tuitrain.ui.keys import RemappableKeys, action_keys, as_binding, binding_keys, binding_rows
 from tuitrain.ui.messages import ModelBuilt  # noqa: F401 - tests hook this message by importing it from the app
 from tuitrain.ui.messages import RunStarted, RunStatusSeen
@@ -41,7 +42,7 @@ if TYPE_CHECKING:  # the core's types, imported lazily at run time (TensorFlow m
 FIRST_PAINT_PROBE = "TUITRAIN_FIRST_PAINT_PROBE"
 
 
-class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, App[None]):
+class TuitrainApp(AppState, FocusInView, RemappableKeys, BackgroundWork, PresetFileActions, App[None]):
     """Data, Layers, Compile and Train panes around one in-memory preset."""
 
     CSS_PATH = "app.tcss"

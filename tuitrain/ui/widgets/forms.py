@@ -193,8 +193,9 @@ class ParamForm(Vertical):
             self.set_error(p.name, errors.get(p.name, ""))
         if errors:
             first = next(p.name for p in self.params if p.name in errors)
-            for folded in self.query(Collapsible):
-                folded.collapsed = False  # an error in a folded field must be seen
+            for folded in self.query(Collapsible):  # an error in a folded field must be seen; others stay folded
+                if any(folded.query(f"#{field_id(name)}") for name in errors):
+                    folded.collapsed = False
             self.call_after_refresh(self.query_one(f"#{field_id(first)}").focus)
         return not errors
 
