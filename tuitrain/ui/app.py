@@ -301,6 +301,12 @@ class TuitrainApp(AppState, FocusInView, RemappableKeys, BackgroundWork, PresetF
 
     # --- panes ------------------------------------------------------------------
     def action_show_pane(self, pane_id: str) -> None:
+        tab = self.query_one(f"#panes TabPane#{pane_id}", TabPane)
+        if self.focused is not None and tab not in self.focused.ancestors:
+            # Let go of the old pane's widget first: hidden with focus, Textual hands focus to a
+            # sibling in the hidden pane (the metrics list → its search box), whose pane then
+            # takes the screen back, and ``1``–``4`` seem to do nothing.
+            self.set_focus(None)
         self.query_one("#panes", TabbedContent).active = pane_id
         self.call_after_refresh(self._focus_pane, pane_id)
 
