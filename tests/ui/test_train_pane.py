@@ -212,6 +212,22 @@ def test_snapshot_train_pane_120x40(snap_compare):
     assert snap_compare(SNAPSHOT_APP, terminal_size=(120, 40))
 
 
+def test_snapshot_train_pane_60x20_puts_the_side_panel_under_the_chart(snap_compare):
+    assert snap_compare(SNAPSHOT_APP, terminal_size=(60, 20))
+
+
+async def test_narrow_train_pane_gives_the_chart_the_width(tmp_path, open_app):
+    """Below 70 columns the side panel goes under the chart, which keeps at least 2/3 of the width."""
+    from tests.ui.snapshot_apps.train_fixture import write_finished_run
+
+    async with open_app("spiral_mlp", run_dir=write_finished_run(tmp_path), pane="train", background=False,
+                        size=(60, 20)) as (app, pilot):
+        await wait_for(pilot, lambda: "finished" in str(app.query_one("#train-status").render()), "the run's status")
+        chart, side = app.query_one("#train-chart"), app.query_one("#train-side")
+        await wait_for(pilot, lambda: chart.size.width >= 2 * 60 // 3, "the chart to take 2/3 of 60 columns", timeout=10)
+        assert side.region.y >= chart.region.bottom and "finished" in str(app.query_one("#train-status").render())
+
+
 @pytest.mark.parametrize("losses", [[0.5], [0.5] * 4, [0.0] * 4, [float("nan"), 0.3], [1.0, 0.5, 0.25]])
 @pytest.mark.parametrize("options", [
     dict(log_y=True), dict(), dict(x_axis="time"), dict(x_axis="epoch", granularity="epoch"), dict(metric="loss"),

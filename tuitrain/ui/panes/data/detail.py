@@ -31,12 +31,13 @@ class TensorDetail(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._histogram_of: TensorEntry | None = None
+        self._first_index = ""  # an index chosen before the index box was composed (the pane mounts first)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="tensor-stats")
         with Horizontal(id="slice-row"):
             yield Label("index", id="slice-label")
-            yield Input("", id="slice-index", compact=True, placeholder=": (all)   e.g. 0  or  0, :, 5")
+            yield Input(self._first_index, id="slice-index", compact=True, placeholder=": (all)   e.g. 0  or  0, :, 5")
         yield Static("", id="slice-values", markup=False)
         yield Static("", id="class-counts")
         yield ImagePreview(id="images")
@@ -49,9 +50,13 @@ class TensorDetail(VerticalScroll):
         """A data tensor opens at its first sample; weights and playground results whole."""
         from tuitrain.ui.widgets.tensor_text import default_index
 
-        box = self.query_one("#slice-index", Input)
+        value = default_index(entry.array.shape) if entry is not None and entry.group == "data" else ""
+        box = next(iter(self.query("#slice-index").results(Input)), None)
+        if box is None:
+            self._first_index = value
+            return
         with box.prevent(Input.Changed):
-            box.value = default_index(entry.array.shape) if entry is not None and entry.group == "data" else ""
+            box.value = value
 
     def step_index(self, entry: TensorEntry, delta: int) -> None:
         from tuitrain.ui.widgets.tensor_text import step_index

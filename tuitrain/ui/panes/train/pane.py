@@ -75,6 +75,10 @@ PANE_ACTIONS = [
 ]
 
 
+# Below this width the side panel moves under the chart, which keeps the whole width (issue #24).
+NARROW_COLUMNS = 70
+
+
 class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
     """Controls, live chart, progress, epoch table and log of the run in ``app.run_dir``."""
 
@@ -206,6 +210,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
 
     def on_resize(self) -> None:
         self.set_class(self.size.height >= 30, "-tall")
+        self.set_class(self.size.width < NARROW_COLUMNS, "-narrow")  # the side panel goes under the chart
 
     @property
     def chart(self) -> MetricsChart:
