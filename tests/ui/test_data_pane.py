@@ -220,3 +220,17 @@ def _light_theme(key: str):
 
 def test_snapshot_light_theme_80x24(snap_compare):
     assert snap_compare(DATA_APP, terminal_size=(80, 24), run_before=_light_theme("data:x_train"))
+
+
+def test_class_counts_break_between_classes_never_inside_one():
+    from tuitrain.ui.panes.data.detail import pack_line
+
+    parts = ["0: 393 (49.1 %)", "1: 407 (50.9 %)", "2: 12 (1.5 %)"]
+    text = pack_line(parts, width=48, indent=14)
+    assert text.split("\n") == ["0: 393 (49.1 %)   1: 407 (50.9 %)", " " * 14 + "2: 12 (1.5 %)"]
+    assert all(len(line) + (14 if i == 0 else 0) <= 48 for i, line in enumerate(text.split("\n")))
+    assert pack_line(parts, width=0, indent=14) == "   ".join(parts)  # not laid out yet: one line
+
+
+def test_snapshot_labels_60x20_narrows_the_tensor_list(snap_compare):
+    assert snap_compare(DATA_APP, terminal_size=(60, 20), run_before=_choose("data:y_train"))

@@ -14,6 +14,7 @@ from typing import Any
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
 from tuitrain.ui.panes.data.tensors import TensorEntry
@@ -23,6 +24,18 @@ from tuitrain.ui.widgets.chart.plotext_view import PlotextView
 HIST_SAMPLE = 20_000  # values drawn into the histogram at most (a fixed stride, so it is deterministic)
 HIST_BINS = 30
 MAX_IMAGES = 8
+
+
+def pack_line(parts: list[str], width: int, indent: int, gap: str = "   ") -> str:
+    """``parts`` joined by ``gap``, broken between parts (never inside one) to fit ``width`` columns;
+    lines after the first are indented by ``indent`` (under the first part).  ``width`` 0: one line."""
+    lines = [""]
+    for part in parts:
+        used = indent + len(lines[-1])
+        if lines[-1] and width and used + len(gap) + len(part) > width:
+            lines.append("")
+        lines[-1] = f"{lines[-1]}{gap}{part}" if lines[-1] else part
+    return ("\n" + " " * indent).join(lines)
 
 
 class TensorDetail(VerticalScroll):
@@ -128,10 +141,12 @@ class TensorDetail(VerticalScroll):
 
         counts = class_counts(entry.array)
         total = max(sum(counts.values()), 1)
+        parts = [f"{k}{f' {names[k]}' if k < len(names) else ''}: {n:,} ({100 * n / total:.1f} %)"
+                 for k, n in counts.items()]
         text = Text("class counts  ", style="bold")
-        for k, n in counts.items():
-            name = f" {names[k]}" if k < len(names) else ""
-            text.append(f"{k}{name}: {n:,} ({100 * n / total:.1f} %)   ")
+        # The box's own width is 0 while hidden; the detail's content width is what it will get.
+        width = widget.parent.scrollable_content_region.width if isinstance(widget.parent, Widget) else 0
+        text.append(pack_line(parts, width, len(text)))
         widget.update(text)
         widget.display = True
 

@@ -50,6 +50,10 @@ PANE_ACTIONS = [
 ]
 
 
+# Below this width the tensor list narrows so the tensor's detail keeps 2/3 of the width (issue #24).
+NARROW_COLUMNS = 70
+
+
 class DataPane(AppAccess, Horizontal):
     """Pick a tensor on the left, read it on the right."""
 
@@ -74,7 +78,7 @@ class DataPane(AppAccess, Horizontal):
             yield TensorDetail(id="tensor-detail")
             with Horizontal(id="playground-row"):
                 yield Label("tf/np ›", id="playground-label")
-                yield Input(id="playground", compact=True, placeholder="tf.zeros((2, 3))  or  np.arange(12).reshape(3, 4)")
+                yield Input(id="playground", compact=True, placeholder="e.g. tf.zeros((2, 3)) or np.arange(12)")
             yield Static("", id="playground-error", markup=False)
 
     def on_mount(self) -> None:
@@ -240,6 +244,7 @@ class DataPane(AppAccess, Horizontal):
         )
 
     def on_resize(self) -> None:
+        self.set_class(self.size.width < NARROW_COLUMNS, "-narrow")  # a narrower tensor list
         self._show_selected()
 
     # --- playground --------------------------------------------------------------
