@@ -53,3 +53,13 @@ def test_comma_lists_of_names_need_no_quotes():
     assert F.parse_form_value('["accuracy"]', p) == ["accuracy"]
     with pytest.raises(ValueError):
         F.parse_form_value("3 + , x", None)
+
+
+def test_one_number_in_parentheses_gets_a_tuple_hint_only_for_shapes_and_tuples():
+    from tuitrain.catalogue.form_values import one_int_in_parentheses_hint
+
+    shape = P.Param("input_shape", None, True, "shape")
+    assert one_int_in_parentheses_hint("(5)", shape).endswith("did you mean (5,)?")
+    assert one_int_in_parentheses_hint(" ( 28 ) ", P.Param("pool_size", None, True, "tuple", size=2)).endswith("(28,)?")
+    assert [one_int_in_parentheses_hint(t, shape) for t in ("(5,)", "5", "(5, 3)", "[5]")] == [""] * 4
+    assert one_int_in_parentheses_hint("(5)", P.Param("units", None, False, "int")) == ""

@@ -115,3 +115,36 @@ async def test_folded_arguments_sit_in_a_collapsed_section_that_opens_on_error()
         assert not app.query_one(ParamForm).validate_all()
         await pilot.pause()
         assert not folded.collapsed and app.focused.id == "field-kernel_regularizer"
+
+
+async def test_an_error_outside_the_folded_section_leaves_it_folded():
+    from textual.widgets import Collapsible
+
+    app = FormApp(folded=["kernel_regularizer", "name"])
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.query_one("#field-filters", Input).value = "abc"
+        await pilot.pause()
+        assert not app.query_one(ParamForm).validate_all()
+        await pilot.pause()
+        assert app.query_one(Collapsible).collapsed  # nothing to see there: the form stays short
+        assert app.focused.id == "field-filters" and "whole number" in error(app, "filters")
+
+
+class ShapeApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield ParamForm([Param("input_shape", None, True, "shape")])
+
+
+async def test_one_number_in_parentheses_is_read_as_a_tuple_with_a_hint():
+    app = ShapeApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        form = app.query_one(ParamForm)
+        field = app.query_one("#field-input_shape", Input)
+        field.value = "(5)"
+        await pilot.pause()
+        hint = app.query_one("#warning-input_shape")
+        assert "did you mean (5,)?" in str(hint.render()) and hint.has_class("-shown")
+        assert form._read(form._by_name["input_shape"]) == [5]
+        field.value = "(5,)"
+        await pilot.pause()
+        assert not hint.has_class("-shown")

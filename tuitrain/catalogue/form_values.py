@@ -73,6 +73,19 @@ def parse_form_value(text: str, param: Param | None = None) -> Any:
     return value
 
 
+def one_int_in_parentheses_hint(text: str, param: Param) -> str:
+    """A hint for ``(5)`` in a shape or tuple field: Python reads it as the number 5, not a tuple.
+
+    The form reads it as ``(5,)`` (what was surely meant), and says so, since the same text in a
+    Python script would give Keras an int.
+    """
+    match = re.fullmatch(r"\(\s*(\d+)\s*\)", text.strip())
+    if match is None or param.annotation not in ("shape", "tuple"):
+        return ""
+    n = match.group(1)
+    return f"({n}) is the number {n} in Python; read as ({n},), a tuple of one: did you mean ({n},)?"
+
+
 def _check(value: Any, p: Param) -> Any:
     ann = p.annotation
     if value is None:

@@ -15,7 +15,7 @@ from tuitrain.ui.panes import PANES, pane_class, pane_commands
 # (title, help, app action)
 APP_COMMANDS: list[tuple[str, str, str]] = [
     *[(f"Show {info.title} pane", f"switch to the {info.title} pane", f"show_pane('{info.id}')") for info in PANES],
-    ("New preset…", "start from data: synthetic, scikit-learn, Keras cache, a file or folder (ctrl+n)", "new_preset"),
+    ("New preset…", "start from data: synthetic, scikit-learn, Keras cache, a file or folder", "new_preset"),
     ("Open preset…", "choose a bundled preset or a .toml file", "open_preset"),
     ("Save preset", "write the preset to its file (comments kept)", "save"),
     ("Save preset as…", "write the preset to a new file", "save_as"),

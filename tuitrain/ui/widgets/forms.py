@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Collapsible, Input, Label, Select, Static, Switch
 
-from tuitrain.catalogue.form_values import format_value, non_default_args
+from tuitrain.catalogue.form_values import format_value, non_default_args, one_int_in_parentheses_hint
 from tuitrain.catalogue.form_values import parse_form_value as parse_value
 from tuitrain.catalogue.params import Param
 
@@ -263,6 +263,7 @@ class ParamForm(Vertical):
             self.set_error(p.name, str(err))
         else:
             self.set_error(p.name, "")
+        self.set_warning(p.name, one_int_in_parentheses_hint(event.value, p))
 
     @on(Input.Blurred)
     def _commit_on_blur(self, event: Input.Blurred) -> None:
