@@ -91,15 +91,20 @@ class FocusInView:
         if screen not in self._watched_screens and screen.is_running:
             self._watched_screens.add(screen)
             screen.screen_layout_refresh_signal.subscribe(screen, self._screen_laid_out)
-        self._last_focus_layout = None  # a new focus is always brought into view
-        screen.call_after_refresh(self._screen_laid_out, screen)
+        # Textual centres a newly focused widget itself: note where it is, and keep it in view from there.
+        self._last_focus_layout = None
+        screen.call_after_refresh(self._note_layout, screen)
 
-    def _screen_laid_out(self, screen: Screen) -> None:
+    def _note_layout(self, screen: Screen) -> bool:
+        """Remember where the focused row sits; True when the layout moved it since last time."""
         focused = screen.focused
         if focused is None or screen is not screen.app.screen:
-            return
+            return False
         layout = (id(focused), *layout_place(focus_target(focused)))
-        if layout == self._last_focus_layout:
-            return  # only a scroll since: the user's own, left alone
+        moved = layout != self._last_focus_layout
         self._last_focus_layout = layout
-        reveal(focused)
+        return moved
+
+    def _screen_laid_out(self, screen: Screen) -> None:
+        if self._note_layout(screen):  # not only a scroll since (the user's own is left alone)
+            reveal(screen.focused)
