@@ -78,11 +78,11 @@ class SeriesCurves:
         sm = cache.smoothed
         if sm is None or len(sm) > len(y):
             sm = GrowableArray(max(len(y), self.table(granularity).reserved), dtype=y.dtype)
-            sm.extend(ema(y, smoothing).astype(y.dtype, copy=False))
+            sm.extend(ema(y, smoothing, dtype=y.dtype))
             cache.smoothed = sm
         elif len(sm) < len(y):
             done = len(sm)
-            sm.extend(ema(y[done:], smoothing, init=_last_finite(sm.view())).astype(sm.dtype, copy=False))
+            sm.extend(ema(y[done:], smoothing, init=_last_finite(sm.view()), dtype=sm.dtype))
         return sm.view()
 
     def _curve(self, granularity: str, key: str, smoothing: float) -> _Curve:
@@ -107,13 +107,12 @@ class SeriesCurves:
         table = self.table(granularity)
         gen = table.generation
         y = table.get(key)  # a snapshot: appends go past its end or into a new buffer
-        sm = GrowableArray(len(y) + (len(y) >> 3) + 256, dtype=y.dtype)
-        if smoothing > 0.0:
-            sm.extend(ema(y, smoothing).astype(y.dtype, copy=False))
+        # the smoothed copy is kept as ema made it (one float32 array, no second copy); it grows on the next rows
+        sm = GrowableArray.adopt(ema(y, smoothing, dtype=y.dtype)) if smoothing > 0.0 else None
         pyramid = MinMaxPyramid()
-        pyramid.update(sm.view() if smoothing > 0.0 else y)
+        pyramid.update(sm.view() if sm is not None else y)
         if table.generation == gen:
-            self._curves[(granularity, key, smoothing)] = _Curve(gen, smoothing, sm if smoothing > 0.0 else None, pyramid)
+            self._curves[(granularity, key, smoothing)] = _Curve(gen, smoothing, sm, pyramid)
 
     def chart_points(self, granularity: str, key: str, x_axis: str = "step", smoothing: float = 0.0,
                      columns: int = CHART_COLUMNS, x_range: tuple[float, float] | None = None
@@ -164,5 +163,12 @@ class SeriesCurves:
 
 
 def _last_finite(values: np.ndarray) -> float | None:
-    finite = np.flatnonzero(np.isfinite(values))
-    return float(values[finite[-1]]) if len(finite) else None
+    """The last finite value, looked for from the end (a live run's poll must not scan 10^7 points)."""
+    end = len(values)
+    while end > 0:
+        start = max(0, end - 4096)
+        finite = np.flatnonzero(np.isfinite(values[start:end]))
+        if len(finite):
+            return float(values[start + finite[-1]])
+        end = start
+    return None
