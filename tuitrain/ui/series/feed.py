@@ -47,7 +47,7 @@ class RunFeed:
         self.cancelled = False
         self._columns = None  # chunks of the run's binary columns, read before the JSON after them
         self._cache: ColumnCache | None = None
-        self._column_bytes = 0  # bytes of columns not yet handed over (for the poll's worker-or-not choice)
+        self._column_bytes = 0  # what handing the columns over counts as in unread_bytes (see _open_columns)
         if self._bulk:
             self._open_columns()
 
@@ -58,8 +58,9 @@ class RunFeed:
             decoder = self.reader._decoder
             self._columns = column_parts(found, decoder)
             self._column_chunks = 1
-            # at least 1: a run of epoch rows only (no batch rows) still has its events to hand over
-            self._column_bytes = max(1, found.rows * sum(found.itemsize(n) for n in found.names()))
+            # 1, whatever their size: mapped columns are not parsed, so a poll hands them over itself (the
+            # chart is complete in the first frame) instead of a worker; 1, not 0: there is something to read
+            self._column_bytes = 1
             self.reader.offset = found.events_bytes
             self._reserved = True
         elif self.unread_bytes() >= CACHE_FROM:
