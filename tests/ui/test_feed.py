@@ -57,3 +57,37 @@ def test_backoff_polls_soon_after_data_and_rarely_when_idle_or_ended():
     assert [b.next(False, True) for _ in range(5)] == [1.0, 2.0, 4.0, 4.0, 4.0]
     assert b.next(True, True) == 0.5
     assert b.next(False, False) == 10.0
+
+
+def test_a_long_json_only_run_gets_its_columns_built_by_another_process(tmp_path, monkeypatch):
+    """The build runs beside the app (two cores), the feed then maps what it built: the same rows."""
+    import tuitrain.ui.series.feed as feed_module
+    from tuitrain.runs.columns import COLUMNS_DIR, find_columns
+
+    monkeypatch.setattr(feed_module, "BUILD_FROM", 1)
+    run = _run(tmp_path, rows=3000, columns=False)
+    feed = RunFeed(run)
+    assert feed._builder is not None and feed.loading
+    assert feed.progress_text().startswith("indexing events.jsonl")
+    feed.read_all_here()
+    assert feed._builder is None and find_columns(run) is not None and (run / COLUMNS_DIR / "index.json").exists()
+    x, y = feed.series.curve("batch", "loss")
+    assert x.tolist() == list(range(1, 3001))
+    np.testing.assert_allclose(y, 1.0 / x, rtol=1e-4)
+    assert isinstance(feed.series.batch.columns["loss"]._buf, np.memmap)  # the mapped columns, not a decoded copy
+
+
+def test_a_failed_build_falls_back_to_reading_the_json(tmp_path, monkeypatch):
+    import subprocess
+    import sys
+
+    import tuitrain.ui.series.feed as feed_module
+
+    monkeypatch.setattr(feed_module, "BUILD_FROM", 1)
+    monkeypatch.setattr(feed_module, "start_build", lambda *a: subprocess.Popen([sys.executable, "-c", "raise SystemExit(3)"]))
+    run = _run(tmp_path, rows=3000, columns=False)
+    feed = RunFeed(run)
+    feed.read_all_here()
+    x, y = feed.series.curve("batch", "loss")
+    assert x.tolist() == list(range(1, 3001))
+    np.testing.assert_allclose(y, 1.0 / x, rtol=1e-4)

@@ -368,3 +368,28 @@ def build_columns(run_dir: Path, events_file: str = EVENTS_FILE, *, chunk: int =
                     writer.append_other((json.dumps(part, separators=(",", ":")) + "\n").encode())
             writer.commit(offset)
     return open_columns(folder, events)
+
+
+def start_build(run_dir: Path, events_file: str = EVENTS_FILE):
+    """``build_columns`` in another process (``subprocess.Popen``; None when there is nowhere to cache).
+
+    The app's own start-up and the JSON decoding then run on two cores at once, and the app's event
+    loop and first paint do not share the GIL with the decoding. Nothing from the run is executed:
+    the child only reads ``events.jsonl`` and writes the cache folder, as ``build_columns`` does here.
+    """
+    import subprocess
+    import sys
+
+    if cache_folder(run_dir) is None:
+        return None
+    try:
+        return subprocess.Popen([sys.executable, "-m", "tuitrain.runs.columns", str(run_dir), events_file],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:
+        return None
+
+
+if __name__ == "__main__":  # the child of start_build
+    import sys
+
+    sys.exit(0 if build_columns(Path(sys.argv[1]), sys.argv[2]) is not None else 1)

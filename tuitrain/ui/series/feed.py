@@ -10,13 +10,14 @@ then less and less often while nothing comes, rarely once the run has ended. No 
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
 from pathlib import Path
 from typing import Any
 
 from tuitrain.runs.decode import BatchBlock
 from tuitrain.runs.layout import EVENTS_FILE
-from tuitrain.runs.columns import find_columns
+from tuitrain.runs.columns import find_columns, start_build
 from tuitrain.runs.reader import CHUNK, RESET, RunReader
 from tuitrain.ui.series.column_feed import ColumnBlock, ColumnCache, column_parts
 from tuitrain.ui.series.run_series import RunSeries
@@ -27,6 +28,8 @@ __all__ = ["RunFeed", "Backoff", "SMALL_READ"]
 SMALL_READ = 256 * 1024
 FEED_CHUNK = CHUNK  # bytes a worker parses per step
 CACHE_FROM = 4 * 1024 * 1024  # a run with this much JSON and no columns gets them built while it is read
+BUILD_FROM = 16 * 1024 * 1024  # ... and from this much, built by another process while the app starts
+BUILD_WAIT = 0.1  # seconds a worker's read waits for that process before it reports back
 
 
 class RunFeed:
@@ -48,10 +51,11 @@ class RunFeed:
         self._columns = None  # chunks of the run's binary columns, read before the JSON after them
         self._cache: ColumnCache | None = None
         self._column_bytes = 0  # what handing the columns over counts as in unread_bytes (see _open_columns)
+        self._builder: subprocess.Popen | None = None  # the process building the columns (start_build)
         if self._bulk:
-            self._open_columns()
+            self._open_columns(build=True)
 
-    def _open_columns(self) -> None:
+    def _open_columns(self, build: bool = False) -> None:
         """Columns that cover the start of ``events.jsonl`` are read first; else the JSON read is cached as columns."""
         found = find_columns(self.run_dir, self.reader.events_path.name)
         if found is not None:
@@ -63,8 +67,21 @@ class RunFeed:
             self._column_bytes = 1
             self.reader.offset = found.events_bytes
             self._reserved = True
+        elif build and self.unread_bytes() >= BUILD_FROM and (builder := start_build(self.run_dir, self.reader.events_path.name)):
+            self._builder = builder  # read() waits for it, then maps what it built
         elif self.unread_bytes() >= CACHE_FROM:
             self._cache = ColumnCache(self.run_dir, self.reader.events_path)
+
+    def _await_builder(self) -> bool:
+        """True while the columns are still being built (after ``BUILD_WAIT``); when done, use them
+        (or, if the build failed, decode the JSON here as before)."""
+        try:
+            self._builder.wait(timeout=BUILD_WAIT)
+        except subprocess.TimeoutExpired:
+            return True
+        self._builder = None
+        self._open_columns()
+        return False
 
     def unread_bytes(self) -> int:
         """Bytes appended since the last read (a stat, no read; 0 for a reader without offsets)."""
@@ -84,6 +101,8 @@ class RunFeed:
                 return []
             if not self._bulk:
                 return list(self.reader.poll())  # long-key dicts: the series takes them as they are
+            if self._builder is not None and self._await_builder():
+                return []
             if self._columns is not None:
                 return self._next_columns()
             before = self.reader.offset
@@ -132,7 +151,7 @@ class RunFeed:
         """Parts chunk after chunk until the file is read or the feed cancelled (a worker's loop)."""
         while not self.cancelled:
             parts = self.read()
-            if not parts and self._columns is None and (not self._bulk or self.reader.at_end):
+            if not parts and self._columns is None and self._builder is None and (not self._bulk or self.reader.at_end):
                 return
             yield parts
 
@@ -143,16 +162,22 @@ class RunFeed:
     @property
     def loading(self) -> bool:
         """More of the file is waiting than one poll reads: show progress, read in a worker."""
-        return self._bulk and (self._columns is not None or not self.reader.at_end)
+        return self._bulk and (self._builder is not None or self._columns is not None or not self.reader.at_end)
 
     def progress_text(self) -> str:
         """``reading events.jsonl: 45 % of 58 MB`` while a big file loads."""
         size = self.reader.size
+        if self._builder is not None:
+            return f"indexing {EVENTS_FILE} ({size / 1e6:.0f} MB) for the chart, once"
         return f"reading {EVENTS_FILE}: {100 * self.reader.fraction:.0f} % of {size / 1e6:.0f} MB"
 
     def cancel(self) -> None:
-        """Stop feeding (the run is no longer shown): a worker's next read returns nothing."""
+        """Stop feeding (the run is no longer shown): a worker's next read returns nothing; a build of
+        its columns stops too (what it committed stays usable: the next open reads the rest as JSON)."""
         self.cancelled = True
+        builder = self._builder
+        if builder is not None and builder.poll() is None:
+            builder.terminate()
 
 
 class Backoff:
