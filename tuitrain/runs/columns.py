@@ -286,9 +286,11 @@ class ColumnSet:
         itemsize = np.dtype(dtype).itemsize
         return np.memmap(self.folder / file, dtype=dtype, mode="r", offset=start * itemsize, shape=(stop - start,))
 
-    def other(self) -> bytes:
+    def other(self, start: int = 0) -> bytes:
+        """``other.jsonl`` from byte ``start`` (whole lines: a commit covers whole lines) to ``other_bytes``."""
         with open(self.folder / OTHER, "rb") as fh:
-            return fh.read(self.other_bytes)
+            fh.seek(start)
+            return fh.read(max(0, self.other_bytes - start))
 
 
 def open_columns(folder: Path, events_path: Path) -> ColumnSet | None:

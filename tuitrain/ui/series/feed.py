@@ -15,6 +15,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from tuitrain.runs.decode import BatchBlock
 from tuitrain.runs.layout import EVENTS_FILE
 from tuitrain.runs.columns import find_columns, start_build
@@ -52,6 +54,7 @@ class RunFeed:
         self._cache: ColumnCache | None = None
         self._column_bytes = 0  # what handing the columns over counts as in unread_bytes (see _open_columns)
         self._builder: subprocess.Popen | None = None  # the process building the columns (start_build)
+        self._followed = (0, 0)  # rows and other.jsonl bytes of its columns handed over so far
         if self._bulk:
             self._open_columns(build=True)
 
@@ -72,16 +75,39 @@ class RunFeed:
         elif self.unread_bytes() >= CACHE_FROM:
             self._cache = ColumnCache(self.run_dir, self.reader.events_path)
 
-    def _await_builder(self) -> bool:
-        """True while the columns are still being built (after ``BUILD_WAIT``); when done, use them
-        (or, if the build failed, decode the JSON here as before)."""
+    def _follow_build(self) -> list[Any]:
+        """While another process builds the columns: what it has committed since the last look (waiting at
+        most ``BUILD_WAIT``), so the chart fills in as it goes. Once it is done the JSON after its columns is
+        read as for any run; if it failed, the JSON from the start, here."""
         try:
             self._builder.wait(timeout=BUILD_WAIT)
+            done = True
         except subprocess.TimeoutExpired:
-            return True
-        self._builder = None
-        self._open_columns()
-        return False
+            done = False
+        parts = self._built_so_far()
+        if done:
+            failed = self._builder.returncode != 0
+            self._builder = None
+            if failed and self._followed != (0, 0):
+                self.reader._reset()  # start over from the JSON: the series drops what it was given
+                self._followed = (0, 0)
+                return [RESET]
+        return parts
+
+    def _built_so_far(self) -> list[Any]:
+        found = find_columns(self.run_dir, self.reader.events_path.name)
+        rows, other = self._followed
+        if found is None or found.rows < rows or (found.rows == rows and found.other_bytes <= other):
+            return []
+        decoded = self.reader._decoder.decode_chunk(found.other(other)) if found.other_bytes > other else []
+        parts = [p for p in decoded if not isinstance(p, BatchBlock)]
+        if found.rows > rows:
+            step = found.column("step", rows)
+            parts.append(ColumnBlock({name: found.column(name, rows) for name in found.names()},
+                                     trusted=bool(np.all(step[1:] >= step[:-1])), source=found if rows == 0 else None))
+        self._followed = (found.rows, found.other_bytes)
+        self.reader.offset = found.events_bytes  # the JSON these rows came from is read
+        return parts
 
     def unread_bytes(self) -> int:
         """Bytes appended since the last read (a stat, no read; 0 for a reader without offsets)."""
@@ -101,8 +127,10 @@ class RunFeed:
                 return []
             if not self._bulk:
                 return list(self.reader.poll())  # long-key dicts: the series takes them as they are
-            if self._builder is not None and self._await_builder():
-                return []
+            if self._builder is not None:
+                parts = self._follow_build()
+                if parts or self._builder is not None:
+                    return parts  # else: the build ended with nothing new, the JSON after its columns follows
             if self._columns is not None:
                 return self._next_columns()
             before = self.reader.offset
