@@ -69,7 +69,7 @@ def test_a_long_json_only_run_gets_its_columns_built_by_another_process(tmp_path
     run = _run(tmp_path, rows=3000, columns=False)
     feed = RunFeed(run)
     assert feed._builder is not None and feed.loading
-    assert feed.progress_text().startswith("indexing events.jsonl")
+    assert feed.progress_text().startswith("indexing events.jsonl for the chart (once): 0 % of")
     feed.read_all_here()
     assert feed._builder is None and find_columns(run) is not None and (run / COLUMNS_DIR / "index.json").exists()
     x, y = feed.series.curve("batch", "loss")

@@ -196,7 +196,9 @@ class RunFeed:
         """``reading events.jsonl: 45 % of 58 MB`` while a big file loads."""
         size = self.reader.size
         if self._builder is not None:
-            return f"indexing {EVENTS_FILE} ({size / 1e6:.0f} MB) for the chart, once"
+            size = size or self.reader.events_path.stat().st_size
+            done = min(1.0, self.reader.offset / size) if size else 0.0
+            return f"indexing {EVENTS_FILE} for the chart (once): {100 * done:.0f} % of {size / 1e6:.0f} MB"
         return f"reading {EVENTS_FILE}: {100 * self.reader.fraction:.0f} % of {size / 1e6:.0f} MB"
 
     def cancel(self) -> None:
