@@ -52,6 +52,7 @@ class CurveStore:
         self.lineage = columns.lineage
         self.rows = columns.rows
         self.files = dict(columns.files)
+        self._missing: set[str] = set()  # looked for and not usable: not read again until saved
 
     def _stem(self, key: str, smoothing: float) -> str | None:
         entry = self.files.get(key)
@@ -62,8 +63,14 @@ class CurveStore:
     def load(self, key: str, smoothing: float) -> tuple[np.ndarray | None, MinMaxPyramid] | None:
         """(smoothed values mapped read-only or None for the raw curve, pyramid), or None when unusable."""
         stem = self._stem(key, smoothing)
-        if stem is None or self.lineage is None:
+        if stem is None or self.lineage is None or stem in self._missing:
             return None
+        found = self._load(stem, key, smoothing)
+        if found is None:
+            self._missing.add(stem)
+        return found
+
+    def _load(self, stem: str, key: str, smoothing: float) -> tuple[np.ndarray | None, MinMaxPyramid] | None:
         try:
             head = self._header(stem, key, smoothing)
             if head is None:
@@ -101,8 +108,7 @@ class CurveStore:
         if _regular_size(path) != 2 * sum(levels) * INDEX_DTYPE.itemsize:
             return None
         data = np.fromfile(path, dtype=INDEX_DTYPE)
-        pyramid = MinMaxPyramid()
-        offset, span = 0, MinMaxPyramid.BASE
+        found, offset, span = [], 0, MinMaxPyramid.BASE
         for n in levels:
             lo, hi = data[offset:offset + n], data[offset + n:offset + 2 * n]
             offset += 2 * n
@@ -110,11 +116,9 @@ class CurveStore:
             for idx in (lo, hi):
                 if n and not (np.all(idx >= first) and np.all(idx < first + span)):
                     return None
-            pyramid.mins.append(lo.astype(np.int64))
-            pyramid.maxs.append(hi.astype(np.int64))
-            pyramid._len.append(n)
+            found.append((lo, hi))
             span *= 2
-        return pyramid
+        return MinMaxPyramid.from_levels(found)
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -122,7 +126,7 @@ class CurveStore:
         """Keep a curve computed over exactly the adopted rows (header last: a torn save is never read)."""
         stem = self._stem(key, smoothing)
         rows = self.rows
-        levels = list(pyramid._len)
+        levels = pyramid.levels
         if (stem is None or self.lineage is None or rows < STORE_FROM or levels != pyramid_levels(rows)
                 or (smoothing > 0.0) != (smoothed is not None) or (smoothed is not None and len(smoothed) < rows)):
             return False
@@ -134,12 +138,14 @@ class CurveStore:
                 dtype = np.dtype(self.files[key][1])
                 _write_atomic(self.folder / f"{stem}.sm", [np.ascontiguousarray(smoothed[:rows], dtype=dtype)])
             parts = []
-            for n, lo, hi in zip(levels, pyramid.mins, pyramid.maxs):
-                parts += [lo[:n].astype(INDEX_DTYPE), hi[:n].astype(INDEX_DTYPE)]
+            for k in range(len(levels)):
+                lo, hi = pyramid.level(k)
+                parts += [lo.astype(INDEX_DTYPE), hi.astype(INDEX_DTYPE)]
             _write_atomic(self.folder / f"{stem}.pyr", parts)
             head = {"format": FORMAT, "lineage": self.lineage, "column": self.files[key][0], "rows": rows,
                     "smoothing": smoothing, "levels": levels}
             _write_atomic(self.folder / f"{stem}.json", [json.dumps(head, separators=(",", ":")).encode()])
+            self._missing.discard(stem)
             return True
         except (OSError, ValueError):
             return False  # a cache: when it cannot be written, the curve is computed next time too

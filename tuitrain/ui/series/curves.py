@@ -179,7 +179,7 @@ class SeriesCurves:
             lo, hi = x_range if x_range else (None, None)
             starts, ends = column_ranges(x, columns, lo, hi, scale)
         cache = self._curve(granularity, key, smoothing)
-        fresh = not cache.pyramid._len
+        fresh = not cache.pyramid.levels
         cache.pyramid.update(y)
         if fresh:
             self._save(granularity, key, cache)  # built here once (a raw or shorter curve): kept for the next open

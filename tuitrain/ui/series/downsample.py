@@ -252,6 +252,26 @@ class MinMaxPyramid:
     def nbytes(self) -> int:
         return sum(a.nbytes for a in self.mins + self.maxs)
 
+    @property
+    def levels(self) -> list[int]:
+        """Blocks summarised per level (level 0: blocks of ``BASE`` points)."""
+        return list(self._len)
+
+    def level(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Level ``k``'s min and max indices (views, one per block)."""
+        n = self._len[k]
+        return self.mins[k][:n], self.maxs[k][:n]
+
+    @classmethod
+    def from_levels(cls, levels: list[tuple[np.ndarray, np.ndarray]]) -> "MinMaxPyramid":
+        """A pyramid from saved levels (the caller checked every index lies inside its own block)."""
+        pyramid = cls()
+        for lo, hi in levels:
+            pyramid.mins.append(np.asarray(lo, dtype=np.int64))
+            pyramid.maxs.append(np.asarray(hi, dtype=np.int64))
+            pyramid._len.append(len(lo))
+        return pyramid
+
     def query(self, y: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Index of the min and of the max of ``y[starts[c]:ends[c]]`` for every c (-1: no finite value).
 
