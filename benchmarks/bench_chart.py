@@ -103,7 +103,7 @@ def measure_columns(n: int, repeats: int = 30) -> dict[str, float]:
                                "time": steps * 0.002, "loss": loss, "accuracy": 1.0 - loss / 2}, trusted=True)])
     opts = ChartOptions(granularity="batch", x_axis="step", smoothing=0.6)
     for key in ("loss", "accuracy"):  # what the chart's worker does before the first smoothed figure
-        first = _timed(lambda: series.prepare("batch", key, 0.6))
+        first = _timed(lambda key=key: series.prepare("batch", key, 0.6))
     first_draw = _timed(lambda: render_chart([("", series)], WIDTH, HEIGHT, opts))
     live = []
     for k in range(repeats):

@@ -9,7 +9,7 @@ import tuitrain.ui.series.curve_store as store_module
 import tuitrain.ui.series.curves as curves_module
 from tuitrain.runs.columns import COLUMNS_DIR
 from tuitrain.runs.events import EventWriter
-from tuitrain.ui.series.downsample import MinMaxPyramid, ema, minmax_downsample
+from tuitrain.ui.series.downsample import MinMaxPyramid, ema
 from tuitrain.ui.series.feed import RunFeed
 
 ROWS = 6_000

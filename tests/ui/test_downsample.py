@@ -1,7 +1,7 @@
 """The chart's downsampler keeps spikes and bounds the points plotted; EMA matches its definition."""
 
-import pytest
 import numpy as np
+import pytest
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 

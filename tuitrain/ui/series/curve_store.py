@@ -24,7 +24,7 @@ import numpy as np
 from tuitrain.runs.columns import ColumnSet
 from tuitrain.ui.series.downsample import MinMaxPyramid
 
-__all__ = ["CurveStore", "STORE_FROM", "CURVES_DIR"]
+__all__ = ["CURVES_DIR", "STORE_FROM", "CurveStore"]
 
 FORMAT = "tuitrain-curves/1"
 CURVES_DIR = "curves"

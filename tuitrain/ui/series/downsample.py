@@ -263,7 +263,7 @@ class MinMaxPyramid:
         return self.mins[k][:n], self.maxs[k][:n]
 
     @classmethod
-    def from_levels(cls, levels: list[tuple[np.ndarray, np.ndarray]]) -> "MinMaxPyramid":
+    def from_levels(cls, levels: list[tuple[np.ndarray, np.ndarray]]) -> MinMaxPyramid:
         """A pyramid from saved levels (the caller checked every index lies inside its own block)."""
         pyramid = cls()
         for lo, hi in levels:
