@@ -351,10 +351,7 @@ class RunInfo:
 
     @property
     def best_monitor(self) -> tuple[str, float] | None:
-        """The checkpoint monitor's best value (the number the runs table shows)."""
-        if self.monitor and self.monitor in self.best:
-            return self.monitor, self.best[self.monitor]
-        for key in ("val_accuracy", "accuracy", "val_loss", "loss"):
-            if key in self.best:
-                return key, self.best[key]
-        return None
+        """The monitored metric's best value, the one number the runs table shows (``runs.best``)."""
+        from tuitrain.runs.best import best_metric
+
+        return best_metric(self)
