@@ -27,6 +27,8 @@ from tuitrain.common.safetext import clean_line
 
 POLL_S = 0.25
 CRASH_LOG_LINES = 8
+NAME_KEPT = 28  # a run name this long stays whole before columns are dropped (preset name + time stamp)
+MIN_NAME = 12  # a shortened name keeps this much: still a unique start for RUN arguments, mostly
 # A crashed run wrote no error: its trainer was killed (kill -9, out of memory) or died on start-up.
 NO_OUTCOME = "the trainer process ended without writing its outcome (killed, or it died on start-up)"
 
@@ -124,21 +126,44 @@ def _final(view: ProgressView, run_dir: Path, info: dict) -> int:
     return 1
 
 
-def runs_table(runs: list[RunInfo], columns: list[str] | tuple[str, ...] = ()) -> str:
+def runs_table(runs: list[RunInfo], columns: list[str] | tuple[str, ...] = (), width: int | None = None) -> str:
     """The runs as aligned text; ``columns``: settings shown beside the best metric (``layers[1].units``).
 
-    Names and metric names come from run directories: escaped (``safetext``) before printing.
-    An invalid run shows its reason in place of the numbers."""
+    Within ``width`` (None: any) the GPU memory, settings and duration columns go first, then names are
+    shortened (``…``; still a unique start for RUN arguments), and reasons move under their row.
+    Names and metric names come from run directories: escaped (``safetext``) before printing."""
+    from tuitrain.common.textfit import fit_table, wrap
+
+    rows, reasons = _runs_rows(runs, columns)
+    n = len(rows[0])
+    settings = list(range(4, 4 + len(columns)))
+    fit = dict(plan=[("cut", 0, NAME_KEPT), ("drop", n - 1), *(("cut", i, None) for i in settings),
+                     ("drop", n - 2), *(("drop", i) for i in reversed(settings)), ("cut", 0, MIN_NAME)])
+    table = fit_table([row + (reason,) for row, reason in zip(rows, ["REASON", *reasons])], None, **fit)
+    if width is None or max(map(len, table.splitlines())) <= width:
+        return table
+    lines = fit_table(rows, width, **fit).splitlines()
+    out = lines[:1]
+    for line, reason in zip(lines[1:], reasons):
+        out.append(line)
+        if reason:
+            out.append(wrap(f"  ↳ {reason}", width, indent="    "))
+    return "\n".join(out)
+
+
+def _runs_rows(runs: list[RunInfo], columns: list[str] | tuple[str, ...]) -> tuple[list[tuple[str, ...]], list[str]]:
+    """The table's rows (header first) without the reason column, and each run's reason."""
     from tuitrain.runs.compare import setting_cells
     from tuitrain.trainer.devices import fmt_bytes
     from tuitrain.runs.rundir import read_run_json
     from tuitrain.trainer.system import peak_gpu_memory
 
-    header = ("NAME", "STATUS", "EPOCHS", "BEST", *(c.upper() for c in columns), "DURATION", "GPU MEM", "REASON")
-    rows = [header]
+    rows = [("NAME", "STATUS", "EPOCHS", "BEST", *(c.upper() for c in columns), "DURATION", "GPU MEM")]
+    reasons = []
     for r in runs:
-        if not r.valid:
-            rows.append((clean_line(r.name), r.status, "-", clean_line(r.error or ""), *("" for _ in columns), "", "", ""))
+        if not r.valid:  # an invalid run's reason in place of the numbers
+            rows.append((clean_line(r.name), r.status, "-", "-", *("" for _ in columns), "", ""))
+            reasons.append(clean_line(r.error or ""))
             continue
         best = r.best_monitor
         epochs = f"{r.epochs_done}/{r.epochs_total}" if r.epochs_total else str(r.epochs_done)
@@ -146,10 +171,9 @@ def runs_table(runs: list[RunInfo], columns: list[str] | tuple[str, ...] = ()) -
         cells = [clean_line(c) for c in setting_cells(r.path, columns)]
         peak = peak_gpu_memory(r.path, read_run_json(r.path))  # the peak over the run's GPUs, "-" without one
         rows.append((clean_line(r.name), clean_line(r.status), epochs, best_s, *cells, fmt_duration(r.duration_s),
-                     fmt_bytes(peak), clean_line(failure_reason(r))))
-    # An invalid run's reason runs on past the columns rather than widening them.
-    widths = [max(len(row[i]) for row in rows if i < 2 or row[1] != "invalid") for i in range(len(header))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+                     fmt_bytes(peak)))
+        reasons.append(clean_line(failure_reason(r)))
+    return rows, reasons
 
 
 def log_clues(run_dir: Path, n: int) -> list[str]:
@@ -181,6 +205,7 @@ def failure_reason(run: RunInfo, width: int = 100) -> str:
 
 
 def runs_command(args: argparse.Namespace) -> int:
+    from tuitrain.common.textfit import output_width, wrap
     from tuitrain.sweep.sweepdir import list_sweeps
 
     root = default_runs_dir(getattr(args, "runs_dir", None))
@@ -189,14 +214,16 @@ def runs_command(args: argparse.Namespace) -> int:
     if not runs and not sweeps:
         print(f"no runs under {root} (start one with `tuitrain train PRESET`)")
         return 0
+    width = output_width(sys.stdout)
     if runs:
-        print(runs_table(runs, columns))
+        print(runs_table(runs, columns, width))
     for sweep in sweeps:  # a sweep's trials are runs too: listed under it, best first
         best = sweep.best
         said = f", best {sweep.objective} {best.score:.4g} (trial {best.trial_id})" if best and best.score is not None else ""
         print()
-        print(clean_line(f"sweep {sweep.name}: {sweep.status}, {sweep.algorithm}{said}"))
+        print(wrap(clean_line(f"sweep {sweep.name}: {sweep.status}, {sweep.algorithm}{said}"), width))
         trials = [RunInfo.from_dir(t.run_dir) for t in sweep.trials if t.run_dir is not None and t.run_dir.is_dir()]
         if trials:
-            print("\n".join(f"  {line}" for line in runs_table(trials, columns).splitlines()))
+            table = runs_table(trials, columns, None if width is None else width - 2)
+            print("\n".join(f"  {line}" for line in table.splitlines()))
     return 0
