@@ -14,7 +14,8 @@ from typing import Any
 from tuitrain.common.errors import TuitrainError
 from tuitrain.common.fsutil import atomic_write_text
 from tuitrain.common.safetext import CleanWriter
-from tuitrain.preset import bundled_presets, find_preset, load_preset, with_line
+from tuitrain.cli.output import find_preset_noted
+from tuitrain.preset import bundled_presets, load_preset, with_line
 
 STATS_HEADER = ("tensor", "dtype", "shape", "min", "max", "mean", "std", "NaN", "Inf")
 
@@ -112,7 +113,7 @@ def _load_and_prepare(args: argparse.Namespace) -> tuple[Path, Any, Any]:
     from tuitrain.trainer.fit_options import engine_options
     from tuitrain.model import prepare
 
-    path = find_preset(args.preset)
+    path = find_preset_noted(args.preset)
     preset = load_preset(path, getattr(args, "overrides", []) or [])
     if getattr(args, "trust", False):
         preset.trusted = True

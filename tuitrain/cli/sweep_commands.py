@@ -48,13 +48,14 @@ def sweep_command(args: argparse.Namespace) -> int:
 
 def _new_sweep(args: argparse.Namespace) -> Path:
     from tuitrain.common.native_log import filtered_stderr
-    from tuitrain.preset import find_preset, load_preset
+    from tuitrain.cli.output import find_preset_noted
+    from tuitrain.preset import load_preset
     from tuitrain.sweep.check import check_sweep
     from tuitrain.sweep.launch import new_sweep
 
     if not args.preset:
         raise TuitrainError("tuitrain sweep needs a PRESET with a [sweep] table (e.g. sweep_spiral) or --resume SWEEP_DIR.")
-    preset = load_preset(find_preset(args.preset), list(args.overrides or []))
+    preset = load_preset(find_preset_noted(args.preset), list(args.overrides or []))
     if args.trials:
         preset.sweep["max_trials"] = args.trials
     if args.parallel:

@@ -34,7 +34,8 @@ NO_OUTCOME = "the trainer process ended without writing its outcome (killed, or 
 
 
 def train_command(args: argparse.Namespace) -> int:
-    from tuitrain.preset import find_preset, load_preset
+    from tuitrain.cli.output import find_preset_noted
+    from tuitrain.preset import load_preset
 
     overrides = list(getattr(args, "overrides", None) or [])
     resume = getattr(args, "resume", None)
@@ -48,7 +49,7 @@ def train_command(args: argparse.Namespace) -> int:
     else:
         if not args.preset:
             raise TuitrainError("tuitrain train needs a PRESET (a .toml file or a bundled name such as spiral_mlp) or --resume RUN_DIR.")
-        preset = load_preset(find_preset(args.preset), overrides)
+        preset = load_preset(find_preset_noted(args.preset), overrides)
     run_dir = start_run(preset, runs_dir=getattr(args, "runs_dir", None), resume=resume,
                         trusted=bool(getattr(args, "trust", False)), tf_config=_tf_config(args))
     if getattr(args, "detach", False):
