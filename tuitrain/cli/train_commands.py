@@ -24,6 +24,7 @@ from tuitrain.runs.layout import MODEL_FILE, PRESET_FILE, TRAINER_LOG
 from tuitrain.runs.listing import default_runs_dir, list_runs
 from tuitrain.common.errors import TuitrainError
 from tuitrain.common.safetext import clean_line
+from tuitrain.common.textfit import output_width
 
 POLL_S = 0.25
 CRASH_LOG_LINES = 8
@@ -82,7 +83,7 @@ def follow_run(run_dir: Path, out: TextIO | None = None, *, poll_s: float = POLL
     """
     out = out or sys.stdout
     reader = RunReader(run_dir)
-    view = ProgressView(out, live=out.isatty(), every_epochs=every_epochs)
+    view = ProgressView(out, live=out.isatty(), every_epochs=every_epochs, width=output_width(out))
     view.message(f"run {run_dir}")
     interrupts = 0
     while True:

@@ -109,3 +109,29 @@ def fit_line(fields: Sequence[str], width: int | None, gap: str = "  ", keep_las
         head.pop()
     line = gap.join(head + tail)
     return line if width is None else cut(line, width)
+
+
+def hang(label: str, text: str, width: int | None, label_width: int = 0, gap: str = "  ") -> str:
+    """``label`` padded to ``label_width``, then ``text`` wrapped between words beneath itself (a list of
+    names with their descriptions)."""
+    head = label.ljust(label_width) + gap
+    if width is None or width - len(head) < MIN_WIDTH:
+        return wrap(head + text, width, indent=" " * len(gap)) if width is not None else head + text
+    return "\n".join(textwrap.wrap(text, width, initial_indent=head, subsequent_indent=" " * len(head),
+                                   break_long_words=False, break_on_hyphens=False)) or head.rstrip()
+
+
+def wrap_fields(fields: Sequence[str], width: int | None, gap: str = "  ", indent: str = "  ") -> str:
+    """``fields`` joined by ``gap``, wrapped between fields (``loss 0.25`` stays on one line)."""
+    fields = [f for f in fields if f]
+    if width is None:
+        return gap.join(fields)
+    lines, line = [], ""
+    for field in fields:
+        if line.strip() and len(line) + len(gap) + len(field) > width:
+            lines.append(line)
+            line = indent + field
+        else:
+            line = f"{line}{gap}{field}" if line.strip() else line + field
+    lines.append(line)
+    return "\n".join(lines)
