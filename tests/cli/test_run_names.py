@@ -84,3 +84,13 @@ def test_train_resume_takes_a_run_name(capsys, root):
     (root / A / "preset.toml").unlink()  # found by name, then refused for what it lacks (nothing starts)
     assert main(["train", "--resume", A, "--runs-dir", str(root)]) == 2
     assert f"{root / A}: not a run directory (no preset.toml)" in capsys.readouterr().err
+
+
+def test_sweep_flags_take_a_sweep_name(root):
+    from tuitrain.runs.layout import CONTROL_FILE
+
+    sweep = root / "tiny-sweep-20261205-120000"
+    sweep.mkdir()
+    (sweep / "sweep.json").write_text("{}")
+    assert main(["sweep", "--stop", "tiny-sweep", "--runs-dir", str(root)]) == 0
+    assert (sweep / CONTROL_FILE).is_file()

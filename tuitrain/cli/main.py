@@ -219,7 +219,7 @@ def _add_sweep_and_serve_commands(sub: Any) -> None:
 def resolve_run_arguments(args: argparse.Namespace) -> None:
     """Every RUN argument as a path: a run name as `tuitrain runs` prints it (or its unique start) is looked
     up under the runs root (``runs.names``), so each command accepts what the runs table shows."""
-    from tuitrain.runs.names import resolve_run, run_or_sweep
+    from tuitrain.runs.names import is_sweep_dir, resolve_run, run_or_sweep
 
     runs_dir = getattr(args, "runs_dir", None)
     if args.command == "diff":
@@ -230,6 +230,10 @@ def resolve_run_arguments(args: argparse.Namespace) -> None:
         args.run_dir = str(resolve_run(args.run_dir, runs_dir, accept=run_or_sweep))
     elif args.command == "train" and getattr(args, "resume", None):
         args.resume = str(resolve_run(args.resume, runs_dir))
+    elif args.command == "sweep":  # a sweep by the name `tuitrain runs` and `sweeps` print
+        for flag in ("resume", "stop", "pause", "unpause"):
+            if getattr(args, flag, None):
+                setattr(args, flag, str(resolve_run(getattr(args, flag), runs_dir, accept=is_sweep_dir)))
 
 
 def _run(args: argparse.Namespace, open_app: OpenApp | None, serve_app: ServeApp | None = None) -> int:

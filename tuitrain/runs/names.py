@@ -30,9 +30,13 @@ class AmbiguousRun(TuitrainError):
     """The name is the start of several runs' names."""
 
 
+def is_sweep_dir(path: Path) -> bool:
+    return (Path(path) / SWEEP_JSON).is_file()
+
+
 def run_or_sweep(path: Path) -> bool:
     """What ``attach`` and the app open: a run, a TensorBoard log folder or a sweep."""
-    return is_run(path) or (Path(path) / SWEEP_JSON).is_file()
+    return is_run(path) or is_sweep_dir(path)
 
 
 def _subdirs(folder: Path) -> list[Path]:
