@@ -94,3 +94,9 @@ def test_sweep_flags_take_a_sweep_name(root):
     (sweep / "sweep.json").write_text("{}")
     assert main(["sweep", "--stop", "tiny-sweep", "--runs-dir", str(root)]) == 0
     assert (sweep / CONTROL_FILE).is_file()
+
+
+def test_the_apps_target_suggests_run_names_too(capsys, root):
+    assert main(["tiny-20261205-10150O", "--runs-dir", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "is not a command, a preset, a run directory or a TensorBoard log folder" in err and f"'{A}'" in err

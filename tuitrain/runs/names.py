@@ -78,6 +78,8 @@ def resolve_run(text: str, runs_dir: str | os.PathLike | None = None, *, accept:
     if os.sep in text or (os.altsep and os.altsep in text) or path.exists():
         return path  # a path: the caller says why it is no run
     root = default_runs_dir(runs_dir)
+    if text == clean_line(text) and accept(root / text):  # the usual case: an exact name, no scan
+        return root / text
     names = run_names(root, accept)
     if text in names:
         return names[text]
@@ -87,7 +89,7 @@ def resolve_run(text: str, runs_dir: str | os.PathLike | None = None, *, accept:
         return names[hits[0]]
     shown = clean_line(text)
     if hits:
-        listed = ", ".join(hits[:5]) + (", …" if len(hits) > 5 else "")
+        listed = ", ".join(hits[:5]) + (f" and {len(hits) - 5} more" if len(hits) > 5 else "")
         raise AmbiguousRun(f"'{shown}' is the start of {len(hits)} runs under {root}: {listed}. Give more of the name.")
     hint = did_you_mean(text, names)
     listing = "" if names else " (there are none; start one with `tuitrain train PRESET`)"
