@@ -1,4 +1,4 @@
-"""`best_metric`: the one metric `tuitrain runs` and the runs screen show as a run's best."""
+"""`RunInfo.best_monitor` (`pick_best`): the one metric `tuitrain runs` shows as a run's best."""
 
 from __future__ import annotations
 
@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tuitrain.runs.best import best_metric
-from tuitrain.runs.rundir import RunInfo
+from tuitrain.runs.rundir import RunInfo, pick_best
 
 BEST = {"val_accuracy": 0.9, "val_auc": 0.95, "loss": 0.1, "val_loss": 0.3, "accuracy": 0.97}
 
@@ -25,7 +24,7 @@ def _run(best, monitor=None):
     ({}, "val_loss", None),
 ])
 def test_one_monitored_metric(best, monitor, shown):
-    assert best_metric(_run(best, monitor)) == shown
+    assert pick_best(best, monitor) == shown
     assert _run(best, monitor).best_monitor == shown
 
 
