@@ -111,3 +111,24 @@ def test_train_prints_within_80_columns(capsys, tmp_path, monkeypatch, preset_fi
     fields = " ".join(lines[epoch:epoch + 3]).split()
     assert fields[fields.index("val_loss") + 1].replace(".", "", 1).isdigit() and fields[-2] == "ETA"
     assert lines[-1].startswith("finished after 2 epochs")
+
+
+def test_a_followed_sweeps_ranking_fits_80_columns(tmp_path):
+    from tuitrain.cli.sweep_commands import sweep_table
+    from tuitrain.sweep.sweepdir import list_sweeps
+
+    write_sweep(tmp_path)
+    [info] = list_sweeps(tmp_path)
+    wide, narrow = sweep_table(info), sweep_table(info, WIDTH)
+    assert max(map(len, wide.splitlines())) > WIDTH
+    assert all(len(line) <= WIDTH for line in narrow.splitlines()), narrow
+    assert set(NUMBER.findall(narrow)) <= set(NUMBER.findall(wide)) and not re.search(r"\d…", narrow)
+
+
+    def trials(text):  # each trial's first cells, below the header; a failed trial's reason under its row
+        lines = text.splitlines()
+        body = lines[next(i for i, line in enumerate(lines) if "TRIAL" in line) + 1:]
+        return [line.split()[:3] for line in body if not line.lstrip().startswith("↳")]
+
+    assert trials(narrow) == trials(wide)
+    assert narrow.splitlines()[-1] == "  ↳ ValueError: NaN loss at step 12"

@@ -18,7 +18,7 @@ from typing import TextIO
 from tuitrain.common.errors import TuitrainError
 from tuitrain.common.safetext import clean_line
 from tuitrain.runs.control import request_control
-from tuitrain.common.textfit import fit_table, output_width, wrap
+from tuitrain.common.textfit import fit_table, fit_table_noted, output_width, wrap
 from tuitrain.sweep.sweepdir import ACTIVE, SweepInfo, Trial, is_sweep, list_sweeps
 
 POLL_S = 0.5
@@ -132,16 +132,17 @@ def trial_line(trial: Trial, info: SweepInfo) -> str:
 
 def sweep_table(info: SweepInfo, width: int | None = None) -> str:
     """The trials ranked by the objective, one column per swept key; the best marked ``*``."""
-    header = ("", "TRIAL", "STATUS", info.objective.upper() or "SCORE", *info.keys, "EPOCHS", "REASON")
-    rows = [header]
+    header = ("", "TRIAL", "STATUS", info.objective.upper() or "SCORE", *info.keys, "EPOCHS")
+    rows, reasons = [header], []
     best = info.best
     for t in info.trials:
         epochs = f"{t.epochs_done}/{t.epochs_total}" if t.epochs_total else str(t.epochs_done)
         rows.append(("*" if t is best else "", t.trial_id, t.status, "-" if t.score is None else f"{t.score:.4g}",
-                     *(_fmt(t.values.get(k)) for k in info.keys), epochs, (t.error or "")[:80]))
-    n = len(header)  # within the width: the reason shortened, long key headers shortened, then the reason left out
-    lines = fit_table(rows, width, plan=[("cut", n - 1, 16), *(("cut", i, None) for i in range(4, n - 2)),
-                                         ("drop", n - 1)]).splitlines()
+                     *(_fmt(t.values.get(k)) for k in info.keys), epochs))
+        reasons.append(clean_line(t.error or "")[:80])
+    # within the width: long key headers cut at the start (their ends tell them apart); reasons under their row
+    plan = [("cut", i, None, "start") for i in range(4, len(header) - 1)]
+    lines = fit_table_noted(rows, reasons, width, note_head="REASON", plan=plan).splitlines()
     direction = "higher" if info.direction == "max" else "lower"
     head = f"{info.name}: {info.status}, {info.algorithm}, {len(info.trials)}/{info.max_trials} trials, {direction} {info.objective} is better"
     return "\n".join([wrap(clean_line(head), width), *lines])

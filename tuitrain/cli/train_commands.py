@@ -134,23 +134,14 @@ def runs_table(runs: list[RunInfo], columns: list[str] | tuple[str, ...] = (), w
     Within ``width`` (None: any) the GPU memory, settings and duration columns go first, then names are
     shortened (``…``; still a unique start for RUN arguments), and reasons move under their row.
     Names and metric names come from run directories: escaped (``safetext``) before printing."""
-    from tuitrain.common.textfit import fit_table, wrap
+    from tuitrain.common.textfit import fit_table_noted
 
     rows, reasons = _runs_rows(runs, columns)
     n = len(rows[0])
     settings = list(range(4, 4 + len(columns)))
-    fit = dict(plan=[("cut", 0, NAME_KEPT), ("drop", n - 1), *(("cut", i, None) for i in settings),
-                     ("drop", n - 2), *(("drop", i) for i in reversed(settings)), ("cut", 0, MIN_NAME)])
-    table = fit_table([row + (reason,) for row, reason in zip(rows, ["REASON", *reasons])], None, **fit)
-    if width is None or max(map(len, table.splitlines())) <= width:
-        return table
-    lines = fit_table(rows, width, **fit).splitlines()
-    out = lines[:1]
-    for line, reason in zip(lines[1:], reasons):
-        out.append(line)
-        if reason:
-            out.append(wrap(f"  ↳ {reason}", width, indent="    "))
-    return "\n".join(out)
+    plan = [("cut", 0, NAME_KEPT), ("drop", n - 1), *(("cut", i, None, "start") for i in settings),
+            ("drop", n - 2), *(("drop", i) for i in reversed(settings)), ("cut", 0, MIN_NAME)]
+    return fit_table_noted(rows, reasons, width, note_head="REASON", plan=plan)
 
 
 def _runs_rows(runs: list[RunInfo], columns: list[str] | tuple[str, ...]) -> tuple[list[tuple[str, ...]], list[str]]:

@@ -57,13 +57,16 @@ def wrap_items(head: str, items: Iterable[str], width: int | None, sep: str = ",
     return "\n".join(lines)
 
 
-def cut(text: str, width: int) -> str:
-    """``text`` in ``width`` characters, ending in ``…`` when shortened."""
-    return text if len(text) <= width else text[: max(0, width - 1)] + ELLIPSIS
+def cut(text: str, width: int, at_start: bool = False) -> str:
+    """``text`` in ``width`` characters, ending in ``…`` when shortened (``at_start``: beginning with it)."""
+    if len(text) <= width:
+        return text
+    return ELLIPSIS + text[len(text) - max(0, width - 1):] if at_start else text[: max(0, width - 1)] + ELLIPSIS
 
 
-# One step of fitting a table: ("drop", column) or ("cut", column, floor); floor None: the longest body
-# cell (at least MIN_CELL), so only a long header is shortened (a column of numbers keeps every digit).
+# One step of fitting a table: ("drop", column), ("cut", column, floor) or ("cut", column, floor, "start");
+# floor None: the longest body cell (at least MIN_CELL), so only a long header is shortened (a column of
+# numbers keeps every digit); "start": cut at the start (``…0.units``: the end tells keys apart).
 Step = tuple
 
 
@@ -74,7 +77,7 @@ def fit_table(rows: Sequence[Sequence[str]], width: int | None = None, *, right:
     Too wide, it takes the steps of ``plan`` in order until the table fits: drop a column, or cut a
     column to ``floor`` characters (its cells end in ``…``; give floors below a column's longest
     body cell only for text). ``right``: columns aligned right (numbers)."""
-    right, keep = set(right), list(range(len(rows[0]) if rows else 0))
+    right, keep, at_start = set(right), list(range(len(rows[0]) if rows else 0)), set()
     widths = [max((len(row[i]) for row in rows if i < len(row)), default=0) for i in keep]
 
     def total() -> int:
@@ -92,12 +95,30 @@ def fit_table(rows: Sequence[Sequence[str]], width: int | None = None, *, right:
             body = max((len(row[column]) for row in rows[1:] if column < len(row)), default=1)
             floor = max(body, MIN_CELL) if step[2] is None else step[2]
             widths[column] = min(widths[column], max(floor, 1, widths[column] - (total() - width)))
+            if step[3:] == ("start",):
+                at_start.add(column)
     lines = []
     for row in rows:
-        cells = [cut(row[i] if i < len(row) else "", widths[i]) for i in keep]
+        cells = [cut(row[i] if i < len(row) else "", widths[i], i in at_start) for i in keep]
         lines.append(gap.join(c.rjust(widths[i]) if i in right else c.ljust(widths[i])
                               for c, i in zip(cells, keep)).rstrip())
     return "\n".join(lines)
+
+
+def fit_table_noted(rows: Sequence[Sequence[str]], notes: Sequence[str], width: int | None = None, *,
+                    note_head: str = "NOTE", **fit) -> str:
+    """``rows`` with each row's note (``notes``, one per body row) as a last column when the table fits ``width``
+    with it; else the table fitted without it and each note wrapped on the lines under its row (``↳ note``)."""
+    table = fit_table([tuple(row) + (note,) for row, note in zip(rows, [note_head, *notes])], None, **fit)
+    if width is None or max(map(len, table.splitlines())) <= width:
+        return table
+    lines = fit_table(rows, width, **fit).splitlines()
+    out = lines[:1]
+    for line, note in zip(lines[1:], notes):
+        out.append(line)
+        if note:
+            out.append(wrap(f"  ↳ {note}", width, indent="    "))
+    return "\n".join(out)
 
 
 def fit_line(fields: Sequence[str], width: int | None, gap: str = "  ", keep_last: int = 0) -> str:
