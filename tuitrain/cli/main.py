@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any, Callable
 
 from tuitrain.common.errors import TuitrainError
@@ -219,7 +220,7 @@ def _add_sweep_and_serve_commands(sub: Any) -> None:
 def resolve_run_arguments(args: argparse.Namespace) -> None:
     """Every RUN argument as a path: a run name as `tuitrain runs` prints it (or its unique start) is looked
     up under the runs root (``runs.names``), so each command accepts what the runs table shows."""
-    from tuitrain.runs.names import is_sweep_dir, resolve_run, run_or_sweep
+    from tuitrain.runs.names import resolve_run
 
     runs_dir = getattr(args, "runs_dir", None)
     if args.command == "diff":
@@ -231,9 +232,11 @@ def resolve_run_arguments(args: argparse.Namespace) -> None:
     elif args.command == "train" and getattr(args, "resume", None):
         args.resume = str(resolve_run(args.resume, runs_dir))
     elif args.command == "sweep":  # a sweep by the name `tuitrain runs` and `sweeps` print
+        from tuitrain.sweep.sweepdir import is_sweep
+
         for flag in ("resume", "stop", "pause", "unpause"):
             if getattr(args, flag, None):
-                setattr(args, flag, str(resolve_run(getattr(args, flag), runs_dir, accept=is_sweep_dir)))
+                setattr(args, flag, str(resolve_run(getattr(args, flag), runs_dir, accept=is_sweep)))
 
 
 def _run(args: argparse.Namespace, open_app: OpenApp | None, serve_app: ServeApp | None = None) -> int:
@@ -287,14 +290,20 @@ def _run(args: argparse.Namespace, open_app: OpenApp | None, serve_app: ServeApp
     return open_app(args.command or "app", args)
 
 
+def run_or_sweep(path: Path) -> bool:
+    """What ``attach`` and the app open: a run, a TensorBoard log folder or a sweep."""
+    from tuitrain.runs.kinds import is_run
+    from tuitrain.sweep.sweepdir import is_sweep
+
+    return is_run(path) or is_sweep(path)
+
+
 def check_app_target(target: str | None, runs_dir: str | None = None) -> str | None:
     """The app's TARGET must be a preset, a run directory or log folder, or a run's name under the runs root
     (returned as its path): say so, with close names."""
-    from pathlib import Path
-
     if target is None:
         return None
-    from tuitrain.runs.names import AmbiguousRun, default_runs_dir, resolve_run, run_names, run_or_sweep
+    from tuitrain.runs.names import AmbiguousRun, default_runs_dir, resolve_run, run_names
 
     path = Path(target).expanduser()
     if path.suffix == ".toml" or run_or_sweep(path):
@@ -311,15 +320,16 @@ def check_app_target(target: str | None, runs_dir: str | None = None) -> str | N
         try:
             return str(resolve_run(target, runs_dir, accept=run_or_sweep))
         except AmbiguousRun:
-            raise
+            raise  # the start of several runs: saying which helps more than the list of commands
         except TuitrainError:
             pass
     presets = [name for name, _, _ in bundled_presets()]
+    close = did_you_mean(target, [*SUBCOMMANDS, *presets, *run_names(default_runs_dir(runs_dir), run_or_sweep)])
     if path.is_dir():
         raise TuitrainError(f"{target}: a folder, but neither a run directory (no {RUN_JSON}) nor a TensorBoard log "
                             "folder (no events.out.tfevents.* files in it or its subfolders).")
     raise TuitrainError(f"'{target}' is not a command, a preset, a run directory or a TensorBoard log folder."
-                        f"{did_you_mean(target, [*SUBCOMMANDS, *presets, *run_names(default_runs_dir(runs_dir), run_or_sweep)])} Commands: {', '.join(SUBCOMMANDS)}; "
+                        f"{close} Commands: {', '.join(SUBCOMMANDS)}; "
                         f"presets: {', '.join(presets)}.")
 
 

@@ -23,20 +23,10 @@ MAX_ENTRIES = 20_000
 ELLIPSIS = "…"
 
 Accept = Callable[[Path], bool]
-SWEEP_JSON = "sweep.json"  # what makes a folder a sweep (tuitrain.sweep.sweepdir; runs does not import sweep)
 
 
 class AmbiguousRun(TuitrainError):
     """The name is the start of several runs' names."""
-
-
-def is_sweep_dir(path: Path) -> bool:
-    return (Path(path) / SWEEP_JSON).is_file()
-
-
-def run_or_sweep(path: Path) -> bool:
-    """What ``attach`` and the app open: a run, a TensorBoard log folder or a sweep."""
-    return is_run(path) or is_sweep_dir(path)
 
 
 def _subdirs(folder: Path) -> list[Path]:
