@@ -61,18 +61,18 @@ def test_output_fits_80_columns_with_every_number_whole(command, capsys, tmp_pat
     assert not too_long, f"{len(too_long)} lines over {WIDTH} columns:\n" + "\n".join(too_long)
     assert max(map(len, wide.splitlines())) > WIDTH  # the command had something to fit
     assert not re.search(r"\d…", narrow)
-    assert set(NUMBER.findall(narrow)) <= set(NUMBER.findall(wide))
+    assert set(NUMBER.findall(narrow)) - {str(WIDTH)} <= set(NUMBER.findall(wide))  # "left out at 80 columns"
 
 
-def test_runs_at_80_shortens_a_long_name_to_a_start_that_still_finds_it(capsys, tmp_path, monkeypatch):
+def test_runs_at_80_shortens_a_long_name_in_the_middle_and_it_still_finds_the_run(capsys, tmp_path, monkeypatch):
     _on_disk(tmp_path)
     monkeypatch.setenv("COLUMNS", "80")
     assert main(["runs", "--runs-dir", str(tmp_path)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["NAME", "STATUS", "EPOCHS", "BEST", "DURATION"]  # GPU memory left out first
     assert lines[1].split() == ["digits_mlp-20261205-120000", "finished", "5/5", "val_accuracy", "0.93", "1:05"]
-    failed = lines.index(next(line for line in lines if line.startswith("transfer_learning-20261205-… ")))
-    assert resolve_run("transfer_learning-20261205-…", tmp_path) == tmp_path / "transfer_learning-20261205-113000-2"
+    failed = lines.index(next(line for line in lines if line.startswith("transfer_…-20261205-113000-2 ")))
+    assert resolve_run("transfer_…-20261205-113000-2", tmp_path) == tmp_path / "transfer_learning-20261205-113000-2"
     assert lines[failed + 1].startswith("  ↳ p.toml:12: layers[1].unitz: Dense has no argument 'unitz'.")
     assert lines[failed + 2] == "    'units'? Arguments: units, …"  # wrapped between words (cut at 100 as before)
 
@@ -132,3 +132,13 @@ def test_a_followed_sweeps_ranking_fits_80_columns(tmp_path):
 
     assert trials(narrow) == trials(wide)
     assert narrow.splitlines()[-1] == "  ↳ ValueError: NaN loss at step 12"
+
+
+def test_a_setting_asked_for_is_never_left_out_silently(capsys, tmp_path, monkeypatch):
+    _on_disk(tmp_path)
+    monkeypatch.setenv("COLUMNS", str(WIDTH))
+    assert main(["runs", "--runs-dir", str(tmp_path), "--columns", "layers[0].units,compile.optimizer"]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines()[0].split()[-1] == "…].UNITS"  # a long key's header cut at its start; its values whole
+    assert " ".join(err.split()) == ("note: left out at 80 columns: compile.optimizer (a wider terminal or "
+                                     "`tuitrain runs --json` shows them)")

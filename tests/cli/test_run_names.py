@@ -52,6 +52,8 @@ def test_a_typo_gets_the_close_names(capsys, root):
 def test_a_unique_prefix_or_a_name_cut_short_finds_the_run(root):
     assert resolve_run("tiny-20261205-11", root) == root / B
     assert resolve_run("tiny-20261205-10…", root) == root / A
+    assert resolve_run("tiny…-113000", root) == root / B  # a name as the runs table shortens it
+    assert resolve_run("…05-113000", root) == root / B
     with pytest.raises(AmbiguousRun, match=f"'tiny-2026' is the start of 2 runs under {root}: {A}, {B}"):
         resolve_run("tiny-2026", root)
 

@@ -63,3 +63,12 @@ def test_the_width_comes_from_columns_else_a_terminal_else_none(monkeypatch):
     assert output_width(io.StringIO()) is None
     monkeypatch.delenv("COLUMNS")
     assert output_width(io.StringIO()) is None  # a pipe or a file: lines stay whole
+
+
+def test_a_run_name_is_cut_in_the_middle_and_keeps_its_time_stamp():
+    from tuitrain.common.textfit import cut
+
+    assert cut("transfer_learning-20261205-113000-2", 28, "middle") == "transfer_…-20261205-113000-2"
+    assert cut("spiral_mlp-20261205-101500", 28, "middle") == "spiral_mlp-20261205-101500"
+    assert cut("no-stamp-in-this-long-name", 10, "middle") == "no-stamp-…"  # nothing to keep: cut at the end
+    assert cut("layers[0].units", 8, "start") == "…].units"

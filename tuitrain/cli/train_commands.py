@@ -29,7 +29,7 @@ from tuitrain.common.textfit import output_width
 POLL_S = 0.25
 CRASH_LOG_LINES = 8
 NAME_KEPT = 28  # a run name this long stays whole before columns are dropped (preset name + time stamp)
-MIN_NAME = 12  # a shortened name keeps this much: still a unique start for RUN arguments, mostly
+MIN_NAME = 20  # at the last, names keep their time stamp and a few letters ("tri…-20261205-120001")
 # A crashed run wrote no error: its trainer was killed (kill -9, out of memory) or died on start-up.
 NO_OUTCOME = "the trainer process ended without writing its outcome (killed, or it died on start-up)"
 
@@ -128,20 +128,23 @@ def _final(view: ProgressView, run_dir: Path, info: dict) -> int:
     return 1
 
 
-def runs_table(runs: list[RunInfo], columns: list[str] | tuple[str, ...] = (), width: int | None = None) -> str:
+def runs_table(runs: list[RunInfo], columns: list[str] | tuple[str, ...] = (), width: int | None = None,
+               dropped: list[int] | None = None) -> str:
     """The runs as aligned text; ``columns``: settings shown beside the best metric (``layers[1].units``).
 
-    Within ``width`` (None: any) the GPU memory, settings and duration columns go first, then names are
-    shortened (``…``; still a unique start for RUN arguments), and reasons move under their row.
+    Within ``width`` (None: any) long names are shortened in the middle (``…``; RUN arguments take them as
+    printed), GPU memory, duration and then settings columns are left out (their indexes added to ``dropped``),
+    and reasons move under their row.
     Names and metric names come from run directories: escaped (``safetext``) before printing."""
     from tuitrain.common.textfit import fit_table_noted
 
     rows, reasons = _runs_rows(runs, columns)
     n = len(rows[0])
     settings = list(range(4, 4 + len(columns)))
-    plan = [("cut", 0, NAME_KEPT), ("drop", n - 1), *(("cut", i, None, "start") for i in settings),
-            ("drop", n - 2), *(("drop", i) for i in reversed(settings)), ("cut", 0, MIN_NAME)]
-    return fit_table_noted(rows, reasons, width, note_head="REASON", plan=plan)
+    # names are cut in the middle: the time stamp tells runs of one preset apart (and `START…END` finds the run)
+    plan = [("cut", 0, NAME_KEPT, "middle"), ("drop", n - 1), *(("cut", i, None, "start") for i in settings),
+            ("drop", n - 2), *(("drop", i) for i in reversed(settings)), ("cut", 0, MIN_NAME, "middle")]
+    return fit_table_noted(rows, reasons, width, note_head="REASON", plan=plan, dropped=dropped)
 
 
 def _runs_rows(runs: list[RunInfo], columns: list[str] | tuple[str, ...]) -> tuple[list[tuple[str, ...]], list[str]]:
@@ -207,9 +210,9 @@ def runs_command(args: argparse.Namespace) -> int:
     if not runs and not sweeps:
         print(f"no runs under {root} (start one with `tuitrain train PRESET`)")
         return 0
-    width = output_width(sys.stdout)
+    width, dropped = output_width(sys.stdout), []
     if runs:
-        print(runs_table(runs, columns, width))
+        print(runs_table(runs, columns, width, dropped))
     for sweep in sweeps:  # a sweep's trials are runs too: listed under it, best first
         best = sweep.best
         said = f", best {sweep.objective} {best.score:.4g} (trial {best.trial_id})" if best and best.score is not None else ""
@@ -217,6 +220,12 @@ def runs_command(args: argparse.Namespace) -> int:
         print(wrap(clean_line(f"sweep {sweep.name}: {sweep.status}, {sweep.algorithm}{said}"), width))
         trials = [RunInfo.from_dir(t.run_dir) for t in sweep.trials if t.run_dir is not None and t.run_dir.is_dir()]
         if trials:
-            table = runs_table(trials, columns, None if width is None else width - 2)
+            table = runs_table(trials, columns, None if width is None else width - 2, dropped)
             print("\n".join(f"  {line}" for line in table.splitlines()))
+    left_out = [key for i, key in enumerate(columns) if 4 + i in dropped]
+    if left_out:  # a setting asked for is never left out silently
+        from tuitrain.cli.output import note
+
+        note(f"left out at {width} columns: {', '.join(left_out)} (a wider terminal or `tuitrain runs --json` "
+             "shows them)")
     return 0

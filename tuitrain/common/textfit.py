@@ -9,11 +9,13 @@ with ``…``, before any row would wrap.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import textwrap
 from typing import Iterable, Sequence, TextIO
 
 ELLIPSIS = "…"
+TIME_STAMP = re.compile(r"[-_]\d{8}-\d{6}(?:-\d+)?$")  # the end of a run directory's name (runs.rundir.new_run_dir)
 MIN_WIDTH = 20  # a narrower $COLUMNS is taken as a mistake, not a layout
 MIN_CELL = 8  # a shortened text cell keeps this much (its header too)
 
@@ -57,27 +59,35 @@ def wrap_items(head: str, items: Iterable[str], width: int | None, sep: str = ",
     return "\n".join(lines)
 
 
-def cut(text: str, width: int, at_start: bool = False) -> str:
-    """``text`` in ``width`` characters, ending in ``…`` when shortened (``at_start``: beginning with it)."""
+def cut(text: str, width: int, where: str = "end") -> str:
+    """``text`` in ``width`` characters with ``…`` where it was shortened: at its ``end``, its ``start``, or in
+    the ``middle``, before a run name's time stamp (``transfer_…-20261205-113000``), which stays whole."""
     if len(text) <= width:
         return text
-    return ELLIPSIS + text[len(text) - max(0, width - 1):] if at_start else text[: max(0, width - 1)] + ELLIPSIS
+    keep = max(0, width - 1)
+    if where == "middle":
+        stamp = TIME_STAMP.search(text)
+        if stamp and len(stamp.group()) + 2 <= width:
+            return text[: width - 1 - len(stamp.group())] + ELLIPSIS + stamp.group()
+    if where == "start":
+        return ELLIPSIS + text[len(text) - keep:]
+    return text[:keep] + ELLIPSIS
 
 
-# One step of fitting a table: ("drop", column), ("cut", column, floor) or ("cut", column, floor, "start");
+# One step of fitting a table: ("drop", column), ("cut", column, floor) or ("cut", column, floor, WHERE);
 # floor None: the longest body cell (at least MIN_CELL), so only a long header is shortened (a column of
-# numbers keeps every digit); "start": cut at the start (``…0.units``: the end tells keys apart).
+# numbers keeps every digit); WHERE: "start" (``…0.units``: the end tells keys apart) or "middle" (run names).
 Step = tuple
 
 
 def fit_table(rows: Sequence[Sequence[str]], width: int | None = None, *, right: Iterable[int] = (),
-              plan: Sequence[Step] = (), gap: str = "  ") -> str:
+              plan: Sequence[Step] = (), gap: str = "  ", dropped: list[int] | None = None) -> str:
     """``rows`` (the header first) as aligned columns within ``width``.
 
     Too wide, it takes the steps of ``plan`` in order until the table fits: drop a column, or cut a
     column to ``floor`` characters (its cells end in ``…``; give floors below a column's longest
-    body cell only for text). ``right``: columns aligned right (numbers)."""
-    right, keep, at_start = set(right), list(range(len(rows[0]) if rows else 0)), set()
+    body cell only for text). ``right``: columns aligned right (numbers); ``dropped`` gets the columns left out."""
+    right, keep, where = set(right), list(range(len(rows[0]) if rows else 0)), {}
     widths = [max((len(row[i]) for row in rows if i < len(row)), default=0) for i in keep]
 
     def total() -> int:
@@ -91,15 +101,16 @@ def fit_table(rows: Sequence[Sequence[str]], width: int | None = None, *, right:
             continue
         if step[0] == "drop" and len(keep) > 1:
             keep.remove(column)
+            if dropped is not None:
+                dropped.append(column)
         elif step[0] == "cut":
             body = max((len(row[column]) for row in rows[1:] if column < len(row)), default=1)
             floor = max(body, MIN_CELL) if step[2] is None else step[2]
             widths[column] = min(widths[column], max(floor, 1, widths[column] - (total() - width)))
-            if step[3:] == ("start",):
-                at_start.add(column)
+            where[column] = step[3] if len(step) > 3 else "end"
     lines = []
     for row in rows:
-        cells = [cut(row[i] if i < len(row) else "", widths[i], i in at_start) for i in keep]
+        cells = [cut(row[i] if i < len(row) else "", widths[i], where.get(i, "end")) for i in keep]
         lines.append(gap.join(c.rjust(widths[i]) if i in right else c.ljust(widths[i])
                               for c, i in zip(cells, keep)).rstrip())
     return "\n".join(lines)
@@ -109,7 +120,8 @@ def fit_table_noted(rows: Sequence[Sequence[str]], notes: Sequence[str], width: 
                     note_head: str = "NOTE", **fit) -> str:
     """``rows`` with each row's note (``notes``, one per body row) as a last column when the table fits ``width``
     with it; else the table fitted without it and each note wrapped on the lines under its row (``↳ note``)."""
-    table = fit_table([tuple(row) + (note,) for row, note in zip(rows, [note_head, *notes])], None, **fit)
+    table = fit_table([tuple(row) + (note,) for row, note in zip(rows, [note_head, *notes])], None,
+                      **(fit | {"dropped": None}))
     if width is None or max(map(len, table.splitlines())) <= width:
         return table
     lines = fit_table(rows, width, **fit).splitlines()

@@ -2,8 +2,8 @@
 
 A RUN argument is a path, or a run's name under the runs root (``--runs-dir``, ``$TUITRAIN_RUNS``
 or ``./runs``) exactly as ``tuitrain runs`` prints it (a sweep's trials one folder down included),
-or a unique prefix of one (a name the table cut short with ``…`` is such a prefix). An unknown name
-is an error that names the root and the closest names.
+or a unique start of one (``spiral_mlp-2026``), or a long name as the table shortens it, ``…`` in place
+of its middle (``transfer_…-20261205-113000``). An unknown name is an error that names the root and the closest names.
 """
 
 from __future__ import annotations
@@ -57,6 +57,15 @@ def run_names(root: Path, accept: Accept = is_run) -> dict[str, Path]:
     return found
 
 
+def _matches(text: str, name: str) -> bool:
+    """``text`` is the start of ``name``, or the name as the runs table shortened it: ``START…END``
+    (``transfer_…-20261205-113000``, ``spiral_mlp-2026…``, ``…mlp-20261205-101500``)."""
+    start, dots, end = text.partition(ELLIPSIS)
+    if not dots:
+        return bool(text) and name.startswith(text)
+    return bool(start or end) and len(name) > len(start) + len(end) and name.startswith(start) and name.endswith(end)
+
+
 def resolve_run(text: str, runs_dir: str | os.PathLike | None = None, *, accept: Accept = is_run) -> Path:
     """The run ``text`` names: an existing run path, else a name or unique prefix under the runs root.
 
@@ -73,8 +82,7 @@ def resolve_run(text: str, runs_dir: str | os.PathLike | None = None, *, accept:
     names = run_names(root, accept)
     if text in names:
         return names[text]
-    prefix = text.removesuffix(ELLIPSIS)
-    hits = sorted(name for name in names if prefix and name.startswith(prefix))
+    hits = sorted(name for name in names if _matches(text, name))
     if len(hits) == 1:
         return names[hits[0]]
     shown = clean_line(text)
