@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import re
+import time
+import types
 
 import pytest
 
@@ -53,6 +55,8 @@ def _output(capsys, argv, columns):
 def test_output_fits_80_columns_with_every_number_whole(command, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     _on_disk(tmp_path / "runs")
+    now = time.time()  # a running trial's duration is counted to now: the same now for both outputs
+    monkeypatch.setattr("tuitrain.runs.rundir.time", types.SimpleNamespace(time=lambda: now, strftime=time.strftime))
     monkeypatch.delenv("COLUMNS", raising=False)
     wide = _output(capsys, COMMANDS[command], None)  # into a pipe: no width, nothing cut or wrapped
     monkeypatch.setenv("COLUMNS", str(WIDTH))
