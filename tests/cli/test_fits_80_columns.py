@@ -63,7 +63,8 @@ def test_output_fits_80_columns_with_every_number_whole(command, capsys, tmp_pat
     narrow = _output(capsys, COMMANDS[command], WIDTH)
     too_long = [line for line in narrow.splitlines() if len(line) > WIDTH]
     assert not too_long, f"{len(too_long)} lines over {WIDTH} columns:\n" + "\n".join(too_long)
-    assert max(map(len, wide.splitlines())) > WIDTH  # the command had something to fit
+    if command != "devices":  # the others print fixed input; what devices says depends on the machine
+        assert max(map(len, wide.splitlines())) > WIDTH  # the command had something to fit
     assert not re.search(r"\d…", narrow)
     assert set(NUMBER.findall(narrow)) - {str(WIDTH)} <= set(NUMBER.findall(wide))  # "left out at 80 columns"
 
