@@ -132,7 +132,7 @@ def test_a_run_that_went_on_extends_the_saved_curve(tmp_path):
 
 
 @pytest.mark.parametrize("damage", ["torn_values", "torn_pyramid", "index_outside_its_block", "bad_header",
-                                    "link", "other_smoothing"])
+                                    "link", "folder_link", "other_smoothing"])
 def test_a_damaged_cache_is_ignored_and_rebuilt(tmp_path, damage):
     _write(tmp_path, range(1, ROWS + 1))
     good = _chart(_open(tmp_path))
@@ -153,6 +153,11 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(tmp_path, damage):
         outside.write_bytes(values.read_bytes())
         values.unlink()
         values.symlink_to(outside)
+    elif damage == "folder_link":  # the whole folder moved elsewhere and linked back: not read, not written
+        elsewhere = tmp_path / "elsewhere"
+        folder.rename(elsewhere)
+        folder.symlink_to(elsewhere)
+        before = {q.name: q.stat().st_mtime_ns for q in elsewhere.iterdir()}
     elif damage == "other_smoothing":
         meta = json.loads(head.read_text())
         head.write_text(json.dumps({**meta, "smoothing": 0.9}))
@@ -164,6 +169,11 @@ def test_a_damaged_cache_is_ignored_and_rebuilt(tmp_path, damage):
     if damage == "link":
         assert not values.is_symlink()  # replaced by a file of the run, never written through the link
         assert (tmp_path / "elsewhere.sm").read_bytes() != b""
+    if damage == "folder_link":
+        after = {q.name: q.stat().st_mtime_ns for q in (tmp_path / "elsewhere").iterdir()}
+        assert after == before  # nothing saved through the link
+        assert not _open(tmp_path).ready("batch", "loss", SMOOTH)
+        return
     assert _open(tmp_path).ready("batch", "loss", SMOOTH)  # rebuilt
 
 

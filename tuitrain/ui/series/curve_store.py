@@ -72,6 +72,8 @@ class CurveStore:
 
     def _load(self, stem: str, key: str, smoothing: float) -> tuple[np.ndarray | None, MinMaxPyramid] | None:
         try:
+            if self.folder.is_symlink():
+                return None  # a curves folder that leads elsewhere is not this run's
             head = self._header(stem, key, smoothing)
             if head is None:
                 return None
