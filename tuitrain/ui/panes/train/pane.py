@@ -36,7 +36,7 @@ from tuitrain.runs.rundir import ACTIVE as ACTIVE_STATUSES
 from tuitrain.common.native_log import is_native_chatter
 from tuitrain.ui.series.feed import SMALL_READ, Backoff, RunFeed
 from tuitrain.ui.series.loader import load_run
-from tuitrain.ui.messages import RunStatusSeen
+from tuitrain.ui.messages import RunStarted, RunStatusSeen
 from tuitrain.ui.panes.train.control import RunControls
 from tuitrain.ui.panes.train.panel import describe_run, epoch_cells, epoch_column_label, idle_text, log_text
 from tuitrain.ui.series.run_series import RunSeries
@@ -66,6 +66,9 @@ PANE_ACTIONS = [
     PaneAction("pause_resume", "p", "Pause/resume", "Pause / resume training",
                "pause the trainer between batches, or let it go on", "train.pause"),
     *CHART_ACTIONS,
+    PaneAction("search_metric", "slash", "Find metric", "Chart: find a metric",
+               "type part of a metric's name to chart that one (runs that log many metrics)", "chart.search"),
+    PaneAction("leave_full_chart", "escape", id="chart.leave_full"),  # only while the chart is full screen
     PaneAction("show_runs", "r", "Runs", "Runs: list and compare",
                "list the runs, overlay several, reopen a run's preset", "train.runs"),
     PaneAction("show_sweep", "w", "Sweep", "Sweep: trials ranked",
@@ -114,6 +117,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         self._log_lines: list[str] = []
         self._system: Any = None  # SystemTail of the run shown: CPU/memory/GPU samples
         self._published: tuple[Path, str | None] | None = None  # the last RunStatusSeen posted
+        self._own_runs: set[Path] = set()  # runs this pane started: the chart names any other run it shows
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -237,6 +241,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         table = self.query_one("#train-epochs", DataTable)
         table.clear(columns=True)
         self.chart.set_sources([("", self.series)] if run_dir is not None else [])
+        self.chart.watching = run_dir.name if run_dir is not None and run_dir not in self._own_runs else ""
         self._start_watching(run_dir)
         self.poll_run(force=True)
 
@@ -396,6 +401,24 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         table.move_cursor(row=self._table_rows - 1, animate=False)
 
     # --- actions ----------------------------------------------------------------------------
+
+    def on_run_started(self, message: RunStarted) -> None:
+        """Our own run (the message goes on up to the app, which shows it)."""
+        self._own_runs.add(Path(message.run_dir))
+
+    def action_search_metric(self) -> None:
+        from tuitrain.ui.screens.dialogs.metric_search import MetricSearchScreen
+
+        names = self.chart.metric_names()
+        if not names:
+            self.notify("no metric logged yet", title="Chart")
+            return
+
+        def chosen(metric: str | None) -> None:
+            if metric is not None:
+                self.chart.metric = metric
+
+        self.app.push_screen(MetricSearchScreen(names, current=self.chart.metric), chosen)
 
     def action_show_devices(self) -> None:
         from tuitrain.ui.screens.devices import DevicesScreen
