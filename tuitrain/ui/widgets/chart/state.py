@@ -36,9 +36,9 @@ def state_line(options, width: int, *, overlay: bool = False, hidden: int = 0) -
     if options.focus:
         tail.append(f"▸ {options.focus}")
     if hidden > 0:
-        tail.append(f"+{hidden} (/ m)")
-    shortest = [*short_parts[:-1], short_parts[-1].removeprefix("x ")]
-    for parts in (long_parts + tail, short_parts + tail, shortest + tail, shortest):
+        tail.append(f"+{hidden} more (/)")
+    shortest = [options.metric or "all", *short_parts[1:-1], short_parts[-1].removeprefix("x ")]
+    for parts in (long_parts + tail, short_parts + tail, shortest + tail):
         line = SEPARATOR.join(parts)
         if len(line) <= width:
             break
