@@ -66,6 +66,8 @@ class MetricsChart(Widget):
 
     def set_sources(self, sources: list[tuple[str, RunSeries]]) -> None:
         """Show these runs ((legend prefix, series) pairs); one run: use an empty prefix."""
+        if {id(s) for _, s in sources} != {id(s) for _, s in self._sources}:
+            self.x_window = None  # other runs: the zoom was on what the previous ones logged
         self._sources = list(sources)
         if self.focus not in [label for label, _ in self._sources]:
             self.focus = ""
