@@ -136,3 +136,13 @@ def test_metric_search_ranks_by_fuzzy_match():
     assert rank_metrics(names, "recl") == ["recall"]
     assert rank_metrics(names, "") == names
     assert rank_metrics(names, "zzz") == []
+
+
+def test_a_zoomed_per_epoch_curve_runs_on_to_the_window_edges():
+    options = ChartOptions(metric="loss", granularity="epoch", x_axis="epoch", x_window=(3.5, 7.5))
+    curves = metric_curves([("", _series())], "loss", options, 40)
+    for curve in curves:  # the epochs inside, and the nearest one outside on each side
+        assert curve.x.tolist() == [3.0, 4.0, 5.0, 6.0, 7.0, 8.0]
+    plot = _lines(options)[2:-3]
+    assert any(line.rstrip()[-2] != " " for line in plot)  # the curves reach the right frame (epoch 8 is beyond it)
+

@@ -245,11 +245,29 @@ def metric_curves(sources: list[tuple[str, RunSeries]], group: str, options: Cha
             # each column's lowest and highest point, from the curve's pyramid (cost independent of length)
             # the visible window is split into the columns: zooming in shows more of the run's detail
             x, y = series.chart_points(g, key, options.x_axis, smoothing, columns=columns, x_range=options.x_window)
+            if options.x_window is not None and g == "epoch":  # a few points: lines run on to the frame
+                x, y = _with_neighbours(series, key, options, x, y)
             if options.log_y:
                 positive = y > 0
                 x, y = x[positive], np.log10(y[positive])
             curves.append(_Curve(name, color, x, y, label))
     return curves
+
+
+def _with_neighbours(series: RunSeries, key: str, options: ChartOptions, x: np.ndarray, y: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """The window's points plus the nearest one outside it on each side (plotext clips the line at
+    the frame), so a zoomed per-epoch curve does not stop short of the window's edges."""
+    lo, hi = options.x_window
+    xa, ya = series.curve("epoch", key, options.x_axis)
+    ok = np.isfinite(xa) & np.isfinite(ya)
+    xa, ya = xa[ok], ya[ok].astype(np.float64)
+    below, above = np.flatnonzero(xa < lo), np.flatnonzero(xa > hi)
+    picks = ([below[np.argmax(xa[below])]] if len(below) else []) + ([above[np.argmin(xa[above])]] if len(above) else [])
+    extra_x, extra_y = [x, xa[picks]], [y, ya[picks]]
+    xs, ys = np.concatenate(extra_x), np.concatenate(extra_y)
+    order = np.argsort(xs, kind="stable")
+    return xs[order], ys[order]
 
 
 def overlay_curves(sources: list[tuple[str, RunSeries]], groups: list[str], options: ChartOptions,
