@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tests.ui.snapshot_apps.train_fixture import COMPARE_NAMES, RUN_NAME, write_compare_runs, write_finished_run
 from tests.ui.waiting import wait_for
+from tuitrain.preset import find_preset
 from tuitrain.ui.messages import RunStarted
 from tuitrain.ui.panes.train.pane import TrainPane
 from tuitrain.ui.screens.dialogs.metric_search import MetricSearchScreen
@@ -47,6 +48,16 @@ async def test_state_line_and_the_watched_run_at_80x24(tmp_path, open_app):
         pane.post_message(RunStarted(own))
         await wait_for(pilot, lambda: app.run_dir == own and pane.series.epoch_rows, "the started run shown")
         assert pane.chart.watching == "" and "watching" not in str(pane.chart.render())
+
+
+async def test_a_run_opened_with_its_own_preset_is_not_named_until_another_preset_opens(tmp_path, open_app):
+    run_dir = write_finished_run(tmp_path)
+    async with open_app(run_dir / "preset.toml", run_dir=run_dir, pane="train", background=False) as (app, pilot):
+        pane = await _shown(pilot)
+        assert pane.chart.watching == "" and "watching" not in str(pane.chart.render())
+        app.load_preset_path(find_preset("digits_mlp"))
+        await wait_for(pilot, lambda: pane.chart.watching == RUN_NAME, "the run named once another preset is open")
+        assert f"watching {RUN_NAME}" in str(pane.chart.render()).splitlines()[1]
 
 
 async def test_m_steps_from_all_metrics_to_each_one(tmp_path, open_app):

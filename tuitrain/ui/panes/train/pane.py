@@ -135,6 +135,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
     def on_mount(self) -> None:
         self.watch(self.app, "run_dir", self._show_run, init=True)
         self.watch(self.app, "preset", lambda _: self.feed is None and self._update_panel(), init=False)
+        self.watch(self.app, "preset_path", lambda _: self._name_the_run(), init=False)
         self._update_panel()
 
     def _schedule(self, delay: float) -> None:
@@ -241,7 +242,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         table = self.query_one("#train-epochs", DataTable)
         table.clear(columns=True)
         self.chart.set_sources([("", self.series)] if run_dir is not None else [])
-        self.chart.watching = run_dir.name if run_dir is not None and run_dir not in self._own_runs else ""
+        self._name_the_run()
         self._start_watching(run_dir)
         self.poll_run(force=True)
 
@@ -401,6 +402,15 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         table.move_cursor(row=self._table_rows - 1, animate=False)
 
     # --- actions ----------------------------------------------------------------------------
+
+    def _name_the_run(self) -> None:
+        """The chart names the run shown unless it is the preset's own: one this pane started, or
+        the run whose preset copy is the file open (``tuitrain RUN_DIR``)."""
+        run_dir = self.feed.run_dir if self.feed is not None else None
+        preset_path = self.app.preset_path
+        own = run_dir is None or run_dir in self._own_runs or (
+            preset_path is not None and Path(preset_path).resolve().parent == run_dir.resolve())
+        self.chart.watching = "" if own else run_dir.name
 
     def on_run_started(self, message: RunStarted) -> None:
         """Our own run (the message goes on up to the app, which shows it)."""
