@@ -109,6 +109,9 @@ async def test_f_fills_the_screen_with_the_chart_and_f_or_escape_return(tmp_path
             assert all(app.query_one(s).display for s in hidden) and pane.chart.size == before
         await pilot.press("escape", "1")  # not full screen: escape is the app's again, then 1 works
         assert app.query_one("#panes").active == "data"
+        await pilot.press("4", "f", "2")  # another pane: the full-screen chart ends with the Train pane
+        await pilot.pause()
+        assert app.query_one("#panes").active == "layers" and all(app.query_one(s).display for s in hidden[2:])
 
 
 async def test_slash_finds_a_metric_by_part_of_its_name(tmp_path, open_app):

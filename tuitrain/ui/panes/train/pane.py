@@ -42,7 +42,7 @@ from tuitrain.ui.panes.train.panel import describe_run, epoch_cells, epoch_colum
 from tuitrain.ui.series.run_series import RunSeries
 from tuitrain.ui.pane_actions import PaneAction, bindings
 from tuitrain.ui.series.wake import run_changes
-from tuitrain.ui.widgets.chart.keys import CHART_ACTIONS, ChartActions
+from tuitrain.ui.widgets.chart.keys import CHART_ACTIONS, FULL_CLASS, ChartActions
 from tuitrain.ui.widgets.chart.metrics_chart import MetricsChart
 from tuitrain.ui.widgets.system_panel import SystemPanel
 
@@ -205,6 +205,8 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         return max(delay, WATCHED_FALLBACK) if self._watched() else delay
 
     def on_hide(self, event: events.Hide) -> None:
+        if self.app.screen is self.screen:  # another pane: the full-screen chart ends with this one
+            self.screen.remove_class(FULL_CLASS)
         if self._poll_timer is not None:
             self._poll_timer.stop()
             self._poll_timer = None
