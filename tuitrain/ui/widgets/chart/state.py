@@ -8,9 +8,14 @@ The legend line names the curves and, when the run shown is not the preset's own
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
 from tuitrain.ui.widgets.chart.window import window_text
+
+if TYPE_CHECKING:  # render.py imports this module
+    from tuitrain.ui.widgets.chart.render import ChartOptions
 
 __all__ = ["state_line", "legend_line", "smoothing_text"]
 
@@ -23,7 +28,7 @@ def smoothing_text(smoothing: float) -> str:
     return "ema " + f"{smoothing:g}".removeprefix("0")
 
 
-def state_line(options, width: int, *, overlay: bool = False, hidden: int = 0) -> Text:
+def state_line(options: "ChartOptions", width: int, *, overlay: bool = False, hidden: int = 0) -> Text:
     """``loss · batch · ema .6 · lin · x step 100–200 · ▸ run-b`` in at most ``width`` cells."""
     view = options.metric or ("all metrics (scaled)" if overlay else "all metrics")
     short_view = options.metric or ("all (scaled)" if overlay else "all")
