@@ -5,7 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.ui.snapshot_apps.train_fixture import COMPARE_NAMES, RUN_NAME, write_compare_runs, write_finished_run
+from tests.ui.snapshot_apps.train_fixture import (
+    COMPARE_NAMES,
+    RUN_NAME,
+    write_compare_runs,
+    write_finished_run,
+)
 from tests.ui.waiting import wait_for
 from tuitrain.preset import find_preset
 from tuitrain.ui.messages import RunStarted

@@ -20,7 +20,7 @@ from textual.widgets.option_list import Option
 from tuitrain.ui.screens.dialogs.form_dialog import ModalBase
 from tuitrain.ui.widgets.lists import SteadyOptionList
 
-__all__ = ["MetricSearchScreen", "ALL_METRICS", "rank_metrics"]
+__all__ = ["ALL_METRICS", "MetricSearchScreen", "rank_metrics"]
 
 ALL_METRICS = "all metrics"  # the entry that shows every metric again (the chart's metric "")
 

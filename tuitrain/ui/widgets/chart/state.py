@@ -17,7 +17,7 @@ from tuitrain.ui.widgets.chart.window import window_text
 if TYPE_CHECKING:  # render.py imports this module
     from tuitrain.ui.widgets.chart.render import ChartOptions
 
-__all__ = ["state_line", "legend_line", "smoothing_text"]
+__all__ = ["legend_line", "smoothing_text", "state_line"]
 
 SEPARATOR = " · "
 MIN_RUN_NAME = 14  # "watching " plus at least this much of the run's name stays on screen
@@ -28,7 +28,7 @@ def smoothing_text(smoothing: float) -> str:
     return "ema " + f"{smoothing:g}".removeprefix("0")
 
 
-def state_line(options: "ChartOptions", width: int, *, overlay: bool = False, hidden: int = 0) -> Text:
+def state_line(options: ChartOptions, width: int, *, overlay: bool = False, hidden: int = 0) -> Text:
     """``loss · batch · ema .6 · lin · x step 100–200 · ▸ run-b`` in at most ``width`` cells."""
     view = options.metric or ("all metrics (scaled)" if overlay else "all metrics")
     short_view = options.metric or ("all (scaled)" if overlay else "all")

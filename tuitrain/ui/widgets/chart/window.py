@@ -12,7 +12,7 @@ import numpy as np
 
 from tuitrain.ui.series.run_series import RunSeries
 
-__all__ = ["Window", "x_extent", "zoom", "pan", "window_text"]
+__all__ = ["Window", "pan", "window_text", "x_extent", "zoom"]
 
 Window = tuple[float, float] | None
 ZOOM_FACTOR = 2.0  # each zoom key halves (or doubles) the visible span
