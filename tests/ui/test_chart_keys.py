@@ -165,6 +165,11 @@ async def test_o_focuses_each_overlaid_run_in_turn(tmp_path, open_app):
         await pilot.press("f")
         await pilot.pause()
         assert not screen.query_one("#runs-table").display and chart.size.height > 18
+        await pilot.press("escape")  # leaves the full chart first, then the screen
+        await pilot.pause()
+        assert app.screen is screen and screen.query_one("#runs-table").display
+        await pilot.press("escape")
+        assert app.screen is not screen
 
 
 def test_snapshot_train_chart_zoomed_80x24(snap_compare):

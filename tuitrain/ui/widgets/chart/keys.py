@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from textual.actions import SkipAction
+from textual.binding import Binding
 
 from tuitrain.ui.pane_actions import PaneAction, bindings
 
@@ -41,7 +42,10 @@ CHART_ACTIONS = [
                "draw one of the overlaid runs in colour, the others grey (again: the next run)",
                "chart.focus", show=False),
 ]
-CHART_BINDINGS = bindings(CHART_ACTIONS)
+# Screens list CHART_BINDINGS beside their own "escape: back"; a priority binding is asked first and
+# skips itself unless the chart is full screen, so escape leaves the full chart before the screen.
+CHART_BINDINGS = [*bindings(CHART_ACTIONS),
+                  Binding("escape", "leave_full_chart", show=False, priority=True, id="chart.leave_full")]
 
 
 class ChartActions:
