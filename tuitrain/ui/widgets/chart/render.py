@@ -7,8 +7,8 @@ redraw costs the same after a million batches as after a hundred.  No Textual he
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from rich.text import Text
@@ -18,7 +18,7 @@ from tuitrain.ui.widgets.chart.ansi_text import ansi_to_text
 from tuitrain.ui.widgets.chart.state import label_top_frame, legend_line, state_line
 from tuitrain.ui.widgets.chart.ticks import format_tick, log_ticks, nice_ticks
 
-__all__ = ["ChartOptions", "render_chart", "SMOOTHING_STEPS", "metric_groups", "metric_curves", "overlay_curves"]
+__all__ = ["ChartOptions", "render_chart", "SMOOTHING_STEPS", "metric_groups", "metric_curves", "overlay_curves", "panel_rows"]
 
 _PALETTE = (12, 9, 10, 11, 13, 14, 208, 129, 2, 4)
 SMOOTHING_STEPS = (0.0, 0.3, 0.6, 0.8, 0.9, 0.95, 0.99)
@@ -57,11 +57,11 @@ class _Curve:
 
 @dataclass(frozen=True)
 class _Layout:
-    """Which panels to draw: each a list of metric groups (several: one scaled overlay)."""
+    """Which panels to draw: each a list of metric groups (several: one scaled overlay), and how
+    many panels each row holds (``panel_rows``)."""
 
     panels: list[list[str]]
-    rows: int
-    cols: int
+    counts: list[int]
     hidden: int
     overlay: bool
 
@@ -72,10 +72,11 @@ def render_chart(sources: list[tuple[str, RunSeries]], width: int, height: int,
     line on top, the plot, the legend line below."""
     if width < 10 or height < 5:
         return Text("")
-    groups = metric_groups(sources, options)
+    groups = [g for g in metric_groups(sources, options)
+              if any(len(c.x) for c in metric_curves(sources, g, options, 10))]  # no empty boxes
     if not groups:
         return _centered("waiting for the first batch…", width, height)
-    layout = _layout(groups, width, height - 2, bool(options.metric))
+    layout = _layout(groups, width, height, bool(options.metric))
 
     # Imported here: plotext costs ~0.3 s to import, and `tuitrain attach` opens on this chart.
     import plotext
@@ -84,18 +85,14 @@ def render_chart(sources: list[tuple[str, RunSeries]], width: int, height: int,
     plotext.terminal.limit(False, False)  # the widget, not the real terminal, sets the size
     fig = plot_class(parent=plotext.terminal)
     fig.plot_size(width, height - 2)  # the first row is the state line, the last the legend
-    if layout.rows * layout.cols > 1:
-        fig.subplots(layout.rows, layout.cols)
-    fig.theme("simple")  # after subplots(): it propagates to them (subplots copy no colours)
-    panel_width = max(10, width // layout.cols - 8)  # minus the y tick labels and frame
     seen_labels: dict[str, int] = {}
-    for i, panel_groups in enumerate(layout.panels):
-        panel = fig.subplot(i // layout.cols + 1, i % layout.cols + 1) if layout.rows * layout.cols > 1 else fig
+    for (panel, cols), panel_groups in zip(_panels(fig, layout.counts), layout.panels):
+        panel_width = max(10, width // cols - 8)  # minus the y tick labels and frame
         if len(layout.panels) > 1:
             panel.title(panel_groups[0] + (" (log)" if options.log_y else ""))
         curves = (overlay_curves(sources, panel_groups, options, panel_width) if layout.overlay
                   else metric_curves(sources, panel_groups[0], options, panel_width))
-        _draw_panel(panel, curves, sources, options, (height - 2) // layout.rows, panel_width, layout.overlay)
+        _draw_panel(panel, curves, sources, options, (height - 2) // len(layout.counts), panel_width, layout.overlay)
         for curve in curves:
             if len(curve.x) and (not options.focus or curve.source == options.focus):
                 seen_labels.setdefault(curve.label, curve.color)
@@ -115,17 +112,49 @@ def render_chart(sources: list[tuple[str, RunSeries]], width: int, height: int,
 
 
 def _layout(groups: list[str], width: int, height: int, one_metric: bool) -> _Layout:
-    """One panel per metric where they fit (``_MIN_PANEL_HEIGHT`` rows each), else every metric in
-    one overlay (at most ``MAX_OVERLAY``), so "all metrics" never looks like "loss" alone."""
-    cols = 2 if len(groups) > 1 and width >= 2 * _MIN_PANEL_WIDTH else 1
-    max_rows = max(1, height // _MIN_PANEL_HEIGHT)
+    """One panel per metric where they all fit (``panel_rows``), else every metric in one overlay
+    (at most ``MAX_OVERLAY``), so "all metrics" never looks like "loss" alone."""
     if one_metric or len(groups) == 1:
-        return _Layout([groups[:1]], 1, 1, 0, False)
-    if len(groups) <= max_rows * cols:
-        rows = math.ceil(len(groups) / cols)
-        return _Layout([[g] for g in groups], rows, min(cols, len(groups)), 0, False)
+        return _Layout([groups[:1]], [1], 0, False)
+    counts = panel_rows(len(groups), width, height - 1)  # minus the state line (the legend is the -1 there)
+    if sum(counts) >= len(groups):
+        return _Layout([[g] for g in groups], counts, 0, False)
     shown = groups[:MAX_OVERLAY]
-    return _Layout([shown], 1, 1, len(groups) - len(shown), True)
+    return _Layout([shown], [1], len(groups) - len(shown), True)
+
+
+def panel_rows(n: int, width: int, height: int) -> list[int]:
+    """How many metric panels each row holds: two a row where the width allows, as many rows as the
+    height allows, and never an empty box (an odd last panel takes its row's whole width)."""
+    cols = 2 if n > 1 and width >= 2 * _MIN_PANEL_WIDTH else 1
+    shown = min(n, max(1, (height - 1) // _MIN_PANEL_HEIGHT) * cols)
+    counts = [cols] * (shown // cols)
+    if shown % cols:
+        counts.append(shown % cols)
+    return counts
+
+
+def _panels(fig, counts: list[int]) -> list[tuple[Any, int]]:
+    """The plotext panels for ``counts`` (panels per row), each with how many share its row."""
+    if counts == [1]:
+        fig.theme("simple")
+        return [(fig, 1)]
+    if len(set(counts)) == 1:  # a full grid
+        fig.subplots(len(counts), counts[0])
+        fig.theme("simple")  # after subplots(): it propagates to them (subplots copy no colours)
+        return [(fig.subplot(r + 1, c + 1), counts[0]) for r in range(len(counts)) for c in range(counts[0])]
+    fig.subplots(len(counts), 1)  # rows of their own width: the last one holds fewer panels
+    fig.theme("simple")
+    panels = []
+    for r, cols in enumerate(counts):
+        row = fig.subplot(r + 1, 1)
+        if cols == 1:
+            panels.append((row, 1))
+            continue
+        row.subplots(1, cols)
+        row.theme("simple")
+        panels.extend((row.subplot(1, c + 1), cols) for c in range(cols))
+    return panels
 
 
 def _draw_panel(panel, curves: list[_Curve], sources, options: ChartOptions, panel_height: int,
