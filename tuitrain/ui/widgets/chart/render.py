@@ -7,8 +7,8 @@ redraw costs the same after a million batches as after a hundred.  No Textual he
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from rich.text import Text
@@ -17,7 +17,7 @@ from tuitrain.ui.series.run_series import RunSeries
 from tuitrain.ui.widgets.chart.ansi_text import ansi_to_text
 from tuitrain.ui.widgets.chart.ticks import format_tick, log_ticks, nice_ticks
 
-__all__ = ["ChartOptions", "render_chart", "SMOOTHING_STEPS", "metric_groups", "metric_curves"]
+__all__ = ["ChartOptions", "render_chart", "SMOOTHING_STEPS", "metric_groups", "metric_curves", "panel_rows"]
 
 _PALETTE = (12, 9, 10, 11, 13, 14, 208, 129, 2, 4)
 SMOOTHING_STEPS = (0.0, 0.3, 0.6, 0.8, 0.9, 0.95, 0.99)
@@ -56,12 +56,13 @@ def render_chart(sources: list[tuple[str, RunSeries]], width: int, height: int,
     if not groups:
         return _centered("waiting for the first batch…", width, height)
 
-    cols = 2 if len(groups) > 1 and width >= 2 * _MIN_PANEL_WIDTH else 1
-    max_rows = max(1, (height - 1) // _MIN_PANEL_HEIGHT)
-    hidden = len(groups) - max_rows * cols
-    groups = groups[: max_rows * cols]
-    rows = math.ceil(len(groups) / cols)
-    cols = min(cols, len(groups))
+    groups = [g for g in groups if any(len(c.x) for c in metric_curves(sources, g, options, 10))]
+    if not groups:  # named metrics without a point yet: no empty boxes
+        return _centered("waiting for the first batch…", width, height)
+    counts = panel_rows(len(groups), width, height)
+    hidden = len(groups) - sum(counts)
+    groups = groups[: sum(counts)]
+    rows = len(counts)
 
     # Imported here: plotext costs ~0.3 s to import, and `tuitrain attach` opens on this chart.
     import plotext
@@ -70,14 +71,11 @@ def render_chart(sources: list[tuple[str, RunSeries]], width: int, height: int,
     plotext.terminal.limit(False, False)  # the widget, not the real terminal, sets the size
     fig = plot_class(parent=plotext.terminal)
     fig.plot_size(width, height - 1)  # the last row is our legend
-    if rows * cols > 1:
-        fig.subplots(rows, cols)
-    fig.theme("simple")  # after subplots(): it propagates to them (subplots copy no colours)
-    panel_width = max(10, width // cols - 8)  # minus the y tick labels and frame
+    panels = _panels(fig, counts)
     seen_labels: dict[str, int] = {}
     drawn = 0
-    for i, group in enumerate(groups):
-        panel = fig.subplot(i // cols + 1, i % cols + 1) if rows * cols > 1 else fig
+    for (panel, cols), group in zip(panels, groups):
+        panel_width = max(10, width // cols - 8)  # minus the y tick labels and frame
         curves = metric_curves(sources, group, options, panel_width)
         panel.title(group + (" (log)" if options.log_y else ""))
         xs = [c.x for c in curves if len(c.x)]
@@ -123,6 +121,40 @@ def render_chart(sources: list[tuple[str, RunSeries]], width: int, height: int,
     text.append("\n")
     text.append_text(legend)
     return text
+
+
+def panel_rows(n: int, width: int, height: int) -> list[int]:
+    """How many metric panels each row holds: two a row where the width allows, as many rows as the
+    height allows, and never an empty box (an odd last panel takes its row's whole width)."""
+    cols = 2 if n > 1 and width >= 2 * _MIN_PANEL_WIDTH else 1
+    shown = min(n, max(1, (height - 1) // _MIN_PANEL_HEIGHT) * cols)
+    counts = [cols] * (shown // cols)
+    if shown % cols:
+        counts.append(shown % cols)
+    return counts
+
+
+def _panels(fig, counts: list[int]) -> list[tuple[Any, int]]:
+    """The plotext panels for ``counts`` (panels per row), each with how many share its row."""
+    if counts == [1]:
+        fig.theme("simple")
+        return [(fig, 1)]
+    if len(set(counts)) == 1:  # a full grid
+        fig.subplots(len(counts), counts[0])
+        fig.theme("simple")  # after subplots(): it propagates to them (subplots copy no colours)
+        return [(fig.subplot(r + 1, c + 1), counts[0]) for r in range(len(counts)) for c in range(counts[0])]
+    fig.subplots(len(counts), 1)  # rows of their own width: the last one holds fewer panels
+    fig.theme("simple")
+    panels = []
+    for r, cols in enumerate(counts):
+        row = fig.subplot(r + 1, 1)
+        if cols == 1:
+            panels.append((row, 1))
+            continue
+        row.subplots(1, cols)
+        row.theme("simple")
+        panels.extend((row.subplot(1, c + 1), cols) for c in range(cols))
+    return panels
 
 
 def _register(panel, signal) -> None:
