@@ -1,7 +1,9 @@
 """Runs screen: every run under the runs root, several overlaid in one chart, a run reopened.
 
 The list comes from ``tuitrain.engine.list_runs`` (run directories and TensorBoard log folders:
-status, preset, start, duration, best metrics; ``c`` adds settings as columns). Space marks runs;
+status, preset, start, duration, the monitored metric's best value and epoch, ``b`` shows another;
+``c`` ticks settings that differ as columns). ``/`` filters the list by text (name, preset, status,
+settings), ``g`` groups it by a setting under headers that fold with enter or space. Space marks runs;
 the chart below overlays the marked ones (or shows the one under the cursor), each run in its own
 colours with a legend, and beside it the settings whose values differ between the marked runs.
 ``enter`` (or ``w``) watches a run in the Train pane; ``e`` loads its resolved ``preset.toml`` into
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,8 +30,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Input, Static
 
+from tuitrain.runs.best import BestMetric, best_metrics, monitored_metric
 from tuitrain.runs.compare import MISSING, diff_many, fmt_value, run_settings, setting
 from tuitrain.common.fmt import fmt_duration
 from tuitrain.common.errors import TuitrainError
@@ -38,7 +41,9 @@ from tuitrain.ui.series.feed import SMALL_READ, RunFeed
 from tuitrain.ui.series.loader import load_run
 from tuitrain.ui.series.run_series import RunSeries
 from tuitrain.ui.styles import STATUS_STYLE
-from tuitrain.ui.widgets.chart.keys import CHART_BINDINGS, ChartActions
+from tuitrain.ui.pane_actions import bindings
+from tuitrain.ui.screens.runs_rows import GroupHeader, ListView, build_rows, clip, differing_keys, setting_label
+from tuitrain.ui.widgets.chart.keys import CHART_ACTIONS, ChartActions
 from tuitrain.ui.widgets.chart.metrics_chart import MetricsChart
 from tuitrain.runs.layout import PRESET_FILE
 
@@ -94,36 +99,65 @@ def run_labels(names: list[str]) -> list[str]:
     return labels if len(set(labels)) == len(labels) else list(names)
 
 
+# The chart's keys, with per batch/epoch on G here: g groups the runs list.
+RUNS_CHART_BINDINGS = bindings(replace(a, key="G") if a.action == "toggle_granularity" else a for a in CHART_ACTIONS)
+SETTING_WIDTH = 14  # a setting column's widest cell (longer values end in …)
+BEST_WIDTH = 24
+MIN_NAME_WIDTH = 10
+OVERLAY_GROUP = 6  # runs of a group header overlaid at most
+
+
+class FilterInput(Input):
+    """The runs filter: escape clears it and hands the keys back to the list."""
+
+    BINDINGS = [Binding("escape", "clear", "Clear filter", id="runs.filter.clear")]
+
+    def action_clear(self) -> None:
+        self.value = ""
+        screen = self.screen
+        if isinstance(screen, RunsScreen):
+            screen.close_filter()
+
+
 class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
     """List runs, compare several, reopen one; dismissed with what the user chose (None: back)."""
 
     DEFAULT_CSS = (Path(__file__).with_name("runs.tcss")).read_text(encoding="utf-8")
+    AUTO_FOCUS = "#runs-table"  # the list, not the hidden filter box
 
     BINDINGS = [
-        Binding("escape,q", "dismiss", "Back", id="runs.back"),
+        Binding("escape,q", "back", "Back", id="runs.back"),
         Binding("space", "toggle_mark", "Mark", id="runs.mark"),
         Binding("w", "watch_run", "Watch", id="runs.watch"),
         Binding("e", "edit_preset", "Edit its preset", id="runs.edit"),
-        Binding("ctrl+r,f5", "reload", "Refresh", id="runs.reload"),
+        Binding("slash", "filter", "Filter", id="runs.filter"),
+        Binding("g", "group_by", "Group by", id="runs.group"),
         Binding("c", "choose_columns", "Columns", id="runs.columns"),
-        *CHART_BINDINGS,
+        Binding("b", "cycle_best", "Best: next metric", id="runs.best"),
+        Binding("ctrl+r,f5", "reload", "Refresh", id="runs.reload"),
+        *RUNS_CHART_BINDINGS,
     ]
 
     def __init__(self, runs_dir: str | os.PathLike | None = None) -> None:
         super().__init__()
         self.runs_dir = runs_dir
         self.runs: list[Any] = []  # every run listed, trials of sweeps included
-        self.rows: list[Any] = []  # what each table row is, in order: a RunInfo or a SweepGroup (its header)
+        self.sweeps: list[SweepGroup] = []
+        self.rows: list[Any] = []  # what each table row is, in order: a RunInfo, a SweepGroup or a GroupHeader
         self.marked: list[Path] = []
         self._loaded: dict[Path, RunFeed] = {}  # oldest first
         self._loading: set[Path] = set()
         self._drawn_at = 0.0
         self.listed = False  # the list arrived from its worker
         self.columns: list[str] = []  # settings shown as columns (``compile.optimizer.learning_rate``)
+        self.view = ListView()  # filter text, grouping, folded groups
+        self.best_key = ""  # the metric the "best" column shows ("" = each run's monitored one)
         self._settings: dict[Path, dict[str, Any]] = {}
+        self._best: dict[Path, dict[str, BestMetric]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static("", id="runs-title")
+        yield FilterInput(placeholder="filter: words of a name, preset, status or setting (units=64)", id="runs-filter")
         yield DataTable(id="runs-table", cursor_type="row", zebra_stripes=True)
         with Horizontal(id="runs-compare"):
             yield MetricsChart(id="runs-chart")
@@ -131,7 +165,6 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self._add_columns()
         self.chart.granularity = "epoch"
         self.chart.smoothing = 0.0
         self.action_reload()
@@ -149,52 +182,23 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
     def table(self) -> DataTable:
         return self.query_one("#runs-table", DataTable)
 
-    # --- list ---------------------------------------------------------------------------------
-
-    def _add_columns(self) -> None:
-        table = self.table
-        table.clear(columns=True)
-        table.add_column("✓", key="mark", width=1)
-        for label, key in (("run", "run"), ("status", "status"), ("best", "best"), ("epochs", "epochs"),
-                           *((c, f"setting:{c}") for c in self.columns),
-                           ("duration", "duration"), ("preset", "preset"), ("started", "started")):
-            table.add_column(label, key=key)
-
-    def action_choose_columns(self) -> None:
-        """Ask which settings to show as columns (dotted keys, comma-separated)."""
-        from tuitrain.ui.screens.dialogs.confirm import TextPrompt
-
-        def chosen(text: str | None) -> None:
-            if text is None:
-                return
-            self.columns = [k.strip() for k in text.split(",") if k.strip()]
-            self._add_columns()
-            self.action_reload()
-
-        self.app.push_screen(TextPrompt("Settings to show as columns, comma-separated "
-                                        "(e.g. compile.optimizer.learning_rate, layers[1].units):",
-                                        ", ".join(self.columns), title="Columns"), chosen)
-
-    def settings(self, path: Path) -> dict[str, Any]:
-        """A run's settings (preset.toml, a script's run.json, a log folder's model), read once."""
-        if path not in self._settings:
-            try:
-                self._settings[path] = run_settings(path)
-            except TuitrainError:
-                self._settings[path] = {}
-        return self._settings[path]
-
-    def action_reload(self) -> None:
+    def root_label(self) -> str:
+        """The runs root as the title names it."""
         from tuitrain.runs.listing import default_runs_dir
 
+        return str(default_runs_dir(self.runs_dir))
+
+    # --- list ---------------------------------------------------------------------------------
+
+    def action_reload(self) -> None:
         self._settings.clear()
-        root = default_runs_dir(self.runs_dir)
-        self.query_one("#runs-title", Static).update(Text.assemble(("Runs ", "bold"), (f"in {root}", "dim"),
+        self.query_one("#runs-title", Static).update(Text.assemble(("Runs ", "bold"), (f"in {self.root_label()}", "dim"),
                                                                    (" · reading…", "italic")))
         self._list_runs()
 
     @work(thread=True, exclusive=True, group="runs-list", exit_on_error=False)
     def _list_runs(self) -> None:
+        """Runs, sweeps, every run's settings and best metrics, read off the event loop."""
         from tuitrain.runs.listing import list_runs
 
         try:
@@ -202,55 +206,236 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         except (TuitrainError, OSError) as err:
             self.app.call_from_thread(self.notify, str(err), title="cannot list runs", severity="error")
             runs, groups = [], []
-        self.app.call_from_thread(self._show_runs, runs, groups)
+        every = [*runs, *(t for g in groups for t in g.trials)]
+        settings = {r.path: _read_settings(r.path) for r in every}
+        best = {r.path: best_metrics(r) for r in every}
+        self.app.call_from_thread(self._show_runs, runs, groups, settings, best)
 
-    def _show_runs(self, runs: list[Any], groups: list[SweepGroup] = ()) -> None:
-        from tuitrain.runs.listing import default_runs_dir
-
-        self.rows = [*runs, *(row for g in groups for row in (g, *g.trials))]
-        self.runs = [row for row in self.rows if not isinstance(row, SweepGroup)]
+    def _show_runs(self, runs: list[Any], groups: list[SweepGroup] = (), settings: dict | None = None,
+                   best: dict | None = None) -> None:
+        self.sweeps = list(groups)
+        self.runs = [*runs, *(t for g in groups for t in g.trials)]
+        self._top = list(runs)
+        self._settings.update(settings or {})
+        self._best = dict(best or {})
         self.listed = True
-        root = default_runs_dir(self.runs_dir)
-        found = f" · {len(self.runs)} found" + (f" ({len(groups)} sweeps)" if groups else "")
-        self.query_one("#runs-title", Static).update(
-            Text.assemble(("Runs ", "bold"), (f"in {root}", "dim"), found,
-                          (" · space marks runs to compare · enter/w watches one · e edits its preset", "dim")))
-        table = self.table
-        table.clear()
-        trials = {id(r) for g in groups for r in g.trials}
-        for row in self.rows:
-            if isinstance(row, SweepGroup):
-                table.add_row(*self._sweep_cells(row), key=f"sweep:{row.sweep.path}")
-            else:
-                table.add_row(*self._cells(row, indent=id(row) in trials), key=str(row.path))
-        if not self.runs and not groups:
-            self.query_one("#runs-title", Static).update(
-                Text.assemble(("No runs ", "bold"), (f"in {root} yet: start one with s on the Train pane", "dim")))
         self.marked = [p for p in self.marked if any(r.path == p for r in self.runs)]
+        self.fill_table()
         self._update_chart()
 
-    def _sweep_cells(self, group: SweepGroup) -> list[Any]:
+    def differing(self) -> list[tuple[str, list[str]]]:
+        """The settings whose values differ between the listed runs that recorded any, each with its values."""
+        return differing_keys([s for r in self.runs if (s := self.settings(r.path))])
+
+    def fill_table(self) -> None:
+        """(Re)build the table from the runs, the filter, the grouping and the columns; the cursor stays on its row."""
+        table = self.table
+        before = self._row_key(self._cursor_row()) if self.rows else None
+        self.rows = build_rows(self._top, self.sweeps, self._settings, self.view)
+        uniform = self._uniform_best()
+        table.clear(columns=True)
+        cells = [self._row_cells(row, uniform) for row in self.rows]
+        best_label = "best " + uniform.replace("accuracy", "acc") if uniform else "best"
+        widths = self._widths(cells, best_label)
+        labels = ["✓", "run", "status", clip(best_label, widths[3]), "epochs",
+                  *(clip(setting_label(c), w) for c, w in zip(self.columns, widths[5:])), "duration", "preset", "started"]
+        keys = ["mark", "run", "status", "best", "epochs", *(f"setting:{c}" for c in self.columns),
+                "duration", "preset", "started"]
+        for label, key in zip(labels, keys):
+            table.add_column(label, key=key)
+        for row, row_cells in zip(self.rows, cells):
+            table.add_row(*self._styled(row, row_cells, widths), key=self._row_key(row))
+        keys_now = [self._row_key(r) for r in self.rows]
+        if before in keys_now:
+            table.move_cursor(row=keys_now.index(before))
+        self._show_title()
+
+    def _row_key(self, row: Any) -> str | None:
+        if row is None:
+            return None
+        if isinstance(row, GroupHeader):
+            return row.row_key
+        if isinstance(row, SweepGroup):
+            return f"sweep:{row.sweep.path}"
+        return str(row.path)
+
+    def _widths(self, cells: list[list[str]], best_label: str) -> list[int]:
+        """Each column's widest cell; where the columns up to the chosen settings do not fit the screen, long
+        settings and titles end in …, then the name is cut."""
+        first = 5 + len(self.columns)  # mark, run, status, best, epochs, the settings
+        labels = [setting_label(c) for c in self.columns]
+        values = [max([len(c[i]) for c in cells] + [1]) for i in range(first + 3)]
+        natural = [*values[:3], max(values[3], len(best_label)), max(values[4], len("epochs")),
+                   *(max(v, len(t)) for v, t in zip(values[5:first], labels)), *values[first:]]
+        budget = self.app.size.width - 2 - 2 * first  # cell padding, scroll bar
+        if sum(natural[:first]) > budget:
+            natural[3] = min(natural[3], BEST_WIDTH)
+            for i, title in enumerate(labels, start=5):  # a long title is cut to its values' width (8 at least)
+                natural[i] = min(max(values[i], min(len(title), 8)), SETTING_WIDTH)
+        others = sum(natural[:first]) - natural[1]
+        natural[1] = max(MIN_NAME_WIDTH, min(natural[1], budget - others))
+        return natural
+
+    def _styled(self, row: Any, cells: list[str], widths: list[int]) -> list[Any]:
+        out: list[Any] = []
+        for i, (cell, width) in enumerate(zip(cells, widths)):
+            text = self._name_cell(cell, width) if i == 1 and _is_run(row) else clip(cell, width)
+            style = STATUS_STYLE.get(cell, "") if i == 2 else ("bold" if i == 1 and not _is_run(row) else "")
+            out.append(Text(text, style=style) if style else text)
+        return out
+
+    def _name_cell(self, name: str, width: int) -> str:
+        """A run's name in ``width`` cells: first without the prefix every run shares (the preset column
+        has it), then cut in the middle."""
+        if len(name) <= width:
+            return name
+        names = [r.name for r in self._top]
+        prefix = os.path.commonprefix(names) if len(names) > 1 else ""
+        prefix = prefix[: prefix.rfind("-") + 1]
+        if prefix and name.startswith(prefix):
+            name = name[len(prefix):]
+        return "…" + name[len(name) - (width - 1):]  # the end tells runs apart: their time stamps
+
+    def _row_cells(self, row: Any, uniform: str) -> list[str]:
+        blank = [""] * len(self.columns)
+        if isinstance(row, GroupHeader):
+            arrow = "▸" if row.folded else "▾"
+            runs = f"{row.count} run{'s' if row.count != 1 else ''}"
+            return ["", f"{arrow} {setting_label(row.key)} = {row.value}", "", "", runs, *blank, "", "", ""]
+        if isinstance(row, SweepGroup):
+            return self._sweep_cells(row)
+        return self._cells(row, uniform)
+
+    def _show_title(self) -> None:
+        shown = sum(1 for r in self.rows if _is_run(r)) + sum(r.count for r in self.rows
+                                                             if isinstance(r, GroupHeader) and r.folded)
+        total = len(self.runs)
+        title = Text.assemble(("Runs ", "bold"), f"{shown} of {total} runs" if self.view.text else f"{total} runs",
+                              f" ({len(self.sweeps)} sweeps)" if self.sweeps else "",
+                              (f" · by {setting_label(self.view.group_key)}", "bold") if self.view.group_key else "",
+                              (f" · in {self.root_label()}", "dim"),
+                              (" · space marks · / filters · g groups · c columns", "dim"), no_wrap=True,
+                              overflow="ellipsis")
+        if not self.runs:
+            title = Text.assemble(("No runs ", "bold"), (f"in {self.root_label()} yet: start one with s on the Train pane",
+                                                         "dim"))
+        self.query_one("#runs-title", Static).update(title)
+
+    def _uniform_best(self) -> str:
+        """The metric every listed run's best column shows, when they agree ("" when they do not)."""
+        if self.best_key:
+            return self.best_key
+        names = {monitored_metric(r) for r in self.runs if r.best}
+        return names.pop() if len(names) == 1 else ""
+
+    def action_cycle_best(self) -> None:
+        """Show the next metric's best value and epoch in the "best" column (then each run's monitored one)."""
+        names: list[str] = []
+        for run in self.runs:
+            names.extend(k for k in run.best if k not in names)
+        names.sort(key=lambda k: (not k.startswith("val_"), k))
+        options = ["", *names]
+        i = options.index(self.best_key) if self.best_key in options else 0
+        self.best_key = options[(i + 1) % len(options)]
+        self.fill_table()  # the column's title names the metric shown
+
+    def action_choose_columns(self) -> None:
+        """Tick which settings (those that differ between the listed runs) to show as columns."""
+        from tuitrain.ui.screens.dialogs.setting_choice import ColumnsChecklist
+
+        def chosen(keys: list[str] | None) -> None:
+            if keys is not None:
+                self.columns = keys
+                self.fill_table()
+
+        self.app.push_screen(ColumnsChecklist(self.differing(), self.columns), chosen)
+
+    def action_group_by(self) -> None:
+        """Group the runs under one header per value of a setting (or ungroup: "none")."""
+        from tuitrain.ui.screens.dialogs.setting_choice import GroupByPicker
+
+        def chosen(key: str | None) -> None:
+            if key is not None:
+                self.view.group_key, self.view.folded = key, set()
+                self.fill_table()
+
+        self.app.push_screen(GroupByPicker(self.differing(), self.view.group_key), chosen)
+
+    def action_filter(self) -> None:
+        box = self.query_one("#runs-filter", FilterInput)
+        box.display = True
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "runs-filter" and event.value != self.view.text:
+            self.view.text = event.value
+            if self.listed:
+                self.fill_table()
+                self._update_chart()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "runs-filter":
+            event.stop()
+            if not event.value.strip():
+                self.close_filter()
+            else:
+                self.table.focus()
+
+    def close_filter(self) -> None:
+        """No filter: hide the box, list every run, the keys go to the list again."""
+        box = self.query_one("#runs-filter", FilterInput)
+        if box.value:
+            box.value = ""  # Changed rebuilds the list
+        box.display = False
+        self.table.focus()
+
+    def action_back(self) -> None:
+        """escape: clear a filter first, then leave the screen."""
+        if self.view.text:
+            self.close_filter()
+            return
+        self.dismiss(None)
+
+    def settings(self, path: Path) -> dict[str, Any]:
+        """A run's settings (preset.toml, a script's run.json, a log folder's model), read once."""
+        if path not in self._settings:
+            self._settings[path] = _read_settings(path)
+        return self._settings[path]
+
+    def on_resize(self) -> None:
+        if self.listed:
+            self.fill_table()
+
+    def _sweep_cells(self, group: SweepGroup) -> list[str]:
         """A sweep's header row: its name, status, best trial and how many trials ran of how many."""
         sweep, best = group.sweep, group.sweep.best
         best_s = f"{sweep.objective} {best.score:.4g} (trial {best.trial_id})" if best and best.score is not None else ""
         done = sweep.counts().get("finished", 0)
         started = datetime.fromtimestamp(sweep.started).strftime("%Y-%m-%d %H:%M") if sweep.started else ""
         preset = group.trials[0].preset_name if group.trials else ""
-        status = Text(sweep.status, style=STATUS_STYLE.get(sweep.status, ""))
-        return ["", Text(f"▾ sweep {sweep.name}", style="bold"), status, best_s,
+        return ["", f"▾ sweep {sweep.name}", sweep.status, best_s,
                 f"{done}/{sweep.max_trials or '?'} trials", *([""] * len(self.columns)), "", preset, started]
 
-    def _cells(self, info: Any, indent: bool = False) -> list[Any]:
+    def _cells(self, info: Any, uniform: str = "") -> list[str]:
         mark = "✓" if info.path in self.marked else ""
-        status = Text(info.status, style=STATUS_STYLE.get(info.status, ""))
         started = datetime.fromtimestamp(info.started).strftime("%Y-%m-%d %H:%M") if info.started else ""
-        duration = fmt_duration(info.duration_s)
         epochs = f"{info.epochs_done}/{info.epochs_total or '?'}"
-        best_s = _best_text(info)
-        values = [setting(self.settings(info.path), key) for key in self.columns] if self.columns else []
+        values = [setting(self.settings(info.path), key) for key in self.columns]
         chosen = [fmt_value(v) if v is not MISSING else "-" for v in values]
-        name = f"  {info.name}" if indent else info.name
-        return [mark, name, status, best_s, epochs, *chosen, duration, info.preset_name, started]
+        trial = any(info.path == t.path for g in self.sweeps for t in g.trials)
+        name = f"  {info.name}" if trial else info.name
+        return [mark, name, info.status, self._best_cell(info, uniform), epochs, *chosen,
+                fmt_duration(info.duration_s), info.preset_name, started]
+
+    def _best_cell(self, info: Any, uniform: str) -> str:
+        """The best value and epoch of the metric shown (the header names it when every row shows the same)."""
+        metric = self.best_key or monitored_metric(info)
+        found = self._best.get(info.path, {}).get(metric or "")
+        if found is None:
+            return "-"
+        if uniform:
+            return f"{found.value:.4g}" + (f" @ep{found.epoch}" if found.epoch is not None else "")
+        return found.text()
 
     def _cursor_row(self) -> Any | None:
         table = self.table
@@ -260,11 +445,20 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
 
     def _cursor_run(self) -> Any | None:
         row = self._cursor_row()
-        return None if isinstance(row, SweepGroup) else row
+        return row if _is_run(row) else None
 
     def _cursor_sweep(self) -> SweepGroup | None:
         row = self._cursor_row()
         return row if isinstance(row, SweepGroup) else None
+
+    def _cursor_group(self) -> GroupHeader | None:
+        row = self._cursor_row()
+        return row if isinstance(row, GroupHeader) else None
+
+    def toggle_fold(self, header: GroupHeader) -> None:
+        """Fold or unfold a group's runs (enter or space on its header)."""
+        self.view.folded.symmetric_difference_update({header.value})
+        self.fill_table()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -287,6 +481,10 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
     # --- compare ------------------------------------------------------------------------------
 
     def action_toggle_mark(self) -> None:
+        header = self._cursor_group()
+        if header is not None:
+            self.toggle_fold(header)
+            return
         info = self._cursor_run()
         if info is None:
             return
@@ -308,6 +506,9 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         group = self._cursor_sweep()
         if group is not None:  # a sweep's header: its best trial (trials are ranked best first)
             return [group.trials[0].path] if group.trials else []
+        header = self._cursor_group()
+        if header is not None:  # a group's header: its runs overlaid
+            return list(header.paths[:OVERLAY_GROUP])
         info = self._cursor_run()
         return [info.path] if info is not None else []
 
@@ -392,6 +593,10 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         if group is not None:
             self.open_sweep(group)
             return
+        header = self._cursor_group()
+        if header is not None:
+            self.toggle_fold(header)
+            return
         info = self._cursor_run()
         if info is None:
             return
@@ -412,11 +617,14 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         self.dismiss(EditRunPreset(preset, info.name))
 
 
-def _best_text(info: Any) -> str:
-    """The monitored metric's best value first, then the other validation (or training) ones."""
-    best = dict(info.best or {})
-    first = info.best_monitor
-    keys = [first[0]] if first else []
-    pool = [k for k in best if k.startswith("val_")] or list(best)
-    keys += [k for k in pool if k not in keys]
-    return " · ".join(f"{k.replace('accuracy', 'acc')} {best[k]:.4g}" for k in keys[:3])
+def _is_run(row: Any) -> bool:
+    """A run's row (not a sweep's or a group's header)."""
+    return row is not None and not isinstance(row, (SweepGroup, GroupHeader))
+
+
+def _read_settings(path: Path) -> dict[str, Any]:
+    """A run's settings, ``{}`` when they cannot be read (the list still shows the run)."""
+    try:
+        return run_settings(path)
+    except (TuitrainError, OSError):
+        return {}
