@@ -195,15 +195,15 @@ async def test_g_groups_runs_by_a_setting_under_headers_that_fold(tmp_path):
         await pilot.press("down", "enter")  # the second: compile.optimizer.type
         assert screen.view.group_key == "compile.optimizer.type"
         names = _names(screen)
-        assert names[:7] == ["▾ optimizer = Adam", "spiral_mlp-20260105-120000", "spiral_mlp-20260102-120000",
-                             "spiral_mlp-20260101-120000", "▾ optimizer = SGD", "spiral_mlp-20260104-120000",
-                             "spiral_mlp-20260103-120000"]
+        assert names[:7] == ["▾ optimizer = Adam", "  spiral_mlp-20260105-120000", "  spiral_mlp-20260102-120000",
+                             "  spiral_mlp-20260101-120000", "▾ optimizer = SGD", "  spiral_mlp-20260104-120000",
+                             "  spiral_mlp-20260103-120000"]
         assert names[7] == f"▾ sweep {SWEEP}" and names[8].startswith("  trial-")  # trials stay under their sweep
         assert _column(screen, "epochs")[:1] == ["3 runs"]
         assert "by optimizer" in str(screen.query_one("#runs-title").render())
         await pilot.press("up", "enter")  # the cursor stayed on its run (now under Adam): up to the header, fold it
-        assert _names(screen)[:4] == ["▸ optimizer = Adam", "▾ optimizer = SGD", "spiral_mlp-20260104-120000",
-                                      "spiral_mlp-20260103-120000"]
+        assert _names(screen)[:4] == ["▸ optimizer = Adam", "▾ optimizer = SGD", "  spiral_mlp-20260104-120000",
+                                      "  spiral_mlp-20260103-120000"]
         await pilot.press("space")  # space unfolds it again
         assert len(_names(screen)) == len(names)
         await pilot.press("g")
@@ -252,3 +252,12 @@ def _settled(*keys: str):
         await pilot.pause()
 
     return run_before
+
+
+def test_a_cut_run_name_keeps_its_end(tmp_path):
+    screen = RunsScreen(tmp_path)
+    screen._top = [type("Run", (), {"name": n})() for n in ("spiral_mlp-20260105-120000", "spiral_mlp-20260104-120000")]
+    assert screen._name_cell("spiral_mlp-20260105-120000", 30) == "spiral_mlp-20260105-120000"
+    assert screen._name_cell("spiral_mlp-20260105-120000", 20) == "…20260105-120000"  # the shared preset prefix goes
+    assert screen._name_cell("spiral_mlp-20260105-120000", 10) == "…05-120000"
+    assert screen._name_cell("  spiral_mlp-20260105-120000", 12) == "  …05-120000"  # under a header: indent kept

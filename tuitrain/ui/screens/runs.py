@@ -104,6 +104,7 @@ RUNS_CHART_BINDINGS = bindings(replace(a, key="G") if a.action == "toggle_granul
 SETTING_WIDTH = 14  # a setting column's widest cell (longer values end in …)
 BEST_WIDTH = 24
 MIN_NAME_WIDTH = 10
+NAME_WIDTH = 18  # a name cut to this still shows its time stamp: long titles are cut first
 OVERLAY_GROUP = 6  # runs of a group header overlaid at most
 
 
@@ -154,6 +155,8 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         self.best_key = ""  # the metric the "best" column shows ("" = each run's monitored one)
         self._settings: dict[Path, dict[str, Any]] = {}
         self._best: dict[Path, dict[str, BestMetric]] = {}
+        self._top: list[Any] = []  # runs that are no sweep's trials
+        self._trials: set[Path] = set()
 
     def compose(self) -> ComposeResult:
         yield Static("", id="runs-title")
@@ -208,7 +211,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
             runs, groups = [], []
         every = [*runs, *(t for g in groups for t in g.trials)]
         settings = {r.path: _read_settings(r.path) for r in every}
-        best = {r.path: best_metrics(r) for r in every}
+        best = {r.path: _read_best(r) for r in every}
         self.app.call_from_thread(self._show_runs, runs, groups, settings, best)
 
     def _show_runs(self, runs: list[Any], groups: list[SweepGroup] = (), settings: dict | None = None,
@@ -216,6 +219,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         self.sweeps = list(groups)
         self.runs = [*runs, *(t for g in groups for t in g.trials)]
         self._top = list(runs)
+        self._trials = {t.path for g in groups for t in g.trials}
         self._settings.update(settings or {})
         self._best = dict(best or {})
         self.listed = True
@@ -268,7 +272,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         natural = [*values[:3], max(values[3], len(best_label)), max(values[4], len("epochs")),
                    *(max(v, len(t)) for v, t in zip(values[5:first], labels)), *values[first:]]
         budget = self.app.size.width - 2 - 2 * first  # cell padding, scroll bar
-        if sum(natural[:first]) > budget:
+        if sum(natural[:first]) - natural[1] + min(natural[1], NAME_WIDTH) > budget:  # a short name is not enough
             natural[3] = min(natural[3], BEST_WIDTH)
             for i, title in enumerate(labels, start=5):  # a long title is cut to its values' width (8 at least)
                 natural[i] = min(max(values[i], min(len(title), 8)), SETTING_WIDTH)
@@ -285,16 +289,18 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         return out
 
     def _name_cell(self, name: str, width: int) -> str:
-        """A run's name in ``width`` cells: first without the prefix every run shares (the preset column
-        has it), then cut in the middle."""
+        """A run's name in ``width`` cells (its indent kept): first without the prefix every run shares (the
+        preset column has it), then cut at the start, since the time stamps at the end tell runs apart."""
         if len(name) <= width:
             return name
+        indent = name[: len(name) - len(name.lstrip(" "))]
+        name, width = name[len(indent):], max(2, width - len(indent))
         names = [r.name for r in self._top]
         prefix = os.path.commonprefix(names) if len(names) > 1 else ""
         prefix = prefix[: prefix.rfind("-") + 1]
         if prefix and name.startswith(prefix):
             name = name[len(prefix):]
-        return "…" + name[len(name) - (width - 1):]  # the end tells runs apart: their time stamps
+        return indent + "…" + name[max(0, len(name) - (width - 1)):]
 
     def _row_cells(self, row: Any, uniform: str) -> list[str]:
         blank = [""] * len(self.columns)
@@ -422,8 +428,8 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         epochs = f"{info.epochs_done}/{info.epochs_total or '?'}"
         values = [setting(self.settings(info.path), key) for key in self.columns]
         chosen = [fmt_value(v) if v is not MISSING else "-" for v in values]
-        trial = any(info.path == t.path for g in self.sweeps for t in g.trials)
-        name = f"  {info.name}" if trial else info.name
+        nested = info.path in self._trials or bool(self.view.group_key)  # under a sweep's or a group's header
+        name = f"  {info.name}" if nested else info.name
         return [mark, name, info.status, self._best_cell(info, uniform), epochs, *chosen,
                 fmt_duration(info.duration_s), info.preset_name, started]
 
@@ -626,5 +632,13 @@ def _read_settings(path: Path) -> dict[str, Any]:
     """A run's settings, ``{}`` when they cannot be read (the list still shows the run)."""
     try:
         return run_settings(path)
-    except (TuitrainError, OSError):
+    except Exception:  # noqa: BLE001 - a hostile copied run must not keep the whole list from showing
+        return {}
+
+
+def _read_best(run: Any) -> dict[str, BestMetric]:
+    """A run's best metrics with their epochs, ``{}`` when its files cannot be read."""
+    try:
+        return best_metrics(run)
+    except Exception:  # noqa: BLE001 - as above: one damaged run, not an empty list
         return {}
