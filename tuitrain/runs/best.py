@@ -18,6 +18,7 @@ from tuitrain.runs.layout import EVENTS_FILE
 __all__ = ["BestMetric", "best_metric", "best_metrics", "monitored_metric", "epoch_rows", "best_epoch"]
 
 MAX_EPOCH_BYTES = 8 << 20  # epoch rows read to find the best epoch (a 40 000-epoch run); past it: no epoch
+MAX_EVENTS_BYTES = 2 << 20  # a run without columns: its whole events.jsonl, batch rows included, read only when small
 
 
 @dataclass(frozen=True)
@@ -84,10 +85,10 @@ def epoch_rows(run_dir: str | os.PathLike) -> list[dict[str, Any]]:
         columns = find_columns(run_dir)
         if columns is not None and columns.other_bytes <= MAX_EPOCH_BYTES:
             data = columns.other()
-        elif columns is None and os.stat(run_dir / EVENTS_FILE).st_size <= MAX_EPOCH_BYTES:
+        elif columns is None and os.stat(run_dir / EVENTS_FILE).st_size <= MAX_EVENTS_BYTES:
             from tuitrain.common.fsutil import read_bounded
 
-            data = read_bounded(run_dir / EVENTS_FILE, MAX_EPOCH_BYTES, what=EVENTS_FILE)
+            data = read_bounded(run_dir / EVENTS_FILE, MAX_EVENTS_BYTES, what=EVENTS_FILE)
     except (OSError, ValueError):
         return []
     decoder = EventDecoder()

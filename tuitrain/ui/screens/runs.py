@@ -150,6 +150,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         self._loading: set[Path] = set()
         self._drawn_at = 0.0
         self.listed = False  # the list arrived from its worker
+        self.detailed = False  # ... and then every run's settings and best epochs
         self.columns: list[str] = []  # settings shown as columns (``compile.optimizer.learning_rate``)
         self.view = ListView()  # filter text, grouping, folded groups
         self.best_key = ""  # the metric the "best" column shows ("" = each run's monitored one)
@@ -157,6 +158,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         self._best: dict[Path, dict[str, BestMetric]] = {}
         self._top: list[Any] = []  # runs that are no sweep's trials
         self._trials: set[Path] = set()
+        self._filled_width = 0  # the terminal width the table was last laid out for
 
     def compose(self) -> ComposeResult:
         yield Static("", id="runs-title")
@@ -201,7 +203,9 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
 
     @work(thread=True, exclusive=True, group="runs-list", exit_on_error=False)
     def _list_runs(self) -> None:
-        """Runs, sweeps, every run's settings and best metrics, read off the event loop."""
+        """Runs and sweeps (run.json only: the list shows at once), then every run's settings and best epochs."""
+        from textual.worker import get_current_worker
+
         from tuitrain.runs.listing import list_runs
 
         try:
@@ -209,23 +213,30 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         except (TuitrainError, OSError) as err:
             self.app.call_from_thread(self.notify, str(err), title="cannot list runs", severity="error")
             runs, groups = [], []
-        every = [*runs, *(t for g in groups for t in g.trials)]
-        settings = {r.path: _read_settings(r.path) for r in every}
-        best = {r.path: _read_best(r) for r in every}
-        self.app.call_from_thread(self._show_runs, runs, groups, settings, best)
+        self.app.call_from_thread(self._show_runs, runs, groups)
+        worker, settings, best = get_current_worker(), {}, {}
+        for run in [*runs, *(t for g in groups for t in g.trials)]:
+            if worker.is_cancelled:  # a reload started over
+                return
+            settings[run.path], best[run.path] = _read_settings(run.path), _read_best(run)
+        self.app.call_from_thread(self._show_details, settings, best)
 
-    def _show_runs(self, runs: list[Any], groups: list[SweepGroup] = (), settings: dict | None = None,
-                   best: dict | None = None) -> None:
+    def _show_runs(self, runs: list[Any], groups: list[SweepGroup] = ()) -> None:
         self.sweeps = list(groups)
         self.runs = [*runs, *(t for g in groups for t in g.trials)]
         self._top = list(runs)
         self._trials = {t.path for g in groups for t in g.trials}
-        self._settings.update(settings or {})
-        self._best = dict(best or {})
-        self.listed = True
+        self.listed, self.detailed = True, False
         self.marked = [p for p in self.marked if any(r.path == p for r in self.runs)]
         self.fill_table()
         self._update_chart()
+
+    def _show_details(self, settings: dict[Path, dict[str, Any]], best: dict[Path, dict[str, BestMetric]]) -> None:
+        """Settings (filter, groups, columns) and the best epochs arrived: the rows show them."""
+        self._settings.update(settings)
+        self._best = best
+        self.detailed = True
+        self.fill_table()
 
     def differing(self) -> list[tuple[str, list[str]]]:
         """The settings whose values differ between the listed runs that recorded any, each with its values."""
@@ -236,6 +247,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         table = self.table
         before = self._row_key(self._cursor_row()) if self.rows else None
         self.rows = build_rows(self._top, self.sweeps, self._settings, self.view)
+        self._filled_width = self.app.size.width
         uniform = self._uniform_best()
         table.clear(columns=True)
         cells = [self._row_cells(row, uniform) for row in self.rows]
@@ -316,7 +328,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         shown = sum(1 for r in self.rows if _is_run(r)) + sum(r.count for r in self.rows
                                                              if isinstance(r, GroupHeader) and r.folded)
         total = len(self.runs)
-        title = Text.assemble(("Runs ", "bold"), f"{shown} of {total} runs" if self.view.text else f"{total} runs",
+        title = Text.assemble(("Runs ", "bold"), f"{shown} of {total} runs match “{self.view.text.strip()}”" if self.view.text else f"{total} runs",
                               f" ({len(self.sweeps)} sweeps)" if self.sweeps else "",
                               (f" · by {setting_label(self.view.group_key)}", "bold") if self.view.group_key else "",
                               (f" · in {self.root_label()}", "dim"),
@@ -409,7 +421,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         return self._settings[path]
 
     def on_resize(self) -> None:
-        if self.listed:
+        if self.listed and self.app.size.width != self._filled_width:  # the cut names and columns follow the width
             self.fill_table()
 
     def _sweep_cells(self, group: SweepGroup) -> list[str]:
@@ -435,8 +447,10 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
 
     def _best_cell(self, info: Any, uniform: str) -> str:
         """The best value and epoch of the metric shown (the header names it when every row shows the same)."""
-        metric = self.best_key or monitored_metric(info)
-        found = self._best.get(info.path, {}).get(metric or "")
+        metric = self.best_key or monitored_metric(info) or ""
+        found = self._best.get(info.path, {}).get(metric)
+        if found is None and metric in info.best:  # its epoch not read yet
+            found = BestMetric(metric, float(info.best[metric]))
         if found is None:
             return "-"
         if uniform:
@@ -503,7 +517,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
 
     def loaded(self) -> bool:
         """Every shown run's events are read (tests wait on this)."""
-        return self.listed and not (self._loading & set(self.shown_runs()))
+        return self.listed and self.detailed and not (self._loading & set(self.shown_runs()))
 
     def shown_runs(self) -> list[Path]:
         """Marked runs, or the one under the cursor when none is marked."""
