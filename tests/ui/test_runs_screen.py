@@ -261,3 +261,37 @@ def test_a_cut_run_name_keeps_its_end(tmp_path):
     assert screen._name_cell("spiral_mlp-20260105-120000", 20) == "…20260105-120000"  # the shared preset prefix goes
     assert screen._name_cell("spiral_mlp-20260105-120000", 10) == "…05-120000"
     assert screen._name_cell("  spiral_mlp-20260105-120000", 12) == "  …05-120000"  # under a header: indent kept
+
+
+async def test_a_key_storm_on_the_runs_screen_with_filter_groups_and_dialogs(tmp_path):
+    """Seeded bursts of keys (over SSH they come faster than handled): filtering, grouping, folding,
+    the checklist and the picker open and close under them; the screen ends whole and its rows match the table."""
+    import random
+
+    write_runs(tmp_path)
+    write_sweep(tmp_path)
+    rng = random.Random(2026)
+    keys = ["slash", "g", "c", "b", "space", "enter", "escape", "up", "down", "tab", "ctrl+s", "home", "end",
+            "backspace", *"adsgm0123="]
+
+    class StormApp(RunsApp):
+        def on_mount(self) -> None:
+            self.push_screen(RunsScreen(runs_dir=self.runs_dir), self.reopen)
+
+        def reopen(self, answer) -> None:  # a run watched or the screen left: back in for the next burst
+            self.answers.append(answer)
+            self.push_screen(RunsScreen(runs_dir=self.runs_dir), self.reopen)
+
+    app = StormApp(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _five_runs(tmp_path, pilot, app)
+        for _ in range(30):
+            await pilot.press(*(rng.choice(keys) for _ in range(rng.randint(3, 15))))
+        await pilot.pause()
+        for _ in range(3):  # a dialog left open by the last burst
+            if not isinstance(app.screen, RunsScreen):
+                await pilot.press("escape")
+        screen = app.screen
+        assert isinstance(screen, RunsScreen)
+        await wait_for(pilot, lambda: screen.listed, "the runs list")
+        assert screen.table.row_count == len(screen.rows)
