@@ -170,6 +170,7 @@ async def test_slash_filters_by_text_and_escape_clears_it_and_returns_to_the_lis
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await _five_runs(tmp_path, pilot, app)
         await pilot.press("slash", *"sgd")
+        await wait_for(pilot, screen.loaded, "the filter applied")
         assert isinstance(app.focused, Input) and app.focused.id == "runs-filter"
         assert _column(screen, "run") == ["spiral_mlp-20260104-120000", "spiral_mlp-20260103-120000"]
         assert "2 of 5 runs" in str(screen.query_one("#runs-title").render())
@@ -177,6 +178,7 @@ async def test_slash_filters_by_text_and_escape_clears_it_and_returns_to_the_lis
         assert app.focused is screen.table and not screen.query_one("#runs-filter").display
         assert screen.table.row_count == 5 and "5 runs" in str(screen.query_one("#runs-title").render())
         await pilot.press("slash", *"units=32 adam", "enter")  # every word must match: enter keeps the filter
+        await wait_for(pilot, screen.loaded, "the filter applied")
         assert app.focused is screen.table and _column(screen, "run") == ["spiral_mlp-20260102-120000"]
         await pilot.press("escape")  # on the list, escape clears the filter before it leaves the screen
         assert screen.table.row_count == 5 and app.screen is screen

@@ -30,6 +30,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
 from tuitrain.runs.best import BestMetric, best_metrics, monitored_metric
@@ -101,6 +102,7 @@ def run_labels(names: list[str]) -> list[str]:
 
 # The chart's keys, with per batch/epoch on G here: g groups the runs list.
 RUNS_CHART_BINDINGS = bindings(replace(a, key="G") if a.action == "toggle_granularity" else a for a in CHART_ACTIONS)
+FILTER_DELAY_S = 0.05  # keys typed within this are one filter
 SETTING_WIDTH = 14  # a setting column's widest cell (longer values end in …)
 BEST_WIDTH = 24
 MIN_NAME_WIDTH = 10
@@ -159,6 +161,9 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         self._top: list[Any] = []  # runs that are no sweep's trials
         self._trials: set[Path] = set()
         self._filled_width = 0  # the terminal width the table was last laid out for
+        self._hays: dict[Path, str] = {}  # what the filter searches in each run, made once per listing
+        self._filter_timer: Timer | None = None  # a filter typed and not applied yet
+        self._chart_paths: list[Path] = []  # the runs the chart shows now
 
     def compose(self) -> ComposeResult:
         yield Static("", id="runs-title")
@@ -225,6 +230,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         self.sweeps = list(groups)
         self.runs = [*runs, *(t for g in groups for t in g.trials)]
         self._top = list(runs)
+        self._hays.clear()
         self._trials = {t.path for g in groups for t in g.trials}
         self.listed, self.detailed = True, False
         self.marked = [p for p in self.marked if any(r.path == p for r in self.runs)]
@@ -234,6 +240,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
     def _show_details(self, settings: dict[Path, dict[str, Any]], best: dict[Path, dict[str, BestMetric]]) -> None:
         """Settings (filter, groups, columns) and the best epochs arrived: the rows show them."""
         self._settings.update(settings)
+        self._hays.clear()  # settings arrived: the filter searches them too
         self._best = best
         self.detailed = True
         self.fill_table()
@@ -246,7 +253,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         """(Re)build the table from the runs, the filter, the grouping and the columns; the cursor stays on its row."""
         table = self.table
         before = self._row_key(self._cursor_row()) if self.rows else None
-        self.rows = build_rows(self._top, self.sweeps, self._settings, self.view)
+        self.rows = build_rows(self._top, self.sweeps, self._settings, self.view, self._hays)
         self._filled_width = self.app.size.width
         uniform = self._uniform_best()
         table.clear(columns=True)
@@ -297,7 +304,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         for i, (cell, width) in enumerate(zip(cells, widths)):
             text = self._name_cell(cell, width) if i == 1 and _is_run(row) else clip(cell, width)
             style = STATUS_STYLE.get(cell, "") if i == 2 else ("bold" if i == 1 and not _is_run(row) else "")
-            out.append(Text(text, style=style) if style else text)
+            out.append(Text(text, style=style, no_wrap=True))  # Text, not str: a name's [brackets] are no markup
         return out
 
     def _name_cell(self, name: str, width: int) -> str:
@@ -385,11 +392,17 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         box.focus()
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        """Keys come in bursts (typing, a paste, SSH): the list is filtered once a burst, not once a key."""
         if event.input.id == "runs-filter" and event.value != self.view.text:
             self.view.text = event.value
-            if self.listed:
-                self.fill_table()
-                self._update_chart()
+            if self._filter_timer is None:
+                self._filter_timer = self.set_timer(FILTER_DELAY_S, self._apply_filter)
+
+    def _apply_filter(self) -> None:
+        self._filter_timer = None
+        if self.listed:
+            self.fill_table()
+            self._update_chart()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "runs-filter":
@@ -517,7 +530,8 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
 
     def loaded(self) -> bool:
         """Every shown run's events are read (tests wait on this)."""
-        return self.listed and self.detailed and not (self._loading & set(self.shown_runs()))
+        return (self.listed and self.detailed and self._filter_timer is None
+                and not (self._loading & set(self.shown_runs())))
 
     def shown_runs(self) -> list[Path]:
         """Marked runs, or the one under the cursor when none is marked."""
@@ -534,6 +548,9 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
 
     def _update_chart(self) -> None:
         paths = self.shown_runs()
+        if paths == self._chart_paths and all(p in self._loaded for p in paths):
+            return  # the same runs (the table was refilled): no new figure
+        self._chart_paths = paths
         labels = run_labels([p.name for p in paths]) if len(paths) > 1 else [""] * len(paths)
         sources = []
         for path, label in zip(paths, labels):

@@ -15,7 +15,7 @@ from typing import Any
 
 from tuitrain.runs.compare import MISSING, diff_many, flatten, fmt_value, setting
 
-__all__ = ["GroupHeader", "ListView", "build_rows", "run_matches", "setting_label", "differing_keys",
+__all__ = ["GroupHeader", "ListView", "build_rows", "haystack", "run_matches", "setting_label", "differing_keys",
            "group_values", "clip", "clip_middle"]
 
 
@@ -43,14 +43,15 @@ class ListView:
     folded: set[str] = field(default_factory=set)  # values of group_key whose runs are hidden
 
 
-def run_matches(run: Any, flat: dict[str, Any], text: str) -> bool:
-    """Every word of ``text`` is in the run's name, preset, status or a ``key=value`` of its settings."""
-    words = text.lower().split()
-    if not words:
-        return True
-    hay = " ".join([run.name, run.preset_name, run.status,
-                    *(f"{k}={fmt_value(v)}" for k, v in flat.items())]).lower()
-    return all(w in hay for w in words)
+def haystack(run: Any, settings: dict[str, Any]) -> str:
+    """What a filter searches in a run: its name, preset, status and every ``key=value`` of its settings."""
+    return " ".join([run.name, run.preset_name, run.status,
+                     *(f"{k}={fmt_value(v)}" for k, v in flatten(settings).items())]).lower()
+
+
+def run_matches(hay: str, text: str) -> bool:
+    """Every word of ``text`` is in the run's :func:`haystack`."""
+    return all(w in hay for w in text.lower().split())
 
 
 def group_values(runs: list[Any], settings: dict[Path, dict[str, Any]], key: str) -> dict[str, list[Any]]:
@@ -62,12 +63,19 @@ def group_values(runs: list[Any], settings: dict[Path, dict[str, Any]], key: str
     return groups
 
 
-def build_rows(runs: list[Any], sweeps: list[Any], settings: dict[Path, dict[str, Any]], view: ListView) -> list[Any]:
-    """Table rows in order: RunInfo, GroupHeader or a sweep group (its ``trials`` filtered), then its trials."""
-    flats = {path: flatten(s) for path, s in settings.items()}
+def build_rows(runs: list[Any], sweeps: list[Any], settings: dict[Path, dict[str, Any]], view: ListView,
+               hays: dict[Path, str] | None = None) -> list[Any]:
+    """Table rows in order: RunInfo, GroupHeader or a sweep group (its ``trials`` filtered), then its trials.
+
+    ``hays``: each run's :func:`haystack`, kept between calls (filled in here for runs without one)."""
+    hays = {} if hays is None else hays
 
     def keep(run: Any) -> bool:
-        return run_matches(run, flats.get(run.path, {}), view.text)
+        if not view.text:
+            return True
+        if run.path not in hays:
+            hays[run.path] = haystack(run, settings.get(run.path, {}))
+        return run_matches(hays[run.path], view.text)
 
     rows: list[Any] = []
     shown = [r for r in runs if keep(r)]
