@@ -10,9 +10,10 @@ colours with a legend, and beside it the settings whose values differ between th
 the editors to train again with changes. A sweep's trials are listed under a header row for their
 sweep (best first, indented, as ``tuitrain runs`` prints them); ``enter`` on the header opens the
 Sweep screen, and its chart shows the best trial.
-The list is read in a worker thread (``run.json`` only, so a big or slow runs folder never freezes
-the app); a highlighted run's events load in a worker too, cancelled when the highlight moves on,
-and the chart fills in as they come.
+The list is read in a worker thread (``run.json`` first, so a big or slow runs folder never freezes
+the app; then each run's settings and best epochs, and the rows fill in); a highlighted run's events
+load in a worker too, cancelled when the highlight moves on, and the chart fills in as they come.
+The rows (``runs_rows``) and their cells and widths (``runs_table``) live beside this module.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, replace
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,17 +33,16 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Input, Static
 
-from tuitrain.runs.best import BestMetric, best_metrics, monitored_metric
-from tuitrain.runs.compare import MISSING, diff_many, fmt_value, run_settings, setting
-from tuitrain.common.fmt import fmt_duration
+from tuitrain.runs.best import BestMetric, best_metrics
+from tuitrain.runs.compare import diff_many, fmt_value, run_settings
 from tuitrain.common.errors import TuitrainError
 from tuitrain.ui.screens.answers import WatchRun
 from tuitrain.ui.series.feed import SMALL_READ, RunFeed
 from tuitrain.ui.series.loader import load_run
 from tuitrain.ui.series.run_series import RunSeries
-from tuitrain.ui.styles import STATUS_STYLE
 from tuitrain.ui.pane_actions import bindings
-from tuitrain.ui.screens.runs_rows import GroupHeader, ListView, build_rows, clip, differing_keys, setting_label
+from tuitrain.ui.screens.runs_rows import GroupHeader, ListView, SweepGroup, differing_keys, is_run_row
+from tuitrain.ui.screens.runs_table import RunsTableCells
 from tuitrain.ui.widgets.chart.keys import CHART_ACTIONS, ChartActions
 from tuitrain.ui.widgets.chart.metrics_chart import MetricsChart
 from tuitrain.runs.layout import PRESET_FILE
@@ -52,14 +51,6 @@ if TYPE_CHECKING:
     from tuitrain.preset import Preset
 
 __all__ = ["RunsScreen", "WatchRun", "EditRunPreset", "SweepGroup", "run_labels", "load_series", "sweep_groups"]
-
-
-@dataclass(frozen=True)
-class SweepGroup:
-    """A sweep in the runs list: its header row, then its trials' runs (best first)."""
-
-    sweep: Any  # tuitrain.sweep.sweepdir.SweepInfo
-    trials: list[Any]  # RunInfo of each trial with a run directory
 
 
 def sweep_groups(runs_dir: str | os.PathLike | None) -> list[SweepGroup]:
@@ -103,10 +94,6 @@ def run_labels(names: list[str]) -> list[str]:
 # The chart's keys, with per batch/epoch on G here: g groups the runs list.
 RUNS_CHART_BINDINGS = bindings(replace(a, key="G") if a.action == "toggle_granularity" else a for a in CHART_ACTIONS)
 FILTER_DELAY_S = 0.05  # keys typed within this are one filter
-SETTING_WIDTH = 14  # a setting column's widest cell (longer values end in …)
-BEST_WIDTH = 24
-MIN_NAME_WIDTH = 10
-NAME_WIDTH = 18  # a name cut to this still shows its time stamp: long titles are cut first
 OVERLAY_GROUP = 6  # runs of a group header overlaid at most
 
 
@@ -122,7 +109,7 @@ class FilterInput(Input):
             screen.close_filter()
 
 
-class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
+class RunsScreen(RunsTableCells, ChartActions, Screen["WatchRun | EditRunPreset | None"]):
     """List runs, compare several, reopen one; dismissed with what the user chose (None: back)."""
 
     DEFAULT_CSS = (Path(__file__).with_name("runs.tcss")).read_text(encoding="utf-8")
@@ -249,110 +236,6 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         """The settings whose values differ between the listed runs that recorded any, each with its values."""
         return differing_keys([s for r in self.runs if (s := self.settings(r.path))])
 
-    def fill_table(self) -> None:
-        """(Re)build the table from the runs, the filter, the grouping and the columns; the cursor stays on its row."""
-        table = self.table
-        before = self._row_key(self._cursor_row()) if self.rows else None
-        self.rows = build_rows(self._top, self.sweeps, self._settings, self.view, self._hays)
-        self._filled_width = self.app.size.width
-        uniform = self._uniform_best()
-        table.clear(columns=True)
-        cells = [self._row_cells(row, uniform) for row in self.rows]
-        best_label = "best " + uniform.replace("accuracy", "acc") if uniform else "best"
-        widths = self._widths(cells, best_label)
-        labels = ["✓", "run", "status", clip(best_label, widths[3]), "epochs",
-                  *(clip(setting_label(c), w) for c, w in zip(self.columns, widths[5:])), "duration", "preset", "started"]
-        keys = ["mark", "run", "status", "best", "epochs", *(f"setting:{c}" for c in self.columns),
-                "duration", "preset", "started"]
-        for label, key in zip(labels, keys):
-            table.add_column(label, key=key)
-        for row, row_cells in zip(self.rows, cells):
-            table.add_row(*self._styled(row, row_cells, widths), key=self._row_key(row))
-        keys_now = [self._row_key(r) for r in self.rows]
-        if before in keys_now:
-            table.move_cursor(row=keys_now.index(before))
-        self._show_title()
-
-    def _row_key(self, row: Any) -> str | None:
-        if row is None:
-            return None
-        if isinstance(row, GroupHeader):
-            return row.row_key
-        if isinstance(row, SweepGroup):
-            return f"sweep:{row.sweep.path}"
-        return str(row.path)
-
-    def _widths(self, cells: list[list[str]], best_label: str) -> list[int]:
-        """Each column's widest cell; where the columns up to the chosen settings do not fit the screen, long
-        settings and titles end in …, then the name is cut."""
-        first = 5 + len(self.columns)  # mark, run, status, best, epochs, the settings
-        labels = [setting_label(c) for c in self.columns]
-        values = [max([len(c[i]) for c in cells] + [1]) for i in range(first + 3)]
-        natural = [*values[:3], max(values[3], len(best_label)), max(values[4], len("epochs")),
-                   *(max(v, len(t)) for v, t in zip(values[5:first], labels)), *values[first:]]
-        budget = self.app.size.width - 2 - 2 * first  # cell padding, scroll bar
-        if sum(natural[:first]) - natural[1] + min(natural[1], NAME_WIDTH) > budget:  # a short name is not enough
-            natural[3] = min(natural[3], BEST_WIDTH)
-            for i, title in enumerate(labels, start=5):  # a long title is cut to its values' width (8 at least)
-                natural[i] = min(max(values[i], min(len(title), 8)), SETTING_WIDTH)
-        others = sum(natural[:first]) - natural[1]
-        natural[1] = max(MIN_NAME_WIDTH, min(natural[1], budget - others))
-        return natural
-
-    def _styled(self, row: Any, cells: list[str], widths: list[int]) -> list[Any]:
-        out: list[Any] = []
-        for i, (cell, width) in enumerate(zip(cells, widths)):
-            text = self._name_cell(cell, width) if i == 1 and _is_run(row) else clip(cell, width)
-            style = STATUS_STYLE.get(cell, "") if i == 2 else ("bold" if i == 1 and not _is_run(row) else "")
-            out.append(Text(text, style=style, no_wrap=True))  # Text, not str: a name's [brackets] are no markup
-        return out
-
-    def _name_cell(self, name: str, width: int) -> str:
-        """A run's name in ``width`` cells (its indent kept): first without the prefix every run shares (the
-        preset column has it), then cut at the start, since the time stamps at the end tell runs apart."""
-        if len(name) <= width:
-            return name
-        indent = name[: len(name) - len(name.lstrip(" "))]
-        name, width = name[len(indent):], max(2, width - len(indent))
-        names = [r.name for r in self._top]
-        prefix = os.path.commonprefix(names) if len(names) > 1 else ""
-        prefix = prefix[: prefix.rfind("-") + 1]
-        if prefix and name.startswith(prefix):
-            name = name[len(prefix):]
-        return indent + "…" + name[max(0, len(name) - (width - 1)):]
-
-    def _row_cells(self, row: Any, uniform: str) -> list[str]:
-        blank = [""] * len(self.columns)
-        if isinstance(row, GroupHeader):
-            arrow = "▸" if row.folded else "▾"
-            runs = f"{row.count} run{'s' if row.count != 1 else ''}"
-            return ["", f"{arrow} {setting_label(row.key)} = {row.value}", "", "", runs, *blank, "", "", ""]
-        if isinstance(row, SweepGroup):
-            return self._sweep_cells(row)
-        return self._cells(row, uniform)
-
-    def _show_title(self) -> None:
-        shown = sum(1 for r in self.rows if _is_run(r)) + sum(r.count for r in self.rows
-                                                             if isinstance(r, GroupHeader) and r.folded)
-        total = len(self.runs)
-        title = Text.assemble(("Runs ", "bold"), f"{shown} of {total} runs match “{self.view.text.strip()}”" if self.view.text else f"{total} runs",
-                              f" ({len(self.sweeps)} sweeps)" if self.sweeps else "",
-                              (f" · by {setting_label(self.view.group_key)}", "bold") if self.view.group_key else "",
-                              (f" · in {self.root_label()}", "dim"),
-                              (" · space marks · / filters · g groups · c columns", "dim"), no_wrap=True,
-                              overflow="ellipsis")
-        if not self.runs:
-            title = Text.assemble(("No runs ", "bold"), (f"in {self.root_label()} yet: start one with s on the Train pane",
-                                                         "dim"))
-        self.query_one("#runs-title", Static).update(title)
-
-    def _uniform_best(self) -> str:
-        """The metric every listed run's best column shows, when they agree ("" when they do not)."""
-        if self.best_key:
-            return self.best_key
-        names = {monitored_metric(r) for r in self.runs if r.best}
-        return names.pop() if len(names) == 1 else ""
-
     def action_cycle_best(self) -> None:
         """Show the next metric's best value and epoch in the "best" column (then each run's monitored one)."""
         names: list[str] = []
@@ -437,39 +320,6 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
         if self.listed and self.app.size.width != self._filled_width:  # the cut names and columns follow the width
             self.fill_table()
 
-    def _sweep_cells(self, group: SweepGroup) -> list[str]:
-        """A sweep's header row: its name, status, best trial and how many trials ran of how many."""
-        sweep, best = group.sweep, group.sweep.best
-        best_s = f"{sweep.objective} {best.score:.4g} (trial {best.trial_id})" if best and best.score is not None else ""
-        done = sweep.counts().get("finished", 0)
-        started = datetime.fromtimestamp(sweep.started).strftime("%Y-%m-%d %H:%M") if sweep.started else ""
-        preset = group.trials[0].preset_name if group.trials else ""
-        return ["", f"▾ sweep {sweep.name}", sweep.status, best_s,
-                f"{done}/{sweep.max_trials or '?'} trials", *([""] * len(self.columns)), "", preset, started]
-
-    def _cells(self, info: Any, uniform: str = "") -> list[str]:
-        mark = "✓" if info.path in self.marked else ""
-        started = datetime.fromtimestamp(info.started).strftime("%Y-%m-%d %H:%M") if info.started else ""
-        epochs = f"{info.epochs_done}/{info.epochs_total or '?'}"
-        values = [setting(self.settings(info.path), key) for key in self.columns]
-        chosen = [fmt_value(v) if v is not MISSING else "-" for v in values]
-        nested = info.path in self._trials or bool(self.view.group_key)  # under a sweep's or a group's header
-        name = f"  {info.name}" if nested else info.name
-        return [mark, name, info.status, self._best_cell(info, uniform), epochs, *chosen,
-                fmt_duration(info.duration_s), info.preset_name, started]
-
-    def _best_cell(self, info: Any, uniform: str) -> str:
-        """The best value and epoch of the metric shown (the header names it when every row shows the same)."""
-        metric = self.best_key or monitored_metric(info) or ""
-        found = self._best.get(info.path, {}).get(metric)
-        if found is None and metric in info.best:  # its epoch not read yet
-            found = BestMetric(metric, float(info.best[metric]))
-        if found is None:
-            return "-"
-        if uniform:
-            return f"{found.value:.4g}" + (f" @ep{found.epoch}" if found.epoch is not None else "")
-        return found.text()
-
     def _cursor_row(self) -> Any | None:
         table = self.table
         if not self.rows or table.cursor_row is None or table.cursor_row >= len(self.rows):
@@ -478,7 +328,7 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
 
     def _cursor_run(self) -> Any | None:
         row = self._cursor_row()
-        return row if _is_run(row) else None
+        return row if is_run_row(row) else None
 
     def _cursor_sweep(self) -> SweepGroup | None:
         row = self._cursor_row()
@@ -652,11 +502,6 @@ class RunsScreen(ChartActions, Screen["WatchRun | EditRunPreset | None"]):
             self.notify(str(err), title="cannot open its preset", severity="error", timeout=10)
             return
         self.dismiss(EditRunPreset(preset, info.name))
-
-
-def _is_run(row: Any) -> bool:
-    """A run's row (not a sweep's or a group's header)."""
-    return row is not None and not isinstance(row, (SweepGroup, GroupHeader))
 
 
 def _read_settings(path: Path) -> dict[str, Any]:

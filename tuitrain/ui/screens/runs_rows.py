@@ -15,8 +15,16 @@ from typing import Any
 
 from tuitrain.runs.compare import MISSING, diff_many, flatten, fmt_value, setting
 
-__all__ = ["GroupHeader", "ListView", "build_rows", "haystack", "run_matches", "setting_label", "differing_keys",
-           "group_values", "clip", "clip_middle"]
+__all__ = ["SweepGroup", "is_run_row", "GroupHeader", "ListView", "build_rows", "haystack", "run_matches", "setting_label", "differing_keys",
+           "group_values", "clip"]
+
+
+@dataclass(frozen=True)
+class SweepGroup:
+    """A sweep in the runs list: its header row, then its trials' runs (best first)."""
+
+    sweep: Any  # tuitrain.sweep.sweepdir.SweepInfo
+    trials: list[Any]  # RunInfo of each trial with a run directory
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,13 @@ def build_rows(runs: list[Any], sweeps: list[Any], settings: dict[Path, dict[str
     return rows
 
 
+def is_run_row(row: Any) -> bool:
+    """A run's row (not a sweep's or a group's header)."""
+    return row is not None and not isinstance(row, (SweepGroup, GroupHeader))
+
+
+
+
 def run_matches_sweep(group: Any, text: str) -> bool:
     """A sweep's header matches on its own name."""
     name = str(getattr(group.sweep, "name", "")).lower()
@@ -127,11 +142,3 @@ def setting_label(key: str) -> str:
 def clip(text: str, width: int) -> str:
     """``text`` cut to ``width`` cells, its end replaced by ``…`` when cut."""
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
-
-
-def clip_middle(text: str, width: int) -> str:
-    """``text`` cut to ``width`` cells in the middle (a run name keeps its preset and its time stamp)."""
-    if len(text) <= width:
-        return text
-    head = (width - 1) // 2
-    return text[:head] + "…" + text[len(text) - (width - 1 - head):]
