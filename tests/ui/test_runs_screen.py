@@ -203,7 +203,13 @@ async def test_g_groups_runs_by_a_setting_under_headers_that_fold(tmp_path):
         assert names[7] == f"▾ sweep {SWEEP}" and names[8].startswith("  trial-")  # trials stay under their sweep
         assert _column(screen, "epochs")[:1] == ["3 runs"]
         assert "by optimizer" in str(screen.query_one("#runs-title").render())
-        await pilot.press("up", "enter")  # the cursor stayed on its run (now under Adam): up to the header, fold it
+        await pilot.press("up")  # the cursor stayed on its run (now under Adam): up to the header
+        adam = [tmp_path / n for n in ("spiral_mlp-20260105-120000", "spiral_mlp-20260102-120000",
+                                       "spiral_mlp-20260101-120000")]
+        assert screen.shown_runs() == adam  # a group's header overlays its runs
+        await wait_for(pilot, screen.loaded, "the group's runs")
+        assert len({label.removesuffix(" val") for label in screen.chart.legend_labels()}) == 3
+        await pilot.press("enter")  # folds it
         assert _names(screen)[:4] == ["▸ optimizer = Adam", "▾ optimizer = SGD", "  spiral_mlp-20260104-120000",
                                       "  spiral_mlp-20260103-120000"]
         await pilot.press("space")  # space unfolds it again
@@ -226,6 +232,10 @@ def test_snapshot_runs_columns_checklist_80x24(snap_compare):
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_snapshot_runs_compare_two(snap_compare, size):
     assert snap_compare(SNAPSHOT_APP, terminal_size=size, run_before=_settled("space", "down", "space"))
+
+
+def test_snapshot_runs_group_by_picker_80x24(snap_compare):
+    assert snap_compare(SNAPSHOT_APP, terminal_size=(80, 24), run_before=_settled("g"))
 
 
 def test_snapshot_runs_filtered_80x24(snap_compare):
