@@ -66,3 +66,8 @@ def test_differing_keys_and_short_titles():
     assert [setting_label(k) for k in ("compile.optimizer.type", "compile.optimizer.learning_rate", "layers[0].units",
                                        "fit.epochs")] == ["optimizer", "learning_rate", "units[0]", "epochs"]
     assert clip("learning_rate", 8) == "learnin…" and clip("0.01", 8) == "0.01"
+
+
+def test_clip_counts_terminal_cells():
+    assert clip("学習率の設定", 7) == "学習率…"  # two cells a character: 6 cells and the ellipsis
+    assert clip("abc", 3) == "abc"

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rich.cells import cell_len, set_cell_size
+
 from tuitrain.runs.compare import MISSING, diff_many, flatten, fmt_value, setting
 
 __all__ = ["SweepGroup", "is_run_row", "GroupHeader", "ListView", "build_rows", "haystack", "run_matches", "setting_label", "differing_keys",
@@ -140,5 +142,7 @@ def setting_label(key: str) -> str:
 
 
 def clip(text: str, width: int) -> str:
-    """``text`` cut to ``width`` cells, its end replaced by ``…`` when cut."""
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+    """``text`` cut to ``width`` terminal cells (a wide character takes two), its end replaced by ``…`` when cut."""
+    if cell_len(text) <= width:
+        return text
+    return set_cell_size(text, max(0, width - 1)).rstrip(" ") + "…"

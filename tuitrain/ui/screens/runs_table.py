@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
@@ -92,7 +93,7 @@ class RunsTableCells:
         settings and titles end in …, then the name is cut."""
         first = 5 + len(self.columns)  # mark, run, status, best, epochs, the settings
         labels = [setting_label(c) for c in self.columns]
-        values = [max([len(c[i]) for c in cells] + [1]) for i in range(first + 3)]
+        values = [max([cell_len(c[i]) for c in cells] + [1]) for i in range(first + 3)]
         natural = [*values[:3], max(values[3], len(best_label)), max(values[4], len("epochs")),
                    *(max(v, len(t)) for v, t in zip(values[5:first], labels)), *values[first:]]
         budget = self.app.size.width - 2 - 2 * first  # cell padding, scroll bar
@@ -115,7 +116,7 @@ class RunsTableCells:
     def _name_cell(self, name: str, width: int) -> str:
         """A run's name in ``width`` cells (its indent kept): first without the prefix every run shares (the
         preset column has it), then cut at the start, since the time stamps at the end tell runs apart."""
-        if len(name) <= width:
+        if cell_len(name) <= width:
             return name
         indent = name[: len(name) - len(name.lstrip(" "))]
         name, width = name[len(indent):], max(2, width - len(indent))
@@ -124,7 +125,10 @@ class RunsTableCells:
         prefix = prefix[: prefix.rfind("-") + 1]
         if prefix and name.startswith(prefix):
             name = name[len(prefix):]
-        return indent + "…" + name[max(0, len(name) - (width - 1)):]
+        tail = name[max(0, len(name) - (width - 1)):]
+        while cell_len(tail) > width - 1:  # wide characters: drop from the front until it fits
+            tail = tail[1:]
+        return indent + "…" + tail
 
     def _row_cells(self, row: Any, uniform: str) -> list[str]:
         blank = [""] * len(self.columns)
@@ -140,7 +144,8 @@ class RunsTableCells:
         shown = sum(1 for r in self.rows if is_run_row(r)) + sum(r.count for r in self.rows
                                                              if isinstance(r, GroupHeader) and r.folded)
         total = len(self.runs)
-        title = Text.assemble(("Runs ", "bold"), f"{shown} of {total} runs match “{self.view.text.strip()}”" if self.view.text else f"{total} runs",
+        count = f"{shown} of {total} runs match “{self.view.text.strip()}”" if self.view.text else f"{total} runs"
+        title = Text.assemble(("Runs ", "bold"), count,
                               f" ({len(self.sweeps)} sweeps)" if self.sweeps else "",
                               (f" · by {setting_label(self.view.group_key)}", "bold") if self.view.group_key else "",
                               (f" · in {self.root_label()}", "dim"),
