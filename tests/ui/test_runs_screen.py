@@ -307,3 +307,30 @@ async def test_a_key_storm_on_the_runs_screen_with_filter_groups_and_dialogs(tmp
         assert isinstance(screen, RunsScreen)
         await wait_for(pilot, lambda: screen.listed, "the runs list")
         assert screen.table.row_count == len(screen.rows)
+
+
+async def test_leaving_before_the_settings_arrive_is_no_crash(tmp_path, monkeypatch):
+    """The details (settings, best epochs) come from the worker after the list: a screen left in between
+    must drop them, not query a table that is gone."""
+    import threading
+
+    import tuitrain.ui.screens.runs as runs_module
+
+    write_runs(tmp_path)
+    gate = threading.Event()
+    slow = runs_module._read_settings
+
+    def held(path):
+        gate.wait(10)
+        return slow(path)
+
+    monkeypatch.setattr(runs_module, "_read_settings", held)
+    app = RunsApp(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _listed(app, pilot)
+        await pilot.press("slash", "a", "escape", "escape")  # a filter timer, then the screen left at once
+        assert app.answers == [None]
+        gate.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.2)
+        assert not screen.detailed  # dropped: the screen is gone

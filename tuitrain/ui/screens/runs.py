@@ -226,6 +226,8 @@ class RunsScreen(RunsTableCells, ChartActions, Screen["WatchRun | EditRunPreset 
 
     def _show_details(self, settings: dict[Path, dict[str, Any]], best: dict[Path, dict[str, BestMetric]]) -> None:
         """Settings (filter, groups, columns) and the best epochs arrived: the rows show them."""
+        if not self.is_attached:  # the screen was left while they were read
+            return
         self._settings.update(settings)
         self._hays.clear()  # settings arrived: the filter searches them too
         self._best = best
@@ -283,7 +285,7 @@ class RunsScreen(RunsTableCells, ChartActions, Screen["WatchRun | EditRunPreset 
 
     def _apply_filter(self) -> None:
         self._filter_timer = None
-        if self.listed:
+        if self.listed and self.is_attached:  # not after the screen was left
             self.fill_table()
             self._update_chart()
 
