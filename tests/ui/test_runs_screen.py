@@ -334,3 +334,19 @@ async def test_leaving_before_the_settings_arrive_is_no_crash(tmp_path, monkeypa
         await app.workers.wait_for_complete()
         await pilot.pause(0.2)
         assert not screen.detailed  # dropped: the screen is gone
+
+
+async def test_the_focused_row_stays_in_view_at_80x24_when_the_list_is_regrouped(tmp_path):
+    write_runs(tmp_path)
+    write_sweep(tmp_path)
+    app = RunsApp(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await _five_runs(tmp_path, pilot, app)
+        table = screen.table
+        await pilot.press(*["down"] * 10)  # the last trial: below the table's first page
+        last = screen.rows[-1].path
+        await pilot.press("g", "down", "enter")  # by optimizer: two header rows above it
+        await pilot.pause()
+        assert screen.rows[table.cursor_row].path == last
+        visible = table.scrollable_content_region.height - 1  # below the column titles
+        assert table.scroll_y <= table.cursor_row < table.scroll_y + visible
