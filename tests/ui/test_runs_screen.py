@@ -136,7 +136,10 @@ async def test_c_offers_the_differing_settings_ticked_as_shown_and_they_fit_80_c
         assert [listing.get_option_at_index(i).value for i in range(listing.option_count)] == [
             "layers[0].units", "compile.optimizer.type", "compile.optimizer.learning_rate"]
         assert listing.selected == []
-        await pilot.press("space", "down", "space", "down", "space", "ctrl+s")
+        await pilot.press("space", "down", "space")
+        ticked = str(dialog.query_one("#columns-ticked").render())
+        assert ticked == "✓ units[0] · optimizer"  # what is ticked, in words as well as colour
+        await pilot.press("down", "space", "ctrl+s")
         assert app.screen is screen
         assert screen.columns == ["layers[0].units", "compile.optimizer.type", "compile.optimizer.learning_rate"]
         assert _column(screen, "setting:compile.optimizer.type") == ["Adam", "SGD", "SGD", "Adam", "Adam"]

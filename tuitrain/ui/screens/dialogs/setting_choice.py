@@ -38,6 +38,7 @@ class ColumnsChecklist(ModalBase["list[str] | None"]):
     ColumnsChecklist > Vertical { width: 76; max-width: 100%; height: auto; max-height: 90%; padding: 0 1; }
     ColumnsChecklist SelectionList { height: auto; max-height: 14; }
     ColumnsChecklist #hint { color: $text-muted; }
+    ColumnsChecklist #columns-ticked { height: 1; }
     """
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel"),
@@ -59,6 +60,7 @@ class ColumnsChecklist(ModalBase["list[str] | None"]):
                 yield Static("Settings that differ between the listed runs:")
                 yield SteadySelectionList(*[(key_prompt(k, v), k, k in self.shown) for k, v in self.keys],
                                           id="columns-list")
+                yield Static(self._ticked_text(self.shown), id="columns-ticked")  # not by colour alone
             else:
                 yield Static("The listed runs do not differ in any recorded setting.", id="columns-none")
             yield Input(placeholder="other keys, comma-separated (layers[1].units)", id="columns-other")
@@ -66,6 +68,19 @@ class ColumnsChecklist(ModalBase["list[str] | None"]):
 
     def on_mount(self) -> None:
         (self.query_one(SelectionList) if self.keys else self.query_one(Input)).focus()
+
+    @staticmethod
+    def _ticked_text(keys: list[str]) -> Text:
+        from tuitrain.ui.screens.runs_rows import setting_label
+
+        if not keys:
+            return Text("✓ none ticked", style="dim")
+        return Text("✓ " + " · ".join(clean_line(setting_label(k)) for k in keys), no_wrap=True, overflow="ellipsis")
+
+    @on(SelectionList.SelectedChanged)
+    def _ticks_changed(self, event: SelectionList.SelectedChanged) -> None:
+        ticked = set(event.selection_list.selected)
+        self.query_one("#columns-ticked", Static).update(self._ticked_text([k for k, _ in self.keys if k in ticked]))
 
     def chosen(self) -> list[str]:
         ticked = list(self.query_one(SelectionList).selected) if self.keys else []
