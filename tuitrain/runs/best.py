@@ -37,11 +37,12 @@ class BestMetric:
 
 
 def monitored_metric(run: Any) -> str | None:
-    """The run's monitor when it logged it, else its first validation metric, else its first metric."""
-    best = run.best or {}
-    if run.monitor and run.monitor in best:
-        return run.monitor
-    return next((k for k in best if k.startswith("val_")), next(iter(best), None))
+    """The metric ``tuitrain runs`` shows too (``rundir.pick_best``): the run's monitor when it logged it,
+    else ``val_loss``, else the first validation metric, else ``loss``."""
+    from tuitrain.runs.rundir import pick_best
+
+    found = pick_best(run.best or {}, run.monitor)
+    return found[0] if found else None
 
 
 def best_metric(run: Any, metric: str | None = None, rows: list[dict[str, Any]] | None = None) -> BestMetric | None:

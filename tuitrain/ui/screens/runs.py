@@ -40,10 +40,9 @@ from tuitrain.ui.screens.answers import WatchRun
 from tuitrain.ui.series.feed import SMALL_READ, RunFeed
 from tuitrain.ui.series.loader import load_run
 from tuitrain.ui.series.run_series import RunSeries
-from tuitrain.ui.pane_actions import bindings
 from tuitrain.ui.screens.runs_rows import GroupHeader, ListView, SweepGroup, differing_keys, is_run_row
 from tuitrain.ui.screens.runs_table import RunsTableCells
-from tuitrain.ui.widgets.chart.keys import CHART_ACTIONS, ChartActions
+from tuitrain.ui.widgets.chart.keys import CHART_BINDINGS, ChartActions
 from tuitrain.ui.widgets.chart.metrics_chart import MetricsChart
 from tuitrain.runs.layout import PRESET_FILE
 
@@ -92,7 +91,7 @@ def run_labels(names: list[str]) -> list[str]:
 
 
 # The chart's keys, with per batch/epoch on G here: g groups the runs list.
-RUNS_CHART_BINDINGS = bindings(replace(a, key="G") if a.action == "toggle_granularity" else a for a in CHART_ACTIONS)
+RUNS_CHART_BINDINGS = [replace(b, key="G") if b.action == "toggle_granularity" else b for b in CHART_BINDINGS]
 FILTER_DELAY_S = 0.05  # keys typed within this are one filter
 OVERLAY_GROUP = 6  # runs of a group header overlaid at most
 
