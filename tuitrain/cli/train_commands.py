@@ -164,6 +164,8 @@ def log_clues(run_dir: Path, n: int) -> list[str]:
 def failure_reason(run: RunInfo, width: int = 100) -> str:
     """Why a failed or crashed run ended: its error, else the last line of its trainer log; for others their
     warning (a TensorBoard folder's damaged parts) or ''."""
+    if run.status == "stopped" and run.message and not run.error:  # where the stop left it, in plain words
+        return run.message[:width]
     if run.status not in ("failed", "crashed"):  # a live or finished run may still carry a warning (damage skipped)
         text = " ".join((run.error or "").split())
         return text if len(text) <= width else text[: width - 1] + "…"
@@ -174,6 +176,8 @@ def failure_reason(run: RunInfo, width: int = 100) -> str:
             text = lines[-1]
         elif (run.path / TRAINER_LOG).exists():  # only TensorFlow's start-up chatter: it was killed
             text = NO_OUTCOME
+        elif run.source == "script":  # LiveRun records an exception; a script killed outright leaves none
+            text = "the script's process ended without recording an error or a log (killed?)"
         else:
             text = "the trainer left no error and no log (it may not have started)"
     text = " ".join(text.split())
