@@ -44,7 +44,7 @@ def test_a_stop_is_said_in_plain_words():
     assert stop_message(None, epoch=2, batches=13, steps=13) == "stopped after epoch 2"
     assert stop_message(None, epoch=3, batches=0, steps=13) == "stopped after epoch 2"  # the next had not begun
     assert stop_message(None, epoch=0, batches=0, steps=13) == "stopped before the first batch"
-    assert stop_message("SIGTERM received", epoch=1, batches=4, steps=5) == "SIGTERM received: stopped after batch 4 of epoch 1"
+    assert stop_message("SIGTERM received", epoch=1, batches=4, steps=5) == "SIGTERM received; stopped after batch 4 of epoch 1"
 
 
 def test_a_partial_epoch_row_says_how_many_batches_it_trained():

@@ -112,7 +112,10 @@ def _final(view: ProgressView, run_dir: Path, info: dict) -> int:
     if status in ("finished", "stopped"):
         model = run_dir / MODEL_FILE
         where = f"; model: {model}" if model.is_file() else ""
-        view.message(f"{status} after {info.get('epochs_done', 0)} epochs in {fmt_duration(RunInfo.from_dir(run_dir).duration_s)}{where}")
+        done = info.get("epochs_done", 0)
+        said = info.get("message") if status == "stopped" and isinstance(info.get("message"), str) else None
+        said = clean_line(said) if said else f"{status} after {done} epoch{'' if done == 1 else 's'}"  # "stopped after batch 7 of epoch 2"
+        view.message(f"{said} in {fmt_duration(RunInfo.from_dir(run_dir).duration_s)}{where}")
         return 0
     reason = info.get("error") or NO_OUTCOME
     if view.final_status != status:  # the status event already printed the reason

@@ -66,7 +66,7 @@ def stop_message(note: str | None, *, epoch: int, batches: int, steps: int) -> s
         where = f"after epoch {epoch}"
     else:
         where = "before the first batch"
-    return f"{note}: stopped {where}" if note else f"stopped {where}"
+    return f"{note}; stopped {where}" if note else f"stopped {where}"
 
 
 def partial_batches(event: dict[str, Any]) -> tuple[int, int] | None:
