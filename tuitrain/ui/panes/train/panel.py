@@ -66,6 +66,9 @@ def describe_run(series: RunSeries, run_info: dict, status: str | None, run_name
     rows.append(progress_line(series, status, epochs, step, total_steps))
     rows += _numbers(series, status, step, total_steps)
     message = run_info.get("error") or series.message
+    if status == "crashed" and not run_info.get("error"):  # killed outright: say where it was, the log says more
+        who = "script" if run_info.get("source") == "script" else "trainer"
+        message = f"the {who}'s process ended after step {step} without recording why (killed?)"
     failed = status in ("failed", "crashed")
     placeholder = f"the run {status} before its first batch:\n\n{message or 'see the log'}" if failed else ""
     if message:
