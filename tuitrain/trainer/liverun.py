@@ -171,6 +171,11 @@ class LiveRun(keras.callbacks.Callback):
         return self.events.epochs_done if self.parts else self._epochs_done
 
     @property
+    def epoch_partial(self) -> bool:
+        """The epoch that just ended was cut short by a stop (its values are no epoch's: not a best)."""
+        return self.events.partial if self.parts else False
+
+    @property
     def samples_total(self) -> int:
         return self.events.samples_total if self.parts else 0
 
