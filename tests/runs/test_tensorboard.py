@@ -144,6 +144,8 @@ def test_who_writes_an_event_file_is_read_from_its_name(tmp_path):
                      name=f"events.out.tfevents.{now}.{host}.{int(done.stdout)}.0.v2")
     far = write_log(tmp_path / "far", *epoch_records(range(1, 3)), name=f"events.out.tfevents.{now}.gpu-7.example.org.4242.1.v2")
     assert writer_alive(mine)  # this process, alive and older than its file
+    os.utime(mine, (now - 3600, now - 3600))
+    assert not writer_alive(mine)  # alive, but silent for an hour (a notebook that wrote once)
     assert not writer_alive(gone)  # written a moment ago, but its process has ended
     assert writer_alive(far)  # another host: only the file's age tells, and it is new
     os.utime(far, (now - 600, now - 600))

@@ -50,6 +50,8 @@ from tuitrain.runs.tfrecord import Damage, RecordTail
 
 # An event file changed this recently: the writer is taken to be alive.
 ACTIVE_S = 150.0
+# A writer process of this host that has written nothing for this long is taken to be done with the folder.
+IDLE_WRITER_S = 1800.0
 # With nothing new for this long, values still held back (the last epoch) are given out.
 SETTLE_S = 2.0
 # With train/ and no validation/ yet, epoch rows wait until values this much newer arrive (or quiet).
@@ -345,17 +347,20 @@ def writer_alive(path: Path, *, now: float | None = None) -> bool:
     """Whether the process that writes event file ``path`` may still write it.
 
     TensorFlow names the file ``events.out.tfevents.<time>.<host>.<pid>.<n>[.v2]``: on this host
-    the answer is that process (alive, and started before the file was made, so not a reused pid);
-    from another host, only the file's age tells (written in the last ``ACTIVE_S`` seconds)."""
+    the answer is that process (alive, started before the file was made, so not a reused pid, and
+    written in the last ``IDLE_WRITER_S``); from another host, only the file's age tells (written in
+    the last ``ACTIVE_S`` seconds)."""
     try:
         mtime = path.stat().st_mtime
     except OSError:
         return False
     made, host, pid = _writer_of(path.name)
+    age = (time.time() if now is None else now) - mtime
     if host and host == socket.gethostname():
         started = process_start_time(pid)
-        return started is not None and started <= made + 1.0 and process_alive(pid, started)
-    return (time.time() if now is None else now) - mtime < ACTIVE_S
+        # a notebook kernel that wrote an hour ago and idles since is no live run
+        return age < IDLE_WRITER_S and started is not None and started <= made + 1.0 and process_alive(pid, started)
+    return age < ACTIVE_S
 
 
 def _writer_of(name: str) -> tuple[float, str, int]:
