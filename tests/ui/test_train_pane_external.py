@@ -63,6 +63,15 @@ def _script_run(root: Path, *, stop_after: tuple[int, int] | None = None, error:
     return run_dir
 
 
+def _screen_text(app: TuitrainApp) -> str:
+    """What the terminal shows, as plain text (the SVG export's text runs, spaces restored)."""
+    import html
+    import re
+
+    svg = app.export_screenshot()
+    return " ".join(html.unescape(t).replace("\xa0", " ") for t in re.findall(r"<text[^>]*>([^<]*)</text>", svg))
+
+
 def _open(run_dir: Path) -> TuitrainApp:
     return TuitrainApp(None, run_dir=run_dir, pane="train", background=False)  # `tuitrain RUN` / `tuitrain attach RUN`
 
@@ -100,9 +109,11 @@ async def test_a_script_stopped_inside_an_epoch_says_where_at_80x24(tmp_path):
         assert "best loss 0.7↓ @ep1" in stats  # the partial epoch's lower mean is no epoch's value
         assert shown(app, "#train-note").startswith("LiveRun script run — no preset to edit")
         assert not app.query_one("#error-panel").has_class("-shown")
-        await pilot.press("1")  # the other panes say why they are empty in their own space
-        await pilot.pause()
-        assert app.query_one("#panes").active == "data"
+        await pilot.press("1")  # the other panes say why they are empty, in their own space
+        await wait_for(pilot, lambda: "No data: LiveRun script run" in _screen_text(app), "the Data pane's note")
+        assert "see the error above" not in _screen_text(app)
+        app.query_one("#panes").active = "compile"
+        await wait_for(pilot, lambda: "LiveRun script run — no preset to edit" in _screen_text(app), "the Compile pane's note")
 
 
 async def test_a_script_that_raised_shows_the_recorded_exception(tmp_path):
