@@ -88,16 +88,16 @@ def partial_batches(event: dict[str, Any]) -> tuple[int, int] | None:
 
 def exception_text(err: BaseException, limit: int = 600) -> str:
     """``Type: message (file.py:line in function)``: an exception as run.json records it, where it was
-    raised named by the innermost frame of the user's own code that is not a library's."""
+    raised named by the innermost frame of the user's own code that is not a library's (kept when a
+    long message is cut to ``limit`` characters)."""
     import traceback
 
     text = f"{type(err).__name__}: {err}".strip().rstrip(":")
     frames = traceback.extract_tb(err.__traceback__) if err.__traceback__ is not None else []
     own = [f for f in frames if not _library_file(f.filename)] or frames
-    if own:
-        where = own[-1]
-        text += f" ({os.path.basename(where.filename)}:{where.lineno} in {where.name})"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    where = f" ({os.path.basename(own[-1].filename)}:{own[-1].lineno} in {own[-1].name})" if own else ""
+    room = max(40, limit - len(where))
+    return (text if len(text) <= room else text[: room - 1] + "…") + where
 
 
 def _library_file(filename: str) -> bool:

@@ -22,7 +22,8 @@ from tuitrain.ui.series.run_series import RunSeries
 from tuitrain.ui.styles import STATUS_STYLE
 from tuitrain.ui.widgets.chart.metrics_chart import best_text
 
-__all__ = ["RunPanelText", "describe_run", "progress_line", "epoch_cells", "epoch_column_label", "idle_text", "log_text", "no_preset_note"]
+__all__ = ["RunPanelText", "describe_run", "progress_line", "epoch_cells", "epoch_column_label", "idle_text",
+           "log_text", "no_preset_note"]
 
 
 @dataclass(frozen=True)
