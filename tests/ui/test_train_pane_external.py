@@ -124,3 +124,13 @@ async def test_a_script_that_raised_shows_the_recorded_exception(tmp_path):
         stats = shown(app, "#train-stats")
         assert "ValueError: boom in batch 3" in stats and "train.py:42" in stats
         assert "no error and no log" not in stats and "step 1" not in stats
+
+
+async def test_the_epoch_axis_of_a_log_folder_is_not_kept_for_the_next_run(tmp_path):
+    app = _open(_finished_log_folder(tmp_path))
+    async with app.run_test(size=SIZE) as pilot:
+        chart = app.query_one(TrainPane).chart
+        await wait_for(pilot, lambda: chart.granularity == "epoch", "the log folder charted per epoch")
+        app.run_dir = _script_run(tmp_path, stop_after=(2, 3))  # a run with batch rows, chosen on the runs list
+        await wait_for(pilot, lambda: app.query_one("#train-epochs", DataTable).row_count == 2, "the script run")
+        assert (chart.granularity, chart.x_axis) == ("batch", "step")
