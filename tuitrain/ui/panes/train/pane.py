@@ -53,6 +53,7 @@ CHART_INTERVAL = 5.0  # at most this often a new figure for new batches: watchin
 PANEL_INTERVAL = 2.0  # the step counter, ETA and rate for new batches (a figure costs far more than text)
 LOADING_CHART_INTERVAL = 0.3  # while a big file loads, the chart fills in this often at first,
 LOADING_CHART_SLOWDOWN = 0.1  # then less often (+0.1 s per second of loading, up to CHART_INTERVAL)
+AGE_INTERVAL = 30.0  # a log folder's "last write N min ago" is redrawn this often while nothing else changes
 WATCHED_FALLBACK = 10.0  # a run whose directory wakes us is still looked at this often (a safety net)
 _SLOW_EVERY = 4  # run.json and trainer.log are read every 4th poll (2 s) or when a status came
 
@@ -304,7 +305,8 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         now = time.monotonic()
         chart_due = self._chart_dirty and (force or status_event or now - self._chart_drawn_at >= CHART_INTERVAL
                                            or status not in ACTIVE_STATUSES)
-        panel_due = force or slow or status_event or (used and now - self._panel_at >= PANEL_INTERVAL)
+        panel_due = force or slow or status_event or (used and now - self._panel_at >= PANEL_INTERVAL) \
+            or (self._run_info.get("source") == "tensorboard" and now - self._panel_at >= AGE_INTERVAL)  # "last write N min ago"
         if not chart_due and not panel_due:
             return bool(used)  # new batches only: the numbers every PANEL_INTERVAL, the chart every CHART_INTERVAL
         self._panel_at = now
