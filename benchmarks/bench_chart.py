@@ -89,6 +89,31 @@ def measure(n: int, repeats: int = 30) -> dict[str, float]:
     }
 
 
+def measure_columns(n: int, repeats: int = 30) -> dict[str, float]:
+    """10^7 rows as a run opened from its binary columns is fed (numpy columns, no event dicts): the first
+    figure (smoothing and min/max pyramid over every point), then redraws as single batches arrive."""
+    from tuitrain.ui.series.column_feed import ColumnBlock
+
+    rng = np.random.default_rng(0)
+    steps = np.arange(1, n + 1, dtype=np.float64)
+    loss = (0.1 + np.exp(-steps / (n / 5)) + 0.05 * rng.standard_normal(n)).astype(np.float32)
+    series = RunSeries()
+    series.extend(events(0))
+    series.apply([ColumnBlock({"step": steps, "epoch": ((steps - 1) // STEPS_PER_EPOCH + 1).astype(np.float32),
+                               "time": steps * 0.002, "loss": loss, "accuracy": 1.0 - loss / 2}, trusted=True)])
+    opts = ChartOptions(granularity="batch", x_axis="step", smoothing=0.6)
+    for key in ("loss", "accuracy"):  # what the chart's worker does before the first smoothed figure
+        first = _timed(lambda key=key: series.prepare("batch", key, 0.6))
+    first_draw = _timed(lambda: render_chart([("", series)], WIDTH, HEIGHT, opts))
+    live = []
+    for k in range(repeats):
+        series.extend(events(1, start=n + k))
+        live.append(_timed(lambda: render_chart([("", series)], WIDTH, HEIGHT, opts)))
+    return {"points": n, "live_ms": statistics.median(x[1] for x in live) * 1e3,
+            "live_wall_ms": statistics.median(x[0] for x in live) * 1e3,
+            "prepare_ms": first[1] * 1e3, "first_ms": first_draw[1] * 1e3}
+
+
 def main() -> int:
     print(f"chart redraw at {WIDTH}x{HEIGHT} (loss + accuracy panels, train batch curves + validation)")
     print("median per redraw; CPU = time.process_time of this process (robust on a busy machine),")
@@ -104,7 +129,10 @@ def main() -> int:
     ratio = results[10**6]["live_ms"] / results[10**4]["live_ms"]
     ok = results[10**6]["live_ms"] <= GOAL_MS
     print(f"redraw at 10^6 / redraw at 10^4: {ratio:.2f}x")
-    goal("chart redraw at the largest size", f"{results[10**6]['live_ms']:.1f} ms at 10^6", "≤ 10 ms at 10^7", None)
+    big = measure_columns(10**7)
+    print(f"{big['points']:>14,} {big['live_ms']:>14.1f} {big['live_wall_ms']:>10.1f}  (from columns: smoothing + pyramid "
+          f"of one metric {big['prepare_ms']:.0f} ms CPU, first figure {big['first_ms']:.0f} ms)", flush=True)
+    goal("chart redraw at 10^7 points", f"{big['live_ms']:.1f} ms", "≤ 10 ms", big["live_ms"] <= 10.0)
     print(f"goal: redraw <= {GOAL_MS:.0f} ms at 10^6 points (CPU) -> {'met' if ok else 'NOT met'}")
     return 0
 

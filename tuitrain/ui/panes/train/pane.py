@@ -51,6 +51,7 @@ __all__ = ["TrainPane", "PANE_ACTIONS", "POLL_INTERVAL", "ACTIVE_STATUSES"]
 POLL_INTERVAL = 1.0  # seconds between looks at a run while rows come (backing off to 4 s when none do)
 CHART_INTERVAL = 5.0  # at most this often a new figure for new batches: watching must not slow training
 PANEL_INTERVAL = 2.0  # the step counter, ETA and rate for new batches (a figure costs far more than text)
+_CHROME_ROWS = 5  # the app's rows around a pane: header, tab bar (2), status line, footer
 LOADING_CHART_INTERVAL = 0.3  # while a big file loads, the chart fills in this often at first,
 LOADING_CHART_SLOWDOWN = 0.1  # then less often (+0.1 s per second of loading, up to CHART_INTERVAL)
 AGE_INTERVAL = 30.0  # a log folder's "last write N min ago" is redrawn this often while nothing else changes
@@ -133,6 +134,9 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         yield DataTable(id="train-epochs", zebra_stripes=True, cursor_type="row")
 
     def on_mount(self) -> None:
+        # the layout the first frame will have (on_resize corrects it): a class set only after the first
+        # layout changed the chart's height and drew a long run's chart twice
+        self.set_class(self.app.size.height - _CHROME_ROWS >= 30, "-tall")
         self.watch(self.app, "run_dir", self._show_run, init=True)
         self.watch(self.app, "preset", lambda _: self.feed is None and self._update_panel(), init=False)
         self.watch(self.app, "notice", self._show_note, init=True)
