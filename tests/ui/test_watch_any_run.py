@@ -54,7 +54,9 @@ async def _watch_live(run_dir: Path, gate: Path, proc: subprocess.Popen, epochs:
         pane = app.query_one(TrainPane)
         table = app.query_one("#train-epochs")
         await wait_for(pilot, lambda: table.row_count >= live_at_least, f"{live_at_least} epochs while the writer waits")
-        assert proc.poll() is None and app.run_status == "running"
+        # the status reaches the app as a message: it may trail the rows of the same look by a refresh
+        await wait_for(pilot, lambda: app.run_status == "running", "the app to hear the run is running")
+        assert proc.poll() is None
         assert "no preset to edit" in (app.notice or "") and app.preset_error is None
         assert not app.query_one("#error-panel").has_class("-shown")  # a one-line note, not the error box
         assert app.notice in shown(app, "#train-note")

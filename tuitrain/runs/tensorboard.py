@@ -359,7 +359,8 @@ def writer_alive(path: Path, *, now: float | None = None) -> bool:
     if host and host == socket.gethostname():
         started = process_start_time(pid)
         # a notebook kernel that wrote an hour ago and idles since is no live run
-        return age < IDLE_WRITER_S and started is not None and started <= made + 1.0 and process_alive(pid, started)
+        # (5 s of slack: the name has whole seconds, a start time from boot time may be a second off)
+        return age < IDLE_WRITER_S and started is not None and started <= made + 5.0 and process_alive(pid, started)
     return age < ACTIVE_S
 
 
