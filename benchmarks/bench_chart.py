@@ -5,7 +5,8 @@ points, downsample every curve to the chart's columns (min/max per column), buil
 figure at 120x40 and turn it into a Rich Text. Measured for 10^4, 10^5 and 10^6 logged batches
 (two metrics each, plus validation per epoch), with one new batch appended before each redraw.
 Also shown: the cold redraw right after the smoothing changes (EMA recomputed over the whole
-history) and the ingest rate of events into the series.
+history), the redraw zoomed in on a tenth of the run, the Train pane's chart at 80x24 (48x13, every
+metric in one scaled overlay), and the ingest rate of events into the series.
 
 Usage: .venv/bin/python benchmarks/bench_chart.py
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +80,11 @@ def measure(n: int, repeats: int = 30) -> dict[str, float]:
 
     epoch_opts = ChartOptions(granularity="epoch", x_axis="time", log_y=True)
     epoch_view = [_timed(lambda: render_chart([("", series)], WIDTH, HEIGHT, epoch_opts)) for _ in range(5)]
+    # zoomed in on a tenth of the run (the window is split into the columns: more detail, same cost)
+    zoom_opts = replace(opts, x_window=(0.45 * n, 0.55 * n))
+    zoomed = [_timed(lambda: render_chart([("", series)], WIDTH, HEIGHT, zoom_opts)) for _ in range(5)]
+    # the Train pane's chart at 80x24 (48x13): every metric in one scaled overlay
+    small = [_timed(lambda: render_chart([("", series)], 48, 13, opts)) for _ in range(5)]
     ms = lambda xs, i: statistics.median(x[i] for x in xs) * 1e3  # noqa: E731
     return {
         "points": n,
@@ -85,6 +92,8 @@ def measure(n: int, repeats: int = 30) -> dict[str, float]:
         "live_wall_ms": ms(live, 0),
         "cold_ms": ms(cold, 1),
         "epoch_ms": ms(epoch_view, 1),
+        "zoomed_ms": ms(zoomed, 1),
+        "small_ms": ms(small, 1),
         "ingest_per_s": len(evs) / ingest_s,
     }
 
@@ -119,13 +128,13 @@ def main() -> int:
     print("median per redraw; CPU = time.process_time of this process (robust on a busy machine),")
     print("wall = time.perf_counter (includes other load on the machine)")
     print(f"{'logged batches':>14} {'redraw CPU ms':>14} {'(wall ms)':>10} {'smoothing change CPU ms':>24} "
-          f"{'epoch/log view CPU ms':>22} {'ingest events/s':>16}")
+          f"{'epoch/log view CPU ms':>22} {'zoomed CPU ms':>14} {'48x13 overlay CPU ms':>21} {'ingest events/s':>16}")
     results = {}
     for n in (10**4, 10**5, 10**6):
         r = measure(n)
         results[n] = r
         print(f"{r['points']:>14,} {r['live_ms']:>14.1f} {r['live_wall_ms']:>10.1f} {r['cold_ms']:>24.1f} "
-              f"{r['epoch_ms']:>22.1f} {r['ingest_per_s']:>16,.0f}", flush=True)
+              f"{r['epoch_ms']:>22.1f} {r['zoomed_ms']:>14.1f} {r['small_ms']:>21.1f} {r['ingest_per_s']:>16,.0f}", flush=True)
     ratio = results[10**6]["live_ms"] / results[10**4]["live_ms"]
     ok = results[10**6]["live_ms"] <= GOAL_MS
     print(f"redraw at 10^6 / redraw at 10^4: {ratio:.2f}x")
