@@ -89,7 +89,9 @@ async def test_a_finished_tensorboard_folder_reads_finished_per_epoch_with_a_not
         assert "epoch 4" in stats and "?" not in stats
         assert not app.query_one("#train-progress", ProgressBar).display  # no "--%" bar without a total
         assert (chart.granularity, chart.x_axis) == ("epoch", "epoch")  # no batch rows: not every point at step 0
-        assert "x epoch · per epoch" in str(chart.render())
+        drawn = str(chart.render())
+        assert "per epoch" in drawn and "x epoch" in drawn
+        assert [line.split() for line in drawn.splitlines() if line.strip().startswith("1 ")] == [["1", "2", "3", "4"]]
         assert shown(app, "#train-note").startswith("TensorBoard log folder — no preset to edit")
         assert not app.query_one("#error-panel").has_class("-shown")
         assert chart.size.height >= 10  # the error box used to leave the chart 3 rows
