@@ -25,6 +25,7 @@ GOALS = {
     "open 10^7 rows (columns): peak memory": "≤ 400 MB",
     "app CPU watching a live run (200 batches/s)": "≤ 1 %",
     "time inside the trainer's callbacks / fit": "≤ 1 %",
+    "EventLog per batch (batch path; + flush per row)": "≤ 5 µs",
     "chart redraw at the largest size": "≤ 10 ms at 10^7",
     "first paint (80x24)": "≤ 0.35 s",
     "throughput trainer / bare fit (per CPU-second)": "≥ 0.97; spread < effect",
