@@ -124,13 +124,13 @@ async def _attached(root: Path, latency: list[float] | None) -> Path:
         pane = app.query_one(TrainPane)
         chart = pane.chart
         cpu0 = wall0 = None
-        while pane.run_status not in FINAL:
+        while app.run_status not in FINAL:
             if cpu0 is None and pane.series.last_batch is not None:
                 cpu0, wall0 = time.process_time(), time.perf_counter()
             await asyncio.sleep(0.25)
             if latency is not None and pane.series.last_batch is not None and not latency:
                 for key in ("l", "t") * 20:  # log y / x axis: both need a new figure
-                    if pane.run_status in FINAL:
+                    if app.run_status in FINAL:
                         break
                     before = chart.renders
                     t = time.perf_counter()

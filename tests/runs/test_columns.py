@@ -179,3 +179,20 @@ def test_rows_formatted_at_flush_time_keep_every_value_as_the_json_rules_say(tmp
     cols = find_columns(tmp_path)
     assert cols.files["m"][1] == "<f8"  # 1e300 does not fit float32: the column is float64
     np.testing.assert_array_equal(cols.column("m")[[0, 4, 8]], [0.123456789, 123456.0, 1e300])
+
+
+def test_rows_whose_metric_names_change_from_batch_to_batch_keep_each_value_in_its_column(tmp_path):
+    """The writer buffers rows of one key layout; other names or another order flush it first."""
+    layouts = [{"loss": 1.0, "acc": 0.5}, {"acc": 0.25, "loss": 2.0}, {"loss": 3.0}, {"auc": 0.75, "loss": 4.0}]
+    _write(tmp_path, range(1, 41), metrics=lambda s: {k: v * s for k, v in layouts[s % 4].items()})
+    rows = [e for e in read_events(tmp_path / "events.jsonl") if e["kind"] == "batch"]
+    assert [r["step"] for r in rows] == list(range(1, 41))
+    for row in rows:
+        expected = {k: v * row["step"] for k, v in layouts[row["step"] % 4].items()}
+        assert {k: row[k] for k in ("loss", "acc", "auc") if k in row} == expected
+    cols = find_columns(tmp_path)
+    acc, auc = cols.column("acc"), cols.column("auc")
+    assert cols.column("loss").tolist() == [float(s * [1.0, 2.0, 3.0, 4.0][s % 4]) for s in range(1, 41)]
+    assert np.isnan(acc[2::4]).all() and np.isnan(auc[0::4]).all() and auc[2] == np.float32(0.75 * 3)
+    text = (tmp_path / "events.jsonl").read_text()
+    assert text.count('"k":"m"') == 2  # acc and loss first, auc when it appears: each name declared once
