@@ -196,3 +196,26 @@ def test_rows_whose_metric_names_change_from_batch_to_batch_keep_each_value_in_i
     assert np.isnan(acc[2::4]).all() and np.isnan(auc[0::4]).all() and auc[2] == np.float32(0.75 * 3)
     text = (tmp_path / "events.jsonl").read_text()
     assert text.count('"k":"m"') == 2  # acc and loss first, auc when it appears: each name declared once
+
+
+def test_timed_flushes_happen_off_the_batch_path_and_keep_every_row_in_order(tmp_path):
+    """flush_interval 0: every batch asks the flush thread; epoch rows flush on the caller's thread meanwhile."""
+    writer = EventWriter(tmp_path / "events.jsonl", flush_interval=0)
+    writer.status("running", epochs=3)
+    for step in range(1, 601):
+        writer.batch(step, 1 + (step - 1) // 200, {"loss": 1.0 / step}, 50.0)
+        if step % 200 == 0:
+            writer.epoch(step, step // 200, {"loss": 1.0 / step}, samples_per_s=50.0, epochs=3, steps=200)
+    assert writer._flusher is not None and writer._flusher.name == "tuitrain-events-flush"
+    writer.close()
+    assert not writer._flusher.is_alive()
+    events = read_events(tmp_path / "events.jsonl")
+    kinds = [(e["kind"], e["step"]) for e in events if e["kind"] in ("batch", "epoch")]
+    expected = []
+    for step in range(1, 601):
+        expected.append(("batch", step))
+        if step % 200 == 0:
+            expected.append(("epoch", step))
+    assert kinds == expected  # each epoch row after its epoch's batches, none lost or doubled
+    cols = find_columns(tmp_path)
+    assert cols.rows == 600 and cols.column("step").tolist() == list(range(1, 601))

@@ -180,7 +180,7 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
         import sys
         import time
 
-        probe = {"time": time.time(), "tensorflow_loaded": "tensorflow" in sys.modules,
+        probe = {"time": time.time(), "cpu": time.process_time(), "tensorflow_loaded": "tensorflow" in sys.modules,
                  "modules": list(sys.modules)}  # what the first frame cost in imports (the benchmark counts them)
         Path(os.environ[FIRST_PAINT_PROBE]).write_text(json.dumps(probe), encoding="utf-8")
 
