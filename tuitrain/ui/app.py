@@ -137,9 +137,9 @@ class TuitrainApp(AppState, FocusInView, RemappableKeys, BackgroundWork, PresetF
         from tuitrain.preset import DEFAULT_PRESET, find_preset
 
         if self._target is None and self._initial_run_dir is not None:
-            self.notice = (f"{Path(self._initial_run_dir).name} was not started from a preset (a script with "
-                               "LiveRun, or a TensorBoard log folder): its metrics are in the Train pane (4); "
-                               "ctrl+o opens a preset.")
+            from tuitrain.ui.panes.train.panel import no_preset_note
+
+            self.notice = no_preset_note(Path(self._initial_run_dir))
             self._refresh_title()
             self.call_after_refresh(self._start_background)
             return
@@ -168,6 +168,7 @@ class TuitrainApp(AppState, FocusInView, RemappableKeys, BackgroundWork, PresetF
 
     def _start_background(self) -> None:
         self._painted = True
+        self.warnings = self.check_warnings()
         for info in PANES:
             tab = self.query_one(f"#panes TabPane#{info.id}", TabPane)
             if not tab.children:
@@ -189,7 +190,7 @@ class TuitrainApp(AppState, FocusInView, RemappableKeys, BackgroundWork, PresetF
         import sys
         import time
 
-        probe = {"time": time.time(), "tensorflow_loaded": "tensorflow" in sys.modules,
+        probe = {"time": time.time(), "cpu": time.process_time(), "tensorflow_loaded": "tensorflow" in sys.modules,
                  "modules": list(sys.modules)}  # what the first frame cost in imports (the benchmark counts them)
         Path(os.environ[FIRST_PAINT_PROBE]).write_text(json.dumps(probe), encoding="utf-8")
 
@@ -248,8 +249,8 @@ class TuitrainApp(AppState, FocusInView, RemappableKeys, BackgroundWork, PresetF
 
     def check_warnings(self) -> list:
         """The current preset's warnings with the data and the model as built (empty when none apply)."""
-        if self.preset is None:
-            return []
+        if self.preset is None or not self._painted:
+            return []  # before the first frame: importing tuitrain.model would delay it (_start_background asks again)
         from tuitrain.model import check_warnings
 
         report = self.build_report
@@ -278,7 +279,8 @@ class TuitrainApp(AppState, FocusInView, RemappableKeys, BackgroundWork, PresetF
         self._show_preset_message()
 
     def _show_preset_message(self) -> None:
-        message = self.preset_message
+        # A notice is no error: the panes say it in their own one line (a run opened without a preset).
+        message = self.preset_error or self.data_error
         text = self.query_one("#error-text", Static)
         if message:
             text.update(f"{message}\n\nFix the file and press ctrl+r to reload, or ctrl+o to open another preset.")

@@ -61,9 +61,11 @@ class TensorDetail(VerticalScroll):
     # --- the index box -------------------------------------------------------------
     def reset_index(self, entry: TensorEntry | None) -> None:
         """A data tensor opens at its first sample; weights and playground results whole."""
-        from tuitrain.ui.widgets.tensor_text import default_index
+        value = ""
+        if entry is not None and entry.group == "data":  # no tensor yet (the first frame): numpy stays unloaded
+            from tuitrain.ui.widgets.tensor_text import default_index
 
-        value = default_index(entry.array.shape) if entry is not None and entry.group == "data" else ""
+            value = default_index(entry.array.shape)
         box = next(iter(self.query("#slice-index").results(Input)), None)
         if box is None:
             self._first_index = value
