@@ -72,9 +72,10 @@ def reveal(widget: Widget) -> None:
     target = focus_target(widget)
     if fully_visible(target):
         return
-    target.scroll_visible(animate=False, immediate=True)
+    # Centred, as Textual places a newly focused widget (origin_visible: a tall row shows its top).
+    widget.screen.scroll_to_center(target, animate=False, origin_visible=True, immediate=True)
     if target is not widget and not fully_visible(widget):
-        widget.scroll_visible(animate=False, immediate=True)  # a row taller than its container
+        widget.screen.scroll_to_center(widget, animate=False, origin_visible=True, immediate=True)
 
 
 class FocusInView:
