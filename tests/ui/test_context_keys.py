@@ -122,7 +122,8 @@ async def test_every_binding_of_every_widget_on_each_screen_is_in_help(where, op
         await setup(app, pilot, arg)
         screen = app.screen
         root = screen.query_one(f"#panes TabPane#{arg}") if arg else screen
-        widgets = [w for w in root.query(Widget) if w.focusable]
+        widgets = [w for w in root.query(Widget)
+                   if w.focusable and all(a.display for a in w.ancestors_with_self if isinstance(a, Widget))]
         assert widgets, where
         for widget in widgets:
             widget.focus()

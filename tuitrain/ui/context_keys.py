@@ -113,6 +113,8 @@ def _allowed(node: DOMNode, action: str) -> bool:
 def focus_chain(screen: Screen) -> list[DOMNode]:
     """The nodes a key passes through on ``screen``, innermost first (as Textual's ``_binding_chain``)."""
     focused = screen.focused
+    if focused is not None and not shown(focused):
+        focused = None  # focus left behind in a hidden tab reaches no key a person could mean
     nodes: list[DOMNode] = list(focused.ancestors_with_self) if focused is not None else [screen, screen.app]
     for index, node in enumerate(nodes, 1):
         if node.is_modal:
@@ -120,16 +122,22 @@ def focus_chain(screen: Screen) -> list[DOMNode]:
     return nodes
 
 
-def pane_of(chain: list[DOMNode]) -> DOMNode | None:
-    """The pane in the chain: the node held by a ``TabPane``; on the tab bar, the active tab's pane;
-    else the screen."""
+def shown(widget: Widget) -> bool:
+    """Not inside a hidden tab or a hidden part of the screen."""
+    return all(node.display for node in widget.ancestors_with_self if isinstance(node, Widget))
+
+
+def pane_of(chain: list[DOMNode], screen: Screen) -> DOMNode | None:
+    """The pane in the chain: the node held by a ``TabPane``; else (the tab bar, nothing focused)
+    the pane of the screen's active tab; else the screen."""
     for node in chain:
         if isinstance(node.parent, TabPane):
             return node
-        if isinstance(node, TabbedContent) and node.active:
-            tab = node.get_pane(node.active)
+    for tabs in [*(n for n in chain if isinstance(n, TabbedContent)), *screen.query(TabbedContent)]:
+        if tabs.active:
+            tab = tabs.get_pane(tabs.active)
             return tab.children[0] if tab.children else tab
-    return next((node for node in chain if isinstance(node, Screen)), None)
+    return screen
 
 
 def _note(row: KeyRow, taken: dict[str, str], focused: DOMNode | None) -> KeyRow:
@@ -149,13 +157,14 @@ def _note(row: KeyRow, taken: dict[str, str], focused: DOMNode | None) -> KeyRow
 def context_sections(screen: Screen) -> list[KeySection]:
     """The keys of ``screen`` where its focus is: here, this pane/screen, everywhere."""
     chain = focus_chain(screen)
-    pane = pane_of(chain)
+    pane = pane_of(chain, screen)
     app_at = chain.index(screen.app) if screen.app in chain else len(chain)
     if pane in chain:
         cut = chain.index(pane)
         groups = [chain[:cut], chain[cut:app_at], chain[app_at:]]
-    else:  # the tab bar: its own keys here, then the active pane's
-        groups = [chain[:app_at], [pane] if pane is not None else [], chain[app_at:]]
+    else:  # the tab bar or nothing focused: the tab bar's keys here, then the active pane's and the screen's
+        at_screen = chain.index(screen) if screen in chain else app_at
+        groups = [chain[:at_screen], [n for n in [pane] if n is not None] + chain[at_screen:app_at], chain[app_at:]]
     focused = screen.focused
     taken: dict[str, str] = {}
     sections = []
