@@ -138,7 +138,9 @@ async def test_every_binding_of_every_widget_on_each_screen_is_in_help(where, op
         # what the help screen draws is what context_sections says
         screen.set_focus(widgets[0])
         await pilot.pause()
+        expected = context_sections(screen)
         drawn = " ".join((await open_help(pilot)).split())  # a paragraph may wrap between words
-        for section in context_sections(screen):
+        assert [s.title for s in app.screen.sections] == [s.title for s in expected]
+        for section in app.screen.sections:
             for row in section.all_rows():
                 assert f"{row.display} {row.description}" in drawn or f"{row.description}" in drawn, row

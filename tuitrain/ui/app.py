@@ -301,9 +301,12 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
 
     # --- panes ------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """``1``–``4`` switch the main screen's panes: on the runs or sweep screen they would act unseen."""
-        if action == "show_pane" and self.screen is not self.screen_stack[0]:
-            return False
+        """``1``–``4`` switch the main screen's panes: on the runs or sweep screen they would act unseen
+        (a modal dialog or the palette stops app keys anyway, and the palette's commands come back here)."""
+        if action == "show_pane":
+            beneath = next((s for s in reversed(self.screen_stack) if not s.is_modal), self.screen_stack[0])
+            if beneath is not self.screen_stack[0]:
+                return False
         return super().check_action(action, parameters)
 
     def action_show_pane(self, pane_id: str) -> None:

@@ -154,8 +154,9 @@ def _note(row: KeyRow, taken: dict[str, str], focused: DOMNode | None) -> KeyRow
     return KeyRow(row.node, row.binding, row.keys, row.display, row.own, note=notes[0])
 
 
-def context_sections(screen: Screen) -> list[KeySection]:
-    """The keys of ``screen`` where its focus is: here, this pane/screen, everywhere."""
+def context_sections(screen: Screen, *, elsewhere_too: bool = True) -> list[KeySection]:
+    """The keys of ``screen`` where its focus is: here, this pane/screen, everywhere (and, with
+    ``elsewhere_too``, the keys of the pane's other widgets)."""
     chain = focus_chain(screen)
     pane = pane_of(chain, screen)
     app_at = chain.index(screen.app) if screen.app in chain else len(chain)
@@ -177,7 +178,7 @@ def context_sections(screen: Screen) -> list[KeySection]:
                 for key in row.keys:
                     taken.setdefault(key, row.description)
         sections.append(section)
-    if pane is not None:
+    if pane is not None and elsewhere_too:
         sections[1].subgroups = elsewhere(pane, chain)
     return sections
 
@@ -195,7 +196,7 @@ def elsewhere(pane: DOMNode, chain: list[DOMNode]) -> list[tuple[str, list[KeyRo
     """Other widgets of the pane with keys of their own (``tab`` reaches them), by name."""
     groups = []
     for widget in pane.query(Widget):
-        if widget in chain or not widget.display:
+        if widget in chain or not widget.display or not own_actions(widget):
             continue
         rows = [row for row in node_rows(widget) if row.own]
         if rows:

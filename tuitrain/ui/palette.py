@@ -105,7 +105,10 @@ class TuitrainCommands(AppAccess, Provider):
         await self.app.run_action(row.action, node)
 
     def _ranked(self) -> list[Command]:
-        return sorted(self._commands(), key=lambda c: not c.near)
+        """Read once per palette opening (the screen under it does not change while it is open)."""
+        if getattr(self, "_ranked_cache", None) is None:
+            self._ranked_cache = sorted(self._commands(), key=lambda c: not c.near)
+        return self._ranked_cache
 
     async def discover(self) -> Hits:
         for command in self._ranked():

@@ -23,7 +23,7 @@ class KeyFooter(Footer):
             return
         active = self.screen.active_bindings
         order = {(id(row.node), row.action): index
-                 for index, row in enumerate(r for s in context_sections(self.screen) for r in s.rows)}
+                 for index, row in enumerate(r for s in context_sections(self.screen, elsewhere_too=False) for r in s.rows)}
         shown = [(order.get((id(node), binding.action), len(order)), key, binding, enabled, tooltip)
                  for key, (node, binding, enabled, tooltip) in active.items() if binding.show]
         actions = list(dict.fromkeys(binding.action for *_, binding, _e, _t in sorted(shown, key=lambda i: i[0])))
