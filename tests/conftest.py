@@ -3,6 +3,7 @@ a run to end, and no trainer process outliving the test that started it."""
 
 from __future__ import annotations
 
+import os
 import textwrap
 import time
 from pathlib import Path
@@ -13,6 +14,13 @@ import pytest
 from tests import fuzzing  # noqa: F401 - registers the hypothesis profiles `ci` and `fuzz`
 from tests.tiny_preset import TINY
 from tests.trainer.helpers import DEADLINE_S, kill_trainer
+
+# GNU readline (imported by pytest through pdb) puts COLUMNS/LINES into the process's C environment, behind
+# os.environ's back, and every subprocess would inherit them: a command whose output goes to a pipe would then
+# fit it to 80 columns. Tests start subprocesses with the environment pytest was given.
+for _name in ("COLUMNS", "LINES"):
+    if _name not in os.environ:
+        os.unsetenv(_name)
 
 
 def write_preset(directory: Path, preset: str | dict[str, Any] = TINY, name: str = "p.toml", /,

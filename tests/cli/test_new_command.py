@@ -165,3 +165,12 @@ def test_new_list_shows_only_what_is_offline(workspace, capsys):
     sources = [line.split()[0] for line in out.splitlines()]
     assert {"synthetic:spiral", "sklearn:digits", "keras:mnist", "keras:imdb", "file:PATH", "folder:PATH"} <= set(sources)
     assert "keras:cifar10" not in sources  # not in the (fake) cache
+
+
+def test_a_source_with_several_inputs_is_a_message_not_a_traceback(tmp_path, capsys):
+    from tuitrain.__main__ import main
+
+    assert main(["new", str(tmp_path / "mine.toml"), "--data", "synthetic:tickets"]) == 2
+    err = capsys.readouterr().err
+    assert "synthetic:tickets has several inputs or outputs" in err and "Traceback" not in err
+    assert not (tmp_path / "mine.toml").exists()

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from tuitrain.common.safetext import clean_line, csv_text, json_safe
+from tuitrain.common.textfit import output_width, wrap
 from tuitrain.runs.compare import diff_lines, read_all, run_settings, series_rows, setting_cells
 from tuitrain.runs.source import check_run, run_info
 from tuitrain.runs.rundir import RunInfo
@@ -31,8 +32,9 @@ def diff_command(args: argparse.Namespace, out: TextIO | None = None) -> int:
                   file=sys.stderr)
     lines = diff_lines(settings_a, settings_b)  # keys and values are escaped there (presets are untrusted)
     print(f"--- {clean_line(a)}\n+++ {clean_line(b)}", file=out)
-    for line in lines:
-        print(line, file=out)
+    width = output_width(out)
+    for line in lines:  # a long value wraps between words beneath its key
+        print(wrap(line, width, indent="    "), file=out)
     if not lines:
         print("(no differences in the recorded settings)", file=out)
     return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from pathlib import Path
 from typing import Any, Callable
 
 from tuitrain.common.errors import TuitrainError
@@ -24,6 +25,7 @@ OpenApp = Callable[[str, argparse.Namespace], int]
 # `tuitrain serve`'s web server (tuitrain.cli.serve_command.ServeApp), handed in like the app.
 ServeApp = Callable[..., int]
 RUNS_DIR_HELP = "root of run directories (default: $TUITRAIN_RUNS or ./runs)"
+RUN_HELP = "run directory, TensorBoard log folder, or a run name as `tuitrain runs` prints it (or its unique start)"
 APP_USAGE = "tuitrain [PRESET | RUN_DIR | LOGDIR] [--set KEY=VALUE ...] [--runs-dir DIR] [--trust]"
 
 
@@ -142,7 +144,7 @@ def _add_run_commands(sub: Any) -> None:
     """`attach`, `runs`, `metrics`, `diff`, `export`, `presets`: reading runs and presets."""
     p = sub.add_parser("attach", help="open the app on a running or finished run or a TensorBoard log folder "
                                       "(default: the newest run)")
-    p.add_argument("run_dir", nargs="?", metavar="RUN_DIR|LOGDIR")
+    p.add_argument("run_dir", nargs="?", metavar="RUN", help=RUN_HELP + " or sweep (default: the newest run)")
     p.add_argument("--runs-dir", help=RUNS_DIR_HELP)
 
     p = sub.add_parser("runs", help="list runs with status and best metrics")
@@ -152,7 +154,8 @@ def _add_run_commands(sub: Any) -> None:
                    help="settings to show beside the best metric, e.g. compile.optimizer.learning_rate,layers[1].units")
 
     p = sub.add_parser("metrics", help="write the logged series of runs (run directories or TensorBoard folders)")
-    p.add_argument("runs", nargs="+", metavar="RUN", help="run directory or TensorBoard log folder")
+    p.add_argument("runs", nargs="+", metavar="RUN", help=RUN_HELP)
+    p.add_argument("--runs-dir", help=RUNS_DIR_HELP)
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--csv", action="store_true", help="CSV, one row per epoch/batch and run (the default)")
     fmt.add_argument("--json", action="store_true", help="JSON: {kind, runs: [{run, path, rows}]}")
@@ -162,8 +165,9 @@ def _add_run_commands(sub: Any) -> None:
     p.add_argument("--since", type=float, metavar="T", help="only rows logged more than T seconds after the run started")
 
     p = sub.add_parser("diff", help="the settings (preset keys) whose values differ between two runs")
-    p.add_argument("run_a", metavar="RUN_A")
-    p.add_argument("run_b", metavar="RUN_B")
+    p.add_argument("run_a", metavar="RUN_A", help=RUN_HELP)
+    p.add_argument("run_b", metavar="RUN_B", help=RUN_HELP)
+    p.add_argument("--runs-dir", help=RUNS_DIR_HELP)
 
     p = sub.add_parser("export", help="write a stand-alone Keras script equivalent to the preset")
     p.add_argument("preset", help="preset file or bundled preset name")
@@ -213,7 +217,30 @@ def _add_sweep_and_serve_commands(sub: Any) -> None:
     p.add_argument("--port", type=_port, default=8000, help="port to listen on (default: 8000; 0: any free port)")
 
 
+def resolve_run_arguments(args: argparse.Namespace) -> None:
+    """Every RUN argument as a path: a run name as `tuitrain runs` prints it (or its unique start) is looked
+    up under the runs root (``runs.names``), so each command accepts what the runs table shows."""
+    from tuitrain.runs.names import resolve_run
+
+    runs_dir = getattr(args, "runs_dir", None)
+    if args.command == "diff":
+        args.run_a, args.run_b = (str(resolve_run(r, runs_dir)) for r in (args.run_a, args.run_b))
+    elif args.command == "metrics":
+        args.runs = [str(resolve_run(r, runs_dir)) for r in args.runs]
+    elif args.command == "attach" and args.run_dir is not None:
+        args.run_dir = str(resolve_run(args.run_dir, runs_dir, accept=run_or_sweep))
+    elif args.command == "train" and getattr(args, "resume", None):
+        args.resume = str(resolve_run(args.resume, runs_dir))
+    elif args.command == "sweep":  # a sweep by the name `tuitrain runs` and `sweeps` print
+        from tuitrain.sweep.sweepdir import is_sweep
+
+        for flag in ("resume", "stop", "pause", "unpause"):
+            if getattr(args, flag, None):
+                setattr(args, flag, str(resolve_run(getattr(args, flag), runs_dir, accept=is_sweep)))
+
+
 def _run(args: argparse.Namespace, open_app: OpenApp | None, serve_app: ServeApp | None = None) -> int:
+    resolve_run_arguments(args)
     if args.command in ("check", "export"):
         from tuitrain.cli import preset_commands as preset_cli
         from tuitrain.common.native_log import filtered_stderr
@@ -251,7 +278,7 @@ def _run(args: argparse.Namespace, open_app: OpenApp | None, serve_app: ServeApp
 
         return devices_command(args)
     if args.command != "attach":
-        check_app_target(args.target)
+        args.target = check_app_target(args.target, getattr(args, "runs_dir", None))
     if args.command == "serve":
         from tuitrain.cli.serve_command import serve_command
 
@@ -263,33 +290,46 @@ def _run(args: argparse.Namespace, open_app: OpenApp | None, serve_app: ServeApp
     return open_app(args.command or "app", args)
 
 
-def check_app_target(target: str | None) -> None:
-    """The app's TARGET must be a preset, a run directory or a log folder: say so, with close names."""
-    from pathlib import Path
-
-    if target is None:
-        return
+def run_or_sweep(path: Path) -> bool:
+    """What ``attach`` and the app open: a run, a TensorBoard log folder or a sweep."""
     from tuitrain.runs.kinds import is_run
-
-    path = Path(target).expanduser()
     from tuitrain.sweep.sweepdir import is_sweep
 
-    if path.suffix == ".toml" or is_run(path) or is_sweep(path):
-        return  # a preset file that is missing opens the app with the error (ctrl+r reads it once it exists)
+    return is_run(path) or is_sweep(path)
+
+
+def check_app_target(target: str | None, runs_dir: str | None = None) -> str | None:
+    """The app's TARGET must be a preset, a run directory or log folder, or a run's name under the runs root
+    (returned as its path): say so, with close names."""
+    if target is None:
+        return None
+    from tuitrain.runs.names import AmbiguousRun, default_runs_dir, resolve_run, run_names
+
+    path = Path(target).expanduser()
+    if path.suffix == ".toml" or run_or_sweep(path):
+        return target  # a preset file that is missing opens the app with the error (ctrl+r reads it once it exists)
     from tuitrain.preset import bundled_presets, find_preset
     from tuitrain.common.suggest import did_you_mean
 
     try:
         find_preset(target)
-        return
+        return target
     except TuitrainError:
         pass
+    if not path.exists():
+        try:
+            return str(resolve_run(target, runs_dir, accept=run_or_sweep))
+        except AmbiguousRun:
+            raise  # the start of several runs: saying which helps more than the list of commands
+        except TuitrainError:
+            pass
     presets = [name for name, _, _ in bundled_presets()]
+    close = did_you_mean(target, [*SUBCOMMANDS, *presets, *run_names(default_runs_dir(runs_dir), run_or_sweep)])
     if path.is_dir():
         raise TuitrainError(f"{target}: a folder, but neither a run directory (no {RUN_JSON}) nor a TensorBoard log "
                             "folder (no events.out.tfevents.* files in it or its subfolders).")
     raise TuitrainError(f"'{target}' is not a command, a preset, a run directory or a TensorBoard log folder."
-                        f"{did_you_mean(target, [*SUBCOMMANDS, *presets])} Commands: {', '.join(SUBCOMMANDS)}; "
+                        f"{close} Commands: {', '.join(SUBCOMMANDS)}; "
                         f"presets: {', '.join(presets)}.")
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tuitrain.common.errors import TuitrainError
+from tuitrain.common.textfit import hang, output_width, wrap
 
 DEFAULT_SOURCE = "synthetic:spiral"
 
@@ -34,10 +35,10 @@ def list_sources(out=None) -> int:
 
     out = out or sys.stdout
     offers = offline_sources()
-    width = max(len(o.source) for o in offers)
+    width, columns = max(len(o.source) for o in offers), output_width(out)
     for offer in offers:
         label = offer.source + ("PATH" if offer.needs_path else "")
-        print(f"{label.ljust(width + 4)}  {offer.summary}", file=out)
+        print(hang(label, offer.summary, columns, width + 4), file=out)  # summaries wrap beneath themselves
     return 0
 
 
@@ -73,10 +74,13 @@ def new_command(args: argparse.Namespace) -> int:
     text = dumps_preset(preset, original_text=None)
     parse_preset(text, file=str(target))  # never write what would not load back
     atomic_write_text(target, text)
-    print(f"wrote {target}: {starter.profile.describe()}")
-    print(f"  model: {' → '.join(_layer_word(layer) for layer in preset.layers)}")
-    print(f"  loss: {preset.compile['loss']}, metrics: {', '.join(preset.compile['metrics'])}, optimizer: {preset.compile['optimizer']}")
-    print(f"next: tuitrain check {target}   ·   tuitrain train {target}   ·   edit it in the app: tuitrain {target}")
+    width = output_width(sys.stdout)
+    for line in (f"wrote {target}: {starter.profile.describe()}",
+                 f"  model: {' → '.join(_layer_word(layer) for layer in preset.layers)}",
+                 f"  loss: {preset.compile['loss']}, metrics: {', '.join(preset.compile['metrics'])}, "
+                 f"optimizer: {preset.compile['optimizer']}",
+                 f"next: tuitrain check {target}   ·   tuitrain train {target}   ·   edit it in the app: tuitrain {target}"):
+        print(wrap(line, width, indent="    "))
     return 0
 
 

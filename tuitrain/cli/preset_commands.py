@@ -14,20 +14,20 @@ from typing import Any
 from tuitrain.common.errors import TuitrainError
 from tuitrain.common.fsutil import atomic_write_text
 from tuitrain.common.safetext import CleanWriter
-from tuitrain.preset import bundled_presets, find_preset, load_preset, with_line
+from tuitrain.common.textfit import fit_table, hang, output_width, wrap, wrap_items
+from tuitrain.cli.output import find_preset_noted
+from tuitrain.preset import bundled_presets, load_preset, with_line
 
+SUMMARY_WIDTH = 90  # Keras' summary as wide as this when the terminal allows (summary_text's default)
+SUMMARY_MIN = 60  # narrower, it would wrap every cell
 STATS_HEADER = ("tensor", "dtype", "shape", "min", "max", "mean", "std", "NaN", "Inf")
 
 
-def tensor_table(stats: list[Any]) -> str:
-    """The data tensors as an aligned text table: ``TensorStats.as_row`` cells, as the app shows them."""
+def tensor_table(stats: list[Any], width: int | None = None) -> str:
+    """The data tensors as an aligned text table: ``TensorStats.as_row`` cells, as the app shows them.
+    Within ``width`` long tensor names are shortened, then std and mean left out (NaN/Inf counts stay)."""
     rows = [STATS_HEADER] + [s.as_row() for s in stats]
-    widths = [max(len(r[i]) for r in rows) for i in range(len(STATS_HEADER))]
-    right = {3, 4, 5, 6, 7, 8}
-    return "\n".join(
-        "  ".join(cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
-        for row in rows
-    )
+    return fit_table(rows, width, right={3, 4, 5, 6, 7, 8}, plan=[("cut", 0, 12), ("drop", 6), ("drop", 5)])
 
 
 def _unexpected(err: BaseException, what: str) -> TuitrainError:
@@ -45,65 +45,72 @@ def check_command(args: argparse.Namespace) -> int:
     path, preset, checked = _load_and_prepare(args)
     ds = checked.dataset
     out = CleanWriter(sys.stdout)  # names, descriptions and Keras' summary come from the preset
-    print(f"preset  {preset.name}  ({path})", file=out)
+    width = output_width(sys.stdout)
+
+    def say(text: str = "", indent: str = "  ") -> None:  # free text: wrapped between words at the width
+        print("\n".join(wrap(line, width, indent) for line in text.split("\n")), file=out)
+
+    say(f"preset  {preset.name}  ({path})", indent=" " * 8)
     if preset.description:
-        print(f"        {preset.description}", file=out)
+        say(f"        {preset.description}", indent=" " * 8)
     classes = f", {ds.num_classes} classes" if ds.num_classes else ""
-    print(f"data    {ds.source}: {ds.samples} train, {ds.val_samples} validation samples, {ds.task}{classes}", file=out)
+    say(f"data    {ds.source}: {ds.samples} train, {ds.val_samples} validation samples, {ds.task}{classes}",
+        indent=" " * 8)
     print(file=out)
-    print(tensor_table([describe(name, array) for name, array in ds.tensors().items()]), file=out)
+    print(tensor_table([describe(name, array) for name, array in ds.tensors().items()], width), file=out)
     if ds.task == "classification" and ds.y_train is not None and not isinstance(ds.y_train, list):
         counts = class_counts(ds.y_train)
-        shown = ", ".join(f"{k}: {v}" for k, v in list(counts.items())[:20])
-        more = f", … ({len(counts)} classes)" if len(counts) > 20 else ""
-        print(f"\nclass counts (y_train): {shown}{more}", file=out)
+        shown = [f"{k}: {v}" for k, v in list(counts.items())[:20]]
+        more = [f"… ({len(counts)} classes)"] if len(counts) > 20 else []
+        say("\n" + wrap_items("class counts (y_train): ", shown + more, width))
     print(file=out)
-    print(summary_text(checked.model), file=out)
+    print(summary_text(checked.model, SUMMARY_WIDTH if width is None else max(SUMMARY_MIN, min(SUMMARY_WIDTH, width))),
+          file=out)
     total, trainable, non_trainable = param_counts(checked.model)
-    print(f"\nparameters: {total:,} total, {trainable:,} trainable, {non_trainable:,} non-trainable", file=out)
+    say(f"\nparameters: {total:,} total, {trainable:,} trainable, {non_trainable:,} non-trainable")
     if preset.phases:
         from tuitrain.model.phases import phase_lines
 
         for line in phase_lines(checked.model, preset):
-            print(line, file=out)
+            say(line)
     precision = distribute_options(preset.distribute or None).mixed_precision
     if precision:
-        print(f"precision: {precision}, built as `train` builds it (variables in float32, output layers "
-              "compute in float32)", file=out)
+        say(f"precision: {precision}, built as `train` builds it (variables in float32, output layers "
+            "compute in float32)")
     for i, layer in enumerate(preset.layers):
         if layer.get("adapt"):
-            print(f"adapted: layers[{i}] {layer['type']} learned from {ds.samples:,} training samples before compiling", file=out)
+            say(f"adapted: layers[{i}] {layer['type']} learned from {ds.samples:,} training samples before compiling")
     if len(checked.model.outputs) > 1:
-        print(f"outputs: {', '.join(checked.model.output_names)}", file=out)
+        say(f"outputs: {', '.join(checked.model.output_names)}")
     if checked.warnings:
-        print(f"\n{len(checked.warnings)} warning(s):", file=out)
+        say(f"\n{len(checked.warnings)} warning(s):")
         for warn in checked.warnings:
-            print(f"  warning: {warn.path}: {warn.message}", file=out)
+            say(f"  warning: {warn.path}: {warn.message}", indent="    ")
     if is_trusted(preset):
-        print("\ntrusted (--trust, for this command only): this preset may write outside its run directory,"
-              " read files outside its folders, reach the network and use callbacks that run functions.", file=out)
+        say("\ntrusted (--trust, for this command only): this preset may write outside its run directory,"
+            " read files outside its folders, reach the network and use callbacks that run functions.")
     if checked.writes:
-        print("\nfiles its callbacks write:", file=out)
+        say("\nfiles its callbacks write:")
         for line in checked.writes:
-            print(f"  {line}", file=out)
+            say(f"  {line}")
     if preset.sweep:
-        _check_sweep(preset, out)
-    print(f"\nok: {preset.name} is valid" + (" (with warnings)" if checked.warnings else ""), file=out)
+        _check_sweep(preset, say)
+    say(f"\nok: {preset.name} is valid" + (" (with warnings)" if checked.warnings else ""))
     return 0
 
 
-def _check_sweep(preset: Any, out: Any) -> None:
+def _check_sweep(preset: Any, say: Any) -> None:
     """``[sweep]``: each swept value set on its own and checked as above (nothing trains)."""
     from tuitrain.sweep.check import check_sweep
 
     config = check_sweep(preset)
     tried = sum(len(d.extremes()) for d in config.space)
-    print(f"\nsweep: {config.algorithm}, {config.max_trials} trials, objective {config.objective} "
-          f"({'higher' if config.direction == 'max' else 'lower'} is better); {tried} swept values checked:", file=out)
+    say(f"\nsweep: {config.algorithm}, {config.max_trials} trials, objective {config.objective} "
+        f"({'higher' if config.direction == 'max' else 'lower'} is better); {tried} swept values checked:")
     for dim in config.space:
         shown = ", ".join(repr(v) for v in dim.values) if dim.values else \
             f"{dim.low} … {dim.high}" + (f" step {dim.step}" if dim.step else "") + (f" ({dim.sampling})" if dim.sampling != "linear" else "")
-        print(f"  {dim.path}: {shown}", file=out)
+        say(f"  {dim.path}: {shown}", indent="    ")
 
 
 def _load_and_prepare(args: argparse.Namespace) -> tuple[Path, Any, Any]:
@@ -112,7 +119,7 @@ def _load_and_prepare(args: argparse.Namespace) -> tuple[Path, Any, Any]:
     from tuitrain.trainer.fit_options import engine_options
     from tuitrain.model import prepare
 
-    path = find_preset(args.preset)
+    path = find_preset_noted(args.preset)
     preset = load_preset(path, getattr(args, "overrides", []) or [])
     if getattr(args, "trust", False):
         preset.trusted = True
@@ -141,7 +148,8 @@ def export_command(args: argparse.Namespace) -> int:
     if args.output:
         target = Path(args.output)
         atomic_write_text(target, script)
-        print(f"wrote {target} ({preset.name}); run it with: python {target}", file=CleanWriter(sys.stderr))
+        print(wrap(f"wrote {target} ({preset.name}); run it with: python {target}", output_width(sys.stderr)),
+              file=CleanWriter(sys.stderr))
     else:
         sys.stdout.write(script)
     return 0
@@ -151,7 +159,8 @@ def presets_command(args: argparse.Namespace) -> int:
     """List the bundled presets with their descriptions."""
     entries = bundled_presets()
     width = max((len(name) for name, _, _ in entries), default=0)
+    columns = output_width(sys.stdout)
     for name, _path, description in entries:
-        print(f"{name.ljust(width)}  {description}")
+        print(hang(name, description, columns, width))  # descriptions wrap beneath themselves
     print("\nopen one with `tuitrain NAME`, check it with `tuitrain check NAME`", file=sys.stderr)
     return 0

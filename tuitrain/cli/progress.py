@@ -11,11 +11,17 @@ from typing import Any, TextIO
 from tuitrain.common.fmt import fmt_duration
 from tuitrain.common.metric_names import NOT_METRICS
 from tuitrain.common.safetext import clean, clean_line
+from tuitrain.common.textfit import fit_line, wrap, wrap_fields
 
 MAX_METRICS = 4
 
 
 def fmt_metrics(event: dict[str, Any], limit: int = MAX_METRICS * 2) -> str:
+    return "  ".join(metric_fields(event, limit))
+
+
+def metric_fields(event: dict[str, Any], limit: int = MAX_METRICS * 2) -> list[str]:
+    """``name value`` for each metric of ``event`` (at most ``limit``), in the order logged."""
     parts = []
     for key, value in event.items():
         if key in NOT_METRICS or not isinstance(value, (int, float)) or isinstance(value, bool):
@@ -23,14 +29,15 @@ def fmt_metrics(event: dict[str, Any], limit: int = MAX_METRICS * 2) -> str:
         parts.append(f"{key} {value:.4g}")
         if len(parts) >= limit:
             break
-    return "  ".join(parts)
+    return parts
 
 
 class ProgressView:
     """Turns the event stream into progress text on ``out``."""
 
-    def __init__(self, out: TextIO, *, live: bool, every_epochs: int = 1) -> None:
+    def __init__(self, out: TextIO, *, live: bool, every_epochs: int = 1, width: int | None = None) -> None:
         self.out = out
+        self.width = width  # lines wrap between fields within it; the in-place batch line drops metrics (None: any)
         self.live = live  # rewrite the batch line in place (a terminal)
         self.every_epochs = max(1, every_epochs)  # an epoch line every N epochs (and the last, and a cut one)
         self.epochs = 0
@@ -91,8 +98,9 @@ class ProgressView:
         total = f"/{self.epochs}" if self.epochs else ""
         tail = f"  lr {event['lr']:.3g}" if isinstance(event.get("lr"), (int, float)) else ""
         partial = "  (partial)" if event.get("partial") else ""
-        return (f"epoch {event.get('epoch')}{total}  {fmt_metrics(event)}{tail}"
-                f"  {event.get('samples_per_s', 0):.0f} samples/s  ETA {fmt_duration(self.eta())}{partial}")
+        return wrap_fields([f"epoch {event.get('epoch')}{total}", *metric_fields(event), tail.strip(),
+                            f"{event.get('samples_per_s', 0):.0f} samples/s", f"ETA {fmt_duration(self.eta())}",
+                            partial.strip()], self.width)
 
     def batch_line(self) -> str:
         b = self._last_batch or {}
@@ -102,8 +110,9 @@ class ProgressView:
         bar = "#" * filled + "-" * (width - filled)
         total = f"/{self.epochs}" if self.epochs else ""
         steps = f"/{self.steps}" if self.steps else ""
-        return (f"epoch {self.epoch}{total} [{bar}] {in_epoch}{steps}  {fmt_metrics(b, MAX_METRICS)}"
-                f"  {self.rate:.0f} samples/s  ETA {fmt_duration(self.eta())}")
+        # rewritten in place, so it cannot wrap: metrics are left off from the last until it fits
+        return fit_line([f"epoch {self.epoch}{total} [{bar}] {in_epoch}{steps}", *metric_fields(b, MAX_METRICS),
+                         f"{self.rate:.0f} samples/s", f"ETA {fmt_duration(self.eta())}"], self.width, keep_last=2)
 
     def render(self) -> None:
         """Redraw the in-place batch line (terminals only)."""
@@ -117,7 +126,10 @@ class ProgressView:
         if self._line_open:
             self.out.write("\r\x1b[2K")
             self._line_open = False
-        self.out.write(clean(text) + "\n")  # messages and metric names come from the run directory
+        lines = clean(text).split("\n")  # messages and metric names come from the run directory
+        if self.width is not None:  # long messages (paths, errors) wrap between words
+            lines = [wrap(line, self.width, indent=line[: len(line) - len(line.lstrip())] + "  ") for line in lines]
+        self.out.write("\n".join(lines) + "\n")
         self.out.flush()
 
     def message(self, text: str) -> None:

@@ -18,6 +18,7 @@ from typing import TextIO
 from tuitrain.common.errors import TuitrainError
 from tuitrain.common.safetext import clean_line
 from tuitrain.runs.control import request_control
+from tuitrain.common.textfit import fit_table, fit_table_noted, output_width, wrap
 from tuitrain.sweep.sweepdir import ACTIVE, SweepInfo, Trial, is_sweep, list_sweeps
 
 POLL_S = 0.5
@@ -48,13 +49,14 @@ def sweep_command(args: argparse.Namespace) -> int:
 
 def _new_sweep(args: argparse.Namespace) -> Path:
     from tuitrain.common.native_log import filtered_stderr
-    from tuitrain.preset import find_preset, load_preset
+    from tuitrain.cli.output import find_preset_noted
+    from tuitrain.preset import load_preset
     from tuitrain.sweep.check import check_sweep
     from tuitrain.sweep.launch import new_sweep
 
     if not args.preset:
         raise TuitrainError("tuitrain sweep needs a PRESET with a [sweep] table (e.g. sweep_spiral) or --resume SWEEP_DIR.")
-    preset = load_preset(find_preset(args.preset), list(args.overrides or []))
+    preset = load_preset(find_preset_noted(args.preset), list(args.overrides or []))
     if args.trials:
         preset.sweep["max_trials"] = args.trials
     if args.parallel:
@@ -88,6 +90,7 @@ def follow_sweep(sweep_dir: Path, out: TextIO | None = None, *, poll_s: float = 
     out = out or sys.stdout
     seen: dict[str, str] = {}
     interrupts = 0
+    width = output_width(out)
     print(f"sweep {sweep_dir}", file=out, flush=True)
     while True:
         try:
@@ -95,10 +98,10 @@ def follow_sweep(sweep_dir: Path, out: TextIO | None = None, *, poll_s: float = 
             for trial in sorted(info.trials, key=lambda t: t.trial_id):
                 if seen.get(trial.trial_id) != trial.status and trial.status not in ("starting", "ending"):
                     seen[trial.trial_id] = trial.status
-                    print(trial_line(trial, info), file=out, flush=True)
+                    print(wrap(trial_line(trial, info), width), file=out, flush=True)
             if info.status not in ACTIVE:
                 print(file=out)
-                print(sweep_table(info), file=out, flush=True)
+                print(sweep_table(info, width), file=out, flush=True)
                 return 0 if info.status in ("finished", "stopped") else 1
             sleep(poll_s)
         except KeyboardInterrupt:
@@ -127,20 +130,22 @@ def trial_line(trial: Trial, info: SweepInfo) -> str:
     return f"trial {trial.trial_id} {what}{score}{reason}  ({_values(trial, info.keys)})"
 
 
-def sweep_table(info: SweepInfo) -> str:
+def sweep_table(info: SweepInfo, width: int | None = None) -> str:
     """The trials ranked by the objective, one column per swept key; the best marked ``*``."""
-    header = ("", "TRIAL", "STATUS", info.objective.upper() or "SCORE", *info.keys, "EPOCHS", "REASON")
-    rows = [header]
+    header = ("", "TRIAL", "STATUS", info.objective.upper() or "SCORE", *info.keys, "EPOCHS")
+    rows, reasons = [header], []
     best = info.best
     for t in info.trials:
         epochs = f"{t.epochs_done}/{t.epochs_total}" if t.epochs_total else str(t.epochs_done)
         rows.append(("*" if t is best else "", t.trial_id, t.status, "-" if t.score is None else f"{t.score:.4g}",
-                     *(_fmt(t.values.get(k)) for k in info.keys), epochs, (t.error or "")[:80]))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+                     *(_fmt(t.values.get(k)) for k in info.keys), epochs))
+        reasons.append(clean_line(t.error or "")[:80])
+    # within the width: long key headers cut at the start (their ends tell them apart); reasons under their row
+    plan = [("cut", i, None, "start") for i in range(4, len(header) - 1)]
+    lines = fit_table_noted(rows, reasons, width, note_head="REASON", plan=plan).splitlines()
     direction = "higher" if info.direction == "max" else "lower"
     head = f"{info.name}: {info.status}, {info.algorithm}, {len(info.trials)}/{info.max_trials} trials, {direction} {info.objective} is better"
-    return "\n".join([clean_line(head), *lines])
+    return "\n".join([wrap(clean_line(head), width), *lines])
 
 
 def sweeps_command(args: argparse.Namespace) -> int:
@@ -160,8 +165,9 @@ def sweeps_command(args: argparse.Namespace) -> int:
                      str(counts.get("failed", 0)), str(counts.get("running", 0)),
                      f"{s.objective} {best.score:.4g}" if best and best.score is not None else (s.error or "-"),
                      f"{best.trial_id} ({_values(best, s.keys)})" if best else "-", started))
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    print("\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows))
+    # within the width: the best trial's values shortened, start time and algorithm left out, names shortened
+    print(fit_table(rows, output_width(sys.stdout), plan=[("cut", 7, 14), ("drop", 8), ("drop", 2), ("cut", 0, 20),
+                                                          ("drop", 7)]))
     return 0
 
 

@@ -24,15 +24,19 @@ from tuitrain.runs.layout import MODEL_FILE, PRESET_FILE, TRAINER_LOG
 from tuitrain.runs.listing import default_runs_dir, list_runs
 from tuitrain.common.errors import TuitrainError
 from tuitrain.common.safetext import clean_line
+from tuitrain.common.textfit import output_width
 
 POLL_S = 0.25
 CRASH_LOG_LINES = 8
+NAME_KEPT = 28  # a run name this long stays whole before columns are dropped (preset name + time stamp)
+MIN_NAME = 20  # at the last, names keep their time stamp and a few letters ("tri…-20261205-120001")
 # A crashed run wrote no error: its trainer was killed (kill -9, out of memory) or died on start-up.
 NO_OUTCOME = "the trainer process ended without writing its outcome (killed, or it died on start-up)"
 
 
 def train_command(args: argparse.Namespace) -> int:
-    from tuitrain.preset import find_preset, load_preset
+    from tuitrain.cli.output import find_preset_noted
+    from tuitrain.preset import load_preset
 
     overrides = list(getattr(args, "overrides", None) or [])
     resume = getattr(args, "resume", None)
@@ -46,7 +50,7 @@ def train_command(args: argparse.Namespace) -> int:
     else:
         if not args.preset:
             raise TuitrainError("tuitrain train needs a PRESET (a .toml file or a bundled name such as spiral_mlp) or --resume RUN_DIR.")
-        preset = load_preset(find_preset(args.preset), overrides)
+        preset = load_preset(find_preset_noted(args.preset), overrides)
     run_dir = start_run(preset, runs_dir=getattr(args, "runs_dir", None), resume=resume,
                         trusted=bool(getattr(args, "trust", False)), tf_config=_tf_config(args))
     if getattr(args, "detach", False):
@@ -79,7 +83,7 @@ def follow_run(run_dir: Path, out: TextIO | None = None, *, poll_s: float = POLL
     """
     out = out or sys.stdout
     reader = RunReader(run_dir)
-    view = ProgressView(out, live=out.isatty(), every_epochs=every_epochs)
+    view = ProgressView(out, live=out.isatty(), every_epochs=every_epochs, width=output_width(out))
     view.message(f"run {run_dir}")
     interrupts = 0
     while True:
@@ -124,21 +128,38 @@ def _final(view: ProgressView, run_dir: Path, info: dict) -> int:
     return 1
 
 
-def runs_table(runs: list[RunInfo], columns: list[str] | tuple[str, ...] = ()) -> str:
+def runs_table(runs: list[RunInfo], columns: list[str] | tuple[str, ...] = (), width: int | None = None,
+               dropped: list[int] | None = None) -> str:
     """The runs as aligned text; ``columns``: settings shown beside the best metric (``layers[1].units``).
 
-    Names and metric names come from run directories: escaped (``safetext``) before printing.
-    An invalid run shows its reason in place of the numbers."""
+    Within ``width`` (None: any) long names are shortened in the middle (``…``; RUN arguments take them as
+    printed), GPU memory, duration and then settings columns are left out (their indexes added to ``dropped``),
+    and reasons move under their row.
+    Names and metric names come from run directories: escaped (``safetext``) before printing."""
+    from tuitrain.common.textfit import fit_table_noted
+
+    rows, reasons = _runs_rows(runs, columns)
+    n = len(rows[0])
+    settings = list(range(4, 4 + len(columns)))
+    # names are cut in the middle: the time stamp tells runs of one preset apart (and `START…END` finds the run)
+    plan = [("cut", 0, NAME_KEPT, "middle"), ("drop", n - 1), *(("cut", i, None, "start") for i in settings),
+            ("drop", n - 2), *(("drop", i) for i in reversed(settings)), ("cut", 0, MIN_NAME, "middle")]
+    return fit_table_noted(rows, reasons, width, note_head="REASON", plan=plan, dropped=dropped)
+
+
+def _runs_rows(runs: list[RunInfo], columns: list[str] | tuple[str, ...]) -> tuple[list[tuple[str, ...]], list[str]]:
+    """The table's rows (header first) without the reason column, and each run's reason."""
     from tuitrain.runs.compare import setting_cells
     from tuitrain.trainer.devices import fmt_bytes
     from tuitrain.runs.rundir import read_run_json
     from tuitrain.trainer.system import peak_gpu_memory
 
-    header = ("NAME", "STATUS", "EPOCHS", "BEST", *(c.upper() for c in columns), "DURATION", "GPU MEM", "REASON")
-    rows = [header]
+    rows = [("NAME", "STATUS", "EPOCHS", "BEST", *(c.upper() for c in columns), "DURATION", "GPU MEM")]
+    reasons = []
     for r in runs:
-        if not r.valid:
-            rows.append((clean_line(r.name), r.status, "-", clean_line(r.error or ""), *("" for _ in columns), "", "", ""))
+        if not r.valid:  # an invalid run's reason in place of the numbers
+            rows.append((clean_line(r.name), r.status, "-", "-", *("" for _ in columns), "", ""))
+            reasons.append(clean_line(r.error or ""))
             continue
         best = r.best_monitor
         epochs = f"{r.epochs_done}/{r.epochs_total}" if r.epochs_total else str(r.epochs_done)
@@ -146,10 +167,9 @@ def runs_table(runs: list[RunInfo], columns: list[str] | tuple[str, ...] = ()) -
         cells = [clean_line(c) for c in setting_cells(r.path, columns)]
         peak = peak_gpu_memory(r.path, read_run_json(r.path))  # the peak over the run's GPUs, "-" without one
         rows.append((clean_line(r.name), clean_line(r.status), epochs, best_s, *cells, fmt_duration(r.duration_s),
-                     fmt_bytes(peak), clean_line(failure_reason(r))))
-    # An invalid run's reason runs on past the columns rather than widening them.
-    widths = [max(len(row[i]) for row in rows if i < 2 or row[1] != "invalid") for i in range(len(header))]
-    return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows)
+                     fmt_bytes(peak)))
+        reasons.append(clean_line(failure_reason(r)))
+    return rows, reasons
 
 
 def log_clues(run_dir: Path, n: int) -> list[str]:
@@ -181,6 +201,7 @@ def failure_reason(run: RunInfo, width: int = 100) -> str:
 
 
 def runs_command(args: argparse.Namespace) -> int:
+    from tuitrain.common.textfit import output_width, wrap
     from tuitrain.sweep.sweepdir import list_sweeps
 
     root = default_runs_dir(getattr(args, "runs_dir", None))
@@ -189,14 +210,22 @@ def runs_command(args: argparse.Namespace) -> int:
     if not runs and not sweeps:
         print(f"no runs under {root} (start one with `tuitrain train PRESET`)")
         return 0
+    width, dropped = output_width(sys.stdout), []
     if runs:
-        print(runs_table(runs, columns))
+        print(runs_table(runs, columns, width, dropped))
     for sweep in sweeps:  # a sweep's trials are runs too: listed under it, best first
         best = sweep.best
         said = f", best {sweep.objective} {best.score:.4g} (trial {best.trial_id})" if best and best.score is not None else ""
         print()
-        print(clean_line(f"sweep {sweep.name}: {sweep.status}, {sweep.algorithm}{said}"))
+        print(wrap(clean_line(f"sweep {sweep.name}: {sweep.status}, {sweep.algorithm}{said}"), width))
         trials = [RunInfo.from_dir(t.run_dir) for t in sweep.trials if t.run_dir is not None and t.run_dir.is_dir()]
         if trials:
-            print("\n".join(f"  {line}" for line in runs_table(trials, columns).splitlines()))
+            table = runs_table(trials, columns, None if width is None else width - 2, dropped)
+            print("\n".join(f"  {line}" for line in table.splitlines()))
+    left_out = [key for i, key in enumerate(columns) if 4 + i in dropped]
+    if left_out:  # a setting asked for is never left out silently
+        from tuitrain.cli.output import note
+
+        note(f"left out at {width} columns: {', '.join(left_out)} (a wider terminal or `tuitrain runs --json` "
+             "shows them)")
     return 0

@@ -6,7 +6,7 @@ path → line for messages), ``save`` (tomlkit merge, atomic write).  Nothing he
 TensorFlow or the engine.  ``from tuitrain.preset import X`` is the public door.
 """
 
-from tuitrain.preset.find import DEFAULT_PRESET, PRESETS_DIR, bundled_presets, find_preset
+from tuitrain.preset.find import BUNDLED_PREFIX, DEFAULT_PRESET, PRESETS_DIR, bundled_presets, find_preset, shadow_note
 from tuitrain.preset.lines import format_key_path, line_of, split_key_path, with_line
 from tuitrain.preset.load import load_preset, parse_preset, validate
 from tuitrain.preset.overrides import apply_override, parse_override_value
@@ -25,6 +25,8 @@ __all__ = [
     "bundled_presets",
     "dumps_preset",
     "find_preset",
+    "shadow_note",
+    "BUNDLED_PREFIX",
     "format_key_path",
     "layer_inputs",
     "line_of",

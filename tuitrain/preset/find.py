@@ -12,8 +12,14 @@ PRESETS_DIR = Path(__file__).parent.parent / "presets"
 DEFAULT_PRESET = "spiral_mlp"
 
 
+# `presets:NAME` names the bundled preset even where a local file of that name shadows it.
+BUNDLED_PREFIX = "presets:"
+
+
 def find_preset(name_or_path: str | Path) -> Path:
-    """A path as given, else a bundled preset by name (``spiral_mlp``)."""
+    """A path as given, else a bundled preset by name (``spiral_mlp``); ``presets:NAME`` is always the bundled one."""
+    if str(name_or_path).startswith(BUNDLED_PREFIX):
+        return _bundled(str(name_or_path).removeprefix(BUNDLED_PREFIX))
     candidate = Path(name_or_path).expanduser()
     if candidate.is_file():
         return candidate
@@ -44,3 +50,31 @@ def bundled_presets() -> list[tuple[str, Path, str]]:
         out.append((path.stem, path, description))
     return out
 
+
+
+def _bundled(name: str) -> Path:
+    names = [n for n, _, _ in bundled_presets()]
+    if name in names:
+        return PRESETS_DIR / f"{name}.toml"
+    raise SpecError(f"no bundled preset '{name}' ({BUNDLED_PREFIX}NAME names a preset shipped with tuitrain)."
+                    f"{did_you_mean(name, names)} Bundled presets: {', '.join(names)}.")
+
+
+def shadow_note(name_or_path: str | Path) -> str | None:
+    """One line when a bare name resolved to a local file that hides the bundled preset of that name
+    (``tuitrain train spiral_mlp`` beside ``./spiral_mlp.toml``), else None: which file is used is never a guess."""
+    text = str(name_or_path)
+    plain = Path(text)
+    if text.startswith(BUNDLED_PREFIX) or plain.suffix or plain.parent != Path(".") or not text:
+        return None
+    if not (PRESETS_DIR / f"{plain.name}.toml").is_file():
+        return None
+    try:
+        found = find_preset(text)
+    except SpecError:
+        return None
+    if found.parent.resolve() == PRESETS_DIR.resolve():
+        return None
+    shown = f"./{found}" if found.parent == Path(".") else str(found)
+    return (f"using {shown} (shadows the bundled preset {plain.name}; "
+            f"use {BUNDLED_PREFIX}{plain.name} for the bundled one)")

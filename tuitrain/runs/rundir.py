@@ -284,6 +284,23 @@ def system_peaks(summary: Any) -> dict[str, float]:
     return {key: summary[key] for key in SYSTEM_PEAKS if _is_number(summary.get(key)) and 0 <= summary[key] < 2**62}
 
 
+BEST_FALLBACKS = ("val_loss",)  # Keras' own default monitor (ModelCheckpoint, EarlyStopping)
+
+
+def pick_best(best: dict[str, float], monitor: str | None) -> tuple[str, float] | None:
+    """The one "best" a list of runs shows, not every validation metric: ``monitor`` when it has a best
+    value; else ``val_loss``; else the first validation metric; else ``loss``, else the first recorded."""
+    if not best:
+        return None
+    if monitor and monitor in best:
+        return monitor, best[monitor]
+    for key in BEST_FALLBACKS:
+        if key in best:
+            return key, best[key]
+    key = next((k for k in best if k.startswith("val_")), None) or ("loss" if "loss" in best else next(iter(best)))
+    return key, best[key]
+
+
 @dataclass
 class RunInfo:
     """One run as the runs table and the Train pane show it."""
@@ -351,10 +368,5 @@ class RunInfo:
 
     @property
     def best_monitor(self) -> tuple[str, float] | None:
-        """The checkpoint monitor's best value (the number the runs table shows)."""
-        if self.monitor and self.monitor in self.best:
-            return self.monitor, self.best[self.monitor]
-        for key in ("val_accuracy", "accuracy", "val_loss", "loss"):
-            if key in self.best:
-                return key, self.best[key]
-        return None
+        """The monitored metric's best value, the one number the runs table shows (``pick_best``)."""
+        return pick_best(self.best, self.monitor)

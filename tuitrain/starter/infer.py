@@ -106,6 +106,12 @@ def _label_kind(y: np.ndarray) -> tuple[str, int, bool]:
 
 def profile(raw: RawData, source: str) -> DataProfile:
     """Look at loaded data and say what it is. DataError when there are no labels to learn."""
+    if isinstance(raw.x, (list, tuple, dict)) or isinstance(raw.y, (list, tuple, dict)):
+        raise DataError(
+            f"{source} has several inputs or outputs; a starter preset fits one input and one output. Start from a"
+            " preset with [[inputs]] and `outputs` instead (`tuitrain check tickets` shows one).",
+            path="data.source",
+        )
     x, y = np.asarray(raw.x), raw.y
     if y is None:
         raise DataError(

@@ -233,7 +233,11 @@ def devices_command(args: Any) -> int:
         json.dump(report.to_json(), sys.stdout, indent=2)
         print()
     else:
-        print("\n".join(report_lines(report)))
+        from tuitrain.common.textfit import output_width, wrap
+
+        width = output_width(sys.stdout)  # reasons are long sentences: wrapped between words
+        print("\n".join(wrap(line, width, indent=line[: len(line) - len(line.lstrip())] + "  ")
+                        for line in report_lines(report)))
     return 0
 
 

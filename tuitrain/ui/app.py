@@ -153,9 +153,18 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
             self._refresh_title()
         else:
             self.load_preset_path(path, overrides=self._overrides)
+            self._note_shadowed(target)
         # Background work starts once the first frame is on screen: importing TensorFlow in a
         # thread still holds the GIL for long stretches and would delay the first paint.
         self.call_after_refresh(self._start_background)
+
+    def _note_shadowed(self, target: str | Path) -> None:
+        """A bare name that found a local file hiding the bundled preset says so once, on load."""
+        from tuitrain.preset import shadow_note
+
+        said = shadow_note(target)
+        if said:
+            self.notify(said, title="preset", severity="warning", timeout=12)
 
     def _start_background(self) -> None:
         self._painted = True
