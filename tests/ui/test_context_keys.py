@@ -144,3 +144,17 @@ async def test_every_binding_of_every_widget_on_each_screen_is_in_help(where, op
         for section in app.screen.sections:
             for row in section.all_rows():
                 assert f"{row.display} {row.description}" in drawn or f"{row.description}" in drawn, row
+
+
+async def _help_on_the_runs_screen(pilot) -> None:
+    app = pilot.app
+    await pilot.pause()
+    app.show_runs()
+    await wait_for(pilot, lambda: isinstance(app.screen, RunsScreen) and app.screen.listed, "the runs list")
+    await pilot.press("question_mark")
+    await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen), "the help screen")
+    await pilot.pause()
+
+
+def test_snapshot_help_on_the_runs_screen_80x24(snap_compare):
+    assert snap_compare("snapshot_apps/runs_help.py", terminal_size=(80, 24), run_before=_help_on_the_runs_screen)

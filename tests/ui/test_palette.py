@@ -22,6 +22,7 @@ async def test_palette_on_the_runs_screen_finds_its_actions_and_runs_them(open_a
         assert hints["Runs screen: Columns"].endswith("(c)") and hints["Runs screen: Watch"].endswith("(w)")
         assert hints["Chart: log / linear y"].endswith("(l)")  # declared once as a PaneAction, titled there
         assert not any(title.startswith("Show ") for title in hints)  # panes are behind this screen
+        assert hints["New preset…"].count("^n") == 1 and "ctrl+n" not in hints["New preset…"]  # the key once
         await run_palette_command(pilot, "mark", "Runs screen: Mark")
         await wait_for(pilot, lambda: app.screen is runs, "back on the runs screen")
         assert [p.name for p in runs.marked] == [RUN_NAME]
