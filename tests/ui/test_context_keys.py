@@ -7,7 +7,7 @@ import pytest
 from rich.console import Console
 from textual.binding import Binding
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 from tests.ui.snapshot_apps.sweep_fixture import write_sweep
 from tests.ui.snapshot_apps.train_fixture import write_finished_run
@@ -48,11 +48,22 @@ async def test_help_in_the_data_editor_lists_its_keys_first(open_app):
         assert "Here: Data editor" in text and "Add step" in text and "shift+↑" in text
         full = help_text(app)
         # the pane's `e` is taken by the editor's own `e` here, and says so
-        assert "Edit data  (here: Edit)" in full
+        assert "Edit data  (here e is Edit)" in full
         assert "tab" in full and "Focus Next" in full and "shift+tab" in full
         assert "Leave the text field" in full and "Layers pane" in full  # escape, 1–4 are global
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_help_in_a_text_field_says_which_keys_it_types_and_that_escape_leaves(open_app):
+    async with open_app("spiral_mlp", background=False) as (app, pilot):
+        await pilot.pause()
+        app.query_one("#data-editor").focus()
+        await pilot.press("i")  # the Data pane's index field
+        await wait_for(pilot, lambda: isinstance(app.focused, Input), "the index field")
+        text = await open_help(pilot)
+        assert "Data pane  (1 is typed into the field)" in text  # why 1 does not switch panes here (f1 does)
+        assert "Leave the text field" in text and "Leave the text field  (" not in text  # escape does work
 
 
 async def test_help_on_the_compile_pane_lists_the_callbacks_list_keys(open_app):

@@ -141,17 +141,17 @@ def pane_of(chain: list[DOMNode], screen: Screen) -> DOMNode | None:
 
 
 def _note(row: KeyRow, taken: dict[str, str], focused: DOMNode | None) -> KeyRow:
-    """Mark a row whose every key is taken by a nearer binding or typed into the focused field."""
+    """Say which of a row's keys do not reach it here: taken by a nearer binding or typed into the field."""
     notes = []
-    for key in row.keys:
+    for key, shown_as in zip(row.keys, row.display.split(", ")):
         if key in taken:
-            notes.append(f"here: {taken[key]}")
+            notes.append(f"here {shown_as} is {taken[key]}")
         elif focused is not None and focused is not row.node and isinstance(focused, Widget) \
                 and focused.check_consume_key(key, key_to_character(key)):
-            notes.append("typed into the field")
-        else:
-            return row
-    return KeyRow(row.node, row.binding, row.keys, row.display, row.own, note=notes[0])
+            notes.append(f"{shown_as} is typed into the field")
+    if not notes:
+        return row
+    return KeyRow(row.node, row.binding, row.keys, row.display, row.own, note="; ".join(notes))
 
 
 def context_sections(screen: Screen, *, elsewhere_too: bool = True) -> list[KeySection]:
