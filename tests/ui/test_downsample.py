@@ -1,6 +1,7 @@
 """The chart's downsampler keeps spikes and bounds the points plotted; EMA matches its definition."""
 
 import numpy as np
+import pytest
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
@@ -181,3 +182,36 @@ def test_column_ranges_split_x_evenly_and_cover_every_point():
     assert starts.tolist() == [0, 2, 4, 5] and ends.tolist() == [2, 4, 5, 7]
     starts, ends = column_ranges(np.arange(10.0), 2, scale=0.5)  # plotted at half: columns of 2.25
     assert starts.tolist() == [0, 5] and ends.tolist() == [5, 10]
+
+
+def _ema_gaps_loop(y, alpha):
+    """The definition: non-finite points leave the average alone and come out NaN."""
+    finite = np.flatnonzero(np.isfinite(y))
+    s = float(y[finite[0]])
+    out = np.full(len(y), np.nan)
+    for i, v in enumerate(y):
+        if np.isfinite(v):
+            s = alpha * s + (1 - alpha) * v
+            out[i] = s
+    return out
+
+
+@pytest.mark.parametrize("alpha", [0.3, 0.6, 0.99, 0.999])
+def test_ema_with_gaps_across_chunks_matches_the_definition(monkeypatch, alpha):
+    """NaN and inf anywhere, blocks and chunks cut at odd places: the same values as the loop."""
+    import tuitrain.ui.series.downsample as ds
+
+    monkeypatch.setattr(ds, "_EMA_CHUNK", 1000)  # many chunks, each a few blocks
+    rng = np.random.default_rng(3)
+    y = rng.normal(1.0, 0.5, 25_013)
+    y[rng.integers(0, len(y), 900)] = np.nan
+    y[rng.integers(0, len(y), 50)] = np.inf
+    y[:7] = np.nan  # the average starts at the first finite value
+    np.testing.assert_allclose(ema(y, alpha), _ema_gaps_loop(y, alpha), rtol=1e-9, atol=1e-12)
+
+
+def test_ema_writes_float32_when_asked():
+    y = np.linspace(0, 1, 5000, dtype=np.float32)
+    out = ema(y, 0.9, dtype=np.float32)
+    assert out.dtype == np.float32
+    np.testing.assert_allclose(out, ema(y, 0.9), rtol=1e-6)

@@ -1,6 +1,10 @@
-"""ctrl+p offers every action of the screen it was opened on, with its current keys; the visible pane's first."""
+"""ctrl+p offers every action of the screen it was opened on, with its current keys, the visible pane's first;
+under bursts of keys a selection still queued when it closed does nothing."""
 
 from __future__ import annotations
+
+from textual.command import CommandList, CommandPalette
+from textual.widgets import OptionList
 
 from tests.ui.snapshot_apps.sweep_fixture import write_sweep
 from tests.ui.snapshot_apps.train_fixture import RUN_NAME, write_finished_run
@@ -52,3 +56,19 @@ async def test_palette_ranks_the_visible_panes_actions_first(open_app):
         await pilot.pause()
         await pilot.press("ctrl+p", *"undo")
         await wait_for(pilot, lambda: palette_top(app).startswith("Compile: Undo edit"), "the Compile pane's undo on top")
+
+
+async def test_a_selection_queued_before_the_palette_closed_runs_nothing(open_app):
+    async with open_app("spiral_mlp", pane="train", background=False) as (app, pilot):
+        await pilot.press("ctrl+p", *"full screen")
+        palette = app.screen
+        assert isinstance(palette, CommandPalette)
+        hits = palette.query_one(CommandList)
+        await wait_for(pilot, lambda: hits.option_count > 0, "the palette's hits")
+        queued = OptionList.OptionSelected(hits, hits.get_option_at_index(0), 0)  # a second enter, in the queue
+        await pilot.press("escape")
+        assert app.screen is not palette
+        await palette._dispatch_message(queued)  # handled after the close, as in a burst over SSH
+        await pilot.pause()
+        assert app.screen is not palette and not app.screen.has_class("-chart-full")
+        assert app.is_running

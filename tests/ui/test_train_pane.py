@@ -131,7 +131,8 @@ async def test_attach_to_a_finished_run_shows_its_whole_history(finished_runs, o
         assert (chart.smoothing, chart.granularity, chart.x_axis, chart.log_y) == (0.8, "epoch", "epoch", True)
         await pilot.pause()
         assert chart.renders > drawn
-        assert "per epoch" in str(chart.render()) and "log y" in str(chart.render())
+        state = str(chart.render()).splitlines()[0]  # the state line, compact at 80 columns
+        assert state.split(" · ")[1:] == ["epoch", "log", "x epoch"]
 
 
 async def test_compare_two_runs_and_reopen_a_preset(finished_runs, monkeypatch, open_app):

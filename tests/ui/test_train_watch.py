@@ -118,7 +118,7 @@ async def test_a_new_smoothing_of_a_long_run_is_computed_off_the_event_loop(long
         chart.smoothing = 0.95
         await wait_for(pilot, lambda: ("batch", "loss", 0.95) in prepared and chart._preparing is None, "the worker")
         await pilot.pause()
-        assert "ema 0.95" in chart.render().plain  # drawn smoothed once ready
+        assert "ema .95" in chart.render().plain  # drawn smoothed once ready
         x, y = pane.series.curve("batch", "loss", smoothing=0.95)
         assert len(y) == ROWS and pane.series.ready("batch", "loss", 0.95)
 

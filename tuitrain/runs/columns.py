@@ -76,6 +76,9 @@ class ColumnWriter:
         self.other_bytes = 0
         self.head: str | None = None
         self.last_step = -np.inf
+        # who made these rows: a new id when the columns start over, ``generation`` bumped when rows are
+        # taken away or rewritten, so a cache built on them (the chart's curves) knows it is stale
+        self.lineage, self.generation = os.urandom(8).hex(), 0
         self._load_or_reset()
 
     # -- opening ----------------------------------------------------------------------------
@@ -87,6 +90,8 @@ class ColumnWriter:
         if index and index["events_bytes"] == size and open_columns(self.folder, self.events_path) is not None:
             self.columns = {c["name"]: _Column(c["name"], c["file"], c["dtype"]) for c in index["columns"]}
             self.rows, self.other_bytes, self.head = index["rows"], index["other_bytes"], index["head"]
+            if isinstance(index.get("lineage"), str) and isinstance(index.get("generation"), int):
+                self.lineage, self.generation = index["lineage"], index["generation"]
             self._head_full = size >= HEAD_BYTES
             for col in self.columns.values():
                 _truncate(self.folder / col.file, self.rows * np.dtype(col.dtype).itemsize)
@@ -162,6 +167,7 @@ class ColumnWriter:
         """Keep the first ``rows`` rows, in new files: a reader that has the old ones mapped keeps reading
         them (cutting a mapped file short would crash it with SIGBUS)."""
         self.rows = max(0, rows)
+        self.generation += 1
         for col in self.columns.values():
             path = self.folder / col.file
             data = np.fromfile(path, dtype=col.dtype, count=self.rows)
@@ -176,6 +182,7 @@ class ColumnWriter:
         old = self.folder / col.file
         data = np.fromfile(old, dtype=col.dtype, count=self.rows)
         col.dtype, col.file = WIDE_DTYPE, col.file[:-2] + "f8"
+        self.generation += 1
         tmp = self.folder / (col.file + ".tmp")
         with _open_write(tmp, os.O_TRUNC) as fh:
             fh.write(data.astype(WIDE_DTYPE).tobytes())
@@ -188,7 +195,7 @@ class ColumnWriter:
             self.head = head_digest(self.events_path)
             self._head_full = events_bytes >= HEAD_BYTES
         index = {"format": FORMAT, "rows": self.rows, "events_bytes": events_bytes, "head": self.head,
-                 "other_bytes": self.other_bytes,
+                 "other_bytes": self.other_bytes, "lineage": self.lineage, "generation": self.generation,
                  "columns": [{"name": c.name, "file": c.file, "dtype": c.dtype} for c in self.columns.values()]}
         tmp = self.folder / (INDEX + ".tmp")
         with _open_write(tmp, os.O_TRUNC) as fh:
@@ -262,6 +269,7 @@ class ColumnSet:
     events_bytes: int
     other_bytes: int
     files: dict[str, tuple[str, str]]  # name -> (file, dtype)
+    lineage: str | None = None  # "<id>.<generation>": the same rows only grow while it stays the same
 
     def names(self) -> list[str]:
         return list(self.files)
@@ -278,9 +286,11 @@ class ColumnSet:
         itemsize = np.dtype(dtype).itemsize
         return np.memmap(self.folder / file, dtype=dtype, mode="r", offset=start * itemsize, shape=(stop - start,))
 
-    def other(self) -> bytes:
+    def other(self, start: int = 0) -> bytes:
+        """``other.jsonl`` from byte ``start`` (whole lines: a commit covers whole lines) to ``other_bytes``."""
         with open(self.folder / OTHER, "rb") as fh:
-            return fh.read(self.other_bytes)
+            fh.seek(start)
+            return fh.read(max(0, self.other_bytes - start))
 
 
 def open_columns(folder: Path, events_path: Path) -> ColumnSet | None:
@@ -296,7 +306,11 @@ def open_columns(folder: Path, events_path: Path) -> ColumnSet | None:
             return None
     if _regular_size(folder / OTHER) < index["other_bytes"]:
         return None
-    return ColumnSet(folder, index["rows"], index["events_bytes"], index["other_bytes"], files)
+    lineage = index.get("lineage")
+    generation = index.get("generation")
+    same = f"{lineage}.{generation}" if isinstance(lineage, str) and lineage.isalnum() and len(lineage) <= 64 \
+        and isinstance(generation, int) else None
+    return ColumnSet(folder, index["rows"], index["events_bytes"], index["other_bytes"], files, same)
 
 
 def cache_folder(run_dir: Path) -> Path | None:
@@ -356,3 +370,28 @@ def build_columns(run_dir: Path, events_file: str = EVENTS_FILE, *, chunk: int =
                     writer.append_other((json.dumps(part, separators=(",", ":")) + "\n").encode())
             writer.commit(offset)
     return open_columns(folder, events)
+
+
+def start_build(run_dir: Path, events_file: str = EVENTS_FILE):
+    """``build_columns`` in another process (``subprocess.Popen``; None when there is nowhere to cache).
+
+    The app's own start-up and the JSON decoding then run on two cores at once, and the app's event
+    loop and first paint do not share the GIL with the decoding. Nothing from the run is executed:
+    the child only reads ``events.jsonl`` and writes the cache folder, as ``build_columns`` does here.
+    """
+    import subprocess
+    import sys
+
+    if cache_folder(run_dir) is None:
+        return None
+    try:
+        return subprocess.Popen([sys.executable, "-m", "tuitrain.runs.columns", str(run_dir), events_file],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:
+        return None
+
+
+if __name__ == "__main__":  # the child of start_build
+    import sys
+
+    sys.exit(0 if build_columns(Path(sys.argv[1]), sys.argv[2]) is not None else 1)

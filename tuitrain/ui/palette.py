@@ -12,9 +12,11 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, Callable, NamedTuple
 
+from textual import on
 from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
+from textual.message import Message
 from textual.widget import Widget
-from textual.widgets import LoadingIndicator, TabbedContent
+from textual.widgets import Input, LoadingIndicator, OptionList, TabbedContent
 
 from tuitrain.ui.app_access import AppAccess
 from tuitrain.ui.context_keys import KeyRow, context_sections, node_title
@@ -149,6 +151,15 @@ class SteadyCommandPalette(CommandPalette):
     def _watch__list_visible(self) -> None:
         if self.query(CommandList):
             super()._watch__list_visible()
+
+    @on(OptionList.OptionSelected)
+    @on(Input.Submitted)
+    def _closed_palette_runs_nothing(self, event: Message) -> None:
+        """A selection still queued when the palette closed (a second enter in a burst) would close it
+        again and raise ``ScreenStackError``: once the palette is not on top, it does nothing."""
+        if not self.is_active:
+            event.stop()
+            event.prevent_default()  # Textual's own handler (in the base class) is not called
 
     async def _watch__show_busy(self) -> None:
         if self.query(LoadingIndicator):

@@ -82,3 +82,11 @@ def write_finished_run(root: str | Path, *, name: str = RUN_NAME, seed: int = 0,
         encoding="utf-8",
     )
     return run_dir
+
+
+COMPARE_NAMES = ("spiral_mlp-20260101-120000", "spiral_mlp-20260101-130000")
+
+
+def write_compare_runs(root: str | Path) -> list[Path]:
+    """Two finished runs under ``root`` that learn at different speeds (the runs screen's overlay)."""
+    return [write_finished_run(root, name=name, seed=seed, speed=1.0 + seed) for seed, name in enumerate(COMPARE_NAMES)]

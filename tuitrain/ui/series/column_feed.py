@@ -28,6 +28,7 @@ class ColumnBlock:
 
     arrays: dict[str, np.ndarray]
     trusted: bool = False  # steps checked to rise already
+    source: ColumnSet | None = None  # the columns these rows are (their cached chart curves live beside them)
 
 
 def column_parts(columns: ColumnSet, decoder: EventDecoder) -> Iterator[list[Any]]:
@@ -39,7 +40,8 @@ def column_parts(columns: ColumnSet, decoder: EventDecoder) -> Iterator[list[Any
         return
     step = columns.column("step")
     rising = bool(np.all(step[1:] >= step[:-1]))  # the one pass over a column at open (the chart needs it anyway)
-    yield head + events + [ColumnBlock({name: columns.column(name) for name in columns.names()}, trusted=rising)]
+    yield head + events + [ColumnBlock({name: columns.column(name) for name in columns.names()}, trusted=rising,
+                                              source=columns)]
 
 
 class ColumnCache:

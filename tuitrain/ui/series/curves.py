@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tuitrain.ui.series.columns import X_AXES, GrowableArray, Table
+from tuitrain.ui.series.curve_store import STORE_FROM, CurveStore
 from tuitrain.ui.series.downsample import MinMaxPyramid, column_ranges, ema, minmax_downsample
 
 __all__ = ["SeriesCurves", "CHART_COLUMNS", "PREPARE_AT"]
@@ -40,6 +41,18 @@ class SeriesCurves:
     epoch: Table
     steps_per_epoch: int | None
     _curves: dict[tuple[str, str, float], _Curve]
+    store: tuple[CurveStore, int] | None  # the adopted columns' cached curves, valid for this batch generation
+
+    def adopt_store(self, columns, rows: int) -> None:
+        """The batch table is these columns' first ``rows`` rows: its long curves may come from (and go to) them."""
+        self.store = None
+        if columns is not None and columns.lineage is not None and rows == columns.rows and rows >= STORE_FROM:
+            self.store = (CurveStore(columns), self.batch.generation)
+
+    def _store(self, granularity: str) -> CurveStore | None:
+        if granularity != "batch" or self.store is None or self.store[1] != self.batch.generation:
+            return None  # rows were taken away since (a resumed run): the cached curves are not these
+        return self.store[0]
 
     def table(self, granularity: str) -> Table:
         return self.batch if granularity == "batch" else self.epoch
@@ -78,19 +91,35 @@ class SeriesCurves:
         sm = cache.smoothed
         if sm is None or len(sm) > len(y):
             sm = GrowableArray(max(len(y), self.table(granularity).reserved), dtype=y.dtype)
-            sm.extend(ema(y, smoothing).astype(y.dtype, copy=False))
+            sm.extend(ema(y, smoothing, dtype=y.dtype))
             cache.smoothed = sm
         elif len(sm) < len(y):
             done = len(sm)
-            sm.extend(ema(y[done:], smoothing, init=_last_finite(sm.view())).astype(sm.dtype, copy=False))
+            sm.extend(ema(y[done:], smoothing, init=_last_finite(sm.view()), dtype=sm.dtype))
         return sm.view()
 
     def _curve(self, granularity: str, key: str, smoothing: float) -> _Curve:
         gen = self.table(granularity).generation
         cache = self._curves.get((granularity, key, smoothing))
         if cache is None or cache.generation != gen:
-            cache = self._curves[(granularity, key, smoothing)] = _Curve(gen, smoothing)
+            cache = self._curves[(granularity, key, smoothing)] = self._stored(granularity, key, smoothing) \
+                or _Curve(gen, smoothing)
         return cache
+
+    def _stored(self, granularity: str, key: str, smoothing: float) -> _Curve | None:
+        """The curve as the last open of these columns saved it (mapped: only what is drawn is read)."""
+        store = self._store(granularity)
+        found = store.load(key, smoothing) if store is not None else None
+        if found is None:
+            return None
+        smoothed, pyramid = found
+        return _Curve(self.table(granularity).generation, smoothing,
+                      GrowableArray.adopt(smoothed) if smoothed is not None else None, pyramid)
+
+    def _save(self, granularity: str, key: str, curve: _Curve) -> None:
+        store = self._store(granularity)
+        if store is not None:
+            store.save(key, curve.alpha, curve.smoothed.view() if curve.smoothed is not None else None, curve.pyramid)
 
     def ready(self, granularity: str, key: str, smoothing: float = 0.0) -> bool:
         """Whether drawing this curve now costs only the points that arrived since the last draw."""
@@ -99,6 +128,10 @@ class SeriesCurves:
             return True
         cache = self._curves.get((granularity, key, smoothing))
         # new points are smoothed incrementally as they come; only a whole new curve goes to a worker
+        if cache is None or cache.generation != self.table(granularity).generation:
+            cache = self._stored(granularity, key, smoothing)  # saved by an earlier open: ready at once
+            if cache is not None:
+                self._curves[(granularity, key, smoothing)] = cache
         return cache is not None and cache.smoothed is not None and cache.generation == self.table(granularity).generation
 
     def prepare(self, granularity: str, key: str, smoothing: float) -> None:
@@ -107,13 +140,13 @@ class SeriesCurves:
         table = self.table(granularity)
         gen = table.generation
         y = table.get(key)  # a snapshot: appends go past its end or into a new buffer
-        sm = GrowableArray(len(y) + (len(y) >> 3) + 256, dtype=y.dtype)
-        if smoothing > 0.0:
-            sm.extend(ema(y, smoothing).astype(y.dtype, copy=False))
+        # the smoothed copy is kept as ema made it (one float32 array, no second copy); it grows on the next rows
+        sm = GrowableArray.adopt(ema(y, smoothing, dtype=y.dtype)) if smoothing > 0.0 else None
         pyramid = MinMaxPyramid()
-        pyramid.update(sm.view() if smoothing > 0.0 else y)
+        pyramid.update(sm.view() if sm is not None else y)
         if table.generation == gen:
-            self._curves[(granularity, key, smoothing)] = _Curve(gen, smoothing, sm if smoothing > 0.0 else None, pyramid)
+            curve = self._curves[(granularity, key, smoothing)] = _Curve(gen, smoothing, sm, pyramid)
+            self._save(granularity, key, curve)  # in the worker too: the next open reads it instead
 
     def chart_points(self, granularity: str, key: str, x_axis: str = "step", smoothing: float = 0.0,
                      columns: int = CHART_COLUMNS, x_range: tuple[float, float] | None = None
@@ -146,7 +179,10 @@ class SeriesCurves:
             lo, hi = x_range if x_range else (None, None)
             starts, ends = column_ranges(x, columns, lo, hi, scale)
         cache = self._curve(granularity, key, smoothing)
+        fresh = not cache.pyramid.levels
         cache.pyramid.update(y)
+        if fresh:
+            self._save(granularity, key, cache)  # built here once (a raw or shorter curve): kept for the next open
         imin, imax = cache.pyramid.query(y, starts, ends)
         idx = np.unique(np.concatenate([imin[imin >= 0], imax[imax >= 0]]))
         return x_plot(idx), y[idx].astype(np.float64)
@@ -164,5 +200,12 @@ class SeriesCurves:
 
 
 def _last_finite(values: np.ndarray) -> float | None:
-    finite = np.flatnonzero(np.isfinite(values))
-    return float(values[finite[-1]]) if len(finite) else None
+    """The last finite value, looked for from the end (a live run's poll must not scan 10^7 points)."""
+    end = len(values)
+    while end > 0:
+        start = max(0, end - 4096)
+        finite = np.flatnonzero(np.isfinite(values[start:end]))
+        if len(finite):
+            return float(values[start + finite[-1]])
+        end = start
+    return None

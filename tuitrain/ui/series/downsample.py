@@ -73,56 +73,88 @@ def _first_index_equal(y: np.ndarray, target: np.ndarray, starts: np.ndarray) ->
     return hits[np.searchsorted(hits, starts, side="left")]
 
 
-def ema(y: np.ndarray, alpha: float, init: float | None = None) -> np.ndarray:
+def ema(y: np.ndarray, alpha: float, init: float | None = None, dtype: type = np.float64) -> np.ndarray:
     """Exponential moving average ``s[i] = alpha * s[i-1] + (1 - alpha) * y[i]``.
 
     ``alpha`` is the weight of the past (0 = no smoothing, 0.99 = very smooth), as in
     TensorBoard's smoothing slider. The average starts at ``init`` (the last smoothed value
     when extending a series) or at the first finite value. NaN inputs leave the average
     unchanged and come out as NaN, so a diverged batch shows as a gap, not as a poisoned
-    curve. Vectorised in blocks (closed form within a block), so 10^6 points take
-    milliseconds.
+    curve: the average runs over the finite values alone, scattered back to their rows.
+    Vectorised over many blocks at once (closed form within a block, one scalar carry per
+    block) and a chunk at a time, so 10^7 points take a fraction of a second and the float64
+    work space stays a few MB; the result is ``dtype`` (float32 halves a long curve's copy).
     """
-    y = np.asarray(y, dtype=np.float64)
+    y = np.asarray(y)
     if not 0.0 <= alpha < 1.0:
         raise ValueError(f"smoothing must be in [0, 1), got {alpha}")
-    out = np.empty_like(y)
+    out = np.empty(len(y), dtype=dtype)
     if len(y) == 0:
         return out
     if alpha == 0.0:
         out[:] = y
         return out
-    finite = np.isfinite(y)
     if init is None or not math.isfinite(init):
-        first = np.flatnonzero(finite)
-        if len(first) == 0:
+        first = _first_finite(y)
+        if first is None:
             out[:] = np.nan
             return out
-        init = float(y[first[0]])
-    # Within a block of length B: s[k] = a^(k+1) * (s0 + (1-a) * sum_{j<=k} y[j] a^-(j+1)).
+        init = float(y[first])
+    # Within a block of length B: s[k] = a^(k+1) * s0 + (1-a) * a^(k+1) * sum_{j<=k} y[j] a^-(j+1).
     # B is chosen so a^-B stays far from float overflow.
     block = max(1, min(4096, int(200 * math.log(10) / -math.log(alpha))))
     ks = np.arange(1, block + 1, dtype=np.float64)
-    up = alpha ** ks  # a^(k+1) for k = 0..B-1
-    down = alpha ** -ks
-    s0 = init
-    for start in range(0, len(y), block):
-        seg = y[start:start + block]
-        ok = finite[start:start + block]
-        m = len(seg)
-        if ok.all():
-            acc = np.cumsum(seg * down[:m]) * (1.0 - alpha)
-            sm = up[:m] * (s0 + acc)
-            out[start:start + m] = sm
-            s0 = sm[-1]
-        else:  # rare: go point by point so NaNs do not poison the average
-            for i in range(m):
-                if ok[i]:
-                    s0 = alpha * s0 + (1.0 - alpha) * seg[i]
-                    out[start + i] = s0
-                else:
-                    out[start + i] = np.nan
+    up, down = alpha ** ks, alpha ** -ks
+    state = float(init)
+    step = block * max(1, _EMA_CHUNK // block)
+    for start in range(0, len(y), step):
+        seg = y[start:start + step]
+        finite = np.isfinite(seg)
+        values = seg[finite] if not finite.all() else seg
+        smoothed, state = _ema_blocks(np.asarray(values, dtype=np.float64), alpha, state, up, down)
+        part = out[start:start + len(seg)]
+        if len(values) == len(seg):
+            part[:] = smoothed
+        else:
+            part[:] = np.nan
+            part[finite] = smoothed
     return out
+
+
+_EMA_CHUNK = 1 << 18  # points smoothed per step: bounds the float64 work space
+
+
+def _first_finite(y: np.ndarray) -> int | None:
+    for start in range(0, len(y), _EMA_CHUNK):  # a chunk at a time: no mask over the whole series
+        hits = np.flatnonzero(np.isfinite(y[start:start + _EMA_CHUNK]))
+        if len(hits):
+            return start + int(hits[0])
+    return None
+
+
+def _ema_blocks(f: np.ndarray, alpha: float, state: float, up: np.ndarray, down: np.ndarray
+                ) -> tuple[np.ndarray, float]:
+    """The EMA of finite values ``f`` continuing from ``state``: every block's closed form at once,
+    then each block's start value carried from the block before (one scalar step per block)."""
+    m, width = len(f), len(up)
+    if m == 0:
+        return f, state
+    rows = -(-m // width)
+    blocks = np.zeros(rows * width)
+    blocks[:m] = f
+    local = blocks.reshape(rows, width)
+    local *= down
+    np.cumsum(local, axis=1, out=local)
+    local *= up * (1.0 - alpha)  # each block's EMA as if it started from 0
+    ends = local[:, -1].tolist()
+    decay = alpha ** width
+    carry = np.empty(rows)
+    for row in range(rows):
+        carry[row] = state
+        state = decay * state + ends[row]
+    local += carry[:, None] * up  # plus the decayed start value
+    flat = local.reshape(-1)[:m]
+    return flat, float(flat[-1])
 
 
 def ema_step(prev: float, value: float, alpha: float) -> float:
@@ -219,6 +251,26 @@ class MinMaxPyramid:
     @property
     def nbytes(self) -> int:
         return sum(a.nbytes for a in self.mins + self.maxs)
+
+    @property
+    def levels(self) -> list[int]:
+        """Blocks summarised per level (level 0: blocks of ``BASE`` points)."""
+        return list(self._len)
+
+    def level(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Level ``k``'s min and max indices (views, one per block)."""
+        n = self._len[k]
+        return self.mins[k][:n], self.maxs[k][:n]
+
+    @classmethod
+    def from_levels(cls, levels: list[tuple[np.ndarray, np.ndarray]]) -> MinMaxPyramid:
+        """A pyramid from saved levels (the caller checked every index lies inside its own block)."""
+        pyramid = cls()
+        for lo, hi in levels:
+            pyramid.mins.append(np.asarray(lo, dtype=np.int64))
+            pyramid.maxs.append(np.asarray(hi, dtype=np.int64))
+            pyramid._len.append(len(lo))
+        return pyramid
 
     def query(self, y: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Index of the min and of the max of ``y[starts[c]:ends[c]]`` for every c (-1: no finite value).

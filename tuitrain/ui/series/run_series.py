@@ -53,6 +53,7 @@ class RunSeries(SeriesCurves):
         self.version = 0  # bumped whenever something new arrived
         self._metric_order: dict[str, list[str]] = {"batch": [], "epoch": []}
         self._curves = {}  # see SeriesCurves
+        self.store = None  # see SeriesCurves: the adopted columns' cached curves
 
     # --- feeding ---------------------------------------------------------------------------
 
@@ -144,6 +145,9 @@ class RunSeries(SeriesCurves):
         names = tuple(k for k in block.arrays if k != "samples_per_s")
         if not self.batch.n:  # a run opened from its columns: the mapped files are the table
             self.batch.adopt_columns(names, [block.arrays[k] for k in names])
+            if block.trusted:
+                self.batch.sorted["step"] = True  # checked by column_parts: no second pass over 10^7 steps
+            self.adopt_store(block.source, len(steps))
         else:
             self.batch.append_columns(names, [block.arrays[k] for k in names])
         order = self._metric_order["batch"]

@@ -36,13 +36,13 @@ from tuitrain.runs.rundir import ACTIVE as ACTIVE_STATUSES
 from tuitrain.common.native_log import is_native_chatter
 from tuitrain.ui.series.feed import SMALL_READ, Backoff, RunFeed
 from tuitrain.ui.series.loader import load_run
-from tuitrain.ui.messages import RunStatusSeen
+from tuitrain.ui.messages import RunStarted, RunStatusSeen
 from tuitrain.ui.panes.train.control import RunControls
 from tuitrain.ui.panes.train.panel import describe_run, epoch_cells, epoch_column_label, idle_text, log_text
 from tuitrain.ui.series.run_series import RunSeries
 from tuitrain.ui.pane_actions import PaneAction, bindings
 from tuitrain.ui.series.wake import run_changes
-from tuitrain.ui.widgets.chart.keys import CHART_ACTIONS, ChartActions
+from tuitrain.ui.widgets.chart.keys import CHART_ACTIONS, FULL_CLASS, ChartActions
 from tuitrain.ui.widgets.chart.metrics_chart import MetricsChart
 from tuitrain.ui.widgets.system_panel import SystemPanel
 
@@ -51,6 +51,7 @@ __all__ = ["TrainPane", "PANE_ACTIONS", "POLL_INTERVAL", "ACTIVE_STATUSES"]
 POLL_INTERVAL = 1.0  # seconds between looks at a run while rows come (backing off to 4 s when none do)
 CHART_INTERVAL = 5.0  # at most this often a new figure for new batches: watching must not slow training
 PANEL_INTERVAL = 2.0  # the step counter, ETA and rate for new batches (a figure costs far more than text)
+_CHROME_ROWS = 5  # the app's rows around a pane: header, tab bar (2), status line, footer
 LOADING_CHART_INTERVAL = 0.3  # while a big file loads, the chart fills in this often at first,
 LOADING_CHART_SLOWDOWN = 0.1  # then less often (+0.1 s per second of loading, up to CHART_INTERVAL)
 WATCHED_FALLBACK = 10.0  # a run whose directory wakes us is still looked at this often (a safety net)
@@ -66,6 +67,10 @@ PANE_ACTIONS = [
     PaneAction("pause_resume", "p", "Pause/resume", "Pause / resume training",
                "pause the trainer between batches, or let it go on", "train.pause"),
     *CHART_ACTIONS,
+    PaneAction("search_metric", "slash", "Find metric", "Chart: find a metric",
+               "type part of a metric's name to chart that one (runs that log many metrics)", "chart.search"),
+    PaneAction("leave_full_chart", "escape", "Leave the full chart", id="chart.leave_full",
+               show=False),  # only while the chart is full screen (ChartActions.check_action)
     PaneAction("show_runs", "r", "Runs", "Runs: list and compare",
                "list the runs, overlay several, reopen a run's preset", "train.runs"),
     PaneAction("show_sweep", "w", "Sweep", "Sweep: trials ranked",
@@ -114,6 +119,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         self._log_lines: list[str] = []
         self._system: Any = None  # SystemTail of the run shown: CPU/memory/GPU samples
         self._published: tuple[Path, str | None] | None = None  # the last RunStatusSeen posted
+        self._own_runs: set[Path] = set()  # runs this pane started: the chart names any other run it shows
 
     # --- layout -----------------------------------------------------------------------------
 
@@ -129,8 +135,12 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         yield DataTable(id="train-epochs", zebra_stripes=True, cursor_type="row")
 
     def on_mount(self) -> None:
+        # the layout the first frame will have (on_resize corrects it): a class set only after the first
+        # layout changed the chart's height and drew a long run's chart twice
+        self.set_class(self.app.size.height - _CHROME_ROWS >= 30, "-tall")
         self.watch(self.app, "run_dir", self._show_run, init=True)
         self.watch(self.app, "preset", lambda _: self.feed is None and self._update_panel(), init=False)
+        self.watch(self.app, "preset_path", lambda _: self._name_the_run(), init=False)
         self._update_panel()
 
     def _schedule(self, delay: float) -> None:
@@ -200,6 +210,8 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         return max(delay, WATCHED_FALLBACK) if self._watched() else delay
 
     def on_hide(self, event: events.Hide) -> None:
+        if self.app.screen is self.screen:  # another pane: the full-screen chart ends with this one
+            self.screen.remove_class(FULL_CLASS)
         if self._poll_timer is not None:
             self._poll_timer.stop()
             self._poll_timer = None
@@ -237,6 +249,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         table = self.query_one("#train-epochs", DataTable)
         table.clear(columns=True)
         self.chart.set_sources([("", self.series)] if run_dir is not None else [])
+        self._name_the_run()
         self._start_watching(run_dir)
         self.poll_run(force=True)
 
@@ -396,6 +409,33 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         table.move_cursor(row=self._table_rows - 1, animate=False)
 
     # --- actions ----------------------------------------------------------------------------
+
+    def _name_the_run(self) -> None:
+        """The chart names the run shown unless it is the preset's own: one this pane started, or
+        the run whose preset copy is the file open (``tuitrain RUN_DIR``)."""
+        run_dir = self.feed.run_dir if self.feed is not None else None
+        preset_path = self.app.preset_path
+        own = run_dir is None or run_dir in self._own_runs or (
+            preset_path is not None and Path(preset_path).resolve().parent == run_dir.resolve())
+        self.chart.watching = "" if own else run_dir.name
+
+    def on_run_started(self, message: RunStarted) -> None:
+        """Our own run (the message goes on up to the app, which shows it)."""
+        self._own_runs.add(Path(message.run_dir))
+
+    def action_search_metric(self) -> None:
+        from tuitrain.ui.screens.dialogs.metric_search import MetricSearchScreen
+
+        names = self.chart.metric_names()
+        if not names:
+            self.notify("no metric logged yet", title="Chart")
+            return
+
+        def chosen(metric: str | None) -> None:
+            if metric is not None:
+                self.chart.metric = metric
+
+        self.app.push_screen(MetricSearchScreen(names, current=self.chart.metric), chosen)
 
     def action_show_devices(self) -> None:
         from tuitrain.ui.screens.devices import DevicesScreen

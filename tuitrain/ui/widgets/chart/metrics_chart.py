@@ -17,6 +17,7 @@ from textual.widget import Widget
 
 from tuitrain.ui.series.columns import X_AXES
 from tuitrain.ui.series.run_series import GRANULARITIES, RunSeries, is_better_max
+from tuitrain.ui.widgets.chart import window
 from tuitrain.ui.widgets.chart.keys import CHART_BINDINGS, ChartActions
 from tuitrain.ui.widgets.chart.render import SMOOTHING_STEPS, ChartOptions, metric_curves, metric_groups, render_chart
 
@@ -40,6 +41,9 @@ class MetricsChart(Widget):
     smoothing: reactive[float] = reactive(0.6)
     log_y: reactive[bool] = reactive(False)
     metric: reactive[str] = reactive("")
+    x_window: reactive[tuple[float, float] | None] = reactive(None)  # zoomed x range; None: the whole run
+    focus: reactive[str] = reactive("")  # the overlaid run drawn in colour (its legend label); "": all
+    watching: reactive[str] = reactive("")  # the run's name, when it is not the preset's own run
     placeholder: reactive[str] = reactive("")  # shown instead of an empty chart (no run, a failed run)
 
     def __init__(self, *, name: str | None = None, id: str | None = None,
@@ -53,7 +57,8 @@ class MetricsChart(Widget):
 
     @property
     def options(self) -> ChartOptions:
-        return ChartOptions(self.granularity, self.x_axis, self.smoothing, self.log_y, self.metric)
+        return ChartOptions(self.granularity, self.x_axis, self.smoothing, self.log_y, self.metric,
+                            self.x_window, self.focus, self.watching)
 
     @property
     def sources(self) -> list[tuple[str, RunSeries]]:
@@ -61,7 +66,11 @@ class MetricsChart(Widget):
 
     def set_sources(self, sources: list[tuple[str, RunSeries]]) -> None:
         """Show these runs ((legend prefix, series) pairs); one run: use an empty prefix."""
+        if {id(s) for _, s in sources} != {id(s) for _, s in self._sources}:
+            self.x_window = None  # other runs: the zoom was on what the previous ones logged
         self._sources = list(sources)
+        if self.focus not in [label for label, _ in self._sources]:
+            self.focus = ""
         self._cache_key = None
         self.refresh()
 
@@ -88,15 +97,52 @@ class MetricsChart(Widget):
         i = min(range(len(steps)), key=lambda k: abs(steps[k] - self.smoothing))
         self.smoothing = steps[max(0, min(len(steps) - 1, i + delta))]
 
+    def metric_names(self) -> list[str]:
+        """Every metric the shown runs log (base names: ``loss`` stands for ``val_loss`` too)."""
+        return metric_groups(self._sources, ChartOptions(granularity=self.granularity))
+
+    def zoom(self, factor: float) -> None:
+        """Show ``factor`` times as much of the x axis around the window's centre (< 1 zooms in)."""
+        self.x_window = window.zoom(self.x_window, self._extent(), factor, self.x_axis)
+
+    def pan(self, direction: int) -> None:
+        """Move the zoomed window a quarter of its width left (-1) or right (+1)."""
+        self.x_window = window.pan(self.x_window, self._extent(), direction)
+
+    def _extent(self) -> tuple[float, float] | None:
+        return window.x_extent(self._sources, self.granularity, self.x_axis)
+
+    def cycle_focus(self) -> bool:
+        """Draw the next overlaid run in colour and the others grey (after the last: all in colour);
+        False when fewer than two runs are shown."""
+        labels = [label for label, _ in self._sources if label]
+        if len(labels) < 2:
+            self.focus = ""
+            return False
+        order = ["", *labels]
+        self.focus = order[(order.index(self.focus) + 1) % len(order)] if self.focus in order else ""
+        return True
+
     def cycle_metric(self) -> None:
         groups = [""] + metric_groups(self._sources, ChartOptions(granularity=self.granularity))
         i = groups.index(self.metric) if self.metric in groups else 0
         self.metric = groups[(i + 1) % len(groups)]
 
     def watch_granularity(self) -> None:
+        self.x_window = None  # a window in steps means nothing per epoch (and the other way round)
         self.refresh()
 
     def watch_x_axis(self) -> None:
+        self.x_window = None  # the window is in the axis' own units
+        self.refresh()
+
+    def watch_x_window(self) -> None:
+        self.refresh()
+
+    def watch_focus(self) -> None:
+        self.refresh()
+
+    def watch_watching(self) -> None:
         self.refresh()
 
     def watch_smoothing(self) -> None:
