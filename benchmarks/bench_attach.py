@@ -288,7 +288,7 @@ def runs_screen(count: int) -> dict:
             mark = len(app.output)
             pressed, cpu0 = time.time(), app.cpu_s()
             app.key(b"r")
-            seen = app.wait_for(f"{count} found".encode(), 30, since=mark)
+            seen = app.wait_for(f"{count} runs".encode(), 30, since=mark)  # the title: "Runs 200 runs · …"
             opened_cpu = app.cpu_s() - cpu0
             opened = (seen + app.start - pressed) if seen is not None else None
             app.quiet(0.5, 30)

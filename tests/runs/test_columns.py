@@ -179,3 +179,43 @@ def test_rows_formatted_at_flush_time_keep_every_value_as_the_json_rules_say(tmp
     cols = find_columns(tmp_path)
     assert cols.files["m"][1] == "<f8"  # 1e300 does not fit float32: the column is float64
     np.testing.assert_array_equal(cols.column("m")[[0, 4, 8]], [0.123456789, 123456.0, 1e300])
+
+
+def test_rows_whose_metric_names_change_from_batch_to_batch_keep_each_value_in_its_column(tmp_path):
+    """The writer buffers rows of one key layout; other names or another order flush it first."""
+    layouts = [{"loss": 1.0, "acc": 0.5}, {"acc": 0.25, "loss": 2.0}, {"loss": 3.0}, {"auc": 0.75, "loss": 4.0}]
+    _write(tmp_path, range(1, 41), metrics=lambda s: {k: v * s for k, v in layouts[s % 4].items()})
+    rows = [e for e in read_events(tmp_path / "events.jsonl") if e["kind"] == "batch"]
+    assert [r["step"] for r in rows] == list(range(1, 41))
+    for row in rows:
+        expected = {k: v * row["step"] for k, v in layouts[row["step"] % 4].items()}
+        assert {k: row[k] for k in ("loss", "acc", "auc") if k in row} == expected
+    cols = find_columns(tmp_path)
+    acc, auc = cols.column("acc"), cols.column("auc")
+    assert cols.column("loss").tolist() == [float(s * [1.0, 2.0, 3.0, 4.0][s % 4]) for s in range(1, 41)]
+    assert np.isnan(acc[2::4]).all() and np.isnan(auc[0::4]).all() and auc[2] == np.float32(0.75 * 3)
+    text = (tmp_path / "events.jsonl").read_text()
+    assert text.count('"k":"m"') == 2  # acc and loss first, auc when it appears: each name declared once
+
+
+def test_timed_flushes_happen_off_the_batch_path_and_keep_every_row_in_order(tmp_path):
+    """flush_interval 0: every batch asks the flush thread; epoch rows flush on the caller's thread meanwhile."""
+    writer = EventWriter(tmp_path / "events.jsonl", flush_interval=0)
+    writer.status("running", epochs=3)
+    for step in range(1, 601):
+        writer.batch(step, 1 + (step - 1) // 200, {"loss": 1.0 / step}, 50.0)
+        if step % 200 == 0:
+            writer.epoch(step, step // 200, {"loss": 1.0 / step}, samples_per_s=50.0, epochs=3, steps=200)
+    assert writer._flusher is not None and writer._flusher.name == "tuitrain-events-flush"
+    writer.close()
+    assert not writer._flusher.is_alive()
+    events = read_events(tmp_path / "events.jsonl")
+    kinds = [(e["kind"], e["step"]) for e in events if e["kind"] in ("batch", "epoch")]
+    expected = []
+    for step in range(1, 601):
+        expected.append(("batch", step))
+        if step % 200 == 0:
+            expected.append(("epoch", step))
+    assert kinds == expected  # each epoch row after its epoch's batches, none lost or doubled
+    cols = find_columns(tmp_path)
+    assert cols.rows == 600 and cols.column("step").tolist() == list(range(1, 601))

@@ -20,10 +20,34 @@ from tuitrain.ui.screens import ChoiceDialog, HelpScreen, OpenPresetScreen, Path
 BAD_EPOCHS = "# a comment that must not matter\n" + TINY.replace("epochs = 1", "epochs = 0")
 
 
-def test_import_does_not_load_tensorflow():
-    code = "import sys, tuitrain.ui.app, tuitrain.ui.run_app; print([m for m in ('tensorflow', 'keras') if m in sys.modules])"
+def test_import_does_not_load_tensorflow_or_numpy():
+    heavy = "('tensorflow', 'keras', 'numpy')"
+    code = f"import sys, tuitrain.ui.app, tuitrain.ui.run_app; print([m for m in {heavy} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+FIRST_FRAME = """
+import asyncio
+from tuitrain.ui.app import TuitrainApp
+
+async def main():
+    async with TuitrainApp("spiral_mlp", background=False).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+
+asyncio.run(main())
+"""
+
+
+def test_first_frame_loads_no_numpy_and_no_model_code(tmp_path):
+    """What the first frame imports is start-up time (issue #25: first paint <= 0.35 s): numpy
+    (~60 ms), the model package (~35 ms) and TensorFlow wait until the screen is up."""
+    probe = tmp_path / "probe.json"
+    env = {**os.environ, "TUITRAIN_FIRST_PAINT_PROBE": str(probe)}
+    subprocess.run([sys.executable, "-c", FIRST_FRAME], capture_output=True, text=True, check=True, env=env, timeout=120)
+    modules = json.loads(probe.read_text())["modules"]
+    assert "textual.app" in modules  # the probe saw the app's imports
+    assert [m for m in modules if m in ("numpy", "tensorflow", "keras", "tuitrain.model", "tuitrain.data")] == []
 
 
 async def test_switch_panes_with_keys_and_palette(open_app):

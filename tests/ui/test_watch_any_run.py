@@ -90,10 +90,10 @@ async def test_runs_list_shows_chosen_settings_as_columns(finished_runs, monkeyp
         screen = await open_runs(app, pilot)
         await pilot.press("c")
         await pilot.pause()
-        await pilot.press(*"compile.optimizer.learning_rate", "enter")
+        await pilot.press("tab", *"compile.optimizer.learning_rate", "enter")  # a key typed below the checklist
         await wait_for(pilot, lambda: screen.columns == ["compile.optimizer.learning_rate"], "the column chosen")
         table = screen.query_one("#runs-table")
-        values = {table.get_cell(str(r), "setting:compile.optimizer.learning_rate") for r in runs}
+        values = {str(table.get_cell(str(r), "setting:compile.optimizer.learning_rate")) for r in runs}
         assert values == {"0.01", "0.05"}
 
 

@@ -89,8 +89,11 @@ class EventWriter:
         self.path = Path(path)
         self.flush_interval = flush_interval
         self.t0 = time.time() if t0 is None else t0
-        self._lock = threading.Lock()
-        self._buf: list[str] = []
+        self._lock = threading.Lock()  # the buffers (short holds: the batch path waits on it)
+        self._io_lock = threading.Lock()  # one flush at a time, in order (formatting and writing happen here)
+        self._flusher: threading.Thread | None = None  # formats and writes the timed flushes off the batch path
+        self._due = threading.Event()
+        self._buf: list[Any] = []  # JSON lines and (rows, aliases, names) blocks formatted at flush
         self._aliases: dict[str, str] = {}
         self._last_flush = time.monotonic()
         self.flushes = 0
@@ -98,9 +101,8 @@ class EventWriter:
         self.batch_bytes = 0
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         self._terminate_torn_line()
-        self._rows = _RowBuffer()
-        self._slots: dict[str, int] = {}  # metric name -> column of the row buffer
-        self._pending_columns: list[dict[str, np.ndarray]] = []
+        self._rows = _RowBuffer(())
+        self._layouts: dict[tuple[str, ...], _RowBuffer] = {}  # buffers of other key layouts, empty, for reuse
         self._other: list[str] = []
         self._columns = self._open_columns() if columns else None
 
@@ -145,62 +147,82 @@ class EventWriter:
             self._other.append(line)
 
     def batch(self, step: int, epoch: int, metrics: dict[str, float], samples_per_s: float) -> None:
-        """One batch row, kept as numbers in preallocated buffers; formatted at the next flush."""
+        """One batch row (``metrics``: numbers), one numpy row write; formatted at the next flush.
+
+        The buffer holds rows of one key layout (the metric names in order, as Keras hands them
+        every batch), so a row is ``(step, epoch, time, samples/s, *values)`` with no lookup per key."""
         t = self.now()
         with self._lock:
             rows = self._rows
-            i = rows.n
-            if i == rows.capacity:
+            if tuple(metrics) != rows.keys:
+                rows = self._relayout(tuple(metrics))
+            elif rows.n == rows.capacity:
                 self._materialize()
-                i = 0
-            rows.fixed[i] = (step, epoch, t, samples_per_s)
-            for name, value in metrics.items():
-                j = self._slots.get(name)
-                if j is None:
-                    j = self._new_slots(metrics)[name]
-                    rows, i = self._rows, 0
-                rows.values[i, j] = value
-                rows.present[i, j] = True
-            rows.n = i + 1
+            rows.data[rows.n] = (step, epoch, t, samples_per_s, *metrics.values())
+            rows.n += 1
             self.batch_rows += 1
         if time.monotonic() - self._last_flush >= self.flush_interval:
-            self.flush()
+            self._flush_soon()
 
-    def _new_slots(self, metrics: dict[str, float]) -> dict[str, int]:
-        """Metrics seen for the first time: declared in one line (before the row that uses them), given buffer columns."""
-        i = self._rows.n
-        saved = (self._rows.fixed[i].copy(), self._rows.values[i].copy(), self._rows.present[i].copy())
-        self._rows.present[i] = False
-        self._rows.n = i  # the row being filled is not materialized: it moves to the buffer's start
+    def _flush_soon(self) -> None:
+        """A timed flush, done by a thread: training does not wait for formatting and writing (issue #25)."""
+        self._last_flush = time.monotonic()
+        if self._flusher is None:
+            self._flusher = threading.Thread(target=self._flush_loop, name="tuitrain-events-flush", daemon=True)
+            self._flusher.start()
+        self._due.set()
+
+    def _flush_loop(self) -> None:
+        while True:
+            self._due.wait()
+            self._due.clear()
+            if self._fd < 0:
+                return
+            try:
+                self.flush()
+            except OSError:
+                return  # the next flush on the training thread (epoch end, close) raises it there
+    def _relayout(self, keys: tuple[str, ...]) -> _RowBuffer:
+        """Rows with other metric names: the buffered rows go first, new names are declared in one line
+        (before the row that uses them), and a buffer for this layout takes the next rows (lock held)."""
         self._materialize()
         new: list[str] = []
-        for name in metrics:
-            if name not in self._slots:
-                self._alias(name, new)
-                self._slots[name] = len(self._slots)
+        for name in keys:
+            self._alias(name, new)
         self._declare(new)
-        self._rows.widen(len(self._slots))
-        n = len(saved[1])
-        self._rows.fixed[0], self._rows.values[0, :n], self._rows.present[0, :n] = saved
-        return self._slots
+        rows = self._layouts.pop(keys, None) or _RowBuffer(keys)
+        self._layouts[self._rows.keys] = self._rows
+        while len(self._layouts) > _RowBuffer.kept_layouts:  # metrics that change every batch: memory stays bounded
+            del self._layouts[next(iter(self._layouts))]
+        self._rows = rows
+        return rows
 
     def _materialize(self) -> None:
-        """Buffered batch rows → JSON lines and column arrays, in order with other lines (lock held)."""
+        """Buffered batch rows → one block in order with the other lines, formatted at flush (lock held)."""
         rows = self._rows
         if not rows.n:
             return
-        n, names = rows.n, list(self._slots)
-        fixed = rows.fixed[:n]
-        values, present = rows.values[:n, : len(names)], rows.present[:n, : len(names)]
-        lines = _batch_lines(fixed, values, present, [self._aliases[m] for m in names])
-        self._buf.append(lines)
-        self.batch_bytes += len(lines)
-        if self._columns is not None:
-            cols = {key: fixed[:, j].copy() for j, key in enumerate(("step", "epoch", "time", "samples_per_s"))}
-            for j, name in enumerate(names):
-                cols[name] = np.where(present[:, j], values[:, j], np.nan)
-            self._pending_columns.append(cols)
-        rows.clear()
+        self._buf.append((rows.data[: rows.n].copy(), [self._aliases[m] for m in rows.keys], rows.keys))
+        rows.n = 0
+
+    def _render(self, items: list[Any]) -> tuple[str, list[dict[str, np.ndarray]]]:
+        """Lines and blocks → the JSON text and the blocks' column arrays (no lock: only this flush has them)."""
+        parts: list[str] = []
+        columns: list[dict[str, np.ndarray]] = []
+        for item in items:
+            if isinstance(item, str):
+                parts.append(item)
+                continue
+            data, aliases, names = item
+            fixed, values = data[:, :4], data[:, 4:]
+            lines = _batch_lines(fixed, values, aliases)
+            parts.append(lines)
+            self.batch_bytes += len(lines)
+            if self._columns is not None:
+                cols = {key: fixed[:, j] for j, key in enumerate(("step", "epoch", "time", "samples_per_s"))}
+                cols.update((name, values[:, j]) for j, name in enumerate(names))
+                columns.append(cols)
+        return "".join(parts), columns
 
     def epoch(self, step: int, epoch: int, metrics: dict[str, Any], *, samples_per_s: float, epochs: int, steps: int) -> None:
         """Metric names are written in full, except one that would read as a short key (``e``, ``7``…)."""
@@ -239,16 +261,23 @@ class EventWriter:
             self.flush()
 
     def flush(self) -> None:
-        """One ``write`` of everything buffered (O_APPEND: readers never see rows interleaved)."""
-        with self._lock:
-            self._last_flush = time.monotonic()
-            self._materialize()
-            if not self._buf or self._fd < 0:
+        """One ``write`` of everything buffered (O_APPEND: readers never see rows interleaved).
+
+        The buffers are taken under the short lock and formatted and written under ``_io_lock``:
+        batches go on meanwhile, and flushes write in the order they took their buffers."""
+        with self._io_lock:
+            with self._lock:
+                self._last_flush = time.monotonic()
+                self._materialize()
+                items, self._buf = self._buf, []
+                other, self._other = self._other, []
+                aliases = dict(self._aliases)
+            if not items or self._fd < 0:
                 return
-            self._reopen_if_removed()
-            data = "".join(self._buf).encode("utf-8")
-            self._buf.clear()
-            self._write_columns()
+            head = self._reopen_if_removed(aliases)
+            text, columns = self._render(items)
+            data = (head + text).encode("utf-8")
+            self._write_columns(columns, other)
             view = memoryview(data)
             while view:
                 n = os.write(self._fd, view)
@@ -256,18 +285,16 @@ class EventWriter:
             self.flushes += 1
             self._commit_columns()
 
-    def _write_columns(self) -> None:
-        """The same rows as binary columns, written before the JSON (lock held); a failure only turns them off."""
+    def _write_columns(self, columns: list[dict[str, np.ndarray]], other: list[str]) -> None:
+        """The same rows as binary columns, written before the JSON (io lock held); a failure only turns them off."""
         if self._columns is None:
             return
         try:
-            for cols in self._pending_columns:
+            for cols in columns:
                 self._columns.append(cols)
-            self._columns.append_other("".join(self._other).encode("utf-8"))
+            self._columns.append_other("".join(other).encode("utf-8"))
         except OSError as err:
             self._columns_off(err)
-        self._pending_columns.clear()
-        self._other.clear()
 
     def _commit_columns(self) -> None:
         if self._columns is not None:
@@ -279,31 +306,36 @@ class EventWriter:
     def _columns_off(self, err: OSError) -> None:
         """Columns are a cache: when they cannot be written, readers fall back on the JSON."""
         self._columns = None
-        self._buf.append(_row(f'"k":"l","s":0,"e":0,"t":{self.now():.2f}',
-                              {"message": f"warning: binary columns not written ({err.strerror or err}); readers use {EVENTS_FILE}"}))
+        with self._lock:
+            self._buf.append(_row(f'"k":"l","s":0,"e":0,"t":{self.now():.2f}',
+                                  {"message": f"warning: binary columns not written ({err.strerror or err}); readers use {EVENTS_FILE}"}))
 
-    def _reopen_if_removed(self) -> None:
+    def _reopen_if_removed(self, aliases: dict[str, str]) -> str:
         """A removed or replaced file is recreated, starting with the metric aliases and a note
-        that earlier events are lost, rather than written on into an unlinked file (lock held)."""
+        that earlier events are lost, rather than written on into an unlinked file (io lock held).
+        Returns those first lines ("" when the file is still ours)."""
         try:
             if os.path.samestat(os.stat(self.path), os.fstat(self._fd)):
-                return
+                return ""
         except FileNotFoundError:
             pass
         os.close(self._fd)
         self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-        head = [f'{{"k":"{ALIAS_KIND}"' + "".join(f",{json.dumps(a)}:{json.dumps(n)}" for n, a in self._aliases.items()) + "}\n"]
+        head = [f'{{"k":"{ALIAS_KIND}"' + "".join(f",{json.dumps(a)}:{json.dumps(n)}" for n, a in aliases.items()) + "}\n"]
         note = f'"k":"l","s":0,"e":0,"t":{self.now():.2f}'
         head.append(_row(note, {"message": f"warning: {self.path.name} was removed while the run was live; events before this line are lost"}))
-        self._buf[:0] = head if self._aliases else head[1:]
         self.reopened = getattr(self, "reopened", 0) + 1
+        return "".join(head if aliases else head[1:])
 
     def close(self) -> None:
         self.flush()
-        with self._lock:
+        with self._io_lock, self._lock:
             if self._fd >= 0:
                 os.close(self._fd)
                 self._fd = -1
+        self._due.set()  # the flush thread sees the closed file and ends
+        if self._flusher is not None and self._flusher is not threading.current_thread():
+            self._flusher.join(timeout=5)
 
     def stats(self) -> dict[str, Any]:
         rows = self.batch_rows
@@ -315,46 +347,36 @@ class EventWriter:
 
 
 class _RowBuffer:
-    """Preallocated batch rows: (step, epoch, time, samples/s) and one value per metric slot."""
+    """Preallocated batch rows of one key layout: (step, epoch, time, samples/s, one value per key)."""
 
     capacity = 4096
+    kept_layouts = 8
 
-    def __init__(self) -> None:
+    def __init__(self, keys: tuple[str, ...]) -> None:
+        self.keys = keys
         self.n = 0
-        self.fixed = np.zeros((self.capacity, 4), dtype=np.float64)
-        self.values = np.zeros((self.capacity, 4), dtype=np.float64)
-        self.present = np.zeros((self.capacity, 4), dtype=bool)
-
-    def widen(self, slots: int) -> None:
-        if slots > self.values.shape[1]:
-            width = max(slots, 2 * self.values.shape[1])
-            self.values = np.zeros((self.capacity, width), dtype=np.float64)
-            self.present = np.zeros((self.capacity, width), dtype=bool)
-
-    def clear(self) -> None:
-        self.present[: self.n] = False
-        self.n = 0
+        self.data = np.empty((self.capacity, 4 + len(keys)), dtype=np.float64)
 
 
-def _batch_lines(fixed: np.ndarray, values: np.ndarray, present: np.ndarray, aliases: list[str]) -> str:
+def _batch_lines(fixed: np.ndarray, values: np.ndarray, aliases: list[str]) -> str:
     """Compact JSON lines of buffered rows (the format of the module docstring).
 
-    Rows whose numbers ``%.5g`` writes exactly as :func:`fmt_number` does (every metric present,
-    finite, not a whole number of 6+ digits) go through one ``%`` template; the rest row by row."""
+    Rows whose numbers ``%.5g`` writes exactly as :func:`fmt_number` does (finite, not a whole
+    number of 6+ digits) go through one ``%`` template; the rest row by row."""
     whole = (values == np.round(values)) & (np.abs(values) >= 1e5)
-    fast = (present.all(axis=1) & np.isfinite(values).all(axis=1) & ~whole.any(axis=1)
+    fast = (np.isfinite(values).all(axis=1) & ~whole.any(axis=1)
             & np.isfinite(fixed).all(axis=1) & (np.abs(fixed) < 2 ** 53).all(axis=1))
     template = '{"s":%d,"e":%d,"t":%.2f,"r":%d' + "".join(f',"{a}":%.5g' for a in aliases) + "}\n"
+    if fast.all():  # the whole block through one template: no Python loop over rows
+        return (template * len(fixed)) % tuple(np.concatenate([fixed, values], axis=1).ravel().tolist())
     rows = np.concatenate([fixed, values], axis=1).tolist()
-    if fast.all():
-        return "".join([template % tuple(r) for r in rows])
     keys = [f',"{a}":' for a in aliases]
     out = []
-    for ok, r, has in zip(fast.tolist(), rows, present.tolist()):
+    for ok, r in zip(fast.tolist(), rows):
         if ok:
             out.append(template % tuple(r))
             continue
-        parts = "".join(k + fmt_number(v) for k, v, h in zip(keys, r[4:], has) if h)
+        parts = "".join(k + fmt_number(v) for k, v in zip(keys, r[4:]))
         out.append(f'{{"s":{int(r[0])},"e":{int(r[1])},"t":{r[2]:.2f},"r":{_rate(r[3])}{parts}}}\n')
     return "".join(out)
 

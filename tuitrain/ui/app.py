@@ -168,6 +168,7 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
 
     def _start_background(self) -> None:
         self._painted = True
+        self.warnings = self.check_warnings()
         for info in PANES:
             tab = self.query_one(f"#panes TabPane#{info.id}", TabPane)
             if not tab.children:
@@ -189,7 +190,7 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
         import sys
         import time
 
-        probe = {"time": time.time(), "tensorflow_loaded": "tensorflow" in sys.modules,
+        probe = {"time": time.time(), "cpu": time.process_time(), "tensorflow_loaded": "tensorflow" in sys.modules,
                  "modules": list(sys.modules)}  # what the first frame cost in imports (the benchmark counts them)
         Path(os.environ[FIRST_PAINT_PROBE]).write_text(json.dumps(probe), encoding="utf-8")
 
@@ -248,8 +249,8 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
 
     def check_warnings(self) -> list:
         """The current preset's warnings with the data and the model as built (empty when none apply)."""
-        if self.preset is None:
-            return []
+        if self.preset is None or not self._painted:
+            return []  # before the first frame: importing tuitrain.model would delay it (_start_background asks again)
         from tuitrain.model import check_warnings
 
         report = self.build_report

@@ -36,6 +36,7 @@ class EventLog(StepCounter):
         self._epoch_t0 = 0.0
         self._train_s = 0.0  # training time in this epoch (pauses and validation left out)
         self._non_scalar: set[str] = set()  # metrics left out of the events (told once each)
+        self._number_types: tuple[type, ...] | None = None  # value types of logs known to be all numbers
 
     def on_train_begin(self, logs=None):
         super().on_train_begin(logs)
@@ -57,16 +58,30 @@ class EventLog(StepCounter):
         self.rate.resume(time.monotonic())
 
     def on_train_batch_end(self, batch, logs=None):
+        """Called every batch: a few µs (issue #25), so no per-key work here; the writer formats at flush."""
         now = time.monotonic()
-        self.step = self.step_of(batch)
-        done = (batch + 1) * (self.batch_size or 0)
-        if self.samples:
-            done = min(done, self.samples)
-        rate = self.rate.add(done - self._seen, now) if self.batch_size else 0.0
-        self._seen, self._batches = done, batch + 1
+        step = self.step = (self.epoch - 1) * self.steps + batch + 1  # step_of(batch), inlined
+        rate = 0.0
+        if self.batch_size:
+            done = (batch + 1) * self.batch_size
+            if self.samples and done > self.samples:
+                done = self.samples
+            rate = self.rate.add(done - self._seen, now)
+            self._seen = done
+        self._batches = batch + 1
         self._train_s = now - self._epoch_t0
-        if self.step % self.log_every == 0 or batch + 1 == self.steps:
-            self.writer.batch(self.step, self.epoch, self.scalars(logs or {}), rate)
+        if step % self.log_every == 0 or batch + 1 == self.steps:
+            self.writer.batch(step, self.epoch, self._scalar_logs(logs or {}), rate)
+
+    def _scalar_logs(self, logs: dict[str, Any]) -> dict[str, Any]:
+        """:meth:`scalars`, checked once per layout of value types (they do not change from batch to batch)."""
+        types = tuple(map(type, logs.values()))
+        if types == self._number_types:
+            return logs
+        kept = self.scalars(logs)
+        if kept is logs:
+            self._number_types = types
+        return kept
 
     def on_epoch_end(self, epoch, logs=None):
         logs = dict(self.scalars(logs or {}))

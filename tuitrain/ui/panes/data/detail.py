@@ -47,11 +47,14 @@ class TensorDetail(VerticalScroll):
     # --- the index box -------------------------------------------------------------
     def reset_index(self, entry: TensorEntry | None) -> None:
         """A data tensor opens at its first sample; weights and playground results whole."""
-        from tuitrain.ui.widgets.tensor_text import default_index
-
         box = self.query_one("#slice-index", Input)
+        value = ""
+        if entry is not None and entry.group == "data":  # no tensor yet (the first frame): numpy stays unloaded
+            from tuitrain.ui.widgets.tensor_text import default_index
+
+            value = default_index(entry.array.shape)
         with box.prevent(Input.Changed):
-            box.value = default_index(entry.array.shape) if entry is not None and entry.group == "data" else ""
+            box.value = value
 
     def step_index(self, entry: TensorEntry, delta: int) -> None:
         from tuitrain.ui.widgets.tensor_text import step_index

@@ -45,6 +45,7 @@ from tuitrain.ui.series.wake import run_changes
 from tuitrain.ui.widgets.chart.keys import CHART_ACTIONS, FULL_CLASS, ChartActions
 from tuitrain.ui.widgets.chart.metrics_chart import MetricsChart
 from tuitrain.ui.widgets.system_panel import SystemPanel
+from tuitrain.ui.widgets.epoch_table import EpochTable
 
 __all__ = ["TrainPane", "PANE_ACTIONS", "POLL_INTERVAL", "ACTIVE_STATUSES"]
 
@@ -116,6 +117,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         self._chart_drawn_at = 0.0
         self._panel_at = 0.0
         self._shown: dict[str, object] = {}
+        self._bar_shown: tuple | None = None  # (total, progress in 0.5 % steps) the bar last drew
         self._log_lines: list[str] = []
         self._system: Any = None  # SystemTail of the run shown: CPU/memory/GPU samples
         self._published: tuple[Path, str | None] | None = None  # the last RunStatusSeen posted
@@ -132,7 +134,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
                 yield ProgressBar(id="train-progress", show_eta=False)
                 yield SystemPanel(id="train-system")
                 yield Static("", id="train-log")
-        yield DataTable(id="train-epochs", zebra_stripes=True, cursor_type="row")
+        yield EpochTable(id="train-epochs", zebra_stripes=True, cursor_type="row")
 
     def on_mount(self) -> None:
         # the layout the first frame will have (on_resize corrects it): a class set only after the first
@@ -241,6 +243,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         self._polls = 0
         self._table_rows = 0
         self._table_keys = []
+        self._bar_shown = None
         self._log_lines = []
         from tuitrain.trainer.system import SystemTail
 
@@ -388,7 +391,12 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         self._set("#train-stats", panel.stats)
         if panel.progress is not None:
             total, done = panel.progress
-            bar.update(total=total, progress=done)
+            # the bar shows whole percents and half cells: new steps alone (200 a second) rarely change either,
+            # so it is redrawn when the progress crosses a 0.5 % step (the percent exact, the bar at most 0.5 % late)
+            shown = (total, int(200 * done / total) if total else done)
+            if shown != self._bar_shown:
+                self._bar_shown = shown
+                bar.update(total=total, progress=done)
         self._set("#train-log", log_text(self._log_lines))
 
     def _add_epoch_rows(self) -> None:
