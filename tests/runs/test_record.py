@@ -35,3 +35,57 @@ def test_the_owning_process_and_the_outcome():
     done = outcome_fields("stopped", error=None, message="stop_epoch requested", events={"rows": 4}, samples_trained=80)
     assert (done["status"], done["message"], done["events"], done["samples_trained"]) == ("stopped", "stop_epoch requested", {"rows": 4}, 80)
     assert done["ended"] > 0 and done["error"] is None
+
+
+def test_a_stop_is_said_in_plain_words():
+    from tuitrain.runs.record import stop_message
+
+    assert stop_message(None, epoch=2, batches=7, steps=13) == "stopped after batch 7 of epoch 2"
+    assert stop_message(None, epoch=2, batches=13, steps=13) == "stopped after epoch 2"
+    assert stop_message(None, epoch=3, batches=0, steps=13) == "stopped after epoch 2"  # the next had not begun
+    assert stop_message(None, epoch=0, batches=0, steps=13) == "stopped before the first batch"
+    assert stop_message("SIGTERM received", epoch=1, batches=4, steps=5) == "SIGTERM received; stopped after batch 4 of epoch 1"
+
+
+def test_a_partial_epoch_row_says_how_many_batches_it_trained():
+    from tuitrain.runs.record import partial_batches
+
+    assert partial_batches({"kind": "epoch", "epoch": 2, "step": 21, "steps": 13, "partial": True, "batches": 8}) == (8, 13)
+    # rows written before the trainer wrote ``batches``: counted from the global step
+    assert partial_batches({"kind": "epoch", "epoch": 2, "step": 20, "steps": 13, "partial": True}) == (7, 13)
+    assert partial_batches({"kind": "epoch", "epoch": 2, "step": 26, "steps": 13}) is None
+    assert partial_batches({"kind": "epoch", "epoch": 2, "partial": True, "steps": "x"}) is None  # damaged: no claim
+
+
+def test_an_exception_is_recorded_with_where_the_users_code_raised_it():
+    from tuitrain.runs.record import exception_text
+
+    def users_callback():
+        raise ValueError("boom at batch 5")
+
+    try:
+        users_callback()
+    except ValueError as err:
+        text = exception_text(err)
+    line = users_callback.__code__.co_firstlineno + 1
+    assert text == f"ValueError: boom at batch 5 (test_record.py:{line} in users_callback)"
+    try:
+        raise RuntimeError("x" * 5000)
+    except RuntimeError as err:
+        long = exception_text(err)
+    assert len(long) <= 600 and long.endswith("in test_an_exception_is_recorded_with_where_the_users_code_raised_it)")
+
+
+def test_a_stopped_and_a_failed_script_run_list_their_reason(tmp_path):
+    from tuitrain.cli.train_commands import failure_reason
+
+    stopped, killed = tmp_path / "stopped", tmp_path / "killed"
+    for path in (stopped, killed):
+        path.mkdir()
+    write_run_json(stopped, new_record("stopped", "mine", status="running", now=100.0, source="script")
+                   | outcome_fields("stopped", error=None, message="stopped after batch 7 of epoch 2", events=None))
+    write_run_json(killed, new_record("killed", "mine", status="running", now=100.0, source="script")
+                   | {"pid": 2**31 - 2, "pid_started": 1.0})
+    assert failure_reason(RunInfo.from_dir(stopped)) == "stopped after batch 7 of epoch 2"
+    info = RunInfo.from_dir(killed)
+    assert info.status == "crashed" and "script's process ended without recording an error" in failure_reason(info)

@@ -120,3 +120,37 @@ def test_a_run_directory_or_an_empty_folder_is_not_a_log_folder(tmp_path, writte
     assert is_tensorboard_dir(run)
     (run / "run.json").write_text("{}")
     assert not is_tensorboard_dir(run)
+
+
+def test_a_folder_whose_writer_ended_is_finished_and_holds_nothing_back(written):
+    assert written["reader"].status()["status"] == "finished"  # the writer process is gone
+    info = tensorboard_run_info(written["logdir"])
+    assert info.status == "finished" and info.ended is not None
+    fresh = TensorBoardReader(written["logdir"])  # the app's reader, with its usual settle time
+    assert len([e for e in fresh.poll() if e["kind"] == "epoch"]) == 8  # the last epoch at once, not 2 s later
+
+
+def test_who_writes_an_event_file_is_read_from_its_name(tmp_path):
+    import os
+    import socket
+
+    from tests.runs.hostile_tb import epoch_records, write_log
+    from tuitrain.runs.tensorboard import writer_alive
+
+    host, now = socket.gethostname(), int(time.time())
+    mine = write_log(tmp_path / "mine", *epoch_records(range(1, 3)), name=f"events.out.tfevents.{now}.{host}.{os.getpid()}.0.v2")
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone = write_log(tmp_path / "gone", *epoch_records(range(1, 3)),
+                     name=f"events.out.tfevents.{now}.{host}.{int(done.stdout)}.0.v2")
+    far = write_log(tmp_path / "far", *epoch_records(range(1, 3)), name=f"events.out.tfevents.{now}.gpu-7.example.org.4242.1.v2")
+    assert writer_alive(mine)  # this process, alive and older than its file
+    os.utime(mine, (now - 3600, now - 3600))
+    assert not writer_alive(mine)  # alive, but silent for an hour (a notebook that wrote once)
+    assert not writer_alive(gone)  # written a moment ago, but its process has ended
+    assert writer_alive(far)  # another host: only the file's age tells, and it is new
+    os.utime(far, (now - 600, now - 600))
+    assert not writer_alive(far)
+    old_pid_new_file = write_log(tmp_path / "reused", *epoch_records(range(1, 3)),
+                                 name=f"events.out.tfevents.{now - 10**6}.{host}.{os.getpid()}.0.v2")
+    assert not writer_alive(old_pid_new_file)  # made before this process began: the pid was reused
+    assert tensorboard_run_info(tmp_path / "gone").status == "finished"

@@ -189,3 +189,23 @@ def test_a_huge_or_hostile_state_file_in_a_copied_run_is_no_state(tmp_path):
     assert read_state(tmp_path) == {}
     (tmp_path / checkpoint.STATE).write_text('{"epochs_done": 4}')
     assert read_state(tmp_path) == {"epochs_done": 4}
+
+
+def test_an_epoch_a_stop_cut_short_is_never_the_best(tmp_path, model):
+    class Live:
+        failure = None
+        epochs_done = 1
+        epoch_partial = False
+
+    live = Live()
+    cp = Checkpointer(tmp_path, monitor="loss", mode="min", every_s=0, live=live)
+    cp.set_model(model)
+    at_epoch(model, 1)
+    cp.on_epoch_end(0, {"loss": 0.5})
+    live.epoch_partial = True  # stopped after a few batches of epoch 2: their mean loss looks better
+    at_epoch(model, 2)
+    cp.on_epoch_end(1, {"loss": 0.1})
+    cp.finalize()
+    assert weights_epoch(tmp_path / "best.keras") == 1
+    assert (read_state(tmp_path)["best"], read_state(tmp_path)["best_epoch"]) == (0.5, 1)
+    assert weights_epoch(tmp_path / "last.keras") == 2  # the last checkpoint still holds what was trained

@@ -154,3 +154,72 @@ def test_a_300_character_name_is_cut_with_a_warning_and_fit_runs_to_the_end(tmp_
 def test_a_bad_name_is_an_error_when_the_callback_is_made_before_fit(tmp_path, name, message):
     with pytest.raises(ValueError, match=message):
         LiveRun(runs_dir=tmp_path, name=name)
+
+
+def _failing_at(epoch: int, batch: int):
+    import keras
+
+    class Boom(keras.callbacks.Callback):
+        def on_epoch_begin(self, e, logs=None):
+            self.epoch = e + 1
+
+        def on_train_batch_end(self, b, logs=None):
+            if self.epoch == epoch and b + 1 == batch:
+                raise ValueError(f"boom in batch {batch}")
+    return Boom()
+
+
+def test_an_exception_inside_with_liverun_is_what_the_run_directory_says(tmp_path):
+    from tuitrain.cli.train_commands import failure_reason
+
+    boom = _failing_at(epoch=2, batch=3)
+    with pytest.raises(ValueError, match="boom in batch 3"):
+        with LiveRun(runs_dir=tmp_path, name="crashy") as live:
+            _fit(tmp_path, boom, live=live)
+    info = read_run_json(live.run_dir)
+    line = _failing_at.__code__.co_firstlineno + 9  # the `raise` in Boom
+    assert info["status"] == "failed" and info["ended"] is not None
+    assert info["error"] == f"ValueError: boom in batch 3 (test_liverun.py:{line} in on_train_batch_end)"
+    assert info["epochs_done"] == 1 and info["step"] == 4 + 3  # where it really failed, not step 1
+    assert "ValueError: boom in batch 3" in (live.run_dir / "trainer.log").read_text()  # the traceback, for the log view
+    events = read_events(live.run_dir / "events.jsonl")
+    assert [e["status"] for e in events if e["kind"] == "status"] == ["running", "failed"]
+    assert failure_reason(RunInfo.from_dir(live.run_dir)).startswith("ValueError: boom in batch 3 (test_liverun.py")
+
+
+def test_an_uncaught_exception_is_recorded_before_python_prints_it(tmp_path, monkeypatch):
+    printed = []
+    monkeypatch.setattr(sys, "excepthook", lambda *exc: printed.append(exc[1]))
+    live = LiveRun(runs_dir=tmp_path, name="uncaught")
+    try:
+        _fit(tmp_path, _failing_at(epoch=1, batch=2), live=live)
+    except ValueError as err:
+        sys.excepthook(type(err), err, err.__traceback__)  # what Python does with an exception nobody catches
+    assert [str(e) for e in printed] == ["boom in batch 2"]  # the user's own hook still runs
+    assert read_run_json(live.run_dir)["error"].startswith("ValueError: boom in batch 2")
+    assert sys.excepthook is not live._hook  # a finished or failed run leaves the hook as it found it
+    _fit(tmp_path, live=LiveRun(runs_dir=tmp_path, name="after"))
+    assert sys.excepthook.__name__ == "<lambda>"
+
+
+def test_a_stop_inside_an_epoch_is_marked_partial_and_left_out_of_best(tmp_path):
+    import keras
+
+    class StopInEpochTwo(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch + 1
+
+        def on_train_batch_end(self, batch, logs=None):
+            if self.epoch == 2 and batch == 1:
+                live.request("stop_batch")  # acknowledged as batch 3 begins: batch 3 is the last trained
+
+    live = LiveRun(runs_dir=tmp_path, name="partial")
+    _, history = _fit(tmp_path, StopInEpochTwo(), epochs=30, live=live)
+    info = read_run_json(live.run_dir)
+    assert info["status"] == "stopped" and info["message"] == "stopped after batch 3 of epoch 2"
+    assert info["epochs_done"] == 1
+    epochs = [e for e in read_events(live.run_dir / "events.jsonl") if e["kind"] == "epoch"]
+    assert epochs[-1]["partial"] and epochs[-1]["batches"] == 3 and epochs[-1]["steps"] == 4
+    assert "batches" not in history.history and len(history.history["loss"]) == 2
+    assert history.history["loss"][1] < history.history["loss"][0]  # the partial epoch would have won "best"
+    assert info["best"]["loss"] == pytest.approx(history.history["loss"][0], rel=1e-5)  # epoch 1's, the only whole one

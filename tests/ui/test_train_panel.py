@@ -81,3 +81,37 @@ def test_no_run_says_how_to_start_one():
 def test_epoch_table_cells(event, cells):
     assert epoch_cells(event, ["loss", "val_accuracy"]) == cells
     assert epoch_column_label("val_accuracy") == "val_acc"
+
+
+def test_a_log_folder_reads_finished_with_its_last_write_and_no_unknown_totals():
+    series = RunSeries()
+    series.extend([{"kind": "epoch", "epoch": e, "step": 0, "time": float(e), "loss": 1.0 / e} for e in (1, 2, 3, 4)])
+    info = {"status": "finished", "source": "tensorboard", "updated": 1000.0}
+    panel = describe_run(series, info, "finished", "tb", now=1000.0 + 7 * 60)
+    assert panel.status.plain == "● finished  tb"
+    assert panel.stats.plain.splitlines()[:2] == ["last write 7 min ago", "epoch 4"]  # not "epoch 4/? · step 0/?"
+    assert panel.progress is None  # no bar reading "--%"
+    live = describe_run(series, {**info, "status": "running"}, "running", "tb", now=1005.0)
+    assert live.status.plain == "● live  tb" and "last write 5 s ago" in live.stats.plain
+    assert "quitting leaves the run going" not in live.stats.plain  # nothing of ours runs to leave going
+
+
+def test_a_stop_inside_an_epoch_counts_whole_epochs_and_marks_the_partial_row():
+    series = _series(epochs_done=1, epochs=30, steps=13)
+    partial = {"kind": "epoch", "step": 20, "epoch": 2, "time": 11.0, "loss": 0.01, "steps": 13, "partial": True,
+               "batches": 7, "samples_per_s": 100.0}
+    series.extend([partial, {"kind": "status", "status": "stopped", "message": "stopped after batch 7 of epoch 2"}])
+    panel = describe_run(series, {"status": "stopped", "message": "stopped after batch 7 of epoch 2"}, "stopped", "r")
+    lines = panel.stats.plain.splitlines()
+    assert lines[0] == "epoch 1/30 + 7/13 batches · step 20/390"
+    assert "best val_loss" in panel.stats.plain and "@ep1" in panel.stats.plain
+    assert series.best("loss") == (pytest.approx(1.0 / 13), 1)  # 0.01 of the partial epoch is no epoch's loss
+    assert lines[-1] == "stopped after batch 7 of epoch 2"
+    assert epoch_cells(partial, ["loss"])[0] == "2 (7/13 batches)"
+    assert epoch_cells(series.epoch_rows[0], ["loss"])[0] == "1"
+
+
+def test_a_run_killed_outright_says_where_it_was():
+    series = _series(epochs_done=2, epochs=4, steps=10)
+    panel = describe_run(series, {"status": "crashed", "source": "script"}, "crashed", "r")
+    assert panel.stats.plain.splitlines()[-1] == "the script's process ended after step 20 without recording why (killed?)"

@@ -48,15 +48,18 @@ def writer():
 
 async def _watch_live(run_dir: Path, gate: Path, proc: subprocess.Popen, epochs: int, live_at_least: int,
                       *, says_finished: bool) -> TuitrainApp:
-    """``says_finished``: the run's own status turns ``finished`` (a log folder has none: it stays
-    ``running`` while its files are recent)."""
+    """``says_finished``: the run's status turns ``finished`` (a log folder's once its writer process is gone)."""
     app = TuitrainApp(None, run_dir=run_dir, pane="train", background=False)  # what `tuitrain attach DIR` opens
     async with app.run_test(size=(120, 40)) as pilot:
         pane = app.query_one(TrainPane)
         table = app.query_one("#train-epochs")
         await wait_for(pilot, lambda: table.row_count >= live_at_least, f"{live_at_least} epochs while the writer waits")
-        assert proc.poll() is None and app.run_status == "running"
-        assert "not started from a preset" in (app.notice or "") and app.preset_error is None
+        # the status reaches the app as a message: it may trail the rows of the same look by a refresh
+        await wait_for(pilot, lambda: app.run_status == "running", "the app to hear the run is running")
+        assert proc.poll() is None
+        assert "no preset to edit" in (app.notice or "") and app.preset_error is None
+        assert not app.query_one("#error-panel").has_class("-shown")  # a one-line note, not the error box
+        assert app.notice in shown(app, "#train-note")
         gate.touch()
         await wait_for(pilot, lambda: table.row_count == epochs, f"all {epochs} epochs")
         assert proc.wait(timeout=120) == 0
@@ -80,7 +83,7 @@ async def test_attach_follows_a_tensorboard_folder_another_process_writes(tmp_pa
     logdir, gate = tmp_path / "tensorboard-logs", tmp_path / "gate"
     proc = writer("tensorboard_writer.py", str(logdir), str(gate), "8", "6")
     _wait_path(lambda: logdir if is_tensorboard_dir(logdir) else None, proc)
-    await _watch_live(logdir, gate, proc, epochs=8, live_at_least=2, says_finished=False)
+    await _watch_live(logdir, gate, proc, epochs=8, live_at_least=2, says_finished=True)
 
 
 async def test_runs_list_shows_chosen_settings_as_columns(finished_runs, monkeypatch, open_app):  # noqa: F811

@@ -116,7 +116,10 @@ def _final(view: ProgressView, run_dir: Path, info: dict) -> int:
     if status in ("finished", "stopped"):
         model = run_dir / MODEL_FILE
         where = f"; model: {model}" if model.is_file() else ""
-        view.message(f"{status} after {info.get('epochs_done', 0)} epochs in {fmt_duration(RunInfo.from_dir(run_dir).duration_s)}{where}")
+        done = info.get("epochs_done", 0)
+        said = info.get("message") if status == "stopped" and isinstance(info.get("message"), str) else None
+        said = clean_line(said) if said else f"{status} after {done} epoch{'' if done == 1 else 's'}"  # "stopped after batch 7 of epoch 2"
+        view.message(f"{said} in {fmt_duration(RunInfo.from_dir(run_dir).duration_s)}{where}")
         return 0
     reason = info.get("error") or NO_OUTCOME
     if view.final_status != status:  # the status event already printed the reason
@@ -184,6 +187,8 @@ def log_clues(run_dir: Path, n: int) -> list[str]:
 def failure_reason(run: RunInfo, width: int = 100) -> str:
     """Why a failed or crashed run ended: its error, else the last line of its trainer log; for others their
     warning (a TensorBoard folder's damaged parts) or ''."""
+    if run.status == "stopped" and run.message and not run.error:  # where the stop left it, in plain words
+        return run.message[:width]
     if run.status not in ("failed", "crashed"):  # a live or finished run may still carry a warning (damage skipped)
         text = " ".join((run.error or "").split())
         return text if len(text) <= width else text[: width - 1] + "…"
@@ -194,6 +199,8 @@ def failure_reason(run: RunInfo, width: int = 100) -> str:
             text = lines[-1]
         elif (run.path / TRAINER_LOG).exists():  # only TensorFlow's start-up chatter: it was killed
             text = NO_OUTCOME
+        elif run.source == "script":  # LiveRun records an exception; a script killed outright leaves none
+            text = "the script's process ended without recording an error or a log (killed?)"
         else:
             text = "the trainer left no error and no log (it may not have started)"
     text = " ".join(text.split())

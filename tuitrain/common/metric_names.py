@@ -8,7 +8,7 @@ from __future__ import annotations
 
 # Keys of an event (see docs/internals.md, events.jsonl) that are bookkeeping, not metrics.
 NOT_METRICS = frozenset({
-    "kind", "step", "epoch", "time", "status", "message", "request", "partial",
+    "kind", "step", "epoch", "time", "status", "message", "request", "partial", "batches",
     "epochs", "steps", "steps_per_epoch", "initial_epoch", "samples", "batch_size",
     "samples_per_s", "lr", "learning_rate", "batch", "size", "wall", "pid",
 })

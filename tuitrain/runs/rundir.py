@@ -318,6 +318,8 @@ class RunInfo:
     monitor: str | None = None
     error: str | None = None
     pid: int | None = None
+    message: str | None = None  # how an ended run ended when it was no error ("stopped after batch 7 of epoch 2")
+    source: str | None = None  # "script" for LiveRun in a user's script; None for the trainer's runs
     # Peaks the trainer's system sampler recorded at the end (gpu_mem_peak bytes, gpu_util_peak %,
     # rss_peak bytes, cpu_peak %, gpu_util_mean %); numbers only, empty while a run lives.
     system: dict[str, float] = field(default_factory=dict)
@@ -363,6 +365,8 @@ class RunInfo:
             monitor=info.get("monitor"),
             error=clean(info["error"]) if info.get("error") else None,
             pid=info.get("pid"),
+            message=clean_line(info["message"]) if isinstance(info.get("message"), str) and info["message"] else None,
+            source=info.get("source") if isinstance(info.get("source"), str) else None,
             system=system_peaks(info.get("system")),
         )
 

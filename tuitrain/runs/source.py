@@ -66,3 +66,15 @@ def run_info(path: str | os.PathLike) -> RunInfo:
     """A run's row for ``tuitrain runs`` and the runs screen."""
     path = Path(path)
     return RunInfo.from_dir(path) if is_run_dir(path) else tensorboard_run_info(path)
+
+
+def run_origin(path: str | os.PathLike) -> str:
+    """What wrote a run: ``"tensorboard"`` (a log folder), ``"script"`` (``LiveRun`` in a user's script)
+    or ``"trainer"`` (tuitrain's own trainer, with the preset it used)."""
+    path = Path(path)
+    if not is_run_dir(path):
+        return "tensorboard"
+    from tuitrain.runs.rundir import load_run_json
+
+    info, _ = load_run_json(path)
+    return "script" if info.get("source") == "script" else "trainer"

@@ -23,8 +23,10 @@ How summaries become events (long keys, as ``RunReader.poll()`` returns them):
 
 Only scalars are read; images, histograms and text are skipped. Keras' model summary (tag
 ``keras``) is kept as :attr:`TensorBoardReader.model_config` for ``tuitrain diff``. There is
-no run.json: :meth:`status` calls the run ``running`` while an event file changed in the last
-``ACTIVE_S`` seconds (TensorFlow's writers flush at least every two minutes), else ``finished``.
+no run.json: :meth:`status` calls the run ``running`` while the process that writes one of its
+event files lives (its host and pid are in the file's name); a file from another host counts as
+written while it changed in the last ``ACTIVE_S`` seconds (TensorFlow's writers flush at least every
+two minutes). Otherwise the folder is ``finished``, and nothing is held back.
 Reading needs TensorBoard's protobuf classes only, not TensorFlow.
 """
 
@@ -33,6 +35,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import socket
 import struct
 import time
 from pathlib import Path
@@ -42,11 +45,13 @@ from tuitrain.common.metric_names import NOT_METRICS, better_direction
 from tuitrain.common.safetext import clean_line
 from tuitrain.runs.kinds import EVENT_FILE_MARK, find_event_files, is_tensorboard_dir  # noqa: F401 - re-exported
 from tuitrain.runs.kinds import event_files as _event_files  # noqa: F401 - re-exported
-from tuitrain.runs.rundir import RunInfo
+from tuitrain.runs.rundir import RunInfo, process_alive, process_start_time
 from tuitrain.runs.tfrecord import Damage, RecordTail
 
 # An event file changed this recently: the writer is taken to be alive.
 ACTIVE_S = 150.0
+# A writer process of this host that has written nothing for this long is taken to be done with the folder.
+IDLE_WRITER_S = 1800.0
 # With nothing new for this long, values still held back (the last epoch) are given out.
 SETTLE_S = 2.0
 # With train/ and no validation/ yet, epoch rows wait until values this much newer arrive (or quiet).
@@ -204,7 +209,8 @@ class TensorBoardReader:
         now = time.monotonic()
         if new:
             self._last_new = now
-        return self._release(settled=now - self._last_new >= self.settle_s)
+        # a folder nobody writes any more has no row still to complete: everything is given out at once
+        return self._release(settled=now - self._last_new >= self.settle_s or (bool(self._sources) and not self._live()))
 
     def _load(self, source: _Source) -> int:
         count = 0
@@ -315,10 +321,14 @@ class TensorBoardReader:
                 pass
         return max(times) if times else None
 
+    def _live(self) -> bool:
+        """Someone still writes the folder: see :func:`writer_alive` for each event file."""
+        return any(writer_alive(source.path) for source in self._sources.values())
+
     def status(self) -> dict[str, Any]:
-        """What run.json says for a run: status (``running`` while files change), times, best values."""
+        """What run.json says for a run: status (``running`` while a writer lives), times, best values."""
         updated = self._mtime()
-        active = updated is not None and time.time() - updated < ACTIVE_S
+        active = updated is not None and self._live()
         return {"status": "running" if active else "finished", "source": "tensorboard",
                 "preset_name": self.run_dir.name, "started": self._t0, "updated": updated,
                 "ended": None if active else updated, "epochs_done": self._epochs_done, "best": dict(self._best),
@@ -331,6 +341,41 @@ class TensorBoardReader:
         if not self._sources:
             self.poll()
         return tensorboard_run_info(self.run_dir, reader=self)
+
+
+def writer_alive(path: Path, *, now: float | None = None) -> bool:
+    """Whether the process that writes event file ``path`` may still write it.
+
+    TensorFlow names the file ``events.out.tfevents.<time>.<host>.<pid>.<n>[.v2]``: on this host
+    the answer is that process (alive, started before the file was made, so not a reused pid, and
+    written in the last ``IDLE_WRITER_S``); from another host, only the file's age tells (written in
+    the last ``ACTIVE_S`` seconds)."""
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return False
+    made, host, pid = _writer_of(path.name)
+    age = (time.time() if now is None else now) - mtime
+    if host and host == socket.gethostname():
+        started = process_start_time(pid)
+        # a notebook kernel that wrote an hour ago and idles since is no live run
+        # (5 s of slack: the name has whole seconds, a start time from boot time may be a second off)
+        return age < IDLE_WRITER_S and started is not None and started <= made + 5.0 and process_alive(pid, started)
+    return age < ACTIVE_S
+
+
+def _writer_of(name: str) -> tuple[float, str, int]:
+    """(creation time, host, pid) from an event file's name; ``(0, "", 0)`` when it is not TensorFlow's."""
+    parts = name.split(".")
+    if parts and parts[-1] == "v2":
+        parts = parts[:-1]
+    try:
+        at = parts.index(EVENT_FILE_MARK)
+        made, pid, host = float(parts[at + 1]), int(parts[-2]), ".".join(parts[at + 2:-2])
+        int(parts[-1])  # the writer's counter
+    except (ValueError, IndexError):
+        return 0.0, "", 0
+    return made, host, pid
 
 
 def wall_key(row: dict[str, Any]) -> float:

@@ -136,7 +136,8 @@ class Checkpointer(keras.callbacks.Callback):
         self._dirty = True
         value = logs.get(self.monitor)
         self._best_is_current = False
-        if isinstance(value, (int, float)) and self._improved(float(value)):
+        cut_short = bool(getattr(self.live, "epoch_partial", False))  # a stop's partial epoch is no epoch's value
+        if isinstance(value, (int, float)) and not cut_short and self._improved(float(value)):
             self.best, self.best_epoch = float(value), epoch + 1
             self._best_is_current = True
         if time.monotonic() - self._last_save >= self.every_s:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+import traceback
 import warnings
 from pathlib import Path
 from typing import Any, Callable
@@ -27,9 +28,9 @@ import keras
 from tuitrain.trainer.callbacks import BestMetrics, EventLog, RunControl, RunProgress, StopOnNaN
 from tuitrain.runs.control import ControlInbox
 from tuitrain.runs.events import EventWriter
-from tuitrain.runs.layout import EVENTS_FILE, METRICS_CSV, SUMMARY_FILE
+from tuitrain.runs.layout import EVENTS_FILE, METRICS_CSV, SUMMARY_FILE, TRAINER_LOG
 from tuitrain.runs.keras_config import plain, plain_layer
-from tuitrain.runs.record import new_record, outcome_fields, process_fields
+from tuitrain.runs.record import exception_text, new_record, outcome_fields, process_fields, stop_message
 from tuitrain.runs.rundir import MAX_RUN_NAME, environment_info, new_run_dir, update_run_json, write_run_json
 from tuitrain.runs.listing import default_runs_dir
 from tuitrain.common.safetext import clean_line, has_unsafe
@@ -44,6 +45,7 @@ _LEGACY = {"on_train_batch_begin": "on_batch_begin", "on_train_batch_end": "on_b
 FIT_ARGS = ("batch_size", "epochs", "validation_split", "shuffle", "class_weight", "initial_epoch",
             "steps_per_epoch", "validation_steps", "validation_batch_size", "validation_freq")
 MAX_LAYERS = 500
+MAX_TRACE_LINES = 60  # of a script's traceback kept in the run's log
 
 
 class LiveRun(keras.callbacks.Callback):
@@ -73,6 +75,9 @@ class LiveRun(keras.callbacks.Callback):
         self._epochs_done = 0
         self._csv_append = False
         self._extra_progress: Callable[[], dict[str, Any]] = dict
+        self._open = False  # a script's run between train begin and its recorded outcome
+        self._hook: Callable[..., Any] | None = None  # our sys.excepthook while the run is open
+        self._previous_hook: Callable[..., Any] = sys.excepthook
 
     @classmethod
     def attach(cls, run_dir: Path, writer: EventWriter, inbox: ControlInbox | None, *, samples: int | None,
@@ -96,7 +101,7 @@ class LiveRun(keras.callbacks.Callback):
         self.control = RunControl(self.writer, self._inbox, on_status=lambda s: update_run_json(run_dir, status=s),
                                   on_pause_end=self.events.paused_for)
         self.nan = StopOnNaN()
-        self.best_metrics = BestMetrics()
+        self.best_metrics = BestMetrics(is_partial=lambda: self.events.partial)
         csv = keras.callbacks.CSVLogger(str(run_dir / METRICS_CSV), append=self._csv_append)
         progress = RunProgress(lambda: update_run_json(run_dir, **self.progress_fields()), every_s=PROGRESS_EVERY_S)
         # Order matters at an epoch end: the row is written and a NaN found before anything stops.
@@ -166,6 +171,11 @@ class LiveRun(keras.callbacks.Callback):
         return self.events.epochs_done if self.parts else self._epochs_done
 
     @property
+    def epoch_partial(self) -> bool:
+        """The epoch that just ended was cut short by a stop (its values are no epoch's: not a best)."""
+        return self.events.partial if self.parts else False
+
+    @property
     def samples_total(self) -> int:
         return self.events.samples_total if self.parts else 0
 
@@ -184,6 +194,10 @@ class LiveRun(keras.callbacks.Callback):
     @property
     def stop_note(self) -> str | None:
         return self.control.stop_note if self.parts else None
+
+    def stop_message(self) -> str:
+        """Where the stop left the run, in plain words ("stopped after batch 7 of epoch 2")."""
+        return stop_message(self.stop_note, epoch=self.epoch, batches=self.events.batches_done, steps=self.events.steps)
 
     def request(self, action: str, *, note: str | None = None) -> None:
         self.control.request(action, note=note)
@@ -215,6 +229,8 @@ class LiveRun(keras.callbacks.Callback):
         self._samples, self._batch_size = fit.pop("_samples", None), fit.pop("_batch_size", None)
         self._epochs_done = int(fit.get("initial_epoch") or 0)
         self._assemble()
+        self._open = True
+        self._install_excepthook()
         update_run_json(self.run_dir, status="running", **process_fields(), ended=None, error=None, message=None, epochs_total=self.params.get("epochs"),
                         batch_size=self._batch_size, samples=self._samples, **_model_facts(self.model),
                         fit=fit, versions=_versions(), devices=_devices())
@@ -228,18 +244,70 @@ class LiveRun(keras.callbacks.Callback):
     def _end_script_run(self) -> None:
         self.control.drain_requests()
         if self.failure:
-            status, error, message = "failed", self.failure, None
+            self._close_script_run("failed", error=self.failure)
         elif self.stop_reason:
-            status, error = "stopped", None
-            message = f"{self.stop_reason} requested; stopped after {self.epochs_done} complete epochs"
+            self._close_script_run("stopped", message=self.stop_message())
         else:
-            status, error, message = "finished", None, None
+            self._close_script_run("finished")
+
+    def _close_script_run(self, status: str, *, error: str | None = None, message: str | None = None) -> None:
+        """The outcome in events.jsonl and run.json; once per ``fit`` (an exception after it changes nothing)."""
+        if not self._open:
+            return
+        self._open = False
+        self._restore_excepthook()
         assert self.writer is not None and self.run_dir is not None
         self.writer.status(status, step=self.step, epoch=self.epoch, message=error or message)
         stats = self.writer.stats()
         self.writer.close()
         update_run_json(self.run_dir, **outcome_fields(status, error=error, message=message, events=stats,
                                                        samples_trained=self.samples_total, **self.progress_fields()))
+
+    # -- a script that raises inside ``fit`` ---------------------------------------------------------
+
+    def __enter__(self) -> "LiveRun":
+        """``with LiveRun() as live: model.fit(..., callbacks=[live])`` records any exception of the block."""
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc is not None:
+            self.record_exception(exc)
+        return False
+
+    def record_exception(self, err: BaseException) -> None:
+        """The script raised while this run was open: run.json says ``failed`` with the exception's type,
+        message and the script's line, and the run's log holds the traceback (readers would otherwise
+        only see ``crashed`` with no reason once the process is gone). Ctrl-C reads as a stop."""
+        if not self._open or self.run_dir is None:
+            return
+        try:
+            (self.run_dir / TRAINER_LOG).write_text("".join(traceback.format_exception(err)[-MAX_TRACE_LINES:]),
+                                                    encoding="utf-8")
+        except OSError:
+            pass  # the outcome in run.json matters more than the log
+        if isinstance(err, KeyboardInterrupt):
+            self._close_script_run("stopped", message=stop_message(
+                "interrupted (Ctrl-C)", epoch=self.epoch, batches=self.events.batches_done, steps=self.events.steps))
+        else:
+            self._close_script_run("failed", error=exception_text(err))
+
+    def _install_excepthook(self) -> None:
+        """While a run is open, an exception nobody catches is recorded before Python prints it."""
+        previous = sys.excepthook
+
+        def record_then_print(exc_type, exc, tb):
+            try:
+                self.record_exception(exc)
+            finally:
+                previous(exc_type, exc, tb)
+
+        self._previous_hook, self._hook = previous, record_then_print
+        sys.excepthook = record_then_print
+
+    def _restore_excepthook(self) -> None:
+        if self._hook is not None and sys.excepthook is self._hook:
+            sys.excepthook = self._previous_hook
+        self._hook = None
 
 
 def _overrides(part: keras.callbacks.Callback, hook: str) -> bool:

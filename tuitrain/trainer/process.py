@@ -328,9 +328,7 @@ class Trainer:
 
         save_model_atomic(model, self.run_dir / MODEL_FILE)
         if self.live.stop_reason:
-            why = self.live.stop_note or f"{self.live.stop_reason} requested"
-            done = self.live.epochs_done
-            return "stopped", f"{why}; stopped after {done} complete epoch{'' if done == 1 else 's'}"
+            return "stopped", self.live.stop_message()
         if self.live.epochs_done < epochs:
             return "finished", f"stopped early by a callback after epoch {self.live.epochs_done}"
         return "finished", None

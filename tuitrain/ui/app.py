@@ -137,9 +137,9 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
         from tuitrain.preset import DEFAULT_PRESET, find_preset
 
         if self._target is None and self._initial_run_dir is not None:
-            self.notice = (f"{Path(self._initial_run_dir).name} was not started from a preset (a script with "
-                               "LiveRun, or a TensorBoard log folder): its metrics are in the Train pane (4); "
-                               "ctrl+o opens a preset.")
+            from tuitrain.ui.panes.train.panel import no_preset_note
+
+            self.notice = no_preset_note(Path(self._initial_run_dir))
             self._refresh_title()
             self.call_after_refresh(self._start_background)
             return
@@ -279,7 +279,8 @@ class TuitrainApp(AppState, RemappableKeys, BackgroundWork, PresetFileActions, A
         self._show_preset_message()
 
     def _show_preset_message(self) -> None:
-        message = self.preset_message
+        # A notice is no error: the panes say it in their own one line (a run opened without a preset).
+        message = self.preset_error or self.data_error
         text = self.query_one("#error-text", Static)
         if message:
             text.update(f"{message}\n\nFix the file and press ctrl+r to reload, or ctrl+o to open another preset.")

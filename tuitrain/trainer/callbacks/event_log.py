@@ -33,6 +33,7 @@ class EventLog(StepCounter):
         self.rate = RateMeter()
         self._seen = 0  # samples done in this epoch
         self._batches = 0  # batches done in this epoch
+        self.partial = False  # the last epoch that ended was cut short by a stop (its values are no epoch's)
         self._epoch_t0 = 0.0
         self._train_s = 0.0  # training time in this epoch (pauses and validation left out)
         self._non_scalar: set[str] = set()  # metrics left out of the events (told once each)
@@ -90,14 +91,20 @@ class EventLog(StepCounter):
         lr = self._learning_rate()
         if lr is not None and "lr" not in logs and "learning_rate" not in logs:
             logs["lr"] = lr
-        if self.steps and self._batches < self.steps:
-            logs["partial"] = True
+        self.partial = bool(self.steps and self._batches < self.steps)
+        if self.partial:
+            logs["partial"], logs["batches"] = True, self._batches
         else:
             self.epochs_done = epoch + 1
         self.writer.epoch(self.step, self.epoch, logs, samples_per_s=rate, epochs=self.epochs, steps=self.steps)
 
     def on_train_end(self, logs=None):
         self.writer.flush()
+
+    @property
+    def batches_done(self) -> int:
+        """Batches trained in the current (or last) epoch: where a stop left it."""
+        return self._batches
 
     def scalars(self, logs: dict[str, Any]) -> dict[str, Any]:
         """``logs`` without per-class / per-threshold vectors (F1Score(average=None), Precision(thresholds=[…])).

@@ -21,6 +21,7 @@ import numpy as np
 from tuitrain.runs.decode import BatchBlock
 from tuitrain.ui.series.column_feed import ColumnBlock
 from tuitrain.runs.reader import RESET
+from tuitrain.runs.record import partial_batches
 from tuitrain.common.metric_names import NOT_METRICS as _NOT_METRICS
 from tuitrain.common.metric_names import better_direction
 from tuitrain.ui.series.columns import MAX_COLUMNS, Table
@@ -249,12 +250,26 @@ class RunSeries(SeriesCurves):
         return groups
 
     def best(self, key: str) -> tuple[float, int] | None:
-        """Best epoch value of ``key`` and the epoch (numbered from 1) it came from."""
-        values = self.epoch.get(key)
+        """Best epoch value of ``key`` and the epoch (numbered from 1) it came from; an epoch a stop
+        cut short is no epoch's value and is left out (as the trainer leaves it out of run.json)."""
+        values = np.array(self.epoch.get(key), dtype=np.float64)
+        if len(self.epoch_rows) == len(values):
+            values[[bool(row.get("partial")) for row in self.epoch_rows]] = np.nan
         if not len(values) or not np.isfinite(values).any():
             return None
         idx = int(np.nanargmax(values) if is_better_max(key) else np.nanargmin(values))
         return float(values[idx]), int(self.epoch.get("epoch")[idx])
+
+    @property
+    def epochs_done(self) -> int:
+        """Whole epochs trained: the one count the status line, the epoch table and ``tuitrain runs`` share."""
+        whole = [row.get("epoch") for row in self.epoch_rows if not row.get("partial")]
+        return max((int(e) for e in whole if isinstance(e, (int, float)) and not isinstance(e, bool)), default=0)
+
+    @property
+    def partial_epoch(self) -> tuple[int, int] | None:
+        """(batches, batches per epoch) when the last epoch row is one a stop cut short."""
+        return partial_batches(self.last_epoch) if self.last_epoch is not None else None
 
     def monitor_key(self) -> str | None:
         """The metric whose best value is worth showing: val_loss, else loss, else the first."""

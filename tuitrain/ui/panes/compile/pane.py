@@ -71,7 +71,7 @@ class CompilePane(PhaseEditing, MetricTableEditing, HistoryActions, VerticalScro
         self._shown_key = self._key()  # what these fields show; a different preset recomposes
         preset = self.app.preset
         if preset is None:
-            yield Static("No preset loaded.", id="compile-empty")
+            yield Static(self.app.notice or "No preset loaded.", id="compile-empty", markup=False)
             return
         if not self.app.tf_ready:
             yield Static("Loading TensorFlow… (the Keras lists appear when it is ready)", id="compile-empty")

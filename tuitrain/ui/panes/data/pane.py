@@ -211,7 +211,9 @@ class DataPane(AppAccess, Horizontal):
         entry = self.entry()
         detail = self.query_one(TensorDetail)
         if entry is None:
-            if self.app.preset_message:
+            if self.app.notice and not (self.app.preset_error or self.app.data_error):
+                detail.show_nothing(f"No data: {self.app.notice}")  # a run opened alone: no box above says why
+            elif self.app.preset_message:
                 detail.show_nothing("No data: see the error above.")
             elif not self.app.tf_ready:
                 detail.show_nothing("loading TensorFlow…")

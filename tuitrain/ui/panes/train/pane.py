@@ -55,6 +55,7 @@ PANEL_INTERVAL = 2.0  # the step counter, ETA and rate for new batches (a figure
 _CHROME_ROWS = 5  # the app's rows around a pane: header, tab bar (2), status line, footer
 LOADING_CHART_INTERVAL = 0.3  # while a big file loads, the chart fills in this often at first,
 LOADING_CHART_SLOWDOWN = 0.1  # then less often (+0.1 s per second of loading, up to CHART_INTERVAL)
+AGE_INTERVAL = 30.0  # a log folder's "last write N min ago" is redrawn this often while nothing else changes
 WATCHED_FALLBACK = 10.0  # a run whose directory wakes us is still looked at this often (a safety net)
 _SLOW_EVERY = 4  # run.json and trainer.log are read every 4th poll (2 s) or when a status came
 
@@ -121,11 +122,14 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         self._log_lines: list[str] = []
         self._system: Any = None  # SystemTail of the run shown: CPU/memory/GPU samples
         self._published: tuple[Path, str | None] | None = None  # the last RunStatusSeen posted
+        self._axis_fitted = False  # the chart's axis was chosen for the run shown (see _fit_axis_to_run)
+        self._axis_switched = False  # ... and it was switched to per epoch, against epochs
         self._own_runs: set[Path] = set()  # runs this pane started: the chart names any other run it shows
 
     # --- layout -----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        yield Static("", id="train-note", markup=False)  # one line: why there is no preset (a run opened alone)
         with Horizontal(id="train-top"):
             yield MetricsChart(id="train-chart")
             with Vertical(id="train-side"):
@@ -142,8 +146,24 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         self.set_class(self.app.size.height - _CHROME_ROWS >= 30, "-tall")
         self.watch(self.app, "run_dir", self._show_run, init=True)
         self.watch(self.app, "preset", lambda _: self.feed is None and self._update_panel(), init=False)
+        self.watch(self.app, "notice", self._show_note, init=True)
         self.watch(self.app, "preset_path", lambda _: self._name_the_run(), init=False)
         self._update_panel()
+
+    def _fit_axis_to_run(self) -> None:
+        """Once per run shown: a run that logs no batch rows (a TensorBoard folder with epoch scalars
+        only) is charted per epoch against epochs; on steps each of its points would sit at x = 0."""
+        if self._axis_fitted or not self.series.epoch_rows:
+            return
+        self._axis_fitted = True
+        if not self.series.metric_keys("batch") and self.chart.granularity == "batch":
+            self.chart.granularity, self.chart.x_axis = "epoch", "epoch"
+            self._axis_switched = True
+
+    def _show_note(self, notice: str | None) -> None:
+        note = self.query_one("#train-note", Static)
+        note.update(notice or "")
+        note.display = bool(notice)
 
     def _schedule(self, delay: float) -> None:
         """The next look at the run, in ``delay`` seconds (one timer at a time)."""
@@ -251,6 +271,10 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         self.query_one(SystemPanel).clear()
         table = self.query_one("#train-epochs", DataTable)
         table.clear(columns=True)
+        self._axis_fitted = False
+        if self._axis_switched:  # the previous run had no batch rows: the next starts on the usual axis
+            self.chart.granularity, self.chart.x_axis = "batch", "step"
+            self._axis_switched = False
         self.chart.set_sources([("", self.series)] if run_dir is not None else [])
         self._name_the_run()
         self._start_watching(run_dir)
@@ -297,11 +321,14 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         now = time.monotonic()
         chart_due = self._chart_dirty and (force or status_event or now - self._chart_drawn_at >= CHART_INTERVAL
                                            or status not in ACTIVE_STATUSES)
-        panel_due = force or slow or status_event or (used and now - self._panel_at >= PANEL_INTERVAL)
+        panel_due = force or slow or status_event or (used and now - self._panel_at >= PANEL_INTERVAL) \
+            or (self._run_info.get("source") == "tensorboard" and now - self._panel_at >= AGE_INTERVAL)  # "last write N min ago"
         if not chart_due and not panel_due:
             return bool(used)  # new batches only: the numbers every PANEL_INTERVAL, the chart every CHART_INTERVAL
         self._panel_at = now
         with self.app.batch_update():
+            if used:
+                self._fit_axis_to_run()
             if chart_due:
                 self.chart.data_changed()
                 self._chart_dirty = False
@@ -331,6 +358,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         interval = min(CHART_INTERVAL, LOADING_CHART_INTERVAL + LOADING_CHART_SLOWDOWN * (now - self._load_started))
         if self._chart_dirty and now - self._chart_drawn_at >= interval:
             with self.app.batch_update():
+                self._fit_axis_to_run()
                 self.chart.data_changed()
                 self._chart_dirty = False
                 self._chart_drawn_at = now
@@ -373,7 +401,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
     def _update_panel(self) -> None:
         bar = self.query_one("#train-progress", ProgressBar)
         feed = self.feed
-        bar.display = feed is not None
+        bar.display = False
         if feed is None:
             status, stats, placeholder = idle_text(self.app.preset.name if self.app.preset is not None else None)
             self._set("#train-status", status)
@@ -389,6 +417,7 @@ class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
         self._set("#train-status", panel.status)
         self.chart.placeholder = panel.placeholder
         self._set("#train-stats", panel.stats)
+        bar.display = panel.progress is not None  # nothing to measure against: no bar rather than "--%"
         if panel.progress is not None:
             total, done = panel.progress
             # the bar shows whole percents and half cells: new steps alone (200 a second) rarely change either,

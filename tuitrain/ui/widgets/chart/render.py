@@ -16,7 +16,7 @@ from rich.text import Text
 from tuitrain.ui.series.run_series import RunSeries
 from tuitrain.ui.widgets.chart.ansi_text import ansi_to_text
 from tuitrain.ui.widgets.chart.state import label_top_frame, legend_line, state_line
-from tuitrain.ui.widgets.chart.ticks import format_tick, log_ticks, nice_ticks
+from tuitrain.ui.widgets.chart.ticks import flat_range, format_tick, log_ticks, nice_ticks
 
 __all__ = ["ChartOptions", "render_chart", "SMOOTHING_STEPS", "metric_groups", "metric_curves", "overlay_curves", "panel_rows"]
 
@@ -179,7 +179,7 @@ def _draw_panel(panel, curves: list[_Curve], sources, options: ChartOptions, pan
         lo, hi = min(float(x[0]) for x in xs), max(float(x[-1]) for x in xs)
     if hi <= lo:
         hi = lo + 1.0
-    positions = nice_ticks(lo, hi, max(2, panel_width // 7))
+    positions = nice_ticks(lo, hi, max(2, panel_width // 7), integer=options.x_axis == "epoch")
     step = positions[1] - positions[0] if len(positions) > 1 else 1.0
     _phase_markers(panel, sources, options.x_axis, lo, hi)
     panel.ruler("x").lim(lo, hi)
@@ -194,6 +194,22 @@ def _draw_panel(panel, curves: list[_Curve], sources, options: ChartOptions, pan
         ticks, labels = log_ticks(y_lo, y_hi, max(2, panel_height // 3))
         if ticks:
             panel.ruler("y").ticks(ticks, labels)
+    else:
+        _flat_y(panel, curves)
+
+
+def _flat_y(panel, curves: list[_Curve]) -> None:
+    """One point, or a flat curve: a y axis around the value with the value among its labels."""
+    ys = [c.y[np.isfinite(c.y)] for c in curves]
+    ys = [y for y in ys if len(y)]
+    if not ys:
+        return
+    y_lo, y_hi = min(float(y.min()) for y in ys), max(float(y.max()) for y in ys)
+    if y_hi - y_lo > 1e-12 * max(1.0, abs(y_hi)):
+        return
+    lo, hi, ticks, labels = flat_range(y_lo)
+    panel.ruler("y").lim(lo, hi)
+    panel.ruler("y").ticks(ticks, labels)
 
 
 def _register(panel, signal) -> None:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 
-def nice_ticks(lo: float, hi: float, count: int) -> list[float]:
-    """Round tick positions (1, 2, 5 × 10^k apart) inside [lo, hi], about ``count`` of them."""
+def nice_ticks(lo: float, hi: float, count: int, *, integer: bool = False) -> list[float]:
+    """Round tick positions (1, 2, 5 × 10^k apart) inside [lo, hi], about ``count`` of them;
+    ``integer``: whole numbers only (epochs: an axis from epoch 25 to 26 reads ``25 26``, not ``25 25.2 …``)."""
     span = hi - lo
     if span <= 0 or not math.isfinite(span):
         return [lo]
-    raw = span / max(1, count)
+    raw = max(span / max(1, count), 1.0) if integer else span / max(1, count)
     mag = 10 ** math.floor(math.log10(raw))
     step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
     first = math.ceil(lo / step) * step
@@ -65,3 +66,27 @@ def log_ticks(lo: float, hi: float, count: int) -> tuple[list[float], list[str]]
 def _log_label(value: float) -> str:
     """``1e-08``, ``0.001``, ``2.5``, ``1e+06``: short and exact enough to read a log axis."""
     return f"{value:.3g}"
+
+
+def flat_range(value: float) -> tuple[float, float, list[float], list[str]]:
+    """The y axis of a curve that is one point or flat: a small symmetric margin around ``value``
+    (5 % of it, or 0.05 around zero) and three ticks, the value and one round step either side, so
+    the one number the chart shows is read off its axis (plotext alone labels such an axis
+    ``1.7 / 1.2 / -0.3``). Returns (low, high, tick positions, labels)."""
+    pad = abs(value) * 0.05 or 0.05
+    mag = 10 ** math.floor(math.log10(pad))
+    step = max(m * mag for m in (1, 2, 2.5, 5) if m * mag <= pad)
+    ticks = [value - step, value, value + step]
+    return value - pad, value + pad, ticks, [_flat_label(t, value, step) for t in ticks]
+
+
+def _flat_label(tick: float, value: float, step: float) -> str:
+    """The value to five significant digits, its neighbours with as many decimals (trailing zeros cut)."""
+    if abs(value) >= 1e5 or (value and abs(value) < 1e-3):
+        return f"{tick:.4g}"
+    decimals = max(0, -math.floor(math.log10(step)))
+    if value:
+        decimals = max(decimals, 4 - math.floor(math.log10(abs(value))))
+    text = f"{tick:.{decimals}f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text in ("-0", "") else text
