@@ -22,18 +22,19 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.notifications import SeverityLevel
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Select, Static, TabbedContent, TabPane, TextArea
+from textual.widgets import Header, Input, Select, Static, TabbedContent, TabPane, TextArea
 
 from tuitrain.common.errors import TuitrainError
 from tuitrain.ui.background import BackgroundWork, data_key, model_key
 from tuitrain.ui.focus_view import FocusInView
-from tuitrain.ui.keys import RemappableKeys, action_keys, as_binding, binding_keys, binding_rows
+from tuitrain.ui.keys import RemappableKeys
 from tuitrain.ui.messages import ModelBuilt  # noqa: F401 - tests hook this message by importing it from the app
 from tuitrain.ui.messages import RunStarted, RunStatusSeen
 from tuitrain.ui.palette import SteadyCommandPalette, TuitrainCommands
 from tuitrain.ui.panes import PANES, pane_class
 from tuitrain.ui.preset_files import PresetFileActions, is_bundled
 from tuitrain.ui.state import AppState
+from tuitrain.ui.widgets.key_footer import KeyFooter
 
 if TYPE_CHECKING:  # the core's types, imported lazily at run time (TensorFlow must not load first)
     from tuitrain.preset import Preset
@@ -49,10 +50,10 @@ class TuitrainApp(AppState, FocusInView, RemappableKeys, BackgroundWork, PresetF
     TITLE = "tuitrain"
     COMMANDS = App.COMMANDS | {TuitrainCommands}
     BINDINGS = [
-        Binding("1,f1", "show_pane('data')", "Data", show=False, id="pane.data"),
-        Binding("2,f2", "show_pane('layers')", "Layers", show=False, id="pane.layers"),
-        Binding("3,f3", "show_pane('compile')", "Compile", show=False, id="pane.compile"),
-        Binding("4,f4", "show_pane('train')", "Train", show=False, id="pane.train"),
+        Binding("1,f1", "show_pane('data')", "Data pane", show=False, id="pane.data"),
+        Binding("2,f2", "show_pane('layers')", "Layers pane", show=False, id="pane.layers"),
+        Binding("3,f3", "show_pane('compile')", "Compile pane", show=False, id="pane.compile"),
+        Binding("4,f4", "show_pane('train')", "Train pane", show=False, id="pane.train"),
         Binding("ctrl+n", "new_preset", "New", id="app.new"),
         Binding("ctrl+o", "open_preset", "Open", id="app.open"),
         Binding("ctrl+s", "save", "Save", id="app.save"),
@@ -124,7 +125,7 @@ class TuitrainApp(AppState, FocusInView, RemappableKeys, BackgroundWork, PresetF
                         if info.id == self._initial_pane:
                             yield pane_class(info)()
         yield Static("", id="status", markup=False)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._show_status("")
@@ -311,6 +312,15 @@ class TuitrainApp(AppState, FocusInView, RemappableKeys, BackgroundWork, PresetF
             status.update(text)
 
     # --- panes ------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``1``–``4`` switch the main screen's panes: on the runs or sweep screen they would act unseen
+        (a modal dialog or the palette stops app keys anyway, and the palette's commands come back here)."""
+        if action == "show_pane":
+            beneath = next((s for s in reversed(self.screen_stack) if not s.is_modal), self.screen_stack[0])
+            if beneath is not self.screen_stack[0]:
+                return False
+        return super().check_action(action, parameters)
+
     def action_show_pane(self, pane_id: str) -> None:
         tab = self.query_one(f"#panes TabPane#{pane_id}", TabPane)
         if self.focused is not None and tab not in self.focused.ancestors:
@@ -429,21 +439,15 @@ class TuitrainApp(AppState, FocusInView, RemappableKeys, BackgroundWork, PresetF
         return self.run_active
 
     # --- help / quit ------------------------------------------------------------
-    def key_help(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        """Sections for the help screen: the app's keys, then each pane's, all read from bindings."""
-        bindings = [as_binding(b) for b in self.BINDINGS]
-        switch = [b for b in bindings if b.id and b.id.startswith("pane.")]
-        palette = action_keys(self, [Binding(self.COMMAND_PALETTE_BINDING, "command_palette")], "command_palette")
-        rows = [
-            (" / ".join(", ".join(binding_keys(self, b)) for b in switch),
-             "switch pane: " + ", ".join(b.description for b in switch)),
-            (", ".join(palette), "command palette"),
-            *binding_rows(self, [b for b in bindings if b not in switch]),
-        ]
-        sections = [("App", rows)]
-        for info in PANES:
-            sections.append((f"{info.title} pane", binding_rows(self, pane_class(info).BINDINGS)))
-        return sections
+    def key_help(self) -> list:
+        """The help screen's sections for the screen under any palette or help: here, its pane, everywhere."""
+        from textual.command import CommandPalette
+
+        from tuitrain.ui.context_keys import context_sections
+        from tuitrain.ui.screens import HelpScreen
+
+        screen = next(s for s in reversed(self.screen_stack) if not isinstance(s, (CommandPalette, HelpScreen)))
+        return context_sections(screen)
 
     def action_command_palette(self) -> None:
         # A palette command can open a dialog before the palette has left the stack; one palette at a time.

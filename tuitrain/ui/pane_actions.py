@@ -29,9 +29,25 @@ class PaneAction:
         return Binding(self.key, self.action, self.label, show=self.show, id=self.id)
 
 
+_DECLARED: dict[tuple[str, str], PaneAction] = {}  # (action, binding id or key) → its row, for the palette
+
+
 def bindings(actions: Iterable[PaneAction]) -> list[Binding]:
     """The ``BINDINGS`` of a pane: every action that has a key, in the order declared."""
-    return [action.binding() for action in actions if action.key]
+    out = []
+    for action in actions:
+        if action.key:
+            for ref in [action.id] if action.id else [k.strip() for k in action.key.split(",")]:
+                _DECLARED[(action.action, ref)] = action
+            out.append(action.binding())
+    return out
+
+
+def declared(binding: Binding) -> PaneAction | None:
+    """The ``PaneAction`` a binding was made from (its palette title and help), if any.
+
+    Looked up by binding id, which survives the user's keymap (the key does not)."""
+    return _DECLARED.get((binding.action, binding.id or binding.key))
 
 
 def palette_actions(actions: Iterable[PaneAction]) -> list[PaneAction]:

@@ -34,7 +34,7 @@ def set_metric_tables(p: Any, tables: list[dict[str, Any]]) -> None:
         p.compile.pop("metrics", None)
 
 
-def _describe(table: dict[str, Any]) -> str:
+def describe_table(table: dict[str, Any]) -> str:
     args = ", ".join(f"{k}={v!r}" for k, v in table.items() if k != "type")
     return f"{table.get('type')}({args})"
 
@@ -43,7 +43,7 @@ def table_options(preset: Any) -> list[Option]:
     tables = metric_tables(preset)
     if not tables:
         return [Option(Text("(no metric with arguments: a adds AUC, Precision, F1Score, …)", style="dim"), disabled=True)]
-    return [Option(_describe(t)) for t in tables]
+    return [Option(describe_table(t)) for t in tables]
 
 
 class MetricFormScreen(LayerFormScreen):

@@ -18,9 +18,10 @@ from textual.message import Message
 from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
-from tuitrain.ui.widgets.lists import SteadyOptionList, SteadySelectionList
+from tuitrain.ui.widgets.lists import SteadyOptionList, TickedSelectionList
 from tuitrain.ui.app_access import AppAccess
 from tuitrain.editing.compile_values import loss_choice, metric_names
+from tuitrain.ui.panes.compile.metric_tables import describe_table, metric_tables
 from tuitrain.ui.screens.dialogs.layer_form import rank_names
 from tuitrain.ui.widgets.forms import ParamForm
 
@@ -94,6 +95,14 @@ class LossPicker(AppAccess, Horizontal):
         self.post_message(self.Picked(self, str(event.option.id)))
 
 
+def ticked_summary(preset: Any) -> str:
+    """One line naming what ``compile()`` will track: ``ticked (2): accuracy, AUC(curve='PR')``.
+
+    The count comes first so it survives when a narrow pane cuts the line."""
+    names = [*metric_names(preset), *(describe_table(t) for t in metric_tables(preset))]
+    return f"ticked ({len(names)}): {', '.join(names)}" if names else "ticked (0): none"
+
+
 class MetricsPicker(AppAccess, Horizontal):
     """The metrics: a search box over Keras' metric names and a list to tick them in."""
 
@@ -114,8 +123,16 @@ class MetricsPicker(AppAccess, Horizontal):
         yield Label("metrics", classes="field-name")
         with Vertical(classes="field-body"):
             yield Input(placeholder="search metrics (enter ticks)", id="metrics-search", compact=True)
-            yield SteadySelectionList(*[(m, m, m in self._ticked) for m in self._names], id="metrics")
+            yield Static(ticked_summary(self.app.preset), id="metrics-summary", markup=False)
+            yield TickedSelectionList(*[(m, m, m in self._ticked) for m in self._names], id="metrics")
             yield Static("", id="warning-metrics", classes="pane-warning")
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "preset", self._show_summary, init=False)
+
+    def _show_summary(self) -> None:
+        if self.app.preset is not None:
+            self.query_one("#metrics-summary", Static).update(ticked_summary(self.app.preset))
 
     @on(Input.Changed, "#metrics-search")
     def _filter(self, event: Input.Changed) -> None:

@@ -71,7 +71,8 @@ PANE_ACTIONS = [
     *CHART_ACTIONS,
     PaneAction("search_metric", "slash", "Find metric", "Chart: find a metric",
                "type part of a metric's name to chart that one (runs that log many metrics)", "chart.search"),
-    PaneAction("leave_full_chart", "escape", id="chart.leave_full"),  # only while the chart is full screen
+    PaneAction("leave_full_chart", "escape", "Leave the full chart", id="chart.leave_full",
+               show=False),  # only while the chart is full screen (ChartActions.check_action)
     PaneAction("show_runs", "r", "Runs", "Runs: list and compare",
                "list the runs, overlay several, reopen a run's preset", "train.runs"),
     PaneAction("show_sweep", "w", "Sweep", "Sweep: trials ranked",

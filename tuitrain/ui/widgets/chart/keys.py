@@ -45,7 +45,8 @@ CHART_ACTIONS = [
 # Screens list CHART_BINDINGS beside their own "escape: back"; a priority binding is asked first and
 # skips itself unless the chart is full screen, so escape leaves the full chart before the screen.
 CHART_BINDINGS = [*bindings(CHART_ACTIONS),
-                  Binding("escape", "leave_full_chart", show=False, priority=True, id="chart.leave_full")]
+                  Binding("escape", "leave_full_chart", "Leave the full chart", show=False, priority=True,
+                          id="chart.leave_full")]
 
 
 class ChartActions:
@@ -98,6 +99,12 @@ class ChartActions:
 
     def action_toggle_full_chart(self) -> None:
         self.screen.set_class(not self.screen.has_class(FULL_CLASS), FULL_CLASS)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """``?`` and the palette list "escape: leave the full chart" only while the chart is full."""
+        if action == "leave_full_chart" and not self.chart_is_full():
+            return False
+        return super().check_action(action, parameters)  # type: ignore[misc]
 
     def action_leave_full_chart(self) -> None:
         """Escape: back from the full-screen chart; otherwise escape does what it does elsewhere."""
