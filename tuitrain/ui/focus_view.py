@@ -15,6 +15,7 @@ from __future__ import annotations
 import weakref
 
 from textual import events
+from textual.dom import NoScreen
 from textual.errors import NoWidget
 from textual.geometry import Region
 from textual.screen import Screen
@@ -88,7 +89,10 @@ class FocusInView:
         self._last_focus_layout: tuple[int, Region, Region] | None = None
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        screen = event.widget.screen
+        try:
+            screen = event.widget.screen
+        except NoScreen:  # removed before this message arrived (a key storm closing a dialog)
+            return
         if screen not in self._watched_screens and screen.is_running:
             self._watched_screens.add(screen)
             screen.screen_layout_refresh_signal.subscribe(screen, self._screen_laid_out)
