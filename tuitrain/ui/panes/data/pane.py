@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, OptionList, Static
 
+from tuitrain.ui.styles import NARROW_COLUMNS
 from tuitrain.ui.widgets.lists import SteadyOptionList
 from tuitrain.ui.app_access import AppAccess
 from tuitrain.ui.pane_actions import PaneAction, bindings
@@ -50,8 +51,6 @@ PANE_ACTIONS = [
 ]
 
 
-# Below this width the tensor list narrows so the tensor's detail keeps 2/3 of the width (issue #24).
-NARROW_COLUMNS = 70
 
 
 class DataPane(AppAccess, Horizontal):

@@ -34,6 +34,7 @@ from textual.widgets import DataTable, ProgressBar, Static
 
 from tuitrain.runs.rundir import ACTIVE as ACTIVE_STATUSES
 from tuitrain.common.native_log import is_native_chatter
+from tuitrain.ui.styles import NARROW_COLUMNS
 from tuitrain.ui.series.feed import SMALL_READ, Backoff, RunFeed
 from tuitrain.ui.series.loader import load_run
 from tuitrain.ui.messages import RunStarted, RunStatusSeen
@@ -82,8 +83,6 @@ PANE_ACTIONS = [
 ]
 
 
-# Below this width the side panel moves under the chart, which keeps the whole width (issue #24).
-NARROW_COLUMNS = 70
 
 
 class TrainPane(RunControls, ChartActions, Widget, can_focus=True):
