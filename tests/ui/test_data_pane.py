@@ -234,3 +234,24 @@ def test_class_counts_break_between_classes_never_inside_one():
 
 def test_snapshot_labels_60x20_narrows_the_tensor_list(snap_compare):
     assert snap_compare(DATA_APP, terminal_size=(60, 20), run_before=_choose("data:y_train"))
+
+
+async def test_detail_asked_to_draw_before_its_children_exist_draws_once_mounted():
+    """The Data pane can mount after the first frame, its on_mount running before the detail's
+    children exist: what it asked the detail to show then must appear, not raise NoMatches."""
+    from textual.app import App
+
+    from tuitrain.ui.panes.data.detail import TensorDetail
+
+    detail = TensorDetail(id="tensor-detail")
+    detail.show_nothing("No data: a LiveRun script run")  # not mounted: nothing composed yet
+
+    class Host(App):
+        def compose(self):
+            yield detail
+
+    async with Host().run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        stats = detail.query_one("#tensor-stats", Static)
+        assert "No data: a LiveRun script run" in str(stats.render())
+        assert not detail.query_one("#slice-row").display

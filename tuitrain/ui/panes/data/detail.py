@@ -9,7 +9,7 @@ apart.  Its rules live in ``data.tcss`` (the pane's stylesheet, which reaches it
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -45,6 +45,21 @@ class TensorDetail(VerticalScroll):
         super().__init__(id=id)
         self._histogram_of: TensorEntry | None = None
         self._first_index = ""  # an index chosen before the index box was composed (the pane mounts first)
+        # What the pane asked to draw before this widget's children existed (the pane's on_mount can
+        # run first when the Data pane mounts after the first frame); drawn by on_mount.
+        self._before_compose: Callable[[], None] | None = None
+
+    def on_mount(self) -> None:
+        if self._before_compose is not None:
+            draw, self._before_compose = self._before_compose, None
+            draw()
+
+    def _composed(self, draw: Callable[[], None]) -> bool:
+        """True when the children exist; otherwise keep ``draw`` (the latest request) for on_mount."""
+        if self.query("#tensor-stats"):
+            return True
+        self._before_compose = draw
+        return False
 
     def compose(self) -> ComposeResult:
         yield Static("", id="tensor-stats")
@@ -83,6 +98,8 @@ class TensorDetail(VerticalScroll):
     # --- drawing -------------------------------------------------------------------
     def show_nothing(self, why: str) -> None:
         """No tensor to show: ``why`` in place of the stats, everything else hidden."""
+        if not self._composed(lambda: self.show_nothing(why)):
+            return
         self.border_title = "tensor"
         self.query_one("#tensor-stats", Static).update(Text(why, style="italic"))
         self.query_one("#slice-values", Static).update("")
@@ -96,6 +113,8 @@ class TensorDetail(VerticalScroll):
 
     def show(self, entry: TensorEntry, *, labels: TensorEntry | None, is_labels: bool, class_names: list) -> None:
         """Draw ``entry``; ``labels`` captions its images, ``is_labels`` shows class counts instead."""
+        if not self._composed(lambda: self.show(entry, labels=labels, is_labels=is_labels, class_names=class_names)):
+            return
         from tuitrain.ui.widgets.tensor_text import stats_table
 
         histogram = self.query_one("#histogram", PlotextView)
