@@ -215,7 +215,7 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _regular_size(path: Path) -> int:
+def regular_size(path: Path) -> int:
     """Size of a regular file that is not a link (-1 otherwise): columns never lead outside their folder."""
     try:
         st = os.lstat(path)
@@ -240,7 +240,7 @@ def _read_index(folder: Path) -> dict[str, Any] | None:
     """``index.json`` if it is ours and well-formed (column files are names we made, never paths)."""
     try:
         path = folder / INDEX
-        if not 0 < _regular_size(path) <= MAX_INDEX:
+        if not 0 < regular_size(path) <= MAX_INDEX:
             return None
         index = json.loads(path.read_bytes())
         ok = (isinstance(index, dict) and index.get("format") == FORMAT
@@ -302,9 +302,9 @@ def open_columns(folder: Path, events_path: Path) -> ColumnSet | None:
     if any(n not in files for n, _ in FIXED):
         return None
     for file, dtype in files.values():  # every column holds its rows (torn files are refused)
-        if _regular_size(folder / file) < index["rows"] * np.dtype(dtype).itemsize:
+        if regular_size(folder / file) < index["rows"] * np.dtype(dtype).itemsize:
             return None
-    if _regular_size(folder / OTHER) < index["other_bytes"]:
+    if regular_size(folder / OTHER) < index["other_bytes"]:
         return None
     lineage = index.get("lineage")
     generation = index.get("generation")

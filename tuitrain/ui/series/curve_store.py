@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 from pathlib import Path
 
 import numpy as np
 
-from tuitrain.runs.columns import ColumnSet
+from tuitrain.runs.columns import ColumnSet, regular_size
 from tuitrain.ui.series.downsample import MinMaxPyramid
 
 __all__ = ["CURVES_DIR", "STORE_FROM", "CurveStore"]
@@ -85,7 +84,7 @@ class CurveStore:
             if smoothing > 0.0:
                 dtype = np.dtype(self.files[key][1])
                 path = self.folder / f"{stem}.sm"
-                if _regular_size(path) != rows * dtype.itemsize:
+                if regular_size(path) != rows * dtype.itemsize:
                     return None
                 smoothed = np.memmap(path, dtype=dtype, mode="r", shape=(rows,)) if rows else np.empty(0, dtype)
             return smoothed, pyramid
@@ -94,7 +93,7 @@ class CurveStore:
 
     def _header(self, stem: str, key: str, smoothing: float) -> dict | None:
         path = self.folder / f"{stem}.json"
-        if not 0 < _regular_size(path) <= MAX_HEADER:
+        if not 0 < regular_size(path) <= MAX_HEADER:
             return None
         head = json.loads(path.read_bytes())
         if not isinstance(head, dict) or head.get("format") != FORMAT or head.get("lineage") != self.lineage:
@@ -107,7 +106,7 @@ class CurveStore:
 
     @staticmethod
     def _read_pyramid(path: Path, rows: int, levels: list[int]) -> MinMaxPyramid | None:
-        if _regular_size(path) != 2 * sum(levels) * INDEX_DTYPE.itemsize:
+        if regular_size(path) != 2 * sum(levels) * INDEX_DTYPE.itemsize:
             return None
         data = np.fromfile(path, dtype=INDEX_DTYPE)
         found, offset, span = [], 0, MinMaxPyramid.BASE
@@ -151,14 +150,6 @@ class CurveStore:
             return True
         except (OSError, ValueError):
             return False  # a cache: when it cannot be written, the curve is computed next time too
-
-
-def _regular_size(path: Path) -> int:
-    try:
-        st = os.lstat(path)
-    except OSError:
-        return -1
-    return st.st_size if stat.S_ISREG(st.st_mode) else -1
 
 
 def _write_atomic(path: Path, parts: list) -> None:
