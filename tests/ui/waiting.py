@@ -52,3 +52,28 @@ async def run_palette_command(pilot, query: str, title: str) -> None:
     await wait_for(pilot, lambda: title.lower() in palette_top(pilot.app).lower(), f"palette hit {title!r}")
     await pilot.press("enter")
     await pilot.pause()
+
+
+def _scroll_state(app) -> list[tuple]:
+    return [(node.scroll_x, node.scroll_y, tuple(node.virtual_size)) for node in app.screen.walk_children(with_self=True)
+            if getattr(node, "is_scrollable", False)]
+
+
+async def settle_scroll(pilot, steady: int = 3, timeout: float = READY_TIMEOUT_S) -> None:
+    """Wait until no scroll offset or scrolled content height on the screen changes over ``steady``
+    refreshes in a row.
+
+    A focus scrolls its widget into view, the app brings the focused row back after the next layout
+    (``ui/focus_view.py``), and text filled in after the first paint (the compile warnings) grows a
+    pane: a snapshot taken in between differs by a scrollbar step.
+    """
+    deadline = time.monotonic() + timeout
+    last, same = None, 0
+    while same < steady:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"the screen was still scrolling after {timeout:.0f}s")
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+        now = _scroll_state(pilot.app)
+        same = same + 1 if now == last else 0
+        last = now
