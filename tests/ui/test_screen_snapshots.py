@@ -4,7 +4,7 @@ the data step form and the callback form.  Each waits for the state it shows, ne
 
 from __future__ import annotations
 
-from tests.ui.waiting import run_palette_command, wait_for, wait_ready
+from tests.ui.waiting import run_palette_command, settle_scroll, wait_for, wait_ready
 
 SIZE = (80, 24)
 LAYERS_APP = "snapshot_apps/layers_app.py"
@@ -43,6 +43,16 @@ def test_snapshot_palette_set_epochs_shows_the_epochs_field(snap_compare):
     assert snap_compare(COMPILE_APP, terminal_size=SIZE, run_before=set_epochs)
 
 
+
+async def add_from_list(pilot, list_selector: str, form) -> None:
+    """Focus a pane's list and press ``a``: its add form opens (scrolling settled, no animation)."""
+    await wait_ready(pilot)
+    pilot.app.animation_level = "none"  # an animated scroll cut short stops between rows (see settle_scroll)
+    pilot.app.query_one(list_selector).focus()
+    await pilot.press("a")
+    await wait_for(pilot, lambda: dialog_focused(pilot.app, form), f"the {form.__name__}")
+    await settle_scroll(pilot)
+
 def test_snapshot_open_preset_dialog(snap_compare):
     async def open_dialog(pilot):
         from tuitrain.ui.screens.dialogs.open_preset import OpenPresetScreen
@@ -59,11 +69,7 @@ def test_snapshot_data_step_form(snap_compare):
     async def add_step(pilot):
         from tuitrain.ui.screens.dialogs.step_form import StepFormScreen
 
-        await wait_ready(pilot)
-        pilot.app.query_one("#data-editor").focus()
-        await pilot.press("a")
-        await wait_for(pilot, lambda: dialog_focused(pilot.app, StepFormScreen), "the step form")
-        await pilot.pause()
+        await add_from_list(pilot, "#data-editor", StepFormScreen)
 
     assert snap_compare(DATA_APP, terminal_size=SIZE, run_before=add_step)
 
@@ -72,10 +78,6 @@ def test_snapshot_callback_form(snap_compare):
     async def add_callback(pilot):
         from tuitrain.ui.screens.dialogs.callback_form import CallbackFormScreen
 
-        await wait_ready(pilot)
-        pilot.app.query_one("#callbacks").focus()
-        await pilot.press("a")
-        await wait_for(pilot, lambda: dialog_focused(pilot.app, CallbackFormScreen), "the callback form")
-        await pilot.pause()
+        await add_from_list(pilot, "#callbacks", CallbackFormScreen)
 
     assert snap_compare(COMPILE_APP, terminal_size=SIZE, run_before=add_callback)
